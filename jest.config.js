@@ -1,0 +1,26 @@
+// Three tiers (see docs/architecture.md): unit specs beside the code, integration and end-to-end suites
+// under test/. All run against a real PostgreSQL: TEST_DATABASE_URL, or an embedded server started once
+// for the whole run by test/support/global-setup.ts.
+const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
+// NestJS 12, Apollo, jose and a few small libraries ship ESM only; Jest on Node 20 must transform them.
+const transformIgnorePatterns = [
+  '/node_modules/(?!(@nestjs|@apollo|@as-integrations|jose|graphql|double-metaphone|nest-commander|uuid)/)',
+];
+const common = {
+  transform,
+  transformIgnorePatterns,
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  testEnvironment: 'node',
+  testTimeout: 60_000,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/modules/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+  ],
+};

@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { HubExceptionFilter } from './common/hub-exception.filter';
+import { LoggingModule } from './common/logging.module';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseRuntime } from './database/database-runtime';
+import { DatabaseModule } from './database/database.module';
+import { HubGraphqlModule } from './graphql/graphql.module';
+import { HealthModule } from './health/health.module';
+import { HubInfoModule } from './hub-info/hub-info.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, runtime: DatabaseRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule.forRoot(runtime),
+        HubGraphqlModule,
+        HealthModule,
+        HubInfoModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HubExceptionFilter }],
+    };
+  }
+}

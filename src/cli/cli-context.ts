@@ -1,0 +1,48 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module';
+import { loadConfig } from '../config/config';
+import { dataSourceOptions } from '../database/data-source-options';
+import { DatabaseRuntime } from '../database/database-runtime';
+
+/**
+ * Runs `work` with the hub's application context (every service, no HTTP server) on the configured
+ * database, embedded or external, and closes both afterwards. For commands that need the domain services.
+ */
+export async function withHubContext<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const runtime = await DatabaseRuntime.open(config);
+  try {
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, logLevel: quietLevel(config.logLevel) }, runtime), {
+      logger: false,
+      abortOnError: false,
+    });
+    try {
+      return await work(app);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Runs `work` with a bare data source (migrations not run), for commands that manage the schema itself. */
+export async function withDataSource<T>(work: (dataSource: DataSource, runtime: DatabaseRuntime) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const runtime = await DatabaseRuntime.open(config);
+  const dataSource = new DataSource({ ...dataSourceOptions(runtime.url), logging: ['error'] });
+  try {
+    await dataSource.initialize();
+    return await work(dataSource, runtime);
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await runtime.close();
+  }
+}
+
+/** A CLI prints its own results; the service logs would only clutter a terminal unless asked for. */
+function quietLevel(level: ReturnType<typeof loadConfig>['logLevel']) {
+  return process.env.LOG_LEVEL ? level : 'warn';
+}

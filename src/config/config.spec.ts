@@ -1,0 +1,48 @@
+import { ConfigError, describeDatabaseUrl, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.nodeEnv).toBe('development');
+    expect(config.logLevel).toBe('info');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
+  });
+
+  it('parses a valid environment', () => {
+    const config = loadConfig({ PORT: '8080', NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/hub' });
+    expect(config).toMatchObject({ port: 8080, nodeEnv: 'production', databaseUrl: 'postgres://u:p@db/hub' });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid configuration: PORT /],
+    [{ PORT: '70000' }, /^Invalid configuration: PORT must be/],
+    [{ NODE_ENV: 'staging' }, /^Invalid configuration: NODE_ENV must be one of development, test, production/],
+    [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of/],
+    [{ DATABASE_URL: 'mysql://x/y' }, /^Invalid configuration: DATABASE_URL must be a postgres:\/\//],
+  ])('rejects %p with one line naming the variable', (env, message) => {
+    const error = captureError(() => loadConfig(env));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('never echoes a database password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'http://admin:s3cret@db/x' })).toThrow(/admin:\*\*\*@/);
+    expect(describeDatabaseUrl('postgres://admin:s3cret@db/x')).toBe('postgres://admin:***@db/x');
+  });
+});
+
+function captureError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}

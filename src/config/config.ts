@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The hub's settings, validated once at start (see docs/configuration.md). */
+export interface AppConfig {
+  port: number;
+  nodeEnv: 'development' | 'test' | 'production';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** External PostgreSQL; absent means the embedded server under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Path to the sources configuration file; absent means the in-process sandbox sources. */
+  sourcesConfigPath?: string;
+}
+
+const postgresUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// or postgresql:// URL');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: postgresUrl.optional(),
+  HUB_DATA_DIR: z.string().min(1).default('.data'),
+  SOURCES_CONFIG: z.string().min(1).optional(),
+});
+
+/** Thrown for a bad setting; its message is one line naming the variable, fit to print as it is. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // An empty variable means "not set", as a shell user expects from `DATABASE_URL= npm start`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    const shown = present[variable] === undefined ? '' : ` (got ${JSON.stringify(redact(variable, present[variable]))})`;
+    throw new ConfigError(`Invalid configuration: ${variable} ${describe(issue)}${shown}`);
+  }
+  const values = parsed.data;
+  return {
+    port: values.PORT,
+    nodeEnv: values.NODE_ENV,
+    logLevel: values.LOG_LEVEL,
+    databaseUrl: values.DATABASE_URL,
+    dataDir: resolve(values.HUB_DATA_DIR),
+    sourcesConfigPath: values.SOURCES_CONFIG ? resolve(values.SOURCES_CONFIG) : undefined,
+  };
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
+  if (issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'invalid_type') {
+    return issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): expected number to be/, 'must be');
+  }
+  return issue.message;
+}
+
+/** Never echo a database password into a log line. */
+function redact(variable: string, value: string | undefined): string | undefined {
+  if (variable !== 'DATABASE_URL' || value === undefined) return value;
+  return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** Removes the password from a connection string, for logs and messages. */
+export function describeDatabaseUrl(url: string): string {
+  return redact('DATABASE_URL', url) ?? url;
+}

@@ -1,0 +1,20 @@
+import { DataSourceOptions } from 'typeorm';
+import { migrations } from '../../migrations';
+
+/**
+ * Connection options shared by the hub, the CLI and the tests. Migrations are explicit classes (not a
+ * glob) so the same list works compiled and under Jest; schema synchronisation is never used.
+ */
+export function dataSourceOptions(url: string, entities: DataSourceOptions['entities'] = []): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'schema_migration',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error', 'migration'],
+    extra: { max: 20, connectionTimeoutMillis: 10_000 },
+  };
+}

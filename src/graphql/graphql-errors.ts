@@ -1,0 +1,52 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphqlContext } from './graphql-context';
+
+export const INTERNAL_ERROR_CODE = 'INTERNAL_SERVER_ERROR';
+
+/** Codes whose messages are written for clients and so are safe to show in production. */
+const clientFacingCodes = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Every error leaves with a code. In production, errors that are not the hub's own (whose messages are
+ * written to be safe) are masked to their code, so no internal detail or stack reaches a client.
+ */
+export function formatGraphqlError(production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = String(formatted.extensions?.code ?? INTERNAL_ERROR_CODE);
+    const domain = (error as GraphQLError)?.extensions?.domain === true;
+    const { stacktrace: _stacktrace, domain: _domain, ...extensions } = formatted.extensions ?? {};
+    const safe = !production || domain || clientFacingCodes.has(code);
+    return {
+      ...formatted,
+      message: safe ? formatted.message : maskedMessage(code),
+      extensions: production ? { ...extensions, code } : { ...extensions, code, ...(_stacktrace ? { stacktrace: _stacktrace } : {}) },
+    };
+  };
+}
+
+function maskedMessage(code: string): string {
+  return code === INTERNAL_ERROR_CODE ? 'Internal server error' : `Request failed (${code})`;
+}
+
+/** Adds the request id to every error, so a user's report can be found in the logs. */
+export const requestIdPlugin: ApolloServerPlugin<GraphqlContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+        response.body.singleResult.errors = response.body.singleResult.errors.map((error) => ({
+          ...error,
+          extensions: { ...error.extensions, requestId: contextValue.requestId },
+        }));
+      },
+    };
+  },
+};

@@ -1,0 +1,44 @@
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { GraphqlContext } from './graphql-context';
+import { formatGraphqlError, requestIdPlugin } from './graphql-errors';
+
+/** Code-first GraphQL at /graphql; the Apollo sandbox and introspection only outside production. */
+@Module({
+  imports: [
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): ApolloDriverConfig => {
+        const production = config.nodeEnv === 'production';
+        return {
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          playground: false,
+          introspection: !production,
+          // Stacks go to the log, never to a client.
+          includeStacktraceInErrorResponses: false,
+          // @nestjs/apollo loads the ESM build of @apollo/server and this file the CommonJS one; plugins are
+          // plain objects, so only their declared types differ.
+          plugins: [
+            requestIdPlugin,
+            ...(production ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true })]),
+          ] as unknown as ApolloDriverConfig['plugins'],
+          formatError: formatGraphqlError(production),
+          context: ({ req, res }: { req: Request; res: Response }): GraphqlContext => ({
+            req,
+            res,
+            requestId: String((req as { id?: unknown }).id ?? ''),
+          }),
+        };
+      },
+    }),
+  ],
+})
+export class HubGraphqlModule {}

