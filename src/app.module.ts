@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { HubGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import { HubInfoModule } from './hub-info/hub-info.module';
+import { KeysModule } from './keys/keys.module';
 
 @Module({})
 export class AppModule {
@@ -21,6 +22,7 @@ export class AppModule {
         DatabaseModule.forRoot(runtime),
         HubGraphqlModule,
         HealthModule,
+        KeysModule,
         HubInfoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HubExceptionFilter }],

@@ -11,6 +11,8 @@ export interface AppConfig {
   dataDir: string;
   /** Path to the sources configuration file; absent means the in-process sandbox sources. */
   sourcesConfigPath?: string;
+  /** The hub's signing key (JWK file); absent means `<dataDir>/keys/hub-signing-key.json`, made on first start. */
+  signingKeyFile?: string;
 }
 
 const postgresUrl = z
@@ -30,6 +32,7 @@ const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   SOURCES_CONFIG: z.string().min(1).optional(),
+  HUB_SIGNING_KEY_FILE: z.string().min(1).optional(),
 });
 
 /** Thrown for a bad setting; its message is one line naming the variable, fit to print as it is. */
@@ -55,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: values.DATABASE_URL,
     dataDir: resolve(values.HUB_DATA_DIR),
     sourcesConfigPath: values.SOURCES_CONFIG ? resolve(values.SOURCES_CONFIG) : undefined,
+    signingKeyFile: values.HUB_SIGNING_KEY_FILE ? resolve(values.HUB_SIGNING_KEY_FILE) : undefined,
   };
 }
 

@@ -1,0 +1,43 @@
+import type { EntityManager } from 'typeorm';
+import type { Principal } from '../auth/principal';
+
+/** A field of a source (or of the hub's own identity data, source `hub`) named in an audit event. */
+export interface AuditedField {
+  source: string;
+  field: string;
+}
+
+/**
+ * What an audit event says. Names of fields, never their values. The audit module fills in sequence,
+ * time and the hash chain.
+ */
+export interface AuditEventInput {
+  /** Who acted; absent for an anonymous request (a failed sign-in). */
+  actor?: Principal;
+  /** e.g. `person.view`, `household.view`, `search`, `agreement.create`, `consent.record`, `auth.failure`. */
+  operation: string;
+  subjects?: { persons?: string[]; households?: string[] };
+  released?: AuditedField[];
+  withheld?: AuditedField[];
+  purpose?: string;
+  caseReference?: string;
+  agreement?: { id: string; version: number };
+  /** The lawful basis (and Art. 9 condition) the disclosure rests on. */
+  basis?: string;
+  /** The consent, relationship or break-glass grant that justified it. */
+  justification?: { consentId?: string; relationshipId?: string; breakGlassId?: string };
+  decision: 'allow' | 'allow-with-redactions' | 'deny' | 'error' | 'change';
+  reasons?: string[];
+  requestId?: string;
+  /** Anything else worth keeping (never personal data values). */
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * The port through which every module writes the audit trail. Implemented by the audit module. Fail
+ * closed: `record` throws when the event cannot be written, and callers then release nothing. Pass the
+ * transaction's entity manager to commit the event with the change it records.
+ */
+export abstract class AuditRecorder {
+  abstract record(event: AuditEventInput, manager?: EntityManager): Promise<{ seq: string; hash: string }>;
+}

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  calculateJwkThumbprint,
+  CompactSign,
+  compactVerify,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  JWK,
+  type CryptoKey,
+} from 'jose';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+
+export const HUB_KEY_ALGORITHM = 'ES256';
+
+interface StoredKey {
+  privateJwk: JWK;
+  publicJwk: JWK;
+  kid: string;
+}
+
+/**
+ * The hub's own signing key (ES256), kept as a JWK file under `HUB_DATA_DIR/keys` (mode 600) and
+ * generated on first start. It signs audit checkpoints and, outside production, the dev tokens the CLI
+ * issues. In production the file is provisioned by the operator (`HUB_SIGNING_KEY_FILE`).
+ */
+@Injectable()
+export class HubKeyService implements OnModuleInit {
+  private key?: { stored: StoredKey; privateKey: CryptoKey; publicKey: CryptoKey };
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.load();
+  }
+
+  get keyFile(): string {
+    return this.config.signingKeyFile ?? join(this.config.dataDir, 'keys', 'hub-signing-key.json');
+  }
+
+  async kid(): Promise<string> {
+    return (await this.load()).stored.kid;
+  }
+
+  /** The public half, with `kid`, `alg` and `use`, for a JWKS document. */
+  async publicJwk(): Promise<JWK> {
+    return (await this.load()).stored.publicJwk;
+  }
+
+  /** A compact JWS over `payload` (bytes or a string), with `kid` in the protected header. */
+  async sign(payload: string | Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
+    const { stored, privateKey } = await this.load();
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    return new CompactSign(bytes).setProtectedHeader({ ...header, alg: HUB_KEY_ALGORITHM, kid: stored.kid }).sign(privateKey);
+  }
+
+  /** Verifies a JWS made by `sign` with this key; returns its payload, or throws. */
+  async verify(jws: string): Promise<Uint8Array> {
+    const { publicKey } = await this.load();
+    const { payload } = await compactVerify(jws, publicKey, { algorithms: [HUB_KEY_ALGORITHM] });
+    return payload;
+  }
+
+  /** The private key, for components (the dev token issuer) that sign with jose's higher-level APIs. */
+  async privateKey(): Promise<{ key: CryptoKey; kid: string }> {
+    const { stored, privateKey } = await this.load();
+    return { key: privateKey, kid: stored.kid };
+  }
+
+  private async load() {
+    if (this.key) return this.key;
+    const stored = existsSync(this.keyFile) ? await this.read() : await this.generate();
+    const privateKey = (await importJWK(stored.privateJwk, HUB_KEY_ALGORITHM)) as CryptoKey;
+    const publicKey = (await importJWK(stored.publicJwk, HUB_KEY_ALGORITHM)) as CryptoKey;
+    this.key = { stored, privateKey, publicKey };
+    return this.key;
+  }
+
+  private async read(): Promise<StoredKey> {
+    const privateJwk = JSON.parse(await readFile(this.keyFile, 'utf8')) as JWK;
+    const { d: _d, ...publicPart } = privateJwk;
+    const kid = privateJwk.kid ?? (await calculateJwkThumbprint(publicPart));
+    return { privateJwk, publicJwk: { ...publicPart, kid, alg: HUB_KEY_ALGORITHM, use: 'sig' }, kid };
+  }
+
+  private async generate(): Promise<StoredKey> {
+    const { privateKey } = await generateKeyPair(HUB_KEY_ALGORITHM, { extractable: true });
+    const privateJwk = await exportJWK(privateKey);
+    const { d: _d, ...publicPart } = privateJwk;
+    const kid = await calculateJwkThumbprint(publicPart);
+    const file = { ...privateJwk, kid, alg: HUB_KEY_ALGORITHM };
+    await mkdir(dirname(this.keyFile), { recursive: true });
+    // Another instance on the same data directory may win the race; then its key is the one to use.
+    try {
+      await writeFile(this.keyFile, JSON.stringify(file), { mode: 0o600, flag: 'wx' });
+      await chmod(this.keyFile, 0o600);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+      return this.read();
+    }
+    return { privateJwk: file, publicJwk: { ...publicPart, kid, alg: HUB_KEY_ALGORITHM, use: 'sig' }, kid };
+  }
+}

@@ -1,0 +1,108 @@
+import { IdentityFields } from './identity-fields';
+
+/**
+ * The port between the hub and a source system (housing, benefits, social care). Adapters in `modules/*`
+ * implement it and are the only code that knows a source's API; they import only this file and the shared
+ * types beside it, never each other.
+ */
+export interface SourceAdapter {
+  describe(): SourceDescription;
+  /**
+   * One page of identity records. `cursor` undefined starts a full load; otherwise it is a cursor this
+   * adapter returned before (within a load, or at its end for incremental changes since then).
+   */
+  pullIdentities(cursor?: string): Promise<IdentityPage>;
+  /** Service records for many people in one call: source key → that person's records (absent: none). */
+  fetchDetails(sourceKeys: readonly string[], options?: FetchOptions): Promise<Map<string, ServiceRecord[]>>;
+  /** Tells the source of a life event (Tell Us Once); adapters whose source does not take them omit it. */
+  notify?(event: LifeEventNotice): Promise<void>;
+  health(): Promise<SourceHealth>;
+}
+
+export interface SourceDescription {
+  /** Stable id used in configuration, agreements and audit: `housing`, `benefits`, `social-care`. */
+  id: string;
+  name: string;
+  categories: DataCategory[];
+}
+
+/** A kind of service data a source holds, with the field names an agreement can release. */
+export interface DataCategory {
+  /** e.g. `tenancy`, `homelessness-application`, `housing-benefit-claim`, `care-involvement`. */
+  name: string;
+  description: string;
+  /** Special-category data under UK GDPR Art. 9 (e.g. social care, health): needs an Art. 9 condition. */
+  specialCategory: boolean;
+  fields: string[];
+}
+
+export interface IdentityPage {
+  records: SourceIdentityRecord[];
+  /** Records of this page the adapter could not map, each with why; the sync quarantines them. */
+  rejected: RejectedRecord[];
+  /** Where to continue: the next page of this load, or (when `complete`) the point to take changes from. */
+  nextCursor: string;
+  /** True when this page ends a full load or an incremental catch-up. */
+  complete: boolean;
+  /** Records in the whole load, when the source says, for progress. */
+  total?: number;
+}
+
+export interface SourceIdentityRecord {
+  /** The source's own key for this person-record (tenant reference, claim-person id, care person id). */
+  sourceKey: string;
+  identity: IdentityFields;
+  householdHints: HouseholdHint[];
+  /** True when an incremental feed reports the record deleted at source. */
+  deleted?: boolean;
+  /** When the source last changed it (ISO timestamp), if the source says. */
+  updatedAt?: string;
+}
+
+/** A source's evidence that people live together or are family. */
+export interface HouseholdHint {
+  /** The source-local key shared by the group: tenancy reference, claim reference, care family id. */
+  groupKey: string;
+  kind: 'tenancy' | 'housing-application' | 'benefit-claim' | 'care-family';
+  /** e.g. tenant, joint-tenant, occupant, lodger, claimant, partner, dependant, non-dependant, child, parent, carer. */
+  role?: string;
+  /** UPRN or address of the group, when the source has it. */
+  uprn?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface RejectedRecord {
+  sourceKey?: string;
+  /** Why it was rejected, naming the field: e.g. `dateOfBirth: "31/02/1980" is not a date`. */
+  reason: string;
+  /** The record as the source sent it, for the data steward to fix at source. */
+  raw: unknown;
+}
+
+export interface FetchOptions {
+  signal?: AbortSignal;
+  requestId?: string;
+}
+
+export interface ServiceRecord {
+  /** Which of the source's `categories` this record belongs to. */
+  category: string;
+  /** The source's id for this record (tenancy ref, claim ref, case id). */
+  recordId: string;
+  /** Field name → value; names are those the category declares. */
+  fields: Record<string, unknown>;
+}
+
+export interface LifeEventNotice {
+  type: 'death' | 'birth' | 'change-of-address' | 'change-of-name';
+  sourceKey: string;
+  occurredOn: string;
+  details: Record<string, unknown>;
+}
+
+export interface SourceHealth {
+  status: 'up' | 'down';
+  detail?: string;
+  latencyMs?: number;
+}
