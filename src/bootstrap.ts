@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
@@ -17,10 +18,29 @@ export interface Hub {
 export async function createHub(config: AppConfig, runtime: DatabaseRuntime): Promise<Hub> {
   const app = await NestFactory.create(AppModule.forRoot(config, runtime), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  app.use(securityHeaders(config));
   let closed: Promise<void> | undefined;
   return {
     app,
     runtime,
     close: () => (closed ??= app.close().finally(() => runtime.close())),
   };
+}
+
+/**
+ * Standard security headers. Outside production the Apollo sandbox page at /graphql loads its script and
+ * styles from Apollo's CDN, so the content security policy allows that there; production serves no page.
+ */
+function securityHeaders(config: AppConfig) {
+  if (config.nodeEnv === 'production') return helmet();
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'", "'unsafe-inline'", 'https://embeddable-sandbox.cdn.apollographql.com'],
+        'frame-src': ["'self'", 'https://sandbox.embed.apollographql.com'],
+        'img-src': ["'self'", 'data:', 'https://apollo-server-landing-page.cdn.apollographql.com'],
+        'manifest-src': ["'self'", 'https://apollo-server-landing-page.cdn.apollographql.com'],
+      },
+    },
+  });
 }

@@ -13,6 +13,8 @@ export interface AppConfig {
   sourcesConfigPath?: string;
   /** The hub's signing key (JWK file); absent means `<dataDir>/keys/hub-signing-key.json`, made on first start. */
   signingKeyFile?: string;
+  /** Query limits enforced before execution (see graphql/graphql-limits.ts). */
+  graphql: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
 }
 
 const postgresUrl = z
@@ -33,6 +35,10 @@ const schema = z.object({
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   SOURCES_CONFIG: z.string().min(1).optional(),
   HUB_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(500).default(15),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
 });
 
 /** Thrown for a bad setting; its message is one line naming the variable, fit to print as it is. */
@@ -59,6 +65,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(values.HUB_DATA_DIR),
     sourcesConfigPath: values.SOURCES_CONFIG ? resolve(values.SOURCES_CONFIG) : undefined,
     signingKeyFile: values.HUB_SIGNING_KEY_FILE ? resolve(values.HUB_SIGNING_KEY_FILE) : undefined,
+    graphql: {
+      maxDepth: values.GRAPHQL_MAX_DEPTH,
+      maxAliases: values.GRAPHQL_MAX_ALIASES,
+      maxCost: values.GRAPHQL_MAX_COST,
+      maxTokens: values.GRAPHQL_MAX_TOKENS,
+    },
   };
 }
 

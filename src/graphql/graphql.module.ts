@@ -7,6 +7,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { GraphqlContext } from './graphql-context';
 import { formatGraphqlError, requestIdPlugin } from './graphql-errors';
+import { graphqlLimits } from './graphql-limits';
 
 /** Code-first GraphQL at /graphql; the Apollo sandbox and introspection only outside production. */
 @Module({
@@ -16,6 +17,7 @@ import { formatGraphqlError, requestIdPlugin } from './graphql-errors';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): ApolloDriverConfig => {
         const production = config.nodeEnv === 'production';
+        const limits = graphqlLimits(config);
         return {
           path: '/graphql',
           autoSchemaFile: true,
@@ -24,9 +26,12 @@ import { formatGraphqlError, requestIdPlugin } from './graphql-errors';
           introspection: !production,
           // Stacks go to the log, never to a client.
           includeStacktraceInErrorResponses: false,
+          validationRules: limits.validationRules,
+          parseOptions: limits.parseOptions,
           // @nestjs/apollo loads the ESM build of @apollo/server and this file the CommonJS one; plugins are
           // plain objects, so only their declared types differ.
           plugins: [
+            ...(limits.plugins ?? []),
             requestIdPlugin,
             ...(production ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true })]),
           ] as unknown as ApolloDriverConfig['plugins'],

@@ -41,4 +41,26 @@ describe('foundation over HTTP (external database)', () => {
     expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(res.body.errors[0].extensions.requestId).toEqual(expect.any(String));
   });
+
+  it('sends security headers', async () => {
+    const res = await request(hub.server).get('/health/live');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+
+  it('refuses a query with too many aliases before executing it', async () => {
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: hubInfo { version }`).join(' ');
+    const res = await graphql(hub, `{ ${aliases} }`).expect(400);
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors[0].message).toMatch(/aliases/i);
+  });
+
+  it('refuses an oversized query at parse time with a code', async () => {
+    const fields = Array.from({ length: 2500 }, () => 'version').join(' ');
+    const res = await graphql(hub, `{ hubInfo { ${fields} } }`).expect(400);
+    expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(res.body.errors[0].message).toMatch(/more th\w+ 2000 tokens/i);
+  });
 });
