@@ -1,5 +1,5 @@
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloDriverConfig, ApolloFederationDriver } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
@@ -9,18 +9,20 @@ import { GraphqlContext } from './graphql-context';
 import { formatGraphqlError, requestIdPlugin } from './graphql-errors';
 import { graphqlLimits } from './graphql-limits';
 
-/** Code-first GraphQL at /graphql; the Apollo sandbox and introspection only outside production. */
+/** Code-first GraphQL at /graphql, also an Apollo Federation 2 subgraph; sandbox and introspection only outside production. */
 @Module({
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
-      driver: ApolloDriver,
+      // A federation 2 subgraph: partners' gateways can compose it; `_entities` goes through the same
+      // guards, policy and audit as every other field.
+      driver: ApolloFederationDriver,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): ApolloDriverConfig => {
         const production = config.nodeEnv === 'production';
         const limits = graphqlLimits(config);
         return {
           path: '/graphql',
-          autoSchemaFile: true,
+          autoSchemaFile: { federation: 2 },
           sortSchema: true,
           playground: false,
           introspection: !production,

@@ -63,4 +63,9 @@ describe('foundation over HTTP (external database)', () => {
     expect(res.body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
     expect(res.body.errors[0].message).toMatch(/more th\w+ 2000 tokens/i);
   });
+
+  it('is an Apollo Federation 2 subgraph', async () => {
+    const res = await graphql(hub, '{ _service { sdl } }').expect(200);
+    expect(res.body.data._service.sdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2/);
+  });
 });
