@@ -10,6 +10,7 @@ import { HubGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import { HubInfoModule } from './hub-info/hub-info.module';
 import { KeysModule } from './keys/keys.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 @Module({})
 export class AppModule {
@@ -23,6 +24,7 @@ export class AppModule {
         HubGraphqlModule,
         HealthModule,
         KeysModule,
+        RateLimitModule,
         HubInfoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HubExceptionFilter }],

@@ -15,6 +15,8 @@ export interface AppConfig {
   signingKeyFile?: string;
   /** Query limits enforced before execution (see graphql/graphql-limits.ts). */
   graphql: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  /** Requests per minute per client, shared across instances; 0 turns the limit off. */
+  rateLimit: { perMinute: number };
 }
 
 const postgresUrl = z
@@ -39,6 +41,7 @@ const schema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(500).default(15),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
 });
 
 /** Thrown for a bad setting; its message is one line naming the variable, fit to print as it is. */
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxCost: values.GRAPHQL_MAX_COST,
       maxTokens: values.GRAPHQL_MAX_TOKENS,
     },
+    rateLimit: { perMinute: values.RATE_LIMIT_PER_MINUTE },
   };
 }
 
