@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { HouseholdMembershipLookup } from '../access/relationships/household-membership.lookup';
+import type { HouseholdMembershipFact } from '../access/policy/policy.types';
+import { IdentityFields } from '../sources/identity-fields';
+import { HouseholdHint } from '../sources/source-adapter';
+import { ExistingHousehold, PersonHomeEvidence, resolveHouseholds } from './household-resolution';
+
+export interface HouseholdRunSummary {
+  households: number;
+  created: number;
+  joined: number;
+  left: number;
+}
+
+/**
+ * Keeps `household` and `household_membership` in step with the person index: re-resolves every active
+ * person's home from their live source records, then records who joined and left which household (a
+ * membership is closed, never deleted, so the history of moves stays). Also answers the access module's
+ * question "which households is this person in" for case assignments held at household level.
+ */
+@Injectable()
+export class HouseholdsService extends HouseholdMembershipLookup {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async resolveAll(now = new Date()): Promise<HouseholdRunSummary> {
+    return this.dataSource.transaction(async (db) => {
+      await db.query(`select pg_advisory_xact_lock(hashtext('households'))`);
+      const resolved = resolveHouseholds(await this.evidence(db), await this.existing(db), now);
+      const current = await this.currentMemberships(db);
+      const summary: HouseholdRunSummary = { households: resolved.length, created: 0, joined: 0, left: 0 };
+      const placed = new Set<string>();
+      for (const household of resolved) {
+        let id = household.existingId;
+        if (id) {
+          await db.query('update household set uprn = $2, postcode = $3, address_lines = $4, updated_at = now() where id = $1', [id, household.uprn ?? null, household.postcode ?? null, JSON.stringify(household.addressLines ?? null)]);
+        } else {
+          id = randomUUID();
+          await db.query('insert into household (id, address_key, uprn, postcode, address_lines) values ($1, $2, $3, $4, $5)', [id, household.addressKey, household.uprn ?? null, household.postcode ?? null, JSON.stringify(household.addressLines ?? null)]);
+          summary.created++;
+        }
+        for (const member of household.members) {
+          placed.add(member.personId);
+          const existing = current.get(member.personId);
+          if (existing?.householdId === id) {
+            await db.query('update household_membership set role = $2, evidence = $3 where id = $1', [existing.id, member.role ?? null, JSON.stringify(member.evidence)]);
+            continue;
+          }
+          if (existing) await this.close(db, existing.id, now);
+          await db.query('insert into household_membership (household_id, person_id, role, valid_from, evidence) values ($1, $2, $3, $4, $5)', [id, member.personId, member.role ?? null, now, JSON.stringify(member.evidence)]);
+          summary.joined++;
+          if (existing) summary.left++;
+        }
+      }
+      for (const [personId, membership] of current) {
+        if (placed.has(personId)) continue;
+        await this.close(db, membership.id, now);
+        summary.left++;
+      }
+      return summary;
+    });
+  }
+
+  async householdsOf(personIds: readonly string[], at: Date): Promise<HouseholdMembershipFact[]> {
+    if (personIds.length === 0) return [];
+    const rows: { person_id: string; household_id: string; valid_from: Date; valid_to: Date | null }[] = await this.dataSource.query(
+      `select person_id::text, household_id::text, valid_from, valid_to from household_membership
+        where person_id = any($1::uuid[]) and valid_from <= $2 and (valid_to is null or valid_to > $2)`,
+      [personIds.filter(isUuid), at],
+    );
+    return rows.map((r) => ({ personId: r.person_id, householdId: r.household_id, from: r.valid_from, to: r.valid_to ?? undefined }));
+  }
+
+  private async evidence(db: EntityManager): Promise<PersonHomeEvidence[]> {
+    const rows: { person_id: string; source: string; demographics: IdentityFields; household_hints: HouseholdHint[]; seen: Date }[] = await db.query(
+      `select l.person_id::text, r.source, r.demographics, r.household_hints, coalesce(r.source_updated_at, r.first_seen_at) as seen
+         from person_link l join source_record r on r.id = l.source_record_id join person p on p.id = l.person_id
+        where not r.deleted and p.status = 'active'`,
+    );
+    const people = new Map<string, PersonHomeEvidence>();
+    for (const row of rows) {
+      const person = people.get(row.person_id) ?? { personId: row.person_id, records: [] };
+      const d = row.demographics ?? {};
+      person.records.push({ source: row.source, uprn: d.uprn, postcode: d.postcode, addressLines: d.addressLines, hints: row.household_hints ?? [], lastSeen: new Date(row.seen).toISOString() });
+      people.set(row.person_id, person);
+    }
+    return [...people.values()];
+  }
+
+  private async existing(db: EntityManager): Promise<ExistingHousehold[]> {
+    const rows: { id: string; address_key: string; members: string[] }[] = await db.query(
+      `select h.id::text, h.address_key, coalesce(array_agg(m.person_id::text) filter (where m.id is not null), '{}') as members
+         from household h left join household_membership m on m.household_id = h.id and m.valid_to is null
+        group by h.id order by h.created_at, h.id`,
+    );
+    return rows.map((r) => ({ id: r.id, addressKey: r.address_key, members: r.members }));
+  }
+
+  private async currentMemberships(db: EntityManager): Promise<Map<string, { id: string; householdId: string }>> {
+    const rows: { id: string; person_id: string; household_id: string }[] = await db.query(
+      'select id::text, person_id::text, household_id::text from household_membership where valid_to is null',
+    );
+    return new Map(rows.map((r) => [r.person_id, { id: r.id, householdId: r.household_id }]));
+  }
+
+  private close(db: EntityManager, membershipId: string, now: Date) {
+    return db.query('update household_membership set valid_to = $2 where id = $1', [membershipId, now]);
+  }
+}
+
+const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
