@@ -58,11 +58,11 @@ export function resolveHouseholds(people: PersonHomeEvidence[], existing: Existi
     byAddress.set(home.addressKey, list);
   }
   const resolved: ResolvedHousehold[] = [];
-  for (const [addressKey, residents] of [...byAddress].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, residents] of [...byAddress].sort(([a], [b]) => a.localeCompare(b))) {
     for (const group of groupResidents(residents, now)) {
       const home = group[0].home;
       resolved.push({
-        addressKey,
+        addressKey: key,
         uprn: home.uprn,
         postcode: home.postcode,
         addressLines: home.addressLines,
