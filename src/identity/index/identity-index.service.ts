@@ -75,6 +75,11 @@ export class IdentityIndexService {
     return summary;
   }
 
+  async pendingCount(): Promise<number> {
+    const [{ count }] = await this.dataSource.query(`select count(*)::int as count from source_record where match_status = 'pending'`);
+    return count;
+  }
+
   /** Puts every live record back in the queue, e.g. after retraining; decisions and stable ids survive. */
   async requeueAll(): Promise<number> {
     const result = await this.dataSource.query(`update source_record set match_status = 'pending' where match_status <> 'pending'`);
