@@ -4,18 +4,19 @@
 const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
 // NestJS 12, Apollo, jose and a few small libraries ship ESM only; Jest on Node 20 must transform them.
 const transformIgnorePatterns = [
-  '/node_modules/(?!(@nestjs|@apollo|@as-integrations|jose|graphql|double-metaphone|nest-commander|uuid)/)',
+  '/node_modules/(?!(@nestjs|@apollo|@as-integrations|jose|graphql|double-metaphone|nest-commander|uuid|canonicalize)/)',
 ];
 const common = {
   transform,
   transformIgnorePatterns,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
-  testTimeout: 60_000,
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option: Jest ignores it inside `projects`. Suites start real servers and databases.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [

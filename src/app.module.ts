@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AccessModule } from './access/access.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { HubExceptionFilter } from './common/hub-exception.filter';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/config';
@@ -8,9 +11,12 @@ import { DatabaseRuntime } from './database/database-runtime';
 import { DatabaseModule } from './database/database.module';
 import { HubGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
+import { HouseholdsModule } from './households/households.module';
 import { HubInfoModule } from './hub-info/hub-info.module';
+import { IdentityModule } from './identity/identity.module';
 import { KeysModule } from './keys/keys.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { SourcesModule } from './sources/sources.module';
 
 @Module({})
 export class AppModule {
@@ -24,7 +30,13 @@ export class AppModule {
         HubGraphqlModule,
         HealthModule,
         KeysModule,
+        AuditModule,
+        AuthModule,
+        AccessModule,
         RateLimitModule,
+        SourcesModule,
+        IdentityModule,
+        HouseholdsModule,
         HubInfoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HubExceptionFilter }],

@@ -1,3 +1,4 @@
+import { accessStartup } from './access/access-startup';
 import { ConfigError, loadConfig } from './config/config';
 import { DatabaseRuntime, DatabaseUnavailableError, oneLine } from './database/database-runtime';
 import { createHub, Hub } from './bootstrap';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
     `Single-view hub ${runtime.mode === 'embedded' ? 'on the embedded PostgreSQL' : 'on DATABASE_URL'}`,
     `  GraphQL: ${base}/graphql`,
     `  Health:  ${base}/health`,
+    // Demo seed and persona tokens in the embedded default (access/access-startup.ts).
+    ...(await accessStartup(hub.app, config, runtime)),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -14,7 +14,9 @@ export async function withHubContext<T>(work: (app: INestApplicationContext) => 
   const config = loadConfig();
   const runtime = await DatabaseRuntime.open(config);
   try {
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, logLevel: quietLevel(config.logLevel) }, runtime), {
+    // A one-off command starts no background work (scheduled sync, sync on start).
+    const commandConfig = { ...config, logLevel: quietLevel(config.logLevel), sources: { ...config.sources, background: false } };
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(commandConfig, runtime), {
       logger: false,
       abortOnError: false,
     });

@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
+import { EvalCommand } from '../identity/cli/eval.command';
+import { LinkCommand } from '../identity/cli/link.command';
+import { SeedCommand } from '../access/seed/seed.command';
+import { auditCommands } from '../audit/cli/audit.command';
+import { TokenCommand } from '../auth/token.command';
+import { MatchCommand } from '../identity/index/match.command';
 import { MigrateCommand } from './migrate.command';
+import { BoroughCommand } from '../sandbox/borough.command';
+import { SyncCommand } from '../sources/sync/sync.command';
 
 /** Every `npm run cli -- <command>`; each command lives in its own file beside its domain or here. */
-@Module({ providers: [MigrateCommand] })
+@Module({ providers: [MigrateCommand, TokenCommand, SeedCommand, LinkCommand, EvalCommand, ...auditCommands, SyncCommand, BoroughCommand, MatchCommand] })
 export class CliModule {}

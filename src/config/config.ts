@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { AuditConfig, auditEnvSchema, toAuditConfig } from '../audit/audit-config';
+import { SourcesSettings, sourcesEnvSchema, toSourcesSettings } from '../sources/sources-settings';
 
 /** The hub's settings, validated once at start (see docs/configuration.md). */
 export interface AppConfig {
@@ -17,7 +19,34 @@ export interface AppConfig {
   graphql: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   /** Requests per minute per client, shared across instances; 0 turns the limit off. */
   rateLimit: { perMinute: number };
+  /** Bearer-token verification (see docs/access-control.md). */
+  auth: AuthConfig;
+  /** Access-control settings. */
+  access: { breakGlassMaxMinutes: number };
+  /** Audit trail: retention, checkpoints, anomaly report (see docs/data-protection.md). */
+  audit: AuditConfig;
+  /** Source systems: sandboxes, sync schedule (see docs/sources.md). */
+  sources: SourcesSettings;
 }
+
+/** Signature algorithms the hub can accept; never `none` and never a shared-secret (HS*) algorithm. */
+export const ASYMMETRIC_JWT_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+
+export interface AuthConfig {
+  /** The council identity provider's JWKS; when set, only its keys are trusted. */
+  jwksUrl?: string;
+  /** A local JWKS file (e.g. a partner's machine-token keys), trusted in addition. */
+  jwksFile?: string;
+  issuer: string;
+  audience: string;
+  clockSkewSeconds: number;
+  algorithms: string[];
+  /** The hub signs and trusts its own dev tokens: only outside production and without AUTH_JWKS_URL. */
+  localSigning: boolean;
+}
+
+export const LOCAL_TOKEN_ISSUER = 'urn:single-view-hub:local';
+export const LOCAL_TOKEN_AUDIENCE = 'urn:single-view-hub:api';
 
 const postgresUrl = z
   .string()
@@ -42,6 +71,22 @@ const schema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWKS_FILE: z.string().min(1).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  AUTH_ALGORITHMS: z
+    .string()
+    .default('ES256,RS256,PS256,EdDSA')
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .refine(
+      (list) => list.length > 0 && list.every((alg) => (ASYMMETRIC_JWT_ALGORITHMS as readonly string[]).includes(alg)),
+      `must list only ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}`,
+    ),
+  BREAK_GLASS_MAX_MINUTES: z.coerce.number().int().min(5).max(1440).default(240),
+  ...auditEnvSchema,
+  ...sourcesEnvSchema,
 });
 
 /** Thrown for a bad setting; its message is one line naming the variable, fit to print as it is. */
@@ -75,6 +120,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxTokens: values.GRAPHQL_MAX_TOKENS,
     },
     rateLimit: { perMinute: values.RATE_LIMIT_PER_MINUTE },
+    auth: authConfig(values),
+    access: { breakGlassMaxMinutes: values.BREAK_GLASS_MAX_MINUTES },
+    audit: toAuditConfig(values),
+    sources: toSourcesSettings(values, (message) => {
+      throw new ConfigError(message);
+    }),
+  };
+}
+
+function authConfig(values: z.infer<typeof schema>): AuthConfig {
+  // An external identity provider's tokens are only meaningful for the issuer and audience it was set up with.
+  if (values.AUTH_JWKS_URL && (!values.AUTH_ISSUER || !values.AUTH_AUDIENCE)) {
+    throw new ConfigError(`Invalid configuration: ${values.AUTH_ISSUER ? 'AUTH_AUDIENCE' : 'AUTH_ISSUER'} is required when AUTH_JWKS_URL is set`);
+  }
+  return {
+    jwksUrl: values.AUTH_JWKS_URL,
+    jwksFile: values.AUTH_JWKS_FILE ? resolve(values.AUTH_JWKS_FILE) : undefined,
+    issuer: values.AUTH_ISSUER ?? LOCAL_TOKEN_ISSUER,
+    audience: values.AUTH_AUDIENCE ?? LOCAL_TOKEN_AUDIENCE,
+    clockSkewSeconds: values.AUTH_CLOCK_SKEW_SECONDS,
+    algorithms: values.AUTH_ALGORITHMS,
+    localSigning: values.NODE_ENV !== 'production' && !values.AUTH_JWKS_URL,
   };
 }
 

@@ -3,6 +3,7 @@ import { ApolloDriverConfig, ApolloFederationDriver } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
+import { policyFieldMiddleware } from '../access/policy/policy-field.middleware';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { GraphqlContext } from './graphql-context';
@@ -24,6 +25,10 @@ import { graphqlLimits } from './graphql-limits';
           path: '/graphql',
           autoSchemaFile: { federation: 2 },
           sortSchema: true,
+          // Access policy on every field (access/policy): withheld fields are null with WITHHELD_BY_POLICY.
+          buildSchemaOptions: { fieldMiddleware: [policyFieldMiddleware] },
+          // Guards and interceptors also run on field resolvers, so a @ResolveField cannot skip its policy.
+          fieldResolverEnhancers: ['guards', 'interceptors'],
           playground: false,
           introspection: !production,
           // Stacks go to the log, never to a client.

@@ -1,7 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../access/policy/policy.decorator';
 
 /** Liveness (`/health/live`: the process answers) and readiness (`/health`: the database answers too). */
+// Probes for load balancers and orchestrators: no token, no personal data.
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

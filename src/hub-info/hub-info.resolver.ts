@@ -1,4 +1,5 @@
 import { Query, Resolver } from '@nestjs/graphql';
+import { Public } from '../access/policy/policy.decorator';
 import { DatabaseRuntime } from '../database/database-runtime';
 import { HUB_VERSION } from './version';
 import { HubInfo } from './hub-info.model';
@@ -8,6 +9,7 @@ export class HubInfoResolver {
   constructor(private readonly database: DatabaseRuntime) {}
 
   @Query(() => HubInfo, { description: 'The running hub: version and database mode. Holds no personal data.' })
+  @Public()
   hubInfo(): HubInfo {
     return { version: HUB_VERSION, database: this.database.mode };
   }

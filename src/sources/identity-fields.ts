@@ -13,9 +13,12 @@ export interface IdentityFields {
   dateOfBirth?: string;
   /** `F`, `M` or `X` (other or not stated), as the source records it. */
   sex?: 'F' | 'M' | 'X';
-  /** National Insurance number as held (not validated by the adapter; the matcher validates). */
+  /**
+   * National Insurance number as held (the adapter does not validate it). In `source_record` it is normalised
+   * (upper case, no spaces); one of invalid shape or prefix is withheld and quarantined by the sync.
+   */
   nino?: string;
-  /** NHS number as held, digits only. */
+  /** NHS number as held, digits only; in `source_record`, one failing the modulus 11 check is withheld and quarantined. */
   nhsNumber?: string;
   /** Unique Property Reference Number of the current address. */
   uprn?: string;

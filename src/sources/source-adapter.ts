@@ -57,6 +57,34 @@ export interface SourceIdentityRecord {
   deleted?: boolean;
   /** When the source last changed it (ISO timestamp), if the source says. */
   updatedAt?: string;
+  /**
+   * Values the adapter could not read (e.g. a malformed date). The field is left out of `identity` and the
+   * sync quarantines the value with this reason; the record itself is kept (it is still a person-record).
+   */
+  issues?: FieldIssue[];
+}
+
+/** Why a record, a field value or a page was set aside; counted by code in the sync summary. */
+export type QuarantineReasonCode =
+  | 'missing-key'
+  | 'malformed-date'
+  | 'invalid-nino'
+  | 'invalid-nhs-number'
+  | 'invalid-record'
+  | 'not-json'
+  | 'bad-page'
+  | 'http-error'
+  | 'timeout'
+  | 'unreachable';
+
+export interface FieldIssue {
+  /** The identity field concerned (`dateOfBirth`, `nino`, ...). */
+  field: string;
+  code: QuarantineReasonCode;
+  /** e.g. `dateOfBirth: "31/02/1980" is not a date`. */
+  reason: string;
+  /** The value as the source sent it. */
+  value: unknown;
 }
 
 /** A source's evidence that people live together or are family. */
@@ -74,6 +102,8 @@ export interface HouseholdHint {
 
 export interface RejectedRecord {
   sourceKey?: string;
+  /** Defaults to `invalid-record`. */
+  code?: QuarantineReasonCode;
   /** Why it was rejected, naming the field: e.g. `dateOfBirth: "31/02/1980" is not a date`. */
   reason: string;
   /** The record as the source sent it, for the data steward to fix at source. */

@@ -138,7 +138,7 @@ export class IdentityIndexService {
     await store.mergePersons(merges);
     summary.reviewsOpened = await store.addReviews([...reviews.values()]);
     await store.supersedeSettledReviews(live.map((r) => r.id));
-    await store.markMatched(batch.map((r) => r.id));
+    await store.markMatched(batch);
     return summary;
   }
 

@@ -4,6 +4,8 @@ import { MatchRecord } from '../matching/types';
 
 export interface StoredRecord extends MatchRecord {
   deleted: boolean;
+  /** The record's change number when read; marking it matched only holds if no sync changed it since. */
+  changeSeq: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export class PersonIndexStore {
 
   async pendingBatch(limit: number): Promise<StoredRecord[]> {
     const rows = await this.db.query(
-      `select id::text, source, demographics, deleted from source_record
+      `select id::text, source, demographics, deleted, change_seq::text from source_record
         where match_status = 'pending' order by change_seq limit $1`,
       [limit],
     );
@@ -29,7 +31,7 @@ export class PersonIndexStore {
 
   async records(ids: string[]): Promise<StoredRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.query(`select id::text, source, demographics, deleted from source_record where id = any($1::bigint[])`, [ids]);
+    const rows = await this.db.query(`select id::text, source, demographics, deleted, change_seq::text from source_record where id = any($1::bigint[])`, [ids]);
     return rows.map(toStored);
   }
 
@@ -147,8 +149,17 @@ export class PersonIndexStore {
     );
   }
 
-  async markMatched(recordIds: string[]): Promise<void> {
-    if (recordIds.length) await this.db.query(`update source_record set match_status = 'matched' where id = any($1::bigint[])`, [recordIds]);
+  /**
+   * Marks records matched as they were read. A record the sync changed meanwhile (its change_seq moved on)
+   * stays pending, so the change is matched in the next batch rather than lost.
+   */
+  async markMatched(records: StoredRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.db.query(
+      `update source_record r set match_status = 'matched' from unnest($1::bigint[], $2::bigint[]) as t(id, seq)
+        where r.id = t.id and r.change_seq = t.seq`,
+      [records.map((r) => r.id), records.map((r) => r.changeSeq)],
+    );
   }
 }
 
@@ -171,6 +182,6 @@ export interface ReviewRow {
   explanation: unknown;
 }
 
-function toStored(row: { id: string; source: string; demographics: IdentityFields; deleted: boolean }): StoredRecord {
-  return { id: row.id, source: row.source, fields: row.demographics ?? {}, deleted: row.deleted };
+function toStored(row: { id: string; source: string; demographics: IdentityFields; deleted: boolean; change_seq: string }): StoredRecord {
+  return { id: row.id, source: row.source, fields: row.demographics ?? {}, deleted: row.deleted, changeSeq: row.change_seq };
 }

@@ -1,0 +1,75 @@
+import { IncomingHttpHeaders } from 'node:http';
+import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, sameSecret, startSandboxServer } from '../../../src/sandbox/sandbox-kit';
+import { benefitsDataFromBorough, BenefitsStore } from './benefits-store';
+
+const username = 'hub';
+
+/**
+ * The benefits sandbox: a revenues and benefits product's API. HTTP basic auth; one change feed of claim
+ * parties with opaque cursors (`/v1/parties?cursor=&limit=`), deletions as tombstones; claims by party ids.
+ */
+export const benefitsSandbox: SandboxDefinition = {
+  id: 'benefits',
+  fromBorough: benefitsDataFromBorough,
+  async start(options: SandboxStartOptions): Promise<RunningSandbox> {
+    const store = await BenefitsStore.load(options.dataFile);
+    const expected = `Basic ${Buffer.from(`${username}:${options.secret}`).toString('base64')}`;
+    return startSandboxServer(
+      {
+        name: 'benefits',
+        host: options.host,
+        port: options.port,
+        latencyMs: options.latencyMs,
+        failure: options.failure,
+        authorise: (headers: IncomingHttpHeaders) => sameSecret(headers.authorization, expected),
+        handle: (request) => handle(store, request),
+        mutate: (body) => mutate(store, body),
+      },
+      { authorization: expected },
+    );
+  },
+};
+
+function handle(store: BenefitsStore, request: SandboxRequest): SandboxResponse | undefined {
+  if (request.method === 'GET' && request.path === '/v1/ping') return { status: 200, body: { ok: true } };
+  if (request.method === 'GET' && request.path === '/v1/parties') {
+    const limit = pageSizeOf(request.query.get('limit'), 50);
+    const cursor = request.query.get('cursor');
+    const seq = cursor === null ? 0 : decode(cursor);
+    if (seq === undefined) return { status: 400, body: { error: 'invalid_cursor' } };
+    const { parties, more } = store.after(seq, limit);
+    const last = parties.length ? parties[parties.length - 1].changeSeq : seq;
+    return { status: 200, body: { data: parties, next_cursor: encode(last), has_more: more } };
+  }
+  if (request.method === 'GET' && request.path === '/v1/claims') {
+    const ids = request.query.getAll('partyId');
+    if (ids.length === 0 || ids.length > 1000) return { status: 400, body: { error: 'give 1 to 1000 partyId parameters' } };
+    const claims = store.claimsFor(ids).map(({ claim, parties }) => ({
+      ...claim,
+      parties: parties.map((p) => ({ partyId: p.partyId, partyRole: p.partyRole })),
+    }));
+    return { status: 200, body: { claims } };
+  }
+  return undefined;
+}
+
+function encode(seq: number): string {
+  return Buffer.from(`rb1:${seq}`).toString('base64url');
+}
+
+function decode(cursor: string): number | undefined {
+  const match = /^rb1:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : undefined;
+}
+
+async function mutate(store: BenefitsStore, body: unknown): Promise<SandboxResponse> {
+  const { op, key, record, changes } = (body ?? {}) as { op?: string; key?: string; record?: Record<string, unknown>; changes?: Record<string, unknown> };
+  let result: unknown;
+  if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
+  else if (op === 'patch' && key && changes) result = store.patch(key, changes);
+  else if (op === 'delete' && key) result = store.remove(key) || undefined;
+  else return { status: 400, body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' } };
+  if (result === undefined) return { status: 404, body: { error: 'no such record' } };
+  await store.save();
+  return { status: 200, body: { ok: true, record: result } };
+}

@@ -1,0 +1,95 @@
+import { IncomingHttpHeaders } from 'node:http';
+import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, sameSecret, startSandboxServer } from '../../../src/sandbox/sandbox-kit';
+import { formatHousingTimestamp, HousingTenant, parseHousingTimestamp } from '../housing-api.types';
+import { housingDataFromBorough, HousingStore } from './housing-store';
+
+const apiKeyHeader = 'x-api-key';
+
+/**
+ * The housing sandbox: a tenancy management system's API. API key in `x-api-key`; page-numbered lists
+ * (`?page=&pageSize=`), changes by `?modifiedSince=dd/MM/yyyy HH:mm:ss` (tombstones included); batch
+ * details by POST.
+ */
+export const housingSandbox: SandboxDefinition = {
+  id: 'housing',
+  fromBorough: housingDataFromBorough,
+  async start(options: SandboxStartOptions): Promise<RunningSandbox> {
+    const store = await HousingStore.load(options.dataFile);
+    return startSandboxServer(
+      {
+        name: 'housing',
+        host: options.host,
+        port: options.port,
+        latencyMs: options.latencyMs,
+        failure: options.failure,
+        authorise: (headers: IncomingHttpHeaders) => sameSecret(headers[apiKeyHeader] as string | undefined, options.secret),
+        handle: (request) => handle(store, request),
+        mutate: (body) => mutate(store, body),
+      },
+      { [apiKeyHeader]: options.secret },
+    );
+  },
+};
+
+function handle(store: HousingStore, request: SandboxRequest): SandboxResponse | undefined {
+  if (request.method === 'GET' && request.path === '/api/v2/status') return { status: 200, body: { status: 'OK' } };
+  if (request.method === 'GET' && request.path === '/api/v2/tenants') {
+    const pageSize = pageSizeOf(request.query.get('pageSize'), 100);
+    const page = Number(request.query.get('page') ?? 1);
+    if (!Number.isInteger(page) || page < 1) return { status: 400, body: { error: 'page must be a whole number from 1' } };
+    const since = request.query.get('modifiedSince');
+    let rows: HousingTenant[];
+    if (since !== null) {
+      const at = parseHousingTimestamp(since);
+      if (Number.isNaN(at)) return { status: 400, body: { error: 'modifiedSince must be dd/MM/yyyy HH:mm:ss' } };
+      rows = store.changedSince(at);
+    } else rows = store.current();
+    const extractedAt = formatHousingTimestamp(Date.now());
+    return {
+      status: 200,
+      body: {
+        page,
+        pageSize,
+        totalPages: Math.ceil(rows.length / pageSize),
+        totalRecords: rows.length,
+        extractedAt,
+        tenants: rows.slice((page - 1) * pageSize, page * pageSize),
+      },
+    };
+  }
+  if (request.method === 'POST' && request.path === '/api/v2/tenants/details') {
+    const refs = (request.body as { tenantRefs?: unknown })?.tenantRefs;
+    if (!Array.isArray(refs) || refs.length > 1000 || !refs.every((r) => typeof r === 'string')) {
+      return { status: 400, body: { error: 'tenantRefs must be a list of up to 1000 references' } };
+    }
+    const found = new Map(store.find(refs).map((t) => [t.tenant_ref, t]));
+    const results = refs.filter((ref) => found.has(ref)).map((ref) => details(found.get(ref)!));
+    return { status: 200, body: { results } };
+  }
+  return undefined;
+}
+
+function details(t: HousingTenant) {
+  return {
+    tenantRef: t.tenant_ref,
+    tenancies: t.tenancy_ref
+      ? [{ tenancy_ref: t.tenancy_ref, tenancy_role: t.tenancy_role, tenure: t.tenure ?? null, tenancy_start: t.tenancy_start ?? null, tenancy_end: t.tenancy_end ?? null, rent_account_status: t.rent_account_status ?? null, uprn: t.property?.uprn ?? null }]
+      : [],
+    applications: t.application_ref
+      ? [{ application_ref: t.application_ref, tenancy_role: t.tenancy_role, application_status: t.application_status ?? null, application_date: t.tenancy_start ?? null }]
+      : [],
+  };
+}
+
+/** `{op: "upsert", record}`, `{op: "patch", key, changes}` or `{op: "delete", key}`. */
+async function mutate(store: HousingStore, body: unknown): Promise<SandboxResponse> {
+  const { op, key, record, changes } = (body ?? {}) as { op?: string; key?: string; record?: Record<string, unknown>; changes?: Record<string, unknown> };
+  let result: unknown;
+  if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
+  else if (op === 'patch' && key && changes) result = store.patch(key, changes);
+  else if (op === 'delete' && key) result = store.remove(key) || undefined;
+  else return { status: 400, body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' } };
+  if (result === undefined) return { status: 404, body: { error: 'no such record' } };
+  await store.save();
+  return { status: 200, body: { ok: true, record: result } };
+}

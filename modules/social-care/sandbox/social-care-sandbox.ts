@@ -1,0 +1,62 @@
+import { IncomingHttpHeaders } from 'node:http';
+import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, sameSecret, startSandboxServer } from '../../../src/sandbox/sandbox-kit';
+import { parseCareTimestamp } from '../social-care-api.types';
+import { careDataFromBorough, CareStore } from './social-care-store';
+
+/**
+ * The social care sandbox: a case management product's API. Bearer token; people in keyset pages by last
+ * update (`/api/people?updatedSince=yyyyMMddHHmmssSSS&afterId=&limit=`), removals as `REMOVED` records;
+ * involvements for many people by POST search.
+ */
+export const socialCareSandbox: SandboxDefinition = {
+  id: 'social-care',
+  fromBorough: careDataFromBorough,
+  async start(options: SandboxStartOptions): Promise<RunningSandbox> {
+    const store = await CareStore.load(options.dataFile);
+    const expected = `Bearer ${options.secret}`;
+    return startSandboxServer(
+      {
+        name: 'social-care',
+        host: options.host,
+        port: options.port,
+        latencyMs: options.latencyMs,
+        failure: options.failure,
+        authorise: (headers: IncomingHttpHeaders) => sameSecret(headers.authorization, expected),
+        handle: (request) => handle(store, request),
+        mutate: (body) => mutate(store, body),
+      },
+      { authorization: expected },
+    );
+  },
+};
+
+function handle(store: CareStore, request: SandboxRequest): SandboxResponse | undefined {
+  if (request.method === 'GET' && request.path === '/api/health') return { status: 200, body: { state: 'RUNNING' } };
+  if (request.method === 'GET' && request.path === '/api/people') {
+    const limit = pageSizeOf(request.query.get('limit'), 25);
+    const since = request.query.get('updatedSince') ?? undefined;
+    if (since !== undefined && Number.isNaN(parseCareTimestamp(since))) return { status: 400, body: { message: 'updatedSince must be yyyyMMddHHmmssSSS' } };
+    const { people, more } = store.after(since, request.query.get('afterId') ?? undefined, limit);
+    return { status: 200, body: { people, count: people.length, moreAvailable: more } };
+  }
+  if (request.method === 'POST' && request.path === '/api/involvements/search') {
+    const ids = (request.body as { personIds?: unknown })?.personIds;
+    if (!Array.isArray(ids) || ids.length > 1000 || !ids.every((i) => typeof i === 'string')) {
+      return { status: 400, body: { message: 'personIds must be a list of up to 1000 ids' } };
+    }
+    return { status: 200, body: { involvements: store.involvementsOf(ids) } };
+  }
+  return undefined;
+}
+
+async function mutate(store: CareStore, body: unknown): Promise<SandboxResponse> {
+  const { op, key, record, changes } = (body ?? {}) as { op?: string; key?: string; record?: Record<string, unknown>; changes?: Record<string, unknown> };
+  let result: unknown;
+  if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
+  else if (op === 'patch' && key && changes) result = store.patch(key, changes);
+  else if (op === 'delete' && key) result = store.remove(key) || undefined;
+  else return { status: 400, body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' } };
+  if (result === undefined) return { status: 404, body: { error: 'no such record' } };
+  await store.save();
+  return { status: 200, body: { ok: true, record: result } };
+}

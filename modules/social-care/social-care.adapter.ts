@@ -1,0 +1,99 @@
+import { FetchOptions, IdentityPage, RejectedRecord, ServiceRecord, SourceAdapter, SourceDescription, SourceHealth, SourceIdentityRecord } from '../../src/sources/source-adapter';
+import { AdapterContext, badResponse, SourceTransport } from '../../src/sources/source-transport';
+import { CareInvolvementRow } from './social-care-api.types';
+import { involvementRecord, mapCarePerson } from './social-care.mapper';
+
+const id = 'social-care';
+const caseFields = ['caseId', 'caseType', 'allocatedTeam', 'openedOn', 'closedOn'];
+
+/** The keyset position: the last record read (its update stamp and id). */
+interface CareCursor {
+  since?: string;
+  afterId?: string;
+}
+
+/**
+ * The social care system: people in keyset pages ordered by last update. The same walk serves the full
+ * load and the incremental feed: a record changed during the walk moves to its end, so none is skipped.
+ * Social care data is special category (UK GDPR Art. 9).
+ */
+export class SocialCareAdapter implements SourceAdapter {
+  constructor(
+    private readonly transport: SourceTransport,
+    private readonly pageSize: number,
+  ) {}
+
+  describe(): SourceDescription {
+    return {
+      id,
+      name: "Social care (adults' and children's services)",
+      categories: [
+        { name: 'adult-social-care', description: "Adults' social care involvements", specialCategory: true, fields: caseFields },
+        { name: 'children-social-care', description: "Children's social care involvements", specialCategory: true, fields: caseFields },
+      ],
+    };
+  }
+
+  async pullIdentities(cursor?: string): Promise<IdentityPage> {
+    const at = cursor ? decode(cursor) : {};
+    const body = (await this.transport.getJson('/api/people', { limit: this.pageSize, updatedSince: at.since, afterId: at.afterId })) as Partial<{
+      people: unknown;
+      moreAvailable: unknown;
+    }>;
+    if (!body || !Array.isArray(body.people) || typeof body.moreAvailable !== 'boolean') throw badResponse(id, 'a people page needs people and moreAvailable');
+    const records: SourceIdentityRecord[] = [];
+    const rejected: RejectedRecord[] = [];
+    let next = at;
+    for (const raw of body.people) {
+      const mapped = mapCarePerson(raw);
+      if ('identity' in mapped) records.push(mapped);
+      else rejected.push(mapped);
+      // The position moves past every record read, rejected ones too, or a bad record would stop the feed.
+      const r = raw as { lastUpdated?: unknown; personId?: unknown };
+      if (typeof r?.lastUpdated === 'string') next = { since: r.lastUpdated, afterId: typeof r.personId === 'string' ? r.personId : '' };
+    }
+    return { records, rejected, nextCursor: encode(next), complete: !body.moreAvailable };
+  }
+
+  async fetchDetails(sourceKeys: readonly string[], options?: FetchOptions): Promise<Map<string, ServiceRecord[]>> {
+    const result = new Map<string, ServiceRecord[]>();
+    if (sourceKeys.length === 0) return result;
+    const body = (await this.transport.postJson('/api/involvements/search', { personIds: sourceKeys }, { ...options, idempotent: true })) as {
+      involvements?: CareInvolvementRow[];
+    };
+    if (!body || !Array.isArray(body.involvements)) throw badResponse(id, 'involvements missing');
+    for (const row of body.involvements) {
+      if (typeof row?.personId !== 'string' || typeof row.caseId !== 'string') throw badResponse(id, 'an involvement needs personId and caseId');
+      result.set(row.personId, [...(result.get(row.personId) ?? []), involvementRecord(row)]);
+    }
+    return result;
+  }
+
+  async health(): Promise<SourceHealth> {
+    const started = Date.now();
+    try {
+      const body = (await this.transport.getJson('/api/health')) as { state?: unknown };
+      return body?.state === 'RUNNING' ? { status: 'up', latencyMs: Date.now() - started } : { status: 'down', detail: 'state is not RUNNING' };
+    } catch (error) {
+      return { status: 'down', detail: (error as Error).message, latencyMs: Date.now() - started };
+    }
+  }
+}
+
+function encode(cursor: CareCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decode(cursor: string): CareCursor {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CareCursor;
+    if (value && typeof value === 'object') return value;
+  } catch {
+    // reported below
+  }
+  throw new Error(`${id}: cursor not recognised: ${cursor.slice(0, 40)}`);
+}
+
+export function createSocialCareAdapter(context: AdapterContext): SourceAdapter {
+  return new SocialCareAdapter(context.transport, context.pageSize);
+}

@@ -1,0 +1,38 @@
+import { HubException } from '../common/hub-exception';
+
+export enum AccessErrorCode {
+  /** The request carries no `x-purpose` header; nothing is released. */
+  PURPOSE_REQUIRED = 'PURPOSE_REQUIRED',
+  /** `x-purpose` names no active purpose in the catalogue; nothing is released. */
+  UNKNOWN_PURPOSE = 'UNKNOWN_PURPOSE',
+  /** `x-case-reference` or `x-break-glass` is malformed. */
+  INVALID_ACCESS_CONTEXT = 'INVALID_ACCESS_CONTEXT',
+  /** The policy decision point withheld this field or object; the error says why. */
+  WITHHELD_BY_POLICY = 'WITHHELD_BY_POLICY',
+  /** An agreement, consent, objection, assignment or grant that is invalid as given. */
+  INVALID_ACCESS_RECORD = 'INVALID_ACCESS_RECORD',
+  /** No such agreement, organisation, consent, objection, assignment or grant. */
+  ACCESS_RECORD_NOT_FOUND = 'ACCESS_RECORD_NOT_FOUND',
+  /** A status change the lifecycle does not allow (e.g. activating an expired agreement). */
+  INVALID_TRANSITION = 'INVALID_TRANSITION',
+}
+
+export class AccessException extends HubException<AccessErrorCode> {
+  get httpStatus(): number {
+    switch (this.code) {
+      case AccessErrorCode.WITHHELD_BY_POLICY:
+        return 403;
+      case AccessErrorCode.ACCESS_RECORD_NOT_FOUND:
+        return 404;
+      case AccessErrorCode.INVALID_TRANSITION:
+        return 409;
+      default:
+        return 400;
+    }
+  }
+}
+
+export const invalidRecord = (message: string, details?: Record<string, unknown>) =>
+  new AccessException(AccessErrorCode.INVALID_ACCESS_RECORD, message, details);
+
+export const recordNotFound = (message: string) => new AccessException(AccessErrorCode.ACCESS_RECORD_NOT_FOUND, message);

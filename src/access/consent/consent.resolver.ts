@@ -1,0 +1,49 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal } from '../../auth/current-principal.decorator';
+import { Principal, Role } from '../../auth/principal';
+import { ConsentModel, ObjectionModel } from '../access.models';
+import { Roles } from '../policy/policy.decorator';
+import { ConsentService } from './consent.service';
+import { RecordConsentInput, RecordObjectionInput } from './dto/consent.input';
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+const model = <T>(row: Nullable<T>) => row as unknown as T;
+
+/**
+ * Consent and objections. Front-line staff and the DPO record them; only the DPO reads a person's history
+ * here (reading it is itself processing about that person, with no caseload check on this path).
+ */
+@Resolver()
+export class ConsentResolver {
+  constructor(private readonly consent: ConsentService) {}
+
+  @Query(() => [ConsentModel], { description: "A person's consent records, latest first." })
+  @Roles(Role.Dpo)
+  async consents(@Args('personId') personId: string): Promise<ConsentModel[]> {
+    return (await this.consent.consents(personId)).map((row) => model<ConsentModel>(row));
+  }
+
+  @Query(() => [ObjectionModel], { description: "A person's objections and restrictions, latest first." })
+  @Roles(Role.Dpo)
+  async objections(@Args('personId') personId: string): Promise<ObjectionModel[]> {
+    return (await this.consent.objections(personId)).map((row) => model<ObjectionModel>(row));
+  }
+
+  @Mutation(() => ConsentModel, { description: 'Record consent given, refused or withdrawn. A new record; nothing is overwritten.' })
+  @Roles(Role.AccountManager, Role.Caseworker, Role.Dpo)
+  async recordConsent(@Args('input') input: RecordConsentInput, @CurrentPrincipal() actor: Principal): Promise<ConsentModel> {
+    return model<ConsentModel>(await this.consent.recordConsent(input, actor));
+  }
+
+  @Mutation(() => ObjectionModel, { description: 'Record an objection (Art. 21) or restriction (Art. 18); it stops processing in its scope at once.' })
+  @Roles(Role.AccountManager, Role.Caseworker, Role.Dpo)
+  async recordObjection(@Args('input') input: RecordObjectionInput, @CurrentPrincipal() actor: Principal): Promise<ObjectionModel> {
+    return model<ObjectionModel>(await this.consent.recordObjection(input, actor));
+  }
+
+  @Mutation(() => ObjectionModel, { description: 'Lift an objection or restriction (DPO only), with the reason.' })
+  @Roles(Role.Dpo)
+  async liftObjection(@Args('id') id: string, @Args('reason') reason: string, @CurrentPrincipal() actor: Principal): Promise<ObjectionModel> {
+    return model<ObjectionModel>(await this.consent.liftObjection(id, reason, actor));
+  }
+}

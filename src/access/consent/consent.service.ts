@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { AuditRecorder } from '../../audit/audit-recorder';
+import { Principal } from '../../auth/principal';
+import { invalidRecord, recordNotFound } from '../access.exception';
+import { asInputError } from '../db-errors';
+import { ConsentFact, ConsentStatus, ObjectionFact, ObjectionKind, Scope } from '../policy/policy.types';
+import { ConsentEntity } from './consent.entity';
+import { ObjectionEntity } from './objection.entity';
+
+export interface ConsentInput extends Scope {
+  personId: string;
+  status: ConsentStatus;
+  evidence: string;
+  validFrom?: Date;
+  validTo?: Date;
+}
+
+export interface ObjectionInput extends Scope {
+  personId: string;
+  kind: ObjectionKind;
+  reason: string;
+  validFrom?: Date;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Consent and objections per person. A consent change is a new record (given, refused or withdrawn),
+ * never an edit, so the history stays; an objection or restriction stands until it is lifted, with who
+ * lifted it and why. Every record is audited in the same transaction.
+ */
+@Injectable()
+export class ConsentService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  consents(personId: string): Promise<ConsentEntity[]> {
+    return this.dataSource.getRepository(ConsentEntity).find({ where: { personId }, order: { recordedAt: 'DESC' } });
+  }
+
+  objections(personId: string): Promise<ObjectionEntity[]> {
+    return this.dataSource.getRepository(ObjectionEntity).find({ where: { personId }, order: { recordedAt: 'DESC' } });
+  }
+
+  async recordConsent(input: ConsentInput, actor: Principal): Promise<ConsentEntity> {
+    checkPerson(input.personId);
+    if (!input.evidence?.trim()) throw invalidRecord('Consent needs evidence: where and how it was given, refused or withdrawn');
+    const validFrom = input.validFrom ?? new Date();
+    if (input.validTo && input.validTo <= validFrom) throw invalidRecord('validTo must be after validFrom');
+    return asInputError(() => this.dataSource.transaction(async (tx) => {
+      const repo = tx.getRepository(ConsentEntity);
+      const saved = await repo.save(
+        repo.create({ ...scopeColumns(input), personId: input.personId, status: input.status, evidence: input.evidence.trim(), recordedBy: actor.subject, validFrom, validTo: input.validTo ?? null }),
+      );
+      await this.audit.record(
+        { actor, operation: 'consent.record', subjects: { persons: [input.personId] }, decision: 'change', purpose: input.purpose, detail: { consentId: saved.id, status: saved.status, scope: scopeColumns(input) } },
+        tx,
+      );
+      return saved;
+    }), 'The consent cannot be recorded');
+  }
+
+  async recordObjection(input: ObjectionInput, actor: Principal): Promise<ObjectionEntity> {
+    checkPerson(input.personId);
+    if (!input.reason?.trim()) throw invalidRecord('An objection or restriction needs the reason the person gave');
+    return asInputError(() => this.dataSource.transaction(async (tx) => {
+      const repo = tx.getRepository(ObjectionEntity);
+      const saved = await repo.save(
+        repo.create({ ...scopeColumns(input), personId: input.personId, kind: input.kind, reason: input.reason.trim(), recordedBy: actor.subject, validFrom: input.validFrom ?? new Date() }),
+      );
+      await this.audit.record(
+        { actor, operation: 'objection.record', subjects: { persons: [input.personId] }, decision: 'change', detail: { objectionId: saved.id, kind: saved.kind, scope: scopeColumns(input) } },
+        tx,
+      );
+      return saved;
+    }), 'The objection cannot be recorded');
+  }
+
+  async liftObjection(id: string, reason: string, actor: Principal): Promise<ObjectionEntity> {
+    if (!reason?.trim()) throw invalidRecord('Lifting an objection or restriction needs a reason');
+    return this.dataSource.transaction(async (tx) => {
+      const repo = tx.getRepository(ObjectionEntity);
+      const objection = uuid.test(id) ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!objection) throw recordNotFound(`No objection ${id}`);
+      if (objection.liftedAt) throw invalidRecord(`Objection ${id} was already lifted`);
+      await repo.update({ id }, { liftedAt: new Date(), liftedBy: actor.subject, liftedReason: reason.trim() });
+      await this.audit.record(
+        { actor, operation: 'objection.lift', subjects: { persons: [objection.personId] }, decision: 'change', reasons: [reason.trim()], detail: { objectionId: id } },
+        tx,
+      );
+      return repo.findOneByOrFail({ id });
+    });
+  }
+
+  /** Consent and objection facts for the decision point. */
+  async factsFor(personIds: string[]): Promise<{ consents: ConsentFact[]; objections: ObjectionFact[] }> {
+    if (personIds.length === 0) return { consents: [], objections: [] };
+    const [consents, objections] = await Promise.all([
+      this.dataSource.getRepository(ConsentEntity).findBy({ personId: In(personIds) }),
+      this.dataSource.getRepository(ObjectionEntity).findBy({ personId: In(personIds) }),
+    ]);
+    return {
+      consents: consents.map((c) => ({
+        id: c.id,
+        personId: c.personId,
+        status: c.status,
+        ...scopeFact(c),
+        validFrom: c.validFrom,
+        validTo: c.validTo ?? undefined,
+        recordedAt: c.recordedAt,
+      })),
+      objections: objections.map((o) => ({
+        id: o.id,
+        personId: o.personId,
+        kind: o.kind,
+        ...scopeFact(o),
+        validFrom: o.validFrom,
+        liftedAt: o.liftedAt ?? undefined,
+      })),
+    };
+  }
+}
+
+function checkPerson(personId: string): void {
+  if (!uuid.test(personId)) throw invalidRecord('personId must be a person id (UUID)');
+}
+
+function scopeColumns(scope: Scope) {
+  return { purpose: scope.purpose ?? null, recipientOrganisation: scope.recipientOrganisation ?? null, source: scope.source ?? null };
+}
+
+function scopeFact(row: { purpose: string | null; recipientOrganisation: string | null; source: string | null }): Scope {
+  return {
+    ...(row.purpose ? { purpose: row.purpose } : {}),
+    ...(row.recipientOrganisation ? { recipientOrganisation: row.recipientOrganisation } : {}),
+    ...(row.source ? { source: row.source } : {}),
+  };
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditRecorder } from '../../audit/audit-recorder';
+import { Principal } from '../../auth/principal';
+import { invalidRecord } from '../access.exception';
+import { OrganisationEntity, OrganisationKind } from './organisation.entity';
+
+const kinds: OrganisationKind[] = ['council', 'nhs', 'police', 'housing-association', 'voluntary', 'other'];
+
+/** The organisations that can be party to an agreement (the council and its partners). */
+@Injectable()
+export class OrganisationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  list(): Promise<OrganisationEntity[]> {
+    return this.dataSource.getRepository(OrganisationEntity).find({ order: { id: 'ASC' } });
+  }
+
+  async create(input: { id: string; name: string; kind: OrganisationKind }, actor: Principal): Promise<OrganisationEntity> {
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(input.id)) throw invalidRecord('An organisation id is 2-63 lower-case letters, digits and dashes');
+    if (!input.name.trim()) throw invalidRecord('An organisation needs a name');
+    if (!kinds.includes(input.kind)) throw invalidRecord(`Organisation kind must be one of ${kinds.join(', ')}`);
+    return this.dataSource.transaction(async (tx) => {
+      const repo = tx.getRepository(OrganisationEntity);
+      if (await repo.existsBy({ id: input.id })) throw invalidRecord(`Organisation ${input.id} already exists`);
+      const saved = await repo.save(repo.create({ ...input, name: input.name.trim(), createdBy: actor.subject }));
+      await this.audit.record({ actor, operation: 'organisation.create', decision: 'change', detail: { organisation: saved.id, kind: saved.kind } }, tx);
+      return saved;
+    });
+  }
+}

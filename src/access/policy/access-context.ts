@@ -1,0 +1,39 @@
+import type { Request } from 'express';
+import { AccessErrorCode, AccessException } from '../access.exception';
+import { AccessContext } from './policy.types';
+
+export const PURPOSE_HEADER = 'x-purpose';
+export const CASE_REFERENCE_HEADER = 'x-case-reference';
+export const BREAK_GLASS_HEADER = 'x-break-glass';
+
+const purposePattern = /^[A-Z][A-Z0-9_]{1,62}$/;
+const caseReferencePattern = /^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,63}$/;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The access context a request declares in its headers. A missing purpose is an error of its own, so a
+ * client learns to send one; malformed values are refused rather than trimmed into something else.
+ */
+export function accessContextFrom(req: Request): AccessContext {
+  const purpose = single(req, PURPOSE_HEADER);
+  if (purpose === undefined) {
+    throw new AccessException(AccessErrorCode.PURPOSE_REQUIRED, `Say what the data is for: send the ${PURPOSE_HEADER} header with a purpose code`);
+  }
+  if (!purposePattern.test(purpose)) throw new AccessException(AccessErrorCode.UNKNOWN_PURPOSE, `${PURPOSE_HEADER} is not a purpose code`);
+  const caseReference = single(req, CASE_REFERENCE_HEADER);
+  if (caseReference !== undefined && !caseReferencePattern.test(caseReference)) {
+    throw new AccessException(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${CASE_REFERENCE_HEADER} must be 1-64 letters, digits and / _ . : -`);
+  }
+  const breakGlassId = single(req, BREAK_GLASS_HEADER);
+  if (breakGlassId !== undefined && !uuid.test(breakGlassId)) {
+    throw new AccessException(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${BREAK_GLASS_HEADER} must be the id of a break-glass grant`);
+  }
+  return { purpose, ...(caseReference ? { caseReference } : {}), ...(breakGlassId ? { breakGlassId } : {}) };
+}
+
+function single(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  if (Array.isArray(value)) throw new AccessException(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${name} was sent more than once`);
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}

@@ -1,0 +1,78 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import type { Request } from 'express';
+import type { GraphQLResolveInfo } from 'graphql';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { AuthException } from '../../auth/auth.exception';
+import { principalOf } from '../../auth/authenticator.service';
+import { AccessErrorCode, AccessException } from '../access.exception';
+import { POLICY_METADATA, PolicyDeclaration } from './policy.decorator';
+import { PolicyService } from './policy.service';
+import { Decision, PolicySubject } from './policy.types';
+import { requestedFields } from './requested-fields';
+import { tagValue } from './subject-tag';
+
+type SubjectPolicy = Extract<PolicyDeclaration, { kind: 'subject' }>;
+
+/**
+ * Puts the decision point in front of every resolver declared `Policy.subject`: the access context is read
+ * and checked, the protected fields the query selects are collected, the decision is taken and audited,
+ * and the result is tagged with it so that field middleware releases or withholds each field. A subject
+ * named by the arguments is decided before the resolver runs; a denial means the resolver never runs.
+ */
+@Injectable()
+export class PolicyEnforcementInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly policy: PolicyService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType<string>() !== 'graphql') return next.handle();
+    const declaration = this.reflector.getAllAndOverride<PolicyDeclaration | undefined>(POLICY_METADATA, [context.getHandler(), context.getClass()]);
+    if (declaration?.kind !== 'subject') return next.handle();
+    return from(this.enforce(declaration, GqlExecutionContext.create(context), next));
+  }
+
+  private async enforce(declaration: SubjectPolicy, gql: GqlExecutionContext, next: CallHandler): Promise<unknown> {
+    const { req, requestId } = gql.getContext<{ req: Request; requestId?: string }>();
+    const principal = principalOf(req);
+    if (!principal) throw AuthException.unauthenticated('missing-token');
+    const accessContext = await this.policy.contextFor(req);
+    const fields = requestedFields(gql.getInfo<GraphQLResolveInfo>());
+    const ask = (subjects: PolicySubject[]) =>
+      this.policy.decide({ principal, context: accessContext, subjects, fields, operation: declaration.operation, requestId });
+
+    if ('fromArgs' in declaration.subject) {
+      const subject = declaration.subject.fromArgs(gql.getArgs(), gql.getRoot());
+      const decision = (await ask([subject])).get(subject.personId)!;
+      if (decision.effect === 'deny') throw denied(decision);
+      const result = await lastValueFrom(next.handle(), { defaultValue: null });
+      tagValue(result, { subject, decision });
+      return result;
+    }
+
+    const result = await lastValueFrom(next.handle(), { defaultValue: null });
+    const fromResult = declaration.subject.fromResult;
+    const items = (Array.isArray(result) ? result : [result]).filter((item) => item !== null && item !== undefined);
+    const subjects = new Map<unknown, PolicySubject>();
+    for (const item of items) {
+      const subject = fromResult(item);
+      if (subject) subjects.set(item, subject);
+    }
+    if (subjects.size === 0) return result;
+    const decisions = await ask([...subjects.values()]);
+    // Items without a subject stay untagged: their protected fields are withheld by the field middleware.
+    for (const [item, subject] of subjects) tagValue(item, { subject, decision: decisions.get(subject.personId)! });
+    return result;
+  }
+}
+
+function denied(decision: Decision): AccessException {
+  const reasons = decision.withheld.length > 0 ? [...new Set(decision.withheld.map((w) => w.reason))] : decision.reasons.slice(-1);
+  return new AccessException(AccessErrorCode.WITHHELD_BY_POLICY, `Withheld by policy: ${reasons.join('; ')}`, {
+    reasons: decision.reasons,
+    agreement: decision.agreement,
+  });
+}

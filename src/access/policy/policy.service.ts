@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { AuditedField, AuditRecorder } from '../../audit/audit-recorder';
+import { Principal } from '../../auth/principal';
+import { AccessErrorCode, AccessException } from '../access.exception';
+import { PurposesService } from '../purposes/purposes.service';
+import { accessContextFrom } from './access-context';
+import { AccessFactsLoader } from './access-facts.loader';
+import { decide } from './decide';
+import { parseFieldRef } from './field-ref';
+import { AccessContext, Decision, FieldRef, PolicySubject } from './policy.types';
+
+export interface DecisionRequest {
+  principal: Principal;
+  context: AccessContext;
+  subjects: PolicySubject[];
+  fields: FieldRef[];
+  /** e.g. `person.view`, `search`: what the audit event calls the disclosure. */
+  operation: string;
+  requestId?: string;
+}
+
+/**
+ * Asks the decision point and writes down the answer: facts are loaded, `decide` runs for each subject,
+ * and each decision is recorded in the audit trail before anything is released. If the audit trail cannot
+ * take the event, the error propagates and nothing is released (fail closed).
+ */
+@Injectable()
+export class PolicyService {
+  constructor(
+    private readonly facts: AccessFactsLoader,
+    private readonly purposes: PurposesService,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  /** The request's access context, with its purpose checked against the catalogue. */
+  async contextFor(req: Request): Promise<AccessContext> {
+    const context = accessContextFrom(req);
+    if (!(await this.purposes.activeCodes()).includes(context.purpose!)) {
+      throw new AccessException(AccessErrorCode.UNKNOWN_PURPOSE, `Purpose ${context.purpose} is not in the purposes catalogue`);
+    }
+    return context;
+  }
+
+  async decide(request: DecisionRequest): Promise<Map<string, Decision>> {
+    const personIds = [...new Set(request.subjects.map((s) => s.personId))];
+    const facts = await this.facts.load(request.principal, request.context, personIds);
+    const decisions = new Map<string, Decision>();
+    for (const personId of personIds) {
+      const decision = decide(request.principal, request.context, { personId }, request.fields, facts);
+      await this.audit.record({
+        actor: request.principal,
+        operation: request.operation,
+        subjects: { persons: [personId] },
+        released: decision.released.map(audited),
+        withheld: decision.withheld.map((w) => audited(w.field)),
+        purpose: request.context.purpose,
+        caseReference: request.context.caseReference,
+        agreement: decision.agreement,
+        basis: decision.basis,
+        justification: {
+          ...(decision.consentId ? { consentId: decision.consentId } : {}),
+          ...(decision.relationshipId ? { relationshipId: decision.relationshipId } : {}),
+          ...(decision.breakGlassId ? { breakGlassId: decision.breakGlassId } : {}),
+        },
+        decision: decision.effect,
+        reasons: decision.reasons,
+        requestId: request.requestId,
+      });
+      decisions.set(personId, decision);
+    }
+    return decisions;
+  }
+}
+
+function audited(ref: FieldRef): AuditedField {
+  const parsed = parseFieldRef(ref);
+  return parsed ? { source: parsed.source, field: `${parsed.category}.${parsed.field}` } : { source: 'unknown', field: ref };
+}

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, In } from 'typeorm';
+import { AuditRecorder } from '../../audit/audit-recorder';
+import { Principal } from '../../auth/principal';
+import { invalidRecord, recordNotFound } from '../access.exception';
+import { asInputError } from '../db-errors';
+import { CaseAssignmentFact } from '../policy/policy.types';
+import { CaseAssignmentEntity } from './case-assignment.entity';
+
+export interface CaseAssignmentInput {
+  subjectKind: 'person' | 'household';
+  subjectId: string;
+  team: string;
+  userSubject?: string;
+  validFrom?: Date;
+  validTo?: Date;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Caseloads: which team (or user) holds a case for a person or household, and when. Audited. */
+@Injectable()
+export class CaseAssignmentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  list(filter: { subjectId?: string; team?: string; userSubject?: string }): Promise<CaseAssignmentEntity[]> {
+    const where = Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
+    if (Object.keys(where).length === 0) throw invalidRecord('Say whose assignments: subjectId, team or userSubject');
+    if (filter.subjectId && !uuid.test(filter.subjectId)) throw invalidRecord('subjectId must be a UUID');
+    return this.dataSource.getRepository(CaseAssignmentEntity).find({ where, order: { validFrom: 'DESC' } });
+  }
+
+  async assign(input: CaseAssignmentInput, actor: Principal): Promise<CaseAssignmentEntity> {
+    if (!uuid.test(input.subjectId)) throw invalidRecord(`subjectId must be a ${input.subjectKind} id (UUID)`);
+    if (!input.team?.trim()) throw invalidRecord('A case assignment names the team that holds the case');
+    const validFrom = input.validFrom ?? new Date();
+    if (input.validTo && input.validTo <= validFrom) throw invalidRecord('validTo must be after validFrom');
+    return asInputError(
+      () =>
+        this.dataSource.transaction(async (tx) => {
+          const repo = tx.getRepository(CaseAssignmentEntity);
+          const saved = await repo.save(
+            repo.create({
+              subjectKind: input.subjectKind,
+              subjectId: input.subjectId,
+              team: input.team.trim(),
+              userSubject: input.userSubject?.trim() || null,
+              validFrom,
+              validTo: input.validTo ?? null,
+              createdBy: actor.subject,
+            }),
+          );
+          await this.audit.record(
+            {
+              actor,
+              operation: 'case-assignment.create',
+              subjects: input.subjectKind === 'person' ? { persons: [input.subjectId] } : { households: [input.subjectId] },
+              decision: 'change',
+              detail: { assignmentId: saved.id, team: saved.team, userSubject: saved.userSubject },
+            },
+            tx,
+          );
+          return saved;
+        }),
+      'The case assignment cannot be recorded',
+    );
+  }
+
+  async end(id: string, actor: Principal, at = new Date()): Promise<CaseAssignmentEntity> {
+    return this.dataSource.transaction(async (tx) => {
+      const repo = tx.getRepository(CaseAssignmentEntity);
+      const found = uuid.test(id) ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!found) throw recordNotFound(`No case assignment ${id}`);
+      if (found.validTo && found.validTo <= at) throw invalidRecord(`Case assignment ${id} has already ended`);
+      if (at <= found.validFrom) throw invalidRecord(`Case assignment ${id} starts after ${at.toISOString()}`);
+      await repo.update({ id }, { validTo: at, endedBy: actor.subject });
+      await this.audit.record(
+        {
+          actor,
+          operation: 'case-assignment.end',
+          subjects: found.subjectKind === 'person' ? { persons: [found.subjectId] } : { households: [found.subjectId] },
+          decision: 'change',
+          detail: { assignmentId: id },
+        },
+        tx,
+      );
+      return repo.findOneByOrFail({ id });
+    });
+  }
+
+  /** Assignments current at `at` for these people or households, held by this principal or its team. */
+  async factsFor(principal: Principal, subjectIds: string[], at: Date): Promise<CaseAssignmentFact[]> {
+    if (subjectIds.length === 0) return [];
+    const rows = await this.dataSource
+      .getRepository(CaseAssignmentEntity)
+      .createQueryBuilder('a')
+      .where({ subjectId: In(subjectIds) })
+      .andWhere('a.valid_from <= :at and (a.valid_to is null or a.valid_to > :at)', { at })
+      .andWhere(
+        new Brackets((w) => {
+          w.where('a.user_subject = :subject', { subject: principal.subject });
+          if (principal.team) w.orWhere('(a.user_subject is null and a.team = :team)', { team: principal.team });
+        }),
+      )
+      .getMany();
+    return rows.map(toFact);
+  }
+
+  /** Which teams hold current cases for these people (what a search may say without a relationship). */
+  async holdingTeams(personIds: string[], at: Date): Promise<Map<string, string[]>> {
+    const rows = personIds.length
+      ? await this.dataSource
+          .getRepository(CaseAssignmentEntity)
+          .createQueryBuilder('a')
+          .where({ subjectId: In(personIds), subjectKind: 'person' })
+          .andWhere('a.valid_from <= :at and (a.valid_to is null or a.valid_to > :at)', { at })
+          .getMany()
+      : [];
+    const teams = new Map<string, string[]>();
+    for (const row of rows) teams.set(row.subjectId, [...new Set([...(teams.get(row.subjectId) ?? []), row.team])]);
+    return teams;
+  }
+}
+
+function toFact(row: CaseAssignmentEntity): CaseAssignmentFact {
+  return {
+    id: row.id,
+    subjectKind: row.subjectKind,
+    subjectId: row.subjectId,
+    team: row.team,
+    ...(row.userSubject ? { userSubject: row.userSubject } : {}),
+    validFrom: row.validFrom,
+    validTo: row.validTo ?? undefined,
+  };
+}

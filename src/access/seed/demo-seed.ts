@@ -1,0 +1,99 @@
+import { Role } from '../../auth/principal';
+import { AgreementContent } from '../agreements/agreement-validation';
+import { OrganisationKind } from '../organisations/organisation.entity';
+import { LawfulBasis } from '../policy/policy.types';
+
+/**
+ * The demo world: the council, three partners and four agreements over the sandbox sources' fields. The
+ * dev-token personas (auth/demo-personas.ts) belong to these organisations and teams.
+ */
+export const demoOrganisations: { id: string; name: string; kind: OrganisationKind }[] = [
+  { id: 'council', name: 'Northshire Council', kind: 'council' },
+  { id: 'nhs-trust', name: 'Northshire NHS Foundation Trust', kind: 'nhs' },
+  { id: 'advice-charity', name: 'Northshire Citizens Advice', kind: 'voluntary' },
+  { id: 'police', name: 'Northshire Police', kind: 'police' },
+];
+
+const existence = ['hub.match.exists', 'hub.caseload.team'];
+const name = ['hub.identity.givenName', 'hub.identity.familyName', 'hub.identity.dateOfBirth'];
+const address = ['hub.identity.addressLines', 'hub.identity.postcode', 'hub.identity.uprn'];
+const tenancy = ['tenancyRef', 'role', 'tenure', 'startDate', 'endDate', 'rentAccountStatus'].map((f) => `housing.tenancy.${f}`);
+const homelessness = ['applicationRef', 'role', 'status', 'applicationDate'].map((f) => `housing.homelessness-application.${f}`);
+const claimFields = (category: string, fields: string[]) => fields.map((f) => `benefits.${category}.${f}`);
+const housingBenefit = claimFields('housing-benefit-claim', ['claimRef', 'role', 'status', 'awardStartDate', 'awardEndDate', 'weeklyAmount']);
+const councilTaxReduction = claimFields('council-tax-reduction-claim', ['status', 'weeklyAmount']);
+const childrensCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map((f) => `social-care.children-social-care.${f}`);
+const adultsCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map((f) => `social-care.adult-social-care.${f}`);
+
+const validFrom = new Date('2025-01-01T00:00:00Z');
+
+export const demoAgreements: { id: string; content: AgreementContent }[] = [
+  {
+    id: 'council-early-help',
+    content: {
+      title: 'Early help and housing: council services sharing with council staff',
+      parties: ['council'],
+      purposes: ['EARLY_HELP', 'HOUSING_NEED', 'TELL_US_ONCE'],
+      lawfulBasis: LawfulBasis.PublicTask,
+      // Safeguarding of children and individuals at risk.
+      specialCategoryCondition: { article9: 'g', schedule1Paragraph: 18 },
+      releases: [
+        { purpose: 'EARLY_HELP', fields: [...existence, ...name, ...address, ...tenancy, ...homelessness, ...housingBenefit, ...councilTaxReduction, ...childrensCare] },
+        { purpose: 'HOUSING_NEED', fields: [...existence, ...name, ...address, ...tenancy, ...homelessness, ...housingBenefit] },
+        { purpose: 'TELL_US_ONCE', fields: [...existence, ...name, ...address] },
+      ],
+      roles: [Role.AccountManager, Role.Caseworker],
+      caseReferenceRequired: false,
+      validFrom,
+      reviewDate: '2026-04-01',
+    },
+  },
+  {
+    id: 'nhs-safeguarding',
+    content: {
+      title: 'Safeguarding: Northshire Council and Northshire NHS Foundation Trust',
+      parties: ['council', 'nhs-trust'],
+      purposes: ['SAFEGUARDING'],
+      lawfulBasis: LawfulBasis.PublicTask,
+      specialCategoryCondition: { article9: 'g', schedule1Paragraph: 18 },
+      releases: [{ purpose: 'SAFEGUARDING', fields: [...name, ...address, 'hub.identity.nhsNumber', ...childrensCare, ...adultsCare, 'housing.tenancy.tenure'] }],
+      roles: [Role.PartnerAgency, Role.Caseworker],
+      caseReferenceRequired: true,
+      validFrom,
+      reviewDate: '2026-01-31',
+    },
+  },
+  {
+    id: 'advice-benefits',
+    content: {
+      title: 'Benefit checks by Northshire Citizens Advice, with the resident’s consent',
+      parties: ['council', 'advice-charity'],
+      purposes: ['BENEFIT_ELIGIBILITY'],
+      lawfulBasis: LawfulBasis.Consent,
+      releases: [{ purpose: 'BENEFIT_ELIGIBILITY', fields: [...name, 'hub.identity.postcode', ...housingBenefit, ...councilTaxReduction] }],
+      roles: [Role.PartnerAgency],
+      caseReferenceRequired: false,
+      validFrom,
+      reviewDate: '2026-06-30',
+    },
+  },
+  {
+    id: 'identity-data-quality',
+    content: {
+      title: 'Identity index data quality: data stewards',
+      parties: ['council'],
+      purposes: ['DATA_QUALITY'],
+      lawfulBasis: LawfulBasis.PublicTask,
+      releases: [
+        {
+          purpose: 'DATA_QUALITY',
+          fields: ['hub.match.exists', ...name, ...address, 'hub.identity.middleNames', 'hub.identity.previousFamilyNames', 'hub.identity.sex', 'hub.identity.nino', 'hub.identity.nhsNumber'],
+        },
+      ],
+      roles: [Role.DataSteward],
+      caseReferenceRequired: false,
+      validFrom,
+      reviewDate: '2026-03-31',
+    },
+  },
+];

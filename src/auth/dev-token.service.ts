@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { SignJWT } from 'jose';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { HUB_KEY_ALGORITHM, HubKeyService } from '../keys/hub-key.service';
+import { AuthErrorCode, AuthException } from './auth.exception';
+import { Role } from './principal';
+
+export interface DevTokenRequest {
+  subject: string;
+  organisation: string;
+  roles: Role[];
+  team?: string;
+  /** OAuth client id (`azp`), as a partner's machine token carries. */
+  client?: string;
+  /** Lifetime in seconds; at most a day. */
+  ttlSeconds?: number;
+}
+
+export const MAX_DEV_TOKEN_TTL = 24 * 3600;
+
+/**
+ * Issues tokens signed with the hub's own key, for development and demonstrations. Refused in production
+ * and whenever an external identity provider is configured: then only that provider issues tokens.
+ */
+@Injectable()
+export class DevTokenIssuer {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly hubKey: HubKeyService,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.auth.localSigning;
+  }
+
+  async issue(request: DevTokenRequest): Promise<string> {
+    if (!this.enabled) {
+      throw new AuthException(
+        AuthErrorCode.LOCAL_SIGNING_DISABLED,
+        this.config.nodeEnv === 'production'
+          ? 'Local token signing is refused when NODE_ENV=production: tokens come from the identity provider'
+          : 'Local token signing is off because AUTH_JWKS_URL names an identity provider',
+      );
+    }
+    const ttl = request.ttlSeconds ?? 3600;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_DEV_TOKEN_TTL) throw new RangeError(`ttl must be 1 s to ${MAX_DEV_TOKEN_TTL} s`);
+    const { key, kid } = await this.hubKey.privateKey();
+    return new SignJWT({
+      org: request.organisation,
+      roles: request.roles,
+      ...(request.team ? { team: request.team } : {}),
+      ...(request.client ? { azp: request.client } : {}),
+    })
+      .setProtectedHeader({ alg: HUB_KEY_ALGORITHM, kid, typ: 'JWT' })
+      .setSubject(request.subject)
+      .setIssuer(this.config.auth.issuer)
+      .setAudience(this.config.auth.audience)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${ttl}s`)
+      .setJti(randomUUID())
+      .sign(key);
+  }
+}
+
+/** `90`, `90s`, `15m`, `8h`, `1d` → seconds. */
+export function parseTtl(text: string): number {
+  const match = /^(\d{1,6})([smhd]?)$/.exec(text.trim());
+  if (!match) throw new RangeError(`ttl "${text}" is not a duration such as 3600, 30m, 8h or 1d`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * unit;
+  if (seconds < 1 || seconds > MAX_DEV_TOKEN_TTL) throw new RangeError(`ttl must be between 1 s and ${MAX_DEV_TOKEN_TTL / 3600} h`);
+  return seconds;
+}

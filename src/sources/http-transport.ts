@@ -1,0 +1,81 @@
+import { ExponentialBackoff, handleWhen, IPolicy, noop, retry } from 'cockatiel';
+import { QueryParams, RequestOptions, SourceErrorCode, SourceException, SourceTransport } from './source-transport';
+import { SourceConnection } from './sources-config';
+
+const excerptLength = 200;
+
+/**
+ * HTTP/JSON to one source: base URL, credential headers, a timeout per attempt, and retry with exponential
+ * backoff for idempotent reads on what may pass (timeouts, network errors, 429, 5xx). A body that is not
+ * JSON or a 4xx is not retried: asking again would get the same answer.
+ */
+export class HttpSourceTransport implements SourceTransport {
+  private readonly retryPolicy: IPolicy;
+
+  constructor(private readonly connection: SourceConnection) {
+    const { maxAttempts, initialDelayMs, maxDelayMs } = connection.retry;
+    this.retryPolicy =
+      maxAttempts > 1
+        ? retry(
+            handleWhen((error) => error instanceof SourceException && error.transient),
+            { maxAttempts: maxAttempts - 1, backoff: new ExponentialBackoff({ initialDelay: initialDelayMs, maxDelay: maxDelayMs }) },
+          )
+        : noop;
+  }
+
+  getJson(path: string, query?: QueryParams, options: RequestOptions = {}): Promise<unknown> {
+    return this.retryPolicy.execute(({ signal }) => this.send('GET', this.url(path, query), undefined, options, signal), options.signal);
+  }
+
+  postJson(path: string, body: unknown, options: RequestOptions & { idempotent?: boolean } = {}): Promise<unknown> {
+    const url = this.url(path);
+    if (!options.idempotent) return this.send('POST', url, body, options);
+    return this.retryPolicy.execute(({ signal }) => this.send('POST', url, body, options, signal), options.signal);
+  }
+
+  private url(path: string, query?: QueryParams): string {
+    const url = new URL(this.connection.baseUrl + path);
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const item of value) url.searchParams.append(name, item);
+      else url.searchParams.set(name, String(value));
+    }
+    return url.toString();
+  }
+
+  private async send(method: string, url: string, body: unknown, options: RequestOptions, retrySignal?: AbortSignal): Promise<unknown> {
+    const source = this.connection.id;
+    const timeout = AbortSignal.timeout(this.connection.timeoutMs);
+    const signal = AbortSignal.any([timeout, ...(options.signal ? [options.signal] : []), ...(retrySignal ? [retrySignal] : [])]);
+    const headers: Record<string, string> = { accept: 'application/json', ...this.connection.authHeaders };
+    if (options.requestId) headers['x-request-id'] = options.requestId;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let text: string;
+    let status: number;
+    try {
+      const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, redirect: 'error' });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      if (timeout.aborted) throw new SourceException(SourceErrorCode.SOURCE_TIMEOUT, source, `no answer within ${this.connection.timeoutMs} ms (${method} ${pathOf(url)})`);
+      if (options.signal?.aborted) throw error;
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new SourceException(SourceErrorCode.SOURCE_UNREACHABLE, source, `cannot reach ${pathOf(url)}: ${cause}`);
+    }
+    if (status < 200 || status >= 300) {
+      throw new SourceException(SourceErrorCode.SOURCE_HTTP_ERROR, source, `HTTP ${status} from ${method} ${pathOf(url)}`, status, text.slice(0, excerptLength));
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new SourceException(SourceErrorCode.SOURCE_NOT_JSON, source, `the answer to ${method} ${pathOf(url)} is not JSON`, status, text.slice(0, excerptLength));
+    }
+  }
+}
+
+/** Path and query names only: query values may be personal data (keys) and stay out of messages. */
+function pathOf(url: string): string {
+  const parsed = new URL(url);
+  const names = [...new Set(parsed.searchParams.keys())];
+  return names.length ? `${parsed.pathname}?${names.join('&')}` : parsed.pathname;
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** How the hub gets its source systems and keeps their identities in step (see docs/sources.md). */
+export interface SourcesSettings {
+  /** Start the three sandbox source systems in process (no SOURCES_CONFIG, development). */
+  sandbox: boolean;
+  /** Households in the generated sandbox borough (first start only; the borough is kept under HUB_DATA_DIR). */
+  sandboxHouseholds: number;
+  sandboxSeed: string;
+  /** Cron expression for the scheduled sync (pg-boss, shared by all instances); undefined: no schedule. */
+  syncSchedule?: string;
+  /** Sync all sources in the background once the hub has started. */
+  syncOnStart: boolean;
+  /**
+   * Whether this process runs background work (the schedule worker, the sync on start). The CLI turns it
+   * off: a one-off command must not start workers.
+   */
+  background: boolean;
+}
+
+const cron = /^(\S+\s+){4,5}\S+$/;
+
+/** The sources settings' environment variables, merged into the hub's one configuration schema. */
+export const sourcesEnvSchema = {
+  SANDBOX_SOURCES: z.enum(['auto', 'on', 'off']).default('auto'),
+  SANDBOX_HOUSEHOLDS: z.coerce.number().int().min(1).max(200_000).default(2000),
+  SANDBOX_SEED: z.string().min(1).max(100).default('borough'),
+  SYNC_SCHEDULE: z
+    .string()
+    .refine((value) => value === 'auto' || value === 'off' || cron.test(value.trim()), 'must be a cron expression (e.g. "*/15 * * * *"), "auto" or "off"')
+    .default('auto'),
+  SYNC_ON_START: z.enum(['auto', 'true', 'false']).default('auto'),
+};
+
+interface Values {
+  NODE_ENV: string;
+  SOURCES_CONFIG?: string;
+  SANDBOX_SOURCES: 'auto' | 'on' | 'off';
+  SANDBOX_HOUSEHOLDS: number;
+  SANDBOX_SEED: string;
+  SYNC_SCHEDULE: string;
+  SYNC_ON_START: 'auto' | 'true' | 'false';
+}
+
+/** Tests (NODE_ENV=test) start no sandbox, schedule nothing and sync nothing unless asked to. */
+export function toSourcesSettings(values: Values, fail: (message: string) => never): SourcesSettings {
+  const test = values.NODE_ENV === 'test';
+  if (values.SANDBOX_SOURCES === 'on' && values.SOURCES_CONFIG) {
+    fail('Invalid configuration: SANDBOX_SOURCES=on cannot be combined with SOURCES_CONFIG (the sandboxes replace the configured sources)');
+  }
+  const sandbox = values.SANDBOX_SOURCES === 'on' || (values.SANDBOX_SOURCES === 'auto' && !values.SOURCES_CONFIG && !test);
+  const schedule = values.SYNC_SCHEDULE === 'auto' ? (test ? undefined : '*/15 * * * *') : values.SYNC_SCHEDULE === 'off' ? undefined : values.SYNC_SCHEDULE.trim();
+  return {
+    sandbox,
+    sandboxHouseholds: values.SANDBOX_HOUSEHOLDS,
+    sandboxSeed: values.SANDBOX_SEED,
+    syncSchedule: schedule,
+    syncOnStart: values.SYNC_ON_START === 'auto' ? !test : values.SYNC_ON_START === 'true',
+    background: true,
+  };
+}

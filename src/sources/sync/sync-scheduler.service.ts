@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.module';
+import { DatabaseRuntime } from '../../database/database-runtime';
+import { IdentitySyncService } from './identity-sync.service';
+import { SyncSummary } from './source-sync';
+
+export const syncQueue = 'source-sync';
+
+/**
+ * Background sync: a pg-boss schedule (SYNC_SCHEDULE, a cron in Europe/London) on a queue shared by every
+ * hub instance, so each tick runs once across them; and one sync soon after start (SYNC_ON_START). The
+ * CLI and the tests run neither.
+ */
+@Injectable()
+export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SourceSync');
+  private boss?: PgBoss;
+  private readonly stopping = new AbortController();
+  private running?: Promise<unknown>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly runtime: DatabaseRuntime,
+    private readonly sync: IdentitySyncService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const settings = this.config.sources;
+    if (!settings.background) return;
+    if (settings.syncSchedule) await this.schedule(settings.syncSchedule);
+    // In the background, so the hub answers at once while the first (possibly full) load runs.
+    if (settings.syncOnStart) setImmediate(() => void this.runOnce('start'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.boss?.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async schedule(cron: string): Promise<void> {
+    const boss = new PgBoss({ connectionString: this.runtime.url, schema: 'pgboss', application_name: 'hub-sync' });
+    boss.on('error', (error: Error) => this.logger.error(`job queue: ${error.message}`));
+    await boss.start();
+    // `stately`: at most one sync queued and one running, however many instances tick.
+    await boss.createQueue(syncQueue, { name: syncQueue, policy: 'stately' });
+    await boss.schedule(syncQueue, cron, {}, { tz: 'Europe/London' });
+    await boss.work(syncQueue, async () => {
+      await this.runOnce('schedule');
+    });
+    this.boss = boss;
+    this.logger.log(`scheduled source sync: "${cron}" (Europe/London)`);
+  }
+
+  private async runOnce(trigger: string): Promise<SyncSummary[] | undefined> {
+    if (this.stopping.signal.aborted) return undefined;
+    const work = this.sync
+      .sync({
+        signal: this.stopping.signal,
+        onProgress: (p) => {
+          if (p.pages % 10 === 0) this.logger.log(`sync ${p.source}: ${p.received}${p.total ? ` of ${p.total}` : ''} records`);
+        },
+      })
+      .then((summaries) => {
+        for (const s of summaries) this.logger.log(`sync (${trigger}) ${s.source}: ${s.status} ${JSON.stringify({ mode: s.mode, ...s.counts, ...(s.error ? { error: s.error } : {}) })}`);
+        return summaries;
+      })
+      .catch((error: unknown) => {
+        this.logger.error(`sync (${trigger}) failed: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      });
+    this.running = work;
+    return work;
+  }
+}

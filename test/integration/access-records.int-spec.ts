@@ -1,0 +1,214 @@
+import { DataSource } from 'typeorm';
+import { accessEntities } from '../../src/access/access.entities';
+import { AgreementContent } from '../../src/access/agreements/agreement-validation';
+import { AgreementsService } from '../../src/access/agreements/agreements.service';
+import { ConsentService } from '../../src/access/consent/consent.service';
+import { OrganisationsService } from '../../src/access/organisations/organisations.service';
+import { AccessFactsLoader, RelationshipFacts } from '../../src/access/policy/access-facts.loader';
+import { PolicyService } from '../../src/access/policy/policy.service';
+import { AgreementStatus, LawfulBasis } from '../../src/access/policy/policy.types';
+import { PurposesService } from '../../src/access/purposes/purposes.service';
+import { PurposeEntity } from '../../src/access/purposes/purpose.entity';
+import { BreakGlassService } from '../../src/access/relationships/break-glass.service';
+import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
+import { HouseholdMembershipLookup } from '../../src/access/relationships/household-membership.lookup';
+import { AccessSeedService } from '../../src/access/seed/access-seed.service';
+import { Principal, Role } from '../../src/auth/principal';
+import { AppConfig, loadConfig } from '../../src/config/config';
+import { RecordingAuditRecorder } from '../support/recording-audit';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+
+jest.setTimeout(60_000);
+
+const admin: Principal = { subject: 'ash', organisation: 'council', roles: [Role.Admin] };
+const dpo: Principal = { subject: 'dee', organisation: 'council', roles: [Role.Dpo] };
+const caseworker: Principal = { subject: 'carol', organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' };
+const PERSON = '44444444-4444-4444-8444-444444444444';
+const HOUSEHOLD = '55555555-5555-4555-8555-555555555555';
+
+const content = (fields: string[], extra: Partial<AgreementContent> = {}): AgreementContent => ({
+  title: 'Housing need',
+  parties: ['council'],
+  purposes: ['HOUSING_NEED'],
+  lawfulBasis: LawfulBasis.PublicTask,
+  releases: [{ purpose: 'HOUSING_NEED', fields }],
+  roles: [Role.Caseworker],
+  caseReferenceRequired: false,
+  validFrom: new Date('2025-01-01T00:00:00Z'),
+  reviewDate: '2026-01-01',
+  ...extra,
+});
+
+class FixedHouseholds extends HouseholdMembershipLookup {
+  async householdsOf(personIds: readonly string[]) {
+    return personIds.includes(PERSON) ? [{ personId: PERSON, householdId: HOUSEHOLD }] : [];
+  }
+}
+
+describe('access records on PostgreSQL', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let audit: RecordingAuditRecorder;
+  let config: AppConfig;
+  let agreements: AgreementsService;
+  let consent: ConsentService;
+  let assignments: CaseAssignmentsService;
+  let breakGlass: BreakGlassService;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(accessEntities);
+    ds = db.dataSource;
+    audit = new RecordingAuditRecorder();
+    config = loadConfig({ NODE_ENV: 'test' });
+    agreements = new AgreementsService(ds, audit);
+    consent = new ConsentService(ds, audit);
+    assignments = new CaseAssignmentsService(ds, audit);
+    breakGlass = new BreakGlassService(ds, audit, config);
+    await new OrganisationsService(ds, audit).create({ id: 'council', name: 'Northshire Council', kind: 'council' }, admin);
+  });
+  afterAll(() => db.drop());
+  beforeEach(() => {
+    audit.clear();
+    audit.failWith = undefined;
+  });
+
+  describe('agreements', () => {
+    it('keeps every version as written; activation supersedes the one in force', async () => {
+      await agreements.create('housing-need', content(['hub.identity.givenName']), admin);
+      await agreements.setStatus('housing-need', 1, AgreementStatus.Active, 'signed', dpo);
+      await agreements.addVersion('housing-need', content(['hub.identity.givenName', 'housing.tenancy.tenure'], { title: 'Housing need v2' }), admin);
+      expect((await agreements.get('housing-need', 1)).status).toBe(AgreementStatus.Active);
+      await agreements.setStatus('housing-need', 2, AgreementStatus.Active, 'variation', dpo);
+
+      const [v2, v1] = await agreements.versions('housing-need');
+      expect([v2.version, v2.status, v2.releases]).toEqual([2, 'active', { HOUSING_NEED: ['hub.identity.givenName', 'housing.tenancy.tenure'] }]);
+      expect([v1.version, v1.status, v1.title, v1.releases]).toEqual([1, 'superseded', 'Housing need', { HOUSING_NEED: ['hub.identity.givenName'] }]);
+      expect(audit.events.map((e) => [e.operation, e.agreement?.version])).toEqual([
+        ['agreement.create', 1],
+        ['agreement.status', 1],
+        ['agreement.version', 2],
+        ['agreement.status', 2],
+      ]);
+      expect(audit.events[3].detail).toMatchObject({ from: 'draft', to: 'active', superseded: [1] });
+      expect((await agreements.factsFor('council')).map((a) => [a.id, a.version])).toEqual([['housing-need', 2]]);
+    });
+
+    it('refuses to rewrite or delete a version in the database itself', async () => {
+      await expect(ds.query(`update data_sharing_agreement set releases = '{}' where id = 'housing-need' and version = 1`)).rejects.toThrow(/immutable/);
+      await expect(ds.query(`delete from data_sharing_agreement where id = 'housing-need'`)).rejects.toThrow(/never deleted/);
+      expect((await agreements.get('housing-need', 1)).releases).toEqual({ HOUSING_NEED: ['hub.identity.givenName'] });
+    });
+
+    it('requires an Art. 9 condition, with a Schedule 1 paragraph, for social care data', async () => {
+      const care = ['social-care.adult-social-care.caseType'];
+      await expect(agreements.create('care', content(care), admin)).rejects.toThrow(/Art\. 9\(2\) condition is required/);
+      await expect(agreements.create('care', content(care, { specialCategoryCondition: { article9: 'g' } }), admin)).rejects.toThrow(/Schedule 1 paragraph/);
+      const ok = await agreements.create('care', content(care, { specialCategoryCondition: { article9: 'g', schedule1Paragraph: 18 } }), admin);
+      expect(ok.specialCategorySchedule1Paragraph).toBe(18);
+    });
+
+    it('refuses a second agreement with the same id, and illegal transitions', async () => {
+      await expect(agreements.create('housing-need', content([]), admin)).rejects.toThrow(/already exists/);
+      await expect(agreements.setStatus('housing-need', 1, AgreementStatus.Active, 'again', dpo)).rejects.toThrow(/cannot go from superseded to active/);
+      await expect(agreements.setStatus('housing-need', 9, AgreementStatus.Active, 'x', dpo)).rejects.toThrow(/No agreement housing-need v9/);
+    });
+
+    it('writes nothing when the audit trail refuses the event', async () => {
+      audit.failWith = new Error('audit down');
+      await expect(agreements.create('never', content([]), admin)).rejects.toThrow('audit down');
+      await expect(agreements.get('never')).rejects.toThrow(/No agreement never/);
+    });
+  });
+
+  describe('consent and objections', () => {
+    it('records consent as events and never edits one', async () => {
+      const given = await consent.recordConsent({ personId: PERSON, status: 'given', purpose: 'HOUSING_NEED', evidence: 'Form HN-1' }, caseworker);
+      await consent.recordConsent({ personId: PERSON, status: 'withdrawn', purpose: 'HOUSING_NEED', evidence: 'Phone call 2 June' }, caseworker);
+      expect((await consent.consents(PERSON)).map((c) => c.status)).toEqual(['withdrawn', 'given']);
+      await expect(ds.query(`update consent set status = 'given' where id = $1`, [given.id])).rejects.toThrow(/never changed/);
+      expect(audit.of('consent.record')).toHaveLength(2);
+      expect(audit.of('consent.record')[0]).toMatchObject({ subjects: { persons: [PERSON] }, actor: { subject: 'carol' } });
+    });
+
+    it('gives a clear error for an unknown purpose or organisation, or a missing evidence', async () => {
+      await expect(consent.recordConsent({ personId: PERSON, status: 'given', purpose: 'NOPE', evidence: 'x' }, caseworker)).rejects.toThrow(
+        /unknown purpose or organisation/,
+      );
+      await expect(consent.recordConsent({ personId: PERSON, status: 'given', evidence: ' ' }, caseworker)).rejects.toThrow(/needs evidence/);
+      await expect(consent.recordConsent({ personId: 'not-a-uuid', status: 'given', evidence: 'x' }, caseworker)).rejects.toThrow(/UUID/);
+    });
+
+    it('lifts an objection once, with who and why', async () => {
+      const objection = await consent.recordObjection({ personId: PERSON, kind: 'restriction', source: 'housing', reason: 'Disputes accuracy' }, caseworker);
+      const lifted = await consent.liftObjection(objection.id, 'Record corrected', dpo);
+      expect(lifted).toMatchObject({ liftedBy: 'dee', liftedReason: 'Record corrected', liftedAt: expect.any(Date) });
+      await expect(consent.liftObjection(objection.id, 'again', dpo)).rejects.toThrow(/already lifted/);
+      expect((await consent.factsFor([PERSON])).objections).toEqual([expect.objectContaining({ kind: 'restriction', source: 'housing', liftedAt: expect.any(Date) })]);
+    });
+  });
+
+  describe('case assignments and break-glass', () => {
+    it('finds assignments of the principal or its team, to the person or the household', async () => {
+      const household = await assignments.assign({ subjectKind: 'household', subjectId: HOUSEHOLD, team: 'housing-options' }, admin);
+      await assignments.assign({ subjectKind: 'person', subjectId: PERSON, team: 'adults', userSubject: 'someone-else' }, admin);
+      const facts = await assignments.factsFor(caseworker, [PERSON, HOUSEHOLD], new Date());
+      expect(facts.map((f) => f.id)).toEqual([household.id]);
+      expect(await assignments.holdingTeams([PERSON], new Date())).toEqual(new Map([[PERSON, ['adults']]]));
+
+      await assignments.end(household.id, admin);
+      expect(await assignments.factsFor(caseworker, [PERSON, HOUSEHOLD], new Date())).toEqual([]);
+      await expect(assignments.end(household.id, admin)).rejects.toThrow(/already ended/);
+      expect(audit.events.map((e) => e.operation)).toEqual(['case-assignment.create', 'case-assignment.create', 'case-assignment.end']);
+    });
+
+    it('grants break-glass with a reason and a limit, and keeps it for review by someone else', async () => {
+      await expect(breakGlass.grant({ personId: PERSON, purpose: 'HOUSING_NEED', reason: 'urgent', minutes: 30 }, caseworker)).rejects.toThrow(/at least 30/);
+      await expect(
+        breakGlass.grant({ personId: PERSON, purpose: 'HOUSING_NEED', reason: 'Rough sleeper found, duty team unreachable tonight', minutes: 100_000 }, caseworker),
+      ).rejects.toThrow(/between 1 and 240 minutes/);
+      const grant = await breakGlass.grant({ personId: PERSON, purpose: 'HOUSING_NEED', reason: 'Rough sleeper found, duty team unreachable tonight', minutes: 30 }, caseworker);
+      expect(grant.expiresAt.getTime() - grant.grantedAt.getTime()).toBe(30 * 60_000);
+      expect((await breakGlass.reviewQueue()).map((g) => g.id)).toEqual([grant.id]);
+      await expect(breakGlass.review(grant.id, 'justified', 'fine', caseworker)).rejects.toThrow(/someone other/);
+      const reviewed = await breakGlass.review(grant.id, 'justified', 'Genuine emergency', dpo);
+      expect(reviewed).toMatchObject({ reviewStatus: 'justified', reviewedBy: 'dee', revokedAt: null });
+      expect(await breakGlass.reviewQueue()).toEqual([]);
+    });
+  });
+
+  describe('the policy service on real facts', () => {
+    it('decides from the stored facts and audits the decision before returning it', async () => {
+      const purposes = new PurposesService(ds.getRepository(PurposeEntity));
+      const loader = new AccessFactsLoader(purposes, agreements, consent, new RelationshipFacts(new FixedHouseholds(), assignments, breakGlass));
+      const policy = new PolicyService(loader, purposes, audit);
+      await assignments.assign({ subjectKind: 'household', subjectId: HOUSEHOLD, team: 'housing-options' }, admin);
+      audit.clear();
+      const decisions = await policy.decide({
+        principal: caseworker,
+        context: { purpose: 'HOUSING_NEED' },
+        subjects: [{ personId: PERSON }],
+        fields: ['hub.identity.givenName', 'housing.tenancy.tenure', 'housing.tenancy.rentAccountStatus'],
+        operation: 'person.view',
+      });
+      const decision = decisions.get(PERSON)!;
+      expect(decision).toMatchObject({
+        effect: 'allow-with-redactions',
+        released: ['hub.identity.givenName', 'housing.tenancy.tenure'],
+        agreement: { id: 'housing-need', version: 2 },
+        relationshipId: expect.any(String),
+      });
+      expect(audit.of('person.view')).toEqual([expect.objectContaining({ decision: 'allow-with-redactions', withheld: [{ source: 'housing', field: 'tenancy.rentAccountStatus' }] })]);
+    });
+  });
+
+  it('seeds the demo world once, whatever the number of runs', async () => {
+    const seed = new AccessSeedService(ds, agreements, audit);
+    const first = await seed.seedDemo();
+    expect(first.agreementsCreated).toEqual(['council-early-help', 'nhs-safeguarding', 'advice-benefits', 'identity-data-quality']);
+    expect(first.organisationsCreated).toEqual(['nhs-trust', 'advice-charity', 'police']);
+    expect(await seed.seedDemo()).toEqual({ organisationsCreated: [], agreementsCreated: [] });
+    expect((await agreements.list(AgreementStatus.Active)).map((a) => a.id)).toEqual(
+      expect.arrayContaining(['council-early-help', 'nhs-safeguarding', 'advice-benefits', 'identity-data-quality']),
+    );
+  });
+});
