@@ -1,0 +1,48 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditChainWriter, AuditReceipt } from './audit-chain-writer';
+import { InvalidAuditEventError, prepareEvent } from './audit-content';
+import { AuditErrorCode, AuditException } from './audit.exception';
+import { AuditEventInput, AuditRecorder } from './audit-recorder';
+
+/**
+ * The audit trail's write side, behind the AuditRecorder port. Fail closed: when an event cannot be
+ * written, `record` throws an AuditException and the caller must release nothing. The documented pattern:
+ *
+ *   const [data] = await Promise.all([fetch(), audit.record(event)]);  // or record, then fetch
+ *   return data;                                                       // released only if both succeeded
+ */
+@Injectable()
+export class AuditService extends AuditRecorder implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('Audit');
+  private readonly writer: AuditChainWriter;
+
+  constructor(dataSource: DataSource) {
+    super();
+    this.writer = new AuditChainWriter(dataSource);
+  }
+
+  async record(event: AuditEventInput, manager?: EntityManager): Promise<AuditReceipt> {
+    let prepared;
+    try {
+      prepared = prepareEvent(event);
+    } catch (error) {
+      if (!(error instanceof InvalidAuditEventError)) throw AuditException.unavailable(error);
+      this.logger.error(`${error.message} (operation ${String(event?.operation)})`);
+      throw new AuditException(AuditErrorCode.AUDIT_EVENT_INVALID, 'The audit event for this request was invalid, so nothing was released', {
+        problem: error.message,
+      });
+    }
+    try {
+      return manager ? await this.writer.appendWith(manager, prepared) : await this.writer.append(prepared);
+    } catch (error) {
+      this.logger.error(`audit event not written (operation ${prepared.operation}): ${(error as Error)?.message ?? String(error)}`);
+      throw AuditException.unavailable(error);
+    }
+  }
+
+  /** Before the database closes: refuse new events, finish those accepted. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.writer.close();
+  }
+}

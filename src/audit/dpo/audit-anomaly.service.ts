@@ -1,0 +1,161 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.module';
+import { AuditException } from '../audit.exception';
+import { DISCLOSURE_DECISIONS } from './audit-search.service';
+
+export interface VolumeAnomaly {
+  subject: string;
+  organisation: string;
+  events: number;
+  persons: number;
+  peerMedian: number;
+  peers: number;
+  robustZ: number;
+}
+
+export interface CaseloadAnomaly {
+  subject: string;
+  organisation: string;
+  events: number;
+  persons: number;
+  breakGlassEvents: number;
+}
+
+export interface OutOfHoursAnomaly {
+  subject: string;
+  organisation: string;
+  /** The local day (AUDIT_TIMEZONE), `yyyy-mm-dd`. */
+  day: string;
+  events: number;
+  persons: number;
+}
+
+export interface AnomalyReport {
+  from: Date;
+  to: Date;
+  zThreshold: number;
+  minPersons: number;
+  bulkThreshold: number;
+  timezone: string;
+  volume: VolumeAnomaly[];
+  outsideCaseload: CaseloadAnomaly[];
+  outOfHours: OutOfHoursAnomaly[];
+}
+
+export interface AnomalyOptions {
+  from?: Date;
+  to?: Date;
+  /** Robust z-score above which a user's volume is reported; 3.5 as Iglewicz and Hoaglin advise. */
+  zThreshold?: number;
+  /** Users who saw fewer persons than this are never reported for volume (small numbers mislead). */
+  minPersons?: number;
+}
+
+// Disclosures made by people, not the DPO's own work on the trail.
+const disclosures = `decision = any($3) and actor_subject is not null and not starts_with(operation, 'dpo.')`;
+
+/**
+ * Patterns a DPO should look at, over a window (default the last 30 days): a user who saw far more people
+ * than the peers in their organisation (robust z-score on the median absolute deviation, so one heavy
+ * user cannot hide by inflating the spread); access without a case relationship; bulk access out of hours.
+ */
+@Injectable()
+export class AuditAnomalyService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async report(options: AnomalyOptions = {}): Promise<AnomalyReport> {
+    const to = options.to ?? new Date();
+    const from = options.from ?? new Date(to.getTime() - 30 * 86_400_000);
+    if (from >= to) throw AuditException.badRequest('from must be before to');
+    const zThreshold = options.zThreshold ?? 3.5;
+    const minPersons = options.minPersons ?? 10;
+    if (!(zThreshold > 0) || !(minPersons >= 0)) throw AuditException.badRequest('zThreshold must be positive and minPersons not negative');
+    const params = [from, to, DISCLOSURE_DECISIONS];
+    const [volume, outsideCaseload, outOfHours] = await Promise.all([
+      this.volume(params, zThreshold, minPersons),
+      this.outsideCaseload(params),
+      this.outOfHours(params),
+    ]);
+    const { timezone, bulkThreshold } = this.config.audit;
+    return { from, to, zThreshold, minPersons, bulkThreshold, timezone, volume, outsideCaseload, outOfHours };
+  }
+
+  private async volume(params: unknown[], zThreshold: number, minPersons: number): Promise<VolumeAnomaly[]> {
+    const rows: { subject: string; organisation: string; events: number; persons: number }[] = await this.dataSource.query(
+      `select actor_subject as subject, actor_organisation as organisation, count(distinct seq)::int as events,
+              count(distinct p)::int as persons
+       from audit_event left join lateral unnest(persons) as p on true
+       where occurred_at >= $1 and occurred_at < $2 and ${disclosures}
+       group by 1, 2`,
+      params,
+    );
+    const byOrganisation = new Map<string, typeof rows>();
+    for (const row of rows) byOrganisation.set(row.organisation, [...(byOrganisation.get(row.organisation) ?? []), row]);
+    const found: VolumeAnomaly[] = [];
+    for (const peers of byOrganisation.values()) {
+      const counts = peers.map((peer) => peer.persons);
+      for (const row of peers) {
+        const z = robustZ(row.persons, counts);
+        if (z !== null && z > zThreshold && row.persons >= minPersons) {
+          found.push({ ...row, peerMedian: median(counts), peers: peers.length, robustZ: Math.round(z * 100) / 100 });
+        }
+      }
+    }
+    return found.sort((a, b) => b.robustZ - a.robustZ);
+  }
+
+  /** Released with no case relationship behind it: break-glass, or consent alone. */
+  private async outsideCaseload(params: unknown[]): Promise<CaseloadAnomaly[]> {
+    return this.dataSource.query(
+      `select actor_subject as subject, actor_organisation as organisation, count(distinct seq)::int as events,
+              count(distinct p)::int as persons, count(distinct seq) filter (where break_glass_id is not null)::int as "breakGlassEvents"
+       from audit_event left join lateral unnest(persons) as p on true
+       where occurred_at >= $1 and occurred_at < $2 and ${disclosures}
+         and relationship_id is null and cardinality(persons) > 0
+       group by 1, 2 order by 4 desc, 1`,
+      params,
+    );
+  }
+
+  private async outOfHours(params: unknown[]): Promise<OutOfHoursAnomaly[]> {
+    const { officeHours, timezone, bulkThreshold } = this.config.audit;
+    return this.dataSource.query(
+      `with local as (
+         select actor_subject, actor_organisation, seq, persons, occurred_at at time zone $4 as t
+         from audit_event where occurred_at >= $1 and occurred_at < $2 and ${disclosures})
+       select actor_subject as subject, actor_organisation as organisation, to_char(t, 'YYYY-MM-DD') as day,
+              count(distinct seq)::int as events, count(distinct p)::int as persons
+       from local left join lateral unnest(persons) as p on true
+       where not (extract(isodow from t)::int = any($5)
+                  and extract(hour from t) * 60 + extract(minute from t) >= $6
+                  and extract(hour from t) * 60 + extract(minute from t) < $7)
+       group by 1, 2, 3 having count(distinct p) >= $8 order by 5 desc, 1, 3`,
+      [...params, timezone, officeHours.days, officeHours.startMinute, officeHours.endMinute, bulkThreshold],
+    );
+  }
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * The modified z-score, 0.6745 (x − median) / MAD. When more than half the peers are equal the MAD is 0;
+ * then the mean absolute deviation stands in (scaled by 1.2533 to match), as is usual. Null when every
+ * peer is the same or there are too few to compare.
+ */
+export function robustZ(value: number, peers: number[]): number | null {
+  if (peers.length < 3) return null;
+  const m = median(peers);
+  const mad = median(peers.map((peer) => Math.abs(peer - m)));
+  if (mad > 0) return (0.6745 * (value - m)) / mad;
+  const meanAd = peers.reduce((sum, peer) => sum + Math.abs(peer - m), 0) / peers.length;
+  return meanAd > 0 ? (value - m) / (1.2533 * meanAd) : null;
+}

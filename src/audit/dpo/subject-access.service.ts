@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
+import { DataSource } from 'typeorm';
+import { AuditRow } from '../audit-content';
+import { AuditException } from '../audit.exception';
+import { safeCell } from './audit-export';
+import { DISCLOSURE_DECISIONS } from './audit-search.service';
+
+export interface SourceRecordEntry {
+  source: string;
+  sourceKey: string;
+  /** Everything the hub's identity index holds from that record. */
+  record: Record<string, unknown>;
+}
+
+export interface SubjectAccessReport {
+  personId: string;
+  generatedAt: Date;
+  receivedOn: Date | null;
+  /** One calendar month after the request was received (UK GDPR Art. 12(3)). */
+  dueBy: Date | null;
+  /** False when this hub holds no identity index to search (then only the trail was searched). */
+  sourceRecordsSearched: boolean;
+  sourceRecords: SourceRecordEntry[];
+  /** Every release of data about the person, oldest first. */
+  disclosures: AuditRow[];
+  /** Other recorded processing about them: consent, objections, merges, break-glass, refusals. */
+  otherEvents: AuditRow[];
+}
+
+/**
+ * The subject access report for one person: every record the hub holds about them, from each source, and
+ * every disclosure of them, with recipient, purpose, agreement and lawful basis. Service data stays in
+ * the source systems (hub and spoke): the report names them so each can answer for its own records.
+ */
+@Injectable()
+export class SubjectAccessService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async report(personId: string, receivedOn?: Date | null): Promise<SubjectAccessReport> {
+    if (!personId || personId.length > 256) throw AuditException.badRequest('personId must be 1 to 256 characters');
+    if (receivedOn && Number.isNaN(receivedOn.getTime())) throw AuditException.badRequest('receivedOn must be a date');
+    const { searched, records } = await this.sourceRecords(personId);
+    const events: AuditRow[] = await this.dataSource.query(
+      'select * from audit_event where persons @> array[$1]::text[] order by seq',
+      [personId],
+    );
+    const disclosures = events.filter((e) => e.decision !== null && DISCLOSURE_DECISIONS.includes(e.decision) && !e.operation.startsWith('dpo.'));
+    const otherEvents = events.filter((e) => !disclosures.includes(e) && !e.operation.startsWith('dpo.'));
+    return {
+      personId,
+      generatedAt: new Date(),
+      receivedOn: receivedOn ?? null,
+      dueBy: receivedOn ? addCalendarMonth(receivedOn) : null,
+      sourceRecordsSearched: searched,
+      sourceRecords: records,
+      disclosures,
+      otherEvents,
+    };
+  }
+
+  /**
+   * The identity index's records linked to the person, when this hub has one (the identity module owns
+   * `source_record` and `person_link`); every column is reported, as the subject is entitled to see it.
+   */
+  private async sourceRecords(personId: string): Promise<{ searched: boolean; records: SourceRecordEntry[] }> {
+    const [tables]: { ok: boolean }[] = await this.dataSource.query(
+      `select to_regclass('source_record') is not null and to_regclass('person_link') is not null as ok`,
+    );
+    if (!tables.ok) return { searched: false, records: [] };
+    // Hub person ids are UUIDs; anything else names no one in the index.
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(personId)) return { searched: true, records: [] };
+    const rows: { record: Record<string, unknown> }[] = await this.dataSource.query(
+      `select to_jsonb(sr) as record from source_record sr join person_link pl on pl.source_record_id = sr.id
+       where pl.person_id = $1::uuid order by sr.source, sr.source_key`,
+      [personId],
+    );
+    return {
+      searched: true,
+      records: rows.map(({ record }) => ({ source: String(record.source ?? ''), sourceKey: String(record.source_key ?? ''), record })),
+    };
+  }
+}
+
+export function addCalendarMonth(date: Date): Date {
+  const due = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()));
+  // 31 January is due on the last day of February, not in March (ICO guidance).
+  if (due.getUTCDate() !== date.getUTCDate()) due.setUTCDate(0);
+  return due;
+}
+
+const sarColumns = ['section', 'seq', 'time', 'source', 'source_key', 'operation', 'recipient', 'organisation', 'roles', 'purpose', 'case_reference', 'agreement', 'lawful_basis', 'released', 'withheld', 'detail'];
+
+/** The report as one CSV, one row per source record or event, for a reply in a spreadsheet. */
+export function subjectAccessCsv(report: SubjectAccessReport): string {
+  const fields = (list: { source: string; field: string }[] | null) => (list ?? []).map((f) => `${f.source}:${f.field}`).join(' | ');
+  const event = (section: string) => (e: AuditRow) => [
+    section,
+    e.seq,
+    new Date(e.occurred_at).toISOString(),
+    '',
+    '',
+    e.operation,
+    e.actor_subject ?? '',
+    e.actor_organisation ?? '',
+    (e.actor_roles ?? []).join(' '),
+    e.purpose ?? '',
+    e.case_reference ?? '',
+    e.agreement_id ? `${e.agreement_id} v${e.agreement_version}` : '',
+    e.basis ?? '',
+    fields(e.released),
+    fields(e.withheld),
+    e.decision ?? '',
+  ];
+  const rows = [
+    ...report.sourceRecords.map((r) => ['source-record', '', '', r.source, r.sourceKey, '', '', '', '', '', '', '', '', '', '', JSON.stringify(r.record)]),
+    ...report.disclosures.map(event('disclosure')),
+    ...report.otherEvents.map(event('other-processing')),
+  ];
+  return stringify([sarColumns, ...rows.map((row) => row.map((value) => safeCell(String(value))))]);
+}

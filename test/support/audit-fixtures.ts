@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AuditCheckpointService } from '../../src/audit/audit-checkpoint.service';
+import { AuditEventInput } from '../../src/audit/audit-recorder';
+import { AuditVerifierService } from '../../src/audit/audit-verifier.service';
+import { AuditService } from '../../src/audit/audit.service';
+import { Role } from '../../src/auth/principal';
+import { AppConfig, loadConfig } from '../../src/config/config';
+import { HubKeyService } from '../../src/keys/hub-key.service';
+
+export interface AuditServices {
+  config: AppConfig;
+  keys: HubKeyService;
+  audit: AuditService;
+  checkpoints: AuditCheckpointService;
+  verifier: AuditVerifierService;
+  close(): Promise<void>;
+}
+
+/** The audit services on a test database, wired by hand (no Nest), with a signing key of their own. */
+export function auditServices(dataSource: DataSource, env: NodeJS.ProcessEnv = {}): AuditServices {
+  const config = loadConfig({ NODE_ENV: 'test', HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-audit-')), AUDIT_CHECKPOINT_INTERVAL: '0', ...env });
+  const keys = new HubKeyService(config);
+  const audit = new AuditService(dataSource);
+  const checkpoints = new AuditCheckpointService(dataSource, keys, config);
+  const verifier = new AuditVerifierService(dataSource, checkpoints);
+  return { config, keys, audit, checkpoints, verifier, close: () => audit.beforeApplicationShutdown() };
+}
+
+export const PERSON_A = 'p-0000-a';
+export const PERSON_B = 'p-0000-b';
+
+/** A disclosure of one person's record, as the single view would write it. */
+export function disclosure(i: number, overrides: Partial<AuditEventInput> = {}): AuditEventInput {
+  return {
+    actor: { subject: `user-${i % 7}`, organisation: i % 2 ? 'council' : 'nhs-trust', roles: [Role.AccountManager], client: 'web', team: 'housing-options' },
+    operation: 'person.view',
+    subjects: { persons: [i % 3 ? PERSON_A : PERSON_B], households: ['h-1'] },
+    released: [
+      { source: 'hub', field: 'identity.name' },
+      { source: 'housing', field: 'tenancy.rentArrears' },
+    ],
+    withheld: [{ source: 'social-care', field: 'involvement.status' }],
+    purpose: 'homelessness-prevention',
+    caseReference: `CASE-${i}`,
+    agreement: { id: 'dsa-housing-nhs', version: 3 },
+    basis: 'UK GDPR 6(1)(e); DPA 2018 Sch 1 para 6',
+    justification: { relationshipId: `rel-${i}` },
+    decision: 'allow-with-redactions',
+    reasons: ['agreement dsa-housing-nhs v3 allows housing fields for this purpose', 'social-care fields need consent'],
+    requestId: `req-${i}`,
+    detail: { note: 'ünïcödé and "quotes"', n: 1.5, nested: { b: 2, a: [1, null, true] } },
+    ...overrides,
+  };
+}
+
+/** A session as the database's superuser with every trigger off: how an insider would tamper. */
+export async function asSuperuserWithoutTriggers<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('set session_replication_role = replica');
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
