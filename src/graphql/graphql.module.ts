@@ -1,3 +1,4 @@
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriverConfig, ApolloFederationDriver } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
@@ -40,6 +41,8 @@ import { graphqlLimits } from './graphql-limits';
           plugins: [
             ...(limits.plugins ?? []),
             requestIdPlugin,
+            // Federation's inline traces would tell any gateway the timings of every field; partners get none.
+            ApolloServerPluginInlineTraceDisabled(),
             ...(production ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true })]),
           ] as unknown as ApolloDriverConfig['plugins'],
           formatError: formatGraphqlError(production),

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DatabaseRuntime } from '../../database/database-runtime';
+import { AfterSync } from './after-sync';
 import { IdentitySyncService } from './identity-sync.service';
 import { SyncSummary } from './source-sync';
 
@@ -24,6 +25,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly runtime: DatabaseRuntime,
     private readonly sync: IdentitySyncService,
+    @Optional() private readonly afterSync?: AfterSync,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,7 +44,10 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private async schedule(cron: string): Promise<void> {
     const boss = new PgBoss({ connectionString: this.runtime.url, schema: 'pgboss', application_name: 'hub-sync' });
-    boss.on('error', (error: Error) => this.logger.error(`job queue: ${error.message}`));
+    // At shutdown the database may close the queue's connections first; that is not worth an error line.
+    boss.on('error', (error: Error) => {
+      if (!this.stopping.signal.aborted) this.logger.error(`job queue: ${error.message}`);
+    });
     await boss.start();
     // `stately`: at most one sync queued and one running, however many instances tick.
     await boss.createQueue(syncQueue, { name: syncQueue, policy: 'stately' });
@@ -63,8 +68,9 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
           if (p.pages % 10 === 0) this.logger.log(`sync ${p.source}: ${p.received}${p.total ? ` of ${p.total}` : ''} records`);
         },
       })
-      .then((summaries) => {
+      .then(async (summaries) => {
         for (const s of summaries) this.logger.log(`sync (${trigger}) ${s.source}: ${s.status} ${JSON.stringify({ mode: s.mode, ...s.counts, ...(s.error ? { error: s.error } : {}) })}`);
+        if (!this.stopping.signal.aborted) await this.afterSync?.run(summaries);
         return summaries;
       })
       .catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { withHubContext } from '../../cli/cli-context';
+import { AfterSync } from './after-sync';
 import { IdentitySyncService } from './identity-sync.service';
 import { SyncProgress } from './source-sync';
 
@@ -11,19 +12,22 @@ interface SyncCommandOptions {
 
 @Command({
   name: 'sync',
-  description: 'Pull identities from the sources into source_record (incremental; --full for a full load); prints a JSON summary',
+  description: 'Pull identities from the sources into source_record (incremental; --full for a full load), then match them into the person index; prints a JSON summary',
 })
 export class SyncCommand extends CommandRunner {
   async run(_args: string[], options: SyncCommandOptions): Promise<void> {
     const progress = process.stderr.isTTY ? new ProgressBars() : undefined;
-    const summaries = await withHubContext(async (app) => {
+    const { summaries, identity } = await withHubContext(async (app) => {
+      let synced;
       try {
-        return await app.get(IdentitySyncService).sync({ source: options.source, full: options.full, onProgress: (p) => progress?.update(p) });
+        synced = await app.get(IdentitySyncService).sync({ source: options.source, full: options.full, onProgress: (p) => progress?.update(p) });
       } finally {
         progress?.stop();
       }
+      // New and changed records go straight into the person index, as after a background sync.
+      return { summaries: synced, identity: await app.get(AfterSync, { strict: false }).run(synced) };
     });
-    process.stdout.write(`${JSON.stringify({ sources: summaries })}\n`);
+    process.stdout.write(`${JSON.stringify({ sources: summaries, identity })}\n`);
     if (summaries.some((s) => s.status === 'failed')) process.exitCode = 1;
   }
 
