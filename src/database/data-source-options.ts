@@ -1,5 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations';
+import { QueryLogger } from './query-logger';
 
 /**
  * Connection options shared by the hub, the CLI and the tests. Migrations are explicit classes (not a
@@ -14,7 +15,9 @@ export function dataSourceOptions(url: string, entities: DataSourceOptions['enti
     migrationsTableName: 'schema_migration',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error', 'migration'],
+    logging: ['error', 'warn', 'migration'],
+    logger: new QueryLogger(),
+    maxQueryExecutionTime: 2000,
     extra: { max: 20, connectionTimeoutMillis: 10_000 },
   };
 }

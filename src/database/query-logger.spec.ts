@@ -1,0 +1,14 @@
+import { Logger } from '@nestjs/common';
+import { QueryLogger } from './query-logger';
+
+describe('QueryLogger', () => {
+  it('logs a failed query without its parameters', () => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
+    const logger = new QueryLogger();
+    (logger.logQueryError as (e: Error, q: string, p: unknown[]) => void)(new Error('boom'), 'insert into x (a) values ($1)', ['AB123456C']);
+    spy.mockRestore();
+    expect(errors).toEqual(['query failed: boom [insert into x (a) values ($1)]']);
+    expect(errors.join()).not.toContain('AB123456C');
+  });
+});
