@@ -37,7 +37,7 @@ async function main() {
   const name = `hub_bench_audit_${randomBytes(4).toString('hex')}`;
   server.pathname = '/postgres';
   const url = await ensureDatabase(server.toString(), name);
-  const dataSource = new DataSource({ ...dataSourceOptions(url), logging: false, extra: { max: 20 } });
+  const dataSource = new DataSource({ ...dataSourceOptions(url, [], []), extra: { max: 20 } });
   const report: Record<string, unknown> = { database: runtime.mode, cpus: (await import('node:os')).cpus().length };
   try {
     await dataSource.initialize();

@@ -3,18 +3,14 @@
 // .data/bench). Self-contained: its own database and borough, removed afterwards. Bounded: stops after
 // BENCH_SYNC_TIMEOUT_S seconds (default 600).
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options';
-import { EmbeddedServer } from '../src/database/embedded-server';
 import { writeBorough } from '../src/sandbox/borough-files';
 import { launchSandboxes } from '../src/sandbox/sandbox-launcher';
 import { createAdapter, sandboxDefinitions } from '../src/sources/source-registry';
 import { syncSource, SyncSummary } from '../src/sources/sync/source-sync';
+import { benchDatabase } from './bench-database';
 
 const households = Number(process.env.BENCH_HOUSEHOLDS ?? 5000);
 const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 500);
@@ -22,18 +18,11 @@ const timeoutMs = Number(process.env.BENCH_SYNC_TIMEOUT_S ?? 600) * 1000;
 
 async function main(): Promise<void> {
   const stop = AbortSignal.timeout(timeoutMs);
-  const embedded = process.env.TEST_DATABASE_URL ? undefined : await EmbeddedServer.start(join(__dirname, '..', '.data', 'bench'));
-  const serverUrl = process.env.TEST_DATABASE_URL ?? embedded!.url;
-  const name = `hub_bench_${randomBytes(4).toString('hex')}`;
-  await admin(serverUrl, `create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const db = await benchDatabase();
+  const dataSource = db.dataSource;
   const dir = await mkdtemp(join(tmpdir(), 'hub-bench-borough-'));
-  const dataSource = new DataSource({ ...dataSourceOptions(url.toString()), logging: ['error'] });
   let launched: Awaited<ReturnType<typeof launchSandboxes>> | undefined;
   try {
-    await dataSource.initialize();
-    await dataSource.runMigrations();
     let started = Date.now();
     const manifest = await writeBorough(dir, { households, seed: 'bench' }, sandboxDefinitions);
     const generateMs = Date.now() - started;
@@ -52,32 +41,20 @@ async function main(): Promise<void> {
     const rerunIncremental = await run('incremental re-run (no changes)', false);
     const fullReload = await run('full re-load (no changes, mark and sweep)', true);
     const [{ rows }] = await dataSource.query('select count(*)::int as rows from source_record');
-    const header = { benchmark: 'sync', households, people: manifest.people, sourceRecords: manifest.records, pageSize, generateMs, database: embedded ? 'embedded' : 'TEST_DATABASE_URL' };
+    const header = { benchmark: 'sync', households, people: manifest.people, sourceRecords: manifest.records, pageSize, generateMs, database: db.kind };
     const lines = [header, full, rerunIncremental, fullReload, { storedRows: rows, totalMs: Date.now() - started }];
     process.stdout.write(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
     if (full.sources.some((s) => s.status !== 'complete')) process.exitCode = 1;
   } finally {
     await launched?.close();
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await admin(serverUrl, `drop database if exists ${name} with (force)`);
+    await db.drop();
     await rm(dir, { recursive: true, force: true });
-    await embedded?.stop();
   }
 }
 
 function brief(s: SyncSummary) {
   const { pages, received, inserted, updated, unchanged, swept } = s.counts;
   return { source: s.source, status: s.status, mode: s.mode, pages, received, inserted, updated, unchanged, swept, quarantined: s.counts.quarantined, ms: s.durationMs };
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 main().catch((error: unknown) => {

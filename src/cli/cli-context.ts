@@ -34,7 +34,7 @@ export async function withHubContext<T>(work: (app: INestApplicationContext) => 
 export async function withDataSource<T>(work: (dataSource: DataSource, runtime: DatabaseRuntime) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const runtime = await DatabaseRuntime.open(config);
-  const dataSource = new DataSource({ ...dataSourceOptions(runtime.url), logging: ['error'] });
+  const dataSource = new DataSource(dataSourceOptions(runtime.url, [], ['error']));
   try {
     await dataSource.initialize();
     return await work(dataSource, runtime);

@@ -8,16 +8,20 @@ import type { Logger as TypeOrmLogger } from 'typeorm';
 export class QueryLogger implements TypeOrmLogger {
   private readonly logger = new NestLogger('Database');
 
+  constructor(private readonly levels: readonly ('error' | 'warn' | 'migration')[] = ['error', 'warn', 'migration']) {}
+
   logQuery(): void {
     // Every query would be too much; failures and slow queries are logged below.
   }
 
   logQueryError(error: string | Error, query: string): void {
+    if (!this.levels.includes('error')) return;
     const message = typeof error === 'string' ? error : error.message;
     this.logger.error(`query failed: ${message} [${statement(query)}]`);
   }
 
   logQuerySlow(time: number, query: string): void {
+    if (!this.levels.includes('warn')) return;
     this.logger.warn(`slow query (${time} ms): ${statement(query)}`);
   }
 
@@ -26,11 +30,13 @@ export class QueryLogger implements TypeOrmLogger {
   }
 
   logMigration(message: string): void {
+    if (!this.levels.includes('migration')) return;
     this.logger.log(message);
   }
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn') this.logger.warn(String(message));
+    if (level === 'warn' && this.levels.includes('warn')) this.logger.warn(String(message));
+    else if (level === 'warn') return;
     else this.logger.log(String(message));
   }
 }

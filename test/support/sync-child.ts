@@ -9,7 +9,7 @@ import { syncSource } from '../../src/sources/sync/source-sync';
 
 async function main(): Promise<void> {
   const connection = JSON.parse(process.env.SYNC_CHILD_CONNECTION!) as SourceConnection;
-  const dataSource = new DataSource({ ...dataSourceOptions(process.env.SYNC_CHILD_DATABASE_URL!), logging: ['error'] });
+  const dataSource = new DataSource(dataSourceOptions(process.env.SYNC_CHILD_DATABASE_URL!, [], ['error']));
   await dataSource.initialize();
   const summary = await syncSource(dataSource, connection.id, createAdapter(connection), {
     full: process.env.SYNC_CHILD_FULL === 'true',

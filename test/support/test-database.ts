@@ -33,7 +33,7 @@ export async function createTestDatabase(entities: DataSourceOptions['entities']
   await admin((client) => client.query(`create database ${name}`));
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
-  const dataSource = new DataSource({ ...dataSourceOptions(url.toString(), entities), logging: ['error'] });
+  const dataSource = new DataSource(dataSourceOptions(url.toString(), entities, ['error']));
   await dataSource.initialize();
   await dataSource.runMigrations();
   return {

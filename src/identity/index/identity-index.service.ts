@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdentityMatcher, MatcherJson } from '../matching/identity-matcher';
 import { PairScore } from '../matching/match-model';
+import { holdsDistinguishingField } from '../matching/match-rules';
 import { PreparedRecord } from '../matching/types';
 import { decideLink, IndexState, pairKey } from './link-decision';
 import { LinkRow, PersonIndexStore, ReviewRow, StoredRecord } from './person-index.store';
@@ -111,7 +112,11 @@ export class IdentityIndexService {
     const merges: { from: string; into: string }[] = [];
     for (const record of live) {
       const scores = this.scoreAgainst(matcher, record.id, candidatesOf.get(record.id) ?? new Set(), state, prepared);
-      const decision = decideLink(record.id, scores, state, matcher.model.reviewWeight);
+      const mine = prepared.get(record.id)!;
+      const decision = decideLink(record.id, scores, state, matcher.model.reviewWeight, {
+        judge: (a, b) => matcher.scorePair(prepared.get(a)!, prepared.get(b)!),
+        holds: (negative) => holdsDistinguishingField(mine, negative),
+      });
       let personId: string;
       if (decision.action === 'keep') personId = decision.personId;
       else if (decision.action === 'new') {

@@ -1,4 +1,5 @@
 import { PairScore } from '../matching/match-model';
+import { HardNegative } from '../matching/match-rules';
 
 /**
  * The matcher's view of the index while it works through a batch: who is linked to whom, which links a
@@ -49,30 +50,49 @@ interface PersonVerdict {
   forced: boolean;
 }
 
+/** What the decision needs to know beyond the record's own scores, to spot an ambiguous record. */
+export interface AmbiguityCheck {
+  /** The score of two other records. */
+  judge(a: string, b: string): PairScore;
+  /** Whether the record being decided holds the field that tells the two people of a hard negative apart. */
+  holds(negative: HardNegative): boolean;
+}
+
+/** Strong neighbours checked pairwise for ambiguity. */
+const MAX_NEIGHBOURS = 24;
+
 /**
  * Decides where one record belongs, given its scores against every live record of every person it might
  * join (and of its own person). A record joins a person only if it links strongly to one of that person's
  * records AND is consistent with all of them: no hard negative, no "different" decision, and a mean weight
  * at least the review weight. So a weak middle record cannot chain two people together, and when a record
  * would join two persons it joins the stronger and the other pair goes to review, never an automatic merge.
- * Links a person made stay where they are; "same" decisions are followed.
+ * Links a person made stay where they are; "same" decisions are followed. A record that links strongly to
+ * two records which cannot be one person (twins, a father and his namesake son) and lacks the field that
+ * tells them apart joins neither: linking it would be a guess, so both pairs go to review.
  */
 export function decideLink(
   recordId: string,
   scores: Map<string, PairScore>,
   state: IndexState,
   reviewWeight: number,
+  ambiguity?: AmbiguityCheck,
 ): LinkDecision {
   const current = state.personOf.get(recordId);
+  const ambiguous = ambiguity ? ambiguousNeighbours(scores, ambiguity) : [];
   const verdicts = personVerdicts(recordId, scores, state, reviewWeight);
-  const reviews = reviewRequests(recordId, scores, state);
+  const reviews = [
+    ...reviewRequests(recordId, scores, state),
+    ...ambiguous.filter((other) => !state.constraint(recordId, other)).map((other) => ({ other, score: scores.get(other)!, reason: 'ambiguous: links to two different people' })),
+  ];
   const byStrength = (a: PersonVerdict, b: PersonVerdict) => b.best.score.weight - a.best.score.weight;
 
   if (current && state.manual.has(recordId)) return { action: 'keep', personId: current, reviews };
   const forced = verdicts.find((v) => v.forced && v.personId !== current);
   if (forced) return { action: 'link', personId: forced.personId, via: forced.best.recordId, score: forced.best.score, manual: true, emptied: emptiedBy(current, recordId, state), reviews };
 
-  const eligible = verdicts.filter((v) => v.eligible && v.personId !== current).sort(byStrength);
+  // An ambiguous record stays where it is (or alone): it joins no one new.
+  const eligible = ambiguous.length ? [] : verdicts.filter((v) => v.eligible && v.personId !== current).sort(byStrength);
   const bridging = (chosen?: string) =>
     eligible.filter((v) => v.personId !== chosen).map((v) => ({ other: v.best.recordId, score: v.best.score, reason: 'would join two persons' }));
 
@@ -89,6 +109,21 @@ export function decideLink(
   if (eligible.length === 0) return { action: 'new', reviews };
   const [chosen] = eligible;
   return { action: 'link', personId: chosen.personId, via: chosen.best.recordId, score: chosen.best.score, manual: false, reviews: [...reviews, ...bridging(chosen.personId)] };
+}
+
+/** The strong neighbours of an ambiguous record (empty when it is not ambiguous). */
+function ambiguousNeighbours(scores: Map<string, PairScore>, check: AmbiguityCheck): string[] {
+  const strong = [...scores]
+    .filter(([, score]) => score.decision === 'link')
+    .sort(([, a], [, b]) => b.weight - a.weight)
+    .slice(0, MAX_NEIGHBOURS)
+    .map(([id]) => id);
+  for (let i = 0; i < strong.length; i++) {
+    for (let j = i + 1; j < strong.length; j++) {
+      if (check.judge(strong[i], strong[j]).hardNegatives.some((negative) => !check.holds(negative))) return strong;
+    }
+  }
+  return [];
 }
 
 function personVerdicts(recordId: string, scores: Map<string, PairScore>, state: IndexState, reviewWeight: number): PersonVerdict[] {

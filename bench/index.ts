@@ -1,0 +1,116 @@
+// `npm run bench:index`: incremental matching into the persistent person index. A borough
+// (BENCH_HOUSEHOLDS, default 5,000) is synced from the sandbox sources into a fresh database, the model is
+// trained, and every record is matched in batches as the hub does after a sync; then everything is matched
+// again (ids must stay stable), and 500 changed records are matched incrementally. Prints throughput and
+// pairwise precision / recall against the borough's ground truth, and whether any twin or Sr / Jr pair
+// was merged.
+import 'reflect-metadata';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HouseholdsService } from '../src/households/households.service';
+import { IdentityIndexService } from '../src/identity/index/identity-index.service';
+import { groundTruthName, writeBorough } from '../src/sandbox/borough-files';
+import { GroundTruth } from '../src/sandbox/borough-model';
+import { launchSandboxes } from '../src/sandbox/sandbox-launcher';
+import { createAdapter, sandboxDefinitions } from '../src/sources/source-registry';
+import { syncSource } from '../src/sources/sync/source-sync';
+import { benchDatabase } from './bench-database';
+
+const households = Number(process.env.BENCH_HOUSEHOLDS ?? 5000);
+
+async function main(): Promise<void> {
+  const db = await benchDatabase();
+  const dir = await mkdtemp(join(tmpdir(), 'hub-bench-index-'));
+  let launched: Awaited<ReturnType<typeof launchSandboxes>> | undefined;
+  try {
+    const manifest = await writeBorough(dir, { households, seed: 'bench-index' }, sandboxDefinitions);
+    launched = await launchSandboxes(sandboxDefinitions, { dir, pageSize: 1000 });
+    for (const connection of launched.connections) await syncSource(db.dataSource, connection.id, createAdapter(connection), {});
+    const truth = JSON.parse(await readFile(join(dir, groundTruthName), 'utf8')) as GroundTruth;
+
+    const index = new IdentityIndexService(db.dataSource);
+    const timed = async <T>(work: () => Promise<T>) => {
+      const t0 = performance.now();
+      const result = await work();
+      return { result, seconds: (performance.now() - t0) / 1000 };
+    };
+    const training = await timed(() => index.train());
+    const first = await timed(() => index.matchPending());
+    const before = await links(db.dataSource);
+    await index.requeueAll();
+    const again = await timed(() => index.matchPending());
+    const after = await links(db.dataSource);
+    const moved = [...before].filter(([id, person]) => after.get(id) !== person).length;
+    await db.dataSource.query(
+      `update source_record set match_status = 'pending', change_seq = nextval('source_record_change_seq')
+        where id in (select id from source_record order by md5(id::text) limit 500)`,
+    );
+    const incremental = await timed(() => index.matchPending());
+    const householdRun = await timed(() => new HouseholdsService(db.dataSource).resolveAll());
+    const quality = await score(db.dataSource, truth);
+
+    const rate = (n: number, s: number) => Math.round(n / s);
+    const lines = [
+      { benchmark: 'index', households, people: manifest.people, records: first.result.processed, database: db.kind },
+      { step: 'train', seconds: round(training.seconds) },
+      { step: 'match all (empty index)', ...first.result, seconds: round(first.seconds), recordsPerSecond: rate(first.result.processed, first.seconds) },
+      { step: 'match all again', processed: again.result.processed, newPersons: again.result.newPersons, linksMoved: moved, seconds: round(again.seconds), recordsPerSecond: rate(again.result.processed, again.seconds) },
+      { step: 'match 500 changed records', processed: incremental.result.processed, seconds: round(incremental.seconds), recordsPerSecond: rate(incremental.result.processed, incremental.seconds) },
+      { step: 'resolve households', ...householdRun.result, seconds: round(householdRun.seconds) },
+      { quality },
+    ];
+    process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  } finally {
+    await launched?.close();
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function links(dataSource: import('typeorm').DataSource): Promise<Map<string, string>> {
+  const rows: { id: string; person: string }[] = await dataSource.query('select source_record_id::text as id, person_id::text as person from person_link');
+  return new Map(rows.map((r) => [r.id, r.person]));
+}
+
+/** Pairwise precision and recall of the index against the truth, and merged twins / Sr-Jr pairs. */
+async function score(dataSource: import('typeorm').DataSource, truth: GroundTruth) {
+  const rows: { source: string; source_key: string; person: string }[] = await dataSource.query(
+    'select r.source, r.source_key, l.person_id::text as person from source_record r join person_link l on l.source_record_id = r.id',
+  );
+  const truePerson = new Map(truth.records.map((r) => [`${r.source}|${r.sourceKey}`, r.personId]));
+  const pairs = (key: (r: (typeof rows)[0]) => string) => {
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+    return [...counts.values()].reduce((sum, n) => sum + (n * (n - 1)) / 2, 0);
+  };
+  const truthKey = (r: (typeof rows)[0]) => truePerson.get(`${r.source}|${r.source_key}`) ?? `unknown:${r.source}|${r.source_key}`;
+  const tp = pairs((r) => `${r.person}|${truthKey(r)}`);
+  const predicted = pairs((r) => r.person);
+  const actual = pairs(truthKey);
+  const precision = predicted ? tp / predicted : 1;
+  const recall = actual ? tp / actual : 1;
+  // A person of the index holding records of two true people is a false merge; count those between
+  // people of one household born on one day (twins) or sharing a name a generation apart (Sr / Jr).
+  const truthsPerPerson = new Map<string, Set<string>>();
+  for (const r of rows) truthsPerPerson.set(r.person, (truthsPerPerson.get(r.person) ?? new Set()).add(truthKey(r)));
+  const merged = [...truthsPerPerson].filter(([, s]) => s.size > 1);
+  const falseMerges = merged.length;
+  // BENCH_SHOW_MERGES=N prints N false merges with their records, for working on the matcher.
+  for (const [person] of merged.slice(0, Number(process.env.BENCH_SHOW_MERGES ?? 0))) {
+    const records = await dataSource.query(
+      `select r.source, r.source_key, r.demographics, l.method, l.weight, l.explanation->>'via' as via
+         from source_record r join person_link l on l.source_record_id = r.id where l.person_id = $1 order by r.id`,
+      [person],
+    );
+    process.stderr.write(`false merge ${person}:\n${records.map((r: { source: string; source_key: string }) => `  ${truthKey(r as (typeof rows)[0])} ${JSON.stringify(r)}`).join('\n')}\n`);
+  }
+  return { precision: round(precision, 4), recall: round(recall, 4), f1: round((2 * precision * recall) / (precision + recall), 4), falseMergedPersons: falseMerges };
+}
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:index failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
