@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { DocumentNode, GraphQLError, parse, print } from 'graphql';
+import { z } from 'zod';
+import { Authenticator } from '../auth/authenticator.service';
+import { HubException } from '../common/hub-exception';
+import { ConfigError } from '../config/config';
+import { GraphqlContext } from './graphql-context';
+
+export const PERSISTED_QUERY_NOT_ALLOWED = 'PERSISTED_QUERY_NOT_ALLOWED';
+
+/** One client's allow-list: the operations it may run, by hash. */
+export interface ClientAllowList {
+  /** SHA-256 (hex) of the exact text of each allowed document, as Apollo's automatic persisted queries hash it. */
+  exact: ReadonlySet<string>;
+  /** SHA-256 of each allowed document as graphql-js prints it, so layout and comments do not matter. */
+  printed: ReadonlySet<string>;
+  /** Exact hash → document text, for clients that send only `extensions.persistedQuery.sha256Hash`. */
+  documents: ReadonlyMap<string, string>;
+}
+
+/** OAuth client id (the token's `azp` / `client_id`) → its allow-list. */
+export type PersistedQueryLists = ReadonlyMap<string, ClientAllowList>;
+
+const hashEntry = /^(?:sha256:)?([0-9a-f]{64})$/i;
+
+const fileSchema = z
+  .object({
+    clients: z.record(z.string().min(1).max(256), z.array(z.string().min(1))),
+  })
+  .strict();
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Reads GRAPHQL_PERSISTED_QUERIES: `{"clients": {"<client id>": ["<operation document>" | "<sha256 hex>", ...]}}`.
+ * Every document must parse; a problem stops the hub with one line naming the file, the client and the entry.
+ */
+export function loadPersistedQueryLists(path: string, maxTokens?: number): PersistedQueryLists {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
+    throw new ConfigError(`Invalid persisted queries (${path}): ${why}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Invalid persisted queries (${path}): ${issue.path.join('.') || 'file'} ${issue.message}`);
+  }
+  const lists = new Map<string, ClientAllowList>();
+  for (const [client, entries] of Object.entries(parsed.data.clients)) {
+    const exact = new Set<string>();
+    const printed = new Set<string>();
+    const documents = new Map<string, string>();
+    entries.forEach((entry, index) => {
+      const hash = hashEntry.exec(entry.trim());
+      if (hash) {
+        // A bare hash may be of the exact text or of the printed form: both are checked.
+        exact.add(hash[1].toLowerCase());
+        printed.add(hash[1].toLowerCase());
+        return;
+      }
+      let document: DocumentNode;
+      try {
+        document = parse(entry, maxTokens ? { maxTokens } : undefined);
+      } catch (error) {
+        throw new ConfigError(`Invalid persisted queries (${path}): clients.${client}[${index}] is neither a GraphQL document nor a SHA-256 hash (${(error as Error).message.split('\n')[0]})`);
+      }
+      exact.add(sha256(entry));
+      documents.set(sha256(entry), entry);
+      printed.add(sha256(print(document)));
+    });
+    lists.set(client, { exact, printed, documents });
+  }
+  return lists;
+}
+
+/** Whether a resolved operation is on the list: by the hash of its text, else by the hash of its printed form. */
+export function isAllowed(list: ClientAllowList, queryHash: string | undefined, document: DocumentNode | undefined): boolean {
+  if (queryHash && list.exact.has(queryHash.toLowerCase())) return true;
+  return !!document && list.printed.has(sha256(print(document)));
+}
+
+/**
+ * The per-client persisted-query allow-list, as an Apollo plugin. A client with a list may run only the
+ * operations on it; anything else is refused after parsing and validation and before execution, with
+ * PERSISTED_QUERY_NOT_ALLOWED. Clients without a list, and requests without a token, are unaffected.
+ *
+ * The list is chosen by the client of a *verified* token only: the plugin authenticates the request itself
+ * (Authenticator caches the outcome per request, so the guard reuses it, and a failed sign-in is audited
+ * once). A token that fails verification refuses the request here, so it can neither pick a list nor run
+ * what no list allows.
+ */
+export function persistedQueriesPlugin(lists: PersistedQueryLists, authenticator: Authenticator): ApolloServerPlugin<GraphqlContext> {
+  return {
+    async requestDidStart({ contextValue, request }): Promise<GraphQLRequestListener<GraphqlContext> | void> {
+      const { req, res } = contextValue;
+      if (!req?.headers.authorization) return;
+      let list: ClientAllowList | undefined;
+      let failure: GraphQLError | undefined;
+      try {
+        const principal = await authenticator.authenticate(req, res);
+        list = principal.client === undefined ? undefined : lists.get(principal.client);
+      } catch (error) {
+        failure = asGraphqlError(error);
+      }
+      if (failure) {
+        return {
+          async didResolveOperation() {
+            throw failure;
+          },
+        };
+      }
+      if (!list) return;
+      // A client may send only the hash of a listed document, whether or not this instance has seen it.
+      const hash = request.extensions?.persistedQuery?.sha256Hash;
+      if (request.query === undefined && typeof hash === 'string') request.query = list.documents.get(hash.toLowerCase());
+      const allowList = list;
+      return {
+        async didResolveOperation({ queryHash, document }) {
+          if (isAllowed(allowList, queryHash, document)) return;
+          throw new GraphQLError('This client may run only the operations registered for it (persisted-query allow-list)', {
+            extensions: { code: PERSISTED_QUERY_NOT_ALLOWED, domain: true, http: { status: 403 } },
+          });
+        },
+      };
+    },
+  };
+}
+
+function asGraphqlError(error: unknown): GraphQLError {
+  if (error instanceof HubException) {
+    return new GraphQLError(error.message, { extensions: { code: error.code, domain: true, ...(error.details ? { details: error.details } : {}) } });
+  }
+  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}
