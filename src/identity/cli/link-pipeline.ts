@@ -1,0 +1,85 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { IdentityMatcher, LinkResult } from '../matching/identity-matcher';
+import { MatchConfigInput } from '../matching/match-config';
+import { MatchRecord } from '../matching/types';
+import { RowMapper, readMapping } from './csv-mapping';
+import { InputBatch, readInputs, ReadOptions } from './csv-input';
+
+export interface LinkRun {
+  batch: InputBatch;
+  matcher: IdentityMatcher;
+  result: LinkResult;
+  timings: { readSeconds: number; prepareSeconds: number; trainSeconds: number; linkSeconds: number; totalSeconds: number };
+}
+
+/** Reads the inputs, trains on them (no labels) and links within and across them at the default thresholds. */
+export async function runLink(inputs: string[], mappingPath: string, read: ReadOptions = {}, config: MatchConfigInput = {}): Promise<LinkRun> {
+  const started = performance.now();
+  const mapper = new RowMapper(readMapping(mappingPath), mappingPath);
+  const batch = await readInputs(inputs, mapper, read);
+  const afterRead = performance.now();
+  const prepared = IdentityMatcher.prepareBatch(batch.records);
+  // Only source and id are needed from here on; a million records' raw values are worth freeing.
+  for (const record of batch.records) record.fields = {};
+  const afterPrepare = performance.now();
+  const { matcher, index } = IdentityMatcher.trainWithIndex(prepared, config);
+  const afterTrain = performance.now();
+  const result = matcher.link(prepared, index);
+  const done = performance.now();
+  const s = (ms: number) => Math.round(ms) / 1000;
+  return {
+    batch,
+    matcher,
+    result,
+    timings: {
+      readSeconds: s(afterRead - started),
+      prepareSeconds: s(afterPrepare - afterRead),
+      trainSeconds: s(afterTrain - afterPrepare),
+      linkSeconds: s(done - afterTrain),
+      totalSeconds: s(done - started),
+    },
+  };
+}
+
+/** Writes `source,record_id,cluster_id` through a temporary file, so a failed run never leaves half a file. */
+export function writeClusters(path: string, records: readonly MatchRecord[], clusterOf: Int32Array): void {
+  const lines = ['source,record_id,cluster_id'];
+  for (let i = 0; i < records.length; i++) lines.push(`${csvField(records[i].source)},${csvField(records[i].id)},${clusterOf[i]}`);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${lines.join('\n')}\n`);
+  renameSync(temporary, path);
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export interface PairwiseScores {
+  records: number;
+  truePairs: number;
+  predictedPairs: number;
+  tp: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/** Pairwise precision, recall and F1 of a clustering against true entities (as ../shared/eval/score-links.mjs). */
+export function pairwiseScores(truth: readonly string[], clusterOf: ArrayLike<number>): PairwiseScores {
+  const pairsOf = (keys: Iterable<string>) => {
+    const counts = new Map<string, number>();
+    for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+    let pairs = 0;
+    for (const n of counts.values()) pairs += (n * (n - 1)) / 2;
+    return pairs;
+  };
+  const n = truth.length;
+  const truePairs = pairsOf(truth);
+  const predictedPairs = pairsOf(Array.from({ length: n }, (_, i) => String(clusterOf[i])));
+  const tp = pairsOf(Array.from({ length: n }, (_, i) => `${clusterOf[i]}\u0000${truth[i]}`));
+  const precision = predictedPairs ? tp / predictedPairs : 1;
+  const recall = truePairs ? tp / truePairs : 1;
+  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+  const r4 = (x: number) => Math.round(x * 10000) / 10000;
+  return { records: n, truePairs, predictedPairs, tp, precision: r4(precision), recall: r4(recall), f1: r4(f1) };
+}

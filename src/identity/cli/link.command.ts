@@ -1,0 +1,45 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { CsvInputError } from './csv-mapping';
+import { runLink, writeClusters } from './link-pipeline';
+
+interface LinkOptions {
+  mapping: string;
+  out: string;
+}
+
+@Command({
+  name: 'link',
+  arguments: '<inputs...>',
+  description: 'Link (de-duplicate) records within and across CSV files; writes source,record_id,cluster_id',
+  argsDescription: { inputs: 'input CSV files with a header row; source = file name without .csv' },
+})
+export class LinkCommand extends CommandRunner {
+  async run(inputs: string[], options: LinkOptions): Promise<void> {
+    if (!options?.mapping) throw new CsvInputError('--mapping MAPPING.json is required');
+    if (!options.out) throw new CsvInputError('--out CLUSTERS.csv is required');
+    const run = await runLink(inputs, options.mapping);
+    for (const warning of run.batch.warnings) process.stderr.write(`warning: ${warning}\n`);
+    writeClusters(options.out, run.batch.records, run.result.clusterOf);
+    const summary = {
+      out: options.out,
+      records: run.batch.records.length,
+      clusters: run.result.clusterCount,
+      candidatePairs: run.result.candidatePairs,
+      autoLinks: run.result.autoLinks,
+      reviewPairs: run.result.review.length,
+      timings: run.timings,
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+
+  @Option({ flags: '--mapping <path>', description: 'JSON mapping of CSV columns to identity fields' })
+  parseMapping(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--out <path>', description: 'CSV file to write the clusters to' })
+  parseOut(value: string): string {
+    return value;
+  }
+}

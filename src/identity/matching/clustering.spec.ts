@@ -1,0 +1,60 @@
+import { clusterLinks, LinkEdge, PairJudgement } from './clustering';
+import { HardNegative } from './match-rules';
+
+/** A judge from a table of pair weights (default strongly negative) and hard negatives. */
+function judge(weights: Record<string, number>, negatives: Record<string, HardNegative> = {}) {
+  return (a: number, b: number): PairJudgement => {
+    const key = a < b ? `${a}-${b}` : `${b}-${a}`;
+    const negative = negatives[key];
+    return { weight: weights[key] ?? -20, hardNegative: !!negative, hardNegatives: negative ? [negative] : [] };
+  };
+}
+
+const edge = (a: number, b: number, weight: number): LinkEdge => ({ a, b, weight, deterministic: false });
+const options = { minMeanWeight: 0, maxCrossPairs: 100, holds: () => true };
+
+describe('clustering auto-links', () => {
+  it('joins records linked directly and through strong pairs', () => {
+    const weights = { '0-1': 20, '1-2': 18, '0-2': 12 };
+    const result = clusterLinks(4, [edge(0, 1, 20), edge(1, 2, 18)], judge(weights), options);
+    expect(Array.from(result.clusterOf)).toEqual([0, 0, 0, 1]);
+    expect(result.clusterCount).toBe(2);
+  });
+
+  it('does not chain two people through a weak middle record', () => {
+    // 0-1 and 1-2 are auto-links, but 0 and 2 are clearly different people.
+    const weights = { '0-1': 12, '1-2': 11, '0-2': -30 };
+    const result = clusterLinks(3, [edge(0, 1, 12), edge(1, 2, 11)], judge(weights), options);
+    expect(result.clusterOf[0]).toBe(result.clusterOf[1]);
+    expect(result.clusterOf[2]).not.toBe(result.clusterOf[0]);
+    expect(result.rejected).toEqual([{ a: 1, b: 2, weight: 11, reason: 'weak support across clusters' }]);
+  });
+
+  it('never puts a hard-negative pair in one cluster (twins, Sr / Jr)', () => {
+    const weights = { '0-1': 25, '1-2': 25, '0-2': 25 };
+    const result = clusterLinks(3, [edge(0, 1, 25), edge(1, 2, 24)], judge(weights, { '0-2': 'twins: same date of birth, different given names' }), options);
+    expect(result.clusterOf[0]).not.toBe(result.clusterOf[2]);
+    expect(result.rejected.map((r) => r.reason)).toContain('hard negative in cluster');
+  });
+
+  it('sends a record to review when it links to two different people and lacks the field that separates them', () => {
+    // Record 1 has no date of birth; 0 and 2 are a father and son of the same name.
+    const weights = { '0-1': 15, '1-2': 15, '0-2': 10 };
+    const negatives = { '0-2': 'generations: same name, births a generation apart' as HardNegative };
+    const lacksDob = { ...options, holds: (record: number, n: HardNegative) => !(record === 1 && n.startsWith('generations')) };
+    const result = clusterLinks(3, [edge(0, 1, 15), edge(1, 2, 15)], judge(weights, negatives), lacksDob);
+    expect(new Set(result.clusterOf).size).toBe(3);
+    expect(result.rejected.every((r) => r.reason === 'ambiguous: links to two different people')).toBe(true);
+    // With the date of birth, the record is not ambiguous: it links (to one of them at most).
+    const resolved = clusterLinks(3, [edge(0, 1, 15), edge(1, 2, 15)], judge(weights, negatives), options);
+    expect(resolved.clusterOf[0] === resolved.clusterOf[2]).toBe(false);
+    expect(resolved.clusterOf[1] === resolved.clusterOf[0] || resolved.clusterOf[1] === resolved.clusterOf[2]).toBe(true);
+  });
+
+  it('applies deterministic links first', () => {
+    const weights = { '0-1': 5, '1-2': 30, '0-2': -40 };
+    const result = clusterLinks(3, [edge(1, 2, 30), { a: 0, b: 1, weight: 5, deterministic: true }], judge(weights), options);
+    expect(result.clusterOf[0]).toBe(result.clusterOf[1]);
+    expect(result.clusterOf[2]).not.toBe(result.clusterOf[1]);
+  });
+});

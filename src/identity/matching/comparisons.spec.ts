@@ -1,0 +1,83 @@
+import { buildComparisons, Comparison } from './comparisons';
+import { prepareRecord } from './prepare';
+import { IdentityFields } from '../../sources/identity-fields';
+
+const comparisons = buildComparisons(['account']);
+const byName = (name: string) => comparisons.find((c) => c.name === name) as Comparison;
+const rec = (fields: IdentityFields) => prepareRecord({ source: 's', id: String(Math.random()), fields });
+
+function levelOf(name: string, a: IdentityFields, b: IdentityFields): string {
+  const c = byName(name);
+  return c.levels[c.compare(rec(a), rec(b))];
+}
+
+describe('comparison levels', () => {
+  it('given name: exact, nickname, fuzzy, swapped, phonetic, initial, different, null', () => {
+    expect(levelOf('givenName', { givenName: 'ROBERT' }, { givenName: 'robert' })).toBe('exact');
+    expect(levelOf('givenName', { givenName: 'Bob' }, { givenName: 'Robert' })).toBe('nickname or alias');
+    expect(levelOf('givenName', { givenName: 'Peggy' }, { givenName: 'Margaret' })).toBe('nickname or alias');
+    expect(levelOf('givenName', { givenName: 'John', middleNames: 'Paul' }, { givenName: 'Paul' })).toBe('nickname or alias');
+    expect(levelOf('givenName', { givenName: 'Jonathon' }, { givenName: 'Jonathan' })).toBe('jaro-winkler >= 0.92');
+    expect(levelOf('givenName', { givenName: 'Isla', familyName: 'Hall' }, { givenName: 'Hall', familyName: 'Isla' })).toBe('swapped with family name');
+    expect(levelOf('givenName', { givenName: 'Stephen' }, { givenName: 'Stevan' })).toBe('double metaphone');
+    expect(levelOf('givenName', { givenName: 'J' }, { givenName: 'Jolene' })).toBe('initial');
+    expect(levelOf('givenName', { givenName: 'Oliver' }, { givenName: 'Grace' })).toBe('different');
+    expect(levelOf('givenName', { givenName: 'Oliver' }, {})).toBe('null');
+  });
+
+  it('family name: exact, hyphenated part and previous name, fuzzy, phonetic, different', () => {
+    expect(levelOf('familyName', { familyName: "O'Brien" }, { familyName: 'obrien' })).toBe('exact');
+    expect(levelOf('familyName', { familyName: 'Smith-Jones' }, { familyName: 'Jones' })).toBe('previous or hyphenated part');
+    expect(levelOf('familyName', { familyName: 'Bonham Carter' }, { familyName: 'Carter' })).toBe('previous or hyphenated part');
+    expect(levelOf('familyName', { familyName: 'Taylor' }, { familyName: 'Brown', previousFamilyNames: ['Taylor'] })).toBe('previous or hyphenated part');
+    expect(levelOf('familyName', { familyName: 'Harrington' }, { familyName: 'Harington' })).toBe('jaro-winkler >= 0.92');
+    expect(levelOf('familyName', { familyName: 'Smith' }, { familyName: 'Schmidt' })).toBe('double metaphone');
+    expect(levelOf('familyName', { familyName: 'Smith' }, { familyName: 'Patel' })).toBe('different');
+  });
+
+  it('date of birth: exact, day and month swapped, one component off, same year, different', () => {
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1971-06-24' })).toBe('exact');
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-04' }, { dateOfBirth: '1971-04-06' })).toBe('day and month swapped');
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1917-06-24' })).toBe('one component off');
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1971-05-24' })).toBe('one component off');
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1972-07-12' }, { dateOfBirth: '2002-07-12' })).toBe('different');
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1971-01-02' })).toBe('same year only');
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1980-01-02' })).toBe('different');
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-02-30' }, { dateOfBirth: '1971-02-28' })).toBe('null');
+  });
+
+  it('NINO and NHS number: invalid values are missing; exact, one transposition, different', () => {
+    expect(levelOf('nino', { nino: 'AB123456C' }, { nino: 'ab 12 34 56' })).toBe('exact');
+    expect(levelOf('nino', { nino: 'AB123456C' }, { nino: 'AB124356C' })).toBe('one transposition');
+    expect(levelOf('nino', { nino: 'AB123456C' }, { nino: 'AB999999C' })).toBe('different');
+    expect(levelOf('nino', { nino: 'ZZ123456C' }, { nino: 'ZZ123456C' })).toBe('null');
+    expect(levelOf('nhsNumber', { nhsNumber: '9434765919' }, { nhsNumber: '943 476 5919' })).toBe('exact');
+    expect(levelOf('nhsNumber', { nhsNumber: '9434765919' }, { nhsNumber: '9434765918' })).toBe('null');
+  });
+
+  it('address: UPRN, address and postcode, postcode levels, locality, different', () => {
+    const home = { addressLines: ['12 High Street'], postcode: 'SW1A 2AA', locality: 'London' };
+    expect(levelOf('address', { uprn: '0100023336956' }, { uprn: '100023336956' })).toBe('same UPRN');
+    expect(levelOf('address', home, { addressLines: ['12 High St'], postcode: 'sw1a2aa' })).toBe('same address and postcode');
+    expect(levelOf('address', home, { addressLines: ['12 High St'], postcode: 'SW1A 2AB' })).toBe('same address');
+    expect(levelOf('address', { ...home, uprn: '1' }, { ...home, uprn: '2' })).toBe('same postcode');
+    expect(levelOf('address', home, { postcode: 'SW1A 2AA' })).toBe('same postcode');
+    expect(levelOf('address', home, { addressLines: ['9 Church Road'], locality: 'london' })).toBe('same locality');
+    expect(levelOf('address', home, { addressLines: ['9 Church Road'], postcode: 'SW1A 9ZZ' })).toBe('same postcode district or area, or similar locality');
+    expect(levelOf('address', { postcode: '4011' }, { postcode: '4012' })).toBe('same postcode district or area, or similar locality');
+    expect(levelOf('address', home, { addressLines: ['9 Church Road'], postcode: 'M1 1AE', locality: 'Manchester' })).toBe('different');
+    expect(levelOf('address', home, {})).toBe('null');
+  });
+
+  it('email, phone and free-named identifiers', () => {
+    expect(levelOf('email', { email: 'A.B@x.com' }, { email: 'a.b@x.com' })).toBe('exact');
+    expect(levelOf('email', { email: 'a.b@x.com' }, { email: 'a.b@y.org' })).toBe('same local part');
+    expect(levelOf('email', { email: 'gabriel.t54@nichols.info' }, { email: 'gabriel.t54@nnichls.info' })).toBe('same local part');
+    expect(levelOf('email', { email: 'evied56@harris-bailey.net' }, { email: 'evihd56@earris-bailey.net' })).toBe('jaro-winkler >= 0.88');
+    expect(levelOf('phone', { phone: '+44 7911 123456' }, { phone: '07911123456' })).toBe('exact');
+    expect(levelOf('phone', { phone: '07911123456' }, { phone: '07911123465' })).toBe('one edit');
+    expect(levelOf('identifier:account', { identifiers: { account: 'CT-1234' } }, { identifiers: { account: 'ct1234' } })).toBe('exact');
+    expect(levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT1235' } })).toBe('one edit');
+    expect(levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { other: 'CT1234' } })).toBe('null');
+  });
+});

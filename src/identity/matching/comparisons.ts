@@ -1,0 +1,259 @@
+import { distance } from 'fastest-levenshtein';
+import { tokenSimilarity } from './address';
+import { jaroWinkler } from './jaro-winkler';
+import { shareNicknameGroup } from './nicknames';
+import { isAdjacentTransposition, withinOneEdit } from './text';
+import { PreparedName, PreparedRecord } from './types';
+
+/** Columns whose exact matches are weighted by how common the value is. */
+export type TfColumn = 'givenName' | 'familyName' | 'dateOfBirth' | 'locality';
+
+/**
+ * One field's comparison: ordered levels from strongest agreement to disagreement. Level 0 is always
+ * `null` (missing on either side) and weighs nothing. The EM-trained model gives each other level its m
+ * and u probability.
+ */
+export interface Comparison {
+  readonly name: string;
+  readonly levels: readonly string[];
+  /** The level (exact agreement) whose weight is adjusted by the value's term frequency. */
+  readonly tf?: { level: number; column: TfColumn; value: (r: PreparedRecord) => string | null };
+  compare(a: PreparedRecord, b: PreparedRecord): number;
+}
+
+const NAME_LEVELS = ['null', 'exact', 'nickname or alias', 'jaro-winkler >= 0.92', 'swapped with family name', 'double metaphone', 'initial', 'jaro-winkler >= 0.80', 'different'] as const;
+const FAMILY_LEVELS = ['null', 'exact', 'previous or hyphenated part', 'jaro-winkler >= 0.92', 'swapped with given name', 'double metaphone', 'jaro-winkler >= 0.80', 'different'] as const;
+
+export const level = <L extends readonly string[]>(levels: L, label: L[number]): number => levels.indexOf(label);
+
+function metaphoneMatch(a: PreparedName, b: PreparedName): boolean {
+  const [a1, a2] = a.metaphone;
+  const [b1, b2] = b.metaphone;
+  return (!!a1 && (a1 === b1 || a1 === b2)) || (!!a2 && (a2 === b1 || a2 === b2));
+}
+
+function similarName(a: PreparedName | null, b: PreparedName | null): boolean {
+  return !!a && !!b && (a.key === b.key || jaroWinkler(a.key, b.key, 0.88) >= 0.88);
+}
+
+/** Given and family names written the other way round on one side. */
+export function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
+  return similarName(a.given, b.family) && similarName(a.family, b.given);
+}
+
+const givenName: Comparison = {
+  name: 'givenName',
+  levels: NAME_LEVELS,
+  tf: { level: 1, column: 'givenName', value: (r) => r.given?.key ?? null },
+  compare(a, b) {
+    const ga = a.given;
+    const gb = b.given;
+    if (!ga || !gb) return 0;
+    if (ga.key === gb.key) return 1;
+    if (shareNicknameGroup(ga.nicknames, gb.nicknames) || ga.first === gb.first || usesMiddleName(a, b) || usesMiddleName(b, a)) return 2;
+    const jw = jaroWinkler(ga.key, gb.key, 0.8);
+    if (jw >= 0.92) return 3;
+    if (namesSwapped(a, b)) return 4;
+    if (metaphoneMatch(ga, gb)) return 5;
+    if ((ga.key.length === 1 || gb.key.length === 1) && ga.key[0] === gb.key[0]) return 6;
+    if (jw >= 0.8) return 7;
+    return 8;
+  },
+};
+
+/** One record gives the other's middle name as its given name (known by the middle name). */
+function usesMiddleName(a: PreparedRecord, b: PreparedRecord): boolean {
+  return !!a.given && !!b.middle && a.given.key.length > 1 && b.middle.tokens.includes(a.given.key);
+}
+
+const familyName: Comparison = {
+  name: 'familyName',
+  levels: FAMILY_LEVELS,
+  tf: { level: 1, column: 'familyName', value: (r) => r.family?.key ?? null },
+  compare(a, b) {
+    const fa = a.family;
+    const fb = b.family;
+    if (!fa || !fb) return 0;
+    if (fa.key === fb.key) return 1;
+    if (familyPartOrPrevious(a, b) || familyPartOrPrevious(b, a)) return 2;
+    const jw = jaroWinkler(fa.key, fb.key, 0.8);
+    if (jw >= 0.92) return 3;
+    if (namesSwapped(a, b)) return 4;
+    if (metaphoneMatch(fa, fb)) return 5;
+    if (jw >= 0.8) return 6;
+    return 7;
+  },
+};
+
+function familyPartOrPrevious(a: PreparedRecord, b: PreparedRecord): boolean {
+  const key = (a.family as PreparedName).key;
+  if (b.previousFamilies.includes(key) || b.familyParts.includes(key)) return true;
+  for (const part of a.familyParts) if (b.familyParts.includes(part)) return true;
+  return false;
+}
+
+const middleNames: Comparison = {
+  name: 'middleNames',
+  levels: ['null', 'exact', 'jaro-winkler >= 0.92', 'same initial', 'different'],
+  compare(a, b) {
+    const ma = a.middle;
+    const mb = b.middle;
+    if (!ma || !mb) return 0;
+    if (ma.key === mb.key) return 1;
+    if (jaroWinkler(ma.key, mb.key, 0.92) >= 0.92) return 2;
+    return ma.key[0] === mb.key[0] ? 3 : 4;
+  },
+};
+
+export const DOB_LEVELS = ['null', 'exact', 'day and month swapped', 'one component off', 'same year only', 'different'] as const;
+
+const dateOfBirth: Comparison = {
+  name: 'dateOfBirth',
+  levels: DOB_LEVELS,
+  tf: { level: 1, column: 'dateOfBirth', value: (r) => r.dob?.iso ?? null },
+  compare(a, b) {
+    const da = a.dob;
+    const db = b.dob;
+    if (!da || !db) return 0;
+    const sameY = da.y === db.y;
+    const sameM = da.m === db.m;
+    const sameD = da.d === db.d;
+    if (sameY && sameM && sameD) return 1;
+    if (sameY && da.d === db.m && da.m === db.d) return 2;
+    // A wrong year is a slip within one keystroke or one year (1972 / 1927, 1979 / 1980), not 1972 / 2002.
+    const yearSlip = sameY || Math.abs(da.y - db.y) <= 1 || withinOneEdit(String(da.y), String(db.y), distance);
+    if (+sameY + +sameM + +sameD === 2 && yearSlip) return 3;
+    return sameY ? 4 : 5;
+  },
+};
+
+const sex: Comparison = {
+  name: 'sex',
+  levels: ['null', 'same', 'different'],
+  compare: (a, b) => (!a.sex || !b.sex ? 0 : a.sex === b.sex ? 1 : 2),
+};
+
+function exactOrTransposed(name: string, key: 'nino' | 'nhs'): Comparison {
+  return {
+    name,
+    levels: ['null', 'exact', 'one transposition', 'different'],
+    compare(a, b) {
+      const va = a[key];
+      const vb = b[key];
+      if (!va || !vb) return 0;
+      if (va === vb) return 1;
+      return isAdjacentTransposition(va, vb) ? 2 : 3;
+    },
+  };
+}
+
+export const ADDRESS_LEVELS = [
+  'null',
+  'same UPRN',
+  'same address and postcode',
+  'same address',
+  'same postcode',
+  'similar address',
+  'same locality',
+  'same postcode district or area, or similar locality',
+  'different',
+] as const;
+
+function oneEdit(a: string, b: string): boolean {
+  return withinOneEdit(a, b, distance);
+}
+
+/**
+ * Postcode relation: 3 exact, 2 close (same UK sector, or within one edit), 1 same UK district, 0.5 same UK
+ * area, 0 different, -1 missing on a side.
+ */
+function postcodeRelation(a: PreparedRecord, b: PreparedRecord): number {
+  const pa = a.postcode;
+  const pb = b.postcode;
+  if (!pa || !pb) return -1;
+  if (pa.full === pb.full) return 3;
+  if (pa.sector && pb.sector) {
+    if (pa.sector === pb.sector) return 2;
+    if (oneEdit(pa.full, pb.full)) return 2;
+    return pa.district === pb.district ? 1 : pa.area === pb.area ? 0.5 : 0;
+  }
+  return oneEdit(pa.full, pb.full) ? 2 : 0;
+}
+
+/**
+ * Where the person lives, as one comparison: UPRN, address lines, postcode and locality are four views of
+ * one fact, and scoring them separately would count a shared home four times (and so link the members of
+ * a household). The levels run from the same property to nowhere near.
+ */
+const address: Comparison = {
+  name: 'address',
+  levels: ADDRESS_LEVELS,
+  tf: { level: 6, column: 'locality', value: (r) => r.locality },
+  compare(a, b) {
+    const uprnBoth = !!a.uprn && !!b.uprn;
+    if (uprnBoth && a.uprn === b.uprn) return 1;
+    const postcode = postcodeRelation(a, b);
+    let lines = -1;
+    if (a.address && b.address) {
+      lines = a.addressKey === b.addressKey ? 1 : tokenSimilarity(a.address, a.addressWeights as Float64Array, b.address, b.addressWeights as Float64Array, a.addressMasks as Int32Array, b.addressMasks as Int32Array);
+    }
+    const locality = !a.locality || !b.locality ? -1 : a.locality === b.locality ? 2 : jaroWinkler(a.locality, b.locality, 0.88) >= 0.88 ? 1 : 0;
+    // Two UPRNs that differ are two properties, however alike their addresses (flats in one building).
+    const sameProperty = !uprnBoth && lines >= 0.85;
+    if (sameProperty && postcode === 3) return 2;
+    if (sameProperty && (postcode === 2 || postcode === 1 || (postcode === -1 && locality !== 0))) return 3;
+    if (postcode === 3 && (lines === -1 || lines >= 0.35)) return 4;
+    if (lines >= 0.6 && postcode !== 0 && locality !== 0) return 5;
+    if (locality === 2) return 6;
+    if (postcode >= 0.5 || locality === 1) return 7;
+    if (postcode === -1 && lines === -1 && locality === -1 && !uprnBoth) return 0;
+    return 8;
+  },
+};
+
+const email: Comparison = {
+  name: 'email',
+  levels: ['null', 'exact', 'same local part', 'jaro-winkler >= 0.88', 'different'],
+  compare(a, b) {
+    const ea = a.email;
+    const eb = b.email;
+    if (!ea || !eb) return 0;
+    if (ea.full === eb.full) return 1;
+    if (ea.local === eb.local) return 2;
+    return jaroWinkler(ea.full, eb.full, 0.88) >= 0.88 ? 3 : 4;
+  },
+};
+
+const phone: Comparison = {
+  name: 'phone',
+  levels: ['null', 'exact', 'one edit', 'different'],
+  compare(a, b) {
+    if (!a.phone || !b.phone) return 0;
+    if (a.phone === b.phone) return 1;
+    return oneEdit(a.phone, b.phone) ? 2 : 3;
+  },
+};
+
+/** A free-named identifier (a council tax account, a legacy key): exact, within one edit, or different. */
+export function identifierComparison(key: string): Comparison {
+  return {
+    name: `identifier:${key}`,
+    levels: ['null', 'exact', 'one edit', 'different'],
+    compare(a, b) {
+      const va = a.identifiers?.get(key);
+      const vb = b.identifiers?.get(key);
+      if (!va || !vb) return 0;
+      if (va === vb) return 1;
+      return oneEdit(va, vb) ? 2 : 3;
+    },
+  };
+}
+
+export const BASE_COMPARISONS: readonly Comparison[] = [
+  givenName, middleNames, familyName, dateOfBirth, sex, exactOrTransposed('nino', 'nino'),
+  exactOrTransposed('nhsNumber', 'nhs'), address, email, phone,
+];
+
+export function buildComparisons(identifierKeys: readonly string[]): Comparison[] {
+  return [...BASE_COMPARISONS, ...[...identifierKeys].sort().map(identifierComparison)];
+}

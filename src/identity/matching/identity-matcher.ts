@@ -1,0 +1,138 @@
+import { Blocker } from './blocker';
+import { BlockingRule, blockingKeysOf, blockingRulesFor } from './blocking-keys';
+import { clusterLinks, Clustering, LinkEdge, RejectedLink } from './clustering';
+import { matchConfig, MatchConfigInput } from './match-config';
+import { logit2, MatchModel, ModelJson, PairScore } from './match-model';
+import { holdsDistinguishingField } from './match-rules';
+import { prepareRecord } from './prepare';
+import { trainModel, TrainingReport } from './training';
+import { MatchRecord, PreparedRecord } from './types';
+
+export interface MatcherJson {
+  model: ModelJson;
+  blockingRules: BlockingRule[];
+  training?: TrainingReport;
+}
+
+export interface ReviewPair {
+  a: number;
+  b: number;
+  weight: number;
+  reason: 'between thresholds' | 'hard negative' | 'needs corroboration' | RejectedLink['reason'];
+}
+
+export interface LinkResult extends Clustering {
+  candidatePairs: number;
+  autoLinks: number;
+  review: ReviewPair[];
+}
+
+/**
+ * The identity-matching engine: pure, in memory, no database. Train on unlabelled records, score pairs
+ * with a full explanation, find candidates through the blocking rules, and cluster a batch.
+ *
+ * A persistent index uses it as: `train` (or `fromJSON` of a stored model), `prepare` each record,
+ * `blockingKeys` to store its (rule, key) rows, candidates by an equality join on those keys, `scorePair`
+ * for each candidate, and `decide`/`cluster` for the links.
+ */
+export class IdentityMatcher {
+  private constructor(
+    readonly model: MatchModel,
+    readonly blockingRules: BlockingRule[],
+    readonly training?: TrainingReport,
+  ) {}
+
+  /** Normalises a batch once, numbering records by position. */
+  static prepareBatch(records: readonly MatchRecord[]): PreparedRecord[] {
+    return records.map((r, i) => prepareRecord(r, i));
+  }
+
+  /** Trains a model on the records themselves (no labels). Prepared records are annotated in place. */
+  static train(records: readonly MatchRecord[] | PreparedRecord[], config: MatchConfigInput = {}): IdentityMatcher {
+    return IdentityMatcher.trainWithIndex(records, config).matcher;
+  }
+
+  /** As `train`, also returning the blocking index it built, for `link` on the same batch. */
+  static trainWithIndex(records: readonly MatchRecord[] | PreparedRecord[], config: MatchConfigInput = {}): { matcher: IdentityMatcher; index: Blocker; records: PreparedRecord[] } {
+    const prepared = isPreparedBatch(records) ? records : IdentityMatcher.prepareBatch(records);
+    const parsed = matchConfig(config);
+    const identifierKeys = [...new Set(prepared.flatMap((r) => (r.identifiers ? [...r.identifiers.keys()] : [])))].sort();
+    const rules = blockingRulesFor(identifierKeys);
+    const index = new Blocker(prepared, rules, parsed.blocking.maxBlockSize, parsed.blocking.window);
+    const { model, report } = trainModel(prepared, parsed, rules, identifierKeys, index);
+    return { matcher: new IdentityMatcher(model, rules, report), index, records: prepared };
+  }
+
+  static fromJSON(json: MatcherJson, config?: MatchConfigInput): IdentityMatcher {
+    return new IdentityMatcher(MatchModel.fromJSON(json.model, config), json.blockingRules, json.training);
+  }
+
+  toJSON(): MatcherJson {
+    return { model: this.model.toJSON(), blockingRules: this.blockingRules, ...(this.training ? { training: this.training } : {}) };
+  }
+
+  /** Normalises a record and weights its address tokens by this model's frequencies. */
+  prepare(record: MatchRecord, index = -1): PreparedRecord {
+    const prepared = prepareRecord(record, index);
+    this.model.tf.annotate(prepared);
+    return prepared;
+  }
+
+  scorePair(a: MatchRecord | PreparedRecord, b: MatchRecord | PreparedRecord): PairScore {
+    return this.model.score(this.asPrepared(a), this.asPrepared(b));
+  }
+
+  /** The (rule, key) rows under which a record is found; candidates share at least one. */
+  blockingKeys(record: MatchRecord | PreparedRecord): { rule: string; key: string }[] {
+    return blockingKeysOf(this.blockingRules, this.asPrepared(record));
+  }
+
+  /** An in-memory candidate index over a prepared batch. */
+  index(records: PreparedRecord[]): Blocker {
+    const { maxBlockSize, window } = this.model.config.blocking;
+    return new Blocker(records, this.blockingRules, maxBlockSize, window);
+  }
+
+  /** Positions in the indexed batch of the records sharing a block with this one. */
+  candidatesFor(record: MatchRecord | PreparedRecord, index: Blocker): number[] {
+    return index.candidatesFor(this.asPrepared(record));
+  }
+
+  /** Blocks, scores every candidate pair once, and clusters the auto-links. */
+  link(records: PreparedRecord[], index: Blocker = this.index(records)): LinkResult {
+    const model = this.model;
+    const edges: LinkEdge[] = [];
+    const review: ReviewPair[] = [];
+    let candidatePairs = 0;
+    index.forEachCandidate((i, j) => {
+      candidatePairs++;
+      const s = model.quickScore(records[i], records[j]);
+      if (s.hardNegative) {
+        if (s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'hard negative' });
+      } else if (s.needsReview && s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'needs corroboration' });
+      else if (s.deterministic || s.weight >= model.linkWeight) edges.push({ a: i, b: j, weight: s.weight, deterministic: s.deterministic });
+      else if (s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds' });
+    });
+    const clustering = this.cluster(records, edges);
+    for (const r of clustering.rejected) review.push(r);
+    return { ...clustering, candidatePairs, autoLinks: edges.length, review };
+  }
+
+  /** Clusters auto-links without chaining through weak records or across hard negatives. */
+  cluster(records: PreparedRecord[], edges: LinkEdge[]): Clustering {
+    const model = this.model;
+    return clusterLinks(records.length, edges, (a, b) => model.quickScore(records[a], records[b]), {
+      minMeanWeight: logit2(model.config.clustering.minMeanProbability),
+      holds: (record, negative) => holdsDistinguishingField(records[record], negative),
+      maxCrossPairs: model.config.clustering.maxCrossPairs,
+    });
+  }
+
+  private asPrepared(record: MatchRecord | PreparedRecord): PreparedRecord {
+    return 'fields' in record ? this.prepare(record) : record;
+  }
+}
+
+function isPreparedBatch(records: readonly MatchRecord[] | PreparedRecord[]): records is PreparedRecord[] {
+  return records.length === 0 || !('fields' in records[0]);
+}

@@ -1,0 +1,12 @@
+export * from './types';
+export * from './match-config';
+export * from './match-model';
+export * from './identity-matcher';
+export * from './blocking-keys';
+export { Blocker } from './blocker';
+export { clusterLinks } from './clustering';
+export type { Clustering, LinkEdge, PairJudgement, RejectedLink } from './clustering';
+export { prepareRecord } from './prepare';
+export type { TrainingReport, RuleTraining } from './training';
+export { splitFullName } from './names';
+export { normaliseNino, normaliseNhsNumber } from './identifiers';

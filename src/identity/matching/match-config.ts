@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+export const DETERMINISTIC_FIELDS = ['nhsNumber', 'nino', 'dateOfBirth', 'givenName', 'familyName', 'uprn', 'email', 'phone', 'postcode'] as const;
+
+const deterministicRule = z.object({
+  name: z.string().min(1),
+  /** All must be present, valid and equal; `identifier:KEY` names a free-named identifier. */
+  fields: z.array(z.union([z.enum(DETERMINISTIC_FIELDS), z.string().regex(/^identifier:.+$/)])).min(2),
+});
+
+export const matchConfigSchema = z
+  .object({
+    thresholds: z
+      .object({
+        /** Match probability at or above which a pair is linked automatically. */
+        autoLink: z.number().gt(0).lt(1).default(0.95),
+        /** Match probability at or above which (and below autoLink) a pair goes to clerical review. */
+        review: z.number().gt(0).lt(1).default(0.5),
+      })
+      .prefault({})
+      .refine((t) => t.review <= t.autoLink, { message: 'review threshold must not exceed autoLink' }),
+    rules: z
+      .object({
+        deterministic: z.array(deterministicRule).default([
+          { name: 'same NHS number and date of birth', fields: ['nhsNumber', 'dateOfBirth'] },
+          { name: 'same NINO and date of birth', fields: ['nino', 'dateOfBirth'] },
+        ]),
+        hardNegatives: z
+          .object({
+            /** Two valid NINOs that differ by more than one transposition. */
+            differentNino: z.boolean().default(true),
+            /** Two valid NHS numbers that differ. */
+            differentNhsNumber: z.boolean().default(true),
+            /** Same date of birth, clearly different given names, same family name or address. */
+            twins: z.boolean().default(true),
+            /** Same name, dates of birth a generation apart (Sr / Jr). */
+            generations: z.boolean().default(true),
+            generationYears: z.number().int().min(1).default(14),
+            /** Both names carry a generation suffix and they differ (Jr / Sr, II / III). */
+            differentGenerationSuffix: z.boolean().default(true),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    blocking: z
+      .object({
+        /** Blocks larger than this are searched by sorted neighbourhood instead of all pairs. */
+        maxBlockSize: z.number().int().min(2).default(200),
+        /** Window of the sorted-neighbourhood search inside an oversized block. */
+        window: z.number().int().min(2).default(20),
+      })
+      .prefault({}),
+    training: z
+      .object({
+        seed: z.number().int().default(20240601),
+        /** Random pairs sampled to estimate u. */
+        uSamplePairs: z.number().int().min(1000).default(1_000_000),
+        /** Pairs sampled from each blocking rule for EM. */
+        emPairsPerRule: z.number().int().min(1000).default(100_000),
+        emMaxIterations: z.number().int().min(1).default(40),
+      })
+      .prefault({}),
+    clustering: z
+      .object({
+        /** Cross pairs checked (a deterministic sample beyond this) before two clusters are joined. */
+        maxCrossPairs: z.number().int().min(1).default(2500),
+        /**
+         * Two clusters join only if the mean match weight of all pairs across them reaches this probability:
+         * 0.5 means that, on balance, the evidence says one person.
+         */
+        minMeanProbability: z.number().gt(0).lt(1).default(0.5),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type MatchConfig = z.output<typeof matchConfigSchema>;
+export type MatchConfigInput = z.input<typeof matchConfigSchema>;
+
+export function matchConfig(input: MatchConfigInput = {}): MatchConfig {
+  return matchConfigSchema.parse(input);
+}

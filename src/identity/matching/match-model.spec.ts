@@ -1,0 +1,79 @@
+import { buildComparisons } from './comparisons';
+import { matchConfig } from './match-config';
+import { ComparisonParameters, MatchModel, probabilityOf } from './match-model';
+import { prepareRecord } from './prepare';
+import { TermFrequencies } from './term-frequencies';
+import { IdentityFields } from '../../sources/identity-fields';
+
+const rec = (id: string, fields: IdentityFields) => prepareRecord({ source: 't', id, fields });
+
+/** A hand-set model: every exact level m = 0.9 / u = 0.01, every "different" level m = 0.05 / u = 0.9. */
+function model(records = [rec('a', { familyName: 'Smith' })], prior = 0.001) {
+  const comparisons = buildComparisons([]);
+  const params: ComparisonParameters[] = comparisons.map((c) => {
+    const L = c.levels.length;
+    const m = Array.from({ length: L }, (_, l) => (l === 0 ? 0 : l === 1 ? 0.9 : l === L - 1 ? 0.05 : 0.05 / (L - 3 || 1)));
+    const u = Array.from({ length: L }, (_, l) => (l === 0 ? 0 : l === 1 ? 0.01 : l === L - 1 ? 0.9 : 0.09 / (L - 3 || 1)));
+    return { name: c.name, levels: [...c.levels], m, u };
+  });
+  return new MatchModel(params, prior, TermFrequencies.fromRecords(records), matchConfig(), []);
+}
+
+describe('MatchModel', () => {
+  it('sums log2 Bayes factors and the prior into a weight, and turns it into a probability', () => {
+    const m = model();
+    const a = rec('1', { givenName: 'Ann', dateOfBirth: '1980-01-01' });
+    const b = rec('2', { givenName: 'Ann', dateOfBirth: '1990-05-05' });
+    const score = m.score(a, b);
+    const fieldWeight = (name: string) => score.fields.find((f) => f.comparison === name)?.weight;
+    expect(fieldWeight('dateOfBirth')).toBeCloseTo(Math.log2(0.05 / 0.9), 3);
+    expect(fieldWeight('familyName')).toBe(0);
+    expect(score.priorWeight).toBeCloseTo(Math.log2(0.001 / 0.999), 3);
+    const total = score.priorWeight + score.fields.reduce((s, f) => s + f.weight, 0);
+    expect(score.weight).toBeCloseTo(total, 2);
+    expect(score.probability).toBeCloseTo(probabilityOf(score.weight), 3);
+    expect(probabilityOf(0)).toBe(0.5);
+    expect(probabilityOf(Math.log2(99))).toBeCloseTo(0.99, 10);
+  });
+
+  it('explains every comparison with its level', () => {
+    const score = model().score(rec('1', { givenName: 'Bob' }), rec('2', { givenName: 'Robert' }));
+    expect(score.fields.map((f) => f.comparison)).toEqual(buildComparisons([]).map((c) => c.name));
+    expect(score.fields.find((f) => f.comparison === 'givenName')?.level).toBe('nickname or alias');
+    expect(score.fields.find((f) => f.comparison === 'email')?.level).toBe('null');
+  });
+
+  it('lowers the weight of an exact match on a common value, never raises it for a rare one', () => {
+    const records = [
+      ...Array.from({ length: 60 }, (_, i) => rec(`s${i}`, { familyName: 'Smith', dateOfBirth: `19${50 + (i % 40)}-01-${String(1 + (i % 28)).padStart(2, '0')}` })),
+      ...Array.from({ length: 40 }, (_, i) => rec(`r${i}`, { familyName: `Rare${i}` })),
+    ];
+    const m = model(records);
+    const smith = m.score(rec('1', { familyName: 'Smith' }), rec('2', { familyName: 'Smith' })).fields.find((f) => f.comparison === 'familyName');
+    const rare = m.score(rec('1', { familyName: 'Rare1' }), rec('2', { familyName: 'Rare1' })).fields.find((f) => f.comparison === 'familyName');
+    expect(smith?.termFrequency).toBeGreaterThan(0.5);
+    expect(smith?.weight).toBeLessThan(rare?.weight as number);
+    expect(rare?.weight).toBeCloseTo(Math.log2(0.9 / 0.01), 3);
+  });
+
+  it('serialises to JSON and scores identically after a round trip', () => {
+    const m = model();
+    const restored = MatchModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+    const a = rec('1', { givenName: 'Jo', familyName: 'Smith', dateOfBirth: '1980-01-01', postcode: 'SW1A 2AA' });
+    const b = rec('2', { givenName: 'Joanne', familyName: 'Smith', dateOfBirth: '1980-01-10', postcode: 'SW1A 2AB' });
+    expect(restored.score(a, b)).toEqual(m.score(a, b));
+    expect(() => MatchModel.fromJSON({ format: 'other' } as never)).toThrow('not a version 1 identity match model');
+  });
+
+  it('decides by the thresholds; a deterministic rule links; a hard negative never links', () => {
+    const m = model();
+    const person = { givenName: 'Ann', familyName: 'Lee', dateOfBirth: '1980-01-01', nhsNumber: '9434765919', postcode: 'SW1A 2AA' };
+    expect(m.score(rec('1', person), rec('2', person)).decision).toBe('link');
+    const deterministic = m.score(rec('1', { nhsNumber: '9434765919', dateOfBirth: '1980-01-01' }), rec('2', { nhsNumber: '9434765919', dateOfBirth: '1980-01-01', givenName: 'X' }));
+    expect(deterministic).toMatchObject({ decision: 'link', method: 'deterministic', rule: 'same NHS number and date of birth' });
+    const conflict = m.score(rec('1', { ...person, nino: 'AB123456C' }), rec('2', { ...person, nino: 'CE987654A' }));
+    expect(conflict.hardNegatives).toEqual(['different NINO']);
+    expect(conflict.decision).toBe('review');
+    expect(m.score(rec('1', { givenName: 'Ann' }), rec('2', { givenName: 'Zed' })).decision).toBe('no-link');
+  });
+});

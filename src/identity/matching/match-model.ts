@@ -1,0 +1,204 @@
+import { buildComparisons, Comparison } from './comparisons';
+import { MatchConfig, matchConfig, MatchConfigInput } from './match-config';
+import { HardNegative, MatchRules } from './match-rules';
+import { TermFrequencies, TermFrequencySummary } from './term-frequencies';
+import { PreparedRecord } from './types';
+
+export interface ComparisonParameters {
+  name: string;
+  levels: string[];
+  /** P(level | match), index 0 (null) unused. */
+  m: number[];
+  /** P(level | non-match). */
+  u: number[];
+}
+
+export interface FieldExplanation {
+  comparison: string;
+  level: string;
+  /** log2 Bayes factor this field contributes (0 when missing on either side). */
+  weight: number;
+  /** Set when the weight was lowered because the agreeing value is common. */
+  termFrequency?: number;
+}
+
+export type Decision = 'link' | 'review' | 'no-link';
+
+export interface QuickScore {
+  weight: number;
+  deterministic: boolean;
+  hardNegative: boolean;
+  hardNegatives: HardNegative[];
+  /** Above the auto-link threshold is not enough: the pair lacks corroboration (see MatchRules). */
+  needsReview: boolean;
+}
+
+export interface PairScore {
+  /** Total match weight: log2 prior odds plus every field's log2 Bayes factor. */
+  weight: number;
+  probability: number;
+  decision: Decision;
+  method: 'probabilistic' | 'deterministic';
+  /** The deterministic rule that matched, if any. */
+  rule?: string;
+  hardNegatives: HardNegative[];
+  /** Why a pair above the auto-link threshold still goes to review. */
+  cautions: string[];
+  priorWeight: number;
+  fields: FieldExplanation[];
+}
+
+export interface ModelJson {
+  format: 'hub-identity-match-model';
+  version: 1;
+  /** Probability that two records drawn at random are the same person. */
+  prior: number;
+  identifierKeys: string[];
+  /** Free-named identifiers that the training data shows to be personal (see MatchRules). */
+  personalIdentifiers: string[];
+  comparisons: ComparisonParameters[];
+  termFrequencies: TermFrequencySummary;
+  config: MatchConfig;
+}
+
+export const MODEL_FORMAT = 'hub-identity-match-model';
+
+/**
+ * A trained Fellegi-Sunter model: m and u per comparison level, the prior, term frequencies, the rules
+ * and the decision thresholds. Scores pairs of prepared records; holds no records itself.
+ */
+export class MatchModel {
+  readonly comparisons: Comparison[];
+  readonly rules: MatchRules;
+  readonly priorWeight: number;
+  readonly linkWeight: number;
+  readonly reviewWeight: number;
+  private readonly weights: Float64Array[];
+  private readonly exactWeight: number[];
+  private readonly buffer: Uint8Array;
+
+  constructor(
+    readonly params: ComparisonParameters[],
+    readonly prior: number,
+    readonly tf: TermFrequencies,
+    readonly config: MatchConfig,
+    readonly identifierKeys: string[],
+    readonly personalIdentifiers: string[] = [],
+  ) {
+    this.comparisons = buildComparisons(identifierKeys);
+    const names = this.comparisons.map((c) => c.name).join();
+    if (names !== params.map((p) => p.name).join()) throw new Error(`model parameters do not match comparisons (${names})`);
+    this.weights = params.map((p) => Float64Array.from(p.m, (m, l) => (l === 0 ? 0 : Math.log2(m / p.u[l]))));
+    this.exactWeight = this.comparisons.map((c, k) => (c.tf ? this.weights[k][c.tf.level] : 0));
+    this.priorWeight = Math.log2(prior / (1 - prior));
+    this.linkWeight = logit2(config.thresholds.autoLink);
+    this.reviewWeight = logit2(config.thresholds.review);
+    this.rules = new MatchRules(config.rules, this.comparisons, personalIdentifiers);
+    this.buffer = new Uint8Array(this.comparisons.length);
+  }
+
+  levelsInto(a: PreparedRecord, b: PreparedRecord, out: Uint8Array): void {
+    for (let k = 0; k < this.comparisons.length; k++) out[k] = this.comparisons[k].compare(a, b);
+  }
+
+  /** The weight of one field at a level, adjusted down when the agreeing value is common. */
+  fieldWeight(k: number, level: number, a: PreparedRecord): { weight: number; termFrequency?: number } {
+    const c = this.comparisons[k];
+    const base = this.weights[k][level];
+    if (!c.tf || level !== c.tf.level) return { weight: base };
+    const value = c.tf.value(a);
+    if (value === null) return { weight: base };
+    const frequency = this.tf.frequency(c.tf.column, value);
+    const adjusted = Math.log2(this.params[k].m[level] / frequency);
+    // Only ever lowers: a rare shared value is no licence to outweigh the rest (households share them).
+    return adjusted < this.exactWeight[k] ? { weight: adjusted, termFrequency: frequency } : { weight: base };
+  }
+
+  /** Match weight of a pair whose levels are already computed. */
+  weightOf(a: PreparedRecord, levels: ArrayLike<number>): number {
+    let w = this.priorWeight;
+    for (let k = 0; k < levels.length; k++) {
+      const l = levels[k];
+      if (l) w += this.comparisons[k].tf && l === this.comparisons[k].tf?.level ? this.fieldWeight(k, l, a).weight : this.weights[k][l];
+    }
+    return w;
+  }
+
+  /**
+   * The fast path for batch scoring: weight, and whether a deterministic rule or a hard negative applies.
+   * Deterministic matches report at least the auto-link weight.
+   */
+  quickScore(a: PreparedRecord, b: PreparedRecord): QuickScore {
+    const levels = this.buffer;
+    this.levelsInto(a, b, levels);
+    let weight = this.weightOf(a, levels);
+    const hardNegatives = this.rules.hardNegatives(a, b, levels);
+    const hardNegative = hardNegatives.length > 0;
+    const deterministic = !hardNegative && this.rules.deterministic(a, b) !== null;
+    if (deterministic) weight = Math.max(weight, this.linkWeight);
+    const needsReview = !deterministic && !hardNegative && this.rules.needsCorroboration(a, b, levels);
+    return { weight, deterministic, hardNegative, hardNegatives, needsReview };
+  }
+
+  /** Full explanation of a pair: every field's level and weight, rules applied, and the decision. */
+  score(a: PreparedRecord, b: PreparedRecord): PairScore {
+    const levels = new Uint8Array(this.comparisons.length);
+    this.levelsInto(a, b, levels);
+    const fields: FieldExplanation[] = [];
+    let weight = this.priorWeight;
+    this.comparisons.forEach((c, k) => {
+      const l = levels[k];
+      const fw = l ? this.fieldWeight(k, l, a) : { weight: 0 };
+      weight += fw.weight;
+      fields.push({ comparison: c.name, level: c.levels[l], weight: round(fw.weight), ...(fw.termFrequency !== undefined ? { termFrequency: fw.termFrequency } : {}) });
+    });
+    const hardNegatives = this.rules.hardNegatives(a, b, levels);
+    const rule = this.rules.deterministic(a, b) ?? undefined;
+    const probability = probabilityOf(weight);
+    const cautions = !rule && !hardNegatives.length && this.rules.needsCorroboration(a, b, levels) ? ['household members the records cannot tell apart (a date of birth or given name is missing)'] : [];
+    let decision: Decision = weight >= this.linkWeight ? (cautions.length ? 'review' : 'link') : weight >= this.reviewWeight ? 'review' : 'no-link';
+    // A hard negative never links; a deterministic rule that meets one is a conflict for a person to see.
+    if (hardNegatives.length) decision = rule || decision !== 'no-link' ? 'review' : 'no-link';
+    else if (rule) decision = 'link';
+    return {
+      weight: round(weight),
+      probability,
+      decision,
+      method: rule && !hardNegatives.length ? 'deterministic' : 'probabilistic',
+      ...(rule ? { rule } : {}),
+      hardNegatives,
+      cautions,
+      priorWeight: round(this.priorWeight),
+      fields,
+    };
+  }
+
+  toJSON(): ModelJson {
+    return {
+      format: MODEL_FORMAT,
+      version: 1,
+      prior: this.prior,
+      identifierKeys: this.identifierKeys,
+      personalIdentifiers: this.personalIdentifiers,
+      comparisons: this.params,
+      termFrequencies: this.tf.toJSON(),
+      config: this.config,
+    };
+  }
+
+  static fromJSON(json: ModelJson, configOverride?: MatchConfigInput): MatchModel {
+    if (json?.format !== MODEL_FORMAT || json.version !== 1) throw new Error('not a version 1 identity match model');
+    const config = configOverride ? matchConfig(configOverride) : matchConfig(json.config);
+    return new MatchModel(json.comparisons, json.prior, TermFrequencies.fromJSON(json.termFrequencies), config, json.identifierKeys, json.personalIdentifiers ?? []);
+  }
+}
+
+export function probabilityOf(weight: number): number {
+  return 1 / (1 + Math.pow(2, -weight));
+}
+
+export function logit2(probability: number): number {
+  return Math.log2(probability / (1 - probability));
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
