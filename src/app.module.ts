@@ -16,7 +16,9 @@ import { HubInfoModule } from './hub-info/hub-info.module';
 import { IdentityModule } from './identity/identity.module';
 import { KeysModule } from './keys/keys.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { SingleViewModule } from './single-view/single-view.module';
 import { SourcesModule } from './sources/sources.module';
+import { EligibilityModule } from './single-view/eligibility/eligibility.module';
 
 @Module({})
 export class AppModule {
@@ -37,7 +39,9 @@ export class AppModule {
         SourcesModule,
         IdentityModule,
         HouseholdsModule,
+        SingleViewModule,
         HubInfoModule,
+        EligibilityModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HubExceptionFilter }],
     };

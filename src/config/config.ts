@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AuditConfig, auditEnvSchema, toAuditConfig } from '../audit/audit-config';
+import { SingleViewSettings, singleViewEnvSchema, toSingleViewSettings } from '../single-view/single-view-settings';
 import { SourcesSettings, sourcesEnvSchema, toSourcesSettings } from '../sources/sources-settings';
 
 /** The hub's settings, validated once at start (see docs/configuration.md). */
@@ -16,7 +17,14 @@ export interface AppConfig {
   /** The hub's signing key (JWK file); absent means `<dataDir>/keys/hub-signing-key.json`, made on first start. */
   signingKeyFile?: string;
   /** Query limits enforced before execution (see graphql/graphql-limits.ts). */
-  graphql: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  graphql: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    /** Per-client persisted-query allow-lists (JSON file, see graphql/persisted-queries.ts); absent: none. */
+    persistedQueriesFile?: string;
+  };
   /** Requests per minute per client, shared across instances; 0 turns the limit off. */
   rateLimit: { perMinute: number };
   /** Bearer-token verification (see docs/access-control.md). */
@@ -27,6 +35,8 @@ export interface AppConfig {
   audit: AuditConfig;
   /** Source systems: sandboxes, sync schedule (see docs/sources.md). */
   sources: SourcesSettings;
+  /** Live calls to the sources for the person and household views (see docs/single-view.md). */
+  singleView: SingleViewSettings;
 }
 
 /** Signature algorithms the hub can accept; never `none` and never a shared-secret (HS*) algorithm. */
@@ -70,6 +80,7 @@ const schema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(500).default(15),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
+  GRAPHQL_PERSISTED_QUERIES: z.string().min(1).optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUTH_JWKS_FILE: z.string().min(1).optional(),
@@ -87,6 +98,7 @@ const schema = z.object({
   BREAK_GLASS_MAX_MINUTES: z.coerce.number().int().min(5).max(1440).default(240),
   ...auditEnvSchema,
   ...sourcesEnvSchema,
+  ...singleViewEnvSchema,
 });
 
 /** Thrown for a bad setting; its message is one line naming the variable, fit to print as it is. */
@@ -118,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAliases: values.GRAPHQL_MAX_ALIASES,
       maxCost: values.GRAPHQL_MAX_COST,
       maxTokens: values.GRAPHQL_MAX_TOKENS,
+      persistedQueriesFile: values.GRAPHQL_PERSISTED_QUERIES ? resolve(values.GRAPHQL_PERSISTED_QUERIES) : undefined,
     },
     rateLimit: { perMinute: values.RATE_LIMIT_PER_MINUTE },
     auth: authConfig(values),
@@ -126,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sources: toSourcesSettings(values, (message) => {
       throw new ConfigError(message);
     }),
+    singleView: toSingleViewSettings(values),
   };
 }
 

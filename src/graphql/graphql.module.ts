@@ -5,11 +5,14 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
 import { policyFieldMiddleware } from '../access/policy/policy-field.middleware';
+import { AuthModule } from '../auth/auth.module';
+import { Authenticator } from '../auth/authenticator.service';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { GraphqlContext } from './graphql-context';
 import { formatGraphqlError, requestIdPlugin } from './graphql-errors';
 import { graphqlLimits } from './graphql-limits';
+import { loadPersistedQueryLists, persistedQueriesPlugin } from './persisted-queries';
 
 /** Code-first GraphQL at /graphql, also an Apollo Federation 2 subgraph; sandbox and introspection only outside production. */
 @Module({
@@ -18,10 +21,15 @@ import { graphqlLimits } from './graphql-limits';
       // A federation 2 subgraph: partners' gateways can compose it; `_entities` goes through the same
       // guards, policy and audit as every other field.
       driver: ApolloFederationDriver,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): ApolloDriverConfig => {
+      // The persisted-query allow-list authenticates the request itself (see graphql/persisted-queries.ts).
+      imports: [AuthModule],
+      inject: [APP_CONFIG, Authenticator],
+      useFactory: (config: AppConfig, authenticator: Authenticator): ApolloDriverConfig => {
         const production = config.nodeEnv === 'production';
         const limits = graphqlLimits(config);
+        const persistedQueries = config.graphql.persistedQueriesFile
+          ? [persistedQueriesPlugin(loadPersistedQueryLists(config.graphql.persistedQueriesFile, config.graphql.maxTokens), authenticator)]
+          : [];
         return {
           path: '/graphql',
           autoSchemaFile: { federation: 2 },
@@ -41,6 +49,7 @@ import { graphqlLimits } from './graphql-limits';
           plugins: [
             ...(limits.plugins ?? []),
             requestIdPlugin,
+            ...persistedQueries,
             // Federation's inline traces would tell any gateway the timings of every field; partners get none.
             ApolloServerPluginInlineTraceDisabled(),
             ...(production ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true })]),

@@ -41,8 +41,8 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
     if (!principal) throw AuthException.unauthenticated('missing-token');
     const accessContext = await this.policy.contextFor(req);
     const fields = requestedFields(gql.getInfo<GraphQLResolveInfo>());
-    const ask = (subjects: PolicySubject[]) =>
-      this.policy.decide({ principal, context: accessContext, subjects, fields, operation: declaration.operation, requestId });
+    const ask = (subjects: PolicySubject[], whileRecording?: (decisions: ReadonlyMap<string, Decision>) => void) =>
+      this.policy.decide({ principal, context: accessContext, subjects, fields, operation: declaration.operation, requestId }, whileRecording);
 
     if ('fromArgs' in declaration.subject) {
       const subject = declaration.subject.fromArgs(gql.getArgs(), gql.getRoot());
@@ -54,8 +54,20 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
     }
 
     const result = await lastValueFrom(next.handle(), { defaultValue: null });
-    const fromResult = declaration.subject.fromResult;
     const items = (Array.isArray(result) ? result : [result]).filter((item) => item !== null && item !== undefined);
+    if ('fromResultGroups' in declaration.subject) {
+      const groupOf = declaration.subject.fromResultGroups;
+      const groups = items.map((item) => groupOf(item)).filter((group) => group !== undefined);
+      const members = groups.flatMap((group) => group.subjects);
+      // All subjects of all groups in one call: one facts load, one decision (and audit event) each.
+      const prepare = (decided: ReadonlyMap<string, Decision>) => {
+        for (const group of groups) group.prepare?.(decided);
+      };
+      const decisions = members.length > 0 ? await ask(members, prepare) : new Map<string, Decision>();
+      for (const group of groups) group.release(decisions);
+      return result;
+    }
+    const fromResult = declaration.subject.fromResult;
     const subjects = new Map<unknown, PolicySubject>();
     for (const item of items) {
       const subject = fromResult(item);

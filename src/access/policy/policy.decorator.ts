@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { Extensions } from '@nestjs/graphql';
 import type { Role } from '../../auth/principal';
-import type { FieldRef, PolicySubject } from './policy.types';
+import type { Decision, FieldRef, PolicySubject } from './policy.types';
 
 export const POLICY_METADATA = 'hub:policy';
 
@@ -10,7 +10,25 @@ export type SubjectSource =
   /** From the arguments (and parent): `person(id)`. The decision is taken before the resolver runs. */
   | { fromArgs: (args: Record<string, unknown>, parent: unknown) => PolicySubject }
   /** From each item of the result: a search. The decision is taken per item, before any field is released. */
-  | { fromResult: (item: unknown) => PolicySubject | undefined };
+  | { fromResult: (item: unknown) => PolicySubject | undefined }
+  /**
+   * From each item of the result, a group of subjects decided together in one call (a household and its
+   * members, a page of search results): each subject gets its own decision, recorded as usual, and the
+   * group's `release` tags the item's parts with them. An item without a group stays untagged (withheld).
+   */
+  | { fromResultGroups: (item: unknown) => SubjectGroup | undefined };
+
+/** Several subjects inside one result item, and how their decisions are applied to the item's parts. */
+export interface SubjectGroup {
+  subjects: PolicySubject[];
+  /**
+   * Called with the decisions while their audit events are being written: work that releases nothing
+   * (e.g. asking the sources for what was allowed) can start, so it overlaps the write.
+   */
+  prepare?(decisions: ReadonlyMap<string, Decision>): void;
+  /** Tags each part with its subject's decision (and may drop parts nothing may be said about). */
+  release(decisions: ReadonlyMap<string, Decision>): void;
+}
 
 export type PolicyDeclaration =
   /** Open to anyone, token or not (e.g. `hubInfo`, health). Holds no personal data. */

@@ -42,13 +42,21 @@ export class PolicyService {
     return context;
   }
 
-  async decide(request: DecisionRequest): Promise<Map<string, Decision>> {
+  /**
+   * `whileRecording`, if given, is called with the decisions once their audit events are on their way and
+   * before they are committed: for work that releases nothing (fetching what was allowed), so that it
+   * overlaps the write. Nothing may be released until this method has returned.
+   */
+  async decide(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => void): Promise<Map<string, Decision>> {
     const personIds = [...new Set(request.subjects.map((s) => s.personId))];
     const facts = await this.facts.load(request.principal, request.context, personIds);
     const decisions = new Map<string, Decision>();
+    const recorded: Promise<unknown>[] = [];
     for (const personId of personIds) {
       const decision = decide(request.principal, request.context, { personId }, request.fields, facts);
-      await this.audit.record({
+      // Recorded together (the audit writer appends concurrent events in one go), in subject order; any
+      // failure rejects the whole call, so nothing is released (fail closed).
+      recorded.push(this.audit.record({
         actor: request.principal,
         operation: request.operation,
         subjects: { persons: [personId] },
@@ -66,8 +74,13 @@ export class PolicyService {
         decision: decision.effect,
         reasons: decision.reasons,
         requestId: request.requestId,
-      });
+      }));
       decisions.set(personId, decision);
+    }
+    try {
+      whileRecording?.(decisions);
+    } finally {
+      await Promise.all(recorded);
     }
     return decisions;
   }

@@ -24,6 +24,12 @@ const housingBenefit = claimFields('housing-benefit-claim', ['claimRef', 'role',
 const councilTaxReduction = claimFields('council-tax-reduction-claim', ['status', 'weeklyAmount']);
 const childrensCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map((f) => `social-care.children-social-care.${f}`);
 const adultsCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map((f) => `social-care.adult-social-care.${f}`);
+// The single view's own lines (docs/single-view.md): masked identifiers, which sources know the person,
+// household membership, and the index as data stewards see it.
+const maskedIds = ['hub.identity.ninoMasked', 'hub.identity.nhsNumberMasked'];
+const involvement = (...sources: string[]) => sources.map((source) => `${source}.involvement.known`);
+const household = ['hub.household.members', 'hub.household.role', 'hub.household.period', 'hub.household.memberCount'];
+const index = ['hub.index.provenance', 'hub.index.sourceRecords', 'hub.index.matchExplanation'];
 
 const validFrom = new Date('2025-01-01T00:00:00Z');
 
@@ -38,8 +44,14 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
       // Safeguarding of children and individuals at risk.
       specialCategoryCondition: { article9: 'g', schedule1Paragraph: 18 },
       releases: [
-        { purpose: 'EARLY_HELP', fields: [...existence, ...name, ...address, ...tenancy, ...homelessness, ...housingBenefit, ...councilTaxReduction, ...childrensCare] },
-        { purpose: 'HOUSING_NEED', fields: [...existence, ...name, ...address, ...tenancy, ...homelessness, ...housingBenefit] },
+        {
+          purpose: 'EARLY_HELP',
+          fields: [
+            ...existence, ...name, ...address, ...maskedIds, ...tenancy, ...homelessness, ...housingBenefit, ...councilTaxReduction, ...childrensCare,
+            ...involvement('housing', 'benefits', 'social-care'), ...household, 'hub.household.multipleServicesInvolved',
+          ],
+        },
+        { purpose: 'HOUSING_NEED', fields: [...existence, ...name, ...address, ...maskedIds, ...tenancy, ...homelessness, ...housingBenefit, ...involvement('housing', 'benefits'), ...household] },
         { purpose: 'TELL_US_ONCE', fields: [...existence, ...name, ...address] },
       ],
       roles: [Role.AccountManager, Role.Caseworker],
@@ -56,7 +68,12 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
       purposes: ['SAFEGUARDING'],
       lawfulBasis: LawfulBasis.PublicTask,
       specialCategoryCondition: { article9: 'g', schedule1Paragraph: 18 },
-      releases: [{ purpose: 'SAFEGUARDING', fields: [...name, ...address, 'hub.identity.nhsNumber', ...childrensCare, ...adultsCare, 'housing.tenancy.tenure'] }],
+      releases: [
+        {
+          purpose: 'SAFEGUARDING',
+          fields: [...name, ...address, 'hub.identity.nhsNumber', ...childrensCare, ...adultsCare, 'housing.tenancy.tenure', ...involvement('social-care'), 'hub.household.members', 'hub.household.role'],
+        },
+      ],
       roles: [Role.PartnerAgency, Role.Caseworker],
       caseReferenceRequired: true,
       validFrom,
@@ -87,7 +104,10 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
       releases: [
         {
           purpose: 'DATA_QUALITY',
-          fields: ['hub.match.exists', ...name, ...address, 'hub.identity.middleNames', 'hub.identity.previousFamilyNames', 'hub.identity.sex', 'hub.identity.nino', 'hub.identity.nhsNumber'],
+          fields: [
+            'hub.match.exists', ...name, ...address, 'hub.identity.middleNames', 'hub.identity.previousFamilyNames', 'hub.identity.sex', 'hub.identity.nino', 'hub.identity.nhsNumber',
+            ...index, ...household,
+          ],
         },
       ],
       roles: [Role.DataSteward],

@@ -83,6 +83,10 @@ export function decideLink(
   const verdicts = personVerdicts(recordId, scores, state, reviewWeight);
   const reviews = [
     ...reviewRequests(recordId, scores, state),
+    // A strong match into a person it conflicts with may mean that person is two people: a person decides.
+    ...verdicts
+      .filter((v) => !v.eligible && v.best.score.decision === 'link' && !state.constraint(recordId, v.best.recordId))
+      .map((v) => ({ other: v.best.recordId, score: v.best.score, reason: 'strong match to a person it conflicts with' })),
     ...ambiguous.filter((other) => !state.constraint(recordId, other)).map((other) => ({ other, score: scores.get(other)!, reason: 'ambiguous: links to two different people' })),
   ];
   const byStrength = (a: PersonVerdict, b: PersonVerdict) => b.best.score.weight - a.best.score.weight;

@@ -1,0 +1,186 @@
+import 'reflect-metadata';
+import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CaseAssignmentsService } from '../src/access/relationships/case-assignments.service';
+import { AccessSeedService } from '../src/access/seed/access-seed.service';
+import { AppModule } from '../src/app.module';
+import { DevTokenIssuer } from '../src/auth/dev-token.service';
+import { Role } from '../src/auth/principal';
+import { loadConfig } from '../src/config/config';
+import { DatabaseRuntime } from '../src/database/database-runtime';
+import { SourceAdapter } from '../src/sources/source-adapter';
+import { createAdapter } from '../src/sources/source-registry';
+import { SourceConnection } from '../src/sources/sources-config';
+import { SourceRegistry } from '../src/sources/source-registry.service';
+import { AfterSync } from '../src/sources/sync/after-sync';
+import { IdentitySyncService } from '../src/sources/sync/identity-sync.service';
+import { benchDatabase } from './bench-database';
+
+/**
+ * `npm run bench:query`: the single view over real HTTP, with the real policy decision point and the real
+ * hash-chained audit trail in PostgreSQL, against the three sandbox source systems on loopback. The hub runs
+ * in this process; the sandboxes and the clients loading it run in a child (bench/query-load.ts).
+ *
+ * 1. Household view: a household whose members are known to all three sources, each source answering in
+ *    `BENCH_SOURCE_LATENCY_MS` (50). Target: p50 at most 1.2 x the slowest source (60 ms), where asking the
+ *    sources one after another takes 150 ms (measured too, through the same adapters).
+ * 2. Person views per second (identity and live data from the three sources, policy and audit on), with
+ *    `BENCH_CONCURRENCY` (16) clients for `BENCH_SECONDS` (10), sources answering at once. Target: 300/s.
+ */
+const households = Number(process.env.BENCH_HOUSEHOLDS ?? 300);
+const latencyMs = Number(process.env.BENCH_SOURCE_LATENCY_MS ?? 50);
+const householdRuns = Number(process.env.BENCH_HOUSEHOLD_RUNS ?? 200);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+
+// Clients send the id as a variable (as a partner's persisted queries do), so the document is parsed and
+// validated once and then served from Apollo's document cache.
+const householdQuery = `query Household($id: ID!) { household(id: $id) { id uprn memberCount multipleServicesInvolved members { role person {
+  id givenName familyName dateOfBirth
+  housing { tenancies { tenancyRef tenure rentAccountStatus } }
+  benefits { housingBenefitClaims { claimRef status weeklyAmount } }
+  socialCare { childrenSocialCare { caseType allocatedTeam } }
+} } } }`;
+const personQuery = `query Person($id: ID!) { person(id: $id) {
+  id givenName familyName dateOfBirth postcode
+  housing { tenancies { tenure rentAccountStatus } }
+  benefits { housingBenefitClaims { status weeklyAmount } }
+  socialCare { childrenSocialCare { caseType } }
+} }`;
+
+async function main(): Promise<void> {
+  const db = await benchDatabase();
+  const dir = await mkdtemp(join(tmpdir(), 'hub-bench-query-'));
+  const load = startLoad();
+  let app: INestApplication | undefined;
+  let runtime: DatabaseRuntime | undefined;
+  try {
+    const connections = await load.ask<SourceConnection[]>({ cmd: 'start', dir, households });
+    const adapters = new Map<string, SourceAdapter>(connections.map((c) => [c.id, createAdapter(c)]));
+    const registry = { configuredIds: () => [...adapters.keys()], adapters: async () => adapters, adapter: async (id: string) => adapters.get(id)! };
+
+    const url = (db.dataSource.options as { url: string }).url;
+    await db.dataSource.destroy();
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, HUB_DATA_DIR: join(dir, 'hub'), RATE_LIMIT_PER_MINUTE: '0' });
+    runtime = await DatabaseRuntime.open(config);
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, runtime)] })
+      .overrideProvider(SourceRegistry)
+      .useValue(registry)
+      .compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    const endpoint = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
+
+    const synced = await app.get(IdentitySyncService).sync();
+    await app.get(AfterSync).run(synced);
+    await app.get(AccessSeedService).seedDemo();
+    const dataSource = app.get(DataSource);
+    const [household] = await dataSource.query(`
+      select m.household_id::text as id, count(distinct m.person_id)::int as members
+        from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
+       where m.valid_to is null and not r.deleted
+       group by m.household_id having count(distinct r.source) = 3 order by count(distinct m.person_id) desc, m.household_id limit 1`);
+    const personIds: string[] = (
+      await dataSource.query(`select distinct m.person_id::text as id from household_membership m where m.valid_to is null order by 1 limit 400`)
+    ).map((r: { id: string }) => r.id);
+    const homes: { household_id: string }[] = await dataSource.query(
+      'select distinct household_id::text from household_membership where valid_to is null and person_id = any($1::uuid[])',
+      [personIds],
+    );
+    const assignments = app.get(CaseAssignmentsService);
+    const admin = { subject: 'bench-admin', organisation: 'council', roles: [Role.Admin] };
+    for (const id of new Set([household.id as string, ...homes.map((h) => h.household_id)])) {
+      await assignments.assign({ subjectKind: 'household', subjectId: id, team: 'early-help-north' }, admin);
+    }
+    const token = await app.get(DevTokenIssuer).issue({ subject: 'am-bench', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north', ttlSeconds: 3600 });
+
+    // 1. Household view, each source answering in `latencyMs`.
+    await load.ask({ cmd: 'latency', ms: latencyMs });
+    const parallel = await load.ask<number[]>({ cmd: 'household', endpoint, token, query: householdQuery, ids: [household.id], runs: householdRuns });
+    const keys = [...(await sourceKeysOf(dataSource, household.id))];
+    const sequential = await load.ask<number[]>({ cmd: 'sequential', keys, runs: Math.min(householdRuns, 40) });
+
+    // 2. Person views per second, sources answering at once: what the hub itself costs.
+    await load.ask({ cmd: 'latency', ms: 0 });
+    const cpuBefore = process.cpuUsage();
+    const persons = await load.ask<{ done: number; seconds: number }>({ cmd: 'persons', endpoint, token, query: personQuery, ids: personIds, concurrency, seconds });
+    const cpu = process.cpuUsage(cpuBefore);
+    const audited = Number((await dataSource.query(`select count(*) from audit_event where operation in ('person.view', 'household.view')`))[0].count);
+
+    const lines = [
+      { benchmark: 'query', households, database: db.kind, sourceLatencyMs: latencyMs },
+      {
+        step: 'household view (3 sources in parallel)',
+        members: household.members,
+        runs: householdRuns,
+        p50ms: round(percentile(parallel, 0.5)),
+        p95ms: round(percentile(parallel, 0.95)),
+        targetP50ms: round(1.2 * latencyMs),
+      },
+      { step: 'the same three lookups one after another (adapters only)', p50ms: round(percentile(sequential, 0.5)) },
+      {
+        step: 'person views (identity + 3 live sources, policy + audit)',
+        concurrency,
+        seconds: round(persons.seconds),
+        views: persons.done,
+        viewsPerSecond: Math.round(persons.done / persons.seconds),
+        target: 300,
+        hubCpuMsPerView: round((cpu.user + cpu.system) / 1000 / persons.done, 2),
+      },
+      { auditEventsWritten: audited },
+    ];
+    process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  } finally {
+    await app?.close();
+    await runtime?.close();
+    await load.stop();
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The sandboxes and the load generator, in a child process (bench/query-load.ts). */
+function startLoad() {
+  const child = fork(join(__dirname, 'query-load.ts'), [], { execArgv: ['-r', join(__dirname, '..', 'test', 'support', 'swc-register.cjs')] });
+  const ask = <T = unknown>(command: object): Promise<T> =>
+    new Promise((resolve, reject) => {
+      child.once('message', (reply: { ok: boolean; result?: T; error?: string }) => (reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error))));
+      child.send(command);
+    });
+  return {
+    ask,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await ask({ cmd: 'stop' }).catch(() => child.kill());
+      await exited;
+    },
+  };
+}
+
+async function sourceKeysOf(dataSource: DataSource, householdId: string): Promise<Map<string, string[]>> {
+  const rows: { source: string; keys: string[] }[] = await dataSource.query(
+    `select r.source, array_agg(r.source_key) as keys
+       from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
+      where m.household_id = $1 and m.valid_to is null and not r.deleted group by r.source`,
+    [householdId],
+  );
+  return new Map(rows.map((r) => [r.source, r.keys]));
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:query failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { Args, Context, ID, Parent, Query, ResolveReference, Resolver } from '@nestjs/graphql';
+import { Policy } from '../../access/policy/policy.decorator';
+import { GraphqlContext } from '../../graphql/graphql-context';
+import { AddressLookupInput } from '../dto/search-people.input';
+import { RequestLoadersFactory } from '../live/request-loaders';
+import { HouseholdModel } from '../models/household.model';
+import { isUuid } from '../persons/person-directory.service';
+import { badInput } from '../single-view.errors';
+import { SINGLE_VIEW_ROLES } from '../single-view.roles';
+import { householdGroup, householdView } from '../views';
+import { HouseholdDirectory } from './household-directory.service';
+
+const householdSubjects = { fromResultGroups: householdGroup };
+const MAX_AT_ADDRESS = 20;
+
+/**
+ * The household view: by id, by address, and federation's `_entities`. Every member is decided on their own
+ * in one call (one audit event each), and the members' live data is fetched in one call per source.
+ */
+@Resolver(() => HouseholdModel)
+export class HouseholdResolver {
+  constructor(
+    private readonly households: HouseholdDirectory,
+    private readonly loaders: RequestLoadersFactory,
+  ) {}
+
+  @Query(() => HouseholdModel, { nullable: true })
+  @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
+  async household(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<HouseholdModel | null> {
+    if (!isUuid(id)) throw badInput('id must be a household id (UUID)');
+    const [record] = await this.households.byIds([id]);
+    return record ? householdView(record, this.loaders.of(context)) : null;
+  }
+
+  @Query(() => [HouseholdModel], { description: `Households at a UPRN, or at a postcode (and address line); at most ${MAX_AT_ADDRESS}.` })
+  @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
+  async householdsAtAddress(@Args('input') input: AddressLookupInput, @Context() context: GraphqlContext): Promise<HouseholdModel[]> {
+    const uprn = input.uprn?.trim();
+    const postcode = input.postcode?.replace(/\s+/g, '').toUpperCase();
+    const addressLine = input.addressLine?.trim() || undefined;
+    if (uprn && !/^\d{1,12}$/.test(uprn)) throw badInput('uprn must be up to 12 digits');
+    if (!uprn && !postcode) throw badInput('Give a uprn, or a postcode (optionally with addressLine)');
+    if (postcode && !/^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/.test(postcode)) throw badInput('postcode is not a UK postcode');
+    if (addressLine && addressLine.length > 100) throw badInput('addressLine is at most 100 characters');
+    const records = await this.households.atAddress(uprn ? { uprn } : { postcode, addressLine }, MAX_AT_ADDRESS);
+    const loaders = this.loaders.of(context);
+    return records.map((record) => householdView(record, loaders));
+  }
+
+  @ResolveReference()
+  @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
+  async resolveReference(@Parent() reference: { id?: unknown }, @Context() context: GraphqlContext): Promise<HouseholdModel | null> {
+    const id = String(reference?.id ?? '');
+    if (!isUuid(id)) return null;
+    const [record] = await this.households.byIds([id]);
+    return record ? householdView(record, this.loaders.of(context)) : null;
+  }
+}

@@ -1,0 +1,156 @@
+import { Injectable, Logger } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import type { Request } from 'express';
+import { accessContextFrom } from '../../access/policy/access-context';
+import { parseFieldRef } from '../../access/policy/field-ref';
+import type { FieldRef } from '../../access/policy/policy.types';
+import { AuditRecorder } from '../../audit/audit-recorder';
+import { principalOf } from '../../auth/authenticator.service';
+import { ServiceRecord } from '../../sources/source-adapter';
+import { IndexedPerson, PersonDirectory } from '../persons/person-directory.service';
+import { failure, isSourceFailure, LiveSources, SourceFailure } from './live-sources.service';
+
+/** The part of the GraphQL context the loaders hang off (one object per request). */
+export interface LoaderContext {
+  req: Request;
+  requestId?: string;
+}
+
+type Outcome = ServiceRecord[];
+
+interface LoaderDeps {
+  directory: PersonDirectory;
+  live: LiveSources;
+  audit: AuditRecorder;
+}
+
+/**
+ * Per-request DataLoaders (created on first use in the GraphQL context, dropped with it): the index reads
+ * and the live detail lookups of one request. Every key a request asks of a source in the same tick goes in
+ * one `fetchDetails` call, sources in parallel; each answer is cached for the rest of the request only, so
+ * a key is never fetched twice and nothing outlives the request. When a source fails, the failure is
+ * recorded in the audit trail once, with the persons and the released fields it could not deliver.
+ */
+export class RequestLoaders {
+  private readonly logger = new Logger('SingleView');
+  readonly indexed: DataLoader<string, IndexedPerson>;
+  readonly holdingTeams: DataLoader<string, string[]>;
+  private readonly details = new Map<string, DataLoader<string, Outcome>>();
+  /** Per source: the persons and released fields this request wanted from it (for the failure record). */
+  private readonly wanted = new Map<string, { persons: Set<string>; refs: Set<FieldRef> }>();
+
+  constructor(
+    private readonly deps: LoaderDeps,
+    private readonly context: LoaderContext,
+  ) {
+    this.indexed = new DataLoader(async (ids) => {
+      const found = await deps.directory.indexed(ids);
+      return ids.map((id) => found.get(id)!);
+    });
+    this.holdingTeams = new DataLoader(async (ids) => {
+      const teams = await deps.directory.holdingTeams(ids);
+      return ids.map((id) => teams.get(id) ?? []);
+    });
+  }
+
+  /**
+   * The person's records at `source`, live, for the fields `refs` that were released. Throws the
+   * SourceFailure when the source could not answer.
+   */
+  async serviceRecords(source: string, person: IndexedPerson, refs: readonly FieldRef[]): Promise<ServiceRecord[]> {
+    const keys = person.keys.get(source) ?? [];
+    if (keys.length === 0) return [];
+    this.want(source, person.personId, refs);
+    const outcomes = await this.loader(source).loadMany(keys);
+    const records: ServiceRecord[] = [];
+    for (const outcome of outcomes) {
+      if (outcome instanceof Error) throw isSourceFailure(outcome) ? outcome : failure(source, outcome);
+      records.push(...outcome);
+    }
+    return records;
+  }
+
+  /** Asks for many persons' records at once (a household, a page of results), so they share one call per source. */
+  prefetch(source: string, persons: readonly { person: IndexedPerson; refs: readonly FieldRef[] }[]): void {
+    for (const { person, refs } of persons) {
+      const keys = person.keys.get(source) ?? [];
+      if (keys.length === 0) continue;
+      this.want(source, person.personId, refs);
+      // Errors are answered to the field resolvers that read these keys; the prefetch itself waits for nothing.
+      void this.loader(source).loadMany(keys);
+    }
+  }
+
+  private want(source: string, personId: string, refs: readonly FieldRef[]): void {
+    const entry = this.wanted.get(source) ?? { persons: new Set<string>(), refs: new Set<FieldRef>() };
+    entry.persons.add(personId);
+    for (const ref of refs) entry.refs.add(ref);
+    this.wanted.set(source, entry);
+  }
+
+  private loader(source: string): DataLoader<string, Outcome> {
+    let loader = this.details.get(source);
+    if (!loader) {
+      loader = new DataLoader<string, Outcome>(async (keys) => {
+        try {
+          const found = await this.deps.live.fetch(source, keys, this.context.requestId);
+          return keys.map((key) => found.get(key) ?? []);
+        } catch (error) {
+          const failed = failure(source, error);
+          await this.recordFailure(failed);
+          // Each key of this call answers with the failure (an Error, so DataLoader rejects it for this request).
+          return keys.map(() => failed);
+        }
+      });
+      this.details.set(source, loader);
+    }
+    return loader;
+  }
+
+  private async recordFailure(failed: SourceFailure): Promise<void> {
+    const wanted = this.wanted.get(failed.source);
+    const principal = principalOf(this.context.req);
+    try {
+      const access = accessContextFrom(this.context.req);
+      await this.deps.audit.record({
+        ...(principal ? { actor: principal } : {}),
+        operation: 'single-view.source-unavailable',
+        subjects: { persons: [...(wanted?.persons ?? [])] },
+        withheld: [...(wanted?.refs ?? [])].map((ref) => {
+          const parsed = parseFieldRef(ref)!;
+          return { source: parsed.source, field: `${parsed.category}.${parsed.field}` };
+        }),
+        purpose: access.purpose,
+        caseReference: access.caseReference,
+        decision: 'error',
+        reasons: [`${failed.source} unavailable (${failed.reason}): released fields not delivered`],
+        requestId: this.context.requestId,
+        detail: { source: failed.source, reason: failed.reason },
+      });
+    } catch (error) {
+      // Nothing of this source is released either way; the decision events already name what was allowed.
+      this.logger.error(`could not record that ${failed.source} was unavailable: ${(error as Error).message}`);
+    }
+  }
+}
+
+const perRequest = new WeakMap<object, RequestLoaders>();
+
+/** Hands out each request's loaders, keyed by its GraphQL context object. */
+@Injectable()
+export class RequestLoadersFactory {
+  private readonly deps: LoaderDeps;
+
+  constructor(directory: PersonDirectory, live: LiveSources, audit: AuditRecorder) {
+    this.deps = { directory, live, audit };
+  }
+
+  of(context: LoaderContext): RequestLoaders {
+    let loaders = perRequest.get(context);
+    if (!loaders) {
+      loaders = new RequestLoaders(this.deps, context);
+      perRequest.set(context, loaders);
+    }
+    return loaders;
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { goldenIdentity, GoldenIdentity } from '../../identity/persons/golden-identity';
+import { IdentityFields } from '../../sources/identity-fields';
+
+/** One live source record linked to a person, with why it was linked. */
+export interface LinkedRecord {
+  source: string;
+  sourceKey: string;
+  lastSeen: string;
+  fields: IdentityFields;
+  method: string;
+  weight: number | null;
+  probability: number | null;
+  decidedBy: string;
+  decidedAt: string;
+  explanation: unknown;
+}
+
+/** What the index knows about a person: their linked records and the golden identity over them. */
+export interface IndexedPerson {
+  personId: string;
+  records: LinkedRecord[];
+  golden: GoldenIdentity;
+  /** Source id → the person's keys there. */
+  keys: Map<string, string[]>;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string) => uuid.test(value);
+
+/** Reads of the person index for the single view; batched (many persons per query), never a write. */
+@Injectable()
+export class PersonDirectory {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The active person each id stands for: itself, or the survivor it was merged into (followed to the end). */
+  async survivors(ids: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter(isUuid))];
+    if (wanted.length === 0) return new Map();
+    const rows: { asked: string; id: string }[] = await this.dataSource.query(
+      `with recursive chain (asked, id, status, merged_into, depth) as (
+         select id, id, status, merged_into, 0 from person where id = any($1::uuid[])
+         union all
+         select c.asked, p.id, p.status, p.merged_into, c.depth + 1
+           from chain c join person p on p.id = c.merged_into
+          where c.status = 'merged' and c.depth < 32)
+       select asked::text, id::text from chain where status = 'active'`,
+      [wanted],
+    );
+    return new Map(rows.map((r) => [r.asked, r.id]));
+  }
+
+  /**
+   * Teams holding a current case for each person, or for the household they live in now: the "which team
+   * holds it" of an existence answer.
+   */
+  async holdingTeams(personIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows: { person_id: string; teams: string[] }[] = personIds.length
+      ? await this.dataSource.query(
+          `select p.id::text as person_id, array_agg(distinct a.team order by a.team) as teams
+             from unnest($1::uuid[]) as p (id)
+             left join household_membership m on m.person_id = p.id and m.valid_to is null
+             join case_assignment a
+               on ((a.subject_kind = 'person' and a.subject_id = p.id) or (a.subject_kind = 'household' and a.subject_id = m.household_id))
+              and a.valid_from <= now() and (a.valid_to is null or a.valid_to > now())
+            group by p.id`,
+          [[...new Set(personIds.filter(isUuid))]],
+        )
+      : [];
+    return new Map(rows.map((r) => [r.person_id, r.teams]));
+  }
+
+  /** Linked, undeleted source records of each person, with the golden identity worked out over them. */
+  async indexed(personIds: readonly string[]): Promise<Map<string, IndexedPerson>> {
+    const rows: {
+      person_id: string;
+      source: string;
+      source_key: string;
+      demographics: IdentityFields | null;
+      seen: Date;
+      method: string;
+      weight: number | null;
+      probability: number | null;
+      decided_by: string;
+      decided_at: Date;
+      explanation: unknown;
+    }[] = personIds.length
+      ? await this.dataSource.query(
+          `select l.person_id::text, r.source, r.source_key, r.demographics, coalesce(r.source_updated_at, r.last_seen_at) as seen,
+                  l.method, l.weight, l.probability, l.decided_by, l.decided_at, l.explanation
+             from person_link l join source_record r on r.id = l.source_record_id
+            where l.person_id = any($1::uuid[]) and not r.deleted
+            order by r.source, r.source_key`,
+          [[...new Set(personIds.filter(isUuid))]],
+        )
+      : [];
+    const byPerson = new Map<string, LinkedRecord[]>();
+    for (const row of rows) {
+      const list = byPerson.get(row.person_id) ?? [];
+      list.push({
+        source: row.source,
+        sourceKey: row.source_key,
+        lastSeen: new Date(row.seen).toISOString(),
+        fields: row.demographics ?? {},
+        method: row.method,
+        weight: row.weight,
+        probability: row.probability,
+        decidedBy: row.decided_by,
+        decidedAt: new Date(row.decided_at).toISOString(),
+        explanation: row.explanation,
+      });
+      byPerson.set(row.person_id, list);
+    }
+    const result = new Map<string, IndexedPerson>();
+    for (const personId of personIds) {
+      const records = byPerson.get(personId) ?? [];
+      const keys = new Map<string, string[]>();
+      for (const record of records) keys.set(record.source, [...(keys.get(record.source) ?? []), record.sourceKey]);
+      result.set(personId, { personId, records, golden: goldenIdentity(records), keys });
+    }
+    return result;
+  }
+}

@@ -1,0 +1,135 @@
+import { Args, Context, ID, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { Policy } from '../../access/policy/policy.decorator';
+import { GraphqlContext } from '../../graphql/graphql-context';
+import { identityRef, INDEX_REFS, LIVE_SOURCES } from '../field-refs';
+import { HouseholdDirectory } from '../households/household-directory.service';
+import { decisionOf, liveRecords, requireReleased } from '../live/live-fields';
+import { RequestLoadersFactory } from '../live/request-loaders';
+import { HouseholdModel } from '../models/household.model';
+import { IdentityProvenanceModel, LinkedSourceRecordModel, MatchExplanationModel, PersonModel } from '../models/person.model';
+import { BenefitsRecordsModel, HousingRecordsModel, SocialCareRecordsModel } from '../models/service-records.model';
+import { badInput } from '../single-view.errors';
+import { SINGLE_VIEW_ROLES } from '../single-view.roles';
+import { householdGroup, householdView, personGroup, personView, viewState } from '../views';
+import { isUuid, PersonDirectory } from './person-directory.service';
+
+const personSubject = { fromResultGroups: personGroup };
+
+/** Golden fields whose provenance can be shown, with the agreement fields that release their value. */
+const provenanceFields: Record<string, string[]> = {
+  givenName: ['givenName'],
+  middleNames: ['middleNames'],
+  familyName: ['familyName'],
+  dateOfBirth: ['dateOfBirth'],
+  sex: ['sex'],
+  nino: ['nino', 'ninoMasked'],
+  nhsNumber: ['nhsNumber', 'nhsNumberMasked'],
+  address: ['addressLines', 'postcode', 'uprn', 'locality'],
+  phone: ['phone'],
+  email: ['email'],
+};
+
+/**
+ * The person view: `person(id)` (a merged id answers with its survivor), federation's `_entities`, and
+ * the fields that need more than the index row: live service data, the household, and the steward's view
+ * of the index. The subject is decided after the id is resolved to the survivor, so the decision (and
+ * its audit event) is about the person actually shown; nothing about them is read before it.
+ */
+@Resolver(() => PersonModel)
+export class PersonResolver {
+  constructor(
+    private readonly directory: PersonDirectory,
+    private readonly households: HouseholdDirectory,
+    private readonly loaders: RequestLoadersFactory,
+  ) {}
+
+  @Query(() => PersonModel, { nullable: true, description: 'A person by hub id; a merged id answers with the person it was merged into.' })
+  @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
+  async person(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<PersonModel | null> {
+    if (!isUuid(id)) throw badInput('id must be a person id (UUID)');
+    const survivor = (await this.directory.survivors([id])).get(id);
+    return survivor ? personView(survivor, this.loaders.of(context)) : null;
+  }
+
+  @ResolveReference()
+  @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
+  async resolveReference(@Parent() reference: { id?: unknown }, @Context() context: GraphqlContext): Promise<PersonModel | null> {
+    const id = String(reference?.id ?? '');
+    if (!isUuid(id)) return null;
+    const survivor = (await this.directory.survivors([id])).get(id);
+    return survivor ? personView(survivor, this.loaders.of(context)) : null;
+  }
+
+  @ResolveField(() => HousingRecordsModel, { nullable: true, description: 'Live from the housing system.' })
+  @Policy.parent()
+  housing(@Parent() person: PersonModel) {
+    return liveRecords(person, LIVE_SOURCES.housing);
+  }
+
+  @ResolveField(() => BenefitsRecordsModel, { nullable: true, description: 'Live from the benefits system.' })
+  @Policy.parent()
+  benefits(@Parent() person: PersonModel) {
+    return liveRecords(person, LIVE_SOURCES.benefits);
+  }
+
+  @ResolveField(() => SocialCareRecordsModel, { nullable: true, description: 'Live from the social care system (special category).' })
+  @Policy.parent()
+  socialCare(@Parent() person: PersonModel) {
+    return liveRecords(person, LIVE_SOURCES.socialCare);
+  }
+
+  @ResolveField(() => HouseholdModel, { nullable: true, description: 'The household the person lives in now; its members are decided one by one.' })
+  @Policy.subject('household.view', { fromResultGroups: householdGroup }, SINGLE_VIEW_ROLES)
+  async household(@Parent() person: PersonModel): Promise<HouseholdModel | null> {
+    // Only from a person about whom something was released: otherwise the link itself would say where they live.
+    const decision = decisionOf(person, 'household');
+    if (decision.released.length === 0) return null;
+    const householdId = (await this.households.currentOf([person.id])).get(person.id);
+    if (!householdId) return null;
+    const [record] = await this.households.byIds([householdId]);
+    return record ? householdView(record, viewState(person).loaders) : null;
+  }
+
+  @ResolveField(() => [IdentityProvenanceModel], {
+    nullable: true,
+    description: 'Where each golden value asked for in the same query came from (released identity fields only).',
+  })
+  @Policy.parent()
+  async provenance(@Parent() person: PersonModel): Promise<IdentityProvenanceModel[]> {
+    const decision = decisionOf(person, INDEX_REFS.provenance);
+    requireReleased(decision, INDEX_REFS.provenance);
+    const { golden } = await viewState(person).loaders.indexed.load(person.id);
+    const out: IdentityProvenanceModel[] = [];
+    for (const [field, refs] of Object.entries(provenanceFields)) {
+      const value = golden[field as keyof typeof golden];
+      if (!value || Array.isArray(value) || !refs.some((f) => decision.released.includes(identityRef(f)))) continue;
+      out.push({ field, source: value.source, sourceKey: value.sourceKey, rule: value.rule, agreeing: value.agreeing, holding: value.holding });
+    }
+    return out;
+  }
+
+  @ResolveField(() => [LinkedSourceRecordModel], { nullable: true, description: "The source records linked to the person (keys only). For data stewards." })
+  @Policy.parent()
+  async sourceRecords(@Parent() person: PersonModel): Promise<LinkedSourceRecordModel[]> {
+    requireReleased(decisionOf(person, INDEX_REFS.sourceRecords), INDEX_REFS.sourceRecords);
+    const { records } = await viewState(person).loaders.indexed.load(person.id);
+    return records.map((r) => ({ source: r.source, sourceKey: r.sourceKey, lastSeen: r.lastSeen }));
+  }
+
+  @ResolveField(() => [MatchExplanationModel], { nullable: true, description: 'Why each record is linked to the person. For data stewards.' })
+  @Policy.parent()
+  async matchExplanation(@Parent() person: PersonModel): Promise<MatchExplanationModel[]> {
+    requireReleased(decisionOf(person, INDEX_REFS.matchExplanation), INDEX_REFS.matchExplanation);
+    const { records } = await viewState(person).loaders.indexed.load(person.id);
+    return records.map((r) => ({
+      source: r.source,
+      sourceKey: r.sourceKey,
+      method: r.method,
+      weight: r.weight,
+      probability: r.probability,
+      decidedBy: r.decidedBy,
+      decidedAt: r.decidedAt,
+      explanation: r.explanation === null || r.explanation === undefined ? null : JSON.stringify(r.explanation),
+    }));
+  }
+}

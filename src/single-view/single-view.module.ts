@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
+import { SourcesModule } from '../sources/sources.module';
+import { FederationReferenceArgs } from './federation-references';
+import { HouseholdDirectory } from './households/household-directory.service';
+import { HouseholdResolver } from './households/household.resolver';
+import { LiveSources } from './live/live-sources.service';
+import { RequestLoadersFactory } from './live/request-loaders';
+import { PersonDirectory } from './persons/person-directory.service';
+import { PersonResolver } from './persons/person.resolver';
+import { PersonSearchResolver } from './search/person-search.resolver';
+import { PersonSearchService } from './search/person-search.service';
+
+/**
+ * The single view: Person and Household over GraphQL (also federation entities), with service data fetched
+ * live from the sources per request. Reads the index and households; stores nothing.
+ */
+@Module({
+  imports: [AccessModule, SourcesModule],
+  providers: [FederationReferenceArgs, PersonDirectory, HouseholdDirectory, LiveSources, RequestLoadersFactory, PersonSearchService, PersonResolver, HouseholdResolver, PersonSearchResolver],
+  exports: [LiveSources, PersonDirectory],
+})
+export class SingleViewModule {}

@@ -1,0 +1,216 @@
+import type { SubjectGroup } from '../access/policy/policy.decorator';
+import type { Decision, FieldRef, PolicySubject } from '../access/policy/policy.types';
+import { tagValue } from '../access/policy/subject-tag';
+import type { GoldenIdentity } from '../identity/persons/golden-identity';
+import { isLiveRef, LIVE_SOURCES } from './field-refs';
+import type { HouseholdRecord } from './households/household-directory.service';
+import type { RequestLoaders } from './live/request-loaders';
+import type { HouseholdModel } from './models/household.model';
+import type { PersonModel } from './models/person.model';
+
+const VIEW = Symbol('hub:single-view');
+
+/** What a view object carries besides its fields: the request's loaders and, in a group, the shared prefetch. */
+export interface ViewState {
+  loaders: RequestLoaders;
+  prefetched?: Promise<void>;
+}
+
+export function viewState(value: object): ViewState {
+  const state = (value as { [VIEW]?: ViewState })[VIEW];
+  if (!state) throw new Error('not a single-view object');
+  return state;
+}
+
+function withState<T extends object>(value: T, state: ViewState): T {
+  Object.defineProperty(value, VIEW, { value: state, enumerable: false });
+  return value;
+}
+
+/** Masks all but the last three characters: enough to confirm a number the caller holds, not to learn it. */
+export function maskIdentifier(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  return '*'.repeat(Math.max(value.length - 3, 0)) + value.slice(-3);
+}
+
+const goldenFields: Record<string, (g: GoldenIdentity) => unknown> = {
+  givenName: (g) => g.givenName?.value,
+  middleNames: (g) => g.middleNames?.value,
+  familyName: (g) => g.familyName?.value,
+  previousFamilyNames: (g) => g.previousFamilyNames,
+  dateOfBirth: (g) => g.dateOfBirth?.value,
+  sex: (g) => g.sex?.value,
+  nino: (g) => g.nino?.value,
+  ninoMasked: (g) => maskIdentifier(g.nino?.value),
+  nhsNumber: (g) => g.nhsNumber?.value,
+  nhsNumberMasked: (g) => maskIdentifier(g.nhsNumber?.value),
+  addressLines: (g) => g.address?.value.addressLines,
+  locality: (g) => g.address?.value.locality,
+  postcode: (g) => g.address?.value.postcode,
+  uprn: (g) => g.address?.value.uprn,
+  phone: (g) => g.phone?.value,
+  email: (g) => g.email?.value,
+};
+
+/** Defines `field` as a getter: the value is worked out when GraphQL reads it, and only then. */
+export function lazy(target: object, field: string, read: () => unknown): void {
+  Object.defineProperty(target, field, { get: read, enumerable: true, configurable: false });
+}
+
+/**
+ * A person as GraphQL resolves it. Identity fields are getters, read only when the field is resolved, so
+ * the index is read only for fields the field middleware has let through (in one batched query per request).
+ */
+export function personView(id: string, loaders: RequestLoaders): PersonModel {
+  const indexed = () => loaders.indexed.load(id);
+  const view: Record<string, unknown> = { id, exists: true };
+  lazy(view, 'holdingTeams', () => loaders.holdingTeams.load(id));
+  lazy(view, 'services', async () => {
+    const { keys } = await indexed();
+    return { housing: keys.has(LIVE_SOURCES.housing), benefits: keys.has(LIVE_SOURCES.benefits), socialCare: keys.has(LIVE_SOURCES.socialCare) };
+  });
+  for (const [field, pick] of Object.entries(goldenFields)) lazy(view, field, async () => pick((await indexed()).golden) ?? null);
+  return withState(view, { loaders }) as unknown as PersonModel;
+}
+
+/** The live fields of `source` that a decision released. */
+export function liveRefs(decision: Decision, source: string): FieldRef[] {
+  return decision.released.filter((ref) => isLiveRef(ref, source));
+}
+
+/**
+ * Asks every source, once, for all the persons whose decisions released some of its fields, so that a
+ * household or a page of results costs one call per source however many people it holds. The persons'
+ * field resolvers wait for this before reading (from the request's cache).
+ */
+function prefetch(loaders: RequestLoaders, released: { person: PersonModel; decision: Decision }[]): Promise<void> {
+  const work = (async () => {
+    const wanted = released.filter(({ decision }) => Object.values(LIVE_SOURCES).some((source) => liveRefs(decision, source).length > 0));
+    if (wanted.length === 0) return;
+    const indexed = await loaders.indexed.loadMany(wanted.map(({ person }) => person.id));
+    for (const source of Object.values(LIVE_SOURCES)) {
+      const persons = wanted.flatMap(({ decision }, i) => {
+        const refs = liveRefs(decision, source);
+        const person = indexed[i];
+        return refs.length > 0 && !(person instanceof Error) ? [{ person, refs }] : [];
+      });
+      loaders.prefetch(source, persons);
+    }
+  })();
+  // Failures surface in the field resolvers that read the data; the prefetch is only a head start.
+  return work.catch(() => undefined);
+}
+
+function releasedAnything(decision: Decision | undefined): decision is Decision {
+  return !!decision && decision.released.length > 0;
+}
+
+interface MemberView {
+  person: PersonModel;
+  role: string | null;
+  validFrom: Date;
+  validTo: Date | null;
+  current: boolean;
+}
+
+/** A household as GraphQL resolves it, with its members; decided as a group (see `householdGroup`). */
+export function householdView(record: HouseholdRecord, loaders: RequestLoaders): HouseholdModel {
+  const members: MemberView[] = record.memberships.map((m) => ({
+    person: personView(m.personId, loaders),
+    role: m.role,
+    validFrom: m.validFrom,
+    validTo: m.validTo,
+    current: m.validTo === null,
+  }));
+  const currentIds = [...new Set(record.memberships.filter((m) => m.validTo === null).map((m) => m.personId))];
+  const involvement = async () => {
+    const indexed = await loaders.indexed.loadMany(currentIds);
+    const count = (source: string) => indexed.filter((p) => !(p instanceof Error) && p.keys.has(source)).length;
+    return { housing: count(LIVE_SOURCES.housing), benefits: count(LIVE_SOURCES.benefits), socialCare: count(LIVE_SOURCES.socialCare) };
+  };
+  const view = { id: record.id, uprn: record.uprn, postcode: record.postcode, addressLines: record.addressLines, members, memberCount: currentIds.length };
+  lazy(view, 'services', involvement);
+  lazy(view, 'multipleServicesInvolved', async () => Object.values(await involvement()).filter((n) => n > 0).length > 1);
+  return withState(view, { loaders }) as unknown as HouseholdModel;
+}
+
+/**
+ * The policy group of a household: every member (current and former) is a subject with a decision of
+ * their own, which governs their entry; a member about whom nothing is released is left out, so the list
+ * does not even say they live there. The household's own fields are released only where every current
+ * member's decision releases them (the household's address is each of theirs).
+ */
+export function householdGroup(item: unknown): SubjectGroup | undefined {
+  const household = item as HouseholdModel;
+  const members = household.members as unknown as MemberView[];
+  const ids = [...new Set(members.map((m) => m.person.id))];
+  const released = (decisions: ReadonlyMap<string, Decision>) => members.filter((m) => releasedAnything(decisions.get(m.person.id)));
+  return {
+    subjects: ids.map((personId) => ({ personId })),
+    prepare: (decisions) => startPrefetch(released(decisions).map((m) => ({ person: m.person, decision: decisions.get(m.person.id)! }))),
+    release(decisions) {
+      const current = [...new Set(members.filter((m) => m.current).map((m) => m.person.id))];
+      const kept = released(decisions);
+      members.splice(0, members.length, ...kept);
+      for (const member of kept) {
+        const tag = { subject: { personId: member.person.id }, decision: decisions.get(member.person.id)! };
+        tagValue(member, tag);
+        tagValue(member.person, tag);
+      }
+      const joint = jointDecision(current.map((id) => decisions.get(id)).filter((d): d is Decision => !!d));
+      tagValue(household, { subject: { personId: current[0] ?? household.id }, decision: joint });
+    },
+  };
+}
+
+/** The policy group of one person (a person view): its live data is asked for while the decision is recorded. */
+export function personGroup(item: unknown): SubjectGroup | undefined {
+  const person = item as PersonModel;
+  return {
+    subjects: [{ personId: person.id }],
+    prepare: (decisions) => startPrefetch([{ person, decision: decisions.get(person.id)! }]),
+    release: (decisions) => tagValue(person, { subject: { personId: person.id }, decision: decisions.get(person.id)! }),
+  };
+}
+
+/** The policy group of a page of search results: a result about whom nothing is released is left out. */
+export function searchGroup(item: unknown): SubjectGroup | undefined {
+  const page = item as { edges: { person: PersonModel }[] };
+  const released = (decisions: ReadonlyMap<string, Decision>) => page.edges.filter((edge) => releasedAnything(decisions.get(edge.person.id)));
+  return {
+    subjects: page.edges.map((edge) => ({ personId: edge.person.id }) satisfies PolicySubject),
+    prepare: (decisions) => startPrefetch(released(decisions).map((edge) => ({ person: edge.person, decision: decisions.get(edge.person.id)! }))),
+    release(decisions) {
+      const kept = released(decisions);
+      page.edges.splice(0, page.edges.length, ...kept);
+      for (const edge of kept) tagValue(edge.person, { subject: { personId: edge.person.id }, decision: decisions.get(edge.person.id)! });
+    },
+  };
+}
+
+/** Starts the live lookups for what the decisions allow (nothing is released by it) and lets the fields wait for them. */
+function startPrefetch(released: { person: PersonModel; decision: Decision }[]): void {
+  if (released.length === 0) return;
+  const state = viewState(released[0].person);
+  const prefetched = prefetch(state.loaders, released);
+  for (const { person } of released) viewState(person).prefetched = prefetched;
+}
+
+/**
+ * The decision for a household-level field: released only if released for every current member (an
+ * objection or a missing relationship for any one of them withholds it); with no current member, nothing.
+ */
+export function jointDecision(decisions: Decision[]): Decision {
+  if (decisions.length === 0) return { effect: 'deny', released: [], withheld: [], reasons: ['the household has no current member'] };
+  const [first, ...rest] = decisions;
+  const released = first.released.filter((ref) => rest.every((d) => d.released.includes(ref)));
+  const asked = new Set(decisions.flatMap((d) => [...d.released, ...d.withheld.map((w) => w.field)]));
+  const withheld = [...asked]
+    .filter((ref) => !released.includes(ref))
+    .map((field) => ({
+      field,
+      reason: decisions.flatMap((d) => d.withheld).find((w) => w.field === field)?.reason ?? 'not released for every current member of the household',
+    }));
+  const effect = withheld.length === 0 ? 'allow' : released.length === 0 ? 'deny' : 'allow-with-redactions';
+  return { effect, released, withheld, reasons: ['household-level fields: released only where released for every current member'] };
+}
