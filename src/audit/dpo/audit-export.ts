@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { AuditRow } from '../audit-content';
+import { AuditRow, hashedColumns } from '../audit-content';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -20,28 +20,7 @@ export const csvColumns = [
   'seq',
   'occurred_at',
   'operation',
-  'decision',
-  'actor_subject',
-  'actor_organisation',
-  'actor_roles',
-  'actor_client',
-  'actor_team',
-  'actor_token_id',
-  'persons',
-  'households',
-  'released',
-  'withheld',
-  'purpose',
-  'case_reference',
-  'agreement_id',
-  'agreement_version',
-  'basis',
-  'consent_id',
-  'relationship_id',
-  'break_glass_id',
-  'reasons',
-  'request_id',
-  'detail',
+  ...hashedColumns,
   'content_hash',
   'prev_hash',
   'hash',
