@@ -28,7 +28,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
-        DatabaseModule.forRoot(runtime),
+        DatabaseModule.forRoot(runtime, config.logLevel),
         HubGraphqlModule,
         HealthModule,
         KeysModule,

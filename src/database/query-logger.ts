@@ -25,8 +25,9 @@ export class QueryLogger implements TypeOrmLogger {
     this.logger.warn(`slow query (${time} ms): ${statement(query)}`);
   }
 
+  /** TypeORM reports each migration it ran through this one. */
   logSchemaBuild(message: string): void {
-    this.logger.log(message);
+    if (this.levels.includes('migration')) this.logger.log(message);
   }
 
   logMigration(message: string): void {
@@ -34,10 +35,11 @@ export class QueryLogger implements TypeOrmLogger {
     this.logger.log(message);
   }
 
+  /** TypeORM's informational lines are about migrations (which ran, which are pending). */
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn' && this.levels.includes('warn')) this.logger.warn(String(message));
-    else if (level === 'warn') return;
-    else this.logger.log(String(message));
+    if (level === 'warn') {
+      if (this.levels.includes('warn')) this.logger.warn(String(message));
+    } else if (this.levels.includes('migration')) this.logger.log(String(message));
   }
 }
 
