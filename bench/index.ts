@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { HouseholdsService } from '../src/households/households.service';
 import { IdentityIndexService } from '../src/identity/index/identity-index.service';
 import { groundTruthName, writeBorough } from '../src/sandbox/borough-files';
+import { generateBorough } from '../src/sandbox/borough-generator';
 import { GroundTruth } from '../src/sandbox/borough-model';
 import { launchSandboxes } from '../src/sandbox/sandbox-launcher';
 import { createAdapter, sandboxDefinitions } from '../src/sources/source-registry';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     );
     const incremental = await timed(() => index.matchPending());
     const householdRun = await timed(() => new HouseholdsService(db.dataSource).resolveAll());
-    const quality = await score(db.dataSource, truth);
+    const quality = { ...(await score(db.dataSource, truth)), ...(await hardPairs(db.dataSource, truth)) };
 
     const rate = (n: number, s: number) => Math.round(n / s);
     const lines = [
@@ -106,6 +107,44 @@ async function score(dataSource: import('typeorm').DataSource, truth: GroundTrut
     process.stderr.write(`false merge ${person}:\n${records.map((r: { source: string; source_key: string }) => `  ${truthKey(r as (typeof rows)[0])} ${JSON.stringify(r)}`).join('\n')}\n`);
   }
   return { precision: round(precision, 4), recall: round(recall, 4), f1: round((2 * precision * recall) / (precision + recall), 4), falseMergedPersons: falseMerges };
+}
+
+/**
+ * Twins (two people of one household born on one day) and Sr / Jr (one name in one household, one of them
+ * with a generation suffix) that the index merged into one person. The generator is deterministic, so the
+ * borough is generated again to know who they are.
+ */
+async function hardPairs(dataSource: import('typeorm').DataSource, truth: GroundTruth) {
+  const borough = generateBorough({ households, seed: 'bench-index' });
+  const person = new Map(borough.people.map((p) => [p.id, p]));
+  const twins: [string, string][] = [];
+  const seniorJunior: [string, string][] = [];
+  for (const household of borough.households) {
+    const members = household.members.map((m) => person.get(m.personId)!).filter(Boolean);
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        const [a, b] = [members[i], members[j]];
+        if (a.dateOfBirth === b.dateOfBirth) twins.push([a.id, b.id]);
+        else if ((a.suffix || b.suffix) && a.givenName === b.givenName && a.familyName === b.familyName) seniorJunior.push([a.id, b.id]);
+      }
+    }
+  }
+  const rows: { source: string; source_key: string; person: string }[] = await dataSource.query(
+    'select r.source, r.source_key, l.person_id::text as person from source_record r join person_link l on l.source_record_id = r.id',
+  );
+  const truePerson = new Map(truth.records.map((r) => [`${r.source}|${r.sourceKey}`, r.personId]));
+  const indexPersons = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const t = truePerson.get(`${r.source}|${r.source_key}`);
+    if (t) indexPersons.set(t, (indexPersons.get(t) ?? new Set()).add(r.person));
+  }
+  const merged = (pairs: [string, string][]) =>
+    pairs.filter(([a, b]) => [...(indexPersons.get(a) ?? [])].some((p) => indexPersons.get(b)?.has(p))).length;
+  const known = (pairs: [string, string][]) => pairs.filter(([a, b]) => indexPersons.has(a) && indexPersons.has(b));
+  return {
+    twinsMerged: `${merged(twins)} of ${known(twins).length}`,
+    seniorJuniorMerged: `${merged(seniorJunior)} of ${known(seniorJunior).length}`,
+  };
 }
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
