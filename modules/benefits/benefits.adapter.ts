@@ -1,5 +1,5 @@
 import { FetchOptions, IdentityPage, RejectedRecord, ServiceRecord, SourceAdapter, SourceDescription, SourceHealth, SourceIdentityRecord } from '../../src/sources/source-adapter';
-import { AdapterContext, badResponse, SourceTransport } from '../../src/sources/source-transport';
+import { AdapterContext, badResponse, probeHealth, SourceTransport } from '../../src/sources/source-transport';
 import { BenefitsClaim } from './benefits-api.types';
 import { claimRecord, mapBenefitsParty } from './benefits.mapper';
 
@@ -58,14 +58,8 @@ export class BenefitsAdapter implements SourceAdapter {
     return result;
   }
 
-  async health(): Promise<SourceHealth> {
-    const started = Date.now();
-    try {
-      const body = (await this.transport.getJson('/v1/ping')) as { ok?: unknown };
-      return body?.ok === true ? { status: 'up', latencyMs: Date.now() - started } : { status: 'down', detail: 'ping is not ok' };
-    } catch (error) {
-      return { status: 'down', detail: (error as Error).message, latencyMs: Date.now() - started };
-    }
+  health(): Promise<SourceHealth> {
+    return probeHealth(() => this.transport.getJson('/v1/ping'), (body) => (body as { ok?: unknown })?.ok === true, 'ping is not ok');
   }
 }
 

@@ -1,5 +1,5 @@
 import { FetchOptions, IdentityPage, RejectedRecord, ServiceRecord, SourceAdapter, SourceDescription, SourceHealth, SourceIdentityRecord } from '../../src/sources/source-adapter';
-import { AdapterContext, badResponse, SourceTransport } from '../../src/sources/source-transport';
+import { AdapterContext, badResponse, decodeCursor, encodeCursor, probeHealth, SourceTransport } from '../../src/sources/source-transport';
 import { HousingApplicationDetail, HousingTenancyDetail } from './housing-api.types';
 import { applicationRecord, mapHousingTenant, tenancyRecord } from './housing.mapper';
 
@@ -68,7 +68,7 @@ export class HousingAdapter implements SourceAdapter {
     const asAt = at.asAt ?? page.extractedAt;
     const complete = at.page >= page.totalPages;
     const next: HousingCursor = complete ? { mode: 'changes', page: 1, since: asAt } : { ...at, page: at.page + 1, asAt };
-    return { records, rejected, nextCursor: encode(next), complete, total: typeof page.totalRecords === 'number' ? page.totalRecords : undefined };
+    return { records, rejected, nextCursor: encodeCursor(next), complete, total: typeof page.totalRecords === 'number' ? page.totalRecords : undefined };
   }
 
   async fetchDetails(sourceKeys: readonly string[], options?: FetchOptions): Promise<Map<string, ServiceRecord[]>> {
@@ -86,29 +86,13 @@ export class HousingAdapter implements SourceAdapter {
     return result;
   }
 
-  async health(): Promise<SourceHealth> {
-    const started = Date.now();
-    try {
-      const body = (await this.transport.getJson('/api/v2/status')) as { status?: unknown };
-      return body?.status === 'OK' ? { status: 'up', latencyMs: Date.now() - started } : { status: 'down', detail: 'status is not OK' };
-    } catch (error) {
-      return { status: 'down', detail: (error as Error).message, latencyMs: Date.now() - started };
-    }
+  health(): Promise<SourceHealth> {
+    return probeHealth(() => this.transport.getJson('/api/v2/status'), (body) => (body as { status?: unknown })?.status === 'OK', 'status is not OK');
   }
-}
-
-function encode(cursor: HousingCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
 function decode(cursor: string): HousingCursor {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as HousingCursor;
-    if ((value.mode === 'full' || value.mode === 'changes') && Number.isInteger(value.page) && value.page >= 1) return value;
-  } catch {
-    // reported below
-  }
-  throw new Error(`${id}: cursor not recognised: ${cursor.slice(0, 40)}`);
+  return decodeCursor<HousingCursor>(id, cursor, (value) => (value.mode === 'full' || value.mode === 'changes') && Number.isInteger(value.page) && value.page >= 1);
 }
 
 export function createHousingAdapter(context: AdapterContext): SourceAdapter {

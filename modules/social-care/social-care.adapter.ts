@@ -1,5 +1,5 @@
 import { FetchOptions, IdentityPage, RejectedRecord, ServiceRecord, SourceAdapter, SourceDescription, SourceHealth, SourceIdentityRecord } from '../../src/sources/source-adapter';
-import { AdapterContext, badResponse, SourceTransport } from '../../src/sources/source-transport';
+import { AdapterContext, badResponse, decodeCursor, encodeCursor, probeHealth, SourceTransport } from '../../src/sources/source-transport';
 import { CareInvolvementRow } from './social-care-api.types';
 import { involvementRecord, mapCarePerson } from './social-care.mapper';
 
@@ -52,7 +52,7 @@ export class SocialCareAdapter implements SourceAdapter {
       const r = raw as { lastUpdated?: unknown; personId?: unknown };
       if (typeof r?.lastUpdated === 'string') next = { since: r.lastUpdated, afterId: typeof r.personId === 'string' ? r.personId : '' };
     }
-    return { records, rejected, nextCursor: encode(next), complete: !body.moreAvailable };
+    return { records, rejected, nextCursor: encodeCursor(next), complete: !body.moreAvailable };
   }
 
   async fetchDetails(sourceKeys: readonly string[], options?: FetchOptions): Promise<Map<string, ServiceRecord[]>> {
@@ -69,29 +69,13 @@ export class SocialCareAdapter implements SourceAdapter {
     return result;
   }
 
-  async health(): Promise<SourceHealth> {
-    const started = Date.now();
-    try {
-      const body = (await this.transport.getJson('/api/health')) as { state?: unknown };
-      return body?.state === 'RUNNING' ? { status: 'up', latencyMs: Date.now() - started } : { status: 'down', detail: 'state is not RUNNING' };
-    } catch (error) {
-      return { status: 'down', detail: (error as Error).message, latencyMs: Date.now() - started };
-    }
+  health(): Promise<SourceHealth> {
+    return probeHealth(() => this.transport.getJson('/api/health'), (body) => (body as { state?: unknown })?.state === 'RUNNING', 'state is not RUNNING');
   }
-}
-
-function encode(cursor: CareCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
 function decode(cursor: string): CareCursor {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CareCursor;
-    if (value && typeof value === 'object') return value;
-  } catch {
-    // reported below
-  }
-  throw new Error(`${id}: cursor not recognised: ${cursor.slice(0, 40)}`);
+  return decodeCursor<CareCursor>(id, cursor, () => true);
 }
 
 export function createSocialCareAdapter(context: AdapterContext): SourceAdapter {

@@ -1,5 +1,5 @@
 import { HubException } from '../common/hub-exception';
-import { SourceAdapter } from './source-adapter';
+import { SourceAdapter, SourceHealth } from './source-adapter';
 
 /**
  * How an adapter reaches its source system. The hub builds one per source from the sources configuration
@@ -78,4 +78,34 @@ export class SourceException extends HubException<SourceErrorCode> {
 /** For adapters: a page or answer that is JSON but not the expected shape. */
 export function badResponse(source: string, what: string): SourceException {
   return new SourceException(SourceErrorCode.SOURCE_BAD_RESPONSE, source, `unexpected response: ${what}`);
+}
+
+/**
+ * For adapters: a source's status endpoint as a SourceHealth. `isUp` reads the source's own answer; a
+ * failed call is `down` with the reason, never an exception (a health check reports, it does not throw).
+ */
+export async function probeHealth(call: () => Promise<unknown>, isUp: (body: unknown) => boolean, downDetail: string): Promise<SourceHealth> {
+  const started = Date.now();
+  try {
+    const body = await call();
+    return isUp(body) ? { status: 'up', latencyMs: Date.now() - started } : { status: 'down', detail: downDetail };
+  } catch (error) {
+    return { status: 'down', detail: (error as Error).message, latencyMs: Date.now() - started };
+  }
+}
+
+/** For adapters: an adapter's own position in a source, as the opaque cursor the sync stores. */
+export function encodeCursor(cursor: object): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+/** Reads a cursor made by `encodeCursor`; `isValid` checks its shape. A stranger's cursor is an error. */
+export function decodeCursor<T>(source: string, cursor: string, isValid: (value: T) => boolean): T {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
+    if (value && typeof value === 'object' && isValid(value)) return value;
+  } catch {
+    // reported below
+  }
+  throw new Error(`${source}: cursor not recognised: ${cursor.slice(0, 40)}`);
 }
