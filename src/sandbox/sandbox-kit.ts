@@ -80,6 +80,32 @@ export interface SandboxDefinition {
 
 const maxBody = 5 * 1024 * 1024;
 
+/**
+ * Starts a module's sandbox with the run's options: requests must carry `credential.header` with exactly
+ * `credential.value` (the sandbox's own scheme: an API key, Basic or Bearer), and the launcher is told the
+ * same header to configure the hub with.
+ */
+export function serveSandbox(
+  name: string,
+  options: SandboxStartOptions,
+  credential: { header: string; value: string },
+  handlers: Pick<SandboxServerOptions, 'handle' | 'mutate'>,
+): Promise<RunningSandbox> {
+  const header = credential.header.toLowerCase();
+  return startSandboxServer(
+    {
+      name,
+      host: options.host,
+      port: options.port,
+      latencyMs: options.latencyMs,
+      failure: options.failure,
+      authorise: (headers) => sameSecret(headers[header] as string | undefined, credential.value),
+      ...handlers,
+    },
+    { [header]: credential.value },
+  );
+}
+
 export async function startSandboxServer(options: SandboxServerOptions, authHeaders: Record<string, string>): Promise<RunningSandbox> {
   let latency = options.latencyMs ?? 0;
   let failure = options.failure ? { ...options.failure, seen: 0, failed: 0 } : undefined;

@@ -1,5 +1,4 @@
-import { IncomingHttpHeaders } from 'node:http';
-import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, sameSecret, startSandboxServer } from '../../../src/sandbox/sandbox-kit';
+import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, serveSandbox } from '../../../src/sandbox/sandbox-kit';
 import { benefitsDataFromBorough, BenefitsStore } from './benefits-store';
 
 const username = 'hub';
@@ -14,19 +13,10 @@ export const benefitsSandbox: SandboxDefinition = {
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await BenefitsStore.load(options.dataFile);
     const expected = `Basic ${Buffer.from(`${username}:${options.secret}`).toString('base64')}`;
-    return startSandboxServer(
-      {
-        name: 'benefits',
-        host: options.host,
-        port: options.port,
-        latencyMs: options.latencyMs,
-        failure: options.failure,
-        authorise: (headers: IncomingHttpHeaders) => sameSecret(headers.authorization, expected),
-        handle: (request) => handle(store, request),
-        mutate: (body) => mutate(store, body),
-      },
-      { authorization: expected },
-    );
+    return serveSandbox('benefits', options, { header: 'authorization', value: expected }, {
+      handle: (request) => handle(store, request),
+      mutate: (body) => mutate(store, body),
+    });
   },
 };
 

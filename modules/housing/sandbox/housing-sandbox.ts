@@ -1,5 +1,4 @@
-import { IncomingHttpHeaders } from 'node:http';
-import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, sameSecret, startSandboxServer } from '../../../src/sandbox/sandbox-kit';
+import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, serveSandbox } from '../../../src/sandbox/sandbox-kit';
 import { formatHousingTimestamp, HousingTenant, parseHousingTimestamp } from '../housing-api.types';
 import { housingDataFromBorough, HousingStore } from './housing-store';
 
@@ -15,19 +14,10 @@ export const housingSandbox: SandboxDefinition = {
   fromBorough: housingDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await HousingStore.load(options.dataFile);
-    return startSandboxServer(
-      {
-        name: 'housing',
-        host: options.host,
-        port: options.port,
-        latencyMs: options.latencyMs,
-        failure: options.failure,
-        authorise: (headers: IncomingHttpHeaders) => sameSecret(headers[apiKeyHeader] as string | undefined, options.secret),
-        handle: (request) => handle(store, request),
-        mutate: (body) => mutate(store, body),
-      },
-      { [apiKeyHeader]: options.secret },
-    );
+    return serveSandbox('housing', options, { header: apiKeyHeader, value: options.secret }, {
+      handle: (request) => handle(store, request),
+      mutate: (body) => mutate(store, body),
+    });
   },
 };
 

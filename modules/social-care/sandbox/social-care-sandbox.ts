@@ -1,5 +1,4 @@
-import { IncomingHttpHeaders } from 'node:http';
-import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, sameSecret, startSandboxServer } from '../../../src/sandbox/sandbox-kit';
+import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, serveSandbox } from '../../../src/sandbox/sandbox-kit';
 import { parseCareTimestamp } from '../social-care-api.types';
 import { careDataFromBorough, CareStore } from './social-care-store';
 
@@ -13,20 +12,10 @@ export const socialCareSandbox: SandboxDefinition = {
   fromBorough: careDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await CareStore.load(options.dataFile);
-    const expected = `Bearer ${options.secret}`;
-    return startSandboxServer(
-      {
-        name: 'social-care',
-        host: options.host,
-        port: options.port,
-        latencyMs: options.latencyMs,
-        failure: options.failure,
-        authorise: (headers: IncomingHttpHeaders) => sameSecret(headers.authorization, expected),
-        handle: (request) => handle(store, request),
-        mutate: (body) => mutate(store, body),
-      },
-      { authorization: expected },
-    );
+    return serveSandbox('social-care', options, { header: 'authorization', value: `Bearer ${options.secret}` }, {
+      handle: (request) => handle(store, request),
+      mutate: (body) => mutate(store, body),
+    });
   },
 };
 
