@@ -1,12 +1,40 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { DataSource } from 'typeorm';
 import { withHubContext } from '../../cli/cli-context';
+import { CaseAssignmentsService } from '../relationships/case-assignments.service';
 import { AccessSeedService } from './access-seed.service';
+import { assignDemoCaseload } from './demo-caseload';
 
-/** `npm run cli -- seed`: loads the demo organisations and agreements (idempotent) and prints what it added. */
-@Command({ name: 'seed', description: 'Load the demo organisations and data-sharing agreements (idempotent)' })
+interface SeedOptions {
+  caseload?: string;
+  households?: number;
+}
+
+/**
+ * `npm run cli -- seed`: loads the demo organisations and agreements (idempotent) and prints what it added.
+ * With `--caseload TEAM`, also puts households that several services know on that team's caseload.
+ */
+@Command({ name: 'seed', description: 'Load the demo organisations and data-sharing agreements (idempotent); --caseload TEAM assigns demo households' })
 export class SeedCommand extends CommandRunner {
-  async run(): Promise<void> {
-    const summary = await withHubContext((app) => app.get(AccessSeedService).seedDemo());
+  async run(_args: string[], options: SeedOptions): Promise<void> {
+    const summary = await withHubContext(async (app) => {
+      const seeded = await app.get(AccessSeedService).seedDemo();
+      if (!options.caseload) return seeded;
+      const households = await assignDemoCaseload(app.get(DataSource), app.get(CaseAssignmentsService), options.caseload, options.households ?? 5);
+      return { ...seeded, caseload: { team: options.caseload, households } };
+    });
     process.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+
+  @Option({ flags: '--caseload <team>', description: 'assign demo households to this team (e.g. early-help-north)' })
+  parseCaseload(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--households <n>', description: 'how many households to assign (default 5)' })
+  parseHouseholds(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 100) throw new Error('--households must be a whole number from 1 to 100');
+    return n;
   }
 }
