@@ -12,6 +12,7 @@ import { AccessFactsLoader, RelationshipFacts } from './policy/access-facts.load
 import { PolicyCoverageCheck } from './policy/policy-coverage';
 import { PolicyEnforcementInterceptor } from './policy/policy-enforcement.interceptor';
 import { PolicyService } from './policy/policy.service';
+import { ReferenceFactsCache } from './policy/reference-facts.cache';
 import { PurposesService } from './purposes/purposes.service';
 import { BreakGlassService } from './relationships/break-glass.service';
 import { CaseAssignmentsService } from './relationships/case-assignments.service';
@@ -34,6 +35,7 @@ import { AccessSeedService } from './seed/access-seed.service';
 @Module({
   imports: [TypeOrmModule.forFeature(accessEntities), HouseholdsModule],
   providers: [
+    ReferenceFactsCache,
     PurposesService,
     OrganisationsService,
     AgreementsService,

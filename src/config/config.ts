@@ -30,7 +30,7 @@ export interface AppConfig {
   /** Bearer-token verification (see docs/access-control.md). */
   auth: AuthConfig;
   /** Access-control settings. */
-  access: { breakGlassMaxMinutes: number };
+  access: { breakGlassMaxMinutes: number; referenceFactsCacheSeconds: number };
   /** Audit trail: retention, checkpoints, anomaly report (see docs/data-protection.md). */
   audit: AuditConfig;
   /** Source systems: sandboxes, sync schedule (see docs/sources.md). */
@@ -96,6 +96,7 @@ const schema = z.object({
       `must list only ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}`,
     ),
   BREAK_GLASS_MAX_MINUTES: z.coerce.number().int().min(5).max(1440).default(240),
+  ACCESS_FACTS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   ...auditEnvSchema,
   ...sourcesEnvSchema,
   ...singleViewEnvSchema,
@@ -134,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     rateLimit: { perMinute: values.RATE_LIMIT_PER_MINUTE },
     auth: authConfig(values),
-    access: { breakGlassMaxMinutes: values.BREAK_GLASS_MAX_MINUTES },
+    access: { breakGlassMaxMinutes: values.BREAK_GLASS_MAX_MINUTES, referenceFactsCacheSeconds: values.ACCESS_FACTS_CACHE_SECONDS },
     audit: toAuditConfig(values),
     sources: toSourcesSettings(values, (message) => {
       throw new ConfigError(message);

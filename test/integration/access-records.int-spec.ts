@@ -9,6 +9,7 @@ import { PolicyService } from '../../src/access/policy/policy.service';
 import { AgreementStatus, LawfulBasis } from '../../src/access/policy/policy.types';
 import { PurposesService } from '../../src/access/purposes/purposes.service';
 import { PurposeEntity } from '../../src/access/purposes/purpose.entity';
+import { ReferenceFactsCache } from '../../src/access/policy/reference-facts.cache';
 import { BreakGlassService } from '../../src/access/relationships/break-glass.service';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { HouseholdMembershipLookup } from '../../src/access/relationships/household-membership.lookup';
@@ -50,6 +51,7 @@ describe('access records on PostgreSQL', () => {
   let ds: DataSource;
   let audit: RecordingAuditRecorder;
   let config: AppConfig;
+  let cache: ReferenceFactsCache;
   let agreements: AgreementsService;
   let consent: ConsentService;
   let assignments: CaseAssignmentsService;
@@ -60,11 +62,12 @@ describe('access records on PostgreSQL', () => {
     ds = db.dataSource;
     audit = new RecordingAuditRecorder();
     config = loadConfig({ NODE_ENV: 'test' });
-    agreements = new AgreementsService(ds, audit);
+    cache = new ReferenceFactsCache(config);
+    agreements = new AgreementsService(ds, audit, cache);
     consent = new ConsentService(ds, audit);
     assignments = new CaseAssignmentsService(ds, audit);
     breakGlass = new BreakGlassService(ds, audit, config);
-    await new OrganisationsService(ds, audit).create({ id: 'council', name: 'Northshire Council', kind: 'council' }, admin);
+    await new OrganisationsService(ds, audit, cache).create({ id: 'council', name: 'Northshire Council', kind: 'council' }, admin);
   });
   afterAll(() => db.drop());
   beforeEach(() => {
@@ -91,6 +94,29 @@ describe('access records on PostgreSQL', () => {
       ]);
       expect(audit.events[3].detail).toMatchObject({ from: 'draft', to: 'active', superseded: [1] });
       expect((await agreements.factsFor('council')).map((a) => [a.id, a.version])).toEqual([['housing-need', 2]]);
+    });
+
+    it('caches agreement facts, and the instance that changes an agreement sees the change at once', async () => {
+      // Another hub instance: its own cache, with the default TTL.
+      const elsewhere = new AgreementsService(ds, audit, new ReferenceFactsCache(config));
+      await agreements.create('benefit-check', content(['hub.identity.givenName'], { title: 'Benefit check' }), admin);
+      await agreements.setStatus('benefit-check', 1, AgreementStatus.Active, 'signed', dpo);
+      const status = async (service: AgreementsService) => (await service.factsFor('council')).find((a) => a.id === 'benefit-check')?.status;
+      expect(await status(agreements)).toBe(AgreementStatus.Active);
+      expect(await status(elsewhere)).toBe(AgreementStatus.Active);
+
+      await agreements.setStatus('benefit-check', 1, AgreementStatus.Suspended, 'under review', dpo);
+      expect(await status(agreements)).toBe(AgreementStatus.Suspended);
+      // The other instance serves what it cached until its TTL runs out (or it is told)...
+      expect(await status(elsewhere)).toBe(AgreementStatus.Active);
+      elsewhere.factsChanged();
+      expect(await status(elsewhere)).toBe(AgreementStatus.Suspended);
+
+      await agreements.setStatus('benefit-check', 1, AgreementStatus.Expired, 'ended', dpo);
+      expect(await status(agreements)).toBeUndefined();
+      // ...and with the cache turned off reads every time.
+      const uncached = new AgreementsService(ds, audit, new ReferenceFactsCache(loadConfig({ NODE_ENV: 'test', ACCESS_FACTS_CACHE_SECONDS: '0' })));
+      expect(await status(uncached)).toBeUndefined();
     });
 
     it('refuses to rewrite or delete a version in the database itself', async () => {
@@ -178,7 +204,7 @@ describe('access records on PostgreSQL', () => {
 
   describe('the policy service on real facts', () => {
     it('decides from the stored facts and audits the decision before returning it', async () => {
-      const purposes = new PurposesService(ds.getRepository(PurposeEntity));
+      const purposes = new PurposesService(ds.getRepository(PurposeEntity), cache);
       const loader = new AccessFactsLoader(purposes, agreements, consent, new RelationshipFacts(new FixedHouseholds(), assignments, breakGlass));
       const policy = new PolicyService(loader, purposes, audit);
       await assignments.assign({ subjectKind: 'household', subjectId: HOUSEHOLD, team: 'housing-options' }, admin);

@@ -6,6 +6,7 @@ import { Principal } from '../../auth/principal';
 import { AccessErrorCode, AccessException, recordNotFound } from '../access.exception';
 import { OrganisationEntity } from '../organisations/organisation.entity';
 import { AgreementFact, AgreementStatus } from '../policy/policy.types';
+import { ReferenceFactsCache } from '../policy/reference-facts.cache';
 import { PurposeEntity } from '../purposes/purpose.entity';
 import { AgreementEntity } from './agreement.entity';
 import { AgreementContent, validateAgreement } from './agreement-validation';
@@ -29,6 +30,7 @@ export class AgreementsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditRecorder,
+    private readonly cache: ReferenceFactsCache,
   ) {}
 
   list(status?: AgreementStatus): Promise<AgreementEntity[]> {
@@ -112,15 +114,30 @@ export class AgreementsService {
     });
   }
 
-  /** The versions the decision point needs for an organisation: in force or suspended (to explain a refusal). */
-  async factsFor(organisation: string): Promise<AgreementFact[]> {
+  /**
+   * The versions the decision point needs for an organisation: in force or suspended (to explain a refusal).
+   * Served from the in-process cache (see ReferenceFactsCache); shared between requests, so frozen.
+   */
+  factsFor(organisation: string): Promise<readonly AgreementFact[]> {
+    return this.cache.get(`agreements:${organisation}`, () => this.loadFacts(organisation));
+  }
+
+  /**
+   * For callers that change agreements inside a transaction of their own (`manager`): call once it has
+   * committed, so that this instance's next decision reads the change.
+   */
+  factsChanged(): void {
+    this.cache.invalidate();
+  }
+
+  private async loadFacts(organisation: string): Promise<readonly AgreementFact[]> {
     const rows = await this.dataSource
       .getRepository(AgreementEntity)
       .createQueryBuilder('a')
       .where(':org = any(a.parties)', { org: organisation })
       .andWhere('a.status in (:...statuses)', { statuses: [AgreementStatus.Active, AgreementStatus.Suspended] })
       .getMany();
-    return rows.map(toFact);
+    return Object.freeze(rows.map((row) => Object.freeze(toFact(row))));
   }
 
   private async insertVersion(
@@ -169,8 +186,16 @@ export class AgreementsService {
     return saved;
   }
 
-  private inTransaction<T>(manager: EntityManager | undefined, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return manager ? work(manager) : this.dataSource.transaction(work);
+  /** In the caller's transaction (which then calls `factsChanged` after commit), or in one of its own. */
+  private async inTransaction<T>(manager: EntityManager | undefined, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    if (manager) return work(manager);
+    try {
+      return await this.dataSource.transaction(work);
+    } finally {
+      // After commit (or rollback, when clearing is merely wasted): never before, or a request in between
+      // could cache the old version again.
+      this.cache.invalidate();
+    }
   }
 }
 

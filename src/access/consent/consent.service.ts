@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
 import { invalidRecord, recordNotFound } from '../access.exception';
@@ -96,33 +96,42 @@ export class ConsentService {
     });
   }
 
-  /** Consent and objection facts for the decision point. */
+  /** Consent and objection facts for the decision point, in one round trip. */
   async factsFor(personIds: string[]): Promise<{ consents: ConsentFact[]; objections: ObjectionFact[] }> {
     if (personIds.length === 0) return { consents: [], objections: [] };
-    const [consents, objections] = await Promise.all([
-      this.dataSource.getRepository(ConsentEntity).findBy({ personId: In(personIds) }),
-      this.dataSource.getRepository(ObjectionEntity).findBy({ personId: In(personIds) }),
-    ]);
-    return {
-      consents: consents.map((c) => ({
-        id: c.id,
-        personId: c.personId,
-        status: c.status,
-        ...scopeFact(c),
-        validFrom: c.validFrom,
-        validTo: c.validTo ?? undefined,
-        recordedAt: c.recordedAt,
-      })),
-      objections: objections.map((o) => ({
-        id: o.id,
-        personId: o.personId,
-        kind: o.kind,
-        ...scopeFact(o),
-        validFrom: o.validFrom,
-        liftedAt: o.liftedAt ?? undefined,
-      })),
-    };
+    const rows: FactRow[] = await this.dataSource.query(
+      `select 'consent' as fact, id::text, person_id::text, status as state, purpose, recipient_organisation, source, valid_from, valid_to as ends, recorded_at
+         from consent where person_id = any($1::uuid[])
+       union all
+       select 'objection', id::text, person_id::text, kind, purpose, recipient_organisation, source, valid_from, lifted_at, recorded_at
+         from objection where person_id = any($1::uuid[])`,
+      [personIds],
+    );
+    const consents: ConsentFact[] = [];
+    const objections: ObjectionFact[] = [];
+    for (const row of rows) {
+      const scope = scopeFact(row);
+      if (row.fact === 'consent') {
+        consents.push({ id: row.id, personId: row.person_id, status: row.state as ConsentStatus, ...scope, validFrom: row.valid_from, validTo: row.ends ?? undefined, recordedAt: row.recorded_at });
+      } else {
+        objections.push({ id: row.id, personId: row.person_id, kind: row.state as ObjectionKind, ...scope, validFrom: row.valid_from, liftedAt: row.ends ?? undefined });
+      }
+    }
+    return { consents, objections };
   }
+}
+
+interface FactRow {
+  fact: 'consent' | 'objection';
+  id: string;
+  person_id: string;
+  state: string;
+  purpose: string | null;
+  recipient_organisation: string | null;
+  source: string | null;
+  valid_from: Date;
+  ends: Date | null;
+  recorded_at: Date;
 }
 
 function checkPerson(personId: string): void {
@@ -133,10 +142,10 @@ function scopeColumns(scope: Scope) {
   return { purpose: scope.purpose ?? null, recipientOrganisation: scope.recipientOrganisation ?? null, source: scope.source ?? null };
 }
 
-function scopeFact(row: { purpose: string | null; recipientOrganisation: string | null; source: string | null }): Scope {
+function scopeFact(row: { purpose: string | null; recipient_organisation: string | null; source: string | null }): Scope {
   return {
     ...(row.purpose ? { purpose: row.purpose } : {}),
-    ...(row.recipientOrganisation ? { recipientOrganisation: row.recipientOrganisation } : {}),
+    ...(row.recipient_organisation ? { recipientOrganisation: row.recipient_organisation } : {}),
     ...(row.source ? { source: row.source } : {}),
   };
 }

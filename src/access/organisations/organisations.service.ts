@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
 import { invalidRecord } from '../access.exception';
+import { ReferenceFactsCache } from '../policy/reference-facts.cache';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 
 const kinds: OrganisationKind[] = ['council', 'nhs', 'police', 'housing-association', 'voluntary', 'other'];
@@ -14,6 +15,7 @@ export class OrganisationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditRecorder,
+    private readonly cache: ReferenceFactsCache,
   ) {}
 
   list(): Promise<OrganisationEntity[]> {
@@ -24,6 +26,15 @@ export class OrganisationsService {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(input.id)) throw invalidRecord('An organisation id is 2-63 lower-case letters, digits and dashes');
     if (!input.name.trim()) throw invalidRecord('An organisation needs a name');
     if (!kinds.includes(input.kind)) throw invalidRecord(`Organisation kind must be one of ${kinds.join(', ')}`);
+    try {
+      return await this.insert(input, actor);
+    } finally {
+      // Organisations are reference facts too: whatever is cached about them goes once this has committed.
+      this.cache.invalidate();
+    }
+  }
+
+  private insert(input: { id: string; name: string; kind: OrganisationKind }, actor: Principal): Promise<OrganisationEntity> {
     return this.dataSource.transaction(async (tx) => {
       const repo = tx.getRepository(OrganisationEntity);
       if (await repo.existsBy({ id: input.id })) throw invalidRecord(`Organisation ${input.id} already exists`);

@@ -31,6 +31,15 @@ export class AccessSeedService {
 
   async seedDemo(): Promise<SeedSummary> {
     const summary: SeedSummary = { organisationsCreated: [], agreementsCreated: [] };
+    try {
+      await this.seedIn(summary);
+    } finally {
+      this.agreements.factsChanged();
+    }
+    return summary;
+  }
+
+  private async seedIn(summary: SeedSummary): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       // One seeder at a time (two hub instances starting together).
       await tx.query('select pg_advisory_xact_lock(hashtext($1))', ['access-demo-seed']);
@@ -48,6 +57,5 @@ export class AccessSeedService {
         summary.agreementsCreated.push(id);
       }
     });
-    return summary;
   }
 }
