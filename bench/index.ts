@@ -141,6 +141,17 @@ async function hardPairs(dataSource: import('typeorm').DataSource, truth: Ground
   const merged = (pairs: [string, string][]) =>
     pairs.filter(([a, b]) => [...(indexPersons.get(a) ?? [])].some((p) => indexPersons.get(b)?.has(p))).length;
   const known = (pairs: [string, string][]) => pairs.filter(([a, b]) => indexPersons.has(a) && indexPersons.has(b));
+  if (process.env.BENCH_SHOW_MERGES) {
+    for (const [a, b] of seniorJunior.filter(([x, y]) => [...(indexPersons.get(x) ?? [])].some((p) => indexPersons.get(y)?.has(p)))) {
+      const records = rows.filter((r) => [a, b].includes(truePerson.get(`${r.source}|${r.source_key}`) ?? ''));
+      const shown = await dataSource.query(
+        `select r.source, r.source_key, r.demographics, l.method, l.weight, l.explanation->>'via' as via from source_record r join person_link l on l.source_record_id = r.id
+          where (r.source, r.source_key) in (select * from unnest($1::text[], $2::text[]))`,
+        [records.map((r) => r.source), records.map((r) => r.source_key)],
+      );
+      process.stderr.write(`Sr / Jr merged ${a} ${b}:\n${shown.map((r: { source: string; source_key: string }) => `  ${truePerson.get(`${r.source}|${r.source_key}`)} ${JSON.stringify(r)}`).join('\n')}\n`);
+    }
+  }
   return {
     twinsMerged: `${merged(twins)} of ${known(twins).length}`,
     seniorJuniorMerged: `${merged(seniorJunior)} of ${known(seniorJunior).length}`,

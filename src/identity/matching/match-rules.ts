@@ -2,6 +2,8 @@ import { Comparison, DOB_LEVELS } from './comparisons';
 import { MatchConfig } from './match-config';
 import { PreparedRecord } from './types';
 
+const DOB_DIFFERENT = DOB_LEVELS.indexOf('different');
+
 type RulesConfig = MatchConfig['rules'];
 
 /** Hard negatives, each with the field that tells the two people apart. */
@@ -121,7 +123,8 @@ export class MatchRules {
 
   /**
    * Two people of one household who differ only in the field one record lacks cannot be told apart: a
-   * father and son of the same name when a date of birth is missing, twins when a given name is missing.
+   * father and son of the same name when a date of birth is missing (or wholly different), twins when a
+   * given name is missing.
    * Such a pair needs corroboration (an agreeing personal identifier, email or phone) to be linked
    * automatically; otherwise a person reviews it.
    */
@@ -131,8 +134,10 @@ export class MatchRules {
     const family = levels[this.idx.familyName];
     const dob = levels[this.idx.dateOfBirth];
     if (!((family >= 1 && family <= 3) || (given === 4 && family === 4)) || !this.sameAddress(levels)) return false;
-    // Father and son: no date of birth to compare, and the given names agree or one is missing.
-    const namesakes = h.generations && dob === 0 && ((given >= 0 && given <= 3) || given === 4);
+    // Father and son, or brothers given one name: the given names agree (or one is missing) and the dates
+    // of birth cannot confirm it, because one is missing or the two disagree outright. A real person's
+    // wholly mistyped date of birth is rarer at one address than a namesake relative.
+    const namesakes = h.generations && (dob === 0 || dob === DOB_DIFFERENT) && ((given >= 0 && given <= 3) || given === 4);
     // Twins: the same date of birth at one home, and no given name on one side to tell them apart.
     const twins = h.twins && given === 0 && dob >= 1 && dob <= 3;
     if (!namesakes && !twins) return false;
