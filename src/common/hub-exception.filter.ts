@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { GqlContextType } from '@nestjs/graphql';
 import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
@@ -18,8 +18,4 @@ export class HubExceptionFilter implements ExceptionFilter {
     response.status(exception.httpStatus).json({ code: exception.code, message: exception.message, details: exception.details });
     return undefined;
   }
-}
-
-export function isHttpException(error: unknown): error is HttpException {
-  return error instanceof HttpException;
 }
