@@ -48,7 +48,7 @@ async function handle(command: Command): Promise<unknown> {
       for (const sandbox of launched!.sandboxes) sandbox.setLatency(command.ms);
       return null;
     case 'household':
-      for (let i = 0; i < 10; i++) await post(command.endpoint, command.token, command.query, command.ids[0]);
+      for (let i = 0; i < 50; i++) await post(command.endpoint, command.token, command.query, command.ids[0]);
       return timed(command.runs, () => post(command.endpoint, command.token, command.query, command.ids[0]));
     case 'sequential': {
       const adapters = new Map(launched!.connections.map((c) => [c.id, createAdapter(c)]));

@@ -6,6 +6,7 @@ describe('authentication settings', () => {
       issuer: 'urn:single-view-hub:local',
       audience: 'urn:single-view-hub:api',
       clockSkewSeconds: 30,
+      verifiedTokenCacheSeconds: 60,
       algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       localSigning: true,
       jwksUrl: undefined,

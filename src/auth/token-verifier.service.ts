@@ -9,6 +9,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { AppConfig, ConfigError } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { HubKeyService } from '../keys/hub-key.service';
@@ -31,11 +32,15 @@ export class TokenVerifier implements OnModuleInit {
   private localKeys?: JWTVerifyGetKey;
   private localKids = new Set<string>();
   private remoteKeys?: JWTVerifyGetKey;
+  /** Principals of tokens verified lately, by the token's exact text, each until min(cache time, `exp`). */
+  private readonly verified?: LRUCache<string, Principal>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly hubKey: HubKeyService,
-  ) {}
+  ) {
+    if (config.auth.verifiedTokenCacheSeconds > 0) this.verified = new LRUCache({ max: 10_000 });
+  }
 
   async onModuleInit(): Promise<void> {
     const { auth } = this.config;
@@ -54,8 +59,14 @@ export class TokenVerifier implements OnModuleInit {
     if (!this.localKeys && !this.remoteKeys) this.logger.warn('No token keys are configured: every authenticated request will be refused');
   }
 
-  /** The principal a bearer token proves, or an AuthException (401) saying why not. */
+  /**
+   * The principal a bearer token proves, or an AuthException (401) saying why not. A token verified within
+   * `AUTH_TOKEN_CACHE_SECONDS` is not verified again: the same text, signed by the same key, proves the same
+   * claims, and its entry never outlives the token's `exp` (with the clock tolerance, as jose allows).
+   */
   async verify(token: string): Promise<Principal> {
+    const remembered = this.verified?.get(token);
+    if (remembered) return remembered;
     if (token.length > 16_384 || !compactJws.test(token)) throw AuthException.unauthenticated('malformed-token');
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
@@ -77,7 +88,9 @@ export class TokenVerifier implements OnModuleInit {
         clockTolerance: this.config.auth.clockSkewSeconds,
         requiredClaims: ['exp', 'sub'],
       });
-      return principalFromClaims(payload);
+      const principal = deepFreeze(principalFromClaims(payload));
+      this.remember(token, principal, payload.exp!);
+      return principal;
     } catch (error) {
       if (error instanceof AuthException) throw error;
       const reason = failureReason(error);
@@ -86,10 +99,22 @@ export class TokenVerifier implements OnModuleInit {
     }
   }
 
+  private remember(token: string, principal: Principal, exp: number): void {
+    if (!this.verified) return;
+    const ttl = Math.min(this.config.auth.verifiedTokenCacheSeconds * 1000, (exp + this.config.auth.clockSkewSeconds) * 1000 - Date.now());
+    if (ttl > 0) this.verified.set(token, principal, { ttl });
+  }
+
   private keysFor(kid: string): JWTVerifyGetKey | undefined {
     if (this.localKeys && this.localKids.has(kid)) return this.localKeys;
     return this.remoteKeys;
   }
+}
+
+/** Shared between the requests that present one token, so nobody may change it. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const item of Object.values(value)) if (item && typeof item === 'object') deepFreeze(item as object);
+  return Object.freeze(value);
 }
 
 async function readJwksFile(path: string): Promise<JSONWebKeySet> {

@@ -50,6 +50,8 @@ export interface AuthConfig {
   issuer: string;
   audience: string;
   clockSkewSeconds: number;
+  /** How long a verified token is remembered (by its exact text, never past its `exp`); 0 verifies every time. */
+  verifiedTokenCacheSeconds: number;
   algorithms: string[];
   /** The hub signs and trusts its own dev tokens: only outside production and without AUTH_JWKS_URL. */
   localSigning: boolean;
@@ -87,6 +89,7 @@ const schema = z.object({
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
   AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  AUTH_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   AUTH_ALGORITHMS: z
     .string()
     .default('ES256,RS256,PS256,EdDSA')
@@ -155,6 +158,7 @@ function authConfig(values: z.infer<typeof schema>): AuthConfig {
     issuer: values.AUTH_ISSUER ?? LOCAL_TOKEN_ISSUER,
     audience: values.AUTH_AUDIENCE ?? LOCAL_TOKEN_AUDIENCE,
     clockSkewSeconds: values.AUTH_CLOCK_SKEW_SECONDS,
+    verifiedTokenCacheSeconds: values.AUTH_TOKEN_CACHE_SECONDS,
     algorithms: values.AUTH_ALGORITHMS,
     localSigning: values.NODE_ENV !== 'production' && !values.AUTH_JWKS_URL,
   };

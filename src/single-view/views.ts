@@ -59,9 +59,11 @@ export function lazy(target: object, field: string, read: () => unknown): void {
 
 /**
  * A person as GraphQL resolves it. Identity fields are getters, read only when the field is resolved, so
- * the index is read only for fields the field middleware has let through (in one batched query per request).
+ * only fields the field middleware has let through are read from the index rows. Those rows are read while
+ * the decision is taken (one batched query per request): into the request's memory, released to nobody.
  */
 export function personView(id: string, loaders: RequestLoaders): PersonModel {
+  loaders.warm([id]);
   const indexed = () => loaders.indexed.load(id);
   const view: Record<string, unknown> = { id, exists: true };
   lazy(view, 'holdingTeams', () => loaders.holdingTeams.load(id));

@@ -1,4 +1,5 @@
 import { ExponentialBackoff, handleWhen, IPolicy, noop, retry } from 'cockatiel';
+import { request } from 'undici';
 import { QueryParams, RequestOptions, SourceErrorCode, SourceException, SourceTransport } from './source-transport';
 import { SourceConnection } from './sources-config';
 
@@ -45,22 +46,38 @@ export class HttpSourceTransport implements SourceTransport {
 
   private async send(method: string, url: string, body: unknown, options: RequestOptions, retrySignal?: AbortSignal): Promise<unknown> {
     const source = this.connection.id;
-    const timeout = AbortSignal.timeout(this.connection.timeoutMs);
-    const signal = AbortSignal.any([timeout, ...(options.signal ? [options.signal] : []), ...(retrySignal ? [retrySignal] : [])]);
     const headers: Record<string, string> = { accept: 'application/json', ...this.connection.authHeaders };
     if (options.requestId) headers['x-request-id'] = options.requestId;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, this.connection.timeoutMs);
+    const callers = [options.signal, retrySignal].filter((signal): signal is AbortSignal => signal !== undefined);
+    const stop = () => abort.abort();
+    for (const signal of callers) {
+      if (signal.aborted) abort.abort();
+      else signal.addEventListener('abort', stop, { once: true });
+    }
     let text: string;
     let status: number;
     try {
-      const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, redirect: 'error' });
-      status = response.status;
-      text = await response.text();
+      // undici's request rather than fetch: the same client, a fraction of the cost per call, and it never
+      // follows a redirect (a 3xx is an error status here).
+      const response = await request(url, { method: method as 'GET' | 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), signal: abort.signal });
+      status = response.statusCode;
+      text = await response.body.text();
     } catch (error) {
-      if (timeout.aborted) throw new SourceException(SourceErrorCode.SOURCE_TIMEOUT, source, `no answer within ${this.connection.timeoutMs} ms (${method} ${pathOf(url)})`);
+      if (timedOut) throw new SourceException(SourceErrorCode.SOURCE_TIMEOUT, source, `no answer within ${this.connection.timeoutMs} ms (${method} ${pathOf(url)})`);
       if (options.signal?.aborted) throw error;
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      const failure = error as { code?: string; cause?: { code?: string }; message?: string };
+      const cause = failure.code ?? failure.cause?.code ?? failure.message;
       throw new SourceException(SourceErrorCode.SOURCE_UNREACHABLE, source, `cannot reach ${pathOf(url)}: ${cause}`);
+    } finally {
+      clearTimeout(timer);
+      for (const signal of callers) signal.removeEventListener('abort', stop);
     }
     if (status < 200 || status >= 300) {
       throw new SourceException(SourceErrorCode.SOURCE_HTTP_ERROR, source, `HTTP ${status} from ${method} ${pathOf(url)}`, status, text.slice(0, excerptLength));

@@ -54,6 +54,15 @@ export class RequestLoaders {
   }
 
   /**
+   * Starts reading these persons' index rows (one query with whatever else this tick asks for), so that they
+   * are in the request's memory by the time their decisions are taken. Reading them releases nothing and
+   * asks no source; a failure is answered to whichever field reads them later.
+   */
+  warm(personIds: readonly string[]): void {
+    void this.indexed.loadMany(personIds);
+  }
+
+  /**
    * The person's records at `source`, live, for the fields `refs` that were released. Throws the
    * SourceFailure when the source could not answer.
    */

@@ -33,7 +33,8 @@ const provenanceFields: Record<string, string[]> = {
  * The person view: `person(id)` (a merged id answers with its survivor), federation's `_entities`, and
  * the fields that need more than the index row: live service data, the household, and the steward's view
  * of the index. The subject is decided after the id is resolved to the survivor, so the decision (and
- * its audit event) is about the person actually shown; nothing about them is read before it.
+ * its audit event) is about the person actually shown. Their index rows are read meanwhile (into the
+ * request's memory); nothing about them is released, and no source is asked about them, before it.
  */
 @Resolver(() => PersonModel)
 export class PersonResolver {
