@@ -25,6 +25,21 @@ describe('authentication settings', () => {
     expect(() => loadConfig({ AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'x' })).toThrow(/AUTH_AUDIENCE is required/);
   });
 
+  it('refuses a plain-http JWKS URL in production, with one line naming AUTH_JWKS_URL', () => {
+    const idp = { NODE_ENV: 'production', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'hub' };
+    for (const url of ['http://idp.example/jwks', 'HTTP://idp.example/jwks', 'http://127.0.0.1:8080/jwks.json']) {
+      expect(() => loadConfig({ ...idp, AUTH_JWKS_URL: url })).toThrow(new ConfigError('Invalid configuration: AUTH_JWKS_URL must be an https:// URL when NODE_ENV=production'));
+    }
+    // Checked before issuer and audience, so the more serious problem is the one reported.
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWKS_URL: 'http://idp.example/jwks' })).toThrow(/AUTH_JWKS_URL must be an https:\/\/ URL/);
+    expect(loadConfig({ ...idp, AUTH_JWKS_URL: 'https://idp.example/jwks' }).auth.jwksUrl).toBe('https://idp.example/jwks');
+  });
+
+  it.each(['development', 'test'])('allows a plain-http JWKS URL when NODE_ENV=%s (local identity-provider doubles)', (nodeEnv) => {
+    const auth = loadConfig({ NODE_ENV: nodeEnv, AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks.json', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y' }).auth;
+    expect(auth).toMatchObject({ jwksUrl: 'http://127.0.0.1:8080/jwks.json', localSigning: false });
+  });
+
   it.each(['none', 'HS256', 'ES256,HS512', ','])('refuses AUTH_ALGORITHMS=%p', (value) => {
     expect(() => loadConfig({ AUTH_ALGORITHMS: value })).toThrow(/AUTH_ALGORITHMS must list only/);
   });

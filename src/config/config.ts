@@ -148,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 function authConfig(values: z.infer<typeof schema>): AuthConfig {
+  // Whoever can alter a key set fetched over plain http can mint tokens the hub accepts. Outside production
+  // http stays allowed for local identity-provider doubles.
+  if (values.AUTH_JWKS_URL && values.NODE_ENV === 'production' && new URL(values.AUTH_JWKS_URL).protocol !== 'https:') {
+    throw new ConfigError('Invalid configuration: AUTH_JWKS_URL must be an https:// URL when NODE_ENV=production');
+  }
   // An external identity provider's tokens are only meaningful for the issuer and audience it was set up with.
   if (values.AUTH_JWKS_URL && (!values.AUTH_ISSUER || !values.AUTH_AUDIENCE)) {
     throw new ConfigError(`Invalid configuration: ${values.AUTH_ISSUER ? 'AUTH_AUDIENCE' : 'AUTH_ISSUER'} is required when AUTH_JWKS_URL is set`);

@@ -68,7 +68,12 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
 
   beforeAll(async () => {
     sources = await startSandboxSources({ households: 80, seed: 'eligibility' });
-    hub = await startTestHub({ SOURCES_CONFIG: await sourcesConfig(sources), HUB_DATA_DIR: join(sources.dir, 'hub') });
+    hub = await startTestHub({
+      SOURCES_CONFIG: await sourcesConfig(sources),
+      HUB_DATA_DIR: join(sources.dir, 'hub'),
+      SINGLE_VIEW_BREAKER_THRESHOLD: '2',
+      SINGLE_VIEW_BREAKER_HALF_OPEN_MS: '500',
+    });
     await hub.app.get(AccessSeedService).seedDemo();
     await hub.app.get(OrganisationsService).create({ id: 'school', name: 'Northshire Primary School', kind: 'other' }, admin);
     const agreements = hub.app.get(AgreementsService);
@@ -271,5 +276,21 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
     const res = await ask('school', mergedId, 'FREE_SCHOOL_MEALS').expect(200);
     expect(res.body.data.checkEligibility.result).toBe('YES');
     expect((await events(mergedId)).at(-1).persons).toEqual([people.liveDependant, mergedId]);
+  });
+
+  it('stops asking a source that keeps failing (the single view\'s circuit breaker), and asks again once it recovers', async () => {
+    const benefits = sources.sandbox('benefits');
+    sources.fail('benefits', { mode: '500' });
+    try {
+      for (let i = 0; i < 2; i++) expect((await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200)).body.data.checkEligibility.result).toBe('UNKNOWN');
+      const before = benefits.requests;
+      const open = await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200);
+      expect(open.body.data.checkEligibility).toMatchObject({ result: 'UNKNOWN', gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE' }] });
+      expect(benefits.requests).toBe(before);
+    } finally {
+      sources.fail('benefits', undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200)).body.data.checkEligibility.result).toBe('YES');
   });
 });

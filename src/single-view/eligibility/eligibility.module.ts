@@ -5,6 +5,7 @@ import { HouseholdMembershipLookup } from '../../access/relationships/household-
 import { HouseholdsModule } from '../../households/households.module';
 import { HouseholdsService } from '../../households/households.service';
 import { SourcesModule } from '../../sources/sources.module';
+import { SingleViewModule } from '../single-view.module';
 import { EligibilityInputs } from './eligibility-inputs.service';
 import { EligibilityPolicy } from './eligibility-policy.service';
 import { EligibilityResolver } from './eligibility.resolver';
@@ -16,7 +17,7 @@ import { PersonSourcesQuery } from './person-sources.query';
  * the loader (stateless) is provided here over the access module's exported services.
  */
 @Module({
-  imports: [AccessModule, HouseholdsModule, SourcesModule],
+  imports: [AccessModule, HouseholdsModule, SourcesModule, SingleViewModule],
   providers: [
     { provide: HouseholdMembershipLookup, useExisting: HouseholdsService },
     RelationshipFacts,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleAll, IPolicy, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, ConsecutiveBreaker, handleAll, TaskCancelledError } from 'cockatiel';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ServiceRecord } from '../../sources/source-adapter';
@@ -23,7 +23,7 @@ export interface SourceFailure {
 @Injectable()
 export class LiveSources {
   private readonly logger = new Logger('LiveSources');
-  private readonly policies = new Map<string, IPolicy>();
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
 
   constructor(
     private readonly registry: SourceRegistry,
@@ -38,36 +38,46 @@ export class LiveSources {
     } catch (error) {
       throw failure(source, error);
     }
-    // This call's own deadline, so that a call the timeout aborted, failing with its own error, is still
-    // reported as a timeout.
-    const deadline = AbortSignal.timeout(this.config.singleView.sourceTimeoutMs);
+    // One deadline for the whole lookup, retries included: it aborts the call, and the lookup gives up at
+    // once even if the call ignored the signal. (One timer and one controller per call: cockatiel's timeout
+    // policy made an AbortError, stack and all, for every call that finished in time.)
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new TaskCancelledError());
+        abort.abort(deadlineReason);
+      }, this.config.singleView.sourceTimeoutMs);
+    });
     try {
-      // A signal of its own: without one, cockatiel hangs every call's listener on one shared signal.
-      return await this.policyFor(source).execute(
-        ({ signal }) => adapter.fetchDetails(keys, { signal: AbortSignal.any([signal, deadline]), ...(requestId ? { requestId } : {}) }),
-        new AbortController().signal,
+      // The breaker is outside the deadline, so a source that hangs counts as failing.
+      return await this.breakerFor(source).execute(() =>
+        Promise.race([adapter.fetchDetails(keys, { signal: abort.signal, ...(requestId ? { requestId } : {}) }), deadline]),
       );
     } catch (error) {
-      const failed = deadline.aborted && !(error instanceof BrokenCircuitError) ? failure(source, new TaskCancelledError()) : failure(source, error);
+      const failed = failure(source, error);
       this.logger.warn(`${source} unavailable for a live lookup: ${failed.reason} (${failed.message})`);
       throw failed;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  private policyFor(source: string): IPolicy {
-    let policy = this.policies.get(source);
-    if (!policy) {
+  private breakerFor(source: string): CircuitBreakerPolicy {
+    let breaker = this.breakers.get(source);
+    if (!breaker) {
       const settings = this.config.singleView;
-      const breaker = circuitBreaker(handleAll, { halfOpenAfter: settings.breakerHalfOpenMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) });
+      breaker = circuitBreaker(handleAll, { halfOpenAfter: settings.breakerHalfOpenMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) });
       breaker.onBreak(() => this.logger.warn(`${source}: circuit open after ${settings.breakerThreshold} failed lookups; retrying in ${settings.breakerHalfOpenMs} ms`));
       breaker.onReset(() => this.logger.log(`${source}: circuit closed again`));
-      // The breaker is outside the timeout, so a source that hangs counts as failing.
-      policy = wrap(breaker, timeout(settings.sourceTimeoutMs, TimeoutStrategy.Aggressive));
-      this.policies.set(source, policy);
+      this.breakers.set(source, breaker);
     }
-    return policy;
+    return breaker;
   }
 }
+
+/** Why a lookup's call was aborted (made once: an abort without a reason builds a new DOMException each time). */
+const deadlineReason = new Error('the live lookup ran out of time');
 
 export function isSourceFailure(value: unknown): value is SourceFailure & Error {
   return value instanceof SourceFailureError;
