@@ -4,6 +4,7 @@ import { tagValue } from '../access/policy/subject-tag';
 import type { GoldenIdentity } from '../identity/persons/golden-identity';
 import { isLiveRef, LIVE_SOURCES } from './field-refs';
 import type { HouseholdRecord } from './households/household-directory.service';
+import type { IndexedPerson } from './persons/person-directory.service';
 import type { RequestLoaders } from './live/request-loaders';
 import type { HouseholdModel } from './models/household.model';
 import type { PersonModel } from './models/person.model';
@@ -62,8 +63,9 @@ export function lazy(target: object, field: string, read: () => unknown): void {
  * only fields the field middleware has let through are read from the index rows. Those rows are read while
  * the decision is taken (one batched query per request): into the request's memory, released to nobody.
  */
-export function personView(id: string, loaders: RequestLoaders): PersonModel {
-  loaders.warm([id]);
+export function personView(id: string, loaders: RequestLoaders, indexedAlready?: IndexedPerson): PersonModel {
+  if (indexedAlready) loaders.indexed.prime(id, indexedAlready);
+  else loaders.warm([id]);
   const indexed = () => loaders.indexed.load(id);
   const view: Record<string, unknown> = { id, exists: true };
   lazy(view, 'holdingTeams', () => loaders.holdingTeams.load(id));

@@ -30,26 +30,60 @@ export interface IndexedPerson {
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => uuid.test(value);
 
+/** A link row as the index queries below read it. */
+interface LinkRow {
+  person_id: string;
+  source: string;
+  source_key: string;
+  demographics: IdentityFields | null;
+  seen: Date;
+  method: string;
+  weight: number | null;
+  probability: number | null;
+  decided_by: string;
+  decided_at: Date;
+  explanation: unknown;
+}
+
+const linkColumns = `l.person_id::text, r.source, r.source_key, r.demographics, coalesce(r.source_updated_at, r.last_seen_at) as seen,
+                     l.method, l.weight, l.probability, l.decided_by, l.decided_at, l.explanation`;
+
+/** Each asked id with the active person it stands for: itself, or the survivor it was merged into (to the end). */
+const survivorChain = `with recursive chain (asked, id, status, merged_into, depth) as (
+         select id, id, status, merged_into, 0 from person where id = any($1::uuid[])
+         union all
+         select c.asked, p.id, p.status, p.merged_into, c.depth + 1
+           from chain c join person p on p.id = c.merged_into
+          where c.status = 'merged' and c.depth < 32),
+       survivor as (select asked, id from chain where status = 'active')`;
+
 /** Reads of the person index for the single view; batched (many persons per query), never a write. */
 @Injectable()
 export class PersonDirectory {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The active person each id stands for: itself, or the survivor it was merged into (followed to the end). */
-  async survivors(ids: readonly string[]): Promise<Map<string, string>> {
+  /**
+   * The active person each id stands for (itself, or the survivor it was merged into, followed to the end),
+   * with that person's index rows, in one query: a person view costs one read of the index.
+   */
+  async survivorsIndexed(ids: readonly string[]): Promise<Map<string, IndexedPerson>> {
     const wanted = [...new Set(ids.filter(isUuid))];
     if (wanted.length === 0) return new Map();
-    const rows: { asked: string; id: string }[] = await this.dataSource.query(
-      `with recursive chain (asked, id, status, merged_into, depth) as (
-         select id, id, status, merged_into, 0 from person where id = any($1::uuid[])
-         union all
-         select c.asked, p.id, p.status, p.merged_into, c.depth + 1
-           from chain c join person p on p.id = c.merged_into
-          where c.status = 'merged' and c.depth < 32)
-       select asked::text, id::text from chain where status = 'active'`,
+    const rows: (Partial<LinkRow> & { asked: string; survivor: string })[] = await this.dataSource.query(
+      `${survivorChain}
+       select s.asked::text, s.id::text as survivor, x.*
+         from survivor s
+         left join lateral (select ${linkColumns} from person_link l join source_record r on r.id = l.source_record_id
+                             where l.person_id = s.id and not r.deleted) x on true
+        order by x.source, x.source_key`,
       [wanted],
     );
-    return new Map(rows.map((r) => [r.asked, r.id]));
+    // Several asked ids may stand for one survivor: its rows are taken once, from the first of them.
+    const firstAsked = new Map<string, string>();
+    for (const row of rows) if (!firstAsked.has(row.survivor)) firstAsked.set(row.survivor, row.asked);
+    const links = rows.filter((row): row is LinkRow & { asked: string; survivor: string } => row.person_id != null && firstAsked.get(row.survivor) === row.asked);
+    const indexed = assemble([...firstAsked.keys()], links);
+    return new Map(rows.map((row) => [row.asked, indexed.get(row.survivor)!]));
   }
 
   /**
@@ -74,52 +108,44 @@ export class PersonDirectory {
 
   /** Linked, undeleted source records of each person, with the golden identity worked out over them. */
   async indexed(personIds: readonly string[]): Promise<Map<string, IndexedPerson>> {
-    const rows: {
-      person_id: string;
-      source: string;
-      source_key: string;
-      demographics: IdentityFields | null;
-      seen: Date;
-      method: string;
-      weight: number | null;
-      probability: number | null;
-      decided_by: string;
-      decided_at: Date;
-      explanation: unknown;
-    }[] = personIds.length
+    const rows: LinkRow[] = personIds.length
       ? await this.dataSource.query(
-          `select l.person_id::text, r.source, r.source_key, r.demographics, coalesce(r.source_updated_at, r.last_seen_at) as seen,
-                  l.method, l.weight, l.probability, l.decided_by, l.decided_at, l.explanation
+          `select ${linkColumns}
              from person_link l join source_record r on r.id = l.source_record_id
             where l.person_id = any($1::uuid[]) and not r.deleted
             order by r.source, r.source_key`,
           [[...new Set(personIds.filter(isUuid))]],
         )
       : [];
-    const byPerson = new Map<string, LinkedRecord[]>();
-    for (const row of rows) {
-      const list = byPerson.get(row.person_id) ?? [];
-      list.push({
-        source: row.source,
-        sourceKey: row.source_key,
-        lastSeen: new Date(row.seen).toISOString(),
-        fields: row.demographics ?? {},
-        method: row.method,
-        weight: row.weight,
-        probability: row.probability,
-        decidedBy: row.decided_by,
-        decidedAt: new Date(row.decided_at).toISOString(),
-        explanation: row.explanation,
-      });
-      byPerson.set(row.person_id, list);
-    }
-    const result = new Map<string, IndexedPerson>();
-    for (const personId of personIds) {
-      const records = byPerson.get(personId) ?? [];
-      const keys = new Map<string, string[]>();
-      for (const record of records) keys.set(record.source, [...(keys.get(record.source) ?? []), record.sourceKey]);
-      result.set(personId, { personId, records, golden: goldenIdentity(records), keys });
-    }
-    return result;
+    return assemble(personIds, rows);
   }
+}
+
+/** Index rows grouped per person, with each person's golden identity and keys per source. */
+function assemble(personIds: readonly string[], rows: readonly LinkRow[]): Map<string, IndexedPerson> {
+  const byPerson = new Map<string, LinkedRecord[]>();
+  for (const row of rows) {
+    const list = byPerson.get(row.person_id) ?? [];
+    list.push({
+      source: row.source,
+      sourceKey: row.source_key,
+      lastSeen: new Date(row.seen).toISOString(),
+      fields: row.demographics ?? {},
+      method: row.method,
+      weight: row.weight,
+      probability: row.probability,
+      decidedBy: row.decided_by,
+      decidedAt: new Date(row.decided_at).toISOString(),
+      explanation: row.explanation,
+    });
+    byPerson.set(row.person_id, list);
+  }
+  const result = new Map<string, IndexedPerson>();
+  for (const personId of personIds) {
+    const records = byPerson.get(personId) ?? [];
+    const keys = new Map<string, string[]>();
+    for (const record of records) keys.set(record.source, [...(keys.get(record.source) ?? []), record.sourceKey]);
+    result.set(personId, { personId, records, golden: goldenIdentity(records), keys });
+  }
+  return result;
 }

@@ -33,8 +33,8 @@ const provenanceFields: Record<string, string[]> = {
  * The person view: `person(id)` (a merged id answers with its survivor), federation's `_entities`, and
  * the fields that need more than the index row: live service data, the household, and the steward's view
  * of the index. The subject is decided after the id is resolved to the survivor, so the decision (and
- * its audit event) is about the person actually shown. Their index rows are read meanwhile (into the
- * request's memory); nothing about them is released, and no source is asked about them, before it.
+ * its audit event) is about the person actually shown. Their index rows are read with the survivor (into
+ * the request's memory); nothing about them is released, and no source is asked about them, before it.
  */
 @Resolver(() => PersonModel)
 export class PersonResolver {
@@ -48,8 +48,8 @@ export class PersonResolver {
   @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
   async person(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<PersonModel | null> {
     if (!isUuid(id)) throw badInput('id must be a person id (UUID)');
-    const survivor = (await this.directory.survivors([id])).get(id);
-    return survivor ? personView(survivor, this.loaders.of(context)) : null;
+    const survivor = (await this.directory.survivorsIndexed([id])).get(id);
+    return survivor ? personView(survivor.personId, this.loaders.of(context), survivor) : null;
   }
 
   @ResolveReference()
@@ -57,8 +57,8 @@ export class PersonResolver {
   async resolveReference(@Parent() reference: { id?: unknown }, @Context() context: GraphqlContext): Promise<PersonModel | null> {
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
-    const survivor = (await this.directory.survivors([id])).get(id);
-    return survivor ? personView(survivor, this.loaders.of(context)) : null;
+    const survivor = (await this.directory.survivorsIndexed([id])).get(id);
+    return survivor ? personView(survivor.personId, this.loaders.of(context), survivor) : null;
   }
 
   @ResolveField(() => HousingRecordsModel, { nullable: true, description: 'Live from the housing system.' })
