@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { AuditedField, AuditRecorder } from '../../audit/audit-recorder';
+import { AuditedField, AuditEventInput, AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
 import { AccessErrorCode, AccessException } from '../access.exception';
 import { PurposesService } from '../purposes/purposes.service';
@@ -43,46 +43,47 @@ export class PolicyService {
   }
 
   /**
-   * `whileRecording`, if given, is called with the decisions once their audit events are on their way and
-   * before they are committed: for work that releases nothing (fetching what was allowed), so that it
-   * overlaps the write. Nothing may be released until this method has returned.
+   * `whileRecording`, if given, is called with the decisions before their audit events are prepared and
+   * written: for work that releases nothing (asking the sources for what was allowed), so that its requests
+   * are on the wire while the events are hashed and committed. Nothing may be released until this method
+   * has returned, and it returns only once every event is committed (fail closed).
    */
   async decide(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => void): Promise<Map<string, Decision>> {
     const personIds = [...new Set(request.subjects.map((s) => s.personId))];
     const facts = await this.facts.load(request.principal, request.context, personIds);
     const decisions = new Map<string, Decision>();
-    const recorded: Promise<unknown>[] = [];
-    for (const personId of personIds) {
-      const decision = decide(request.principal, request.context, { personId }, request.fields, facts);
-      // Recorded together (the audit writer appends concurrent events in one go), in subject order; any
-      // failure rejects the whole call, so nothing is released (fail closed).
-      recorded.push(this.audit.record({
-        actor: request.principal,
-        operation: request.operation,
-        subjects: { persons: [personId] },
-        released: decision.released.map(audited),
-        withheld: decision.withheld.map((w) => audited(w.field)),
-        purpose: request.context.purpose,
-        caseReference: request.context.caseReference,
-        agreement: decision.agreement,
-        basis: decision.basis,
-        justification: {
-          ...(decision.consentId ? { consentId: decision.consentId } : {}),
-          ...(decision.relationshipId ? { relationshipId: decision.relationshipId } : {}),
-          ...(decision.breakGlassId ? { breakGlassId: decision.breakGlassId } : {}),
-        },
-        decision: decision.effect,
-        reasons: decision.reasons,
-        requestId: request.requestId,
-      }));
-      decisions.set(personId, decision);
+    for (const personId of personIds) decisions.set(personId, decide(request.principal, request.context, { personId }, request.fields, facts));
+    if (whileRecording) {
+      whileRecording(decisions);
+      // One turn of the event loop, so that those requests leave before the events are prepared (CPU work).
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    try {
-      whileRecording?.(decisions);
-    } finally {
-      await Promise.all(recorded);
-    }
+    // Recorded together (the audit writer appends concurrent events in one go), in subject order; any
+    // failure rejects the whole call, so nothing is released.
+    await Promise.all(personIds.map((personId) => this.audit.record(this.eventFor(request, personId, decisions.get(personId)!))));
     return decisions;
+  }
+
+  private eventFor(request: DecisionRequest, personId: string, decision: Decision): AuditEventInput {
+    return {
+      actor: request.principal,
+      operation: request.operation,
+      subjects: { persons: [personId] },
+      released: decision.released.map(audited),
+      withheld: decision.withheld.map((w) => audited(w.field)),
+      purpose: request.context.purpose,
+      caseReference: request.context.caseReference,
+      agreement: decision.agreement,
+      basis: decision.basis,
+      justification: {
+        ...(decision.consentId ? { consentId: decision.consentId } : {}),
+        ...(decision.relationshipId ? { relationshipId: decision.relationshipId } : {}),
+        ...(decision.breakGlassId ? { breakGlassId: decision.breakGlassId } : {}),
+      },
+      decision: decision.effect,
+      reasons: decision.reasons,
+      requestId: request.requestId,
+    };
   }
 }
 
