@@ -7,8 +7,9 @@ import { TokenCommand } from '../auth/token.command';
 import { MatchCommand } from '../identity/index/match.command';
 import { MigrateCommand } from './migrate.command';
 import { BoroughCommand } from '../sandbox/borough.command';
+import { quarantineCommands } from '../sources/quarantine/quarantine.command';
 import { SyncCommand } from '../sources/sync/sync.command';
 
 /** Every `npm run cli -- <command>`; each command lives in its own file beside its domain or here. */
-@Module({ providers: [MigrateCommand, TokenCommand, SeedCommand, LinkCommand, EvalCommand, ...auditCommands, SyncCommand, BoroughCommand, MatchCommand] })
+@Module({ providers: [MigrateCommand, TokenCommand, SeedCommand, LinkCommand, EvalCommand, ...auditCommands, SyncCommand, ...quarantineCommands, BoroughCommand, MatchCommand] })
 export class CliModule {}

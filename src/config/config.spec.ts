@@ -10,6 +10,12 @@ describe('loadConfig', () => {
     expect(config.dataDir).toMatch(/\.data$/);
   });
 
+  it('keeps quarantined values 90 days unless told otherwise', () => {
+    expect(loadConfig({}).sources.quarantineRetentionDays).toBe(90);
+    expect(loadConfig({ QUARANTINE_RETENTION_DAYS: '1' }).sources.quarantineRetentionDays).toBe(1);
+    expect(loadConfig({ QUARANTINE_RETENTION_DAYS: '3650' }).sources.quarantineRetentionDays).toBe(3650);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
   });
@@ -25,6 +31,9 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'staging' }, /^Invalid configuration: NODE_ENV must be one of development, test, production/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be one of/],
     [{ DATABASE_URL: 'mysql://x/y' }, /^Invalid configuration: DATABASE_URL must be a postgres:\/\//],
+    [{ QUARANTINE_RETENTION_DAYS: '0' }, /^Invalid configuration: QUARANTINE_RETENTION_DAYS must be >=1/],
+    [{ QUARANTINE_RETENTION_DAYS: '3651' }, /^Invalid configuration: QUARANTINE_RETENTION_DAYS must be <=3650/],
+    [{ QUARANTINE_RETENTION_DAYS: '30.5' }, /^Invalid configuration: QUARANTINE_RETENTION_DAYS /],
   ])('rejects %p with one line naming the variable', (env, message) => {
     const error = captureError(() => loadConfig(env));
     expect(error).toBeInstanceOf(ConfigError);

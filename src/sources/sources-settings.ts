@@ -11,6 +11,8 @@ export interface SourcesSettings {
   syncSchedule?: string;
   /** Sync all sources in the background once the hub has started. */
   syncOnStart: boolean;
+  /** Days a quarantined value (`raw`) is kept after its problem was last seen; resolved rows go after as long. */
+  quarantineRetentionDays: number;
   /**
    * Whether this process runs background work (the schedule worker, the sync on start). The CLI turns it
    * off: a one-off command must not start workers.
@@ -30,6 +32,7 @@ export const sourcesEnvSchema = {
     .refine((value) => value === 'auto' || value === 'off' || cron.test(value.trim()), 'must be a cron expression (e.g. "*/15 * * * *"), "auto" or "off"')
     .default('auto'),
   SYNC_ON_START: z.enum(['auto', 'true', 'false']).default('auto'),
+  QUARANTINE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 };
 
 interface Values {
@@ -40,6 +43,7 @@ interface Values {
   SANDBOX_SEED: string;
   SYNC_SCHEDULE: string;
   SYNC_ON_START: 'auto' | 'true' | 'false';
+  QUARANTINE_RETENTION_DAYS: number;
 }
 
 /** Tests (NODE_ENV=test) start no sandbox, schedule nothing and sync nothing unless asked to. */
@@ -56,6 +60,7 @@ export function toSourcesSettings(values: Values, fail: (message: string) => nev
     sandboxSeed: values.SANDBOX_SEED,
     syncSchedule: schedule,
     syncOnStart: values.SYNC_ON_START === 'auto' ? !test : values.SYNC_ON_START === 'true',
+    quarantineRetentionDays: values.QUARANTINE_RETENTION_DAYS,
     background: true,
   };
 }

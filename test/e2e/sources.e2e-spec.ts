@@ -56,12 +56,15 @@ describe('sources in the running hub', () => {
       expect(counts.every((c) => c.n > 0)).toBe(true);
     });
 
-    it('schedules the sync on the shared job queue', async () => {
+    it('schedules the sync and the daily quarantine purge on the shared job queue', async () => {
       const rows: { name: string; cron: string }[] = await waitFor(async () => {
-        const found = await hub.db.dataSource.query(`select name, cron from pgboss.schedule where name = 'source-sync'`).catch(() => []);
-        return found.length ? found : undefined;
-      }, 'the schedule');
-      expect(rows).toEqual([{ name: 'source-sync', cron: '*/30 * * * *' }]);
+        const found = await hub.db.dataSource.query(`select name, cron from pgboss.schedule where name in ('source-sync', 'quarantine-purge') order by name`).catch(() => []);
+        return found.length === 2 ? found : undefined;
+      }, 'the schedules');
+      expect(rows).toEqual([
+        { name: 'quarantine-purge', cron: '30 3 * * *' },
+        { name: 'source-sync', cron: '*/30 * * * *' },
+      ]);
     });
 
     it('reaches every sandbox through its adapter', async () => {

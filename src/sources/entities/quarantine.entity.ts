@@ -28,6 +28,10 @@ export class QuarantineEntity {
   @Column({ type: 'jsonb', nullable: true })
   raw: unknown;
 
+  /** When the retention purge cleared `raw` (QUARANTINE_RETENTION_DAYS); null while the value is held. */
+  @Column({ name: 'raw_purged_at', type: 'timestamptz', nullable: true })
+  rawPurgedAt: Date | null;
+
   @Column({ type: 'text' })
   fingerprint: string;
 

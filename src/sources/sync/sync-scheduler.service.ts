@@ -3,16 +3,21 @@ import PgBoss from 'pg-boss';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DatabaseRuntime } from '../../database/database-runtime';
+import { QuarantinePurgeService, SCHEDULER_ACTOR } from '../quarantine/quarantine-purge.service';
 import { AfterSync } from './after-sync';
 import { IdentitySyncService } from './identity-sync.service';
 import { SyncSummary } from './source-sync';
 
 export const syncQueue = 'source-sync';
+export const quarantinePurgeQueue = 'quarantine-purge';
+/** Daily, at a quiet hour: the quarantine's retention is counted in days. */
+export const quarantinePurgeCron = '30 3 * * *';
 
 /**
  * Background sync: a pg-boss schedule (SYNC_SCHEDULE, a cron in Europe/London) on a queue shared by every
- * hub instance, so each tick runs once across them; and one sync soon after start (SYNC_ON_START). The
- * CLI and the tests run neither.
+ * hub instance, so each tick runs once across them; and one sync soon after start (SYNC_ON_START). On the
+ * same queue, with the schedule, the daily quarantine purge (QUARANTINE_RETENTION_DAYS): what the sync puts
+ * in the quarantine is taken out as it ages. The CLI and the tests run none of them.
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,6 +30,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly runtime: DatabaseRuntime,
     private readonly sync: IdentitySyncService,
+    private readonly quarantine: QuarantinePurgeService,
     @Optional() private readonly afterSync?: AfterSync,
   ) {}
 
@@ -55,8 +61,23 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     await boss.work(syncQueue, async () => {
       await this.runOnce('schedule');
     });
+    await boss.createQueue(quarantinePurgeQueue, { name: quarantinePurgeQueue, policy: 'stately' });
+    await boss.schedule(quarantinePurgeQueue, quarantinePurgeCron, {}, { tz: 'Europe/London' });
+    await boss.work(quarantinePurgeQueue, async () => {
+      await this.purgeQuarantine();
+    });
     this.boss = boss;
-    this.logger.log(`scheduled source sync: "${cron}" (Europe/London)`);
+    this.logger.log(`scheduled source sync: "${cron}", quarantine purge: "${quarantinePurgeCron}" (Europe/London)`);
+  }
+
+  private async purgeQuarantine(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    try {
+      const result = await this.quarantine.purge(SCHEDULER_ACTOR);
+      this.logger.log(`quarantine purge: ${JSON.stringify(result)}`);
+    } catch (error) {
+      this.logger.error(`quarantine purge failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private async runOnce(trigger: string): Promise<SyncSummary[] | undefined> {

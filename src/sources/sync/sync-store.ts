@@ -166,7 +166,7 @@ export const syncStore = {
        select $1, q.source_key, q.scope, q.field, q.reason_code, q.reason, q.raw, q.fingerprint, $2
        from jsonb_to_recordset($3::jsonb) as q(source_key text, scope text, field text, reason_code text, reason text, raw jsonb, fingerprint text)
        on conflict (source, fingerprint) do update set last_seen_at = now(), occurrences = quarantine.occurrences + 1,
-         sync_run_id = excluded.sync_run_id, reason = excluded.reason, raw = excluded.raw, resolved_at = null`,
+         sync_run_id = excluded.sync_run_id, reason = excluded.reason, raw = excluded.raw, raw_purged_at = null, resolved_at = null`,
       [source, runId, JSON.stringify(rows)],
     );
   },
