@@ -24,8 +24,8 @@ import { AccessSeedService } from './seed/access-seed.service';
 
 /**
  * Access control: agreements, purposes, consent and objections, caseloads, break-glass, and the policy
- * decision point with its GraphQL enforcement (PolicyEnforcementInterceptor here; the field middleware is
- * installed in graphql/graphql.module.ts).
+ * decision point with its GraphQL enforcement (PolicyEnforcementInterceptor here; the field policy,
+ * `enforceFieldPolicy`, wraps every field of the schema in graphql/graphql.module.ts).
  *
  * Ports it needs from elsewhere:
  * - `AuditRecorder` (audit module): every change and every access decision is recorded; not provided here.

@@ -4,7 +4,7 @@ import { ApolloDriverConfig, ApolloFederationDriver } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
-import { policyFieldMiddleware } from '../access/policy/policy-field.middleware';
+import { enforceFieldPolicy } from '../access/policy/field-policy';
 import { AuthModule } from '../auth/auth.module';
 import { Authenticator } from '../auth/authenticator.service';
 import { AppConfig } from '../config/config';
@@ -35,7 +35,7 @@ import { loadPersistedQueryLists, persistedQueriesPlugin } from './persisted-que
           autoSchemaFile: { federation: 2 },
           sortSchema: true,
           // Access policy on every field (access/policy): withheld fields are null with WITHHELD_BY_POLICY.
-          buildSchemaOptions: { fieldMiddleware: [policyFieldMiddleware] },
+          transformSchema: enforceFieldPolicy,
           // Guards and interceptors also run on field resolvers, so a @ResolveField cannot skip its policy.
           fieldResolverEnhancers: ['guards', 'interceptors'],
           playground: false,

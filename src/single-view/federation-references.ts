@@ -8,11 +8,11 @@ type ReferenceResolver = (...args: unknown[]) => unknown;
 const PATCHED = Symbol('hub:reference-args');
 
 /**
- * With global field middleware, @nestjs/graphql wraps a `@ResolveReference()` like a field resolver, as
+ * @nestjs/graphql wraps a `@ResolveReference()` like a field resolver (guards and interceptors included), as
  * `(root, args, context, info)`, while federation's `_entities` calls it `(reference, context, info)`: the
  * guard and the policy interceptor then find no `info` and the call fails. Here every reference resolver
  * of the schema is called in the field-resolver shape, `(reference, undefined, context, info)`, so it
- * passes through the same guard, policy interceptor and field middleware as every other field.
+ * passes through the same guard, policy interceptor and field policy as every other field.
  */
 @Injectable()
 export class FederationReferenceArgs implements OnApplicationBootstrap {

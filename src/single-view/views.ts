@@ -60,7 +60,7 @@ export function lazy(target: object, field: string, read: () => unknown): void {
 
 /**
  * A person as GraphQL resolves it. Identity fields are getters, read only when the field is resolved, so
- * only fields the field middleware has let through are read from the index rows. Those rows are read while
+ * only fields the field policy has let through are read from the index rows. Those rows are read while
  * the decision is taken (one batched query per request): into the request's memory, released to nobody.
  */
 export function personView(id: string, loaders: RequestLoaders, indexedAlready?: IndexedPerson): PersonModel {

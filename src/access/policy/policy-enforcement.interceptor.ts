@@ -18,7 +18,7 @@ type SubjectPolicy = Extract<PolicyDeclaration, { kind: 'subject' }>;
 /**
  * Puts the decision point in front of every resolver declared `Policy.subject`: the access context is read
  * and checked, the protected fields the query selects are collected, the decision is taken and audited,
- * and the result is tagged with it so that field middleware releases or withholds each field. A subject
+ * and the result is tagged with it so that the field policy releases or withholds each field. A subject
  * named by the arguments is decided before the resolver runs; a denial means the resolver never runs.
  */
 @Injectable()
@@ -75,7 +75,7 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
     }
     if (subjects.size === 0) return result;
     const decisions = await ask([...subjects.values()]);
-    // Items without a subject stay untagged: their protected fields are withheld by the field middleware.
+    // Items without a subject stay untagged: their protected fields are withheld by the field policy.
     for (const [item, subject] of subjects) tagValue(item, { subject, decision: decisions.get(subject.personId)! });
     return result;
   }

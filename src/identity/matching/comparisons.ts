@@ -61,9 +61,16 @@ const givenName: Comparison = {
   },
 };
 
-/** One record gives the other's middle name as its given name (known by the middle name). */
+/**
+ * One record gives the other's middle name as its given name (known by the middle name). A person known
+ * by a middle name keeps their other names, so a middle name of its own that the other record does not
+ * hold makes them two people (Olivia Victoria is not Isabella Olivia).
+ */
 function usesMiddleName(a: PreparedRecord, b: PreparedRecord): boolean {
-  return !!a.given && !!b.middle && a.given.key.length > 1 && b.middle.tokens.includes(a.given.key);
+  if (!a.given || !b.middle || a.given.key.length <= 1 || !b.middle.tokens.includes(a.given.key)) return false;
+  if (!a.middle) return true;
+  const names = [...(b.given?.tokens ?? []), ...b.middle.tokens];
+  return a.middle.tokens.every((t) => (t.length === 1 ? names.some((n) => n[0] === t) : names.includes(t)));
 }
 
 const familyName: Comparison = {

@@ -2,7 +2,7 @@ import { Comparison, DOB_LEVELS } from './comparisons';
 import { MatchConfig } from './match-config';
 import { PreparedRecord } from './types';
 
-const DOB_DIFFERENT = DOB_LEVELS.indexOf('different');
+const DOB_SAME_YEAR_ONLY = DOB_LEVELS.indexOf('same year only');
 
 type RulesConfig = MatchConfig['rules'];
 
@@ -114,35 +114,50 @@ export class MatchRules {
     if (h.twins && dob >= 1 && dob <= 3 && ((givenDifferent && (familyAgrees || sameHome)) || (givenOnlyAlike && sameHome))) {
       out.push('twins: same date of birth, different given names');
     }
-    const givenAgrees = (given >= 0 && given <= 3) || (given === 4 && family === 4);
-    if (h.generations && givenAgrees && (familyAgrees || family === 4) && a.dob && b.dob && dob >= DOB_LEVELS.indexOf('same year only')) {
+    // A generation apart, a name that is the same or only alike counts: a typo in a son's given name or
+    // surname (Joahua / Joshua, Worthash / Woathash) does not make his father's record his.
+    if (h.generations && this.givenSameOrAlike(given, family) && (this.familySameOrAlike(family) || family === 4) && a.dob && b.dob && dob >= DOB_SAME_YEAR_ONLY) {
       if (Math.abs(a.dob.y - b.dob.y) >= h.generationYears) out.push('generations: same name, births a generation apart');
     }
     return out;
   }
 
   /**
-   * Two people of one household who differ only in the field one record lacks cannot be told apart: a
-   * father and son of the same name when a date of birth is missing (or wholly different), twins when a
-   * given name is missing.
-   * Such a pair needs corroboration (an agreeing personal identifier, email or phone) to be linked
-   * automatically; otherwise a person reviews it.
+   * Two records of one household (one home, one family name) that nothing personal confirms cannot be
+   * told apart: the family name and the address are what its members share, so only a date of birth, or
+   * failing it a personal identifier, email or phone, says which member a record is. A pair whose dates
+   * of birth do not agree (one is missing, or they differ beyond a slip), or twins' records where a given
+   * name is missing, needs that corroboration to be linked automatically; otherwise a person reviews it.
    */
   needsCorroboration(a: PreparedRecord, b: PreparedRecord, levels: ArrayLike<number>): boolean {
     const h = this.config.hardNegatives;
     const given = levels[this.idx.givenName];
     const family = levels[this.idx.familyName];
     const dob = levels[this.idx.dateOfBirth];
-    if (!((family >= 1 && family <= 3) || (given === 4 && family === 4)) || !this.sameAddress(levels)) return false;
-    // Father and son, or brothers given one name: the given names agree (or one is missing) and the dates
-    // of birth cannot confirm it, because one is missing or the two disagree outright. A real person's
-    // wholly mistyped date of birth is rarer at one address than a namesake relative.
-    const namesakes = h.generations && (dob === 0 || dob === DOB_DIFFERENT) && ((given >= 0 && given <= 3) || given === 4);
+    if (!(this.familySameOrAlike(family) || (given === 4 && family === 4)) || !this.sameAddress(levels)) return false;
+    // Father and son, brothers given one name, or a relative whose given name is merely alike (Dave /
+    // Davd, Thomas / Tomasz): the dates of birth cannot confirm the pair, because one is missing or the
+    // two differ in more than one part. Whatever the given names, at one address a namesake or
+    // similarly named relative is likelier than a record whose date of birth is wholly mistyped.
+    const namesakes = h.generations && (dob === 0 || dob >= DOB_SAME_YEAR_ONLY);
     // Twins: the same date of birth at one home, and no given name on one side to tell them apart.
     const twins = h.twins && given === 0 && dob >= 1 && dob <= 3;
     if (!namesakes && !twins) return false;
     if (levels[this.idx.email] === 1 || levels[this.idx.phone] === 1) return false;
     return !this.personalIdentifierAgrees(a, b, levels);
+  }
+
+  /**
+   * The same family name, a part or previous one, or one only alike (double metaphone, Jaro-Winkler 0.80:
+   * a typo). Only used with other household evidence: a surname typo does not make two relatives one.
+   */
+  private familySameOrAlike(family: number): boolean {
+    return family >= 1 && family <= 6 && family !== 4;
+  }
+
+  /** Given names that are not clearly different (missing on one side counts), or swapped with the family names. */
+  private givenSameOrAlike(given: number, family: number): boolean {
+    return given === 4 ? family === 4 : given !== 8;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { withheldError } from '../../access/policy/policy-field.middleware';
+import { withheldError } from '../../access/policy/field-policy';
 import type { Decision } from '../../access/policy/policy.types';
 import { tagOf } from '../../access/policy/subject-tag';
 import { sourceUnavailableError } from '../single-view.errors';

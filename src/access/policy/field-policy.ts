@@ -1,0 +1,65 @@
+import { defaultFieldResolver, getNamedType, GraphQLError, GraphQLField, GraphQLFieldResolver, GraphQLSchema, isLeafType, isObjectType } from 'graphql';
+import { AccessErrorCode } from '../access.exception';
+import { POLICY_FIELD_EXTENSION, POLICY_OPEN_EXTENSION, POLICY_SUBJECT_EXTENSION } from './policy.decorator';
+import { tagOf, tagValue } from './subject-tag';
+
+/** The error a withheld field carries; its value is null and the rest of the response still returns. */
+export function withheldError(field: string, reason: string): GraphQLError {
+  return new GraphQLError(`Withheld by policy: ${reason}`, {
+    extensions: { code: AccessErrorCode.WITHHELD_BY_POLICY, domain: true, details: { field, reason } },
+  });
+}
+
+/**
+ * Puts the policy in front of every field of every object type of the schema, so no resolver can forget
+ * it (installed as the GraphQL module's `transformSchema`). Under an object released for a subject:
+ * - a field declared `@ReleasedAs(ref)` resolves only if the subject's decision released `ref`; otherwise
+ *   it is null with a WITHHELD_BY_POLICY error, and its resolver (and any source call) never runs;
+ * - a scalar field with no declaration is withheld too (fail closed), unless declared `@NotPersonalData`;
+ * - objects returned are tagged with the same decision, down to the leaves.
+ * A `@ReleasedAs` field on an object with no decision at all is withheld.
+ *
+ * Each field's resolver is wrapped in place rather than through Nest's field middleware, which makes every
+ * field asynchronous (several promises per scalar): a field that resolves at once stays synchronous here.
+ */
+export function enforceFieldPolicy(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) guardField(type.name, field);
+  }
+  return schema;
+}
+
+function guardField(typeName: string, field: GraphQLField<unknown, unknown>): void {
+  const extensions = field.extensions ?? {};
+  const ref = extensions[POLICY_FIELD_EXTENSION];
+  const releasedAs = typeof ref === 'string' ? ref : undefined;
+  const subjectField = !!extensions[POLICY_SUBJECT_EXTENSION];
+  const undeclaredLeaf = !releasedAs && !extensions[POLICY_OPEN_EXTENSION] && !subjectField && isLeafType(getNamedType(field.type));
+  const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+  field.resolve = (source, args, context, info) => {
+    const tag = tagOf(source);
+    if (releasedAs) {
+      if (!tag) throw withheldError(releasedAs, 'no access decision covers this object');
+      if (!tag.decision.released.includes(releasedAs)) {
+        throw withheldError(releasedAs, tag.decision.withheld.find((w) => w.field === releasedAs)?.reason ?? 'not released by the decision for this request');
+      }
+    } else if (tag && undeclaredLeaf) {
+      throw withheldError(`${typeName}.${field.name}`, 'this field declares no policy (ReleasedAs or NotPersonalData)');
+    }
+    const value = resolve(source, args, context, info);
+    if (!tag || subjectField) return value;
+    if (isPromise(value)) {
+      return value.then((resolved) => {
+        tagValue(resolved, tag);
+        return resolved;
+      });
+    }
+    tagValue(value, tag);
+    return value;
+  };
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | null)?.then === 'function';
+}
