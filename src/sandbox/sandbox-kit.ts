@@ -116,6 +116,7 @@ export async function startSandboxServer(options: SandboxServerOptions, authHead
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const url = new URL(req.url ?? '/', 'http://sandbox');
     if (!options.authorise(req.headers)) return send(res, 401, { error: 'unauthorised' });
     let body: unknown;
@@ -126,19 +127,28 @@ export async function startSandboxServer(options: SandboxServerOptions, authHead
     }
     if (url.pathname.startsWith('/_sandbox/')) return admin(req.method ?? 'GET', url.pathname, body, res);
     requests += 1;
-    const delay = Number(url.searchParams.get('latencyMs') ?? latency);
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(delay, 60_000)));
+    // A source "answering in N ms" answers N ms after the request arrived: its own work is part of the N.
+    const delay = Math.min(Number(url.searchParams.get('latencyMs') ?? latency), 60_000);
+    const answerAt = async () => {
+      const wait = delay - (performance.now() - arrived);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+    };
     const requested = String(req.headers['x-sandbox-fail'] ?? '') as FailureMode | '';
     const mode = requested || planned(url.pathname);
     if (mode === 'timeout') return; // the socket stays open until the client gives up or the server closes
     if (mode === 'garbage') {
+      await answerAt();
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('<html><body>502 Bad Gateway (proxy)</body></html>');
       return;
     }
-    if (mode === '500') return send(res, 500, { error: 'internal', message: 'injected failure' });
+    if (mode === '500') {
+      await answerAt();
+      return send(res, 500, { error: 'internal', message: 'injected failure' });
+    }
     const query = url.searchParams;
     const answer = await options.handle({ method: req.method ?? 'GET', path: url.pathname, query, headers: req.headers, body });
+    await answerAt();
     if (!answer) return send(res, 404, { error: 'not-found' });
     send(res, answer.status, answer.body);
   }
