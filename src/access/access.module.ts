@@ -16,9 +16,6 @@ import { ReferenceFactsCache } from './policy/reference-facts.cache';
 import { PurposesService } from './purposes/purposes.service';
 import { BreakGlassService } from './relationships/break-glass.service';
 import { CaseAssignmentsService } from './relationships/case-assignments.service';
-import { HouseholdsModule } from '../households/households.module';
-import { HouseholdsService } from '../households/households.service';
-import { HouseholdMembershipLookup } from './relationships/household-membership.lookup';
 import { RelationshipsResolver } from './relationships/relationships.resolver';
 import { AccessSeedService } from './seed/access-seed.service';
 
@@ -29,11 +26,11 @@ import { AccessSeedService } from './seed/access-seed.service';
  *
  * Ports it needs from elsewhere:
  * - `AuditRecorder` (audit module): every change and every access decision is recorded; not provided here.
- * - `HouseholdMembershipLookup` (households module): which households a person is in, so that a case held
- *   for a household covers its members.
+ * The relationship facts read the households module's `household_membership` table directly (a case held
+ * for a household covers its members), in the same query as the case assignments.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature(accessEntities), HouseholdsModule],
+  imports: [TypeOrmModule.forFeature(accessEntities)],
   providers: [
     ReferenceFactsCache,
     PurposesService,
@@ -42,7 +39,6 @@ import { AccessSeedService } from './seed/access-seed.service';
     ConsentService,
     CaseAssignmentsService,
     BreakGlassService,
-    { provide: HouseholdMembershipLookup, useExisting: HouseholdsService },
     RelationshipFacts,
     AccessFactsLoader,
     PolicyService,

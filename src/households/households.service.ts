@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { HouseholdMembershipLookup } from '../access/relationships/household-membership.lookup';
-import type { HouseholdMembershipFact } from '../access/policy/policy.types';
 import { IdentityFields } from '../sources/identity-fields';
 import { HouseholdHint } from '../sources/source-adapter';
 import { ExistingHousehold, PersonHomeEvidence, resolveHouseholds } from './household-resolution';
@@ -18,14 +16,12 @@ export interface HouseholdRunSummary {
 /**
  * Keeps `household` and `household_membership` in step with the person index: re-resolves every active
  * person's home from their live source records, then records who joined and left which household (a
- * membership is closed, never deleted, so the history of moves stays). Also answers the access module's
- * question "which households is this person in" for case assignments held at household level.
+ * membership is closed, never deleted, so the history of moves stays). The access module reads the
+ * current memberships (a case held for a household covers its members) with its case assignments.
  */
 @Injectable()
-export class HouseholdsService extends HouseholdMembershipLookup {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    super();
-  }
+export class HouseholdsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async resolveAll(now = new Date()): Promise<HouseholdRunSummary> {
     return this.dataSource.transaction(async (db) => {
@@ -65,16 +61,6 @@ export class HouseholdsService extends HouseholdMembershipLookup {
     });
   }
 
-  async householdsOf(personIds: readonly string[], at: Date): Promise<HouseholdMembershipFact[]> {
-    if (personIds.length === 0) return [];
-    const rows: { person_id: string; household_id: string; valid_from: Date; valid_to: Date | null }[] = await this.dataSource.query(
-      `select person_id::text, household_id::text, valid_from, valid_to from household_membership
-        where person_id = any($1::uuid[]) and valid_from <= $2 and (valid_to is null or valid_to > $2)`,
-      [personIds.filter(isUuid), at],
-    );
-    return rows.map((r) => ({ personId: r.person_id, householdId: r.household_id, from: r.valid_from, to: r.valid_to ?? undefined }));
-  }
-
   private async evidence(db: EntityManager): Promise<PersonHomeEvidence[]> {
     const rows: { person_id: string; source: string; demographics: IdentityFields; household_hints: HouseholdHint[]; seen: Date }[] = await db.query(
       `select l.person_id::text, r.source, r.demographics, r.household_hints, coalesce(r.source_updated_at, r.first_seen_at) as seen
@@ -112,4 +98,3 @@ export class HouseholdsService extends HouseholdMembershipLookup {
   }
 }
 
-const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

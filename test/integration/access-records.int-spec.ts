@@ -12,7 +12,6 @@ import { PurposeEntity } from '../../src/access/purposes/purpose.entity';
 import { ReferenceFactsCache } from '../../src/access/policy/reference-facts.cache';
 import { BreakGlassService } from '../../src/access/relationships/break-glass.service';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
-import { HouseholdMembershipLookup } from '../../src/access/relationships/household-membership.lookup';
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
 import { Principal, Role } from '../../src/auth/principal';
 import { AppConfig, loadConfig } from '../../src/config/config';
@@ -26,6 +25,7 @@ const dpo: Principal = { subject: 'dee', organisation: 'council', roles: [Role.D
 const caseworker: Principal = { subject: 'carol', organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' };
 const PERSON = '44444444-4444-4444-8444-444444444444';
 const HOUSEHOLD = '55555555-5555-4555-8555-555555555555';
+const FORMER = '66666666-6666-4666-8666-666666666666';
 
 const content = (fields: string[], extra: Partial<AgreementContent> = {}): AgreementContent => ({
   title: 'Housing need',
@@ -39,12 +39,6 @@ const content = (fields: string[], extra: Partial<AgreementContent> = {}): Agree
   reviewDate: '2026-01-01',
   ...extra,
 });
-
-class FixedHouseholds extends HouseholdMembershipLookup {
-  async householdsOf(personIds: readonly string[]) {
-    return personIds.includes(PERSON) ? [{ personId: PERSON, householdId: HOUSEHOLD }] : [];
-  }
-}
 
 describe('access records on PostgreSQL', () => {
   let db: TestDatabase;
@@ -68,6 +62,14 @@ describe('access records on PostgreSQL', () => {
     assignments = new CaseAssignmentsService(ds, audit);
     breakGlass = new BreakGlassService(ds, audit, config);
     await new OrganisationsService(ds, audit, cache).create({ id: 'council', name: 'Northshire Council', kind: 'council' }, admin);
+    // PERSON lives in HOUSEHOLD now; FORMER lived there and moved out last year.
+    await ds.query(`insert into person (id) values ($1), ($2)`, [PERSON, FORMER]);
+    await ds.query(`insert into household (id, address_key) values ($1, 'test-address')`, [HOUSEHOLD]);
+    await ds.query(
+      `insert into household_membership (household_id, person_id, valid_from, valid_to)
+       values ($1, $2, now() - interval '2 years', null), ($1, $3, now() - interval '3 years', now() - interval '1 year')`,
+      [HOUSEHOLD, PERSON, FORMER],
+    );
   });
   afterAll(() => db.drop());
   beforeEach(() => {
@@ -177,12 +179,19 @@ describe('access records on PostgreSQL', () => {
     it('finds assignments of the principal or its team, to the person or the household', async () => {
       const household = await assignments.assign({ subjectKind: 'household', subjectId: HOUSEHOLD, team: 'housing-options' }, admin);
       await assignments.assign({ subjectKind: 'person', subjectId: PERSON, team: 'adults', userSubject: 'someone-else' }, admin);
-      const facts = await assignments.factsFor(caseworker, [PERSON, HOUSEHOLD], new Date());
-      expect(facts.map((f) => f.id)).toEqual([household.id]);
+      const facts = await assignments.relationshipFacts(caseworker, [PERSON, FORMER, 'not-a-uuid'], new Date());
+      expect(facts.households).toEqual([{ personId: PERSON, householdId: HOUSEHOLD, from: expect.any(Date), to: undefined }]);
+      expect(facts.assignments.map((f) => f.id)).toEqual([household.id]);
+      // The household's case covered its member only while they lived there.
+      const lastYear = new Date(Date.now() - 400 * 86_400_000);
+      expect((await assignments.relationshipFacts(caseworker, [FORMER], lastYear)).households).toEqual([
+        { personId: FORMER, householdId: HOUSEHOLD, from: expect.any(Date), to: expect.any(Date) },
+      ]);
+      expect((await assignments.relationshipFacts(caseworker, [FORMER], new Date())).assignments).toEqual([]);
       expect(await assignments.holdingTeams([PERSON], new Date())).toEqual(new Map([[PERSON, ['adults']]]));
 
       await assignments.end(household.id, admin);
-      expect(await assignments.factsFor(caseworker, [PERSON, HOUSEHOLD], new Date())).toEqual([]);
+      expect((await assignments.relationshipFacts(caseworker, [PERSON], new Date())).assignments).toEqual([]);
       await expect(assignments.end(household.id, admin)).rejects.toThrow(/already ended/);
       expect(audit.events.map((e) => e.operation)).toEqual(['case-assignment.create', 'case-assignment.create', 'case-assignment.end']);
     });
@@ -205,7 +214,7 @@ describe('access records on PostgreSQL', () => {
   describe('the policy service on real facts', () => {
     it('decides from the stored facts and audits the decision before returning it', async () => {
       const purposes = new PurposesService(ds.getRepository(PurposeEntity), cache);
-      const loader = new AccessFactsLoader(purposes, agreements, consent, new RelationshipFacts(new FixedHouseholds(), assignments, breakGlass));
+      const loader = new AccessFactsLoader(purposes, agreements, consent, new RelationshipFacts(assignments, breakGlass));
       const policy = new PolicyService(loader, purposes, audit);
       await assignments.assign({ subjectKind: 'household', subjectId: HOUSEHOLD, team: 'housing-options' }, admin);
       audit.clear();

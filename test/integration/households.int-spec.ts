@@ -49,12 +49,6 @@ describe('households from the person index', () => {
     expect(await currentHousehold('bg-1')).not.toBe(home);
   });
 
-  it('answers which households a person is in, for relationship checks', async () => {
-    const mum = await personOf('mum');
-    const facts = await households.householdsOf([mum, 'not-a-uuid'], new Date());
-    expect(facts).toEqual([{ personId: mum, householdId: await currentHousehold('mum'), from: expect.any(Date), to: undefined }]);
-  });
-
   it('records a move: the old membership is closed, the family keeps its household id, nothing is deleted', async () => {
     const home = await currentHousehold('mum');
     const lodger = await personOf('lodger');

@@ -5,23 +5,19 @@ import { ConsentService } from '../consent/consent.service';
 import { PurposesService } from '../purposes/purposes.service';
 import { BreakGlassService } from '../relationships/break-glass.service';
 import { CaseAssignmentsService } from '../relationships/case-assignments.service';
-import { HouseholdMembershipLookup } from '../relationships/household-membership.lookup';
 import { AccessContext, PolicyFacts } from './policy.types';
 
 /** Case assignments (to the people or their households) and the break-glass grant the request names. */
 @Injectable()
 export class RelationshipFacts {
   constructor(
-    private readonly households: HouseholdMembershipLookup,
     private readonly assignments: CaseAssignmentsService,
     private readonly breakGlass: BreakGlassService,
   ) {}
 
   async load(principal: Principal, context: AccessContext, personIds: string[], now: Date) {
-    const households = await this.households.householdsOf(personIds, now);
-    const subjectIds = [...new Set([...personIds, ...households.map((m) => m.householdId)])];
-    const [assignments, breakGlassGrants] = await Promise.all([
-      this.assignments.factsFor(principal, subjectIds, now),
+    const [{ households, assignments }, breakGlassGrants] = await Promise.all([
+      this.assignments.relationshipFacts(principal, personIds, now),
       this.breakGlass.factsFor(context.breakGlassId ? [context.breakGlassId] : []),
     ]);
     return { households, assignments, breakGlassGrants };

@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../../access/access.module';
 import { AccessFactsLoader, RelationshipFacts } from '../../access/policy/access-facts.loader';
-import { HouseholdMembershipLookup } from '../../access/relationships/household-membership.lookup';
-import { HouseholdsModule } from '../../households/households.module';
-import { HouseholdsService } from '../../households/households.service';
 import { SourcesModule } from '../../sources/sources.module';
 import { SingleViewModule } from '../single-view.module';
 import { EligibilityInputs } from './eligibility-inputs.service';
@@ -17,9 +14,8 @@ import { PersonSourcesQuery } from './person-sources.query';
  * the loader (stateless) is provided here over the access module's exported services.
  */
 @Module({
-  imports: [AccessModule, HouseholdsModule, SourcesModule, SingleViewModule],
+  imports: [AccessModule, SourcesModule, SingleViewModule],
   providers: [
-    { provide: HouseholdMembershipLookup, useExisting: HouseholdsService },
     RelationshipFacts,
     AccessFactsLoader,
     EligibilityPolicy,

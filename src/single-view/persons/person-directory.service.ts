@@ -145,7 +145,16 @@ function assemble(personIds: readonly string[], rows: readonly LinkRow[]): Map<s
     const records = byPerson.get(personId) ?? [];
     const keys = new Map<string, string[]>();
     for (const record of records) keys.set(record.source, [...(keys.get(record.source) ?? []), record.sourceKey]);
-    result.set(personId, { personId, records, golden: goldenIdentity(records), keys });
+    let golden: GoldenIdentity | undefined;
+    // Worked out when first read (while the sources are being asked), not while the decision waits on it.
+    result.set(personId, {
+      personId,
+      records,
+      keys,
+      get golden() {
+        return (golden ??= goldenIdentity(records));
+      },
+    });
   }
   return result;
 }
