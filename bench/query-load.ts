@@ -14,6 +14,7 @@ type Command =
   | { cmd: 'household'; endpoint: string; token: string; query: string; ids: string[]; runs: number }
   | { cmd: 'sequential'; keys: [string, string[]][]; runs: number }
   | { cmd: 'persons'; endpoint: string; token: string; query: string; ids: string[]; concurrency: number; seconds: number }
+  | { cmd: 'compare'; endpoints: string[]; token: string; query: string; ids: string[]; runs: number }
   | { cmd: 'stop' };
 
 let launched: Awaited<ReturnType<typeof launchSandboxes>> | undefined;
@@ -73,6 +74,19 @@ async function handle(command: Command): Promise<unknown> {
         }),
       );
       return { done, seconds: (performance.now() - started) / 1000 };
+    }
+    case 'compare': {
+      // One view at a time, each endpoint in turn on the same person, after a warm-up of each.
+      const times = command.endpoints.map(() => [] as number[]);
+      for (let i = -50; i < command.runs; i++) {
+        const id = command.ids[(i + 50) % command.ids.length];
+        for (const [e, endpoint] of command.endpoints.entries()) {
+          const t0 = performance.now();
+          await post(endpoint, command.token, command.query, id);
+          if (i >= 0) times[e].push(performance.now() - t0);
+        }
+      }
+      return times;
     }
     case 'stop':
       await launched?.close();

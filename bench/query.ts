@@ -12,7 +12,8 @@ import { AccessSeedService } from '../src/access/seed/access-seed.service';
 import { AppModule } from '../src/app.module';
 import { DevTokenIssuer } from '../src/auth/dev-token.service';
 import { Role } from '../src/auth/principal';
-import { loadConfig } from '../src/config/config';
+import { AppConfig, loadConfig } from '../src/config/config';
+import { AuditRecorder } from '../src/audit/audit-recorder';
 import { DatabaseRuntime } from '../src/database/database-runtime';
 import { SourceAdapter } from '../src/sources/source-adapter';
 import { createAdapter } from '../src/sources/source-registry';
@@ -33,6 +34,9 @@ import { benchDatabase } from './bench-database';
  * 2. Person views per second (identity and live data from the three sources, policy and audit on), with
  *    `BENCH_CONCURRENCY` (16) clients for `BENCH_SECONDS` (10), sources answering at once, after
  *    `BENCH_WARMUP_SECONDS` (5) of the same load unmeasured. Target: 300/s.
+ * 3. The audit trail's cost (issue #6): p50 of a person view, one at a time, audited against the same hub
+ *    with auditing disabled, `BENCH_AUDIT_RUNS` (400) each, sources answering at once and in
+ *    `BENCH_AUDIT_SOURCE_MS` (20). Target: at most 10 % above.
  */
 const households = Number(process.env.BENCH_HOUSEHOLDS ?? 300);
 const latencyMs = Number(process.env.BENCH_SOURCE_LATENCY_MS ?? 50);
@@ -40,6 +44,9 @@ const householdRuns = Number(process.env.BENCH_HOUSEHOLD_RUNS ?? 200);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const auditRuns = Number(process.env.BENCH_AUDIT_RUNS ?? 400);
+/** A line-of-business API behind a network answers in tens of milliseconds. */
+const auditSourceMs = Number(process.env.BENCH_AUDIT_SOURCE_MS ?? 20);
 
 // Clients send the id as a variable (as a partner's persisted queries do), so the document is parsed and
 // validated once and then served from Apollo's document cache.
@@ -61,6 +68,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hub-bench-query-'));
   const load = startLoad();
   let app: INestApplication | undefined;
+  let unaudited: INestApplication | undefined;
   let runtime: DatabaseRuntime | undefined;
   try {
     const connections = await load.ask<SourceConnection[]>({ cmd: 'start', dir, households });
@@ -71,13 +79,8 @@ async function main(): Promise<void> {
     await db.dataSource.destroy();
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, HUB_DATA_DIR: join(dir, 'hub'), RATE_LIMIT_PER_MINUTE: '0' });
     runtime = await DatabaseRuntime.open(config);
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, runtime)] })
-      .overrideProvider(SourceRegistry)
-      .useValue(registry)
-      .compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    const endpoint = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
+    app = await startHub(config, runtime, registry);
+    const endpoint = await graphqlUrl(app);
 
     const synced = await app.get(IdentitySyncService).sync();
     await app.get(AfterSync).run(synced);
@@ -121,6 +124,19 @@ async function main(): Promise<void> {
     await profiler?.stop();
     const audited = Number((await dataSource.query(`select count(*) from audit_event where operation in ('person.view', 'household.view')`))[0].count);
 
+    // 3. What the audit trail costs a person view: the same view, one at a time, from this hub and from a
+    //    second hub on the same database whose audit recorder writes nothing, in turn (so drift in the
+    //    machine's load falls on both alike); with sources answering at once, and in BENCH_AUDIT_SOURCE_MS.
+    unaudited = await startHub(config, runtime, registry, { withoutAudit: true });
+    const pair = [endpoint, await graphqlUrl(unaudited)];
+    const auditCost = [];
+    for (const ms of [0, auditSourceMs]) {
+      await load.ask({ cmd: 'latency', ms });
+      const [on, off] = await load.ask<number[][]>({ cmd: 'compare', endpoints: pair, token, query: personQuery, ids: personIds, runs: auditRuns });
+      const [p50on, p50off] = [percentile(on, 0.5), percentile(off, 0.5)];
+      auditCost.push({ sourceLatencyMs: ms, runs: auditRuns, auditedP50ms: round(p50on, 2), unauditedP50ms: round(p50off, 2), overheadPercent: round(((p50on - p50off) / p50off) * 100), targetPercent: 10 });
+    }
+
     const lines = [
       { benchmark: 'query', households, database: db.kind, sourceLatencyMs: latencyMs },
       {
@@ -142,15 +158,40 @@ async function main(): Promise<void> {
         hubCpuMsPerView: round((cpu.user + cpu.system) / 1000 / persons.done, 2),
       },
       { auditEventsWritten: audited },
+      ...auditCost.map((line) => ({ step: 'person view, audited against auditing disabled (one at a time)', ...line })),
     ];
     process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
   } finally {
+    await unaudited?.close();
     await app?.close();
     await runtime?.close();
     await load.stop();
     await db.drop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A hub in this process on the bench database and sources; `withoutAudit`: its audit recorder writes nothing. */
+async function startHub(config: AppConfig, runtime: DatabaseRuntime, registry: object, options: { withoutAudit?: boolean } = {}): Promise<INestApplication> {
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, runtime)] })
+    .overrideProvider(SourceRegistry)
+    .useValue(registry);
+  if (options.withoutAudit) builder = builder.overrideProvider(AuditRecorder).useValue(new NothingRecorded());
+  const app = (await builder.compile()).createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
+/** Auditing disabled, for the comparison only: every event "succeeds" at once and is written nowhere. */
+class NothingRecorded extends AuditRecorder {
+  private seq = 0;
+  async record(): Promise<{ seq: string; hash: string }> {
+    return { seq: String(++this.seq), hash: '' };
+  }
+}
+
+async function graphqlUrl(app: INestApplication): Promise<string> {
+  return `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
 }
 
 /** The sandboxes and the load generator, in a child process (bench/query-load.ts). */
