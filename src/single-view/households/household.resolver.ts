@@ -4,7 +4,7 @@ import { GraphqlContext } from '../../graphql/graphql-context';
 import { AddressLookupInput } from '../dto/search-people.input';
 import { RequestLoadersFactory } from '../live/request-loaders';
 import { HouseholdModel } from '../models/household.model';
-import { isUuid } from '../persons/person-directory.service';
+import { isUuid, PersonDirectory } from '../persons/person-directory.service';
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
 import { householdGroup, householdView } from '../views';
@@ -21,6 +21,7 @@ const MAX_AT_ADDRESS = 20;
 export class HouseholdResolver {
   constructor(
     private readonly households: HouseholdDirectory,
+    private readonly directory: PersonDirectory,
     private readonly loaders: RequestLoadersFactory,
   ) {}
 
@@ -28,8 +29,7 @@ export class HouseholdResolver {
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
   async household(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<HouseholdModel | null> {
     if (!isUuid(id)) throw badInput('id must be a household id (UUID)');
-    const [record] = await this.households.byIds([id]);
-    return record ? householdView(record, this.loaders.of(context)) : null;
+    return this.viewOf(id, context);
   }
 
   @Query(() => [HouseholdModel], { description: `Households at a UPRN, or at a postcode (and address line); at most ${MAX_AT_ADDRESS}.` })
@@ -52,7 +52,15 @@ export class HouseholdResolver {
   async resolveReference(@Parent() reference: { id?: unknown }, @Context() context: GraphqlContext): Promise<HouseholdModel | null> {
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
-    const [record] = await this.households.byIds([id]);
-    return record ? householdView(record, this.loaders.of(context)) : null;
+    return this.viewOf(id, context);
+  }
+
+  /** The household and its members' index rows, read side by side (into the request's memory only). */
+  private async viewOf(id: string, context: GraphqlContext): Promise<HouseholdModel | null> {
+    const [[record], members] = await Promise.all([this.households.byIds([id]), this.directory.householdMembersIndexed(id)]);
+    if (!record) return null;
+    const loaders = this.loaders.of(context);
+    for (const [personId, indexed] of members) loaders.indexed.prime(personId, indexed);
+    return householdView(record, loaders);
   }
 }

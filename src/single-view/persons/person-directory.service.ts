@@ -87,6 +87,24 @@ export class PersonDirectory {
   }
 
   /**
+   * The index rows of everyone who is or was a member of the household, by person: read alongside the
+   * household itself (both need only its id), so that they are in memory before its members' decisions.
+   */
+  async householdMembersIndexed(householdId: string): Promise<Map<string, IndexedPerson>> {
+    if (!isUuid(householdId)) return new Map();
+    const rows: (Partial<LinkRow> & { member: string })[] = await this.dataSource.query(
+      `select m.person_id::text as member, x.*
+         from (select distinct person_id from household_membership where household_id = $1) m
+         left join lateral (select ${linkColumns} from person_link l join source_record r on r.id = l.source_record_id
+                             where l.person_id = m.person_id and not r.deleted) x on true
+        order by x.source, x.source_key`,
+      [householdId],
+    );
+    const links = rows.filter((row): row is LinkRow & { member: string } => row.person_id != null);
+    return assemble([...new Set(rows.map((row) => row.member))], links);
+  }
+
+  /**
    * Teams holding a current case for each person, or for the household they live in now: the "which team
    * holds it" of an existence answer.
    */
