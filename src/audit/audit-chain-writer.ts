@@ -86,11 +86,15 @@ export class AuditChainWriter {
     while (this.inFlight < this.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight += 1;
-      void this.flush(batch).finally(() => {
-        this.inFlight -= 1;
-        if (this.queue.length > 0) this.pump();
-        else if (this.inFlight === 0) this.idle?.();
-      });
+      void this.flush(batch).finally(() =>
+        // The slot is freed one turn of the event loop later: callers just answered append their next
+        // events meanwhile, and those go out together in the next batch instead of trickling into several.
+        setImmediate(() => {
+          this.inFlight -= 1;
+          if (this.queue.length > 0) this.pump();
+          else if (this.inFlight === 0) this.idle?.();
+        }),
+      );
     }
   }
 
