@@ -279,14 +279,14 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
   });
 
   it('stops asking a source that keeps failing (the single view\'s circuit breaker), and asks again once it recovers', async () => {
-    const benefits = sources.sandbox('benefits');
+    const benefitsSystem = sources.sandbox('benefits');
     sources.fail('benefits', { mode: '500' });
     try {
       for (let i = 0; i < 2; i++) expect((await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200)).body.data.checkEligibility.result).toBe('UNKNOWN');
-      const before = benefits.requests;
+      const before = benefitsSystem.requests;
       const open = await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200);
       expect(open.body.data.checkEligibility).toMatchObject({ result: 'UNKNOWN', gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE' }] });
-      expect(benefits.requests).toBe(before);
+      expect(benefitsSystem.requests).toBe(before);
     } finally {
       sources.fail('benefits', undefined);
     }
