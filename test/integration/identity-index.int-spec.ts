@@ -83,6 +83,40 @@ describe('the persistent person index', () => {
     expect([...personOfTruth(seniorJunior, 1003)][0]).not.toBe([...personOfTruth(seniorJunior, 1004)][0]);
   });
 
+  it('does not join a father and his namesake son through records that each lack what the other holds', async () => {
+    // Housing holds the father with his NINO but no date of birth, and the son with his date of birth and
+    // phone but no NINO, one given name mistyped: only the household's surname and address agree. Benefits
+    // sends both in full in a later sync, when the index has already decided about the housing pair.
+    const home = { familyName: 'Ashworth', sex: 'M' as const, uprn: '900003', postcode: 'LS8 2QT', addressLines: ['14 Harehills Lane'] };
+    const father = { ...home, givenName: 'Kenneth', dateOfBirth: '1961-05-14', nino: 'JT446120B' };
+    const son = { ...home, givenName: 'Kenneth', dateOfBirth: '1989-11-02', nino: 'PR318755A', phone: '07700 900123' };
+    const housing = [
+      { truth: 1005, source: 'housing', fields: { ...home, givenName: 'Kenneht', nino: father.nino } },
+      { truth: 1006, source: 'housing', fields: { ...son, givenName: 'Ken', nino: undefined, email: 'ken.ashworth@example.org' } },
+    ];
+    const benefits = [
+      { truth: 1005, source: 'benefits', fields: father },
+      { truth: 1006, source: 'benefits', fields: son },
+    ];
+    const ids: string[] = [];
+    for (const rows of [housing, benefits]) {
+      const inserted = await insertSourceRecords(db.dataSource, rows);
+      inserted.forEach((id, i) => truthOf.set(id, rows[i].truth));
+      ids.push(...inserted);
+      await index.matchPending();
+    }
+    const linked = await links();
+    const personsOf = (truth: number) => new Set(ids.filter((id) => truthOf.get(id) === truth).map((id) => linked.get(id)));
+    expect(linked.get(ids[1])).not.toBe(linked.get(ids[0]));
+    expect([...personsOf(1005)].filter((p) => personsOf(1006).has(p))).toEqual([]);
+    // Each is still linked across the two sources: the father by his NINO, the son by date of birth and phone.
+    expect(personsOf(1005).size).toBe(1);
+    expect(personsOf(1006).size).toBe(1);
+    // The housing pair waits for a person to look at it.
+    const reviews: { reason: string }[] = await db.dataSource.query('select reason from match_review where record_a = $1 and record_b = $2', [ids[0], ids[1]]);
+    expect(reviews.map((r) => r.reason)).toEqual([expect.stringMatching(/^needs corroboration: household members/)]);
+  });
+
   it('keeps person ids stable when everything is matched again', async () => {
     const before = await links();
     await index.requeueAll();

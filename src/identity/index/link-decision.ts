@@ -160,12 +160,16 @@ function conflicts(recordId: string, members: string[], scores: Map<string, Pair
   return members.length > 0 && total / members.length < reviewWeight;
 }
 
-/** Pairs for a person to look at: between the thresholds, or a strong pair blocked by a hard negative. */
+/** Pairs for a person to look at: between the thresholds, or a strong pair held back by a hard negative or a caution. */
 function reviewRequests(recordId: string, scores: Map<string, PairScore>, state: IndexState): ReviewRequest[] {
   const requests: ReviewRequest[] = [];
   for (const [other, score] of scores) {
     if (score.decision !== 'review' || state.constraint(recordId, other)) continue;
-    const reason = score.hardNegatives.length ? `hard negative: ${score.hardNegatives.join(', ')}` : 'between thresholds';
+    const reason = score.hardNegatives.length
+      ? `hard negative: ${score.hardNegatives.join(', ')}`
+      : score.cautions.length
+        ? `needs corroboration: ${score.cautions.join(', ')}`
+        : 'between thresholds';
     requests.push({ other, score, reason });
   }
   return requests;

@@ -25,6 +25,14 @@ describe('comparison levels', () => {
     expect(levelOf('givenName', { givenName: 'Oliver' }, {})).toBe('null');
   });
 
+  it('given name: a middle name used as the given name is an alias only when the other names fit', () => {
+    const isabella = { givenName: 'Isabella', middleNames: 'Olivia' };
+    expect(levelOf('givenName', isabella, { givenName: 'Olivia' })).toBe('nickname or alias');
+    expect(levelOf('givenName', isabella, { givenName: 'Olivia', middleNames: 'Isabella' })).toBe('nickname or alias');
+    expect(levelOf('givenName', isabella, { givenName: 'Olivia', middleNames: 'I' })).toBe('nickname or alias');
+    expect(levelOf('givenName', isabella, { givenName: 'Olivia', middleNames: 'Victoria' })).toBe('different');
+  });
+
   it('family name: exact, hyphenated part and previous name, fuzzy, phonetic, different', () => {
     expect(levelOf('familyName', { familyName: "O'Brien" }, { familyName: 'obrien' })).toBe('exact');
     expect(levelOf('familyName', { familyName: 'Smith-Jones' }, { familyName: 'Jones' })).toBe('previous or hyphenated part');

@@ -155,7 +155,7 @@ export class MatchModel {
     const hardNegatives = this.rules.hardNegatives(a, b, levels);
     const rule = this.rules.deterministic(a, b) ?? undefined;
     const probability = probabilityOf(weight);
-    const cautions = !rule && !hardNegatives.length && this.rules.needsCorroboration(a, b, levels) ? ['household members the records cannot tell apart (no agreeing date of birth, or a given name is missing)'] : [];
+    const cautions = weight >= this.linkWeight && !rule && !hardNegatives.length && this.rules.needsCorroboration(a, b, levels) ? ['household members the records cannot tell apart (no agreeing date of birth, or a given name is missing)'] : [];
     let decision: Decision = weight >= this.linkWeight ? (cautions.length ? 'review' : 'link') : weight >= this.reviewWeight ? 'review' : 'no-link';
     // A hard negative never links; a deterministic rule that meets one is a conflict for a person to see.
     if (hardNegatives.length) decision = rule || decision !== 'no-link' ? 'review' : 'no-link';

@@ -32,6 +32,21 @@ describe('deterministic rules and hard negatives', () => {
     expect(check({ ...home, givenName: 'John', dateOfBirth: '1960-05-01' }, { ...home, givenName: 'John', dateOfBirth: '1990-05-01' }).hardNegatives).toEqual([]);
   });
 
+  it('keeps Sr and Jr apart when one of their names is mistyped', () => {
+    const generations = ['generations: same name, births a generation apart'];
+    expect(check({ ...home, givenName: 'Joshua', dateOfBirth: '1954-06-26' }, { ...home, givenName: 'Joahua', dateOfBirth: '1975-08-02' }).hardNegatives).toEqual(generations);
+    expect(check({ ...home, givenName: 'Freddie', dateOfBirth: '1952-02-09' }, { ...home, familyName: 'Pafel', givenName: 'Freddie', dateOfBirth: '1986-08-09' }).hardNegatives).toEqual(generations);
+    // Clearly different given names are not one name a generation apart (nor the same person).
+    expect(check({ ...home, givenName: 'Joshua', dateOfBirth: '1954-06-26' }, { ...home, givenName: 'Grace', dateOfBirth: '1975-08-02' }).hardNegatives).toEqual([]);
+  });
+
+  it("keeps twins apart when one is given the other twin's name as a middle name", () => {
+    const isabella = { ...home, givenName: 'Isabella', middleNames: 'Olivia', dateOfBirth: '2001-04-02' };
+    expect(check(isabella, { ...home, givenName: 'Olivia', middleNames: 'Victoria', dateOfBirth: '2001-04-02' }).hardNegatives).toEqual(['twins: same date of birth, different given names']);
+    // Known by her middle name, with no other name to contradict it, she is one person.
+    expect(check(isabella, { ...home, givenName: 'Olivia', dateOfBirth: '2001-04-02' }).hardNegatives).toEqual([]);
+  });
+
   it('treats two different valid NINOs or NHS numbers as different people', () => {
     expect(check({ nino: 'AB123456C' }, { nino: 'CE987654A' }).hardNegatives).toEqual(['different NINO']);
     expect(check({ nino: 'AB123456C' }, { nino: 'AB124356C' }).hardNegatives).toEqual([]);
@@ -59,6 +74,26 @@ describe('deterministic rules and hard negatives', () => {
   it('asks for corroboration before linking namesakes at one address when a date of birth is missing', () => {
     expect(check({ ...home, givenName: 'John' }, { ...home, givenName: 'John', dateOfBirth: '1990-02-03' }).needsCorroboration).toBe(true);
     expect(check({ ...home, givenName: 'John', phone: '07911123456' }, { ...home, givenName: 'John', dateOfBirth: '1990-02-03', phone: '07911 123456' }).needsCorroboration).toBe(false);
+  });
+
+  it('asks for corroboration at one address whenever the dates of birth do not confirm a pair, whatever the given names', () => {
+    // A father's record with a NINO and no date of birth, his son's with a date of birth, email and phone but
+    // no NINO, and a given name mistyped on one: only the household's surname and address agree.
+    const father = { ...home, givenName: 'Davd', nino: 'AB123456C' };
+    const son = { ...home, givenName: 'Dave', dateOfBirth: '2004-03-10', email: 'dave.patel@example.org', phone: '07911123456' };
+    expect(check(father, son).needsCorroboration).toBe(true);
+    // Given names only phonetically alike; dates of birth in one year but two parts apart; a surname typo.
+    expect(check({ ...home, givenName: 'Thomas' }, { ...home, givenName: 'Tomasz', dateOfBirth: '2021-10-24' }).needsCorroboration).toBe(true);
+    expect(check({ ...home, givenName: 'Megan', dateOfBirth: '2015-08-07' }, { ...home, givenName: 'Megan', dateOfBirth: '2015-05-17' }).needsCorroboration).toBe(true);
+    expect(check({ ...home, givenName: 'Arthur' }, { ...home, familyName: 'Pafel', givenName: 'Arthur', dateOfBirth: '1990-08-15' }).needsCorroboration).toBe(true);
+    // One keystroke apart, but a generation: a son born on his father's birthday is no rarer than that slip.
+    expect(check({ ...home, givenName: 'Jack', dateOfBirth: '1960-11-18' }, { ...home, givenName: 'Jack', dateOfBirth: '1990-11-18' }).needsCorroboration).toBe(true);
+    // A date of birth that agrees, or is one slip off, confirms the pair; so does a shared phone or NINO.
+    expect(check({ ...home, givenName: 'Megan', dateOfBirth: '2015-08-07' }, { ...home, givenName: 'Megan', dateOfBirth: '2015-08-17' }).needsCorroboration).toBe(false);
+    expect(check({ ...father, phone: '07911 123456' }, son).needsCorroboration).toBe(false);
+    expect(check(father, { ...son, nino: 'AB 12 34 56 C' }).needsCorroboration).toBe(false);
+    // Away from the household's address it is not a household question.
+    expect(check({ ...father, addressLines: ['12 Elm Road'], postcode: 'M3 3AP' }, son).needsCorroboration).toBe(false);
   });
 
   it('can switch hard negatives off by configuration', () => {

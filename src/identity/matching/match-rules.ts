@@ -138,8 +138,11 @@ export class MatchRules {
     // Father and son, brothers given one name, or a relative whose given name is merely alike (Dave /
     // Davd, Thomas / Tomasz): the dates of birth cannot confirm the pair, because one is missing or the
     // two differ in more than one part. Whatever the given names, at one address a namesake or
-    // similarly named relative is likelier than a record whose date of birth is wholly mistyped.
-    const namesakes = h.generations && (dob === 0 || dob >= DOB_SAME_YEAR_ONLY);
+    // similarly named relative is likelier than a record whose date of birth is wholly mistyped. Years a
+    // generation apart do not confirm it either, even one keystroke apart (1960 / 1990): a son born on
+    // his father's birthday is as likely there as that slip.
+    const generationApart = !!a.dob && !!b.dob && Math.abs(a.dob.y - b.dob.y) >= h.generationYears;
+    const namesakes = h.generations && (dob === 0 || dob >= DOB_SAME_YEAR_ONLY || generationApart);
     // Twins: the same date of birth at one home, and no given name on one side to tell them apart.
     const twins = h.twins && given === 0 && dob >= 1 && dob <= 3;
     if (!namesakes && !twins) return false;
