@@ -36,11 +36,16 @@ function maskedMessage(code: string): string {
   return code === INTERNAL_ERROR_CODE ? 'Internal server error' : `Request failed (${code})`;
 }
 
-/** Adds the request id to every error, so a user's report can be found in the logs. */
+/**
+ * Adds the request id to every error, so a user's report can be found in the logs, and marks every
+ * response `cache-control: no-store`: answers carry personal data and no cache may keep them. (Apollo's
+ * cache-control plugin, which also said no-store here, is turned off: it hooked every field's resolution.)
+ */
 export const requestIdPlugin: ApolloServerPlugin<GraphqlContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
+        response.http.headers.set('cache-control', 'no-store');
         if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
         response.body.singleResult.errors = response.body.singleResult.errors.map((error) => ({
           ...error,

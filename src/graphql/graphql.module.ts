@@ -1,4 +1,4 @@
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriverConfig, ApolloFederationDriver } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
@@ -52,6 +52,9 @@ import { loadPersistedQueryLists, persistedQueriesPlugin } from './persisted-que
             ...persistedQueries,
             // Federation's inline traces would tell any gateway the timings of every field; partners get none.
             ApolloServerPluginInlineTraceDisabled(),
+            // No cache hints: nothing the hub answers may be cached (requestIdPlugin says no-store), and the
+            // plugin would hook the resolution of every field.
+            ApolloServerPluginCacheControlDisabled(),
             ...(production ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true })]),
           ] as unknown as ApolloDriverConfig['plugins'],
           formatError: formatGraphqlError(production),

@@ -176,6 +176,9 @@ describe('production hardening (NODE_ENV=production)', () => {
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['x-powered-by']).toBeUndefined();
+    // Answers carry personal data: no cache may keep one, refused ones included.
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect((await post('{ hubInfo { version ')).headers['cache-control']).toBe('no-store');
   });
 
   it('refuses a query 20 levels deep before anything runs', async () => {
