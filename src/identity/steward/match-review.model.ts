@@ -86,7 +86,7 @@ export class MatchReviewModel {
   @Field()
   status: string;
 
-  @Field({ description: 'Why it needs a person: between thresholds, a hard negative, or a record that would join two persons.' })
+  @Field({ description: 'Why it needs a person: between thresholds, a hard negative, household members that need corroboration, or a record that would join two persons.' })
   reason: string;
 
   @Field(() => Float)
