@@ -43,7 +43,7 @@ export class QueryLogger implements TypeOrmLogger {
   }
 }
 
-function statement(query: string): string {
+export function statement(query: string): string {
   const oneLine = query.replace(/\s+/g, ' ').trim();
   return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
 }

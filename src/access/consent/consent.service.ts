@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../../database/prepared-query';
 import { AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
 import { invalidRecord, recordNotFound } from '../access.exception';
@@ -99,7 +100,8 @@ export class ConsentService {
   /** Consent and objection facts for the decision point, in one round trip. */
   async factsFor(personIds: string[]): Promise<{ consents: ConsentFact[]; objections: ObjectionFact[] }> {
     if (personIds.length === 0) return { consents: [], objections: [] };
-    const rows: FactRow[] = await this.dataSource.query(
+    const rows = await preparedQuery<FactRow>(
+      this.dataSource,
       `select 'consent' as fact, id::text, person_id::text, status as state, purpose, recipient_organisation, source, valid_from, valid_to as ends, recorded_at
          from consent where person_id = any($1::uuid[])
        union all

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
+import { preparedQuery } from '../../database/prepared-query';
 import { AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
 import { invalidRecord, recordNotFound } from '../access.exception';
@@ -102,7 +103,8 @@ export class CaseAssignmentsService {
   async relationshipFacts(principal: Principal, personIds: string[], at: Date): Promise<{ households: HouseholdMembershipFact[]; assignments: CaseAssignmentFact[] }> {
     const people = personIds.filter((id) => uuid.test(id));
     if (people.length === 0) return { households: [], assignments: [] };
-    const rows: FactRow[] = await this.dataSource.query(
+    const rows = await preparedQuery<FactRow>(
+      this.dataSource,
       `with homes as (
          select person_id, household_id, valid_from, valid_to from household_membership
           where person_id = any($1::uuid[]) and valid_from <= $2 and (valid_to is null or valid_to > $2))

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../../database/prepared-query';
 import { isUuid } from '../persons/person-directory.service';
 
 export interface HouseholdRecord {
@@ -59,7 +60,8 @@ export class HouseholdDirectory {
       postcode: string | null;
       address_lines: string[] | null;
       memberships: { personId: string; role: string | null; validFrom: string; validTo: string | null }[];
-    }[] = await this.dataSource.query(
+    }[] = await preparedQuery(
+      this.dataSource,
       `select h.id::text, h.uprn, h.postcode, h.address_lines,
               coalesce(json_agg(json_build_object('personId', m.person_id, 'role', m.role, 'validFrom', m.valid_from, 'validTo', m.valid_to)
                                 order by (m.valid_to is null) desc, m.valid_from, m.person_id) filter (where m.id is not null), '[]') as memberships

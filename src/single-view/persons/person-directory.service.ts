@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { goldenIdentity, GoldenIdentity } from '../../identity/persons/golden-identity';
+import { preparedQuery } from '../../database/prepared-query';
 import { IdentityFields } from '../../sources/identity-fields';
 
 /** One live source record linked to a person, with why it was linked. */
@@ -69,7 +70,8 @@ export class PersonDirectory {
   async survivorsIndexed(ids: readonly string[]): Promise<Map<string, IndexedPerson>> {
     const wanted = [...new Set(ids.filter(isUuid))];
     if (wanted.length === 0) return new Map();
-    const rows: (Partial<LinkRow> & { asked: string; survivor: string })[] = await this.dataSource.query(
+    const rows = await preparedQuery<Partial<LinkRow> & { asked: string; survivor: string }>(
+      this.dataSource,
       `${survivorChain}
        select s.asked::text, s.id::text as survivor, x.*
          from survivor s
@@ -92,7 +94,8 @@ export class PersonDirectory {
    */
   async householdMembersIndexed(householdId: string): Promise<Map<string, IndexedPerson>> {
     if (!isUuid(householdId)) return new Map();
-    const rows: (Partial<LinkRow> & { member: string })[] = await this.dataSource.query(
+    const rows = await preparedQuery<Partial<LinkRow> & { member: string }>(
+      this.dataSource,
       `select m.person_id::text as member, x.*
          from (select distinct person_id from household_membership where household_id = $1) m
          left join lateral (select ${linkColumns} from person_link l join source_record r on r.id = l.source_record_id
@@ -127,7 +130,8 @@ export class PersonDirectory {
   /** Linked, undeleted source records of each person, with the golden identity worked out over them. */
   async indexed(personIds: readonly string[]): Promise<Map<string, IndexedPerson>> {
     const rows: LinkRow[] = personIds.length
-      ? await this.dataSource.query(
+      ? await preparedQuery<LinkRow>(
+          this.dataSource,
           `select ${linkColumns}
              from person_link l join source_record r on r.id = l.source_record_id
             where l.person_id = any($1::uuid[]) and not r.deleted
