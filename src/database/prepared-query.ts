@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { statement } from './query-logger';
+import { failureMessage, statement } from './query-logger';
 
 const logger = new Logger('Database');
 const names = new Map<string, string>();
@@ -21,7 +21,7 @@ export async function preparedQuery<T>(dataSource: DataSource, text: string, val
   try {
     return (await pool.query({ name, text, values })).rows as T[];
   } catch (error) {
-    logger.error(`query failed: ${(error as Error).message} [${statement(text)}]`);
+    logger.error(`query failed: ${failureMessage(error as Error)} [${statement(text)}]`);
     throw error;
   }
 }

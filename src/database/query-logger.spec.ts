@@ -11,4 +11,13 @@ describe('QueryLogger', () => {
     expect(errors).toEqual(['query failed: boom [insert into x (a) values ($1)]']);
     expect(errors.join()).not.toContain('AB123456C');
   });
+
+  it("leaves out the values PostgreSQL quotes in its own messages, keeping the error's code", () => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
+    const failure = Object.assign(new Error('invalid input syntax for type uuid: "AB123456C"'), { code: '22P02' });
+    new QueryLogger().logQueryError(failure, 'select $1::uuid');
+    spy.mockRestore();
+    expect(errors).toEqual(['query failed: invalid input syntax for type uuid: "…" (SQLSTATE 22P02) [select $1::uuid]']);
+  });
 });

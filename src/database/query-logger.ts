@@ -16,8 +16,7 @@ export class QueryLogger implements TypeOrmLogger {
 
   logQueryError(error: string | Error, query: string): void {
     if (!this.levels.includes('error')) return;
-    const message = typeof error === 'string' ? error : error.message;
-    this.logger.error(`query failed: ${message} [${statement(query)}]`);
+    this.logger.error(`query failed: ${failureMessage(error)} [${statement(query)}]`);
   }
 
   logQuerySlow(time: number, query: string): void {
@@ -41,6 +40,16 @@ export class QueryLogger implements TypeOrmLogger {
       if (this.levels.includes('warn')) this.logger.warn(String(message));
     } else if (this.levels.includes('migration')) this.logger.log(String(message));
   }
+}
+
+/**
+ * PostgreSQL quotes the offending value in some messages (`invalid input syntax for type uuid: "…"`): every
+ * quoted part is left out, so a value never reaches the log (an identifier goes with it; the code stays).
+ */
+export function failureMessage(error: string | Error): string {
+  const message = (typeof error === 'string' ? error : error.message).replace(/"[^"]*"/g, '"…"');
+  const code = typeof error === 'string' ? undefined : (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${message} (SQLSTATE ${code})` : message;
 }
 
 export function statement(query: string): string {
