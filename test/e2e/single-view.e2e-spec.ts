@@ -5,6 +5,7 @@ import { DevTokenRequest } from '../../src/auth/dev-token.service';
 import { Role } from '../../src/auth/principal';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
 import { IdentityDecisionsService } from '../../src/identity/persons/identity-decisions.service';
+import { breakAuditInserts } from '../support/audit-fixtures';
 import { insertSourceRecords } from '../support/identity-fixtures';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
@@ -320,6 +321,38 @@ describe('the single view (person and household, federated live from the sources
     const res = await ask('steward', `{ person(id: "${b}") { id givenName sourceRecords { source sourceKey } } }`, { 'x-purpose': 'DATA_QUALITY' }).expect(200);
     expect(res.body.data.person.id).toBe(a);
     expect(res.body.data.person.sourceRecords.length).toBeGreaterThan(0);
+  });
+
+  it('releases nothing of a person, a household or a search result when the audit trail cannot take the events', async () => {
+    const member = rich.members.find((m) => m.sources.includes('housing'))!.person_id;
+    const personQuery = `{ person(id: "${member}") { id givenName familyName housing { tenancies { tenancyRef } } } }`;
+    const before = await ask('alice', personQuery, { 'x-purpose': 'EARLY_HELP' }).expect(200);
+    const { givenName, familyName } = before.body.data.person;
+    expect(before.body.data.person.housing.tenancies.length).toBeGreaterThan(0);
+
+    const restore = await breakAuditInserts(hub.db.dataSource);
+    try {
+      const search = `{ searchPeople(input: { name: "${givenName} ${familyName}" }) { edges { person { id givenName familyName } } } }`;
+      // searchPeople is non-null, so its null takes the whole `data` with it.
+      for (const [field, query, data] of [
+        ['person', personQuery, { person: null }],
+        ['household', householdQuery(rich.id), { household: null }],
+        ['searchPeople', search, null],
+      ] as const) {
+        const requestId = randomUUID();
+        const res = await ask('alice', query, { 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId }).expect(200);
+        expect(res.body.data).toEqual(data);
+        expect(res.body.errors).toEqual([
+          expect.objectContaining({ path: [field], extensions: expect.objectContaining({ code: 'AUDIT_UNAVAILABLE', requestId }) }),
+        ]);
+        for (const value of [member, givenName, familyName, rich.id]) expect(JSON.stringify(res.body)).not.toContain(value);
+        expect(await auditOf(requestId)).toEqual([]);
+      }
+    } finally {
+      await restore();
+    }
+    const after = await ask('alice', personQuery, { 'x-purpose': 'EARLY_HELP' }).expect(200);
+    expect(after.body.data.person).toEqual(before.body.data.person);
   });
 
   it('gives a partial answer naming the source when one is stopped mid-test', async () => {

@@ -1,6 +1,6 @@
 import { AuditErrorCode, AuditException } from '../../src/audit/audit.exception';
 import { AuditRecorder } from '../../src/audit/audit-recorder';
-import { auditServices, AuditServices, disclosure, PERSON_A } from '../support/audit-fixtures';
+import { auditServices, AuditServices, breakAuditInserts, disclosure, PERSON_A } from '../support/audit-fixtures';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /** A caller as the design requires one to be: write the audit event, then release. */
@@ -122,12 +122,7 @@ describe('audit trail: fail closed', () => {
     s = auditServices(db.dataSource);
     await s.audit.record(disclosure(0));
     // The audit insert itself now fails, as it would with a full disk or a revoked privilege.
-    await db.dataSource.query(`create function fail_audit() returns trigger language plpgsql as $$
-      begin raise exception 'disk full'; end $$`);
-    await db.dataSource.query(`do $$ declare p text; begin
-      for p in select inhrelid::regclass::text from pg_inherits where inhparent = 'audit_event'::regclass loop
-        execute format('create trigger fail_audit before insert on %s for each row execute function fail_audit()', p);
-      end loop; end $$`);
+    await breakAuditInserts(db.dataSource);
   });
   afterAll(async () => {
     await s.close();

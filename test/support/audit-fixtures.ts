@@ -68,3 +68,22 @@ export async function asSuperuserWithoutTriggers<T>(url: string, work: (client: 
     await client.end();
   }
 }
+
+/**
+ * Makes every insert into the audit trail fail, as a full disk or a revoked privilege would; the returned
+ * function undoes it. (A trigger on each partition: the trail's own triggers are on the parent.)
+ */
+export async function breakAuditInserts(dataSource: DataSource): Promise<() => Promise<void>> {
+  await dataSource.query(`create or replace function fail_audit() returns trigger language plpgsql as $$
+    begin raise exception 'disk full'; end $$`);
+  await dataSource.query(`do $$ declare p text; begin
+    for p in select inhrelid::regclass::text from pg_inherits where inhparent = 'audit_event'::regclass loop
+      execute format('create trigger fail_audit before insert on %s for each row execute function fail_audit()', p);
+    end loop; end $$`);
+  return async () => {
+    await dataSource.query(`do $$ declare p text; begin
+      for p in select inhrelid::regclass::text from pg_inherits where inhparent = 'audit_event'::regclass loop
+        execute format('drop trigger if exists fail_audit on %s', p);
+      end loop; end $$`);
+  };
+}
