@@ -80,12 +80,12 @@ export class AuditCheckpointService implements OnModuleInit, OnModuleDestroy {
     return rows[0];
   }
 
-  /** Checks a stored checkpoint: signed by this hub's key, and saying what its columns say. */
+  /** Checks a stored checkpoint: signed by this hub's key (or a retired one), and saying what its columns say. */
   async check(row: CheckpointRow): Promise<CheckpointCheck> {
     let payload: CheckpointPayload;
     try {
       const header = decodeProtectedHeader(row.jws);
-      if (header.kid !== (await this.keys.kid())) return { ok: false, problem: `checkpoint ${row.id} is signed with an unknown key (${String(header.kid)})` };
+      if (!(await this.keys.knows(header.kid))) return { ok: false, problem: `checkpoint ${row.id} is signed with an unknown key (${String(header.kid)})` };
       payload = JSON.parse(new TextDecoder().decode(await this.keys.verify(row.jws))) as CheckpointPayload;
     } catch {
       return { ok: false, problem: `checkpoint ${row.id} has an invalid signature` };

@@ -16,6 +16,8 @@ export interface AppConfig {
   sourcesConfigPath?: string;
   /** The hub's signing key (JWK file); absent means `<dataDir>/keys/hub-signing-key.json`, made on first start. */
   signingKeyFile?: string;
+  /** Public JWKs (a JWKS file) of the hub's earlier signing keys: what they signed (audit checkpoints) still verifies. */
+  retiredKeysFile?: string;
   /** Query limits enforced before execution (see graphql/graphql-limits.ts). */
   graphql: {
     maxDepth: number;
@@ -78,6 +80,7 @@ const schema = z.object({
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   SOURCES_CONFIG: z.string().min(1).optional(),
   HUB_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  HUB_RETIRED_KEYS_FILE: z.string().min(1).optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(500).default(15),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(values.HUB_DATA_DIR),
     sourcesConfigPath: values.SOURCES_CONFIG ? resolve(values.SOURCES_CONFIG) : undefined,
     signingKeyFile: values.HUB_SIGNING_KEY_FILE ? resolve(values.HUB_SIGNING_KEY_FILE) : undefined,
+    retiredKeysFile: values.HUB_RETIRED_KEYS_FILE ? resolve(values.HUB_RETIRED_KEYS_FILE) : undefined,
     graphql: {
       maxDepth: values.GRAPHQL_MAX_DEPTH,
       maxAliases: values.GRAPHQL_MAX_ALIASES,

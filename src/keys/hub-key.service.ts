@@ -6,13 +6,14 @@ import {
   calculateJwkThumbprint,
   CompactSign,
   compactVerify,
+  decodeProtectedHeader,
   exportJWK,
   generateKeyPair,
   importJWK,
   JWK,
   type CryptoKey,
 } from 'jose';
-import { AppConfig } from '../config/config';
+import { AppConfig, ConfigError } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 
 export const HUB_KEY_ALGORITHM = 'ES256';
@@ -26,16 +27,20 @@ interface StoredKey {
 /**
  * The hub's own signing key (ES256), kept as a JWK file under `HUB_DATA_DIR/keys` (mode 600) and
  * generated on first start. It signs audit checkpoints and, outside production, the dev tokens the CLI
- * issues. In production the file is provisioned by the operator (`HUB_SIGNING_KEY_FILE`).
+ * issues. In production the file is provisioned by the operator (`HUB_SIGNING_KEY_FILE`). When the key is
+ * replaced, the public half of the old one goes into `HUB_RETIRED_KEYS_FILE` (a JWKS): what it signed still
+ * verifies, and nothing new is signed with it.
  */
 @Injectable()
 export class HubKeyService implements OnModuleInit {
   private key?: { stored: StoredKey; privateKey: CryptoKey; publicKey: CryptoKey };
+  private retired?: Map<string, CryptoKey>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async onModuleInit(): Promise<void> {
     await this.load();
+    await this.retiredKeys();
   }
 
   get keyFile(): string {
@@ -58,10 +63,21 @@ export class HubKeyService implements OnModuleInit {
     return new CompactSign(bytes).setProtectedHeader({ ...header, alg: HUB_KEY_ALGORITHM, kid: stored.kid }).sign(privateKey);
   }
 
-  /** Verifies a JWS made by `sign` with this key; returns its payload, or throws. */
+  /** Whether a JWS with this `kid` can be verified: the current key, or a retired one. */
+  async knows(kid: unknown): Promise<boolean> {
+    return typeof kid === 'string' && (kid === (await this.kid()) || (await this.retiredKeys()).has(kid));
+  }
+
+  /**
+   * Verifies a JWS made by `sign` with this key or a retired one (chosen by its `kid`); returns its
+   * payload, or throws.
+   */
   async verify(jws: string): Promise<Uint8Array> {
-    const { publicKey } = await this.load();
-    const { payload } = await compactVerify(jws, publicKey, { algorithms: [HUB_KEY_ALGORITHM] });
+    const { kid } = decodeProtectedHeader(jws);
+    const { stored, publicKey } = await this.load();
+    const key = kid === stored.kid ? publicKey : typeof kid === 'string' ? (await this.retiredKeys()).get(kid) : undefined;
+    if (!key) throw new Error(`signed with an unknown key (${String(kid)})`);
+    const { payload } = await compactVerify(jws, key, { algorithms: [HUB_KEY_ALGORITHM] });
     return payload;
   }
 
@@ -78,6 +94,34 @@ export class HubKeyService implements OnModuleInit {
     const publicKey = (await importJWK(stored.publicJwk, HUB_KEY_ALGORITHM)) as CryptoKey;
     this.key = { stored, privateKey, publicKey };
     return this.key;
+  }
+
+  /** The retired keys by kid: public ES256 keys only (a file holding a private part is refused). */
+  private async retiredKeys(): Promise<Map<string, CryptoKey>> {
+    if (this.retired) return this.retired;
+    const file = this.config.retiredKeysFile;
+    const keys = new Map<string, CryptoKey>();
+    if (file) {
+      const invalid = (problem: string) => new ConfigError(`Invalid configuration: HUB_RETIRED_KEYS_FILE ${file} ${problem}`);
+      let set: { keys?: unknown };
+      try {
+        set = JSON.parse(await readFile(file, 'utf8')) as { keys?: unknown };
+      } catch (error) {
+        throw invalid(`is not a readable JSON file (${(error as Error).message})`);
+      }
+      if (!Array.isArray(set.keys)) throw invalid('has no "keys" array (a JWKS: {"keys": [...]})');
+      for (const [index, jwk] of (set.keys as JWK[]).entries()) {
+        if (jwk?.d !== undefined) throw invalid(`key ${index} has a private part: retired keys are public halves only`);
+        if (jwk?.kty !== 'EC' || jwk.crv !== 'P-256') throw invalid(`key ${index} is not an ES256 public key (EC P-256)`);
+        try {
+          keys.set(jwk.kid ?? (await calculateJwkThumbprint(jwk)), (await importJWK(jwk, HUB_KEY_ALGORITHM)) as CryptoKey);
+        } catch (error) {
+          throw invalid(`key ${index} cannot be read (${(error as Error).message})`);
+        }
+      }
+    }
+    this.retired = keys;
+    return keys;
   }
 
   private async read(): Promise<StoredKey> {

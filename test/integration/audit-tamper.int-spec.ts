@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { contentHash, headerHash } from '../../src/audit/audit-hash';
 import { asSuperuserWithoutTriggers, auditServices, AuditServices, disclosure } from '../support/audit-fixtures';
@@ -129,5 +132,41 @@ describe('audit chain verification of a range', () => {
 
   it('refuses a range that is not whole positive numbers', async () => {
     await expect(s.verifier.verify(0, 3)).rejects.toThrow(/fromSeq/);
+  });
+});
+
+describe('audit chain verification after the hub signing key is replaced', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('verifies checkpoints of the old key once its public half is listed in HUB_RETIRED_KEYS_FILE, and only then', async () => {
+    const before = auditServices(db.dataSource);
+    for (let i = 1; i <= 4; i += 1) await before.audit.record(disclosure(i));
+    await before.checkpoints.checkpoint('manual');
+    const oldKey = await before.keys.publicJwk();
+    await before.close();
+
+    // A new key (its own data directory): new checkpoints are its own, the old one is unknown to it.
+    const after = auditServices(db.dataSource);
+    for (let i = 5; i <= 6; i += 1) await after.audit.record(disclosure(i));
+    await after.checkpoints.checkpoint('manual');
+    expect(await after.verifier.verify()).toMatchObject({ valid: false, firstBrokenSeq: 4, problem: expect.stringMatching(/unknown key/) });
+    await after.close();
+
+    const retired = join(mkdtempSync(join(tmpdir(), 'hub-retired-')), 'retired-keys.json');
+    writeFileSync(retired, JSON.stringify({ keys: [oldKey] }));
+    const withHistory = auditServices(db.dataSource, { HUB_SIGNING_KEY_FILE: after.keys.keyFile, HUB_RETIRED_KEYS_FILE: retired });
+    try {
+      expect(await withHistory.verifier.verify()).toMatchObject({ valid: true, checkedEvents: 6, checkedCheckpoints: 2 });
+      const kids = (await db.dataSource.query('select kid from audit_checkpoint order by seq')).map((r: { kid: string }) => r.kid);
+      expect(kids).toEqual([oldKey.kid, await withHistory.keys.kid()]);
+    } finally {
+      await withHistory.close();
+    }
   });
 });

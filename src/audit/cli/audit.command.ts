@@ -11,6 +11,7 @@ import { csvHeader, csvRows, ndjsonRows } from '../dpo/audit-export';
 import { filterFromQuery } from '../dpo/dpo-export.controller';
 import { AuditSearchService } from '../dpo/audit-search.service';
 import { cliActor, dpoEvent } from '../dpo/dpo-activity';
+import { HubKeyService } from '../../keys/hub-key.service';
 
 const seqOption = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`${name} must be a positive whole number`);
@@ -164,6 +165,16 @@ export class AuditCheckpointCommand extends CommandRunner {
   }
 }
 
+@SubCommand({
+  name: 'public-key',
+  description: "Print the public half of the hub's signing key (JWK): before replacing the key, add it to HUB_RETIRED_KEYS_FILE",
+})
+export class AuditPublicKeyCommand extends CommandRunner {
+  async run(): Promise<void> {
+    print(await withHubContext((app) => app.get(HubKeyService).publicJwk()));
+  }
+}
+
 @SubCommand({ name: 'purge', description: 'Apply AUDIT_RETENTION: checkpoint, then erase the content of events past retention' })
 export class AuditPurgeCommand extends CommandRunner {
   async run(_args: string[], options: { dryRun?: boolean } = {}): Promise<void> {
@@ -182,8 +193,8 @@ export class AuditPurgeCommand extends CommandRunner {
 
 @Command({
   name: 'audit',
-  description: 'The audit trail: verify, export, checkpoint, purge',
-  subCommands: [AuditVerifyCommand, AuditExportCommand, AuditCheckpointCommand, AuditPurgeCommand],
+  description: "The audit trail: verify, export, checkpoint, purge; the checkpoint signing key's public half",
+  subCommands: [AuditVerifyCommand, AuditExportCommand, AuditCheckpointCommand, AuditPurgeCommand, AuditPublicKeyCommand],
 })
 export class AuditCommand extends CommandRunner {
   async run(): Promise<void> {
@@ -191,4 +202,4 @@ export class AuditCommand extends CommandRunner {
   }
 }
 
-export const auditCommands = [AuditCommand, AuditVerifyCommand, AuditExportCommand, AuditCheckpointCommand, AuditPurgeCommand];
+export const auditCommands = [AuditCommand, AuditVerifyCommand, AuditExportCommand, AuditCheckpointCommand, AuditPurgeCommand, AuditPublicKeyCommand];
