@@ -16,6 +16,8 @@ import { AuditEventInput, AuditRecorder } from './audit-recorder';
 export class AuditService extends AuditRecorder implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');
   private readonly writer: AuditChainWriter;
+  private lastWrittenAt = 0;
+  private lastFailure?: { at: number; message: string };
 
   constructor(dataSource: DataSource) {
     super();
@@ -34,11 +36,21 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
       });
     }
     try {
-      return manager ? await this.writer.appendWith(manager, prepared) : await this.writer.append(prepared);
+      const receipt = manager ? await this.writer.appendWith(manager, prepared) : await this.writer.append(prepared);
+      this.lastWrittenAt = Date.now();
+      return receipt;
     } catch (error) {
-      this.logger.error(`audit event not written (operation ${prepared.operation}): ${(error as Error)?.message ?? String(error)}`);
+      const message = (error as Error)?.message ?? String(error);
+      this.lastFailure = { at: Date.now(), message };
+      this.logger.error(`audit event not written (operation ${prepared.operation}): ${message}`);
       throw AuditException.unavailable(error);
     }
+  }
+
+  /** The last append's outcome, for the readiness check: a failure with no event written since it. */
+  failingSince(): { at: Date; message: string } | undefined {
+    const failure = this.lastFailure;
+    return failure && failure.at >= this.lastWrittenAt ? { at: new Date(failure.at), message: failure.message } : undefined;
   }
 
   /** Before the database closes: refuse new events, finish those accepted. */

@@ -1,8 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../access/policy/policy.decorator';
+import { AuditHealthIndicator } from '../audit/audit-health';
 
-/** Liveness (`/health/live`: the process answers) and readiness (`/health`: the database answers too). */
+/**
+ * Liveness (`/health/live`: the process answers) and readiness (`/health`: the database answers, and the
+ * audit trail can take events, without which nothing is released).
+ */
 // Probes for load balancers and orchestrators: no token, no personal data.
 @Public()
 @Controller('health')
@@ -10,12 +14,13 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly audit: AuditHealthIndicator,
   ) {}
 
   @Get()
   @HealthCheck()
   check() {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 })]);
+    return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 }), () => this.audit.check()]);
   }
 
   @Get('live')
