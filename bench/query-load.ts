@@ -62,19 +62,20 @@ async function handle(command: Command): Promise<unknown> {
     }
     case 'persons': {
       for (const id of command.ids.slice(0, 50)) await post(command.endpoint, command.token, command.query, id);
-      let done = 0;
       let next = 0;
+      const times: number[] = [];
       const started = performance.now();
       const until = started + command.seconds * 1000;
       await Promise.all(
         Array.from({ length: command.concurrency }, async () => {
           while (performance.now() < until) {
+            const t0 = performance.now();
             await post(command.endpoint, command.token, command.query, command.ids[next++ % command.ids.length]);
-            done++;
+            times.push(performance.now() - t0);
           }
         }),
       );
-      return { done, seconds: (performance.now() - started) / 1000 };
+      return { done: times.length, seconds: (performance.now() - started) / 1000, times };
     }
     case 'compare': {
       // One view at a time, each endpoint in turn on the same person, after a warm-up of each.

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -36,7 +36,8 @@ import { benchDatabase } from './bench-database';
  *    `BENCH_WARMUP_SECONDS` (5) of the same load unmeasured. Target: 300/s.
  * 3. The audit trail's cost (issue #6): p50 of a person view, one at a time, audited against the same hub
  *    with auditing disabled, `BENCH_AUDIT_RUNS` (400) each, sources answering at once and in
- *    `BENCH_AUDIT_SOURCE_MS` (20). Target: at most 10 % above.
+ *    `BENCH_AUDIT_SOURCE_MS` (20). Target: at most 10 % above. Then the same under load (the clients of
+ *    step 2, sources answering at once): views per second and p50, in turns of `BENCH_SECONDS` / 2 each.
  */
 const households = Number(process.env.BENCH_HOUSEHOLDS ?? 300);
 const latencyMs = Number(process.env.BENCH_SOURCE_LATENCY_MS ?? 50);
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     await load.ask({ cmd: 'persons', endpoint, token, query: personQuery, ids: personIds, concurrency, seconds: warmupSeconds });
     const profiler = await startProfiler('persons');
     const cpuBefore = process.cpuUsage();
-    const persons = await load.ask<{ done: number; seconds: number }>({ cmd: 'persons', endpoint, token, query: personQuery, ids: personIds, concurrency, seconds });
+    const persons = await load.ask<PersonsLoad>({ cmd: 'persons', endpoint, token, query: personQuery, ids: personIds, concurrency, seconds });
     const cpu = process.cpuUsage(cpuBefore);
     await profiler?.stop();
     const audited = Number((await dataSource.query(`select count(*) from audit_event where operation in ('person.view', 'household.view')`))[0].count);
@@ -138,6 +139,30 @@ async function main(): Promise<void> {
       const [p50on, p50off] = [percentile(on, 0.5), percentile(off, 0.5)];
       auditCost.push({ sourceLatencyMs: ms, runs: auditRuns, auditedP50ms: round(p50on, 2), unauditedP50ms: round(p50off, 2), overheadPercent: round(((p50on - p50off) / p50off) * 100), targetPercent: 10 });
     }
+    // Under load: both hubs in turns (two each, audited first), sources answering at once.
+    await load.ask({ cmd: 'latency', ms: 0 });
+    await load.ask({ cmd: 'persons', endpoint: pair[1], token, query: personQuery, ids: personIds, concurrency, seconds: warmupSeconds });
+    // CPU per view: this process (the hub), and the whole machine (hub, PostgreSQL, sandboxes and clients).
+    const underLoad = [[], []] as PersonsLoad[][];
+    const machineMs = [0, 0];
+    const hubMs = [0, 0];
+    for (let turn = 0; turn < 4; turn++) {
+      const hub = turn % 2;
+      const [machineBefore, hubBefore] = [machineBusyMs(), process.cpuUsage()];
+      underLoad[hub].push(await load.ask<PersonsLoad>({ cmd: 'persons', endpoint: pair[hub], token, query: personQuery, ids: personIds, concurrency, seconds: seconds / 2 }));
+      const hubUsed = process.cpuUsage(hubBefore);
+      machineMs[hub] += machineBusyMs() - machineBefore;
+      hubMs[hub] += (hubUsed.user + hubUsed.system) / 1000;
+    }
+    const [loadOn, loadOff] = underLoad.map((turns, hub) => {
+      const views = turns.reduce((n, t) => n + t.done, 0);
+      return {
+        perSecond: Math.round(views / turns.reduce((s, t) => s + t.seconds, 0)),
+        p50: percentile(turns.flatMap((t) => t.times), 0.5),
+        machineMsPerView: round(machineMs[hub] / views, 2),
+        hubMsPerView: round(hubMs[hub] / views, 2),
+      };
+    });
 
     const lines = [
       { benchmark: 'query', households, database: db.kind, sourceLatencyMs: latencyMs },
@@ -167,6 +192,17 @@ async function main(): Promise<void> {
       },
       { auditEventsWritten: audited },
       ...auditCost.map((line) => ({ step: 'person view, audited against auditing disabled (one at a time)', ...line })),
+      {
+        step: `person views under load (${concurrency} clients, sources at once), audited against auditing disabled`,
+        auditedPerSecond: loadOn.perSecond,
+        unauditedPerSecond: loadOff.perSecond,
+        auditedP50ms: round(loadOn.p50, 2),
+        unauditedP50ms: round(loadOff.p50, 2),
+        overheadPercent: round(((loadOn.p50 - loadOff.p50) / loadOff.p50) * 100),
+        targetPercent: 10,
+        machineCpuMsPerView: { audited: loadOn.machineMsPerView, unaudited: loadOff.machineMsPerView },
+        hubCpuMsPerView: { audited: loadOn.hubMsPerView, unaudited: loadOff.hubMsPerView },
+      },
     ];
     process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
   } finally {
@@ -177,6 +213,18 @@ async function main(): Promise<void> {
     await db.drop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** CPU time all cores have spent busy since boot (user, nice, system, interrupts), ms. */
+function machineBusyMs(): number {
+  return cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0);
+}
+
+interface PersonsLoad {
+  done: number;
+  seconds: number;
+  /** Each view's time, ms. */
+  times: number[];
 }
 
 /** A hub in this process on the bench database and sources; `withoutAudit`: its audit recorder writes nothing. */
