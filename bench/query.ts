@@ -37,7 +37,7 @@ import { benchDatabase } from './bench-database';
  * 3. The audit trail's cost (issue #6): p50 of a person view, one at a time, audited against the same hub
  *    with auditing disabled, `BENCH_AUDIT_RUNS` (400) each, sources answering at once and in
  *    `BENCH_AUDIT_SOURCE_MS` (20). Target: at most 10 % above. Then the same under load (the clients of
- *    step 2, sources answering at once): views per second and p50, in turns of `BENCH_SECONDS` / 2 each.
+ *    step 2, sources answering at once): views per second and p50, three turns of `BENCH_SECONDS` / 2 each.
  */
 const households = Number(process.env.BENCH_HOUSEHOLDS ?? 300);
 const latencyMs = Number(process.env.BENCH_SOURCE_LATENCY_MS ?? 50);
@@ -139,14 +139,14 @@ async function main(): Promise<void> {
       const [p50on, p50off] = [percentile(on, 0.5), percentile(off, 0.5)];
       auditCost.push({ sourceLatencyMs: ms, runs: auditRuns, auditedP50ms: round(p50on, 2), unauditedP50ms: round(p50off, 2), overheadPercent: round(((p50on - p50off) / p50off) * 100), targetPercent: 10 });
     }
-    // Under load: both hubs in turns (two each, audited first), sources answering at once.
+    // Under load: both hubs in turns (three each, audited first), sources answering at once.
     await load.ask({ cmd: 'latency', ms: 0 });
     await load.ask({ cmd: 'persons', endpoint: pair[1], token, query: personQuery, ids: personIds, concurrency, seconds: warmupSeconds });
     // CPU per view: this process (the hub), and the whole machine (hub, PostgreSQL, sandboxes and clients).
     const underLoad = [[], []] as PersonsLoad[][];
     const machineMs = [0, 0];
     const hubMs = [0, 0];
-    for (let turn = 0; turn < 4; turn++) {
+    for (let turn = 0; turn < 6; turn++) {
       const hub = turn % 2;
       const [machineBefore, hubBefore] = [machineBusyMs(), process.cpuUsage()];
       underLoad[hub].push(await load.ask<PersonsLoad>({ cmd: 'persons', endpoint: pair[hub], token, query: personQuery, ids: personIds, concurrency, seconds: seconds / 2 }));
