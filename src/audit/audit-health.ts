@@ -37,7 +37,7 @@ export class AuditHealthIndicator {
     const data = { headSeq, lastCheckpoint };
     if (!state.can_append) return indicator.down({ ...data, problem: 'this database role may not append to the audit trail (audit_append)' });
     const failing = this.audit.failingSince();
-    if (failing) return indicator.degraded({ ...data, problem: `the last audit event could not be written: ${failing.message}`, since: failing.at.toISOString() });
+    if (failing) return indicator.degraded({ ...data, problem: `the last audit event could not be written (${failing.code}; the reason is in the hub's log)`, since: failing.at.toISOString() });
     const interval = this.config.audit.checkpointIntervalSeconds;
     const unsigned = headSeq > (lastCheckpoint?.seq ?? 0);
     if (interval > 0 && unsigned && lastCheckpoint && lastCheckpoint.ageSeconds > 3 * interval) {

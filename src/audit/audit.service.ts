@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { failureMessage } from '../database/query-logger';
 import { AuditChainWriter, AuditReceipt } from './audit-chain-writer';
 import { InvalidAuditEventError, prepareEvent } from './audit-content';
 import { AuditErrorCode, AuditException } from './audit.exception';
@@ -17,7 +18,7 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
   private readonly logger = new Logger('Audit');
   private readonly writer: AuditChainWriter;
   private lastWrittenAt = 0;
-  private lastFailure?: { at: number; message: string };
+  private lastFailure?: { at: number; code: string };
 
   constructor(dataSource: DataSource) {
     super();
@@ -40,17 +41,21 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
       this.lastWrittenAt = Date.now();
       return receipt;
     } catch (error) {
-      const message = (error as Error)?.message ?? String(error);
-      this.lastFailure = { at: Date.now(), message };
-      this.logger.error(`audit event not written (operation ${prepared.operation}): ${message}`);
+      const code = (error as { code?: unknown })?.code;
+      this.lastFailure = { at: Date.now(), code: typeof code === 'string' ? `SQLSTATE ${code}` : ((error as Error)?.name ?? 'unknown') };
+      // PostgreSQL quotes offending values in some messages: left out, as in every database log line.
+      this.logger.error(`audit event not written (operation ${prepared.operation}): ${error instanceof Error ? failureMessage(error) : String(error)}`);
       throw AuditException.unavailable(error);
     }
   }
 
-  /** The last append's outcome, for the readiness check: a failure with no event written since it. */
-  failingSince(): { at: Date; message: string } | undefined {
+  /**
+   * For the readiness check: the last failed append, if none has succeeded since, with its SQLSTATE (or
+   * error name) only; the message, which may quote data, stays in the log.
+   */
+  failingSince(): { at: Date; code: string } | undefined {
     const failure = this.lastFailure;
-    return failure && failure.at >= this.lastWrittenAt ? { at: new Date(failure.at), message: failure.message } : undefined;
+    return failure && failure.at >= this.lastWrittenAt ? { at: new Date(failure.at), code: failure.code } : undefined;
   }
 
   /** Before the database closes: refuse new events, finish those accepted. */
