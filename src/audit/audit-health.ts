@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { failureCode } from '../database/query-logger';
 import { AuditService } from './audit.service';
 
 /**
@@ -27,11 +28,17 @@ export class AuditHealthIndicator {
 
   async check(key = 'audit') {
     const indicator = this.indicators.check(key);
-    const [state]: { can_append: boolean; head_seq: string; checkpoint_seq: string | null; checkpoint_age: number | null }[] = await this.dataSource.query(`
-      select has_function_privilege('audit_append(jsonb)', 'execute') as can_append,
-             (select seq from audit_chain_head where id = 1) as head_seq,
-             c.seq as checkpoint_seq, extract(epoch from now() - c.created_at)::float8 as checkpoint_age
-        from (select 1) one left join lateral (select seq, created_at from audit_checkpoint order by seq desc limit 1) c on true`);
+    let state: { can_append: boolean; head_seq: string; checkpoint_seq: string | null; checkpoint_age: number | null };
+    try {
+      [state] = await this.dataSource.query(`
+        select has_function_privilege('audit_append(jsonb)', 'execute') as can_append,
+               (select seq from audit_chain_head where id = 1) as head_seq,
+               c.seq as checkpoint_seq, extract(epoch from now() - c.created_at)::float8 as checkpoint_age
+          from (select 1) one left join lateral (select seq, created_at from audit_checkpoint order by seq desc limit 1) c on true`);
+    } catch (error) {
+      // The database check beside this one says why; the message stays out of this public answer.
+      return indicator.down({ problem: `the audit trail could not be read (${failureCode(error)})` });
+    }
     const headSeq = Number(state.head_seq);
     const lastCheckpoint = state.checkpoint_seq === null ? null : { seq: Number(state.checkpoint_seq), ageSeconds: Math.round(state.checkpoint_age ?? 0) };
     const data = { headSeq, lastCheckpoint };

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { failureMessage } from '../database/query-logger';
+import { failureCode, failureMessage } from '../database/query-logger';
 import { AuditChainWriter, AuditReceipt } from './audit-chain-writer';
 import { InvalidAuditEventError, prepareEvent } from './audit-content';
 import { AuditErrorCode, AuditException } from './audit.exception';
@@ -41,8 +41,7 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
       this.lastWrittenAt = Date.now();
       return receipt;
     } catch (error) {
-      const code = (error as { code?: unknown })?.code;
-      this.lastFailure = { at: Date.now(), code: typeof code === 'string' ? `SQLSTATE ${code}` : ((error as Error)?.name ?? 'unknown') };
+      this.lastFailure = { at: Date.now(), code: failureCode(error) };
       // PostgreSQL quotes offending values in some messages: left out, as in every database log line.
       this.logger.error(`audit event not written (operation ${prepared.operation}): ${error instanceof Error ? failureMessage(error) : String(error)}`);
       throw AuditException.unavailable(error);

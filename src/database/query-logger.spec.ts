@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { QueryLogger } from './query-logger';
+import { failureCode, QueryLogger } from './query-logger';
 
 describe('QueryLogger', () => {
   it('logs a failed query without its parameters', () => {
@@ -19,5 +19,15 @@ describe('QueryLogger', () => {
     new QueryLogger().logQueryError(failure, 'select $1::uuid');
     spy.mockRestore();
     expect(errors).toEqual(['query failed: invalid input syntax for type uuid: "…" (SQLSTATE 22P02) [select $1::uuid]']);
+  });
+});
+
+describe('failureCode', () => {
+  it('names the kind of failure without any of its text', () => {
+    expect(failureCode(Object.assign(new Error('database "hub_x" is not currently accepting connections'), { code: '55000' }))).toBe('SQLSTATE 55000');
+    expect(failureCode(Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:5432'), { code: 'ECONNREFUSED' }))).toBe('ECONNREFUSED');
+    expect(failureCode(new TypeError('x is not a function'))).toBe('TypeError');
+    expect(failureCode(Object.assign(new Error('odd'), { code: 'some free text' }))).toBe('Error');
+    expect(failureCode('a string')).toBe('unknown');
   });
 });

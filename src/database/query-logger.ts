@@ -52,6 +52,17 @@ export function failureMessage(error: string | Error): string {
   return typeof code === 'string' ? `${message} (SQLSTATE ${code})` : message;
 }
 
+/**
+ * What kind of failure, without any of its text: the SQLSTATE of a PostgreSQL error, the code of a
+ * network error (`ECONNREFUSED`), or the error's name. For places anyone can read, such as readiness.
+ */
+export function failureCode(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `SQLSTATE ${code}`;
+  if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+  return error instanceof Error ? error.name : 'unknown';
+}
+
 export function statement(query: string): string {
   const oneLine = query.replace(/\s+/g, ' ').trim();
   return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../access/policy/policy.decorator';
 import { AuditHealthIndicator } from '../audit/audit-health';
+import { DatabaseHealthIndicator } from './database-health';
 
 /**
  * Liveness (`/health/live`: the process answers) and readiness (`/health`: the database answers, and the
@@ -13,14 +14,14 @@ import { AuditHealthIndicator } from '../audit/audit-health';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
     private readonly audit: AuditHealthIndicator,
   ) {}
 
   @Get()
   @HealthCheck()
   check() {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 }), () => this.audit.check()]);
+    return this.health.check([() => this.database.check(), () => this.audit.check()]);
   }
 
   @Get('live')

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditCheckpointService } from '../../src/audit/audit-checkpoint.service';
@@ -76,5 +77,28 @@ describe('readiness and the audit trail', () => {
       await hub.db.dataSource.query(`drop owned by ${role}`);
       await hub.db.dataSource.query(`drop role ${role}`);
     }
+  });
+
+  it('is down when the database cannot be reached, without saying where it is or what it is called', async () => {
+    const name = new URL(hub.db.url).pathname.slice(1);
+    // From the server's maintenance database: every connection to the hub's is cut, and no new one let in.
+    const serverUrl = new URL(hub.db.url);
+    serverUrl.pathname = '/postgres';
+    const admin = new Client({ connectionString: serverUrl.toString() });
+    await admin.connect();
+    try {
+      await admin.query(`alter database "${name}" allow_connections false`);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+      const res = await readiness().expect(503);
+      expect(res.body.status).toBe('error');
+      expect(res.body.error.database).toEqual({ status: 'down', problem: expect.stringMatching(/did not answer \((SQLSTATE [0-9A-Z]{5}|E[A-Z]+);/) });
+      expect(res.body.error.audit).toMatchObject({ status: 'down' });
+      const body = JSON.stringify(res.body);
+      for (const secret of [name, '127.0.0.1', '5432', 'postgres']) expect(body).not.toContain(secret);
+    } finally {
+      await admin.query(`alter database "${name}" allow_connections true`);
+      await admin.end();
+    }
+    expect((await readiness().expect(200)).body.info.database.status).toBe('up');
   });
 });
