@@ -43,7 +43,7 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
     } catch (error) {
       this.lastFailure = { at: Date.now(), code: failureCode(error) };
       // PostgreSQL quotes offending values in some messages: left out, as in every database log line.
-      this.logger.error(`audit event not written (operation ${prepared.operation}): ${error instanceof Error ? failureMessage(error) : String(error)}`);
+      this.logger.error(`audit event not written (operation ${prepared.operation}): ${failureMessage(error)}`);
       throw AuditException.unavailable(error);
     }
   }

@@ -21,7 +21,7 @@ export async function preparedQuery<T>(dataSource: DataSource, text: string, val
   try {
     return (await pool.query({ name, text, values })).rows as T[];
   } catch (error) {
-    logger.error(`query failed: ${failureMessage(error as Error)} [${statement(text)}]`);
+    logger.error(`query failed: ${failureMessage(error)} [${statement(text)}]`);
     throw error;
   }
 }

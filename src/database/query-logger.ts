@@ -46,9 +46,9 @@ export class QueryLogger implements TypeOrmLogger {
  * PostgreSQL quotes the offending value in some messages (`invalid input syntax for type uuid: "…"`): every
  * quoted part is left out, so a value never reaches the log (an identifier goes with it; the code stays).
  */
-export function failureMessage(error: string | Error): string {
-  const message = (typeof error === 'string' ? error : error.message).replace(/"[^"]*"/g, '"…"');
-  const code = typeof error === 'string' ? undefined : (error as { code?: unknown }).code;
+export function failureMessage(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/"[^"]*"/g, '"…"');
+  const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? `${message} (SQLSTATE ${code})` : message;
 }
 

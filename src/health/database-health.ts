@@ -27,7 +27,7 @@ export class DatabaseHealthIndicator {
       await Promise.race([this.dataSource.query('select 1'), timeout]);
       return indicator.up();
     } catch (error) {
-      this.logger.warn(`readiness: the database did not answer: ${error instanceof Error ? failureMessage(error) : String(error)}`);
+      this.logger.warn(`readiness: the database did not answer: ${failureMessage(error)}`);
       return indicator.down({ problem: `the database did not answer (${failureCode(error)}; the reason is in the hub's log)` });
     } finally {
       clearTimeout(timer);

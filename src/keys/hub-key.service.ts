@@ -65,7 +65,7 @@ export class HubKeyService implements OnModuleInit {
 
   /** Whether a JWS with this `kid` can be verified: the current key, or a retired one. */
   async knows(kid: unknown): Promise<boolean> {
-    return typeof kid === 'string' && (kid === (await this.kid()) || (await this.retiredKeys()).has(kid));
+    return (await this.verificationKey(kid)) !== undefined;
   }
 
   /**
@@ -74,8 +74,7 @@ export class HubKeyService implements OnModuleInit {
    */
   async verify(jws: string): Promise<Uint8Array> {
     const { kid } = decodeProtectedHeader(jws);
-    const { stored, publicKey } = await this.load();
-    const key = kid === stored.kid ? publicKey : typeof kid === 'string' ? (await this.retiredKeys()).get(kid) : undefined;
+    const key = await this.verificationKey(kid);
     if (!key) throw new Error(`signed with an unknown key (${String(kid)})`);
     const { payload } = await compactVerify(jws, key, { algorithms: [HUB_KEY_ALGORITHM] });
     return payload;
@@ -94,6 +93,13 @@ export class HubKeyService implements OnModuleInit {
     const publicKey = (await importJWK(stored.publicJwk, HUB_KEY_ALGORITHM)) as CryptoKey;
     this.key = { stored, privateKey, publicKey };
     return this.key;
+  }
+
+  /** The public key for `kid`: the current key's, or a retired one's. */
+  private async verificationKey(kid: unknown): Promise<CryptoKey | undefined> {
+    const { stored, publicKey } = await this.load();
+    if (kid === stored.kid) return publicKey;
+    return typeof kid === 'string' ? (await this.retiredKeys()).get(kid) : undefined;
   }
 
   /** The retired keys by kid: public ES256 keys only (a file holding a private part is refused). */
