@@ -84,22 +84,25 @@ export function liveRefs(decision: Decision, source: string): FieldRef[] {
 
 /**
  * Asks every source, once, for all the persons whose decisions released some of its fields, so that a
- * household or a page of results costs one call per source however many people it holds. The persons'
- * field resolvers wait for this before reading (from the request's cache).
+ * household or a page of results costs one call per source however many people it holds. Resolves once
+ * those calls are on their way; the persons' field resolvers wait for this before reading (from the
+ * request's cache).
  */
 function prefetch(loaders: RequestLoaders, released: { person: PersonModel; decision: Decision }[]): Promise<void> {
   const work = (async () => {
     const wanted = released.filter(({ decision }) => Object.values(LIVE_SOURCES).some((source) => liveRefs(decision, source).length > 0));
     if (wanted.length === 0) return;
     const indexed = await loaders.indexed.loadMany(wanted.map(({ person }) => person.id));
+    const sent: Promise<void>[] = [];
     for (const source of Object.values(LIVE_SOURCES)) {
       const persons = wanted.flatMap(({ decision }, i) => {
         const refs = liveRefs(decision, source);
         const person = indexed[i];
         return refs.length > 0 && !(person instanceof Error) ? [{ person, refs }] : [];
       });
-      loaders.prefetch(source, persons);
+      sent.push(loaders.prefetch(source, persons));
     }
+    await Promise.all(sent);
   })();
   // Failures surface in the field resolvers that read the data; the prefetch is only a head start.
   return work.catch(() => undefined);
@@ -192,12 +195,16 @@ export function searchGroup(item: unknown): SubjectGroup | undefined {
   };
 }
 
-/** Starts the live lookups for what the decisions allow (nothing is released by it) and lets the fields wait for them. */
-function startPrefetch(released: { person: PersonModel; decision: Decision }[]): void {
-  if (released.length === 0) return;
+/**
+ * Starts the live lookups for what the decisions allow (nothing is released by it) and lets the fields wait
+ * for them. Resolves once the lookups are on their way.
+ */
+function startPrefetch(released: { person: PersonModel; decision: Decision }[]): Promise<void> | undefined {
+  if (released.length === 0) return undefined;
   const state = viewState(released[0].person);
   const prefetched = prefetch(state.loaders, released);
   for (const { person } of released) viewState(person).prefetched = prefetched;
+  return prefetched;
 }
 
 /**

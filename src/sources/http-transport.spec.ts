@@ -67,6 +67,18 @@ describe('HttpSourceTransport (real HTTP on loopback)', () => {
     expect(seen).toHaveLength(4);
   });
 
+  it('says when each attempt is handed to the HTTP client, before the source sees it', async () => {
+    const order: string[] = [];
+    let calls = 0;
+    handler = (req, res) => {
+      order.push('served');
+      return ++calls < 2 ? res.writeHead(503).end('busy') : json(200, { calls })(req, res, '');
+    };
+    const answer = transport().postJson('/lookup', { keys: ['k1'] }, { idempotent: true, onDispatch: () => order.push('dispatched') });
+    await expect(answer).resolves.toEqual({ calls: 2 });
+    expect(order).toEqual(['dispatched', 'served', 'dispatched', 'served']);
+  });
+
   it('does not retry a write', async () => {
     handler = (_req, res) => res.writeHead(503).end();
     expect(await failure(transport().postJson('/notes', { a: 1 }))).toMatchObject({ code: SourceErrorCode.SOURCE_HTTP_ERROR, status: 503 });

@@ -73,13 +73,15 @@ export class HttpSourceTransport implements SourceTransport {
     try {
       // undici's request rather than fetch: the same client, a fraction of the cost per call, and it never
       // follows a redirect (a 3xx is an error status here).
-      const response = await request(url, {
+      const responding = request(url, {
         dispatcher,
         method: method as 'GET' | 'POST',
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: abort.signal,
       });
+      options.onDispatch?.();
+      const response = await responding;
       status = response.statusCode;
       text = await response.body.text();
     } catch (error) {

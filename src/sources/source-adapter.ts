@@ -113,6 +113,12 @@ export interface RejectedRecord {
 export interface FetchOptions {
   signal?: AbortSignal;
   requestId?: string;
+  /**
+   * Called once the call is handed to the HTTP client, which writes it in this turn of the event loop (in
+   * its check phase, on a kept-alive connection): work queued with `setImmediate` after this runs behind
+   * the write instead of delaying it. Adapters pass it on with the rest of the options.
+   */
+  onDispatch?: () => void;
 }
 
 export interface ServiceRecord {

@@ -21,6 +21,8 @@ export type QueryParams = Record<string, string | number | boolean | readonly st
 export interface RequestOptions {
   signal?: AbortSignal;
   requestId?: string;
+  /** See FetchOptions.onDispatch. */
+  onDispatch?: () => void;
 }
 
 /** What an adapter is given to build itself. */

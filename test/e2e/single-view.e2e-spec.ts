@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
+import { AuditRecorder } from '../../src/audit/audit-recorder';
 import { DevTokenRequest } from '../../src/auth/dev-token.service';
 import { Role } from '../../src/auth/principal';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
@@ -152,6 +154,36 @@ describe('the single view (person and household, federated live from the sources
       );
       expect(event.basis).toMatch(/Art\. 9\(2\)\(g\)/);
     }
+  });
+
+  it('has the lookups on the wire before it starts on the audit events', async () => {
+    // Order, not time: one counter stamps when each lookup's request is written to its socket (undici's
+    // diagnostics channel) and when the hub starts on each household.view event.
+    let tick = 0;
+    const sent: number[] = [];
+    const started: number[] = [];
+    const onSent = () => sent.push(++tick);
+    const audit = hub.app.get(AuditRecorder);
+    const record = audit.record.bind(audit);
+    const spy = jest.spyOn(audit, 'record').mockImplementation(async (event, manager) => {
+      if (event.operation !== 'household.view') return record(event, manager);
+      started.push(++tick);
+      return record(event, manager);
+    });
+    // Once to warm the keep-alive connections (a new connection is written to when it opens), then measured.
+    await ask('alice', householdQuery(rich.id), { 'x-purpose': 'EARLY_HELP' }).expect(200);
+    started.length = 0;
+    diagnostics.subscribe('undici:client:sendHeaders', onSent);
+    try {
+      const res = await ask('alice', householdQuery(rich.id), { 'x-purpose': 'EARLY_HELP' }).expect(200);
+      expect(res.body.errors).toBeUndefined();
+    } finally {
+      diagnostics.unsubscribe('undici:client:sendHeaders', onSent);
+      spy.mockRestore();
+    }
+    expect(sent).toHaveLength(3);
+    expect(started).toHaveLength(rich.members.length);
+    expect(Math.max(...sent)).toBeLessThan(Math.min(...started));
   });
 
   it('finds the households at an address by UPRN or postcode', async () => {

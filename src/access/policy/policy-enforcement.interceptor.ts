@@ -41,7 +41,7 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
     if (!principal) throw AuthException.unauthenticated('missing-token');
     const accessContext = await this.policy.contextFor(req);
     const fields = requestedFields(gql.getInfo<GraphQLResolveInfo>());
-    const ask = (subjects: PolicySubject[], whileRecording?: (decisions: ReadonlyMap<string, Decision>) => void) =>
+    const ask = (subjects: PolicySubject[], whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>) =>
       this.policy.decide({ principal, context: accessContext, subjects, fields, operation: declaration.operation, requestId }, whileRecording);
 
     if ('fromArgs' in declaration.subject) {
@@ -60,9 +60,7 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
       const groups = items.map((item) => groupOf(item)).filter((group) => group !== undefined);
       const members = groups.flatMap((group) => group.subjects);
       // All subjects of all groups in one call: one facts load, one decision (and audit event) each.
-      const prepare = (decided: ReadonlyMap<string, Decision>) => {
-        for (const group of groups) group.prepare?.(decided);
-      };
+      const prepare = (decided: ReadonlyMap<string, Decision>) => Promise.all(groups.map((group) => group.prepare?.(decided)));
       const decisions = members.length > 0 ? await ask(members, prepare) : new Map<string, Decision>();
       for (const group of groups) group.release(decisions);
       return result;

@@ -22,10 +22,11 @@ export type SubjectSource =
 export interface SubjectGroup {
   subjects: PolicySubject[];
   /**
-   * Called with the decisions while their audit events are being written: work that releases nothing
-   * (e.g. asking the sources for what was allowed) can start, so it overlaps the write.
+   * Called with the decisions before their audit events are written: work that releases nothing (e.g.
+   * asking the sources for what was allowed) starts, so it overlaps the write. May return a promise that
+   * resolves once that work is on its way (its requests handed to the network); the events wait for it.
    */
-  prepare?(decisions: ReadonlyMap<string, Decision>): void;
+  prepare?(decisions: ReadonlyMap<string, Decision>): Promise<void> | undefined;
   /** Tags each part with its subject's decision (and may drop parts nothing may be said about). */
   release(decisions: ReadonlyMap<string, Decision>): void;
 }

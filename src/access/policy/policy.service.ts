@@ -45,17 +45,19 @@ export class PolicyService {
   /**
    * `whileRecording`, if given, is called with the decisions before their audit events are prepared and
    * written: for work that releases nothing (asking the sources for what was allowed), so that its requests
-   * are on the wire while the events are hashed and committed. Nothing may be released until this method
-   * has returned, and it returns only once every event is committed (fail closed).
+   * are on the wire while the events are hashed and committed. It resolves once they are handed to the
+   * network. Nothing may be released until this method has returned, and it returns only once every event
+   * is committed (fail closed).
    */
-  async decide(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => void): Promise<Map<string, Decision>> {
+  async decide(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>): Promise<Map<string, Decision>> {
     const personIds = [...new Set(request.subjects.map((s) => s.personId))];
     const facts = await this.facts.load(request.principal, request.context, personIds);
     const decisions = new Map<string, Decision>();
     for (const personId of personIds) decisions.set(personId, decide(request.principal, request.context, { personId }, request.fields, facts));
     if (whileRecording) {
-      whileRecording(decisions);
-      // One turn of the event loop, so that those requests leave before the events are prepared (CPU work).
+      await whileRecording(decisions);
+      // The HTTP client writes a request on a kept-alive connection in the event loop's check phase (after
+      // checking the idle socket); queued behind it, the events' CPU work does not hold the requests back.
       await new Promise((resolve) => setImmediate(resolve));
     }
     // Recorded together (the audit writer appends concurrent events in one go), in subject order; any

@@ -27,7 +27,7 @@ export class EligibilityInputs {
         const sourceKeys = keys.get(source) ?? [];
         if (sourceKeys.length === 0) return [source, { status: 'available', records: [] }];
         try {
-          const details = await this.live.fetch(source, sourceKeys, requestId);
+          const details = await this.live.fetch(source, sourceKeys, { requestId });
           return [source, { status: 'available', records: minimise(rule, source, [...details.values()].flat()) }];
         } catch {
           // LiveSources has logged why (naming the source and the failure, never the person's data).

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, ConsecutiveBreaker, handleAll, TaskCancelledError } from 'cockatiel';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
-import { ServiceRecord } from '../../sources/source-adapter';
+import { FetchOptions, ServiceRecord } from '../../sources/source-adapter';
 import { SourceRegistry } from '../../sources/source-registry.service';
 import { SourceException } from '../../sources/source-transport';
 
@@ -31,7 +31,7 @@ export class LiveSources {
   ) {}
 
   /** The records each key has at the source (one call); throws a SourceFailure when it cannot answer. */
-  async fetch(source: string, keys: readonly string[], requestId?: string): Promise<Map<string, ServiceRecord[]>> {
+  async fetch(source: string, keys: readonly string[], options: Omit<FetchOptions, 'signal'> = {}): Promise<Map<string, ServiceRecord[]>> {
     let adapter;
     try {
       adapter = await this.registry.adapter(source);
@@ -52,7 +52,7 @@ export class LiveSources {
     try {
       // The breaker is outside the deadline, so a source that hangs counts as failing.
       return await this.breakerFor(source).execute(() =>
-        Promise.race([adapter.fetchDetails(keys, { signal: abort.signal, ...(requestId ? { requestId } : {}) }), deadline]),
+        Promise.race([adapter.fetchDetails(keys, { ...options, signal: abort.signal }), deadline]),
       );
     } catch (error) {
       const failed = failure(source, error);

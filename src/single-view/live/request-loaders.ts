@@ -36,6 +36,8 @@ export class RequestLoaders {
   readonly indexed: DataLoader<string, IndexedPerson>;
   readonly holdingTeams: DataLoader<string, string[]>;
   private readonly details = new Map<string, DataLoader<string, Outcome>>();
+  /** Per source: resolves those waiting for its next call to be on its way (see `prefetch`). */
+  private readonly nextDispatch = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   /** Per source: the persons and released fields this request wanted from it (for the failure record). */
   private readonly wanted = new Map<string, { persons: Set<string>; refs: Set<FieldRef> }>();
 
@@ -79,15 +81,34 @@ export class RequestLoaders {
     return records;
   }
 
-  /** Asks for many persons' records at once (a household, a page of results), so they share one call per source. */
-  prefetch(source: string, persons: readonly { person: IndexedPerson; refs: readonly FieldRef[] }[]): void {
+  /**
+   * Asks for many persons' records at once (a household, a page of results), so they share one call per
+   * source. Resolves once that call is handed to the source's transport, or once these keys are answered
+   * (keys asked for earlier, an adapter that does not say, a call that failed first); never with the
+   * records: errors are answered to the field resolvers.
+   */
+  prefetch(source: string, persons: readonly { person: IndexedPerson; refs: readonly FieldRef[] }[]): Promise<void> {
+    const loads: Promise<unknown>[] = [];
     for (const { person, refs } of persons) {
       const keys = person.keys.get(source) ?? [];
       if (keys.length === 0) continue;
       this.want(source, person.personId, refs);
-      // Errors are answered to the field resolvers that read these keys; the prefetch itself waits for nothing.
-      void this.loader(source).loadMany(keys);
+      loads.push(this.loader(source).loadMany(keys));
     }
+    if (loads.length === 0) return Promise.resolve();
+    return Promise.race([this.dispatchOfNextCall(source), Promise.all(loads)]).then(() => undefined);
+  }
+
+  /** Resolves when the next call to `source` is handed to its transport. */
+  private dispatchOfNextCall(source: string): Promise<void> {
+    let next = this.nextDispatch.get(source);
+    if (!next) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      next = { promise, resolve };
+      this.nextDispatch.set(source, next);
+    }
+    return next.promise;
   }
 
   private want(source: string, personId: string, refs: readonly FieldRef[]): void {
@@ -101,8 +122,10 @@ export class RequestLoaders {
     let loader = this.details.get(source);
     if (!loader) {
       loader = new DataLoader<string, Outcome>(async (keys) => {
+        const dispatched = this.nextDispatch.get(source)?.resolve ?? (() => undefined);
+        this.nextDispatch.delete(source);
         try {
-          const found = await this.deps.live.fetch(source, keys, this.context.requestId);
+          const found = await this.deps.live.fetch(source, keys, { requestId: this.context.requestId, onDispatch: dispatched });
           return keys.map((key) => found.get(key) ?? []);
         } catch (error) {
           const failed = failure(source, error);
