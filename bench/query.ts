@@ -13,7 +13,7 @@ import { AppModule } from '../src/app.module';
 import { DevTokenIssuer } from '../src/auth/dev-token.service';
 import { Role } from '../src/auth/principal';
 import { AppConfig, loadConfig } from '../src/config/config';
-import { AuditRecorder } from '../src/audit/audit-recorder';
+import { AuditEventInput, AuditRecorder } from '../src/audit/audit-recorder';
 import { DatabaseRuntime } from '../src/database/database-runtime';
 import { SourceAdapter } from '../src/sources/source-adapter';
 import { createAdapter } from '../src/sources/source-registry';
@@ -36,8 +36,11 @@ import { benchDatabase } from './bench-database';
  *    `BENCH_WARMUP_SECONDS` (5) of the same load unmeasured. Target: 300/s.
  * 3. The audit trail's cost (issue #6): p50 of a person view, one at a time, audited against the same hub
  *    with auditing disabled, `BENCH_AUDIT_RUNS` (400) each, sources answering at once and in
- *    `BENCH_AUDIT_SOURCE_MS` (20). Target: at most 10 % above. Then the same under load (the clients of
- *    step 2, sources answering at once): views per second and p50, three turns of `BENCH_SECONDS` / 2 each.
+ *    `BENCH_AUDIT_SOURCE_MS` (20). Target: at most 10 % above. Beside them, in the same turns, two floors that
+ *    no fail-closed trail can go below: a hub whose recorder makes one database round trip and writes
+ *    nothing, and one whose recorder commits one plain row per event (no validation, hash, chain or index).
+ *    Then the same under load (the clients of step 2, sources answering at once), with the plain-row floor:
+ *    views per second, p50 and CPU per view, three turns of `BENCH_SECONDS` / 2 each.
  */
 const households = Number(process.env.BENCH_HOUSEHOLDS ?? 300);
 const latencyMs = Number(process.env.BENCH_SOURCE_LATENCY_MS ?? 50);
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
   const load = startLoad();
   let app: INestApplication | undefined;
   let unaudited: INestApplication | undefined;
+  const floors: INestApplication[] = [];
   let runtime: DatabaseRuntime | undefined;
   try {
     const connections = await load.ask<SourceConnection[]>({ cmd: 'start', dir, households });
@@ -130,31 +134,50 @@ async function main(): Promise<void> {
     // 3. What the audit trail costs a person view: the same view, one at a time, from this hub and from a
     //    second hub on the same database whose audit recorder writes nothing, in turn (so drift in the
     //    machine's load falls on both alike); with sources answering at once, and in BENCH_AUDIT_SOURCE_MS.
-    unaudited = await startHub(config, runtime, registry, { withoutAudit: true });
+    unaudited = await startHub(config, runtime, registry, { recorder: () => new NothingRecorded() });
     const pair = [endpoint, await graphqlUrl(unaudited)];
+    await dataSource.query('create table bench_audit_floor (id bigserial primary key, event jsonb not null)');
+    floors.push(await startHub(config, runtime, registry, { recorder: (ds) => new RoundTripOnly(ds) }));
+    floors.push(await startHub(config, runtime, registry, { recorder: (ds) => new PlainRowCommitted(ds) }));
+    const compared = [...pair, ...(await Promise.all(floors.map(graphqlUrl)))];
     const auditCost = [];
     for (const ms of [0, auditSourceMs]) {
       await load.ask({ cmd: 'latency', ms });
-      const [on, off] = await load.ask<number[][]>({ cmd: 'compare', endpoints: pair, token, query: personQuery, ids: personIds, runs: auditRuns });
-      const [p50on, p50off] = [percentile(on, 0.5), percentile(off, 0.5)];
-      auditCost.push({ sourceLatencyMs: ms, runs: auditRuns, auditedP50ms: round(p50on, 2), unauditedP50ms: round(p50off, 2), overheadPercent: round(((p50on - p50off) / p50off) * 100), targetPercent: 10 });
+      const [on, off, roundTrip, plainRow] = (
+        await load.ask<number[][]>({ cmd: 'compare', endpoints: compared, token, query: personQuery, ids: personIds, runs: auditRuns })
+      ).map((times) => percentile(times, 0.5));
+      const over = (p50: number) => round(((p50 - off) / off) * 100);
+      auditCost.push({
+        sourceLatencyMs: ms,
+        runs: auditRuns,
+        auditedP50ms: round(on, 2),
+        unauditedP50ms: round(off, 2),
+        overheadPercent: over(on),
+        targetPercent: 10,
+        floors: {
+          roundTripOnly: { p50ms: round(roundTrip, 2), overheadPercent: over(roundTrip) },
+          plainRowCommitted: { p50ms: round(plainRow, 2), overheadPercent: over(plainRow) },
+        },
+      });
     }
-    // Under load: both hubs in turns (three each, audited first), sources answering at once.
+    // Under load: the audited hub, auditing disabled and the plain-row floor in turns (three each, audited
+    // first), sources answering at once.
+    const loaded = [...pair, compared[3]];
     await load.ask({ cmd: 'latency', ms: 0 });
     await load.ask({ cmd: 'persons', endpoint: pair[1], token, query: personQuery, ids: personIds, concurrency, seconds: warmupSeconds });
     // CPU per view: this process (the hub), and the whole machine (hub, PostgreSQL, sandboxes and clients).
-    const underLoad = [[], []] as PersonsLoad[][];
-    const machineMs = [0, 0];
-    const hubMs = [0, 0];
-    for (let turn = 0; turn < 6; turn++) {
-      const hub = turn % 2;
+    const underLoad = loaded.map(() => [] as PersonsLoad[]);
+    const machineMs = loaded.map(() => 0);
+    const hubMs = loaded.map(() => 0);
+    for (let turn = 0; turn < 3 * loaded.length; turn++) {
+      const hub = turn % loaded.length;
       const [machineBefore, hubBefore] = [machineBusyMs(), process.cpuUsage()];
-      underLoad[hub].push(await load.ask<PersonsLoad>({ cmd: 'persons', endpoint: pair[hub], token, query: personQuery, ids: personIds, concurrency, seconds: seconds / 2 }));
+      underLoad[hub].push(await load.ask<PersonsLoad>({ cmd: 'persons', endpoint: loaded[hub], token, query: personQuery, ids: personIds, concurrency, seconds: seconds / 2 }));
       const hubUsed = process.cpuUsage(hubBefore);
       machineMs[hub] += machineBusyMs() - machineBefore;
       hubMs[hub] += (hubUsed.user + hubUsed.system) / 1000;
     }
-    const [loadOn, loadOff] = underLoad.map((turns, hub) => {
+    const [loadOn, loadOff, loadFloor] = underLoad.map((turns, hub) => {
       const views = turns.reduce((n, t) => n + t.done, 0);
       return {
         perSecond: Math.round(views / turns.reduce((s, t) => s + t.seconds, 0)),
@@ -202,10 +225,18 @@ async function main(): Promise<void> {
         targetPercent: 10,
         machineCpuMsPerView: { audited: loadOn.machineMsPerView, unaudited: loadOff.machineMsPerView },
         hubCpuMsPerView: { audited: loadOn.hubMsPerView, unaudited: loadOff.hubMsPerView },
+        plainRowCommittedFloor: {
+          perSecond: loadFloor.perSecond,
+          p50ms: round(loadFloor.p50, 2),
+          overheadPercent: round(((loadFloor.p50 - loadOff.p50) / loadOff.p50) * 100),
+          machineCpuMsPerView: loadFloor.machineMsPerView,
+          hubCpuMsPerView: loadFloor.hubMsPerView,
+        },
       },
     ];
     process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
   } finally {
+    await Promise.all(floors.map((hub) => hub.close()));
     await unaudited?.close();
     await app?.close();
     await runtime?.close();
@@ -227,12 +258,17 @@ interface PersonsLoad {
   times: number[];
 }
 
-/** A hub in this process on the bench database and sources; `withoutAudit`: its audit recorder writes nothing. */
-async function startHub(config: AppConfig, runtime: DatabaseRuntime, registry: object, options: { withoutAudit?: boolean } = {}): Promise<INestApplication> {
+/** A hub in this process on the bench database and sources; `recorder`: an audit recorder in place of the trail. */
+async function startHub(
+  config: AppConfig,
+  runtime: DatabaseRuntime,
+  registry: object,
+  options: { recorder?: (dataSource: DataSource) => AuditRecorder } = {},
+): Promise<INestApplication> {
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, runtime)] })
     .overrideProvider(SourceRegistry)
     .useValue(registry);
-  if (options.withoutAudit) builder = builder.overrideProvider(AuditRecorder).useValue(new NothingRecorded());
+  if (options.recorder) builder = builder.overrideProvider(AuditRecorder).useFactory({ factory: options.recorder, inject: [DataSource] });
   const app = (await builder.compile()).createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   return app;
@@ -243,6 +279,28 @@ class NothingRecorded extends AuditRecorder {
   private seq = 0;
   async record(): Promise<{ seq: string; hash: string }> {
     return { seq: String(++this.seq), hash: '' };
+  }
+}
+
+/** A floor: each event costs one database round trip that writes nothing. */
+class RoundTripOnly extends AuditRecorder {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+  async record(): Promise<{ seq: string; hash: string }> {
+    const [row] = await this.dataSource.query('select 1 as seq');
+    return { seq: String(row.seq), hash: '' };
+  }
+}
+
+/** A floor: each event is committed as one plain row (no validation, hash, chain, partition or index) before release. */
+class PlainRowCommitted extends AuditRecorder {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+  async record(event: AuditEventInput): Promise<{ seq: string; hash: string }> {
+    const [row] = await this.dataSource.query('insert into bench_audit_floor (event) values ($1) returning id', [JSON.stringify(event)]);
+    return { seq: String(row.id), hash: '' };
   }
 }
 
