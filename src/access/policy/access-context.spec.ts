@@ -21,4 +21,11 @@ describe('accessContextFrom', () => {
   ])('refuses %p with %s', (headers, code) => {
     expect(() => accessContextFrom(req(headers))).toThrow(expect.objectContaining({ code }));
   });
+
+  // A client that interpolates an unset variable sends the text `undefined` (or `null`); it is not a value.
+  it.each(['undefined', 'null', 'UNDEFINED', ' Null ', '', '   '])('treats a header sent as %p as absent', (value) => {
+    expect(accessContextFrom(req({ 'x-purpose': 'EARLY_HELP', 'x-case-reference': value }))).toEqual({ purpose: 'EARLY_HELP' });
+    expect(accessContextFrom(req({ 'x-purpose': 'EARLY_HELP', 'x-break-glass': value }))).toEqual({ purpose: 'EARLY_HELP' });
+    expect(() => accessContextFrom(req({ 'x-purpose': value }))).toThrow(expect.objectContaining({ code: AccessErrorCode.PURPOSE_REQUIRED }));
+  });
 });

@@ -9,6 +9,8 @@ export const BREAK_GLASS_HEADER = 'x-break-glass';
 const purposePattern = /^[A-Z][A-Z0-9_]{1,62}$/;
 const caseReferencePattern = /^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,63}$/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What a client's unset variable turns into when it is interpolated into a header: not a value. */
+const unsetPlaceholder = /^(?:undefined|null)$/i;
 
 /**
  * The access context a request declares in its headers. A missing purpose is an error of its own, so a
@@ -35,5 +37,6 @@ function single(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   if (Array.isArray(value)) throw new AccessException(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${name} was sent more than once`);
   const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
+  // Otherwise `x-case-reference: undefined` passes as a case reference and is written to the audit trail.
+  return trimmed && !unsetPlaceholder.test(trimmed) ? trimmed : undefined;
 }
