@@ -4,7 +4,7 @@
 const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
 // NestJS 12, Apollo, jose and a few small libraries ship ESM only; Jest on Node 20 must transform them.
 const transformIgnorePatterns = [
-  '/node_modules/(?!(@nestjs|@apollo|@as-integrations|jose|graphql|double-metaphone|nest-commander|uuid|canonicalize)/)',
+  '/node_modules/(?!(@nestjs|@apollo|@as-integrations|jose|graphql|double-metaphone|nest-commander|uuid|canonicalize|oidc-provider)/)',
 ];
 const common = {
   transform,
