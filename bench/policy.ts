@@ -33,6 +33,7 @@ const facts: PolicyFacts = {
   assignments: Array.from({ length: 200 }, (_, i) => ({
     id: `a${i}`,
     subjectKind: 'person' as const,
+    organisation: 'council',
     subjectId: i === 199 ? personId : `other-${i}`,
     team: 'housing-options',
     validFrom: new Date('2024-01-01'),

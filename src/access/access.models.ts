@@ -100,6 +100,7 @@ export class CaseAssignmentModel {
   @Field(() => ID) id: string;
   @Field(() => SubjectKindValue) subjectKind: string;
   @Field() subjectId: string;
+  @Field({ description: 'The organisation whose team (or user) holds the case.' }) organisation: string;
   @Field() team: string;
   @Field({ nullable: true }) userSubject?: string;
   @Field() validFrom: Date;

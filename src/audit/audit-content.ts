@@ -28,6 +28,8 @@ const schema = z
         team: text(256).optional(),
         client: text(256).optional(),
         tokenId: text(256).optional(),
+        issuer: text(512).optional(),
+        keyId: text(256).optional(),
       })
       // A principal may carry more than the audit keeps; only these fields are recorded.
       .optional(),
@@ -71,6 +73,8 @@ export const hashedColumns = [
   'actor_client',
   'actor_team',
   'actor_token_id',
+  'actor_issuer',
+  'actor_key_id',
   'persons',
   'households',
   'released',
@@ -100,6 +104,8 @@ export interface AuditRow {
   actor_client: string | null;
   actor_team: string | null;
   actor_token_id: string | null;
+  actor_issuer: string | null;
+  actor_key_id: string | null;
   persons: string[] | null;
   households: string[] | null;
   released: AuditedField[] | null;
@@ -121,11 +127,20 @@ export interface AuditRow {
   purged_by: string | null;
 }
 
-export type AuditContent = Pick<AuditRow, (typeof hashedColumns)[number]>;
+/**
+ * Columns added after events were first written: they are part of the hashed content only when they hold a
+ * value, so the events written before them keep their hashes.
+ */
+const addedColumns = new Set<string>(['actor_issuer', 'actor_key_id']);
+
+type AddedColumn = 'actor_issuer' | 'actor_key_id';
+export type AuditContent = Omit<Pick<AuditRow, (typeof hashedColumns)[number]>, AddedColumn> & Partial<Pick<AuditRow, AddedColumn>>;
 
 /** The hashed content as a stored row states it. */
 export function contentOf(row: AuditRow): AuditContent {
-  return Object.fromEntries(hashedColumns.map((column) => [column, row[column]])) as AuditContent;
+  return Object.fromEntries(
+    hashedColumns.filter((column) => !(addedColumns.has(column) && row[column] === null)).map((column) => [column, row[column]]),
+  ) as AuditContent;
 }
 
 /** Validates a caller's event and normalises it; throws InvalidAuditEventError naming the first problem. */
@@ -147,6 +162,8 @@ export function normaliseEvent(input: AuditEventInput): { operation: string; con
       actor_client: event.actor?.client ?? null,
       actor_team: event.actor?.team ?? null,
       actor_token_id: event.actor?.tokenId ?? null,
+      ...(event.actor?.issuer ? { actor_issuer: event.actor.issuer } : {}),
+      ...(event.actor?.keyId ? { actor_key_id: event.actor.keyId } : {}),
       persons: event.subjects?.persons ?? [],
       households: event.subjects?.households ?? [],
       released: fields(event.released),

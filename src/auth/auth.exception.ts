@@ -22,14 +22,33 @@ export type AuthFailureReason =
   | 'bad-signature'
   | 'expired'
   | 'not-yet-valid'
-  | 'wrong-issuer'
+  | 'unknown-issuer'
   | 'wrong-audience'
   | 'missing-claim'
   | 'no-known-role'
+  | 'organisation-not-allowed'
+  | 'role-not-allowed'
+  | 'lifetime-too-long'
+  | 'issued-in-future'
   | 'key-set-unavailable';
 
+/** What a refused token said about itself (unverified: the attacker's words), for the audit trail. */
+export interface RefusedTokenFacts {
+  issuer?: string;
+  keyId?: string;
+  claimedOrganisation?: string;
+  claimedRoles?: string[];
+}
+
 export class AuthException extends HubException<AuthErrorCode> {
-  constructor(code: AuthErrorCode, message: string, readonly reason?: AuthFailureReason) {
+  /** Filled in by the verifier as far as the token could be read. */
+  token?: RefusedTokenFacts;
+
+  constructor(
+    code: AuthErrorCode,
+    message: string,
+    readonly reason?: AuthFailureReason,
+  ) {
     super(code, message);
   }
 
@@ -39,8 +58,10 @@ export class AuthException extends HubException<AuthErrorCode> {
     return 403;
   }
 
-  static unauthenticated(reason: AuthFailureReason): AuthException {
+  static unauthenticated(reason: AuthFailureReason, token?: RefusedTokenFacts): AuthException {
     // One message for every reason, so a caller cannot probe which check failed.
-    return new AuthException(AuthErrorCode.UNAUTHENTICATED, 'Authentication required: send a valid bearer token', reason);
+    const error = new AuthException(AuthErrorCode.UNAUTHENTICATED, 'Authentication required: send a valid bearer token', reason);
+    if (token) error.token = token;
+    return error;
   }
 }

@@ -64,7 +64,8 @@ export class Authenticator {
         decision: 'deny',
         reasons: [failure.reason ?? 'unknown'],
         requestId: String((req as { id?: unknown }).id ?? ''),
-        detail: { path: req.path, address: req.ip, tokenPresented: !!req.headers.authorization },
+        // What the token claimed (unverified) about its issuer and key, so the DPO can see who tried.
+        detail: { path: req.path, address: req.ip, tokenPresented: !!req.headers.authorization, ...failure.token },
       });
     } catch (error) {
       // The request is refused either way; the missing audit line must not go unnoticed.

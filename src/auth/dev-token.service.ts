@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { AppConfig } from '../config/config';
+import { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER, MAX_DEV_TOKEN_TTL } from './auth-settings';
 import { APP_CONFIG } from '../config/config.module';
 import { HUB_KEY_ALGORITHM, HubKeyService } from '../keys/hub-key.service';
 import { AuthErrorCode, AuthException } from './auth.exception';
@@ -18,11 +19,12 @@ export interface DevTokenRequest {
   ttlSeconds?: number;
 }
 
-export const MAX_DEV_TOKEN_TTL = 24 * 3600;
+export { MAX_DEV_TOKEN_TTL };
 
 /**
- * Issues tokens signed with the hub's own key, for development and demonstrations. Refused in production
- * and whenever an external identity provider is configured: then only that provider issues tokens.
+ * Issues tokens signed with the hub's own key, for development and demonstrations. Refused in production,
+ * and by default whenever an identity provider is configured (`AUTH_DEV_TOKENS=true` keeps them on beside it,
+ * outside production). The dev issuer is held to the same role rules as any other (docs/access-control.md).
  */
 @Injectable()
 export class DevTokenIssuer {
@@ -41,7 +43,7 @@ export class DevTokenIssuer {
         AuthErrorCode.LOCAL_SIGNING_DISABLED,
         this.config.nodeEnv === 'production'
           ? 'Local token signing is refused when NODE_ENV=production: tokens come from the identity provider'
-          : 'Local token signing is off because AUTH_JWKS_URL names an identity provider',
+          : 'Local token signing is off because an identity provider is configured (AUTH_ISSUERS_FILE or AUTH_JWKS_URL); AUTH_DEV_TOKENS=true turns it on beside it',
       );
     }
     const ttl = request.ttlSeconds ?? 3600;
@@ -55,8 +57,8 @@ export class DevTokenIssuer {
     })
       .setProtectedHeader({ alg: HUB_KEY_ALGORITHM, kid, typ: 'JWT' })
       .setSubject(request.subject)
-      .setIssuer(this.config.auth.issuer)
-      .setAudience(this.config.auth.audience)
+      .setIssuer(LOCAL_TOKEN_ISSUER)
+      .setAudience(LOCAL_TOKEN_AUDIENCE)
       .setIssuedAt()
       .setNotBefore('0s')
       .setExpirationTime(`${ttl}s`)

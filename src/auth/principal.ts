@@ -12,7 +12,7 @@ export enum Role {
 export interface Principal {
   /** `sub`: a user id, or a client id for a partner's machine token. */
   subject: string;
-  /** Organisation id (`org` claim): the council itself or a partner agency. */
+  /** Organisation id (by the issuer's claim rules, or the one organisation its entry names). */
   organisation: string;
   roles: Role[];
   team?: string;
@@ -20,4 +20,8 @@ export interface Principal {
   client?: string;
   /** `jti`, for audit. */
   tokenId?: string;
+  /** The identity provider that vouched for this principal (`iss`), for audit; absent for the hub's own jobs. */
+  issuer?: string;
+  /** The `kid` of the key that signed the token, for audit. */
+  keyId?: string;
 }

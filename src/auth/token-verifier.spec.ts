@@ -8,38 +8,53 @@ import { AuthException } from './auth.exception';
 import { Role } from './principal';
 import { TokenVerifier } from './token-verifier.service';
 
-describe('TokenVerifier: remembering verified tokens', () => {
-  let privateKey: CryptoKey;
-  let jwksFile: string;
+describe('TokenVerifier', () => {
+  let partnerKey: CryptoKey;
+  let councilKey: CryptoKey;
+  let issuersFile: string;
 
   beforeAll(async () => {
-    const pair = await generateKeyPair('ES256');
-    privateKey = pair.privateKey;
-    jwksFile = join(mkdtempSync(join(tmpdir(), 'hub-jwks-')), 'jwks.json');
-    writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'partner-1', alg: 'ES256' }] }));
+    const dir = mkdtempSync(join(tmpdir(), 'hub-jwks-'));
+    const partner = await generateKeyPair('ES256');
+    const council = await generateKeyPair('ES256');
+    partnerKey = partner.privateKey;
+    councilKey = council.privateKey;
+    writeFileSync(join(dir, 'partner.json'), JSON.stringify({ keys: [{ ...(await exportJWK(partner.publicKey)), kid: 'partner-1', alg: 'ES256' }] }));
+    writeFileSync(join(dir, 'council.json'), JSON.stringify({ keys: [{ ...(await exportJWK(council.publicKey)), kid: 'council-1', alg: 'ES256' }] }));
+    issuersFile = join(dir, 'issuers.json');
+    writeFileSync(
+      issuersFile,
+      JSON.stringify({
+        issuers: [
+          { issuer: 'https://idp.council.example', jwksFile: 'council.json', audience: 'hub', organisations: ['council'], roles: ['caseworker', 'admin', 'dpo'] },
+          { issuer: 'https://idp.nhs.example', jwksFile: 'partner.json', audience: 'hub', organisations: ['nhs-trust'], roles: ['partner-agency'], maxTokenLifetimeSeconds: 3600 },
+        ],
+      }),
+    );
   });
 
   const verifier = async (env: Record<string, string> = {}) => {
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: 'idp', AUTH_AUDIENCE: 'hub', AUTH_CLOCK_SKEW_SECONDS: '0', ...env });
+    const config = loadConfig({ NODE_ENV: 'production', AUTH_ISSUERS_FILE: issuersFile, AUTH_CLOCK_SKEW_SECONDS: '0', ...env });
     const tokens = new TokenVerifier(config, {} as HubKeyService);
     await tokens.onModuleInit();
     return tokens;
   };
-  const sign = (expiresAt: number, subject = 'nhs-client') =>
-    new SignJWT({ org: 'nhs-trust', roles: [Role.PartnerAgency] })
-      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
-      .setSubject(subject)
-      .setIssuer('idp')
-      .setAudience('hub')
-      .setExpirationTime(expiresAt)
-      .sign(privateKey);
+  const now = () => Math.floor(Date.now() / 1000);
+  const partnerToken = (build: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setIssuedAt().setExpirationTime(now() + 300), claims: Record<string, unknown> = {}) =>
+    build(
+      new SignJWT({ roles: [Role.PartnerAgency], ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+        .setSubject('nhs-client')
+        .setIssuer('https://idp.nhs.example')
+        .setAudience('hub'),
+    ).sign(partnerKey);
   const reason = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: AuthException) => error.reason);
-  const inSeconds = (seconds: number) => Math.floor(Date.now() / 1000) + seconds;
 
   it('answers a token it has verified from memory, with a principal nobody can change', async () => {
     const tokens = await verifier();
-    const token = await sign(inSeconds(300));
+    const token = await partnerToken();
     const first = await tokens.verify(token);
+    expect(first).toMatchObject({ subject: 'nhs-client', organisation: 'nhs-trust', issuer: 'https://idp.nhs.example', keyId: 'partner-1' });
     expect(await tokens.verify(token)).toBe(first);
     expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
     expect(() => first.roles.push(Role.Admin)).toThrow(TypeError);
@@ -47,7 +62,7 @@ describe('TokenVerifier: remembering verified tokens', () => {
 
   it('verifies every token afresh with AUTH_TOKEN_CACHE_SECONDS=0', async () => {
     const tokens = await verifier({ AUTH_TOKEN_CACHE_SECONDS: '0' });
-    const token = await sign(inSeconds(300));
+    const token = await partnerToken();
     const first = await tokens.verify(token);
     const second = await tokens.verify(token);
     expect(second).not.toBe(first);
@@ -56,21 +71,84 @@ describe('TokenVerifier: remembering verified tokens', () => {
 
   it('does not remember a token past its expiry', async () => {
     const tokens = await verifier();
-    const token = await sign(inSeconds(2));
+    const exp = now() + 2;
+    const token = await partnerToken((jwt) => jwt.setExpirationTime(exp));
     expect((await tokens.verify(token)).subject).toBe('nhs-client');
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, inSeconds(2) * 1000 - Date.now()) + 1100));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 1100));
     expect(await reason(tokens.verify(token))).toBe('expired');
   });
 
   it('serves only the exact text: an altered token is verified, and refused', async () => {
     const tokens = await verifier();
-    const token = await sign(inSeconds(300));
+    const token = await partnerToken();
     await tokens.verify(token);
     const [header, payload, signature] = token.split('.');
     const claims = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), roles: ['admin'] };
     const forged = [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
     expect(await reason(tokens.verify(forged))).toBe('bad-signature');
-    const other = await sign(inSeconds(300), 'someone-else');
-    expect((await tokens.verify(other)).subject).toBe('someone-else');
+  });
+
+  it("refuses a partner's key signing for the council's issuer (finding 1)", async () => {
+    const tokens = await verifier();
+    const forged = await new SignJWT({ org: 'council', roles: ['admin', 'dpo'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+      .setSubject('attacker')
+      .setIssuer('https://idp.council.example')
+      .setAudience('hub')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(partnerKey);
+    const refused = await tokens.verify(forged).catch((error: AuthException) => error);
+    expect(refused).toBeInstanceOf(AuthException);
+    expect((refused as AuthException).reason).toBe('unknown-kid');
+    // The audit trail learns what the token claimed about itself.
+    expect((refused as AuthException).token).toEqual({ issuer: 'https://idp.council.example', keyId: 'partner-1' });
+    // Even with the council's kid in the header, the partner's key does not verify.
+    const withCouncilKid = await new SignJWT({ org: 'council', roles: ['admin'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'council-1' })
+      .setSubject('attacker')
+      .setIssuer('https://idp.council.example')
+      .setAudience('hub')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(partnerKey);
+    expect(await reason(tokens.verify(withCouncilKid))).toBe('bad-signature');
+  });
+
+  it('holds each issuer to its organisations and roles (findings 1 and 2)', async () => {
+    const tokens = await verifier();
+    expect(await reason(tokens.verify(await partnerToken(undefined, { org: 'council' })))).toBe('organisation-not-allowed');
+    expect(await reason(tokens.verify(await partnerToken(undefined, { roles: ['partner-agency', 'admin'] })))).toBe('role-not-allowed');
+    expect(await reason(tokens.verify(await partnerToken(undefined, { roles: ['dpo'] })))).toBe('role-not-allowed');
+    const council = await new SignJWT({ roles: ['dpo'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'council-1' })
+      .setSubject('dpo-1')
+      .setIssuer('https://idp.council.example')
+      .setAudience('hub')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(councilKey);
+    expect(await tokens.verify(council)).toMatchObject({ organisation: 'council', roles: [Role.Dpo], issuer: 'https://idp.council.example', keyId: 'council-1' });
+  });
+
+  it('refuses an unknown issuer', async () => {
+    const tokens = await verifier();
+    const token = await new SignJWT({ org: 'nhs-trust', roles: ['partner-agency'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+      .setSubject('x')
+      .setIssuer('https://evil.example')
+      .setAudience('hub')
+      .setExpirationTime('5m')
+      .sign(partnerKey);
+    expect(await reason(tokens.verify(token))).toBe('unknown-issuer');
+  });
+
+  it('bounds token lifetime: exp - iat, exp - now without iat, and iat in the future (finding 5)', async () => {
+    const tokens = await verifier();
+    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt().setExpirationTime(now() + 3600))))).toBe('accepted');
+    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt().setExpirationTime(now() + 3700))))).toBe('lifetime-too-long');
+    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setExpirationTime(1e308))))).toBe('lifetime-too-long');
+    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt(now() - 7200).setExpirationTime(now() + 60))))).toBe('lifetime-too-long');
+    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt(now() + 600).setExpirationTime(now() + 900))))).toBe('issued-in-future');
   });
 });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AuditConfig, auditEnvSchema, toAuditConfig } from '../audit/audit-config';
+import { AuthConfig, authEnvSchema, toAuthConfig } from '../auth/auth-settings';
 import { SingleViewSettings, singleViewEnvSchema, toSingleViewSettings } from '../single-view/single-view-settings';
 import { SourcesSettings, sourcesEnvSchema, toSourcesSettings } from '../sources/sources-settings';
 
@@ -41,26 +42,8 @@ export interface AppConfig {
   singleView: SingleViewSettings;
 }
 
-/** Signature algorithms the hub can accept; never `none` and never a shared-secret (HS*) algorithm. */
-export const ASYMMETRIC_JWT_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
-
-export interface AuthConfig {
-  /** The council identity provider's JWKS; when set, only its keys are trusted. */
-  jwksUrl?: string;
-  /** A local JWKS file (e.g. a partner's machine-token keys), trusted in addition. */
-  jwksFile?: string;
-  issuer: string;
-  audience: string;
-  clockSkewSeconds: number;
-  /** How long a verified token is remembered (by its exact text, never past its `exp`); 0 verifies every time. */
-  verifiedTokenCacheSeconds: number;
-  algorithms: string[];
-  /** The hub signs and trusts its own dev tokens: only outside production and without AUTH_JWKS_URL. */
-  localSigning: boolean;
-}
-
-export const LOCAL_TOKEN_ISSUER = 'urn:single-view-hub:local';
-export const LOCAL_TOKEN_AUDIENCE = 'urn:single-view-hub:api';
+export { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '../auth/auth-settings';
+export type { AuthConfig } from '../auth/auth-settings';
 
 const postgresUrl = z
   .string()
@@ -87,20 +70,7 @@ const schema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
   GRAPHQL_PERSISTED_QUERIES: z.string().min(1).optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  AUTH_JWKS_FILE: z.string().min(1).optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
-  AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  AUTH_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
-  AUTH_ALGORITHMS: z
-    .string()
-    .default('ES256,RS256,PS256,EdDSA')
-    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
-    .refine(
-      (list) => list.length > 0 && list.every((alg) => (ASYMMETRIC_JWT_ALGORITHMS as readonly string[]).includes(alg)),
-      `must list only ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}`,
-    ),
+  ...authEnvSchema,
   BREAK_GLASS_MAX_MINUTES: z.coerce.number().int().min(5).max(1440).default(240),
   ACCESS_FACTS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   ...auditEnvSchema,
@@ -141,35 +111,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       persistedQueriesFile: values.GRAPHQL_PERSISTED_QUERIES ? resolve(values.GRAPHQL_PERSISTED_QUERIES) : undefined,
     },
     rateLimit: { perMinute: values.RATE_LIMIT_PER_MINUTE },
-    auth: authConfig(values),
+    auth: toAuthConfig(values, (message) => {
+      throw new ConfigError(message);
+    }),
     access: { breakGlassMaxMinutes: values.BREAK_GLASS_MAX_MINUTES, referenceFactsCacheSeconds: values.ACCESS_FACTS_CACHE_SECONDS },
     audit: toAuditConfig(values),
     sources: toSourcesSettings(values, (message) => {
       throw new ConfigError(message);
     }),
     singleView: toSingleViewSettings(values),
-  };
-}
-
-function authConfig(values: z.infer<typeof schema>): AuthConfig {
-  // Whoever can alter a key set fetched over plain http can mint tokens the hub accepts. Outside production
-  // http stays allowed for local identity-provider doubles.
-  if (values.AUTH_JWKS_URL && values.NODE_ENV === 'production' && new URL(values.AUTH_JWKS_URL).protocol !== 'https:') {
-    throw new ConfigError('Invalid configuration: AUTH_JWKS_URL must be an https:// URL when NODE_ENV=production');
-  }
-  // An external identity provider's tokens are only meaningful for the issuer and audience it was set up with.
-  if (values.AUTH_JWKS_URL && (!values.AUTH_ISSUER || !values.AUTH_AUDIENCE)) {
-    throw new ConfigError(`Invalid configuration: ${values.AUTH_ISSUER ? 'AUTH_AUDIENCE' : 'AUTH_ISSUER'} is required when AUTH_JWKS_URL is set`);
-  }
-  return {
-    jwksUrl: values.AUTH_JWKS_URL,
-    jwksFile: values.AUTH_JWKS_FILE ? resolve(values.AUTH_JWKS_FILE) : undefined,
-    issuer: values.AUTH_ISSUER ?? LOCAL_TOKEN_ISSUER,
-    audience: values.AUTH_AUDIENCE ?? LOCAL_TOKEN_AUDIENCE,
-    clockSkewSeconds: values.AUTH_CLOCK_SKEW_SECONDS,
-    verifiedTokenCacheSeconds: values.AUTH_TOKEN_CACHE_SECONDS,
-    algorithms: values.AUTH_ALGORITHMS,
-    localSigning: values.NODE_ENV !== 'production' && !values.AUTH_JWKS_URL,
   };
 }
 

@@ -136,10 +136,10 @@ export function baseFacts(): PolicyFacts {
     ],
     objections: [],
     assignments: [
-      { id: 'asg-alice', subjectKind: 'person', subjectId: PERSON, team: 'early-help-north', userSubject: 'am-alice', validFrom: PAST },
-      { id: 'asg-household', subjectKind: 'household', subjectId: HOUSEHOLD, team: 'housing-options', validFrom: PAST },
-      { id: 'asg-ended', subjectKind: 'person', subjectId: PERSON, team: 'early-help-west', userSubject: 'am-old', validFrom: LONG_AGO, validTo: PAST },
-      { id: 'asg-other', subjectKind: 'person', subjectId: OTHER_PERSON, team: 'early-help-south', userSubject: 'am-bob', validFrom: PAST },
+      { id: 'asg-alice', subjectKind: 'person', subjectId: PERSON, organisation: 'council', team: 'early-help-north', userSubject: 'am-alice', validFrom: PAST },
+      { id: 'asg-household', subjectKind: 'household', subjectId: HOUSEHOLD, organisation: 'council', team: 'housing-options', validFrom: PAST },
+      { id: 'asg-ended', subjectKind: 'person', subjectId: PERSON, organisation: 'council', team: 'early-help-west', userSubject: 'am-old', validFrom: LONG_AGO, validTo: PAST },
+      { id: 'asg-other', subjectKind: 'person', subjectId: OTHER_PERSON, organisation: 'council', team: 'early-help-south', userSubject: 'am-bob', validFrom: PAST },
     ],
     breakGlassGrants: [
       { id: 'bg-valid', granteeSubject: 'am-bob', granteeOrganisation: 'council', personId: PERSON, purpose: 'EARLY_HELP', grantedAt: new Date('2025-06-01T11:30:00Z'), expiresAt: new Date('2025-06-01T13:30:00Z') },

@@ -119,7 +119,7 @@ describe('decideAnswer (answers only)', () => {
 
   it('keeps the caseload rule for staff: an answer about someone off the caseload is refused', () => {
     expect(decideAnswer(am, BE, { personId: PERSON }, FSM, facts()).effect).toBe('deny');
-    const assigned = facts({ assignments: [{ id: 'ca-1', subjectKind: 'person', subjectId: PERSON, team: 'early-help-north', validFrom: PAST }] });
+    const assigned = facts({ assignments: [{ id: 'ca-1', subjectKind: 'person', subjectId: PERSON, organisation: 'council', team: 'early-help-north', validFrom: PAST }] });
     expect(decideAnswer(am, BE, { personId: PERSON }, FSM, assigned)).toMatchObject({ effect: 'allow', relationshipId: 'ca-1' });
   });
 });

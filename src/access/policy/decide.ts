@@ -159,11 +159,13 @@ function findRelationship(
   const assignment = facts.assignments.find(
     (a) =>
       (a.subjectKind === 'person' ? a.subjectId === subject.personId : households.has(a.subjectId)) &&
+      // A team or user name means something only inside its own organisation.
+      a.organisation === principal.organisation &&
       (a.userSubject ? a.userSubject === principal.subject : !!principal.team && a.team === principal.team) &&
       within(facts.now, a.validFrom, a.validTo),
   );
   if (assignment) {
-    reasons.push(`on the caseload of ${assignment.userSubject ? `user ${assignment.userSubject}` : `team ${assignment.team}`} (assignment ${assignment.id})`);
+    reasons.push(`on the caseload of ${assignment.userSubject ? `user ${assignment.userSubject}` : `team ${assignment.team}`} of ${assignment.organisation} (assignment ${assignment.id})`);
     return { required, assignment };
   }
   if (context.breakGlassId) {

@@ -88,6 +88,8 @@ export interface CaseAssignmentFact {
   id: string;
   subjectKind: 'person' | 'household';
   subjectId: string;
+  /** The organisation whose team holds the case: a team name alone means nothing across organisations. */
+  organisation: string;
   /** The team holding the case. */
   team: string;
   /** When set, the case is assigned to this one user (token `sub`), not the whole team. */

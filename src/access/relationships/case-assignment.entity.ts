@@ -12,6 +12,10 @@ export class CaseAssignmentEntity {
   @Column('uuid', { name: 'subject_id' })
   subjectId: string;
 
+  /** The organisation the team (or user) belongs to. */
+  @Column('text')
+  organisation: string;
+
   @Column('text')
   team: string;
 

@@ -13,6 +13,8 @@ export interface CaseAssignmentInput {
   subjectKind: 'person' | 'household';
   subjectId: string;
   team: string;
+  /** The organisation whose team (or user) holds the case; the assigner's own when absent. */
+  organisation?: string;
   userSubject?: string;
   validFrom?: Date;
   validTo?: Date;
@@ -48,6 +50,7 @@ export class CaseAssignmentsService {
             repo.create({
               subjectKind: input.subjectKind,
               subjectId: input.subjectId,
+              organisation: input.organisation?.trim() || actor.organisation,
               team: input.team.trim(),
               userSubject: input.userSubject?.trim() || null,
               validFrom,
@@ -61,7 +64,7 @@ export class CaseAssignmentsService {
               operation: 'case-assignment.create',
               subjects: input.subjectKind === 'person' ? { persons: [input.subjectId] } : { households: [input.subjectId] },
               decision: 'change',
-              detail: { assignmentId: saved.id, team: saved.team, userSubject: saved.userSubject },
+              detail: { assignmentId: saved.id, organisation: saved.organisation, team: saved.team, userSubject: saved.userSubject },
             },
             tx,
           );
@@ -109,15 +112,16 @@ export class CaseAssignmentsService {
          select person_id, household_id, valid_from, valid_to from household_membership
           where person_id = any($1::uuid[]) and valid_from <= $2 and (valid_to is null or valid_to > $2))
        select 'home' as fact, household_id::text as id, 'person' as subject_kind, person_id::text as subject_id,
-              null as team, null as user_subject, valid_from, valid_to
+              null as organisation, null as team, null as user_subject, valid_from, valid_to
          from homes
        union all
-       select 'assignment', id::text, subject_kind, subject_id::text, team, user_subject, valid_from, valid_to
+       select 'assignment', id::text, subject_kind, subject_id::text, organisation, team, user_subject, valid_from, valid_to
          from case_assignment
         where (subject_id = any($1::uuid[]) or subject_id in (select household_id from homes))
           and valid_from <= $2 and (valid_to is null or valid_to > $2)
+          and organisation = $5
           and (user_subject = $3 or (user_subject is null and team = $4))`,
-      [people, at, principal.subject, principal.team ?? null],
+      [people, at, principal.subject, principal.team ?? null, principal.organisation],
     );
     const households: HouseholdMembershipFact[] = [];
     const assignments: CaseAssignmentFact[] = [];
@@ -130,6 +134,7 @@ export class CaseAssignmentsService {
         id: row.id,
         subjectKind: row.subject_kind,
         subjectId: row.subject_id,
+        organisation: row.organisation!,
         team: row.team!,
         ...(row.user_subject ? { userSubject: row.user_subject } : {}),
         validFrom: row.valid_from,
@@ -160,6 +165,7 @@ interface FactRow {
   id: string;
   subject_kind: 'person' | 'household';
   subject_id: string;
+  organisation: string | null;
   team: string | null;
   user_subject: string | null;
   valid_from: Date;

@@ -30,6 +30,12 @@ export class AuditActorModel {
 
   @Field(() => String, { nullable: true })
   tokenId: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The identity provider (`iss`) that vouched for the actor.' })
+  issuer: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The `kid` of the key that signed the actor’s token.' })
+  keyId: string | null;
 }
 
 @ObjectType('AuditEvent', { description: 'One entry of the audit trail. Content is null once erased by a retention purge.' })
@@ -138,6 +144,8 @@ export function toAuditEventModel(row: AuditRow): AuditEventModel {
             client: row.actor_client,
             team: row.actor_team,
             tokenId: row.actor_token_id,
+            issuer: row.actor_issuer ?? null,
+            keyId: row.actor_key_id ?? null,
           },
     persons: row.persons ?? [],
     households: row.households ?? [],

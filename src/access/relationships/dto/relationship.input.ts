@@ -6,6 +6,7 @@ export class AssignCaseInput {
   @Field(() => SubjectKindValue) subjectKind: 'person' | 'household';
   @Field() subjectId: string;
   @Field({ description: 'The team holding the case (token claim `team`).' }) team: string;
+  @Field({ nullable: true, description: 'The organisation of that team (or user); the assigner’s own when absent.' }) organisation?: string;
   @Field({ nullable: true, description: 'One user (token `sub`) rather than the whole team.' }) userSubject?: string;
   @Field({ nullable: true }) validFrom?: Date;
   @Field({ nullable: true }) validTo?: Date;
