@@ -84,7 +84,7 @@ describe('bearer tokens over HTTP', () => {
     ],
     ['expired', async () => `Bearer ${await signWithHubKey((j) => valid(j).setExpirationTime(Math.floor(Date.now() / 1000) - 120))}`, 'expired'],
     ['not yet valid', async () => `Bearer ${await signWithHubKey((j) => valid(j).setNotBefore(Math.floor(Date.now() / 1000) + 300))}`, 'not-yet-valid'],
-    ['wrong issuer', async () => `Bearer ${await signWithHubKey((j) => valid(j).setIssuer('https://evil.example'))}`, 'wrong-issuer'],
+    ['an unknown issuer', async () => `Bearer ${await signWithHubKey((j) => valid(j).setIssuer('https://evil.example'))}`, 'unknown-issuer'],
     ['wrong audience', async () => `Bearer ${await signWithHubKey((j) => valid(j).setAudience('another-api'))}`, 'wrong-audience'],
     ['no expiry', async () => `Bearer ${await signWithHubKey((j) => j.setIssuer(LOCAL_TOKEN_ISSUER).setAudience(LOCAL_TOKEN_AUDIENCE))}`, 'missing-claim'],
     [
@@ -201,14 +201,19 @@ describe("bearer tokens from the council's identity provider (AUTH_JWKS_URL)", (
     new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime('5m').sign(idpKey);
   const me = (token: string) => request(hub.server).post('/graphql').set('authorization', `Bearer ${token}`).send({ query: '{ me { subject organisation roles } }' });
 
-  it("accepts a partner's machine token from the identity provider", async () => {
-    const res = await me(await idpToken({ sub: 'nhs-client', org: 'nhs-trust', roles: ['partner-agency'], client_id: 'nhs-client' })).expect(200);
-    expect(res.body.data.me).toEqual({ subject: 'nhs-client', organisation: 'nhs-trust', roles: ['PARTNER_AGENCY'] });
+  it("accepts council staff from the council's provider, which needs no organisation claim", async () => {
+    const res = await me(await idpToken({ sub: 'cw-1', roles: ['caseworker'] })).expect(200);
+    expect(res.body.data.me).toEqual({ subject: 'cw-1', organisation: 'council', roles: ['CASEWORKER'] });
+  });
+
+  it("refuses the council's provider vouching for a partner organisation or role: partners register their own", async () => {
+    await me(await idpToken({ sub: 'nhs-client', org: 'nhs-trust', roles: ['partner-agency'], client_id: 'nhs-client' })).expect(401);
+    await me(await idpToken({ sub: 'nhs-client', roles: ['partner-agency'] })).expect(401);
   });
 
   it('no longer trusts or issues hub-signed dev tokens', async () => {
     expect(hub.app.get(DevTokenIssuer).enabled).toBe(false);
-    await expect(hub.app.get(DevTokenIssuer).issue({ subject: 'x', organisation: 'council', roles: [Role.Admin] })).rejects.toThrow(/AUTH_JWKS_URL/);
+    await expect(hub.app.get(DevTokenIssuer).issue({ subject: 'x', organisation: 'council', roles: [Role.Admin] })).rejects.toThrow(/identity provider is configured/);
     const { key, kid } = await hub.app.get(HubKeyService).privateKey();
     const forged = await new SignJWT({ sub: 'x', org: 'council', roles: ['admin'] })
       .setProtectedHeader({ alg: 'ES256', kid })
@@ -220,7 +225,8 @@ describe("bearer tokens from the council's identity provider (AUTH_JWKS_URL)", (
   });
 
   it('refuses HS256 signed with the provider public key, and an unknown kid', async () => {
-    const jwk = (await (await fetch((hub.app.get(APP_CONFIG) as AppConfig).auth.jwksUrl!)).json()) as { keys: unknown[] };
+    const { keys } = (hub.app.get(APP_CONFIG) as AppConfig).auth.issuers[0];
+    const jwk = (await (await fetch((keys as { uri: string }).uri)).json()) as { keys: unknown[] };
     const secret = new TextEncoder().encode(JSON.stringify(jwk.keys[0]));
     const hs = await new SignJWT({ sub: 'x', org: 'council', roles: ['admin'] })
       .setProtectedHeader({ alg: 'HS256', kid: 'idp-2025' })

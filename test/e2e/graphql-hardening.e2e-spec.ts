@@ -5,7 +5,6 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
 import { DevTokenIssuer } from '../../src/auth/dev-token.service';
 import { Role } from '../../src/auth/principal';
-import { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '../../src/config/config';
 import { PERSISTED_QUERY_NOT_ALLOWED, sha256 } from '../../src/graphql/persisted-queries';
 import { startTestHub, TestHub } from '../support/test-hub';
 
@@ -111,24 +110,31 @@ describe('production hardening (NODE_ENV=production)', () => {
   let school: string;
 
   beforeAll(async () => {
-    // Production issues no dev tokens: a partner's keys are trusted from a JWKS file, as in a real deployment.
+    // Production issues no dev tokens: the council's and a partner's providers are registered with their keys,
+    // as in a real deployment (here one key file serves both, to keep the fixture small).
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     const dir = mkdtempSync(join(tmpdir(), 'hub-prod-'));
-    const jwks = join(dir, 'jwks.json');
-    writeFileSync(jwks, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'test-idp', alg: 'ES256', use: 'sig' }] }));
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'test-idp', alg: 'ES256', use: 'sig' }] }));
+    writeFileSync(
+      join(dir, 'issuers.json'),
+      JSON.stringify([
+        { issuer: 'https://idp.council.example', jwksFile: 'jwks.json', audience: 'hub', organisations: ['council'], roles: ['admin'] },
+        { issuer: 'https://idp.school.example', jwksFile: 'jwks.json', audience: 'hub', organisations: ['school'], roles: ['partner-agency'] },
+      ]),
+    );
     hub = await startTestHub({
       NODE_ENV: 'production',
       HUB_DATA_DIR: dir,
       SANDBOX_SOURCES: 'off',
       SYNC_ON_START: 'false',
       SYNC_SCHEDULE: 'off',
-      AUTH_JWKS_FILE: jwks,
+      AUTH_ISSUERS_FILE: join(dir, 'issuers.json'),
       GRAPHQL_PERSISTED_QUERIES: allowListFile({ 'school-mis': [version] }),
     });
-    const sign = (claims: Record<string, unknown>) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'test-idp' }).setIssuer(LOCAL_TOKEN_ISSUER).setAudience(LOCAL_TOKEN_AUDIENCE).setIssuedAt().setExpirationTime('5m').sign(privateKey);
-    admin = await sign({ sub: 'admin-ash', org: 'council', roles: ['admin'] });
-    school = await sign({ sub: 'client-school', org: 'school', roles: ['partner-agency'], azp: 'school-mis' });
+    const sign = (issuer: string, claims: Record<string, unknown>) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'test-idp' }).setIssuer(issuer).setAudience('hub').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    admin = await sign('https://idp.council.example', { sub: 'admin-ash', org: 'council', roles: ['admin'] });
+    school = await sign('https://idp.school.example', { sub: 'client-school', org: 'school', roles: ['partner-agency'], azp: 'school-mis' });
   });
   afterAll(() => hub?.stop());
 
