@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { checkAuditRoleAtStart, recordPrivilegedStart } from './audit/audit-role-startup';
 import { AppConfig } from './config/config';
 import { DatabaseRuntime } from './database/database-runtime';
 
@@ -16,9 +17,19 @@ export interface Hub {
 
 /** Builds the hub on an open database runtime. Used by `main.ts` and by the end-to-end tests. */
 export async function createHub(config: AppConfig, runtime: DatabaseRuntime): Promise<Hub> {
+  // Before the application, whose start runs the migrations: a refused role has changed nothing.
+  const privileged = await checkAuditRoleAtStart(config, runtime.url);
   const app = await NestFactory.create(AppModule.forRoot(config, runtime), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.use(securityHeaders(config));
+  if (privileged) {
+    try {
+      await recordPrivilegedStart(app, privileged);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
   let closed: Promise<void> | undefined;
   return {
     app,

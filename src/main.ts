@@ -1,9 +1,13 @@
 import { accessStartup } from './access/access-startup';
+import { AuditErrorCode, AuditException } from './audit/audit.exception';
 import { ConfigError, loadConfig } from './config/config';
 import { DatabaseRuntime, DatabaseUnavailableError, oneLine } from './database/database-runtime';
 import { createHub, Hub } from './bootstrap';
 
-/** Starts the hub. A bad setting or an unreachable database ends the process with one line, not a trace. */
+/**
+ * Starts the hub. A bad setting, an unreachable database or (in production) a database role that could
+ * rewrite the audit trail ends the process with one line, not a trace.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const runtime = await DatabaseRuntime.open(config);
@@ -46,7 +50,10 @@ function stopOnSignals(hub: Hub): void {
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
+  const known =
+    error instanceof ConfigError ||
+    error instanceof DatabaseUnavailableError ||
+    (error instanceof AuditException && error.code === AuditErrorCode.AUDIT_ROLE_PRIVILEGED);
   process.stderr.write(`${known ? (error as Error).message : `Hub failed to start: ${oneLine(error)}`}\n`);
   process.exit(1);
 });

@@ -10,7 +10,14 @@ describe('audit settings', () => {
       officeHours: { startMinute: 480, endMinute: 1080, days: [1, 2, 3, 4, 5] },
       timezone: 'Europe/London',
       bulkThreshold: 25,
+      allowPrivilegedRole: false,
     });
+  });
+
+  it('allows a privileged database role only when asked in so many words', () => {
+    expect(loadConfig({ AUDIT_ALLOW_PRIVILEGED_ROLE: 'true' }).audit.allowPrivilegedRole).toBe(true);
+    expect(loadConfig({ AUDIT_ALLOW_PRIVILEGED_ROLE: 'false' }).audit.allowPrivilegedRole).toBe(false);
+    expect(() => loadConfig({ AUDIT_ALLOW_PRIVILEGED_ROLE: 'yes' })).toThrow(/AUDIT_ALLOW_PRIVILEGED_ROLE must be one of true, false/);
   });
 
   it('reads retention per class and office hours', () => {

@@ -16,6 +16,11 @@ export interface AuditConfig {
   timezone: string;
   /** Distinct persons one user may see out of hours in a day before it is reported as bulk access. */
   bulkThreshold: number;
+  /**
+   * Start in production even when the database role could rewrite the trail (audit-role-check.ts); the
+   * start is then logged and audited. For a deliberate, temporary exception only.
+   */
+  allowPrivilegedRole: boolean;
 }
 
 /** Six years after the event, the usual limitation period, unless a class says otherwise. */
@@ -66,6 +71,7 @@ export const auditEnvSchema = {
     }, 'must be an IANA time zone, e.g. Europe/London')
     .default('Europe/London'),
   AUDIT_BULK_THRESHOLD: z.coerce.number().int().min(1).default(25),
+  AUDIT_ALLOW_PRIVILEGED_ROLE: z.enum(['true', 'false']).default('false'),
 };
 
 type AuditEnv = { [K in keyof typeof auditEnvSchema]: z.output<(typeof auditEnvSchema)[K]> };
@@ -78,6 +84,7 @@ export function toAuditConfig(values: AuditEnv): AuditConfig {
     officeHours: { startMinute: Number(sh) * 60 + Number(sm), endMinute: Number(eh) * 60 + Number(em), days: weekdays(values.AUDIT_OFFICE_DAYS) },
     timezone: values.AUDIT_TIMEZONE,
     bulkThreshold: values.AUDIT_BULK_THRESHOLD,
+    allowPrivilegedRole: values.AUDIT_ALLOW_PRIVILEGED_ROLE === 'true',
   };
 }
 

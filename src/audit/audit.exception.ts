@@ -9,6 +9,8 @@ export enum AuditErrorCode {
   AUDIT_BAD_REQUEST = 'AUDIT_BAD_REQUEST',
   /** A DPO request naming something that does not exist. HTTP 404. */
   AUDIT_NOT_FOUND = 'AUDIT_NOT_FOUND',
+  /** At start in production: the database role could rewrite the trail. Never reaches a client. */
+  AUDIT_ROLE_PRIVILEGED = 'AUDIT_ROLE_PRIVILEGED',
 }
 
 export class AuditException extends HubException<AuditErrorCode> {
@@ -29,6 +31,17 @@ export class AuditException extends HubException<AuditErrorCode> {
     const error = new AuditException(AuditErrorCode.AUDIT_UNAVAILABLE, 'The audit trail could not record this request, so nothing was released');
     (error as { cause?: unknown }).cause = cause;
     return error;
+  }
+
+  /** The one line main.ts prints when it refuses to start; `problems` are auditRoleProblems()' clauses. */
+  static privilegedRole(problems: string[]): AuditException {
+    return new AuditException(
+      AuditErrorCode.AUDIT_ROLE_PRIVILEGED,
+      `Refusing to start: the database role could rewrite the audit trail: ${problems.join('; ')}. ` +
+        'Run the hub as a role without these rights and migrations as the owner (docs/data-protection.md, "Production roles"), ' +
+        'or set AUDIT_ALLOW_PRIVILEGED_ROLE=true to start anyway, logged and audited at every start',
+      { problems },
+    );
   }
 
   static badRequest(message: string): AuditException {
