@@ -34,6 +34,10 @@ export const P = {
   amEnded: principal('am-old', 'council', [Role.AccountManager], 'early-help-west'),
   cwTeam: principal('cw-carol', 'council', [Role.Caseworker], 'housing-options'),
   cwNoTeam: principal('cw-erin', 'council', [Role.Caseworker]),
+  /** A council caseworker in a team whose name a housing association's team also has (issue 14, finding 2). */
+  cwSameTeamNameAsPartner: principal('cw-frank', 'council', [Role.Caseworker], 'tenancy-support'),
+  /** A council user whose subject is the same text as a housing association user's holding a case. */
+  amSameSubjectAsPartner: principal('ha-harriet', 'council', [Role.AccountManager], 'early-help-east'),
   cwOff: principal('cw-dan', 'council', [Role.Caseworker], 'adults'),
   nhs: principal('client-nhs-north', 'nhs-north', [Role.PartnerAgency]),
   charity: principal('client-advice', 'advice-charity', [Role.PartnerAgency]),
@@ -139,6 +143,9 @@ export function baseFacts(): PolicyFacts {
       { id: 'asg-alice', subjectKind: 'person', subjectId: PERSON, organisation: 'council', team: 'early-help-north', userSubject: 'am-alice', validFrom: PAST },
       { id: 'asg-household', subjectKind: 'household', subjectId: HOUSEHOLD, organisation: 'council', team: 'housing-options', validFrom: PAST },
       { id: 'asg-ended', subjectKind: 'person', subjectId: PERSON, organisation: 'council', team: 'early-help-west', userSubject: 'am-old', validFrom: LONG_AGO, validTo: PAST },
+      // Cases a housing association's team and user hold: nothing to a council team or user of the same name.
+      { id: 'asg-partner-team', subjectKind: 'person', subjectId: PERSON, organisation: 'housing-association', team: 'tenancy-support', validFrom: PAST },
+      { id: 'asg-partner-user', subjectKind: 'person', subjectId: PERSON, organisation: 'housing-association', team: 'tenancy-support', userSubject: 'ha-harriet', validFrom: PAST },
       { id: 'asg-other', subjectKind: 'person', subjectId: OTHER_PERSON, organisation: 'council', team: 'early-help-south', userSubject: 'am-bob', validFrom: PAST },
     ],
     breakGlassGrants: [

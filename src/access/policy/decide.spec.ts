@@ -68,6 +68,8 @@ const rows: Row[] = [
   { name: 'CW off caseload, early help', principal: P.cwOff, context: EH, released: existence },
   { name: 'CW off caseload, safeguarding', principal: P.cwOff, context: SG, released: none },
   { name: 'CW without a team claim', principal: P.cwNoTeam, context: EH, released: existence },
+  { name: "CW whose team name is a partner team's that holds the case", principal: P.cwSameTeamNameAsPartner, context: EH, released: existence },
+  { name: "AM whose subject is a partner user's that holds the case", principal: P.amSameSubjectAsPartner, context: EH, released: existence },
   { name: 'CW, tell us once (agreement expired)', principal: P.cwTeam, context: TUO, released: none },
   {
     name: 'CW after the household membership ended',
