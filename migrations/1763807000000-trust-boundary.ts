@@ -14,6 +14,7 @@ export class TrustBoundary1763807000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const statement of upStatements) await queryRunner.query(statement);
+    await pinSearchPath(queryRunner);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -27,6 +28,23 @@ export class TrustBoundary1763807000000 implements MigrationInterface {
 }
 
 const newColumns = ['actor_issuer', 'actor_key_id'];
+
+/**
+ * The audit functions run with their owner's rights. `set search_path from current` gave them
+ * `"$user", public`: a role allowed to create a schema named after the owner could put look-alike tables or
+ * functions ahead of the real ones. Pin them to the schema they were made in, then pg_temp last.
+ */
+async function pinSearchPath(queryRunner: QueryRunner): Promise<void> {
+  const [{ schema }] = (await queryRunner.query('select current_schema() as schema')) as { schema: string }[];
+  const path = `${quoteIdent(schema)}, pg_temp`;
+  for (const fn of ['audit_append(jsonb)', 'audit_event_link()', 'audit_purge(jsonb, bigint)', 'audit_ensure_partitions(integer)']) {
+    await queryRunner.query(`alter function ${fn} set search_path = ${path}`);
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
 
 const contentColumns = [
   'decision',

@@ -170,3 +170,19 @@ describe('audit chain verification after the hub signing key is replaced', () =>
     }
   });
 });
+
+describe('the audit functions that run with their owner’s rights', () => {
+  it('are pinned to their own schema, then pg_temp, so nobody can shadow their tables with a schema of their own', async () => {
+    const db = await createTestDatabase();
+    try {
+      const rows: { proname: string; proconfig: string[] | null }[] = await db.dataSource.query(
+        `select proname, proconfig from pg_proc where prosecdef and proname like 'audit\\_%' order by proname`,
+      );
+      expect(rows.map((row) => row.proname)).toEqual(['audit_append', 'audit_ensure_partitions', 'audit_event_link', 'audit_purge']);
+      const [{ schema }] = await db.dataSource.query('select quote_ident(current_schema()) as schema');
+      for (const row of rows) expect(row.proconfig).toEqual([`search_path=${schema}, pg_temp`]);
+    } finally {
+      await db.drop();
+    }
+  });
+});
