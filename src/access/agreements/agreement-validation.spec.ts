@@ -43,6 +43,20 @@ describe('validateAgreement', () => {
     expect(problems({ releases: [{ purpose: 'SAFEGUARDING', fields: ['benefits.medical.condition'] }] })).toHaveLength(1);
   });
 
+  it('requires an Art. 9 condition for fields that can carry facts derived from special-category sources', () => {
+    for (const field of ['hub.caseload.team', 'hub.index.sourceRecords', 'hub.index.provenance', 'hub.index.matchExplanation', 'hub.household.multipleServicesInvolved']) {
+      expect(problems({ releases: [{ purpose: 'SAFEGUARDING', fields: ['hub.identity.givenName', field] }] })).toEqual([
+        `${field} can carry facts derived from special-category sources (e.g. social care), so an Art. 9(2) condition is required`,
+      ]);
+      expect(problems({ releases: [{ purpose: 'SAFEGUARDING', fields: [field] }], specialCategoryCondition: { article9: 'g', schedule1Paragraph: 18 } })).toEqual([]);
+    }
+    expect(problems({ releases: [{ purpose: 'SAFEGUARDING', fields: ['hub.caseload.team', 'hub.index.sourceRecords'] }] })).toEqual([
+      'hub.caseload.team, hub.index.sourceRecords can carry facts derived from special-category sources (e.g. social care), so an Art. 9(2) condition is required',
+    ]);
+    // The hub's own identity fields and its other household fields are not derived from the sources' data.
+    expect(problems({ releases: [{ purpose: 'SAFEGUARDING', fields: ['hub.match.exists', 'hub.household.memberCount', 'hub.household.members'] }] })).toEqual([]);
+  });
+
   it('checks the Art. 9 condition and its Schedule 1 paragraph', () => {
     expect(problems({ specialCategoryCondition: { article9: 'k' } })).toEqual(['Art. 9(2) condition k is not (a)-(j)']);
     expect(problems({ specialCategoryCondition: { article9: 'h' } })).toEqual(['Art. 9(2)(h) needs a DPA 2018 Schedule 1 paragraph']);

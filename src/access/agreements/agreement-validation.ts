@@ -1,5 +1,6 @@
 import { Role } from '../../auth/principal';
 import { invalidRecord } from '../access.exception';
+import { DERIVED_FIELDS } from '../policy/derived-fields';
 import { ALWAYS_SPECIAL_SOURCES, parseFieldRef } from '../policy/field-ref';
 import { FieldRef, LawfulBasis, SpecialCategoryCondition } from '../policy/policy.types';
 
@@ -43,6 +44,7 @@ export function validateAgreement(content: AgreementContent, reference: Agreemen
   if (!Object.values(LawfulBasis).includes(content.lawfulBasis)) problems.push(`lawful basis ${content.lawfulBasis} is not one of Art. 6(1)(a)-(f)`);
 
   let special = false;
+  const derived = new Set<string>();
   const seen = new Set<string>();
   for (const release of content.releases) {
     if (!content.purposes.includes(release.purpose)) problems.push(`fields are released for ${release.purpose}, which the agreement does not permit`);
@@ -59,11 +61,16 @@ export function validateAgreement(content: AgreementContent, reference: Agreemen
         reference.specialCategories.includes(parsed.source) ||
         reference.specialCategories.includes(`${parsed.source}.${parsed.category}`);
       if (isSpecial) special = true;
+      if (DERIVED_FIELDS.has(field)) derived.add(field);
     }
   }
 
   const condition = content.specialCategoryCondition;
   if (special && !condition) problems.push('special-category data (e.g. social care) is released, so an Art. 9(2) condition is required');
+  if (derived.size > 0 && !condition) {
+    // A social care record's key, a social care team's name, a flag counting social care: special category too.
+    problems.push(`${[...derived].join(', ')} can carry facts derived from special-category sources (e.g. social care), so an Art. 9(2) condition is required`);
+  }
   if (condition) {
     if (!/^[a-j]$/.test(condition.article9)) problems.push(`Art. 9(2) condition ${condition.article9} is not (a)-(j)`);
     else if (needsSchedule1.has(condition.article9) && !condition.schedule1Paragraph) {

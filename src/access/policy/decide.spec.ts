@@ -143,7 +143,8 @@ const rows: Row[] = [
   { name: 'agreement still a draft', principal: P.amOn, context: EH, released: none, facts: withAgreement('dsa-early-help', { status: AgreementStatus.Draft }) },
   { name: 'agreement expired by date', principal: P.amOn, context: EH, released: none, facts: withAgreement('dsa-early-help', { validTo: NOW }) },
   { name: 'agreement not yet in force', principal: P.amOn, context: EH, released: none, facts: withAgreement('dsa-early-help', { validFrom: LATER }) },
-  { name: 'agreement with no Art. 9 condition', principal: P.amOn, context: EH, released: ALL_FIELDS.filter((f) => f !== F.care), facts: withAgreement('dsa-early-help', { specialCategoryCondition: undefined }) },
+  // The holding teams may name a social care team: special category like social care itself (#15).
+  { name: 'agreement with no Art. 9 condition', principal: P.amOn, context: EH, released: ALL_FIELDS.filter((f) => f !== F.care && f !== F.team), facts: withAgreement('dsa-early-help', { specialCategoryCondition: undefined }) },
   { name: 'agreement dropped the AM role', principal: P.amOn, context: EH, released: none, facts: withAgreement('dsa-early-help', { roles: [] }) },
   { name: 'agreement releases nothing for the purpose', principal: P.amOn, context: EH, released: none, facts: withAgreement('dsa-early-help', { releases: {} }) },
   {
@@ -213,7 +214,7 @@ describe('decide: what a decision says', () => {
 
   it('explains each withheld field', () => {
     const decision = decide(P.amOff, EH, { personId: PERSON }, [F.exists, F.name], facts);
-    expect(decision.withheld).toEqual([{ field: F.name, reason: expect.stringContaining('no legitimate relationship') }]);
+    expect(decision.withheld).toEqual([{ field: F.name, reason: expect.stringContaining('no legitimate relationship'), about: 'person' }]);
     expect(decision.reasons).toEqual(expect.arrayContaining([expect.stringContaining('is not on the caseload of am-bob')]));
   });
 
@@ -233,7 +234,7 @@ describe('decide: what a decision says', () => {
   it('refuses malformed field names rather than guessing', () => {
     const decision = decide(P.amOn, EH, { personId: PERSON }, ['housing.rentArrears', F.name], facts);
     expect(decision.effect).toBe('allow-with-redactions');
-    expect(decision.withheld).toEqual([{ field: 'housing.rentArrears', reason: expect.stringContaining('not a field reference') }]);
+    expect(decision.withheld).toEqual([{ field: 'housing.rentArrears', reason: expect.stringContaining('not a field reference'), about: 'request' }]);
   });
 
   it('treats a catalogued special category as special even outside social care', () => {
@@ -251,5 +252,136 @@ describe('decide: what a decision says', () => {
     const first = decide(P.cwTeam, SG, { personId: PERSON }, ALL_FIELDS, facts);
     expect(decide(P.cwTeam, SG, { personId: PERSON }, ALL_FIELDS, facts)).toEqual(first);
     expect(JSON.stringify(facts)).toBe(before);
+  });
+});
+
+/**
+ * Facts derived from the sources (#15): a social care record key, a social care team's name, a flag that
+ * counts social care are special category. Each row names the derived fields released and, where one is,
+ * whether what is derived from social care (and, where catalogued, benefits) goes with it.
+ */
+describe('decide: facts derived from special-category sources', () => {
+  const D = {
+    team: 'hub.caseload.team',
+    records: 'hub.index.sourceRecords',
+    provenance: 'hub.index.provenance',
+    explanation: 'hub.index.matchExplanation',
+    multi: 'hub.household.multipleServicesInvolved',
+  } as const;
+  const DERIVED = Object.values(D);
+  const known = (source: string) => `${source}.involvement.known`;
+  const index = [D.records, D.provenance, D.explanation];
+  const condition = { article9: 'g', schedule1Paragraph: 18 };
+
+  // The council's agreement lists social care involvement for early help, not for housing need.
+  const councilWorld: Facts = withAgreement('dsa-early-help', {
+    releases: { EARLY_HELP: [...ALL_FIELDS, ...DERIVED, known('social-care')], HOUSING_NEED: [F.exists, F.team, F.name, F.rent, D.multi] },
+  });
+  const stewardWorld = (change: Partial<(typeof A)['dataQuality']>): Facts =>
+    withAgreement('dsa-data-quality', { specialCategoryCondition: condition, releases: { DATA_QUALITY: [F.exists, F.name, ...index, known('social-care')] }, ...change });
+  const then = (...changes: Facts[]): Facts => (facts) => changes.reduce((f, change) => change(f), facts);
+
+  interface DerivedRow {
+    name: string;
+    principal: Principal;
+    context: AccessContext;
+    facts: Facts;
+    released: string[];
+    /** Special sources whose derived entries go with the released derived fields; absent when none is released. */
+    sources?: Record<string, boolean>;
+    art9: boolean;
+  }
+  const derivedRows: DerivedRow[] = [
+    { name: 'AM on caseload, early help (involvement listed)', principal: P.amOn, context: EH, facts: councilWorld, released: DERIVED, sources: { 'social-care': true }, art9: true },
+    { name: 'AM on caseload, housing need (social care excluded)', principal: P.amOn, context: HN, facts: councilWorld, released: [D.team], sources: { 'social-care': false }, art9: false },
+    { name: 'AM off caseload, early help: teams without social care', principal: P.amOff, context: EH, facts: councilWorld, released: [D.team], sources: { 'social-care': false }, art9: false },
+    { name: 'AM off caseload with break-glass', principal: P.amOff, context: { ...EH, breakGlassId: 'bg-valid' }, facts: councilWorld, released: DERIVED, sources: { 'social-care': true }, art9: true },
+    {
+      name: 'AM on caseload, objection to the social care source',
+      principal: P.amOn,
+      context: EH,
+      facts: then(councilWorld, withObjection({ source: 'social-care' })),
+      released: [D.team, ...index],
+      sources: { 'social-care': false },
+      art9: false,
+    },
+    {
+      name: 'AM on caseload, agreement without an Art. 9 condition (saved before the rule)',
+      principal: P.amOn,
+      context: EH,
+      facts: then(councilWorld, withAgreement('dsa-early-help', { specialCategoryCondition: undefined })),
+      released: [],
+      art9: false,
+    },
+    { name: 'steward, data quality, no Art. 9 condition (saved before the rule)', principal: P.steward, context: DQ, facts: stewardWorld({ specialCategoryCondition: undefined }), released: [], art9: false },
+    { name: 'steward, data quality, Art. 9 condition and social care involvement', principal: P.steward, context: DQ, facts: stewardWorld({}), released: index, sources: { 'social-care': true }, art9: true },
+    {
+      name: 'steward, data quality, Art. 9 condition without social care involvement',
+      principal: P.steward,
+      context: DQ,
+      facts: stewardWorld({ releases: { DATA_QUALITY: [F.exists, F.name, ...index] } }),
+      released: index,
+      sources: { 'social-care': false },
+      art9: false,
+    },
+    {
+      name: 'a catalogued special category beyond social care (benefits)',
+      principal: P.amOn,
+      context: EH,
+      facts: then(councilWorld, (f) => ({ ...f, specialCategories: ['social-care', 'benefits.medical'] })),
+      released: [D.team, ...index],
+      sources: { benefits: false, 'social-care': true },
+      art9: true,
+    },
+    {
+      name: 'charity on consent for hub and benefits data only: no social care team',
+      principal: P.charity,
+      context: BE,
+      facts: then(
+        withAgreement('dsa-benefits-advice', { specialCategoryCondition: condition, releases: { BENEFIT_ELIGIBILITY: [F.name, D.team, known('social-care')] } }),
+        withConsents({ source: 'hub' }, { source: 'benefits' }),
+      ),
+      released: [D.team],
+      sources: { 'social-care': false },
+      art9: false,
+    },
+    { name: 'NHS, safeguarding: derived fields not listed', principal: P.nhs, context: SG, facts: (f) => f, released: [], art9: false },
+  ];
+
+  const derivedCases = derivedRows.flatMap((row) => DERIVED.map((field) => ({ ...row, field, expected: row.released.includes(field) ? 'released' : 'withheld' })));
+
+  it.each(derivedCases.map((c) => [`${c.name} → ${c.field} ${c.expected}`, c] as const))('%s', (_label, c) => {
+    const decision = decide(c.principal, c.context, { personId: PERSON }, DERIVED, c.facts(baseFacts()));
+    expect(decision.released.includes(c.field) ? 'released' : decision.withheld.some((w) => w.field === c.field && w.reason) ? 'withheld' : 'unaccounted').toBe(c.expected);
+  });
+
+  it.each(derivedRows.map((row) => [row.name, row] as const))('%s: which special sources go with the derived fields, and the basis', (_label, row) => {
+    const decision = decide(row.principal, row.context, { personId: PERSON }, DERIVED, row.facts(baseFacts()));
+    const sources = decision.derivedSources && Object.fromEntries(decision.derivedSources.map((d) => [d.source, d.released]));
+    expect(sources).toEqual(row.sources);
+    const unexplained = (decision.derivedSources ?? []).filter((d) => !d.released && !d.reason?.startsWith(`${d.source}.involvement.known: `));
+    expect(unexplained).toEqual([]);
+    expect(/Art\. 9/.test(decision.basis ?? '')).toBe(row.art9);
+  });
+
+  it('withholds a flag over every source, and says so, when one special source may not go', () => {
+    const decision = decide(P.amOn, HN, { personId: PERSON }, [D.multi], councilWorld(baseFacts()));
+    expect(decision.withheld).toEqual([
+      { field: D.multi, reason: `derived from social-care, special category: social-care.involvement.known: not released by agreement dsa-early-help v1 for HOUSING_NEED`, about: 'request' },
+    ]);
+  });
+
+  it('records in its reasons what was left out of a released derived field', () => {
+    const decision = decide(P.amOff, EH, { personId: PERSON }, [D.team], councilWorld(baseFacts()));
+    expect(decision.reasons).toContain(
+      'hub.caseload.team: what is derived from social-care is left out: social-care.involvement.known: no legitimate relationship: the person is not on your caseload and no valid break-glass grant was given',
+    );
+  });
+
+  it('says whether each withheld reason is about the request or about the person', () => {
+    const objection = decide(P.amOn, EH, { personId: PERSON }, [F.name, 'hub.identity.postcode'], withObjection({})(baseFacts()));
+    expect(objection.withheld.map((w) => w.about)).toEqual(['person', 'request']);
+    const noPurpose = decide(P.amOn, {}, { personId: PERSON }, [F.name], baseFacts());
+    expect(noPurpose.withheld.map((w) => w.about)).toEqual(['request']);
   });
 });

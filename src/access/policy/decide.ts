@@ -1,4 +1,5 @@
 import { Principal, Role } from '../../auth/principal';
+import { DERIVED_FIELDS, sourceKnownRef, specialSources } from './derived-fields';
 import { ALWAYS_SPECIAL_SOURCES, EXISTENCE_FIELDS, parseFieldRef, ParsedFieldRef } from './field-ref';
 import {
   AccessContext,
@@ -8,6 +9,7 @@ import {
   CaseAssignmentFact,
   ConsentFact,
   Decision,
+  DerivedSource,
   FieldRef,
   LawfulBasis,
   lawfulBasisArticle,
@@ -38,7 +40,7 @@ export function decide(
   const denyAll = (reason: string): Decision => ({
     effect: 'deny',
     released: [],
-    withheld: requested.map((field) => ({ field, reason })),
+    withheld: requested.map((field) => ({ field, reason, about: 'request' as const })),
     reasons: [...reasons, reason],
   });
 
@@ -69,13 +71,25 @@ export function decide(
   const released: FieldRef[] = [];
   const withheld: WithheldField[] = [];
   const consentIds = new Set<string>();
+  const check: FieldCheck = { principal, purpose, subject, facts, agreement, allowList, relationship, consentIds };
   let special = false;
+  let rulings: Ruling[] | undefined;
   for (const field of requested) {
     const parsed = parseFieldRef(field);
-    const refusal = parsed
-      ? fieldRefusal(field, parsed, { principal, purpose, subject, facts, agreement, allowList, relationship, consentIds })
-      : `${field} is not a field reference (source.category.field)`;
-    if (refusal) withheld.push({ field, reason: refusal });
+    let refusal = parsed ? fieldRefusal(field, parsed, check) : aboutRequest(`${field} is not a field reference (source.category.field)`);
+    const derivation = DERIVED_FIELDS.get(field);
+    if (!refusal && derivation) {
+      rulings ??= rulingsOnDerived(check);
+      const kept = rulings.filter((r) => r.refusal);
+      if (derivation === 'whole' && kept.length > 0) {
+        // A count or flag over every source cannot leave one out: it goes only if every special source may.
+        refusal = { ...kept[0].refusal!, reason: `derived from ${kept[0].source}, special category: ${kept[0].refusal!.reason}` };
+      } else {
+        for (const r of kept) reasons.push(`${field}: what is derived from ${r.source} is left out: ${r.refusal!.reason}`);
+        if (rulings.some((r) => !r.refusal)) special = true;
+      }
+    }
+    if (refusal) withheld.push({ field, ...refusal });
     else {
       released.push(field);
       if (parsed && isSpecial(parsed, facts)) special = true;
@@ -93,8 +107,30 @@ export function decide(
     ...(consentIds.size > 0 ? { consentId: [...consentIds][0] } : {}),
     ...(relationship.assignment ? { relationshipId: relationship.assignment.id } : {}),
     ...(relationship.grant ? { breakGlassId: relationship.grant.id } : {}),
+    ...(rulings && released.some((field) => DERIVED_FIELDS.has(field)) ? { derivedSources: rulings.map(derivedSource) } : {}),
   };
 }
+
+/**
+ * For each special-category source: may what is derived from it (its records' keys, its teams' names) go
+ * with a released derived field? Only where the fact that the source knows the person would be released
+ * itself (`<source>.involvement.known`): listed for the purpose, under an Art. 9 condition, with the
+ * relationship, and no objection, restriction or missing consent covering that source.
+ */
+function rulingsOnDerived(check: FieldCheck): Ruling[] {
+  return specialSources(check.facts.specialCategories).map((source) => {
+    const ref = sourceKnownRef(source);
+    const refusal = fieldRefusal(ref, parseFieldRef(ref)!, check);
+    return { source, ...(refusal ? { refusal: { ...refusal, reason: `${ref}: ${refusal.reason}` } } : {}) };
+  });
+}
+
+interface Ruling {
+  source: string;
+  refusal?: Refusal;
+}
+
+const derivedSource = (r: Ruling): DerivedSource => (r.refusal ? { source: r.source, released: false, reason: r.refusal.reason } : { source: r.source, released: true });
 
 function agreementRefusal(agreement: AgreementFact, principal: Principal, purpose: string, now: Date): string | undefined {
   if (!agreement.parties.includes(principal.organisation)) return `${label(agreement)}: ${principal.organisation} is not a party`;
@@ -211,21 +247,30 @@ interface FieldCheck {
   consentBySource?: Map<string, ConsentFact | undefined>;
 }
 
-function fieldRefusal(field: FieldRef, parsed: ParsedFieldRef, check: FieldCheck): string | undefined {
+interface Refusal {
+  reason: string;
+  about: 'request' | 'person';
+}
+
+const aboutRequest = (reason: string): Refusal => ({ reason, about: 'request' });
+const aboutPerson = (reason: string): Refusal => ({ reason, about: 'person' });
+
+function fieldRefusal(field: FieldRef, parsed: ParsedFieldRef, check: FieldCheck): Refusal | undefined {
   const { agreement, purpose, facts, subject } = check;
-  if (!check.allowList.has(field)) return `not released by ${label(agreement)} for ${purpose}`;
+  if (!check.allowList.has(field)) return aboutRequest(`not released by ${label(agreement)} for ${purpose}`);
   if (check.relationship.required && !check.relationship.assignment && !check.relationship.grant && !EXISTENCE_FIELDS.has(field)) {
-    return 'no legitimate relationship: the person is not on your caseload and no valid break-glass grant was given';
+    return aboutPerson('no legitimate relationship: the person is not on your caseload and no valid break-glass grant was given');
   }
-  if (isSpecial(parsed, facts) && !agreement.specialCategoryCondition) {
-    return `special category data: ${label(agreement)} names no Art. 9 condition`;
+  // A field derived from the sources may carry special-category facts: it is special category itself.
+  if ((isSpecial(parsed, facts) || DERIVED_FIELDS.has(field)) && !agreement.specialCategoryCondition) {
+    return aboutRequest(`special category data: ${label(agreement)} names no Art. 9 condition`);
   }
   const scope = { purpose, recipientOrganisation: check.principal.organisation, source: parsed.source };
   const objection = facts.objections.find(
     (o) => o.personId === subject.personId && inScope(o, scope) && within(facts.now, o.validFrom, o.liftedAt),
   );
   if (objection) {
-    return `${objection.kind === 'objection' ? 'objection (UK GDPR Art. 21)' : 'restriction of processing (UK GDPR Art. 18)'} ${objection.id} covers this`;
+    return aboutPerson(`${objection.kind === 'objection' ? 'objection (UK GDPR Art. 21)' : 'restriction of processing (UK GDPR Art. 18)'} ${objection.id} covers this`);
   }
   if (agreement.lawfulBasis === LawfulBasis.Consent) {
     check.consentBySource ??= new Map();
@@ -233,8 +278,8 @@ function fieldRefusal(field: FieldRef, parsed: ParsedFieldRef, check: FieldCheck
       check.consentBySource.set(parsed.source, latestConsent(facts.consents, subject.personId, scope, facts.now));
     }
     const consent = check.consentBySource.get(parsed.source);
-    if (!consent) return 'the agreement rests on consent and none is recorded for this scope';
-    if (consent.status !== 'given') return `consent ${consent.status} (${consent.id})`;
+    if (!consent) return aboutPerson('the agreement rests on consent and none is recorded for this scope');
+    if (consent.status !== 'given') return aboutPerson(`consent ${consent.status} (${consent.id})`);
     check.consentIds.add(consent.id);
   }
   return undefined;

@@ -147,6 +147,12 @@ export type Effect = 'allow' | 'allow-with-redactions' | 'deny';
 export interface WithheldField {
   field: FieldRef;
   reason: string;
+  /**
+   * What the reason is about: the request (purpose, agreement, case reference, Art. 9 condition: the same
+   * for every person asked about), or this person (relationship, objection, consent). A reason about a
+   * person is never shown where someone else is the subject, e.g. on a household's own fields.
+   */
+  about?: 'request' | 'person';
 }
 
 export interface Decision {
@@ -160,6 +166,19 @@ export interface Decision {
   consentId?: string;
   relationshipId?: string;
   breakGlassId?: string;
+  /**
+   * Set when a field derived from the sources (DERIVED_FIELDS: linked records, holding teams...) is
+   * released: each special-category source, and whether what is derived from it goes with the field.
+   */
+  derivedSources?: DerivedSource[];
+}
+
+/** One special-category source, for a decision that released a derived field: may what is derived from it go too? */
+export interface DerivedSource {
+  source: string;
+  released: boolean;
+  /** Why not, when not. */
+  reason?: string;
 }
 
 export type DecideFn = (

@@ -101,12 +101,15 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
       parties: ['council'],
       purposes: ['DATA_QUALITY'],
       lawfulBasis: LawfulBasis.PublicTask,
+      // The index links social care records too: their keys and sources are special category. Keeping the
+      // council's records accurate for its statutory functions: Art. 9(2)(g) with Sch. 1 para 6.
+      specialCategoryCondition: { article9: 'g', schedule1Paragraph: 6 },
       releases: [
         {
           purpose: 'DATA_QUALITY',
           fields: [
             'hub.match.exists', ...name, ...address, 'hub.identity.middleNames', 'hub.identity.previousFamilyNames', 'hub.identity.sex', 'hub.identity.nino', 'hub.identity.nhsNumber',
-            ...index, ...household,
+            ...index, ...household, ...involvement('social-care'),
           ],
         },
       ],
