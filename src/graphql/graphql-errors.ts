@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { HubException } from '../common/hub-exception';
 import { GraphqlContext } from './graphql-context';
 
 export const INTERNAL_ERROR_CODE = 'INTERNAL_SERVER_ERROR';
@@ -30,6 +31,17 @@ export function formatGraphqlError(production: boolean) {
       extensions: production ? { ...extensions, code } : { ...extensions, code, ...(_stacktrace ? { stacktrace: _stacktrace } : {}) },
     };
   };
+}
+
+/**
+ * A domain exception raised outside a resolver (in an Apollo plugin, where Nest's exception filter does not
+ * run) as the GraphQL error the filter would have made; anything else as an internal error, with no detail.
+ */
+export function toGraphqlError(error: unknown): GraphQLError {
+  if (error instanceof HubException) {
+    return new GraphQLError(error.message, { extensions: { code: error.code, domain: true, ...(error.details ? { details: error.details } : {}) } });
+  }
+  return new GraphQLError('Internal server error', { extensions: { code: INTERNAL_ERROR_CODE } });
 }
 
 function maskedMessage(code: string): string {

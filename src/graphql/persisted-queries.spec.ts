@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import { ConfigError } from '../config/config';
-import { isAllowed, loadPersistedQueryLists, sha256 } from './persisted-queries';
+import { isAllowed, loadPersistedQueryLists, normalisedText, sha256 } from './persisted-queries';
 
 const dir = mkdtempSync(join(tmpdir(), 'pq-'));
 const file = (name: string, content: unknown) => {
@@ -27,6 +27,19 @@ describe('persisted-query allow-lists', () => {
   it('allows the same operation however it is laid out or commented', () => {
     const relaid = `# from the school MIS\nquery Fsm($id: ID!) {\n  checkEligibility(personId: $id, check: FREE_SCHOOL_MEALS) {\n    result\n    ruleVersion\n  }\n}\n`;
     expect(isAllowed(lists.get('school-mis')!, sha256(relaid), parse(relaid))).toBe(true);
+  });
+
+  // Apollo Client sends (and hashes) its own printing of the document, with __typename in every selection set.
+  it('allows the same operation with __typename added, and serves its normal form from the hash of that form', () => {
+    const list = lists.get('school-mis')!;
+    const withTypename = 'query Fsm($id: ID!) {\n  checkEligibility(personId: $id, check: FREE_SCHOOL_MEALS) {\n    result\n    ruleVersion\n    __typename\n  }\n}';
+    expect(isAllowed(list, sha256(withTypename), parse(withTypename))).toBe(true);
+    const normal = normalisedText(parse(withTypename));
+    expect(normal).not.toContain('__typename');
+    expect(list.documents.get(sha256(normal))).toBe(normal);
+    // Only __typename is ignored: another field added is another operation.
+    const more = 'query Fsm($id: ID!) { checkEligibility(personId: $id, check: FREE_SCHOOL_MEALS) { result ruleVersion rule __typename } }';
+    expect(isAllowed(list, sha256(more), parse(more))).toBe(false);
   });
 
   it('allows an entry given only as a hash, and refuses anything else', () => {

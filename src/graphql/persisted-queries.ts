@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import { DocumentNode, GraphQLError, parse, print } from 'graphql';
+import { DocumentNode, GraphQLError, Kind, parse, print, visit } from 'graphql';
 import { z } from 'zod';
 import { Authenticator } from '../auth/authenticator.service';
-import { HubException } from '../common/hub-exception';
 import { ConfigError } from '../config/config';
 import { GraphqlContext } from './graphql-context';
+import { toGraphqlError } from './graphql-errors';
 
 export const PERSISTED_QUERY_NOT_ALLOWED = 'PERSISTED_QUERY_NOT_ALLOWED';
 
@@ -14,9 +14,9 @@ export const PERSISTED_QUERY_NOT_ALLOWED = 'PERSISTED_QUERY_NOT_ALLOWED';
 export interface ClientAllowList {
   /** SHA-256 (hex) of the exact text of each allowed document, as Apollo's automatic persisted queries hash it. */
   exact: ReadonlySet<string>;
-  /** SHA-256 of each allowed document as graphql-js prints it, so layout and comments do not matter. */
-  printed: ReadonlySet<string>;
-  /** Exact hash → document text, for clients that send only `extensions.persistedQuery.sha256Hash`. */
+  /** SHA-256 of each allowed document in its normal form (see `normalisedText`), so layout, comments and `__typename` do not matter. */
+  normalised: ReadonlySet<string>;
+  /** Hash → document text (the exact text and the normal form, each under its own hash), for hash-only requests. */
   documents: ReadonlyMap<string, string>;
 }
 
@@ -33,6 +33,19 @@ const fileSchema = z
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * A document as graphql-js prints it, without `__typename` fields. Apollo Client adds `__typename` to every
+ * selection set and prints the document itself, so the text it sends (and hashes) is never the one a
+ * partner registered; a type name discloses nothing the operation does not already ask for.
+ */
+export function normalisedText(document: DocumentNode): string {
+  return print(
+    visit(document, {
+      [Kind.FIELD]: (field) => (field.name.value === '__typename' ? null : undefined),
+    }),
+  );
 }
 
 /**
@@ -55,14 +68,14 @@ export function loadPersistedQueryLists(path: string, maxTokens?: number): Persi
   const lists = new Map<string, ClientAllowList>();
   for (const [client, entries] of Object.entries(parsed.data.clients)) {
     const exact = new Set<string>();
-    const printed = new Set<string>();
+    const normalised = new Set<string>();
     const documents = new Map<string, string>();
     entries.forEach((entry, index) => {
       const hash = hashEntry.exec(entry.trim());
       if (hash) {
-        // A bare hash may be of the exact text or of the printed form: both are checked.
+        // A bare hash may be of the exact text or of the normal form: both are checked.
         exact.add(hash[1].toLowerCase());
-        printed.add(hash[1].toLowerCase());
+        normalised.add(hash[1].toLowerCase());
         return;
       }
       let document: DocumentNode;
@@ -73,17 +86,23 @@ export function loadPersistedQueryLists(path: string, maxTokens?: number): Persi
       }
       exact.add(sha256(entry));
       documents.set(sha256(entry), entry);
-      printed.add(sha256(print(document)));
+      const normal = normalisedText(document);
+      normalised.add(sha256(normal));
+      documents.set(sha256(normal), normal);
     });
-    lists.set(client, { exact, printed, documents });
+    lists.set(client, { exact, normalised, documents });
   }
   return lists;
 }
 
-/** Whether a resolved operation is on the list: by the hash of its text, else by the hash of its printed form. */
+/**
+ * Whether a resolved operation is on the list: by the hash of its text, else by the hash of its normal form
+ * (or, for a list entry given as a bare hash, of its printed form with any `__typename` it has).
+ */
 export function isAllowed(list: ClientAllowList, queryHash: string | undefined, document: DocumentNode | undefined): boolean {
   if (queryHash && list.exact.has(queryHash.toLowerCase())) return true;
-  return !!document && list.printed.has(sha256(print(document)));
+  if (!document) return false;
+  return list.normalised.has(sha256(normalisedText(document))) || list.normalised.has(sha256(print(document)));
 }
 
 /**
@@ -107,7 +126,7 @@ export function persistedQueriesPlugin(lists: PersistedQueryLists, authenticator
         const principal = await authenticator.authenticate(req, res);
         list = principal.client === undefined ? undefined : lists.get(principal.client);
       } catch (error) {
-        failure = asGraphqlError(error);
+        failure = toGraphqlError(error);
       }
       if (failure) {
         return {
@@ -117,7 +136,10 @@ export function persistedQueriesPlugin(lists: PersistedQueryLists, authenticator
         };
       }
       if (!list) return;
-      // A client may send only the hash of a listed document, whether or not this instance has seen it.
+      // A client may send only the hash of a listed document (of its exact text or of its normal form),
+      // whether or not this instance has seen it. Any other hash goes on to Apollo's own persisted queries:
+      // one it has not stored is answered PERSISTED_QUERY_NOT_FOUND, and Apollo Client then sends the
+      // document with the hash, which is checked against the list like any other.
       const hash = request.extensions?.persistedQuery?.sha256Hash;
       if (request.query === undefined && typeof hash === 'string') request.query = list.documents.get(hash.toLowerCase());
       const allowList = list;
@@ -131,11 +153,4 @@ export function persistedQueriesPlugin(lists: PersistedQueryLists, authenticator
       };
     },
   };
-}
-
-function asGraphqlError(error: unknown): GraphQLError {
-  if (error instanceof HubException) {
-    return new GraphQLError(error.message, { extensions: { code: error.code, domain: true, ...(error.details ? { details: error.details } : {}) } });
-  }
-  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }

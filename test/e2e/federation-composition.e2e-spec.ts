@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { buildSchema, isObjectType, Kind, ObjectTypeDefinitionNode, parse } from 'graphql';
+import { composeServices as composeServicesV29 } from '@apollo/composition-v2-9';
+import { buildSchema, isObjectType, Kind, ObjectTypeDefinitionNode, parse, visit } from 'graphql';
 import request from 'supertest';
 import { startTestHub, TestHub } from '../support/test-hub';
 
@@ -53,6 +54,41 @@ describe('composing the hub with a partner subgraph (Apollo Federation 2)', () =
 
   it('publishes Person as an entity keyed by id', () => {
     expect(sdl).toMatch(/type Person\s+@key\(fields: "id"\)/);
+  });
+
+  it('links the oldest federation version that serves it (v2.3), importing only the directives it uses', () => {
+    const links: { url: string; imports: string[] }[] = [];
+    const used = new Set<string>();
+    visit(parse(sdl), {
+      Directive(node) {
+        if (node.name.value !== 'link') return void used.add(`@${node.name.value}`);
+        const arg = (name: string) => node.arguments?.find((a) => a.name.value === name)?.value;
+        const url = arg('url');
+        const imports = arg('import');
+        links.push({
+          url: url?.kind === Kind.STRING ? url.value : '',
+          imports: imports?.kind === Kind.LIST ? imports.values.map((v) => (v.kind === Kind.STRING ? v.value : '')) : [],
+        });
+      },
+    });
+    const federation = links.filter((l) => l.url.startsWith('https://specs.apollo.dev/federation/'));
+    expect(federation.map((l) => l.url)).toEqual(['https://specs.apollo.dev/federation/v2.3']);
+    // Built-in directives need no import; every other one used is imported, and nothing else is.
+    const federationUsed = [...used].filter((name) => !['@deprecated', '@specifiedBy', '@oneOf'].includes(name));
+    expect(federation[0].imports.sort()).toEqual(federationUsed.sort());
+  });
+
+  // A partner's gateway may be older than the hub's libraries: composition 2.9 refused a federation/v2.14 link.
+  it.each([
+    ['the current @apollo/composition', composeServices],
+    ['@apollo/composition 2.9', composeServicesV29 as unknown as typeof composeServices],
+  ])('composes with %s, without errors', (_name, compose) => {
+    const result = compose([
+      { name: 'hub', url: 'https://hub.council.example/graphql', typeDefs: parse(sdl) },
+      { name: 'housing-association', url: 'https://api.housing-association.example/graphql', typeDefs: parse(housingAssociationSubgraph) },
+    ]);
+    expect(result.errors?.map((e) => e.message) ?? []).toEqual([]);
+    expect(result.supergraphSdl).toMatch(/tenancySustainment: TenancySustainment @join__field\(graph: HOUSING_ASSOCIATION\)/);
   });
 
   it('composes with a housing association subgraph extending Person, without errors', () => {
