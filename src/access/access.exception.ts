@@ -15,15 +15,25 @@ export enum AccessErrorCode {
   ACCESS_RECORD_NOT_FOUND = 'ACCESS_RECORD_NOT_FOUND',
   /** A status change the lifecycle does not allow (e.g. activating an expired agreement). */
   INVALID_TRANSITION = 'INVALID_TRANSITION',
+  /** Recording consent or an objection needs a current case, a valid break-glass grant or the DPO role. */
+  NO_LEGITIMATE_RELATIONSHIP = 'NO_LEGITIMATE_RELATIONSHIP',
+  /** The person id names no one in the person index. */
+  UNKNOWN_PERSON = 'UNKNOWN_PERSON',
+  /** The user has had as many break-glass grants in the last 24 hours as BREAK_GLASS_MAX_PER_DAY allows. */
+  BREAK_GLASS_LIMIT_REACHED = 'BREAK_GLASS_LIMIT_REACHED',
 }
 
 export class AccessException extends HubException<AccessErrorCode> {
   get httpStatus(): number {
     switch (this.code) {
       case AccessErrorCode.WITHHELD_BY_POLICY:
+      case AccessErrorCode.NO_LEGITIMATE_RELATIONSHIP:
         return 403;
       case AccessErrorCode.ACCESS_RECORD_NOT_FOUND:
+      case AccessErrorCode.UNKNOWN_PERSON:
         return 404;
+      case AccessErrorCode.BREAK_GLASS_LIMIT_REACHED:
+        return 429;
       case AccessErrorCode.INVALID_TRANSITION:
         return 409;
       default:

@@ -5,6 +5,7 @@ import {
   ConsentStatusValue,
   LawfulBasisValue,
   ObjectionKindValue,
+  ObjectionReviewStatusValue,
   OrganisationKindValue,
   ReviewStatusValue,
   RoleValue,
@@ -82,17 +83,23 @@ export class ConsentModel {
 export class ObjectionModel {
   @Field(() => ID) id: string;
   @Field() personId: string;
-  @Field(() => ObjectionKindValue) kind: string;
+  @Field(() => ObjectionKindValue, { description: 'What is in force: a restriction while a record made by staff awaits review.' }) kind: string;
+  @Field(() => ObjectionKindValue, { nullable: true, description: 'What the person asked for.' }) requestedKind?: string;
   @Field({ nullable: true }) purpose?: string;
   @Field({ nullable: true }) recipientOrganisation?: string;
   @Field({ nullable: true }) source?: string;
   @Field() reason: string;
+  @Field({ nullable: true, description: 'SYSTEM:REFERENCE of the letter, form or call note; absent on older records.' }) evidence?: string;
   @Field() recordedBy: string;
   @Field() recordedAt: Date;
   @Field() validFrom: Date;
   @Field({ nullable: true }) liftedAt?: Date;
   @Field({ nullable: true }) liftedBy?: string;
   @Field({ nullable: true }) liftedReason?: string;
+  @Field(() => ObjectionReviewStatusValue, { nullable: true, description: 'Absent when no review is needed (recorded by the DPO).' }) reviewStatus?: string;
+  @Field({ nullable: true }) reviewedBy?: string;
+  @Field({ nullable: true }) reviewedAt?: Date;
+  @Field({ nullable: true }) reviewNote?: string;
 }
 
 @ObjectType('CaseAssignment', { description: 'A case held by a team, or one user in it, for a person or household.' })

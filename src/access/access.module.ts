@@ -6,6 +6,8 @@ import { AgreementsResolver } from './agreements/agreements.resolver';
 import { AgreementsService } from './agreements/agreements.service';
 import { ConsentResolver } from './consent/consent.resolver';
 import { ConsentService } from './consent/consent.service';
+import { ObjectionReviewsService } from './consent/objection-reviews.service';
+import { RecordingStanding } from './consent/recording-standing';
 import { OrganisationsResolver } from './organisations/organisations.resolver';
 import { OrganisationsService } from './organisations/organisations.service';
 import { AccessFactsLoader, RelationshipFacts } from './policy/access-facts.loader';
@@ -37,6 +39,8 @@ import { AccessSeedService } from './seed/access-seed.service';
     OrganisationsService,
     AgreementsService,
     ConsentService,
+    RecordingStanding,
+    ObjectionReviewsService,
     CaseAssignmentsService,
     BreakGlassService,
     RelationshipFacts,

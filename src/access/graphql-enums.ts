@@ -35,6 +35,15 @@ export enum ObjectionKindValue {
   OBJECTION = 'objection',
   RESTRICTION = 'restriction',
 }
+export enum ObjectionReviewOutcomeValue {
+  CONFIRMED = 'confirmed',
+  DISMISSED = 'dismissed',
+}
+export enum ObjectionReviewStatusValue {
+  PENDING = 'pending',
+  CONFIRMED = 'confirmed',
+  DISMISSED = 'dismissed',
+}
 export enum SubjectKindValue {
   PERSON = 'person',
   HOUSEHOLD = 'household',
@@ -62,6 +71,8 @@ registerEnumType(LawfulBasisValue, { name: 'LawfulBasis', description: 'UK GDPR 
 registerEnumType(AgreementStatusValue, { name: 'AgreementStatus' });
 registerEnumType(ConsentStatusValue, { name: 'ConsentStatus' });
 registerEnumType(ObjectionKindValue, { name: 'ObjectionKind', description: 'objection: UK GDPR Art. 21; restriction: Art. 18.' });
+registerEnumType(ObjectionReviewOutcomeValue, { name: 'ObjectionReviewOutcome', description: 'confirmed: in force as asked; dismissed: lifted.' });
+registerEnumType(ObjectionReviewStatusValue, { name: 'ObjectionReviewStatus', description: 'pending: recorded by staff, a restriction until the DPO reviews it.' });
 registerEnumType(SubjectKindValue, { name: 'CaseSubjectKind' });
 registerEnumType(ReviewOutcomeValue, { name: 'BreakGlassReviewOutcome' });
 registerEnumType(ReviewStatusValue, { name: 'BreakGlassReviewStatus' });

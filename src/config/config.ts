@@ -33,7 +33,7 @@ export interface AppConfig {
   /** Bearer-token verification (see docs/access-control.md). */
   auth: AuthConfig;
   /** Access-control settings. */
-  access: { breakGlassMaxMinutes: number; referenceFactsCacheSeconds: number };
+  access: { breakGlassMaxMinutes: number; referenceFactsCacheSeconds: number; breakGlassMaxPerDay: number };
   /** Audit trail: retention, checkpoints, anomaly report (see docs/data-protection.md). */
   audit: AuditConfig;
   /** Source systems: sandboxes, sync schedule (see docs/sources.md). */
@@ -72,6 +72,7 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   ...authEnvSchema,
   BREAK_GLASS_MAX_MINUTES: z.coerce.number().int().min(5).max(1440).default(240),
+  BREAK_GLASS_MAX_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
   ACCESS_FACTS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   ...auditEnvSchema,
   ...sourcesEnvSchema,
@@ -114,7 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: toAuthConfig(values, (message) => {
       throw new ConfigError(message);
     }),
-    access: { breakGlassMaxMinutes: values.BREAK_GLASS_MAX_MINUTES, referenceFactsCacheSeconds: values.ACCESS_FACTS_CACHE_SECONDS },
+    access: {
+      breakGlassMaxMinutes: values.BREAK_GLASS_MAX_MINUTES,
+      referenceFactsCacheSeconds: values.ACCESS_FACTS_CACHE_SECONDS,
+      breakGlassMaxPerDay: values.BREAK_GLASS_MAX_PER_DAY,
+    },
     audit: toAuditConfig(values),
     sources: toSourcesSettings(values, (message) => {
       throw new ConfigError(message);

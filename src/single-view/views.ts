@@ -15,6 +15,8 @@ const VIEW = Symbol('hub:single-view');
 export interface ViewState {
   loaders: RequestLoaders;
   prefetched?: Promise<void>;
+  /** The merged id this person was asked for by, when it was not their own: audited beside theirs. */
+  requestedId?: string;
 }
 
 export function viewState(value: object): ViewState {
@@ -63,7 +65,7 @@ export function lazy(target: object, field: string, read: () => unknown): void {
  * only fields the field policy has let through are read from the index rows. Those rows are read while
  * the decision is taken (one batched query per request): into the request's memory, released to nobody.
  */
-export function personView(id: string, loaders: RequestLoaders, indexedAlready?: IndexedPerson): PersonModel {
+export function personView(id: string, loaders: RequestLoaders, indexedAlready?: IndexedPerson, requestedId?: string): PersonModel {
   if (indexedAlready) loaders.indexed.prime(id, indexedAlready);
   else loaders.warm([id]);
   const indexed = () => loaders.indexed.load(id);
@@ -74,7 +76,7 @@ export function personView(id: string, loaders: RequestLoaders, indexedAlready?:
     return { housing: keys.has(LIVE_SOURCES.housing), benefits: keys.has(LIVE_SOURCES.benefits), socialCare: keys.has(LIVE_SOURCES.socialCare) };
   });
   for (const [field, pick] of Object.entries(goldenFields)) lazy(view, field, async () => pick((await indexed()).golden) ?? null);
-  return withState(view, { loaders }) as unknown as PersonModel;
+  return withState(view, { loaders, ...(requestedId && requestedId !== id ? { requestedId } : {}) }) as unknown as PersonModel;
 }
 
 /** The live fields of `source` that a decision released. */
@@ -120,10 +122,13 @@ interface MemberView {
   current: boolean;
 }
 
-/** A household as GraphQL resolves it, with its members; decided as a group (see `householdGroup`). */
-export function householdView(record: HouseholdRecord, loaders: RequestLoaders): HouseholdModel {
+/**
+ * A household as GraphQL resolves it, with its members; decided as a group (see `householdGroup`).
+ * `reachedThrough`: the person it was reached from and the merged id they were asked for by, if any.
+ */
+export function householdView(record: HouseholdRecord, loaders: RequestLoaders, reachedThrough?: { personId: string; requestedId?: string }): HouseholdModel {
   const members: MemberView[] = record.memberships.map((m) => ({
-    person: personView(m.personId, loaders),
+    person: personView(m.personId, loaders, undefined, m.personId === reachedThrough?.personId ? reachedThrough.requestedId : undefined),
     role: m.role,
     validFrom: m.validFrom,
     validTo: m.validTo,
@@ -153,7 +158,7 @@ export function householdGroup(item: unknown): SubjectGroup | undefined {
   const ids = [...new Set(members.map((m) => m.person.id))];
   const released = (decisions: ReadonlyMap<string, Decision>) => members.filter((m) => releasedAnything(decisions.get(m.person.id)));
   return {
-    subjects: ids.map((personId) => ({ personId })),
+    subjects: ids.map((personId) => ({ personId, ...requestedIdOf(members.find((m) => m.person.id === personId)!.person) })),
     prepare: (decisions) => startPrefetch(released(decisions).map((m) => ({ person: m.person, decision: decisions.get(m.person.id)! }))),
     release(decisions) {
       const current = [...new Set(members.filter((m) => m.current).map((m) => m.person.id))];
@@ -174,10 +179,16 @@ export function householdGroup(item: unknown): SubjectGroup | undefined {
 export function personGroup(item: unknown): SubjectGroup | undefined {
   const person = item as PersonModel;
   return {
-    subjects: [{ personId: person.id }],
+    subjects: [{ personId: person.id, ...requestedIdOf(person) }],
     prepare: (decisions) => startPrefetch([{ person, decision: decisions.get(person.id)! }]),
     release: (decisions) => tagValue(person, { subject: { personId: person.id }, decision: decisions.get(person.id)! }),
   };
+}
+
+/** `{ requestedId }` when the person was reached through a merged id, for their policy subject. */
+function requestedIdOf(person: PersonModel): { requestedId?: string } {
+  const { requestedId } = viewState(person);
+  return requestedId ? { requestedId } : {};
 }
 
 /** The policy group of a page of search results: a result about whom nothing is released is left out. */

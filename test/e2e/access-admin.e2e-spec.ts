@@ -116,26 +116,29 @@ describe('access admin API over HTTP with real tokens', () => {
   });
 
   it('records consent, objections and case assignments with the right roles', async () => {
-    const consent = await gql(
-      'caseworker',
-      `mutation { recordConsent(input: { personId: "${PERSON}", status: GIVEN, purpose: "EARLY_HELP", evidence: "Signed form EH-1" }) { id status recordedBy } }`,
-    );
-    expect(consent.data!.recordConsent).toMatchObject({ status: 'GIVEN', recordedBy: 'carol' });
-
-    const unknownPurpose = await gql('caseworker', `mutation { recordConsent(input: { personId: "${PERSON}", status: GIVEN, purpose: "NOPE", evidence: "x" }) { id } }`);
-    expect(unknownPurpose.errors![0].extensions.code).toBe('INVALID_ACCESS_RECORD');
-
-    const readByCaseworker = await gql('caseworker', `{ consents(personId: "${PERSON}") { id } }`);
-    expect(readByCaseworker.errors![0].extensions.code).toBe('FORBIDDEN');
-    const readByDpo = await gql('dpo', `{ consents(personId: "${PERSON}") { status evidence } }`);
-    expect(readByDpo.data!.consents).toEqual([{ status: 'GIVEN', evidence: 'Signed form EH-1' }]);
-
+    // Consent is recorded for a person the index holds, by staff who hold their case (or the DPO).
+    await hub.db.dataSource.query('insert into person (id) values ($1)', [PERSON]);
     const selfAssign = await gql('caseworker', `mutation { assignCase(input: { subjectKind: PERSON, subjectId: "${PERSON}", team: "housing-options" }) { id } }`);
     expect(selfAssign.errors![0].extensions.code).toBe('FORBIDDEN');
     const assigned = await gql('admin', `mutation { assignCase(input: { subjectKind: PERSON, subjectId: "${PERSON}", team: "housing-options" }) { id team } }`);
     expect(assigned.data!.assignCase.team).toBe('housing-options');
     const listed = await gql('dpo', `{ caseAssignments(subjectId: "${PERSON}") { team validTo } }`);
     expect(listed.data!.caseAssignments).toEqual([{ team: 'housing-options', validTo: null }]);
+
+    const consent = await gql(
+      'caseworker',
+      `mutation { recordConsent(input: { personId: "${PERSON}", status: GIVEN, purpose: "EARLY_HELP", evidence: "EDRMS:EH-1" }) { id status recordedBy } }`,
+    );
+    expect(consent.data!.recordConsent).toMatchObject({ status: 'GIVEN', recordedBy: 'carol' });
+
+    const unknownPurpose = await gql('caseworker', `mutation { recordConsent(input: { personId: "${PERSON}", status: GIVEN, purpose: "NOPE", evidence: "EDRMS:EH-1" }) { id } }`);
+    expect(unknownPurpose.errors![0].extensions.code).toBe('INVALID_ACCESS_RECORD');
+    expect(unknownPurpose.errors![0].message).toMatch(/unknown purpose or organisation/);
+
+    const readByCaseworker = await gql('caseworker', `{ consents(personId: "${PERSON}") { id } }`);
+    expect(readByCaseworker.errors![0].extensions.code).toBe('FORBIDDEN');
+    const readByDpo = await gql('dpo', `{ consents(personId: "${PERSON}") { status evidence } }`);
+    expect(readByDpo.data!.consents).toEqual([{ status: 'GIVEN', evidence: 'EDRMS:EH-1' }]);
   });
 
   it('refuses a break-glass request without a proper reason', async () => {

@@ -18,6 +18,7 @@ import { startTestHub, TestHub } from '../support/test-hub';
 jest.setTimeout(180_000);
 
 const admin: Principal = { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] };
+const dpoPrincipal: Principal = { subject: 'dpo-dee', organisation: 'council', roles: [Role.Dpo] };
 const school: DevTokenRequest = { subject: 'client-school', organisation: 'school', roles: [Role.PartnerAgency], client: 'school-mis' };
 const charity: DevTokenRequest = { subject: 'client-advice', organisation: 'advice-charity', roles: [Role.PartnerAgency], client: 'advice-crm' };
 const nhs: DevTokenRequest = { subject: 'client-nhs', organisation: 'nhs-trust', roles: [Role.PartnerAgency] };
@@ -194,7 +195,7 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
   it('answers NO for an ended claim and for someone the benefits system does not know', async () => {
     const consent = hub.app.get(ConsentService);
     for (const personId of [people.endedClaimant, people.noBenefits, people.liveClaimant]) {
-      await consent.recordConsent({ personId, status: 'given', purpose: 'BENEFIT_ELIGIBILITY', recipientOrganisation: 'advice-charity', evidence: 'signed form AC-1' }, admin);
+      await consent.recordConsent({ personId, status: 'given', purpose: 'BENEFIT_ELIGIBILITY', recipientOrganisation: 'advice-charity', evidence: 'EDRMS:AC-1' }, dpoPrincipal);
     }
     const ended = await ask('charity', people.endedClaimant, 'COUNCIL_TAX_REDUCTION').expect(200);
     expect(ended.body.data.checkEligibility).toMatchObject({ result: 'NO', rule: 'ctr-active-award', ruleVersion: 1 });
@@ -228,8 +229,15 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
     expect(refused.body.errors[0].message).toMatch(/consent/);
 
     await hub.app.get(ConsentService).recordObjection(
-      { personId: people.liveClaimant, kind: 'objection', source: 'benefits', recipientOrganisation: 'advice-charity', reason: 'objected by letter' },
-      admin,
+      {
+        personId: people.liveClaimant,
+        kind: 'objection',
+        source: 'benefits',
+        recipientOrganisation: 'advice-charity',
+        reason: 'Objected by letter to the charity seeing benefits data',
+        evidence: 'POST:2025/06/0142',
+      },
+      dpoPrincipal,
     );
     const objected = await ask('charity', people.liveClaimant, 'COUNCIL_TAX_REDUCTION').expect(200);
     expect(objected.body.data).toBeNull();

@@ -8,6 +8,7 @@ import { AccessTestHub, startAccessTestHub } from '../support/access-test-hub';
 import { PERSON_1, PERSON_2, PolicyProbeModule, ProbeResolver } from '../support/policy-probe.module';
 
 const admin = { subject: 'admin', organisation: 'council', roles: [Role.Admin] };
+const dpoPrincipal = { subject: 'dpo', organisation: 'council', roles: [Role.Dpo] };
 const accountManager: DevTokenRequest = { subject: 'am-alice', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' };
 const nhs: DevTokenRequest = { subject: 'nhs-client', organisation: 'nhs-trust', roles: [Role.PartnerAgency] };
 const dpo: DevTokenRequest = { subject: 'dpo', organisation: 'council', roles: [Role.Dpo] };
@@ -23,6 +24,8 @@ describe('policy enforcement at the GraphQL field level', () => {
     hub = await startAccessTestHub([PolicyProbeModule]);
     probe = hub.app.get(ProbeResolver);
     await hub.app.get(AccessSeedService).seedDemo();
+    // Consent, objections and break-glass are recorded only for people the person index holds.
+    await hub.db.dataSource.query('insert into person (id) values ($1), ($2)', [PERSON_1, PERSON_2]);
     await hub.app.get(CaseAssignmentsService).assign({ subjectKind: 'person', subjectId: PERSON_1, team: 'early-help-north', userSubject: 'am-alice' }, admin);
     const issuer = hub.app.get(DevTokenIssuer);
     for (const [name, who] of Object.entries({ accountManager, nhs, dpo })) tokens.set(name, await issuer.issue(who));
@@ -182,10 +185,12 @@ describe('policy enforcement at the GraphQL field level', () => {
   });
 
   it('stops processing once the person objects, whatever the lawful basis', async () => {
-    const objection = await hub.app.get(ConsentService).recordObjection({ personId: PERSON_1, kind: 'objection', reason: 'Asked by letter dated 1 June' }, admin);
+    const objection = await hub.app
+      .get(ConsentService)
+      .recordObjection({ personId: PERSON_1, kind: 'objection', reason: 'Asked by letter dated 1 June', evidence: 'POST:2025/06/0001' }, dpoPrincipal);
     const res = await ask('accountManager', personQuery(PERSON_1, 'givenName'), { 'x-purpose': 'EARLY_HELP' }).expect(200);
     expect(res.body.errors[0].message).toMatch(/objection \(UK GDPR Art\. 21\)/);
-    await hub.app.get(ConsentService).liftObjection(objection.id, 'Withdrawn by the person', admin);
+    await hub.app.get(ConsentService).liftObjection(objection.id, 'Withdrawn by the person', dpoPrincipal);
     const lifted = await ask('accountManager', personQuery(PERSON_1, 'givenName'), { 'x-purpose': 'EARLY_HELP' }).expect(200);
     expect(lifted.body.data.probePerson).toEqual({ givenName: 'Ada' });
   });

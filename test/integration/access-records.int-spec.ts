@@ -3,6 +3,7 @@ import { accessEntities } from '../../src/access/access.entities';
 import { AgreementContent } from '../../src/access/agreements/agreement-validation';
 import { AgreementsService } from '../../src/access/agreements/agreements.service';
 import { ConsentService } from '../../src/access/consent/consent.service';
+import { RecordingStanding } from '../../src/access/consent/recording-standing';
 import { OrganisationsService } from '../../src/access/organisations/organisations.service';
 import { AccessFactsLoader, RelationshipFacts } from '../../src/access/policy/access-facts.loader';
 import { PolicyService } from '../../src/access/policy/policy.service';
@@ -58,9 +59,9 @@ describe('access records on PostgreSQL', () => {
     config = loadConfig({ NODE_ENV: 'test' });
     cache = new ReferenceFactsCache(config);
     agreements = new AgreementsService(ds, audit, cache);
-    consent = new ConsentService(ds, audit);
     assignments = new CaseAssignmentsService(ds, audit);
     breakGlass = new BreakGlassService(ds, audit, config);
+    consent = new ConsentService(ds, audit, new RecordingStanding(assignments, breakGlass, audit));
     await new OrganisationsService(ds, audit, cache).create({ id: 'council', name: 'Northshire Council', kind: 'council' }, admin);
     // PERSON lives in HOUSEHOLD now; FORMER lived there and moved out last year.
     await ds.query(`insert into person (id) values ($1), ($2)`, [PERSON, FORMER]);
@@ -149,25 +150,29 @@ describe('access records on PostgreSQL', () => {
   });
 
   describe('consent and objections', () => {
+    // Recorded by the DPO: no one holds a case for PERSON yet (test/e2e/consent-break-glass-rules covers who may record).
     it('records consent as events and never edits one', async () => {
-      const given = await consent.recordConsent({ personId: PERSON, status: 'given', purpose: 'HOUSING_NEED', evidence: 'Form HN-1' }, caseworker);
-      await consent.recordConsent({ personId: PERSON, status: 'withdrawn', purpose: 'HOUSING_NEED', evidence: 'Phone call 2 June' }, caseworker);
+      const given = await consent.recordConsent({ personId: PERSON, status: 'given', purpose: 'HOUSING_NEED', evidence: 'EDRMS:HN-1' }, dpo);
+      await consent.recordConsent({ personId: PERSON, status: 'withdrawn', purpose: 'HOUSING_NEED', evidence: 'CRM:CALL-2025-06-02' }, dpo);
       expect((await consent.consents(PERSON)).map((c) => c.status)).toEqual(['withdrawn', 'given']);
       await expect(ds.query(`update consent set status = 'given' where id = $1`, [given.id])).rejects.toThrow(/never changed/);
       expect(audit.of('consent.record')).toHaveLength(2);
-      expect(audit.of('consent.record')[0]).toMatchObject({ subjects: { persons: [PERSON] }, actor: { subject: 'carol' } });
+      expect(audit.of('consent.record')[0]).toMatchObject({ subjects: { persons: [PERSON] }, actor: { subject: 'dee' } });
     });
 
     it('gives a clear error for an unknown purpose or organisation, or a missing evidence', async () => {
-      await expect(consent.recordConsent({ personId: PERSON, status: 'given', purpose: 'NOPE', evidence: 'x' }, caseworker)).rejects.toThrow(
+      await expect(consent.recordConsent({ personId: PERSON, status: 'given', purpose: 'NOPE', evidence: 'EDRMS:HN-1' }, dpo)).rejects.toThrow(
         /unknown purpose or organisation/,
       );
-      await expect(consent.recordConsent({ personId: PERSON, status: 'given', evidence: ' ' }, caseworker)).rejects.toThrow(/needs evidence/);
-      await expect(consent.recordConsent({ personId: 'not-a-uuid', status: 'given', evidence: 'x' }, caseworker)).rejects.toThrow(/UUID/);
+      await expect(consent.recordConsent({ personId: PERSON, status: 'given', evidence: ' ' }, dpo)).rejects.toThrow(/needs evidence/);
+      await expect(consent.recordConsent({ personId: 'not-a-uuid', status: 'given', evidence: 'EDRMS:HN-1' }, dpo)).rejects.toThrow(/UUID/);
     });
 
     it('lifts an objection once, with who and why', async () => {
-      const objection = await consent.recordObjection({ personId: PERSON, kind: 'restriction', source: 'housing', reason: 'Disputes accuracy' }, caseworker);
+      const objection = await consent.recordObjection(
+        { personId: PERSON, kind: 'restriction', source: 'housing', reason: 'Disputes the accuracy of the address held', evidence: 'POST:2025/06/0142' },
+        dpo,
+      );
       const lifted = await consent.liftObjection(objection.id, 'Record corrected', dpo);
       expect(lifted).toMatchObject({ liftedBy: 'dee', liftedReason: 'Record corrected', liftedAt: expect.any(Date) });
       await expect(consent.liftObjection(objection.id, 'again', dpo)).rejects.toThrow(/already lifted/);

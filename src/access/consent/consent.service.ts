@@ -6,24 +6,37 @@ import { AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
 import { invalidRecord, recordNotFound } from '../access.exception';
 import { asInputError } from '../db-errors';
+import { vagueTextProblem } from '../meaningful-text';
 import { ConsentFact, ConsentStatus, ObjectionFact, ObjectionKind, Scope } from '../policy/policy.types';
+import { resolvePerson, ResolvedPerson } from '../relationships/person-survivor';
 import { ConsentEntity } from './consent.entity';
+import { EVIDENCE_FORMAT, evidenceProblem } from './evidence-reference';
 import { ObjectionEntity } from './objection.entity';
+import { RecordingStanding, Standing } from './recording-standing';
 
 export interface ConsentInput extends Scope {
   personId: string;
   status: ConsentStatus;
+  /** SYSTEM:REFERENCE of the signed form, letter or call note (see evidence-reference.ts). */
   evidence: string;
   validFrom?: Date;
   validTo?: Date;
+  /** A break-glass grant of the recorder's for this person, where they hold no case for them. */
+  breakGlassId?: string;
 }
 
 export interface ObjectionInput extends Scope {
   personId: string;
   kind: ObjectionKind;
   reason: string;
+  /** SYSTEM:REFERENCE of the letter, form or call note the request came in. */
+  evidence: string;
   validFrom?: Date;
+  breakGlassId?: string;
 }
+
+/** Different words an objection's reason needs: the grounds the person gave, in a sentence. */
+export const OBJECTION_REASON_MIN_WORDS = 4;
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,6 +50,7 @@ export class ConsentService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditRecorder,
+    private readonly standing: RecordingStanding,
   ) {}
 
   consents(personId: string): Promise<ConsentEntity[]> {
@@ -47,34 +61,88 @@ export class ConsentService {
     return this.dataSource.getRepository(ObjectionEntity).find({ where: { personId }, order: { recordedAt: 'DESC' } });
   }
 
+  /**
+   * A consent record, for the person the id stands for (a merged id's survivor), by someone entitled to
+   * record it (RecordingStanding), with a reference to its evidence.
+   */
   async recordConsent(input: ConsentInput, actor: Principal): Promise<ConsentEntity> {
-    checkPerson(input.personId);
-    if (!input.evidence?.trim()) throw invalidRecord('Consent needs evidence: where and how it was given, refused or withdrawn');
+    const evidence = checkEvidence(input.evidence, 'Consent');
     const validFrom = input.validFrom ?? new Date();
     if (input.validTo && input.validTo <= validFrom) throw invalidRecord('validTo must be after validFrom');
+    const person = await resolvePerson(this.dataSource.manager, input.personId);
+    const standing = await this.standing.check(actor, person, {
+      operation: 'consent.record',
+      breakGlassId: input.breakGlassId,
+      ...(input.status === 'given' ? { widensFor: input.purpose ?? null } : {}),
+    });
     return asInputError(() => this.dataSource.transaction(async (tx) => {
       const repo = tx.getRepository(ConsentEntity);
       const saved = await repo.save(
-        repo.create({ ...scopeColumns(input), personId: input.personId, status: input.status, evidence: input.evidence.trim(), recordedBy: actor.subject, validFrom, validTo: input.validTo ?? null }),
+        repo.create({ ...scopeColumns(input), personId: person.personId, status: input.status, evidence, recordedBy: actor.subject, validFrom, validTo: input.validTo ?? null }),
       );
       await this.audit.record(
-        { actor, operation: 'consent.record', subjects: { persons: [input.personId] }, decision: 'change', purpose: input.purpose, detail: { consentId: saved.id, status: saved.status, scope: scopeColumns(input) } },
+        {
+          actor,
+          operation: 'consent.record',
+          subjects: { persons: [person.personId] },
+          decision: 'change',
+          purpose: input.purpose,
+          justification: justification(standing),
+          detail: { consentId: saved.id, status: saved.status, scope: scopeColumns(input), ...recorder(actor, standing, person) },
+        },
         tx,
       );
       return saved;
     }), 'The consent cannot be recorded');
   }
 
+  /**
+   * An objection (Art. 21) or restriction (Art. 18). Recorded by the DPO, it stands as asked. Recorded by
+   * staff, it stops processing at once but as a restriction, pending the DPO's review (Art. 18(1)(d):
+   * processing is restricted while an objection is considered); the DPO then confirms it as asked or
+   * dismisses it (ObjectionReviewsService).
+   */
   async recordObjection(input: ObjectionInput, actor: Principal): Promise<ObjectionEntity> {
-    checkPerson(input.personId);
-    if (!input.reason?.trim()) throw invalidRecord('An objection or restriction needs the reason the person gave');
+    const reason = input.reason?.trim() ?? '';
+    const vague = vagueTextProblem(reason, OBJECTION_REASON_MIN_WORDS);
+    if (vague || reason.length > 2000) {
+      throw invalidRecord(`An objection or restriction needs the grounds the person gave, in up to 2000 characters: ${vague ?? 'it is too long'}`);
+    }
+    const evidence = checkEvidence(input.evidence, 'An objection or restriction');
+    const person = await resolvePerson(this.dataSource.manager, input.personId);
+    const standing = await this.standing.check(actor, person, { operation: 'objection.record', breakGlassId: input.breakGlassId });
+    const reviewed = standing.kind !== 'dpo';
     return asInputError(() => this.dataSource.transaction(async (tx) => {
       const repo = tx.getRepository(ObjectionEntity);
       const saved = await repo.save(
-        repo.create({ ...scopeColumns(input), personId: input.personId, kind: input.kind, reason: input.reason.trim(), recordedBy: actor.subject, validFrom: input.validFrom ?? new Date() }),
+        repo.create({
+          ...scopeColumns(input),
+          personId: person.personId,
+          kind: reviewed ? 'restriction' : input.kind,
+          requestedKind: input.kind,
+          reason,
+          evidence,
+          recordedBy: actor.subject,
+          validFrom: input.validFrom ?? new Date(),
+          reviewStatus: reviewed ? 'pending' : null,
+        }),
       );
       await this.audit.record(
-        { actor, operation: 'objection.record', subjects: { persons: [input.personId] }, decision: 'change', detail: { objectionId: saved.id, kind: saved.kind, scope: scopeColumns(input) } },
+        {
+          actor,
+          operation: 'objection.record',
+          subjects: { persons: [person.personId] },
+          decision: 'change',
+          justification: justification(standing),
+          detail: {
+            objectionId: saved.id,
+            kind: saved.kind,
+            requestedKind: saved.requestedKind,
+            reviewStatus: saved.reviewStatus,
+            scope: scopeColumns(input),
+            ...recorder(actor, standing, person),
+          },
+        },
         tx,
       );
       return saved;
@@ -88,6 +156,7 @@ export class ConsentService {
       const objection = uuid.test(id) ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
       if (!objection) throw recordNotFound(`No objection ${id}`);
       if (objection.liftedAt) throw invalidRecord(`Objection ${id} was already lifted`);
+      if (objection.reviewStatus === 'pending') throw invalidRecord(`Objection ${id} awaits review: confirm or dismiss it (reviewObjection)`);
       await repo.update({ id }, { liftedAt: new Date(), liftedBy: actor.subject, liftedReason: reason.trim() });
       await this.audit.record(
         { actor, operation: 'objection.lift', subjects: { persons: [objection.personId] }, decision: 'change', reasons: [reason.trim()], detail: { objectionId: id } },
@@ -136,8 +205,21 @@ interface FactRow {
   recorded_at: Date;
 }
 
-function checkPerson(personId: string): void {
-  if (!uuid.test(personId)) throw invalidRecord('personId must be a person id (UUID)');
+function checkEvidence(evidence: string, what: string): string {
+  const problem = evidenceProblem(evidence);
+  if (problem) throw invalidRecord(`${what} needs evidence as a reference (${problem}): ${EVIDENCE_FORMAT}`);
+  return evidence.trim();
+}
+
+function justification(standing: Standing) {
+  if (standing.kind === 'case') return { relationshipId: standing.assignmentId };
+  if (standing.kind === 'break-glass') return { breakGlassId: standing.grantId };
+  return undefined;
+}
+
+/** Who recorded it and on what standing, in every record's audit event. */
+function recorder(actor: Principal, standing: Standing, person: ResolvedPerson) {
+  return { recordedBy: actor.subject, standing: standing.kind, ...(person.mergedFrom ? { askedPersonId: person.mergedFrom } : {}) };
 }
 
 function scopeColumns(scope: Scope) {

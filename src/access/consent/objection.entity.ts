@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { ObjectionKind } from '../policy/policy.types';
 
+/** pending: recorded by staff, in force as a restriction until the DPO confirms or dismisses it. */
+export type ObjectionReviewStatus = 'pending' | 'confirmed' | 'dismissed';
+
 /** An objection (UK GDPR Art. 21) or restriction (Art. 18): stops processing in its scope until lifted. */
 @Entity('objection')
 export class ObjectionEntity {
@@ -22,8 +25,16 @@ export class ObjectionEntity {
   @Column('text', { nullable: true })
   source: string | null;
 
+  /** What the person asked for; `kind` is what is in force (a restriction while a staff record awaits review). */
+  @Column('text', { name: 'requested_kind' })
+  requestedKind: ObjectionKind;
+
   @Column('text')
   reason: string;
+
+  /** SYSTEM:REFERENCE of the letter, form or call note; null only on records made before it was required. */
+  @Column('text', { nullable: true })
+  evidence: string | null;
 
   @Column('text', { name: 'recorded_by' })
   recordedBy: string;
@@ -42,4 +53,17 @@ export class ObjectionEntity {
 
   @Column('text', { name: 'lifted_reason', nullable: true })
   liftedReason: string | null;
+
+  /** Null when no review is needed: recorded by the DPO (or before staff records were reviewed). */
+  @Column('text', { name: 'review_status', nullable: true })
+  reviewStatus: ObjectionReviewStatus | null;
+
+  @Column('text', { name: 'reviewed_by', nullable: true })
+  reviewedBy: string | null;
+
+  @Column('timestamptz', { name: 'reviewed_at', nullable: true })
+  reviewedAt: Date | null;
+
+  @Column('text', { name: 'review_note', nullable: true })
+  reviewNote: string | null;
 }

@@ -67,10 +67,12 @@ export class PolicyService {
   }
 
   private eventFor(request: DecisionRequest, personId: string, decision: Decision): AuditEventInput {
+    // Reached through a merged id: the event names that id too, the survivor first (detail.requestedId).
+    const requested = [...new Set(request.subjects.filter((s) => s.personId === personId && s.requestedId && s.requestedId !== personId).map((s) => s.requestedId!))];
     return {
       actor: request.principal,
       operation: request.operation,
-      subjects: { persons: [personId] },
+      subjects: { persons: [personId, ...requested] },
       released: decision.released.map(audited),
       withheld: decision.withheld.map((w) => audited(w.field)),
       purpose: request.context.purpose,
@@ -85,6 +87,7 @@ export class PolicyService {
       decision: decision.effect,
       reasons: decision.reasons,
       requestId: request.requestId,
+      ...(requested.length > 0 ? { detail: requested.length === 1 ? { requestedId: requested[0] } : { requestedIds: requested } } : {}),
     };
   }
 }

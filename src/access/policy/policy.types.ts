@@ -140,6 +140,11 @@ export interface AccessContext {
 
 export interface PolicySubject {
   personId: string;
+  /**
+   * The id the caller asked for when it was merged into `personId` (a view through a merged id): named in
+   * the audit event beside the survivor, so each id's subject access report and access timeline show it.
+   */
+  requestedId?: string;
 }
 
 export type Effect = 'allow' | 'allow-with-redactions' | 'deny';

@@ -5,12 +5,28 @@ import { AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
-import { invalidRecord, recordNotFound } from '../access.exception';
+import { AccessErrorCode, AccessException, invalidRecord, recordNotFound } from '../access.exception';
 import { asInputError } from '../db-errors';
+import { meaningfulLength, vagueTextProblem } from '../meaningful-text';
 import { BreakGlassFact } from '../policy/policy.types';
 import { BreakGlassEntity, BreakGlassReviewStatus } from './break-glass.entity';
+import { resolvePerson } from './person-survivor';
 
 export const BREAK_GLASS_MIN_REASON = 30;
+/** Different words a reason needs: who is at risk, of what, and why it cannot wait. */
+export const BREAK_GLASS_MIN_WORDS = 5;
+/** The window BREAK_GLASS_MAX_PER_DAY counts over: rolling, so there is no midnight to wait for. */
+const DAY_MS = 24 * 60 * 60_000;
+
+/** Thrown inside the grant's transaction so that it rolls back; the refusal is audited after it. */
+class LimitReached extends Error {
+  constructor(
+    readonly personId: string,
+    readonly grantsInWindow: number,
+  ) {
+    super('break-glass limit reached');
+  }
+}
 
 export interface BreakGlassRequest {
   personId: string;
@@ -35,53 +51,91 @@ export class BreakGlassService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * A grant for the person the id stands for (a merged id's survivor; an unknown id is refused), with a
+   * reason that says something, within the user's daily allowance: at most BREAK_GLASS_MAX_PER_DAY grants
+   * in any 24 hours, counted per user of an organisation. A refusal at the limit is audited.
+   */
   async grant(request: BreakGlassRequest, actor: Principal): Promise<BreakGlassEntity> {
     if (!uuid.test(request.personId)) throw invalidRecord('personId must be a person id (UUID)');
     const reason = request.reason?.trim() ?? '';
-    if (reason.length < BREAK_GLASS_MIN_REASON) {
+    if (meaningfulLength(reason) < BREAK_GLASS_MIN_REASON) {
       throw invalidRecord(`Write why this cannot wait for a case assignment: at least ${BREAK_GLASS_MIN_REASON} characters`);
     }
+    const vague = vagueTextProblem(reason, BREAK_GLASS_MIN_WORDS);
+    if (vague) throw invalidRecord(`Write why this cannot wait for a case assignment, in words: ${vague}`);
     const max = this.config.access.breakGlassMaxMinutes;
     if (!Number.isInteger(request.minutes) || request.minutes < 1 || request.minutes > max) {
       throw invalidRecord(`Break-glass lasts between 1 and ${max} minutes`);
     }
-    return asInputError(
-      () =>
-        this.dataSource.transaction(async (tx) => {
-          const repo = tx.getRepository(BreakGlassEntity);
-          const grantedAt = new Date();
-          const saved = await repo.save(
-            repo.create({
-              granteeSubject: actor.subject,
-              granteeOrganisation: actor.organisation,
-              granteeTeam: actor.team ?? null,
-              personId: request.personId,
-              purpose: request.purpose,
-              caseReference: request.caseReference?.trim() || null,
-              reason,
-              grantedAt,
-              expiresAt: new Date(grantedAt.getTime() + request.minutes * 60_000),
-              reviewStatus: 'pending',
-            }),
-          );
-          await this.audit.record(
-            {
-              actor,
-              operation: 'break-glass.grant',
-              subjects: { persons: [request.personId] },
-              purpose: request.purpose,
-              caseReference: saved.caseReference ?? undefined,
-              justification: { breakGlassId: saved.id },
-              decision: 'change',
-              reasons: [reason],
-              detail: { expiresAt: saved.expiresAt.toISOString() },
-            },
-            tx,
-          );
-          return saved;
-        }),
-      'The break-glass grant cannot be made',
-    );
+    const limit = this.config.access.breakGlassMaxPerDay;
+    try {
+      return await asInputError(
+        () =>
+          this.dataSource.transaction(async (tx) => {
+            // One user's requests one at a time, so two at once cannot both pass the count.
+            await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`break-glass:${actor.organisation}:${actor.subject}`]);
+            const person = await resolvePerson(tx, request.personId);
+            const grantedAt = new Date();
+            const [{ count }]: { count: number }[] = await tx.query(
+              `select count(*)::int as count from break_glass
+                where grantee_organisation = $1 and grantee_subject = $2 and granted_at > $3`,
+              [actor.organisation, actor.subject, new Date(grantedAt.getTime() - DAY_MS)],
+            );
+            if (count >= limit) throw new LimitReached(person.personId, count);
+            const repo = tx.getRepository(BreakGlassEntity);
+            const saved = await repo.save(
+              repo.create({
+                granteeSubject: actor.subject,
+                granteeOrganisation: actor.organisation,
+                granteeTeam: actor.team ?? null,
+                personId: person.personId,
+                purpose: request.purpose,
+                caseReference: request.caseReference?.trim() || null,
+                reason,
+                grantedAt,
+                expiresAt: new Date(grantedAt.getTime() + request.minutes * 60_000),
+                reviewStatus: 'pending',
+              }),
+            );
+            await this.audit.record(
+              {
+                actor,
+                operation: 'break-glass.grant',
+                subjects: { persons: [person.personId] },
+                purpose: request.purpose,
+                caseReference: saved.caseReference ?? undefined,
+                justification: { breakGlassId: saved.id },
+                decision: 'change',
+                reasons: [reason],
+                detail: {
+                  expiresAt: saved.expiresAt.toISOString(),
+                  grantsInLast24Hours: count + 1,
+                  limit,
+                  ...(person.mergedFrom ? { askedPersonId: person.mergedFrom } : {}),
+                },
+              },
+              tx,
+            );
+            return saved;
+          }),
+        'The break-glass grant cannot be made',
+      );
+    } catch (error) {
+      if (!(error instanceof LimitReached)) throw error;
+      const message = `You have had ${error.grantsInWindow} break-glass grants in the last 24 hours, the most allowed (BREAK_GLASS_MAX_PER_DAY ${limit}); ask your manager or the DPO`;
+      await this.audit.record({
+        actor,
+        operation: 'break-glass.refuse',
+        subjects: { persons: [error.personId] },
+        purpose: request.purpose,
+        caseReference: request.caseReference?.trim() || undefined,
+        decision: 'deny',
+        reasons: [message, reason],
+        detail: { refused: AccessErrorCode.BREAK_GLASS_LIMIT_REACHED, limit, grantsInLast24Hours: error.grantsInWindow },
+      });
+      throw new AccessException(AccessErrorCode.BREAK_GLASS_LIMIT_REACHED, message, { limit, grantsInLast24Hours: error.grantsInWindow });
+    }
   }
 
   /** Grants awaiting the DPO's review, oldest first. */

@@ -49,7 +49,7 @@ export class PersonResolver {
   async person(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<PersonModel | null> {
     if (!isUuid(id)) throw badInput('id must be a person id (UUID)');
     const survivor = (await this.directory.survivorsIndexed([id])).get(id);
-    return survivor ? personView(survivor.personId, this.loaders.of(context), survivor) : null;
+    return survivor ? personView(survivor.personId, this.loaders.of(context), survivor, id) : null;
   }
 
   @ResolveReference()
@@ -58,7 +58,7 @@ export class PersonResolver {
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
     const survivor = (await this.directory.survivorsIndexed([id])).get(id);
-    return survivor ? personView(survivor.personId, this.loaders.of(context), survivor) : null;
+    return survivor ? personView(survivor.personId, this.loaders.of(context), survivor, id) : null;
   }
 
   @ResolveField(() => HousingRecordsModel, { nullable: true, description: 'Live from the housing system.' })
@@ -88,7 +88,8 @@ export class PersonResolver {
     const householdId = (await this.households.currentOf([person.id])).get(person.id);
     if (!householdId) return null;
     const [record] = await this.households.byIds([householdId]);
-    return record ? householdView(record, viewState(person).loaders) : null;
+    const { loaders, requestedId } = viewState(person);
+    return record ? householdView(record, loaders, { personId: person.id, requestedId }) : null;
   }
 
   @ResolveField(() => [IdentityProvenanceModel], {

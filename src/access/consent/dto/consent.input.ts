@@ -1,5 +1,8 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { ConsentStatusValue, ObjectionKindValue } from '../../graphql-enums';
+import { ConsentStatusValue, ObjectionKindValue, ObjectionReviewOutcomeValue } from '../../graphql-enums';
+
+const EVIDENCE_DESCRIPTION = 'Where the evidence is kept, as SYSTEM:REFERENCE, e.g. "EDRMS:EH-2025-00123" (a reference, not a note).';
+const BREAK_GLASS_DESCRIPTION = 'Your break-glass grant for this person, when you hold no case for them.';
 
 @InputType()
 export class RecordConsentInput {
@@ -8,9 +11,10 @@ export class RecordConsentInput {
   @Field({ nullable: true, description: 'Purpose code; absent covers every purpose.' }) purpose?: string;
   @Field({ nullable: true, description: 'Organisation id; absent covers every recipient.' }) recipientOrganisation?: string;
   @Field({ nullable: true, description: 'Source id (housing, benefits, social-care, hub); absent covers every source.' }) source?: string;
-  @Field({ description: 'Where and how: e.g. "signed form ref EH-123, scanned to the case file".' }) evidence: string;
+  @Field({ description: EVIDENCE_DESCRIPTION }) evidence: string;
   @Field({ nullable: true }) validFrom?: Date;
   @Field({ nullable: true }) validTo?: Date;
+  @Field({ nullable: true, description: BREAK_GLASS_DESCRIPTION }) breakGlassId?: string;
 }
 
 @InputType()
@@ -20,6 +24,15 @@ export class RecordObjectionInput {
   @Field({ nullable: true }) purpose?: string;
   @Field({ nullable: true }) recipientOrganisation?: string;
   @Field({ nullable: true }) source?: string;
-  @Field({ description: 'The grounds the person gave, and how the request reached the council.' }) reason: string;
+  @Field({ description: 'The grounds the person gave, in a sentence (at least four different words).' }) reason: string;
+  @Field({ description: EVIDENCE_DESCRIPTION }) evidence: string;
   @Field({ nullable: true }) validFrom?: Date;
+  @Field({ nullable: true, description: BREAK_GLASS_DESCRIPTION }) breakGlassId?: string;
+}
+
+@InputType()
+export class ReviewObjectionInput {
+  @Field() id: string;
+  @Field(() => ObjectionReviewOutcomeValue) outcome: 'confirmed' | 'dismissed';
+  @Field({ description: 'What the DPO found.' }) note: string;
 }
