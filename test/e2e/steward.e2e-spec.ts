@@ -8,6 +8,7 @@ import { startTestHub, TestHub } from '../support/test-hub';
 describe('the data steward API over HTTP', () => {
   let hub: TestHub;
   let steward: string;
+  let secondSteward: string;
   let caseworker: string;
 
   const graphql = (token: string, query: string, variables: Record<string, unknown> = {}) =>
@@ -17,6 +18,7 @@ describe('the data steward API over HTTP', () => {
     hub = await startTestHub({ RATE_LIMIT_PER_MINUTE: '40' });
     const tokens = hub.app.get(DevTokenIssuer);
     steward = await tokens.issue({ subject: 'steward-1', organisation: 'council', roles: [Role.DataSteward] });
+    secondSteward = await tokens.issue({ subject: 'steward-2', organisation: 'council', roles: [Role.DataSteward] });
     caseworker = await tokens.issue({ subject: 'cw-1', organisation: 'council', roles: [Role.Caseworker] });
     const people = fixturePeople(80, 5).map((p) => ({ source: 'housing', fields: p.fields }));
     await insertSourceRecords(hub.db.dataSource, people);
@@ -63,12 +65,19 @@ describe('the data steward API over HTTP', () => {
     expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
-  it('accepts a review: the two records become one person, and the decision cannot be taken twice', async () => {
+  it('accepts a review: the two records become one person once a second steward approves, and the decision cannot be taken twice', async () => {
     const page = (await graphql(steward, reviewsQuery)).body.data.matchReviews;
     const item = page.items[0];
-    const accepted = await graphql(steward, 'mutation($id: ID!) { acceptMatchReview(id: $id, note: "same NI letter on file") { personId } }', { id: item.id });
+    expect(item.recordA.personId).not.toBe(item.recordB.personId);
+    // The fixtures hold no NINO or NHS number, so joining the two persons needs a second steward.
+    const accepted = await graphql(steward, 'mutation($id: ID!) { acceptMatchReview(id: $id, note: "same NI letter on file") { personId mergeRequest { id status } } }', {
+      id: item.id,
+    });
     expect(accepted.body.errors).toBeUndefined();
-    const personId = accepted.body.data.acceptMatchReview.personId;
+    expect(accepted.body.data.acceptMatchReview).toEqual({ personId: null, mergeRequest: { id: expect.any(String), status: 'pending' } });
+    const approved = await graphql(secondSteward, 'mutation($id: ID!) { approvePersonMerge(id: $id) { personId } }', { id: accepted.body.data.acceptMatchReview.mergeRequest.id });
+    expect(approved.body.errors).toBeUndefined();
+    const personId = approved.body.data.approvePersonMerge.personId;
     const persons = await hub.db.dataSource.query(
       'select distinct person_id::text from person_link l join match_review m on l.source_record_id in (m.record_a, m.record_b) where m.id = $1',
       [item.id],

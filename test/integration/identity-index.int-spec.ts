@@ -7,6 +7,7 @@ import { fixturePeople, insertSourceRecords, noisyCopy, seeded, updateSourceReco
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 const steward: Principal = { subject: 'steward-1', organisation: 'council', roles: [Role.DataSteward] };
+const secondSteward: Principal = { subject: 'steward-2', organisation: 'council', roles: [Role.DataSteward] };
 
 describe('the persistent person index', () => {
   let db: TestDatabase;
@@ -157,7 +158,10 @@ describe('the persistent person index', () => {
 
     const personA = linked.get([...truthOf].find(([, t]) => t === 30)![0])!;
     const personB = linked.get([...truthOf].find(([, t]) => t === 31)![0])!;
-    await decisions.merge(personA, personB, steward, 'same person, test of a manual merge');
+    // No NINO or NHS number agrees: the merge waits for a second steward.
+    const { mergeRequest } = await decisions.merge(personA, personB, steward, 'same person, test of a manual merge');
+    expect(mergeRequest).toMatchObject({ status: 'pending', survivorId: personA, mergedId: personB });
+    await decisions.approveMerge(mergeRequest!.id, secondSteward);
 
     await index.requeueAll();
     await index.matchPending();
@@ -170,7 +174,7 @@ describe('the persistent person index', () => {
     expect(recordsOfB).toEqual([]);
 
     const events: { operation: string }[] = await db.dataSource.query(`select operation from audit_event where operation like 'identity.%' order by seq`);
-    expect(events.map((e) => e.operation)).toEqual(['identity.split', 'identity.merge']);
+    expect(events.map((e) => e.operation)).toEqual(['identity.split', 'identity.merge.request', 'identity.merge.approve']);
   });
 
   it('refuses a merge that contradicts an earlier "different" decision, and changes nothing', async () => {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditRow } from '../audit-content';
+import { AuditException } from '../audit.exception';
 import { AuditEventFilter, decodeCursor, encodeCursor, filterCondition, pageSize } from './audit-filter';
+import { mergedPersonIds } from './merged-person-ids';
 
 export interface AuditPage {
   rows: AuditRow[];
@@ -33,12 +35,17 @@ export class AuditSearchService {
     return { rows: page, hasNextPage: rows.length > size, endCursor: page.length ? encodeCursor(page[page.length - 1].seq) : null };
   }
 
-  /** Who has seen this person's record: every disclosure that named them, newest first. */
+  /**
+   * Who has seen this person's record: every disclosure that named them, newest first, under any id the
+   * identity index has merged with theirs (the survivor's, and every id merged into it).
+   */
   async timeline(personId: string, first?: number | null, after?: string | null): Promise<AuditPage> {
     const size = pageSize(first);
     const params: unknown[] = [];
+    if (!personId || personId.length > 256) throw AuditException.badRequest('personId must be 1 to 256 characters');
+    const personIds = await mergedPersonIds(this.dataSource, personId);
     // The DPO's own look at the trail is not a look at the person's record.
-    let where = `${filterCondition({ personId }, params)} and decision = any($${params.push(DISCLOSURE_DECISIONS)}) and not starts_with(operation, 'dpo.')`;
+    let where = `persons && $${params.push(personIds)}::text[] and decision = any($${params.push(DISCLOSURE_DECISIONS)}) and not starts_with(operation, 'dpo.')`;
     if (after) where += ` and seq < $${params.push(decodeCursor(after))}`;
     const rows: AuditRow[] = await this.dataSource.query(
       `select * from audit_event where ${where} order by seq desc limit $${params.push(size + 1)}`,

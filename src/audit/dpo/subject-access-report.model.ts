@@ -11,6 +11,8 @@ export class SourceRecordEntryModel {
 @ObjectType('SubjectAccessReport', { description: 'Everything the hub holds about one person and every disclosure of them.' })
 export class SubjectAccessReportModel {
   @Field() personId: string;
+  @Field(() => [String], { description: 'Every id searched: this one, the person it was merged into, and every id merged into that person.' })
+  personIds: string[];
   @Field() generatedAt: Date;
   @Field(() => Date, { nullable: true }) receivedOn: Date | null;
   @Field(() => Date, { nullable: true, description: 'One calendar month after the request was received.' }) dueBy: Date | null;

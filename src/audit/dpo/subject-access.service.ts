@@ -5,6 +5,7 @@ import { AuditRow } from '../audit-content';
 import { AuditException } from '../audit.exception';
 import { safeCell } from './audit-export';
 import { DISCLOSURE_DECISIONS } from './audit-search.service';
+import { mergedPersonIds } from './merged-person-ids';
 
 export interface SourceRecordEntry {
   source: string;
@@ -15,6 +16,8 @@ export interface SourceRecordEntry {
 
 export interface SubjectAccessReport {
   personId: string;
+  /** Every id searched: the person's, the survivor it was merged into, and every id merged into that. */
+  personIds: string[];
   generatedAt: Date;
   receivedOn: Date | null;
   /** One calendar month after the request was received (UK GDPR Art. 12(3)). */
@@ -40,15 +43,15 @@ export class SubjectAccessService {
   async report(personId: string, receivedOn?: Date | null): Promise<SubjectAccessReport> {
     if (!personId || personId.length > 256) throw AuditException.badRequest('personId must be 1 to 256 characters');
     if (receivedOn && Number.isNaN(receivedOn.getTime())) throw AuditException.badRequest('receivedOn must be a date');
-    const { searched, records } = await this.sourceRecords(personId);
-    const events: AuditRow[] = await this.dataSource.query(
-      'select * from audit_event where persons @> array[$1]::text[] order by seq',
-      [personId],
-    );
+    // One person under every id the index has merged: the report of either id holds what named the other.
+    const personIds = await mergedPersonIds(this.dataSource, personId);
+    const { searched, records } = await this.sourceRecords(personIds);
+    const events: AuditRow[] = await this.dataSource.query('select * from audit_event where persons && $1::text[] order by seq', [personIds]);
     const disclosures = events.filter((e) => e.decision !== null && DISCLOSURE_DECISIONS.includes(e.decision) && !e.operation.startsWith('dpo.'));
     const otherEvents = events.filter((e) => !disclosures.includes(e) && !e.operation.startsWith('dpo.'));
     return {
       personId,
+      personIds,
       generatedAt: new Date(),
       receivedOn: receivedOn ?? null,
       dueBy: receivedOn ? addCalendarMonth(receivedOn) : null,
@@ -63,17 +66,18 @@ export class SubjectAccessService {
    * The identity index's records linked to the person, when this hub has one (the identity module owns
    * `source_record` and `person_link`); every column is reported, as the subject is entitled to see it.
    */
-  private async sourceRecords(personId: string): Promise<{ searched: boolean; records: SourceRecordEntry[] }> {
+  private async sourceRecords(personIds: string[]): Promise<{ searched: boolean; records: SourceRecordEntry[] }> {
     const [tables]: { ok: boolean }[] = await this.dataSource.query(
       `select to_regclass('source_record') is not null and to_regclass('person_link') is not null as ok`,
     );
     if (!tables.ok) return { searched: false, records: [] };
     // Hub person ids are UUIDs; anything else names no one in the index.
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(personId)) return { searched: true, records: [] };
+    const ids = personIds.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+    if (ids.length === 0) return { searched: true, records: [] };
     const rows: { record: Record<string, unknown> }[] = await this.dataSource.query(
       `select to_jsonb(sr) as record from source_record sr join person_link pl on pl.source_record_id = sr.id
-       where pl.person_id = $1::uuid order by sr.source, sr.source_key`,
-      [personId],
+       where pl.person_id = any($1::uuid[]) order by sr.source, sr.source_key`,
+      [ids],
     );
     return {
       searched: true,

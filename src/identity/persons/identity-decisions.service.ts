@@ -1,17 +1,30 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
-import { pairKey } from '../index/link-decision';
 import { PersonIndexStore } from '../index/person-index.store';
+import { DecisionSteps } from './decision-steps';
+import { IdentifierAgreement } from './identifier-agreement';
+import { MergeRequest, MergeRequestStatus, MergeRequestStore } from './merge-requests.store';
+
+/** What a decision that may merge two persons did: merged them (`personId`), or asked a second steward. */
+export interface PersonDecision {
+  personId?: string;
+  /** Set when the merge waits for a second steward's approval; nothing was merged. */
+  mergeRequest?: MergeRequest;
+}
 
 /**
  * A data steward's decisions on the person index: accept or reject a review item, merge two persons,
  * split a record out. Each is one transaction with its audit event, under the index lock, and leaves a
  * `same` / `different` decision and manual links that every later re-matching respects.
+ *
+ * A merge hands one person's records to whoever may see the other, so one steward alone may merge two
+ * persons only where their own records agree on a NINO or NHS number (`identifierAgreement`). Any other
+ * merge, by `merge` or by accepting a review item that would join two persons, becomes a merge request
+ * that changes nothing until a second steward approves it; the one who asked cannot approve it.
  */
 @Injectable()
 export class IdentityDecisionsService {
@@ -20,153 +33,218 @@ export class IdentityDecisionsService {
     private readonly audit: AuditRecorder,
   ) {}
 
-  async acceptReview(reviewId: string, actor: Principal, note?: string): Promise<{ personId: string }> {
-    return this.decide(async (db, store) => {
-      const review = await this.pendingReview(db, reviewId);
-      await this.constrain(db, review.record_a, review.record_b, 'same', actor, note);
-      const [a, b] = await Promise.all([this.personOf(db, review.record_a), this.personOf(db, review.record_b)]);
-      let personId = a ?? b;
-      if (a && b && a !== b) personId = await this.mergeInto(db, store, ...(await this.survivorFirst(db, a, b)), actor);
-      if (!personId) {
-        personId = randomUUID();
-        await store.createPersons([personId]);
+  async acceptReview(reviewId: string, actor: Principal, note?: string): Promise<PersonDecision> {
+    return this.decide(async (steps) => {
+      const review = await steps.pendingReview(reviewId);
+      const [a, b] = await steps.personsOf(review);
+      let agreeing: IdentifierAgreement['agreeing'];
+      if (a && b && a !== b) {
+        const [survivorId, mergedId] = await steps.survivorFirst(a, b);
+        const agreement = await steps.agreementOf(survivorId, mergedId);
+        if (!agreement.agreeing) return this.requestMerge(steps, { survivorId, mergedId, reviewId, reason: note || 'review item accepted' }, agreement, actor);
+        agreeing = agreement.agreeing;
       }
-      for (const record of [review.record_a, review.record_b]) await this.linkManually(store, record, personId, actor);
-      await this.closeReview(db, reviewId, 'accepted', actor, note);
+      const personId = await steps.accept(reviewId, review, actor, note);
       await this.audit.record(
-        { actor, operation: 'identity.review.accept', subjects: { persons: [personId, a, b].filter(unique) }, decision: 'change', reasons: note ? [note] : [], detail: { reviewId, records: [review.record_a, review.record_b] } },
-        db,
+        {
+          actor,
+          operation: 'identity.review.accept',
+          subjects: { persons: [personId, a, b].filter(unique) },
+          decision: 'change',
+          reasons: note ? [note] : [],
+          detail: { reviewId, records: [review.record_a, review.record_b], ...(agreeing ? { agreeingIdentifier: agreeing } : {}) },
+        },
+        steps.db,
       );
       return { personId };
     });
   }
 
   async rejectReview(reviewId: string, actor: Principal, note?: string): Promise<{ splitPersonId?: string }> {
-    return this.decide(async (db, store) => {
-      const review = await this.pendingReview(db, reviewId);
-      await this.constrain(db, review.record_a, review.record_b, 'different', actor, note);
-      const [a, b] = await Promise.all([this.personOf(db, review.record_a), this.personOf(db, review.record_b)]);
+    return this.decide(async (steps) => {
+      const review = await steps.pendingReview(reviewId);
+      await steps.constrain(review.record_a, review.record_b, 'different', actor, note);
+      const [a, b] = await steps.personsOf(review);
       // Already one person (linked through other records): the newer record leaves it.
-      const splitPersonId = a && a === b ? await this.splitOut(db, store, review.record_b, a, actor) : undefined;
-      await this.closeReview(db, reviewId, 'rejected', actor, note);
+      const splitPersonId = a && a === b ? await steps.splitOut(review.record_b, a, actor) : undefined;
+      await steps.closeReview(reviewId, 'rejected', actor, note);
+      // A merge asked for by accepting this item is answered by its rejection.
+      const requests = new MergeRequestStore(steps.db);
+      const open = await requests.openForReview(reviewId);
+      if (open) await requests.close(open.id, 'rejected', actor, note || 'review item rejected');
       await this.audit.record(
-        { actor, operation: 'identity.review.reject', subjects: { persons: [a, b, splitPersonId].filter(unique) }, decision: 'change', reasons: note ? [note] : [], detail: { reviewId, records: [review.record_a, review.record_b] } },
-        db,
+        {
+          actor,
+          operation: 'identity.review.reject',
+          subjects: { persons: [a, b, splitPersonId].filter(unique) },
+          decision: 'change',
+          reasons: note ? [note] : [],
+          detail: { reviewId, records: [review.record_a, review.record_b], ...(open ? { mergeRequestId: open.id } : {}) },
+        },
+        steps.db,
       );
       return { splitPersonId };
     });
   }
 
-  /** Merges `mergedId` into `survivorId`: its records move, and its id points to the survivor from now on. */
-  async merge(survivorId: string, mergedId: string, actor: Principal, reason: string): Promise<{ personId: string }> {
-    return this.decide(async (db, store) => {
+  /**
+   * Merges `mergedId` into `survivorId` (its records move, and its id points to the survivor from now on)
+   * when their records agree on a NINO or NHS number; otherwise asks a second steward and merges nothing.
+   */
+  async merge(survivorId: string, mergedId: string, actor: Principal, reason: string): Promise<PersonDecision> {
+    return this.decide(async (steps) => {
       if (survivorId === mergedId) throw new IdentityException(IdentityErrorCode.INVALID_MERGE, 'A person cannot be merged with itself');
-      for (const id of [survivorId, mergedId]) await this.activePerson(db, id);
-      const conflict = await db.query(
-        `select c.record_a::text, c.record_b::text from match_constraint c
-           join person_link la on la.source_record_id in (c.record_a, c.record_b)
-           join person_link lb on lb.source_record_id in (c.record_a, c.record_b) and lb.source_record_id <> la.source_record_id
-          where c.kind = 'different' and la.person_id = $1 and lb.person_id = $2 limit 1`,
-        [survivorId, mergedId],
+      for (const id of [survivorId, mergedId]) await steps.activePerson(id);
+      await steps.refuseContradiction(survivorId, mergedId);
+      const agreement = await steps.agreementOf(survivorId, mergedId);
+      if (!agreement.agreeing) return this.requestMerge(steps, { survivorId, mergedId, reason }, agreement, actor);
+      await steps.mergeInto(survivorId, mergedId, actor);
+      await this.audit.record(
+        { actor, operation: 'identity.merge', subjects: { persons: [survivorId, mergedId] }, decision: 'change', reasons: [reason], detail: { agreeingIdentifier: agreement.agreeing } },
+        steps.db,
       );
-      if (conflict.length) {
-        throw new IdentityException(IdentityErrorCode.CONFLICTING_DECISION, 'Records of these persons were decided to be different people; review that decision first', {
-          records: [conflict[0].record_a, conflict[0].record_b],
-        });
-      }
-      await this.mergeInto(db, store, survivorId, mergedId, actor);
-      await this.audit.record({ actor, operation: 'identity.merge', subjects: { persons: [survivorId, mergedId] }, decision: 'change', reasons: [reason] }, db);
       return { personId: survivorId };
     });
   }
 
+  /**
+   * A second steward's approval: the merge (or the review item's acceptance) is carried out as asked, if
+   * the persons and records are still as they were. The steward who asked is refused, and the attempt is
+   * recorded.
+   */
+  async approveMerge(requestId: string, actor: Principal, note?: string): Promise<PersonDecision> {
+    try {
+      return await this.decide(async (steps) => {
+        const requests = new MergeRequestStore(steps.db);
+        const request = await requests.pending(requestId);
+        if (request.requestedBy === actor.subject) {
+          throw new IdentityException(IdentityErrorCode.SELF_APPROVAL, 'A merge needs a second data steward: the one who asked for it cannot approve it');
+        }
+        const { survivorId, mergedId, reviewId } = request;
+        for (const id of [survivorId, mergedId]) await steps.activePerson(id, IdentityErrorCode.MERGE_STALE);
+        if (reviewId) {
+          const review = await steps.pendingReview(reviewId);
+          const persons = await steps.personsOf(review);
+          if (!persons.includes(survivorId) || !persons.includes(mergedId)) {
+            throw new IdentityException(IdentityErrorCode.MERGE_STALE, 'The records of the review item have moved since the merge was asked for; reject the request and decide the item again');
+          }
+          await steps.accept(reviewId, review, actor, note || request.reason, [survivorId, mergedId]);
+        } else {
+          await steps.refuseContradiction(survivorId, mergedId);
+          await steps.mergeInto(survivorId, mergedId, actor);
+        }
+        await requests.close(request.id, 'approved', actor, note);
+        await this.audit.record(
+          {
+            actor,
+            operation: 'identity.merge.approve',
+            subjects: { persons: [survivorId, mergedId] },
+            decision: 'change',
+            reasons: [request.reason, ...(note ? [note] : [])],
+            detail: { mergeRequestId: request.id, requestedBy: request.requestedBy, ...(reviewId ? { reviewId } : {}) },
+          },
+          steps.db,
+        );
+        return { personId: survivorId };
+      });
+    } catch (error) {
+      if (error instanceof IdentityException && error.code === IdentityErrorCode.SELF_APPROVAL) await this.recordSelfApproval(requestId, actor);
+      throw error;
+    }
+  }
+
+  /** A steward's refusal of a merge request (the one who asked may withdraw it): nothing is merged. */
+  async rejectMerge(requestId: string, actor: Principal, note?: string): Promise<MergeRequest> {
+    return this.decide(async (steps) => {
+      const requests = new MergeRequestStore(steps.db);
+      const request = await requests.pending(requestId);
+      const closed = await requests.close(request.id, 'rejected', actor, note);
+      await this.audit.record(
+        {
+          actor,
+          operation: 'identity.merge.reject',
+          subjects: { persons: [request.survivorId, request.mergedId] },
+          decision: 'change',
+          reasons: note ? [note] : [],
+          detail: { mergeRequestId: request.id, requestedBy: request.requestedBy, ...(request.reviewId ? { reviewId: request.reviewId } : {}) },
+        },
+        steps.db,
+      );
+      return closed;
+    });
+  }
+
+  /** Merge requests in a status, oldest first. */
+  mergeRequests(status: MergeRequestStatus, first: number): Promise<MergeRequest[]> {
+    return new MergeRequestStore(this.dataSource.manager).list(status, Math.min(Math.max(first, 1), 200));
+  }
+
   /** Moves one source record out of its person into a new person of its own, for good. */
   async split(sourceRecordId: string, actor: Principal, reason: string): Promise<{ personId: string }> {
-    return this.decide(async (db, store) => {
+    return this.decide(async (steps) => {
       if (!/^\d+$/.test(sourceRecordId)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No source record ${sourceRecordId}`);
-      const personId = await this.personOf(db, sourceRecordId);
+      const personId = await steps.personOf(sourceRecordId);
       if (!personId) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `Source record ${sourceRecordId} is not linked to a person`);
-      const personIdNew = await this.splitOut(db, store, sourceRecordId, personId, actor);
+      const personIdNew = await steps.splitOut(sourceRecordId, personId, actor);
       if (!personIdNew) throw new IdentityException(IdentityErrorCode.INVALID_SPLIT, 'The record is the only one of its person; there is nothing to split from');
-      await this.audit.record({ actor, operation: 'identity.split', subjects: { persons: [personId, personIdNew] }, decision: 'change', reasons: [reason], detail: { record: sourceRecordId } }, db);
+      await this.audit.record(
+        { actor, operation: 'identity.split', subjects: { persons: [personId, personIdNew] }, decision: 'change', reasons: [reason], detail: { record: sourceRecordId } },
+        steps.db,
+      );
       return { personId: personIdNew };
     });
   }
 
-  private decide<T>(work: (db: EntityManager, store: PersonIndexStore) => Promise<T>): Promise<T> {
+  private decide<T>(work: (steps: DecisionSteps) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (db) => {
       const store = new PersonIndexStore(db);
       await store.lock();
-      return work(db, store);
+      return work(new DecisionSteps(db, store));
     });
   }
 
-  private async pendingReview(db: EntityManager, id: string): Promise<{ record_a: string; record_b: string }> {
-    if (!/^\d+$/.test(id)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
-    const [review] = await db.query('select record_a::text, record_b::text, status from match_review where id = $1 for update', [id]);
-    if (!review) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
-    if (review.status !== 'pending') throw new IdentityException(IdentityErrorCode.ALREADY_DECIDED, `Review item ${id} is already ${review.status}`);
-    return review;
-  }
-
-  private async closeReview(db: EntityManager, id: string, status: 'accepted' | 'rejected', actor: Principal, note?: string) {
-    await db.query(`update match_review set status = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now(), note = $4 where id = $1`, [id, status, actor.subject, note ?? null]);
-  }
-
-  private async constrain(db: EntityManager, a: string, b: string, kind: 'same' | 'different', actor: Principal, reason?: string) {
-    const [low, high] = pairKey(a, b).split('|');
-    await db.query(
-      `insert into match_constraint (record_a, record_b, kind, decided_by, reason) values ($1, $2, $3, $4, $5)
-       on conflict (record_a, record_b) do update set kind = excluded.kind, decided_by = excluded.decided_by, reason = excluded.reason, decided_at = now()`,
-      [low, high, kind, actor.subject, reason ?? null],
+  /** Opens a merge request instead of merging: nothing about the persons changes until it is approved. */
+  private async requestMerge(
+    steps: DecisionSteps,
+    request: { survivorId: string; mergedId: string; reviewId?: string; reason: string },
+    agreement: IdentifierAgreement,
+    actor: Principal,
+  ): Promise<PersonDecision> {
+    const requests = new MergeRequestStore(steps.db);
+    const open = (await requests.openForPair(request.survivorId, request.mergedId)) ?? (request.reviewId ? await requests.openForReview(request.reviewId) : undefined);
+    if (open) {
+      throw new IdentityException(IdentityErrorCode.MERGE_ALREADY_REQUESTED, `Merge request ${open.id} already waits for a second data steward`, { mergeRequestId: open.id });
+    }
+    const mergeRequest = await requests.create(request, actor);
+    await this.audit.record(
+      {
+        actor,
+        operation: 'identity.merge.request',
+        subjects: { persons: [request.survivorId, request.mergedId] },
+        decision: 'change',
+        reasons: [request.reason],
+        detail: {
+          mergeRequestId: mergeRequest.id,
+          ...(request.reviewId ? { reviewId: request.reviewId } : {}),
+          why: agreement.conflicting.length ? `their records disagree on ${agreement.conflicting.join(' and ')}` : 'no NINO or NHS number held by both',
+        },
+      },
+      steps.db,
     );
+    return { mergeRequest };
   }
 
-  private async personOf(db: EntityManager, recordId: string): Promise<string | undefined> {
-    const [row] = await db.query('select person_id::text from person_link where source_record_id = $1', [recordId]);
-    return row?.person_id;
-  }
-
-  private async activePerson(db: EntityManager, id: string): Promise<void> {
-    // Checked before querying: a failed query would abort the whole transaction.
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-    const [row] = uuid ? await db.query('select status from person where id = $1', [id]) : [];
-    if (!row) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No person ${id}`);
-    if (row.status !== 'active') throw new IdentityException(IdentityErrorCode.INVALID_MERGE, `Person ${id} has already been merged`);
-  }
-
-  /** The person with more records survives (ties: the older), so the fewest references change. */
-  private async survivorFirst(db: EntityManager, a: string, b: string): Promise<[string, string]> {
-    const rows: { id: string }[] = await db.query(
-      `select p.id::text from person p left join person_link l on l.person_id = p.id where p.id = any($1::uuid[])
-        group by p.id, p.created_at order by count(l.*) desc, p.created_at, p.id`,
-      [[a, b]],
-    );
-    return [rows[0].id, rows[1].id];
-  }
-
-  private async mergeInto(db: EntityManager, store: PersonIndexStore, survivor: string, merged: string, actor: Principal): Promise<string> {
-    const records: { id: string }[] = await db.query('select source_record_id::text as id from person_link where person_id = $1', [merged]);
-    for (const { id } of records) await this.linkManually(store, id, survivor, actor);
-    await store.mergePersons([{ from: merged, into: survivor }]);
-    return survivor;
-  }
-
-  private async splitOut(db: EntityManager, store: PersonIndexStore, recordId: string, personId: string, actor: Principal): Promise<string | undefined> {
-    const others: { id: string }[] = await db.query(
-      'select source_record_id::text as id from person_link where person_id = $1 and source_record_id <> $2',
-      [personId, recordId],
-    );
-    if (others.length === 0) return undefined;
-    for (const { id } of others) await this.constrain(db, recordId, id, 'different', actor, 'split out');
-    const newPerson = randomUUID();
-    await store.createPersons([newPerson]);
-    await this.linkManually(store, recordId, newPerson, actor);
-    return newPerson;
-  }
-
-  private linkManually(store: PersonIndexStore, recordId: string, personId: string, actor: Principal) {
-    return store.upsertLinks([{ recordId, personId, weight: null, probability: null, method: 'manual', decidedBy: actor.subject, explanation: null }]);
+  /** Recorded on its own: the approval's transaction, and anything it wrote, is rolled back. */
+  private async recordSelfApproval(requestId: string, actor: Principal): Promise<void> {
+    const request = await new MergeRequestStore(this.dataSource.manager).find(requestId);
+    await this.audit.record({
+      actor,
+      operation: 'identity.merge.approve',
+      subjects: { persons: [request.survivorId, request.mergedId] },
+      decision: 'deny',
+      reasons: ['the data steward who asked for a merge cannot approve it'],
+      detail: { mergeRequestId: request.id, requestedBy: request.requestedBy },
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { PersonMergeRequestModel } from './merge-request.model';
 
 @ObjectType({ description: "One field's part in a match decision: its comparison level and the weight it added." })
 export class FieldWeightModel {
@@ -122,6 +123,12 @@ export class MatchReviewPage {
 
 @ObjectType()
 export class PersonDecisionModel {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The person the decision left; null while a merge waits for a second steward.' })
   personId?: string;
+
+  @Field(() => PersonMergeRequestModel, {
+    nullable: true,
+    description: "Set when the decision would merge two persons whose records do not agree on a NINO or NHS number: nothing is merged until another data steward approves it.",
+  })
+  mergeRequest?: PersonMergeRequestModel;
 }

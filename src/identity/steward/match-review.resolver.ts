@@ -4,9 +4,12 @@ import { AuditRecorder } from '../../audit/audit-recorder';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal, Role } from '../../auth/principal';
 import { identityFieldNames } from '../../sources/identity-fields';
+import { InputErrorCode, InputException } from '../../common/hub-exception';
 import { IdentityDecisionsService } from '../persons/identity-decisions.service';
+import { MergeRequestStatus, mergeRequestStatuses } from '../persons/merge-requests.store';
 import { MatchReviewPage, PersonDecisionModel } from './match-review.model';
 import { MatchReviewQuery } from './match-review.query';
+import { PersonMergeRequestModel } from './merge-request.model';
 
 /**
  * The data steward's work on the person index: the clerical review queue and the manual decisions that
@@ -43,7 +46,10 @@ export class MatchReviewResolver {
     return page;
   }
 
-  @Mutation(() => PersonDecisionModel, { description: 'The two records are one person: their persons are merged and stay merged.' })
+  @Mutation(() => PersonDecisionModel, {
+    description:
+      'The two records are one person: their persons are merged and stay merged. Where that joins two persons whose records do not agree on a NINO or NHS number, a merge request waits for a second data steward instead.',
+  })
   @Roles(Role.DataSteward)
   acceptMatchReview(@CurrentPrincipal() actor: Principal, @Args('id', { type: () => ID }) id: string, @Args('note', { nullable: true }) note?: string) {
     return this.decisions.acceptReview(id, actor, note);
@@ -55,7 +61,10 @@ export class MatchReviewResolver {
     return { personId: (await this.decisions.rejectReview(id, actor, note)).splitPersonId };
   }
 
-  @Mutation(() => PersonDecisionModel, { description: 'Merge one person into another; the merged id then points to the survivor.' })
+  @Mutation(() => PersonDecisionModel, {
+    description:
+      'Merge one person into another; the merged id then points to the survivor. Done at once only where their records agree on a NINO or NHS number; otherwise a merge request waits for a second data steward.',
+  })
   @Roles(Role.DataSteward)
   mergePersons(
     @CurrentPrincipal() actor: Principal,
@@ -64,6 +73,39 @@ export class MatchReviewResolver {
     @Args('reason') reason: string,
   ) {
     return this.decisions.merge(survivorId, mergedId, actor, reason);
+  }
+
+  @Query(() => [PersonMergeRequestModel], { description: 'Merge requests, oldest first: by default those waiting for a second data steward.' })
+  @Roles(Role.DataSteward)
+  async personMergeRequests(
+    @CurrentPrincipal() actor: Principal,
+    @Args('status', { defaultValue: 'pending', description: '`pending`, `approved` or `rejected`.' }) status: string,
+    @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
+  ): Promise<PersonMergeRequestModel[]> {
+    if (!(mergeRequestStatuses as readonly string[]).includes(status)) throw new InputException(InputErrorCode.BAD_USER_INPUT, `status must be one of ${mergeRequestStatuses.join(', ')}`);
+    const requests = await this.decisions.mergeRequests(status as MergeRequestStatus, first);
+    // Which persons may be one person, and the stewards' reasons: recorded like the review queue.
+    await this.audit.record({
+      actor,
+      operation: 'identity.merge.list',
+      subjects: { persons: [...new Set(requests.flatMap((r) => [r.survivorId, r.mergedId]))] },
+      decision: 'allow',
+      reasons: ['data steward: merge requests'],
+      detail: { status, mergeRequests: requests.map((r) => r.id) },
+    });
+    return requests;
+  }
+
+  @Mutation(() => PersonDecisionModel, { description: "Approve another data steward's merge request: the merge is carried out. The steward who asked cannot approve it." })
+  @Roles(Role.DataSteward)
+  approvePersonMerge(@CurrentPrincipal() actor: Principal, @Args('id', { type: () => ID }) id: string, @Args('note', { nullable: true }) note?: string) {
+    return this.decisions.approveMerge(id, actor, note);
+  }
+
+  @Mutation(() => PersonMergeRequestModel, { description: 'Reject (or, by the steward who asked, withdraw) a merge request: nothing is merged.' })
+  @Roles(Role.DataSteward)
+  rejectPersonMerge(@CurrentPrincipal() actor: Principal, @Args('id', { type: () => ID }) id: string, @Args('note', { nullable: true }) note?: string) {
+    return this.decisions.rejectMerge(id, actor, note);
   }
 
   @Mutation(() => PersonDecisionModel, { description: 'Move a source record out of its person into a new person of its own, for good.' })
