@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -19,9 +21,13 @@ export interface Hub {
 export async function createHub(config: AppConfig, runtime: DatabaseRuntime): Promise<Hub> {
   // Before the application, whose start runs the migrations: a refused role has changed nothing.
   const privileged = await checkAuditRoleAtStart(config, runtime.url);
-  const app = await NestFactory.create(AppModule.forRoot(config, runtime), { bufferLogs: true, abortOnError: false });
+  const adapter = new ExpressAdapter();
+  configureExpress(adapter.getInstance<Express>(), config);
+  const app = await NestFactory.create(AppModule.forRoot(config, runtime), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.use(securityHeaders(config));
+  // Before Apollo's middleware, which the GraphQL module mounts at start (app.init) under `/graphql`.
+  app.use(GRAPHQL_PATH, graphqlAtExactPath);
   if (privileged) {
     try {
       await recordPrivilegedStart(app, privileged);
@@ -36,6 +42,35 @@ export async function createHub(config: AppConfig, runtime: DatabaseRuntime): Pr
     runtime,
     close: () => (closed ??= app.close().finally(() => runtime.close())),
   };
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+/**
+ * One path per resource: `/Health` and `/health/` are not `/health`, so a path allow-listed or blocked in
+ * front of the hub (a proxy, a WAF rule) means the same to the hub. Set on the router itself as well as on
+ * the application, because the adapter has created the router (with Express's defaults) by now; routes
+ * are registered later, at start, and take the router's settings. `trust proxy` decides whose address
+ * `req.ip` is: the per-address budgets and the audit trail's addresses rest on it (TRUST_PROXY).
+ */
+function configureExpress(express: Express, config: AppConfig): void {
+  express.set('case sensitive routing', true);
+  express.set('strict routing', true);
+  const router = express.router as unknown as { caseSensitive: boolean; strict: boolean };
+  router.caseSensitive = true;
+  router.strict = true;
+  express.set('trust proxy', config.trustProxy);
+}
+
+/**
+ * Express mounts middleware by prefix, so Apollo mounted at `/graphql` also answered `/graphql/x` (and,
+ * before case-sensitive routing, `/GRAPHQL`): GraphQL answers only at exactly `/graphql`. Anything under
+ * it is answered as Nest answers an unknown route.
+ */
+function graphqlAtExactPath(req: Request, res: Response, next: NextFunction): void {
+  const path = req.originalUrl.split('?')[0];
+  if (path === GRAPHQL_PATH) return next();
+  res.status(404).json({ message: `Cannot ${req.method} ${path}`, error: 'Not Found', statusCode: 404 });
 }
 
 /**

@@ -1,8 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import passport from 'passport';
-import { AuditRecorder } from '../audit/audit-recorder';
-import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { addressKey, clientAddress, requestPath } from '../rate-limit/client-address';
+import { Budget, RateLimitedException, RateLimitService, Spend } from '../rate-limit/rate-limit.service';
+import { RefusalAuditService } from '../rate-limit/refusal-audit.service';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { HUB_JWT_STRATEGY } from './hub-jwt.strategy';
 import { Principal } from './principal';
@@ -17,17 +20,32 @@ export function principalOf(req: Request): Principal | undefined {
 
 /**
  * Runs the passport strategy once per HTTP request (a GraphQL operation with several root fields asks
- * several times), records every failed sign-in in the audit trail as `auth.failure`, and spends one
- * request of the verified client's rate limit.
+ * several times) and spends one request of the verified client's rate limit.
+ *
+ * Failed sign-ins are counted per client address (an IPv6 /64) in a budget shared by every instance:
+ * within it each is answered 401 and audited as `auth.failure` with its reason; beyond it, until the window
+ * ends, each is answered 429 and only counted, into one `auth.failure.aggregate` event per window. A flood
+ * of bad tokens is refused and accounted for without writing an event per request to a trail kept for
+ * years. A valid token from the same address is still served: a shared address (a partner's gateway, the
+ * council's proxy) must not let one bad client lock out the rest, and each verified client has its own
+ * budget. A request over that budget is answered 429 and audited as `rate-limit.refused` (counted the same
+ * way beyond `REFUSALS_AUDITED_PER_WINDOW`).
  */
 @Injectable()
-export class Authenticator {
+export class Authenticator implements OnModuleInit {
   private readonly logger = new Logger(Authenticator.name);
+  private failures?: Budget;
 
   constructor(
-    private readonly audit: AuditRecorder,
     private readonly rateLimit: RateLimitService,
+    private readonly refusals: RefusalAuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    const { authFailuresPerWindow, windowSeconds } = this.config.rateLimit;
+    this.failures = this.rateLimit.budget({ name: 'auth-failure', points: authFailuresPerWindow, durationSeconds: windowSeconds });
+  }
 
   authenticate(req: Request, res: Response): Promise<Principal> {
     const request = req as AuthenticatedRequest;
@@ -48,28 +66,68 @@ export class Authenticator {
     } catch (error) {
       const failure = error instanceof AuthException ? error : AuthException.unauthenticated('key-set-unavailable');
       if (!(error instanceof AuthException)) this.logger.error(`Authentication failed unexpectedly: ${(error as Error).message}`);
-      await this.recordFailure(req, failure);
-      throw failure;
+      throw await this.refuse(req, failure);
     }
     // Counted per verified client, never per claimed one, so nobody can spend another client's budget.
-    await this.rateLimit.consume(`${req.user.organisation}/${req.user.client ?? req.user.subject}`);
+    const client = `${req.user.organisation}/${req.user.client ?? req.user.subject}`;
+    try {
+      await this.rateLimit.consume(client);
+    } catch (error) {
+      if (error instanceof RateLimitedException) await this.recordRateLimited(req, req.user, client, error);
+      throw error;
+    }
     return req.user;
   }
 
-  private async recordFailure(req: Request, failure: AuthException): Promise<void> {
-    if (failure.code !== AuthErrorCode.UNAUTHENTICATED) return;
+  /** Audits a failed sign-in (one by one or counted, see above) and gives the answer: 401, or 429 beyond the address's budget. */
+  private async refuse(req: Request, failure: AuthException): Promise<AuthException | RateLimitedException> {
+    if (failure.code !== AuthErrorCode.UNAUTHENTICATED) return failure;
+    const address = clientAddress(req);
+    const key = addressKey(address);
+    let spend: Spend | undefined;
     try {
-      await this.audit.record({
+      spend = await this.failures!.spend(key);
+    } catch (error) {
+      // Cannot count: the request is refused anyway, and audited one by one.
+      this.logger.warn(`failed sign-ins could not be counted: ${(error as Error).message}`);
+    }
+    const within = !spend || spend.allowed;
+    const reason = failure.reason ?? 'unknown';
+    await this.refusals.refuse(
+      {
         operation: 'auth.failure',
         decision: 'deny',
-        reasons: [failure.reason ?? 'unknown'],
-        requestId: String((req as { id?: unknown }).id ?? ''),
+        reasons: [reason],
+        requestId: requestIdOf(req),
         // What the token claimed (unverified) about its issuer and key, so the DPO can see who tried.
-        detail: { path: req.path, address: req.ip, tokenPresented: !!req.headers.authorization, ...failure.token },
-      });
-    } catch (error) {
-      // The request is refused either way; the missing audit line must not go unnoticed.
-      this.logger.error(`Could not record a failed sign-in in the audit trail: ${(error as Error).message}`);
-    }
+        detail: { path: requestPath(req), address, tokenPresented: !!req.headers.authorization, ...(within ? {} : { answered: 429 }), ...failure.token },
+      },
+      { key, reason, detail: { address: key, answered: 429 }, individually: within, windowEndsAt: spend?.windowEndsAt },
+    );
+    return within ? failure : new RateLimitedException(spend!.retryAfterSeconds, spend!.consumed - this.config.rateLimit.authFailuresPerWindow);
   }
+
+  private recordRateLimited(req: Request, principal: Principal, client: string, refused: RateLimitedException): Promise<void> {
+    return this.refusals.refuse(
+      {
+        actor: principal,
+        operation: 'rate-limit.refused',
+        decision: 'deny',
+        reasons: [`more than ${this.config.rateLimit.perMinute} requests a minute`],
+        requestId: requestIdOf(req),
+        detail: { path: requestPath(req), address: clientAddress(req), retryAfterSeconds: refused.retryAfterSeconds },
+      },
+      {
+        key: client,
+        reason: 'requests-per-minute',
+        detail: { client },
+        individually: refused.refusedInWindow <= this.config.rateLimit.refusalsAuditedPerWindow,
+        windowEndsAt: Date.now() + refused.retryAfterSeconds * 1000,
+      },
+    );
+  }
+}
+
+function requestIdOf(req: Request): string {
+  return String((req as { id?: unknown }).id ?? '');
 }

@@ -15,6 +15,7 @@ export class HubExceptionFilter implements ExceptionFilter {
       });
     }
     const response = host.switchToHttp().getResponse<Response>();
+    for (const [name, value] of Object.entries(exception.httpHeaders ?? {})) response.setHeader(name, value);
     response.status(exception.httpStatus).json({ code: exception.code, message: exception.message, details: exception.details });
     return undefined;
   }

@@ -5,6 +5,11 @@
 export abstract class HubException<Code extends string = string> extends Error {
   abstract readonly httpStatus: number;
 
+  /** Headers an HTTP answer carries with the error (e.g. `Retry-After` of a 429); GraphQL plugins set their own. */
+  get httpHeaders(): Record<string, string> | undefined {
+    return undefined;
+  }
+
   constructor(
     readonly code: Code,
     message: string,

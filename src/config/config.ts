@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AuditConfig, auditEnvSchema, toAuditConfig } from '../audit/audit-config';
 import { AuthConfig, authEnvSchema, toAuthConfig } from '../auth/auth-settings';
+import { RateLimitSettings, rateLimitEnvSchema, toRateLimitSettings, toTrustProxy, TrustProxy } from '../rate-limit/rate-limit-settings';
 import { SingleViewSettings, singleViewEnvSchema, toSingleViewSettings } from '../single-view/single-view-settings';
 import { SourcesSettings, sourcesEnvSchema, toSourcesSettings } from '../sources/sources-settings';
 
@@ -28,8 +29,10 @@ export interface AppConfig {
     /** Per-client persisted-query allow-lists (JSON file, see graphql/persisted-queries.ts); absent: none. */
     persistedQueriesFile?: string;
   };
-  /** Requests per minute per client, shared across instances; 0 turns the limit off. */
-  rateLimit: { perMinute: number };
+  /** Request budgets per client and per address, and how their refusals are audited. */
+  rateLimit: RateLimitSettings;
+  /** Express `trust proxy`: whose `X-Forwarded-For` names the client's address (see rate-limit/rate-limit-settings.ts). */
+  trustProxy: TrustProxy;
   /** Bearer-token verification (see docs/access-control.md). */
   auth: AuthConfig;
   /** Access-control settings. */
@@ -69,7 +72,7 @@ const schema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
   GRAPHQL_PERSISTED_QUERIES: z.string().min(1).optional(),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  ...rateLimitEnvSchema,
   ...authEnvSchema,
   BREAK_GLASS_MAX_MINUTES: z.coerce.number().int().min(5).max(1440).default(240),
   BREAK_GLASS_MAX_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
@@ -111,7 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxTokens: values.GRAPHQL_MAX_TOKENS,
       persistedQueriesFile: values.GRAPHQL_PERSISTED_QUERIES ? resolve(values.GRAPHQL_PERSISTED_QUERIES) : undefined,
     },
-    rateLimit: { perMinute: values.RATE_LIMIT_PER_MINUTE },
+    rateLimit: toRateLimitSettings(values),
+    trustProxy: toTrustProxy(values),
     auth: toAuthConfig(values, (message) => {
       throw new ConfigError(message);
     }),

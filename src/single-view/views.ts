@@ -158,7 +158,8 @@ export function householdGroup(item: unknown): SubjectGroup | undefined {
   const ids = [...new Set(members.map((m) => m.person.id))];
   const released = (decisions: ReadonlyMap<string, Decision>) => members.filter((m) => releasedAnything(decisions.get(m.person.id)));
   return {
-    subjects: ids.map((personId) => ({ personId, ...requestedIdOf(members.find((m) => m.person.id === personId)!.person) })),
+    // Each member's event names the household as well as the member (household.view subjects).
+    subjects: ids.map((personId) => ({ personId, householdId: household.id, ...requestedIdOf(members.find((m) => m.person.id === personId)!.person) })),
     prepare: (decisions) => startPrefetch(released(decisions).map((m) => ({ person: m.person, decision: decisions.get(m.person.id)! }))),
     release(decisions) {
       const current = [...new Set(members.filter((m) => m.current).map((m) => m.person.id))];

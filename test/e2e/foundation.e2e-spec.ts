@@ -12,9 +12,9 @@ describe('foundation over HTTP (external database)', () => {
   afterAll(() => hub.stop());
 
   it('reports liveness and database readiness', async () => {
+    // Anyone hears up or down; the checks behind it are for operators (test/e2e/health.e2e-spec.ts).
     const health = await request(hub.server).get('/health').expect(200);
-    expect(health.body.status).toBe('ok');
-    expect(health.body.info.database.status).toBe('up');
+    expect(health.body).toEqual({ status: 'up' });
     await request(hub.server).get('/health/live').expect(200, { status: 'ok' });
   });
 

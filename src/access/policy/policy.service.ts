@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuditedField, AuditEventInput, AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
+import { RefusalAuditService } from '../../rate-limit/refusal-audit.service';
 import { AccessErrorCode, AccessException } from '../access.exception';
 import { PurposesService } from '../purposes/purposes.service';
 import { accessContextFrom } from './access-context';
 import { AccessFactsLoader } from './access-facts.loader';
+import { contextRefusal } from './context-refusal';
 import { decide } from './decide';
 import { parseFieldRef } from './field-ref';
 import { AccessContext, Decision, FieldRef, PolicySubject } from './policy.types';
@@ -27,19 +29,50 @@ export interface DecisionRequest {
  */
 @Injectable()
 export class PolicyService {
+  private readonly logger = new Logger('Policy');
+  /** One reading per request: several root fields ask, and a refusal is audited once. */
+  private readonly contexts = new WeakMap<Request, Promise<AccessContext>>();
+
   constructor(
     private readonly facts: AccessFactsLoader,
     private readonly purposes: PurposesService,
     private readonly audit: AuditRecorder,
+    // Counts refusals that come in floods; without it (a bare test double) each is recorded one by one.
+    @Optional() private readonly refusals?: RefusalAuditService,
   ) {}
 
-  /** The request's access context, with its purpose checked against the catalogue. */
-  async contextFor(req: Request): Promise<AccessContext> {
-    const context = accessContextFrom(req);
-    if (!(await this.purposes.activeCodes()).includes(context.purpose!)) {
-      throw new AccessException(AccessErrorCode.UNKNOWN_PURPOSE, `Purpose ${context.purpose} is not in the purposes catalogue`);
+  /**
+   * The request's access context, with its purpose checked against the catalogue. A refusal is audited
+   * (`access.context-refused`) before the caller hears of it; if that cannot be written the request is
+   * refused all the same.
+   */
+  contextFor(req: Request): Promise<AccessContext> {
+    let context = this.contexts.get(req);
+    if (!context) {
+      context = this.readContext(req);
+      this.contexts.set(req, context);
     }
     return context;
+  }
+
+  private async readContext(req: Request): Promise<AccessContext> {
+    let context: AccessContext | undefined;
+    try {
+      context = accessContextFrom(req);
+      if (!(await this.purposes.activeCodes()).includes(context.purpose!)) {
+        throw new AccessException(AccessErrorCode.UNKNOWN_PURPOSE, `Purpose ${context.purpose} is not in the purposes catalogue`);
+      }
+      return context;
+    } catch (error) {
+      if (error instanceof AccessException) await this.recordRefusal(req, error, context?.purpose);
+      throw error;
+    }
+  }
+
+  private async recordRefusal(req: Request, error: AccessException, claimedPurpose?: string): Promise<void> {
+    const { event, refusal } = contextRefusal(req, error, claimedPurpose);
+    if (this.refusals) return this.refusals.refuse(event, refusal);
+    await this.audit.record(event).catch((failure: unknown) => this.logger.error(`could not record ${event.operation}: ${(failure as Error).message}`));
   }
 
   /**
@@ -67,12 +100,14 @@ export class PolicyService {
   }
 
   private eventFor(request: DecisionRequest, personId: string, decision: Decision): AuditEventInput {
+    // A household view names the household too, so the DPO can answer "who looked at this household".
+    const households = [...new Set(request.subjects.filter((s) => s.personId === personId && s.householdId).map((s) => s.householdId!))];
     // Reached through a merged id: the event names that id too, the survivor first (detail.requestedId).
     const requested = [...new Set(request.subjects.filter((s) => s.personId === personId && s.requestedId && s.requestedId !== personId).map((s) => s.requestedId!))];
     return {
       actor: request.principal,
       operation: request.operation,
-      subjects: { persons: [personId, ...requested] },
+      subjects: { persons: [personId, ...requested], ...(households.length > 0 ? { households } : {}) },
       released: decision.released.map(audited),
       withheld: decision.withheld.map((w) => audited(w.field)),
       purpose: request.context.purpose,

@@ -140,6 +140,8 @@ export interface AccessContext {
 
 export interface PolicySubject {
   personId: string;
+  /** The household the person is asked about as a member of: named in the audit event, not used by the decision. */
+  householdId?: string;
   /**
    * The id the caller asked for when it was merged into `personId` (a view through a merged id): named in
    * the audit event beside the survivor, so each id's subject access report and access timeline show it.
