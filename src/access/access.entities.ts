@@ -5,6 +5,7 @@ import { OrganisationEntity } from './organisations/organisation.entity';
 import { PurposeEntity } from './purposes/purpose.entity';
 import { BreakGlassEntity } from './relationships/break-glass.entity';
 import { CaseAssignmentEntity } from './relationships/case-assignment.entity';
+import { ServiceTeamEntity } from './relationships/service-team.entity';
 
 /** Every entity of the access module (for TypeOrmModule.forFeature and test data sources). */
 export const accessEntities = [
@@ -15,4 +16,5 @@ export const accessEntities = [
   ObjectionEntity,
   CaseAssignmentEntity,
   BreakGlassEntity,
+  ServiceTeamEntity,
 ];

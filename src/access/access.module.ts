@@ -19,6 +19,8 @@ import { PurposesService } from './purposes/purposes.service';
 import { BreakGlassService } from './relationships/break-glass.service';
 import { CaseAssignmentsService } from './relationships/case-assignments.service';
 import { RelationshipsResolver } from './relationships/relationships.resolver';
+import { ServiceTeamsResolver } from './relationships/service-teams.resolver';
+import { ServiceTeamsService } from './relationships/service-teams.service';
 import { AccessSeedService } from './seed/access-seed.service';
 
 /**
@@ -43,6 +45,7 @@ import { AccessSeedService } from './seed/access-seed.service';
     ObjectionReviewsService,
     CaseAssignmentsService,
     BreakGlassService,
+    ServiceTeamsService,
     RelationshipFacts,
     AccessFactsLoader,
     PolicyService,
@@ -52,6 +55,7 @@ import { AccessSeedService } from './seed/access-seed.service';
     OrganisationsResolver,
     ConsentResolver,
     RelationshipsResolver,
+    ServiceTeamsResolver,
     { provide: APP_INTERCEPTOR, useClass: PolicyEnforcementInterceptor },
   ],
   exports: [PolicyService, CaseAssignmentsService, AgreementsService, ConsentService, BreakGlassService, AccessSeedService, PurposesService],

@@ -1,8 +1,10 @@
+import { withheldError } from '../access/policy/field-policy';
 import type { SubjectGroup } from '../access/policy/policy.decorator';
 import type { Decision, FieldRef, PolicySubject } from '../access/policy/policy.types';
-import { tagValue } from '../access/policy/subject-tag';
+import { tagOf, tagValue } from '../access/policy/subject-tag';
 import type { GoldenIdentity } from '../identity/persons/golden-identity';
-import { isLiveRef, LIVE_SOURCES } from './field-refs';
+import { releasedTeams } from './derived-facts';
+import { HOUSEHOLD_REFS, isLiveRef, LIVE_SOURCES } from './field-refs';
 import type { HouseholdRecord } from './households/household-directory.service';
 import type { IndexedPerson } from './persons/person-directory.service';
 import type { RequestLoaders } from './live/request-loaders';
@@ -70,7 +72,12 @@ export function personView(id: string, loaders: RequestLoaders, indexedAlready?:
   else loaders.warm([id]);
   const indexed = () => loaders.indexed.load(id);
   const view: Record<string, unknown> = { id, exists: true };
-  lazy(view, 'holdingTeams', () => loaders.holdingTeams.load(id));
+  // Read only once the field policy released the field, so the view carries its decision by then.
+  lazy(view, 'holdingTeams', async () => {
+    const tag = tagOf(view);
+    if (!tag) throw withheldError('hub.caseload.team', 'no access decision covers this object');
+    return releasedTeams(tag.decision, await loaders.holdingTeams.load(id));
+  });
   lazy(view, 'services', async () => {
     const { keys } = await indexed();
     return { housing: keys.has(LIVE_SOURCES.housing), benefits: keys.has(LIVE_SOURCES.benefits), socialCare: keys.has(LIVE_SOURCES.socialCare) };
@@ -112,6 +119,14 @@ function prefetch(loaders: RequestLoaders, released: { person: PersonModel; deci
 
 function releasedAnything(decision: Decision | undefined): decision is Decision {
   return !!decision && decision.released.length > 0;
+}
+
+/** What a member's entry is: that they are a member, their role, when. Existence answers about them are not. */
+const MEMBERSHIP_REFS: readonly string[] = [HOUSEHOLD_REFS.members, HOUSEHOLD_REFS.role, HOUSEHOLD_REFS.period];
+
+/** Whether a member's entry may be in the list: some part of the entry itself is released about them. */
+function releasesMembership(decision: Decision | undefined): decision is Decision {
+  return !!decision && decision.released.some((ref) => MEMBERSHIP_REFS.includes(ref));
 }
 
 interface MemberView {
@@ -156,7 +171,7 @@ export function householdGroup(item: unknown): SubjectGroup | undefined {
   const household = item as HouseholdModel;
   const members = household.members as unknown as MemberView[];
   const ids = [...new Set(members.map((m) => m.person.id))];
-  const released = (decisions: ReadonlyMap<string, Decision>) => members.filter((m) => releasedAnything(decisions.get(m.person.id)));
+  const released = (decisions: ReadonlyMap<string, Decision>) => members.filter((m) => releasesMembership(decisions.get(m.person.id)));
   return {
     // Each member's event names the household as well as the member (household.view subjects).
     subjects: ids.map((personId) => ({ personId, householdId: household.id, ...requestedIdOf(members.find((m) => m.person.id === personId)!.person) })),
@@ -219,9 +234,15 @@ function startPrefetch(released: { person: PersonModel; decision: Decision }[]):
   return prefetched;
 }
 
+/** The reason a household-level field gives when some member's own reason withholds it: it names no one. */
+export const NOT_FOR_EVERY_MEMBER = 'not released for every current member of the household';
+
 /**
  * The decision for a household-level field: released only if released for every current member (an
  * objection or a missing relationship for any one of them withholds it); with no current member, nothing.
+ * Its reasons are the household's: a reason about the request (the agreement, the purpose) is the same for
+ * every member and is given as it is; one about a member (their objection, consent or relationship) is
+ * not, so a hidden member is never linked to the household by an id in it.
  */
 export function jointDecision(decisions: Decision[]): Decision {
   if (decisions.length === 0) return { effect: 'deny', released: [], withheld: [], reasons: ['the household has no current member'] };
@@ -230,10 +251,15 @@ export function jointDecision(decisions: Decision[]): Decision {
   const asked = new Set(decisions.flatMap((d) => [...d.released, ...d.withheld.map((w) => w.field)]));
   const withheld = [...asked]
     .filter((ref) => !released.includes(ref))
-    .map((field) => ({
-      field,
-      reason: decisions.flatMap((d) => d.withheld).find((w) => w.field === field)?.reason ?? 'not released for every current member of the household',
-    }));
+    .map((field) => ({ field, reason: householdReason(decisions, field), about: 'request' as const }));
   const effect = withheld.length === 0 ? 'allow' : released.length === 0 ? 'deny' : 'allow-with-redactions';
   return { effect, released, withheld, reasons: ['household-level fields: released only where released for every current member'] };
+}
+
+function householdReason(decisions: Decision[], field: string): string {
+  const reasons = decisions.map((d) => d.withheld.find((w) => w.field === field));
+  const [first] = reasons;
+  // A reason without `about` is taken as one about the person: it might name them.
+  const sharedRequestReason = reasons.every((w) => w?.about === 'request' && w.reason === first!.reason);
+  return sharedRequestReason ? first!.reason : NOT_FOR_EVERY_MEMBER;
 }

@@ -7,7 +7,7 @@ import type { FieldRef } from '../../access/policy/policy.types';
 import { AuditRecorder } from '../../audit/audit-recorder';
 import { principalOf } from '../../auth/authenticator.service';
 import { ServiceRecord } from '../../sources/source-adapter';
-import { IndexedPerson, PersonDirectory } from '../persons/person-directory.service';
+import { HoldingTeam, IndexedPerson, PersonDirectory } from '../persons/person-directory.service';
 import { failure, isSourceFailure, LiveSources, SourceFailure } from './live-sources.service';
 
 /** The part of the GraphQL context the loaders hang off (one object per request). */
@@ -34,7 +34,7 @@ interface LoaderDeps {
 export class RequestLoaders {
   private readonly logger = new Logger('SingleView');
   readonly indexed: DataLoader<string, IndexedPerson>;
-  readonly holdingTeams: DataLoader<string, string[]>;
+  readonly holdingTeams: DataLoader<string, HoldingTeam[]>;
   private readonly details = new Map<string, DataLoader<string, Outcome>>();
   /** Per source: resolves those waiting for its next call to be on its way (see `prefetch`). */
   private readonly nextDispatch = new Map<string, { promise: Promise<void>; resolve: () => void }>();

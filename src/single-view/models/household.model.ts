@@ -67,7 +67,8 @@ export class HouseholdModel {
   addressLines?: string[];
 
   @Field(() => [HouseholdMemberModel], {
-    description: 'Current members first, then former ones. A member about whom nothing may be released is left out.',
+    description:
+      'Current members first, then former ones. A member is listed only where their membership, role or period may be released about them; the others are left out.',
   })
   members: HouseholdMemberModel[];
 

@@ -114,7 +114,11 @@ export class PersonModel {
   @ReleasedAs('hub.match.exists')
   exists?: boolean;
 
-  @Field(() => [String], { nullable: true, description: 'Teams holding a current case for the person (an existence answer).' })
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Teams holding a current case for the person (an existence answer). A team of a special-category service (social care) is named only where the person's involvement with it may be released.",
+  })
   @ReleasedAs('hub.caseload.team')
   holdingTeams?: string[];
 

@@ -7,6 +7,8 @@ import { IdentityFields } from '../../sources/identity-fields';
 
 /** One live source record linked to a person, with why it was linked. */
 export interface LinkedRecord {
+  /** The hub's id of the source record (what a match explanation's `via` names). */
+  recordId: string;
   source: string;
   sourceKey: string;
   lastSeen: string;
@@ -31,9 +33,16 @@ export interface IndexedPerson {
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => uuid.test(value);
 
+/** A team holding a current case, and the source system whose service it works in (if it is known to). */
+export interface HoldingTeam {
+  team: string;
+  source: string | null;
+}
+
 /** A link row as the index queries below read it. */
 interface LinkRow {
   person_id: string;
+  record_id: string;
   source: string;
   source_key: string;
   demographics: IdentityFields | null;
@@ -46,7 +55,7 @@ interface LinkRow {
   explanation: unknown;
 }
 
-const linkColumns = `l.person_id::text, r.source, r.source_key, r.demographics, coalesce(r.source_updated_at, r.last_seen_at) as seen,
+const linkColumns = `l.person_id::text, r.id::text as record_id, r.source, r.source_key, r.demographics, coalesce(r.source_updated_at, r.last_seen_at) as seen,
                      l.method, l.weight, l.probability, l.decided_by, l.decided_at, l.explanation`;
 
 /** Each asked id with the active person it stands for: itself, or the survivor it was merged into (to the end). */
@@ -109,17 +118,20 @@ export class PersonDirectory {
 
   /**
    * Teams holding a current case for each person, or for the household they live in now: the "which team
-   * holds it" of an existence answer.
+   * holds it" of an existence answer. Each with the source whose service the team works in (service_team),
+   * so that a social care team's name goes only where the person's social care involvement may.
    */
-  async holdingTeams(personIds: readonly string[]): Promise<Map<string, string[]>> {
-    const rows: { person_id: string; teams: string[] }[] = personIds.length
+  async holdingTeams(personIds: readonly string[]): Promise<Map<string, HoldingTeam[]>> {
+    const rows: { person_id: string; teams: HoldingTeam[] }[] = personIds.length
       ? await this.dataSource.query(
-          `select p.id::text as person_id, array_agg(distinct a.team order by a.team) as teams
+          `select p.id::text as person_id,
+                  json_agg(distinct jsonb_build_object('team', a.team, 'source', st.source)) as teams
              from unnest($1::uuid[]) as p (id)
              left join household_membership m on m.person_id = p.id and m.valid_to is null
              join case_assignment a
                on ((a.subject_kind = 'person' and a.subject_id = p.id) or (a.subject_kind = 'household' and a.subject_id = m.household_id))
               and a.valid_from <= now() and (a.valid_to is null or a.valid_to > now())
+             left join service_team st on st.organisation = a.organisation and st.team = a.team
             group by p.id`,
           [[...new Set(personIds.filter(isUuid))]],
         )
@@ -149,6 +161,7 @@ function assemble(personIds: readonly string[], rows: readonly LinkRow[]): Map<s
   for (const row of rows) {
     const list = byPerson.get(row.person_id) ?? [];
     list.push({
+      recordId: row.record_id,
       source: row.source,
       sourceKey: row.source_key,
       lastSeen: new Date(row.seen).toISOString(),

@@ -1,8 +1,9 @@
 import { Args, Context, ID, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { Policy } from '../../access/policy/policy.decorator';
 import { GraphqlContext } from '../../graphql/graphql-context';
-import { identityRef, INDEX_REFS, LIVE_SOURCES } from '../field-refs';
+import { INDEX_REFS, LIVE_SOURCES } from '../field-refs';
 import { HouseholdDirectory } from '../households/household-directory.service';
+import { matchExplanationOf, provenanceOf, sourceRecordsOf } from '../derived-facts';
 import { decisionOf, liveRecords, requireReleased } from '../live/live-fields';
 import { RequestLoadersFactory } from '../live/request-loaders';
 import { HouseholdModel } from '../models/household.model';
@@ -100,38 +101,22 @@ export class PersonResolver {
   async provenance(@Parent() person: PersonModel): Promise<IdentityProvenanceModel[]> {
     const decision = decisionOf(person, INDEX_REFS.provenance);
     requireReleased(decision, INDEX_REFS.provenance);
-    const { golden } = await viewState(person).loaders.indexed.load(person.id);
-    const out: IdentityProvenanceModel[] = [];
-    for (const [field, refs] of Object.entries(provenanceFields)) {
-      const value = golden[field as keyof typeof golden];
-      if (!value || Array.isArray(value) || !refs.some((f) => decision.released.includes(identityRef(f)))) continue;
-      out.push({ field, source: value.source, sourceKey: value.sourceKey, rule: value.rule, agreeing: value.agreeing, holding: value.holding });
-    }
-    return out;
+    return provenanceOf(decision, await viewState(person).loaders.indexed.load(person.id), provenanceFields);
   }
 
   @ResolveField(() => [LinkedSourceRecordModel], { nullable: true, description: "The source records linked to the person (keys only). For data stewards." })
   @Policy.parent()
   async sourceRecords(@Parent() person: PersonModel): Promise<LinkedSourceRecordModel[]> {
-    requireReleased(decisionOf(person, INDEX_REFS.sourceRecords), INDEX_REFS.sourceRecords);
-    const { records } = await viewState(person).loaders.indexed.load(person.id);
-    return records.map((r) => ({ source: r.source, sourceKey: r.sourceKey, lastSeen: r.lastSeen }));
+    const decision = decisionOf(person, INDEX_REFS.sourceRecords);
+    requireReleased(decision, INDEX_REFS.sourceRecords);
+    return sourceRecordsOf(decision, await viewState(person).loaders.indexed.load(person.id));
   }
 
   @ResolveField(() => [MatchExplanationModel], { nullable: true, description: 'Why each record is linked to the person. For data stewards.' })
   @Policy.parent()
   async matchExplanation(@Parent() person: PersonModel): Promise<MatchExplanationModel[]> {
-    requireReleased(decisionOf(person, INDEX_REFS.matchExplanation), INDEX_REFS.matchExplanation);
-    const { records } = await viewState(person).loaders.indexed.load(person.id);
-    return records.map((r) => ({
-      source: r.source,
-      sourceKey: r.sourceKey,
-      method: r.method,
-      weight: r.weight,
-      probability: r.probability,
-      decidedBy: r.decidedBy,
-      decidedAt: r.decidedAt,
-      explanation: r.explanation === null || r.explanation === undefined ? null : JSON.stringify(r.explanation),
-    }));
+    const decision = decisionOf(person, INDEX_REFS.matchExplanation);
+    requireReleased(decision, INDEX_REFS.matchExplanation);
+    return matchExplanationOf(decision, await viewState(person).loaders.indexed.load(person.id));
   }
 }
