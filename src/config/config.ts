@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DisclosureSettings, disclosureEnvSchema, toDisclosureSettings } from '../access/disclosure/disclosure-settings';
 import { AuditConfig, auditEnvSchema, toAuditConfig } from '../audit/audit-config';
 import { AuthConfig, authEnvSchema, toAuthConfig } from '../auth/auth-settings';
 import { RateLimitSettings, rateLimitEnvSchema, toRateLimitSettings, toTrustProxy, TrustProxy } from '../rate-limit/rate-limit-settings';
@@ -28,6 +29,8 @@ export interface AppConfig {
     maxTokens: number;
     /** Per-client persisted-query allow-lists (JSON file, see graphql/persisted-queries.ts); absent: none. */
     persistedQueriesFile?: string;
+    /** Representations one request may send to `_entities`, all its `_entities` fields together. */
+    maxRepresentations: number;
   };
   /** Request budgets per client and per address, and how their refusals are audited. */
   rateLimit: RateLimitSettings;
@@ -37,6 +40,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** Access-control settings. */
   access: { breakGlassMaxMinutes: number; referenceFactsCacheSeconds: number; breakGlassMaxPerDay: number };
+  /** How many persons a client may be shown: per minute, per day, per case reference (see access/disclosure). */
+  disclosure: DisclosureSettings;
   /** Audit trail: retention, checkpoints, anomaly report (see docs/data-protection.md). */
   audit: AuditConfig;
   /** Source systems: sandboxes, sync schedule (see docs/sources.md). */
@@ -72,6 +77,8 @@ const schema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
   GRAPHQL_PERSISTED_QUERIES: z.string().min(1).optional(),
+  GRAPHQL_MAX_REPRESENTATIONS: z.coerce.number().int().min(1).max(1000).default(50),
+  ...disclosureEnvSchema,
   ...rateLimitEnvSchema,
   ...authEnvSchema,
   BREAK_GLASS_MAX_MINUTES: z.coerce.number().int().min(5).max(1440).default(240),
@@ -113,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxCost: values.GRAPHQL_MAX_COST,
       maxTokens: values.GRAPHQL_MAX_TOKENS,
       persistedQueriesFile: values.GRAPHQL_PERSISTED_QUERIES ? resolve(values.GRAPHQL_PERSISTED_QUERIES) : undefined,
+      maxRepresentations: values.GRAPHQL_MAX_REPRESENTATIONS,
     },
     rateLimit: toRateLimitSettings(values),
     trustProxy: toTrustProxy(values),
@@ -124,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       referenceFactsCacheSeconds: values.ACCESS_FACTS_CACHE_SECONDS,
       breakGlassMaxPerDay: values.BREAK_GLASS_MAX_PER_DAY,
     },
+    disclosure: toDisclosureSettings(values),
     audit: toAuditConfig(values),
     sources: toSourcesSettings(values, (message) => {
       throw new ConfigError(message);

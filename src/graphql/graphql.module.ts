@@ -10,10 +10,12 @@ import { AuthModule } from '../auth/auth.module';
 import { Authenticator } from '../auth/authenticator.service';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { RefusalAuditService } from '../rate-limit/refusal-audit.service';
 import { GraphqlContext } from './graphql-context';
 import { GraphqlErrorPassThroughFilter } from './graphql-error.filter';
 import { formatGraphqlError, requestIdPlugin } from './graphql-errors';
 import { graphqlLimits } from './graphql-limits';
+import { inputHygienePlugin } from './input-hygiene.plugin';
 import { loadPersistedQueryLists, persistedQueriesPlugin } from './persisted-queries';
 import { serviceSdlAccessPlugin } from './service-sdl-access';
 
@@ -32,8 +34,8 @@ export const FEDERATION_DIRECTIVES = ['@key'];
       // The persisted-query allow-list and, in production, the SDL's access check authenticate the request
       // themselves (see graphql/persisted-queries.ts and graphql/service-sdl-access.ts).
       imports: [AuthModule],
-      inject: [APP_CONFIG, Authenticator],
-      useFactory: (config: AppConfig, authenticator: Authenticator): ApolloDriverConfig => {
+      inject: [APP_CONFIG, Authenticator, RefusalAuditService],
+      useFactory: (config: AppConfig, authenticator: Authenticator, refusals: RefusalAuditService): ApolloDriverConfig => {
         const production = config.nodeEnv === 'production';
         const limits = graphqlLimits(config);
         const persistedQueries = config.graphql.persistedQueriesFile
@@ -64,6 +66,8 @@ export const FEDERATION_DIRECTIVES = ['@key'];
             ...(limits.plugins ?? []),
             requestIdPlugin,
             ...persistedQueries,
+            // Control characters in text and malformed or too many `_entities` representations, before any resolver.
+            inputHygienePlugin({ maxRepresentations: config.graphql.maxRepresentations, authenticator, refusals }),
             // Introspection is off in production; the subgraph SDL (`_service`) is for verified callers there.
             ...(production ? [serviceSdlAccessPlugin(authenticator)] : []),
             // Federation's inline traces would tell any gateway the timings of every field; partners get none.

@@ -1,4 +1,5 @@
 import { Field, InputType } from '@nestjs/graphql';
+import { MultilineText } from '../../../common/safe-text';
 import { ConsentStatusValue, ObjectionKindValue, ObjectionReviewOutcomeValue } from '../../graphql-enums';
 
 const EVIDENCE_DESCRIPTION = 'Where the evidence is kept, as SYSTEM:REFERENCE, e.g. "EDRMS:EH-2025-00123" (a reference, not a note).';
@@ -24,7 +25,7 @@ export class RecordObjectionInput {
   @Field({ nullable: true }) purpose?: string;
   @Field({ nullable: true }) recipientOrganisation?: string;
   @Field({ nullable: true }) source?: string;
-  @Field({ description: 'The grounds the person gave, in a sentence (at least four different words).' }) reason: string;
+  @Field({ description: 'The grounds the person gave, in a sentence (at least four different words).' }) @MultilineText() reason: string;
   @Field({ description: EVIDENCE_DESCRIPTION }) evidence: string;
   @Field({ nullable: true }) validFrom?: Date;
   @Field({ nullable: true, description: BREAK_GLASS_DESCRIPTION }) breakGlassId?: string;
@@ -34,5 +35,5 @@ export class RecordObjectionInput {
 export class ReviewObjectionInput {
   @Field() id: string;
   @Field(() => ObjectionReviewOutcomeValue) outcome: 'confirmed' | 'dismissed';
-  @Field({ description: 'What the DPO found.' }) note: string;
+  @Field({ description: 'What the DPO found.' }) @MultilineText() note: string;
 }

@@ -1,4 +1,5 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
+import { MultilineText } from '../../../common/safe-text';
 import { ReviewOutcomeValue, SubjectKindValue } from '../../graphql-enums';
 
 @InputType()
@@ -16,7 +17,7 @@ export class AssignCaseInput {
 export class BreakGlassInput {
   @Field() personId: string;
   @Field({ description: 'Purpose code the emergency access is for.' }) purpose: string;
-  @Field({ description: 'Why this cannot wait for a case assignment (at least 30 characters).' }) reason: string;
+  @Field({ description: 'Why this cannot wait for a case assignment (at least 30 characters).' }) @MultilineText() reason: string;
   @Field(() => Int, { description: 'How long, in minutes (at most BREAK_GLASS_MAX_MINUTES).' }) minutes: number;
   @Field({ nullable: true }) caseReference?: string;
 }
@@ -25,5 +26,5 @@ export class BreakGlassInput {
 export class ReviewBreakGlassInput {
   @Field() id: string;
   @Field(() => ReviewOutcomeValue) outcome: 'justified' | 'not-justified';
-  @Field() note: string;
+  @Field() @MultilineText() note: string;
 }

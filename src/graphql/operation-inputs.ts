@@ -1,0 +1,119 @@
+import {
+  DocumentNode,
+  getArgumentValues,
+  getNamedType,
+  getVariableValues,
+  GraphQLInputType,
+  GraphQLSchema,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  OperationDefinitionNode,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import { SAFE_TEXT_EXTENSION, SafeTextMode } from '../common/safe-text';
+
+/** One string the operation sends, where it goes and how it must look. */
+export interface TextInput {
+  value: string;
+  mode: SafeTextMode;
+  /** `Mutation.createAgreement`: the field whose argument holds it. */
+  coordinate: string;
+  argument: string;
+  /** Inside the argument, e.g. `title`, `releases[0].fields[1]`; empty for the argument itself. */
+  path: string;
+  /** Set when the value is refused whatever its text (nested too deeply to be read). */
+  problem?: string;
+}
+
+export interface OperationInputs {
+  texts: TextInput[];
+  /** Every representation sent to `_entities`, all its fields (aliases) together. */
+  representations: unknown[];
+}
+
+export const ENTITIES_FIELD = '_entities';
+const BUILT_IN_TEXT = new Set(['String', 'ID']);
+
+/**
+ * The argument values the operation will run with, coerced as execution will coerce them (variables and
+ * literals alike): each string with the text mode of the input field it fills, and the representations
+ * asked of `_entities`. Undefined when the variables do not coerce: execution refuses those itself.
+ */
+export function operationInputs(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): OperationInputs | undefined {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (coerced.errors) return undefined;
+  const found: OperationInputs = { texts: [], representations: [] };
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      // Other operations in the document do not run; their variables were not given.
+      OperationDefinition: (node) => (node === operation ? undefined : false),
+      Field: (node) => {
+        const field = typeInfo.getFieldDef();
+        const parent = typeInfo.getParentType();
+        if (!field || !parent || field.args.length === 0) return;
+        let args: Record<string, unknown>;
+        try {
+          args = getArgumentValues(field, node, coerced.coerced);
+        } catch {
+          // An argument that does not coerce: execution refuses the field with its own error.
+          return;
+        }
+        const coordinate = `${parent.name}.${field.name}`;
+        for (const arg of field.args) {
+          if (args[arg.name] === undefined) continue;
+          const sink: Sink = (value, mode, path, problem) => found.texts.push({ value, mode, coordinate, argument: arg.name, path, ...(problem ? { problem } : {}) });
+          collect(args[arg.name], arg.type, 'line', sink, '');
+        }
+        if (parent === schema.getQueryType() && field.name === ENTITIES_FIELD && Array.isArray(args.representations)) {
+          found.representations.push(...args.representations);
+        }
+      },
+    }),
+  );
+  return found;
+}
+
+type Sink = (value: string, mode: SafeTextMode, path: string, problem?: string) => void;
+
+function collect(value: unknown, type: GraphQLInputType, mode: SafeTextMode, sink: Sink, path: string): void {
+  if (value === null || value === undefined) return;
+  if (isNonNullType(type)) return collect(value, type.ofType, mode, sink, path);
+  if (isListType(type)) {
+    if (Array.isArray(value)) value.forEach((item, i) => collect(item, type.ofType, mode, sink, `${path}[${i}]`));
+    return;
+  }
+  if (isInputObjectType(type)) {
+    for (const field of Object.values(type.getFields())) {
+      const fieldMode = field.extensions?.[SAFE_TEXT_EXTENSION] === 'multiline' ? 'multiline' : 'line';
+      collect((value as Record<string, unknown>)[field.name], field.type, fieldMode, sink, path ? `${path}.${field.name}` : field.name);
+    }
+    return;
+  }
+  const named = getNamedType(type);
+  if (isScalarType(named) && !BUILT_IN_TEXT.has(named.name)) {
+    // A scalar that carries structure (`_Any`, JSON): every key and string inside it is one-line text.
+    return collectDeep(value, sink, path, 0);
+  }
+  if (typeof value === 'string') sink(value, mode, path);
+}
+
+/** Deeper than any honest representation: past it nothing is read, and the value is refused. */
+const MAX_DEPTH = 20;
+
+function collectDeep(value: unknown, sink: Sink, path: string, depth: number): void {
+  if (typeof value === 'string') return sink(value, 'line', path);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return;
+  if (depth > MAX_DEPTH) return sink('', 'line', path, `it is nested more than ${MAX_DEPTH} levels deep`);
+  if (Array.isArray(value)) return value.forEach((item, i) => collectDeep(item, sink, `${path}[${i}]`, depth + 1));
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    sink(key, 'line', at);
+    collectDeep(item, sink, at, depth + 1);
+  }
+}
