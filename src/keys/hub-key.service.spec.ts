@@ -26,6 +26,15 @@ describe('HubKeyService', () => {
     await expect(keys.verify(tampered)).rejects.toThrow(/signature verification failed/);
   });
 
+  it('derives a secret per purpose, the same from the same key file and different from another key', async () => {
+    const secret = await new HubKeyService(config).derivedSecret('search-cursor/v1');
+    expect(secret).toHaveLength(32);
+    expect(await new HubKeyService(config).derivedSecret('search-cursor/v1')).toEqual(secret);
+    expect(await new HubKeyService(config).derivedSecret('another/v1')).not.toEqual(secret);
+    const other = new HubKeyService(loadConfig({ HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-keys-other-')) }));
+    expect(await other.derivedSecret('search-cursor/v1')).not.toEqual(secret);
+  });
+
   describe('after the key is replaced', () => {
     const keysIn = (name: string, keys: object[]) => {
       const file = join(mkdtempSync(join(tmpdir(), 'hub-retired-')), name);

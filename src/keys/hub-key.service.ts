@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -84,6 +85,17 @@ export class HubKeyService implements OnModuleInit {
   async privateKey(): Promise<{ key: CryptoKey; kid: string }> {
     const { stored, privateKey } = await this.load();
     return { key: privateKey, kid: stored.kid };
+  }
+
+  /**
+   * A 256-bit secret for `purpose`, derived from the private key (HKDF-SHA256): the same on every instance
+   * that holds this key (so what one instance seals another can open), different for each purpose, never
+   * the key itself, and renewed when the key is replaced.
+   */
+  async derivedSecret(purpose: string): Promise<Buffer> {
+    const { stored } = await this.load();
+    if (!stored.privateJwk.d) throw new Error('the hub signing key has no private part');
+    return Buffer.from(hkdfSync('sha256', Buffer.from(stored.privateJwk.d, 'base64url'), 'single-view-hub/derived-secret', purpose, 32));
   }
 
   private async load() {

@@ -7,12 +7,27 @@ export enum SingleViewErrorCode {
   SOURCE_UNAVAILABLE = 'SOURCE_UNAVAILABLE',
   /** A search, lookup or cursor that is wrong as given. */
   BAD_USER_INPUT = 'BAD_USER_INPUT',
+  /**
+   * No agreement in force lets the caller's organisation and roles use any data for the purpose: the whole
+   * operation is refused, audited, before anything is looked up, so a real id answers as a random one.
+   */
+  NO_AGREEMENT = 'NO_AGREEMENT',
+  /** The only agreements that would cover the purpose need `x-case-reference`, and none was sent. Refused likewise. */
+  CASE_REFERENCE_REQUIRED = 'CASE_REFERENCE_REQUIRED',
 }
 
-/** Bad input to a single-view query; nothing is looked up. */
+/** A single-view query refused as asked (bad input, no usable agreement); nothing is looked up. */
 export class SingleViewException extends HubException<SingleViewErrorCode> {
   get httpStatus(): number {
-    return this.code === SingleViewErrorCode.SOURCE_UNAVAILABLE ? 502 : 400;
+    switch (this.code) {
+      case SingleViewErrorCode.SOURCE_UNAVAILABLE:
+        return 502;
+      case SingleViewErrorCode.NO_AGREEMENT:
+      case SingleViewErrorCode.CASE_REFERENCE_REQUIRED:
+        return 403;
+      default:
+        return 400;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { SourcesModule } from '../sources/sources.module';
+import { AgreementGate } from './agreement-gate.service';
 import { FederationReferenceArgs } from './federation-references';
 import { HouseholdDirectory } from './households/household-directory.service';
 import { HouseholdResolver } from './households/household.resolver';
@@ -10,6 +11,8 @@ import { PersonDirectory } from './persons/person-directory.service';
 import { PersonResolver } from './persons/person.resolver';
 import { PersonSearchResolver } from './search/person-search.resolver';
 import { PersonSearchService } from './search/person-search.service';
+import { SearchCursors } from './search/search-cursor';
+import { SearchScreening } from './search/search-screening.service';
 
 /**
  * The single view: Person and Household over GraphQL (also federation entities), with service data fetched
@@ -17,7 +20,20 @@ import { PersonSearchService } from './search/person-search.service';
  */
 @Module({
   imports: [AccessModule, SourcesModule],
-  providers: [FederationReferenceArgs, PersonDirectory, HouseholdDirectory, LiveSources, RequestLoadersFactory, PersonSearchService, PersonResolver, HouseholdResolver, PersonSearchResolver],
+  providers: [
+    FederationReferenceArgs,
+    AgreementGate,
+    PersonDirectory,
+    HouseholdDirectory,
+    LiveSources,
+    RequestLoadersFactory,
+    PersonSearchService,
+    SearchScreening,
+    SearchCursors,
+    PersonResolver,
+    HouseholdResolver,
+    PersonSearchResolver,
+  ],
   exports: [LiveSources, PersonDirectory],
 })
 export class SingleViewModule {}

@@ -233,8 +233,10 @@ describe('the single view (person and household, federated live from the sources
       benefits { housingBenefitClaims { status } }
       socialCare { childrenSocialCare { caseType } }
     } }`;
+    // Without the case reference its agreement requires, the whole look-up is refused before anything is read.
     const noReference = await ask('nhs', query, { 'x-purpose': 'SAFEGUARDING' }).expect(200);
-    expect(noReference.body.data.person).toEqual({ givenName: null, nhsNumber: null, ninoMasked: null, housing: null, benefits: null, socialCare: null });
+    expect(noReference.body.data.person).toBeNull();
+    expect(noReference.body.errors[0].extensions.code).toBe('CASE_REFERENCE_REQUIRED');
     expect(noReference.body.errors[0].message).toMatch(/case reference/);
 
     const requestId = randomUUID();
@@ -335,16 +337,19 @@ describe('the single view (person and household, federated live from the sources
 
   it('answers a search from an account manager off the caseload with existence and holding team only', async () => {
     const member = rich.members[0].person_id;
-    const [{ given, family }] = await hub.db.dataSource.query(
-      `select r.demographics ->> 'givenName' as given, r.demographics ->> 'familyName' as family
-         from person_link l join source_record r on r.id = l.source_record_id where l.person_id = $1 and r.demographics ? 'familyName' limit 1`,
+    const [{ given, family, dob }] = await hub.db.dataSource.query(
+      `select r.demographics ->> 'givenName' as given, r.demographics ->> 'familyName' as family, r.demographics ->> 'dateOfBirth' as dob
+         from person_link l join source_record r on r.id = l.source_record_id
+        where l.person_id = $1 and r.demographics ?& array['givenName', 'familyName', 'dateOfBirth'] limit 1`,
       [member],
     );
-    const res = await ask('bob', `{ searchPeople(input: { name: "${given} ${family}" }) { edges { score person { id exists holdingTeams givenName } } } }`, {
+    // Without the case, a search needs a name and one more identifying attribute, and gives no score.
+    const res = await ask('bob', `{ searchPeople(input: { name: "${given} ${family}", dateOfBirth: "${dob}" }) { edges { score person { id exists holdingTeams givenName } } } }`, {
       'x-purpose': 'EARLY_HELP',
     }).expect(200);
     const edge = res.body.data.searchPeople.edges.find((e: { person: { id: string } }) => e.person.id === member);
     expect(edge.person).toEqual({ id: member, exists: true, holdingTeams: ['early-help-north'], givenName: null });
+    expect(edge.score).toBeNull();
   });
 
   it('answers a merged id with the person it was merged into', async () => {
@@ -360,14 +365,14 @@ describe('the single view (person and household, federated live from the sources
 
   it('releases nothing of a person, a household or a search result when the audit trail cannot take the events', async () => {
     const member = rich.members.find((m) => m.sources.includes('housing'))!.person_id;
-    const personQuery = `{ person(id: "${member}") { id givenName familyName housing { tenancies { tenancyRef } } } }`;
+    const personQuery = `{ person(id: "${member}") { id givenName familyName dateOfBirth housing { tenancies { tenancyRef } } } }`;
     const before = await ask('alice', personQuery, { 'x-purpose': 'EARLY_HELP' }).expect(200);
-    const { givenName, familyName } = before.body.data.person;
+    const { givenName, familyName, dateOfBirth } = before.body.data.person;
     expect(before.body.data.person.housing.tenancies.length).toBeGreaterThan(0);
 
     const restore = await breakAuditInserts(hub.db.dataSource);
     try {
-      const search = `{ searchPeople(input: { name: "${givenName} ${familyName}" }) { edges { person { id givenName familyName } } } }`;
+      const search = `{ searchPeople(input: { name: "${givenName} ${familyName}", dateOfBirth: "${dateOfBirth}" }) { edges { person { id givenName familyName } } } }`;
       // searchPeople is non-null, so its null takes the whole `data` with it.
       for (const [field, query, data] of [
         ['person', personQuery, { person: null }],

@@ -1,6 +1,10 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
 
-@InputType('SearchPeopleInput', { description: 'At least one of name, dateOfBirth, postcode, nino.' })
+@InputType('SearchPeopleInput', {
+  description:
+    'At least one of name, dateOfBirth, postcode, nino. Without a relationship to everyone it may find (e.g. an account manager), ' +
+    'a family name and one more of dateOfBirth, postcode, nino.',
+})
 export class SearchPeopleInput {
   @Field({ nullable: true, description: 'Full name, "Given Family" (middle names ignored); typos and sound-alikes are tolerated.' })
   name?: string;
@@ -23,7 +27,7 @@ export class SearchPeopleInput {
   @Field(() => Int, { nullable: true, defaultValue: 10, description: 'Results per page, 1 to 50.' })
   first?: number;
 
-  @Field({ nullable: true, description: 'The endCursor of the previous page.' })
+  @Field({ nullable: true, description: 'The endCursor of the previous page of the same search.' })
   after?: string;
 }
 

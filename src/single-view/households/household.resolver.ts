@@ -1,6 +1,7 @@
 import { Args, Context, ID, Parent, Query, ResolveReference, Resolver } from '@nestjs/graphql';
 import { Policy } from '../../access/policy/policy.decorator';
 import { GraphqlContext } from '../../graphql/graphql-context';
+import { AgreementGate } from '../agreement-gate.service';
 import { AddressLookupInput } from '../dto/search-people.input';
 import { RequestLoadersFactory } from '../live/request-loaders';
 import { HouseholdModel } from '../models/household.model';
@@ -23,11 +24,13 @@ export class HouseholdResolver {
     private readonly households: HouseholdDirectory,
     private readonly directory: PersonDirectory,
     private readonly loaders: RequestLoadersFactory,
+    private readonly gate: AgreementGate,
   ) {}
 
   @Query(() => HouseholdModel, { nullable: true })
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
   async household(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<HouseholdModel | null> {
+    await this.gate.admit(context, 'household.view', 'household');
     if (!isUuid(id)) throw badInput('id must be a household id (UUID)');
     return this.viewOf(id, context);
   }
@@ -35,6 +38,7 @@ export class HouseholdResolver {
   @Query(() => [HouseholdModel], { description: `Households at a UPRN, or at a postcode (and address line); at most ${MAX_AT_ADDRESS}.` })
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
   async householdsAtAddress(@Args('input') input: AddressLookupInput, @Context() context: GraphqlContext): Promise<HouseholdModel[]> {
+    await this.gate.admit(context, 'household.view', 'householdsAtAddress');
     const uprn = input.uprn?.trim();
     const postcode = input.postcode?.replace(/\s+/g, '').toUpperCase();
     const addressLine = input.addressLine?.trim() || undefined;
@@ -50,6 +54,7 @@ export class HouseholdResolver {
   @ResolveReference()
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
   async resolveReference(@Parent() reference: { id?: unknown }, @Context() context: GraphqlContext): Promise<HouseholdModel | null> {
+    await this.gate.admit(context, 'household.view', '_entities');
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
     return this.viewOf(id, context);

@@ -3,11 +3,16 @@ import { PersonModel } from './person.model';
 
 @ObjectType('PersonSearchEdge')
 export class PersonSearchEdgeModel {
-  @Field({ description: 'Pass as `after` to continue after this result.' })
+  @Field({ description: 'Pass as `after` to continue after this result. Opaque, and good only for the same search, caller and purpose.' })
   cursor: string;
 
-  @Field(() => Float, { description: 'How well the person matches the search, 0 to 1.' })
-  score: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'How well the person matches the search, 0 to 1, in a ranked search. In an unranked one (you may not see every attribute ' +
+      'searched by) null, withheld: every result then matches all the criteria.',
+  })
+  score: number | null;
 
   @Field(() => PersonModel)
   person: PersonModel;
@@ -18,14 +23,15 @@ export class SearchPageInfoModel {
   @Field()
   hasNextPage: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The cursor of the last result shown; null when none is.' })
   endCursor: string | null;
 }
 
 /**
- * Ranked candidates. Each person is decided on their own: with no relationship, an account manager learns
+ * Search results. Each person is decided on their own: with no relationship, an account manager learns
  * only that a match exists and which team holds the case; a result about whom nothing may be released is
- * left out altogether, so ask for at least one field you may see (e.g. `exists`).
+ * left out altogether (pages are made of shown results only), so ask for at least one field you may see
+ * (e.g. `exists`).
  */
 @ObjectType('PersonSearchResult')
 export class PersonSearchResultModel {

@@ -1,6 +1,7 @@
 import { Args, Context, ID, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { Policy } from '../../access/policy/policy.decorator';
 import { GraphqlContext } from '../../graphql/graphql-context';
+import { AgreementGate } from '../agreement-gate.service';
 import { INDEX_REFS, LIVE_SOURCES } from '../field-refs';
 import { HouseholdDirectory } from '../households/household-directory.service';
 import { matchExplanationOf, provenanceOf, sourceRecordsOf } from '../derived-facts';
@@ -43,11 +44,13 @@ export class PersonResolver {
     private readonly directory: PersonDirectory,
     private readonly households: HouseholdDirectory,
     private readonly loaders: RequestLoadersFactory,
+    private readonly gate: AgreementGate,
   ) {}
 
   @Query(() => PersonModel, { nullable: true, description: 'A person by hub id; a merged id answers with the person it was merged into.' })
   @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
   async person(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<PersonModel | null> {
+    await this.gate.admit(context, 'person.view', 'person');
     if (!isUuid(id)) throw badInput('id must be a person id (UUID)');
     const survivor = (await this.directory.survivorsIndexed([id])).get(id);
     return survivor ? personView(survivor.personId, this.loaders.of(context), survivor, id) : null;
@@ -56,6 +59,7 @@ export class PersonResolver {
   @ResolveReference()
   @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
   async resolveReference(@Parent() reference: { id?: unknown }, @Context() context: GraphqlContext): Promise<PersonModel | null> {
+    await this.gate.admit(context, 'person.view', '_entities');
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
     const survivor = (await this.directory.survivorsIndexed([id])).get(id);

@@ -16,13 +16,17 @@ export interface SearchCriteria {
 
 export interface SearchHit {
   personId: string;
-  score: number;
+  /** Ranked searches only. */
+  score?: number;
 }
 
 export interface SearchPage {
   hits: SearchHit[];
   hasNextPage: boolean;
 }
+
+/** Which of these persons may be shown (decided without releasing anything). */
+export type Admit = (personIds: string[]) => Promise<ReadonlySet<string>>;
 
 /** How much each criterion counts; the score is the weighted mean over the criteria given (0 to 1). */
 const WEIGHTS = { familyName: 3, givenName: 2, dateOfBirth: 2.5, postcode: 1, nino: 4 } as const;
@@ -32,17 +36,42 @@ export const MIN_SCORE = 0.45;
 const CANDIDATE_LIMIT = 5000;
 
 /**
- * Typo-tolerant people search in SQL over the live source records' demographics. Candidates come from
- * indexes (trigram similarity or equal double-metaphone codes on names, exact date of birth, NINO or
- * postcode); each is scored per record, and a person scores their best record. Names score the best of
- * trigram similarity and a sound-alike match (so "Jon Smyth" finds "John Smith"); a date of birth with day
- * and month swapped or a year out scores part. Ranked by score, then id, with a keyset cursor.
+ * People search in SQL over the live source records' demographics, in two modes.
+ *
+ * Ranked (for a caller who may see every attribute searched by, about anyone it may find): typo-tolerant.
+ * Candidates come from indexes (trigram similarity or equal double-metaphone codes on names, exact date of
+ * birth, NINO or postcode); each is scored per record, and a person scores their best record. Names score
+ * the best of trigram similarity and a sound-alike match (so "Jon Smyth" finds "John Smith"); a date of
+ * birth with day and month swapped or a year out scores part. Ranked by score, then id.
+ *
+ * Exact (for a caller who may learn no more than that a match exists): a person matches when their records
+ * agree with every criterion given: names equal or sound alike, date of birth, postcode and NINO equal.
+ * Nothing is scored, so nothing partial can show through; ordered by person id.
+ *
+ * A page holds only results `admit` lets through, so a withheld person leaves no gap, short page or cursor:
+ * the next batch is read until the page is full and one more admitted result says there is a next page.
  */
 @Injectable()
 export class PersonSearchService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async search(criteria: SearchCriteria, first: number, after?: { score: number; personId: string }): Promise<SearchPage> {
+  async page(criteria: SearchCriteria, ranked: boolean, first: number, after: SearchHit | undefined, admit: Admit): Promise<SearchPage> {
+    const batchSize = Math.max(2 * (first + 1), 20);
+    const kept: SearchHit[] = [];
+    let position = after;
+    for (;;) {
+      const batch = ranked ? await this.ranked(criteria, position as Required<SearchHit> | undefined, batchSize) : await this.exact(criteria, position?.personId, batchSize);
+      if (batch.length === 0) break;
+      const admitted = await admit(batch.map((hit) => hit.personId));
+      kept.push(...batch.filter((hit) => admitted.has(hit.personId)));
+      if (kept.length > first || batch.length < batchSize) break;
+      position = batch.at(-1);
+    }
+    return { hits: kept.slice(0, first), hasNextPage: kept.length > first };
+  }
+
+  /** Ranked hits after `after` (score, then id), at most `limit`. */
+  async ranked(criteria: SearchCriteria, after: Required<SearchHit> | undefined, limit: number): Promise<Required<SearchHit>[]> {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const candidates: string[] = [];
@@ -92,10 +121,53 @@ export class PersonSearchService {
        select s.person_id::text, s.score::text from scored s
         where s.score >= ${MIN_SCORE} ${cursor}
         order by s.score desc, s.person_id
-        limit ${p(first + 1)}`,
+        limit ${p(limit)}`,
       params,
     );
-    return { hits: rows.slice(0, first).map((r) => ({ personId: r.person_id, score: Number(r.score) })), hasNextPage: rows.length > first };
+    return rows.map((r) => ({ personId: r.person_id, score: Number(r.score) }));
+  }
+
+  /**
+   * Persons whose live records agree with every criterion (each criterion by one record or another of
+   * theirs), by id after `afterId`, at most `limit`. Candidates come from the exact attributes' indexes.
+   */
+  async exact(criteria: SearchCriteria, afterId: string | undefined, limit: number): Promise<SearchHit[]> {
+    const params: unknown[] = [];
+    const p = (value: unknown) => `$${params.push(value)}`;
+    const ways: string[] = [];
+    const agree: string[] = [];
+    const name = (field: string, value: string) => {
+      const v = p(value.toLowerCase());
+      agree.push(`(lower(r.demographics ->> '${field}') = ${v} or dmetaphone(r.demographics ->> '${field}') = dmetaphone(${v}))`);
+    };
+    const exactly = (expression: string, value: string) => {
+      const condition = `${expression} = ${p(value)}`;
+      ways.push(condition);
+      agree.push(condition);
+    };
+    if (criteria.dateOfBirth) exactly(`r.demographics ->> 'dateOfBirth'`, criteria.dateOfBirth);
+    if (criteria.postcode) exactly(`upper(replace(r.demographics ->> 'postcode', ' ', ''))`, criteria.postcode);
+    if (criteria.nino) exactly(`r.demographics ->> 'nino'`, criteria.nino);
+    if (criteria.familyName) name('familyName', criteria.familyName);
+    if (criteria.givenName) name('givenName', criteria.givenName);
+    if (agree.length === 0) throw badInput('Search by at least one of: name, date of birth, postcode, NINO');
+    const after = afterId ? `and h.person_id > ${p(afterId)}::uuid` : '';
+    const rows: { person_id: string }[] = await this.dataSource.query(
+      `with hit as (
+         select distinct l.person_id from source_record r join person_link l on l.source_record_id = r.id
+          where not r.deleted and (${(ways.length > 0 ? ways : agree).join(' or ')})
+       )
+       select h.person_id::text
+         from hit h join person pe on pe.id = h.person_id and pe.status = 'active'
+         join person_link l on l.person_id = h.person_id join source_record r on r.id = l.source_record_id and not r.deleted
+        where true ${after}
+        group by h.person_id
+       having ${agree.map((condition) => `bool_or(coalesce(${condition}, false))`).join(' and ')}
+        order by h.person_id
+        limit ${p(limit)}`,
+      params,
+    );
+    return rows.map((r) => ({ personId: r.person_id }));
   }
 }
 

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, toCriteria } from './search-criteria';
+import { criteriaRefs, cursorBinding, requireIdentifying, toCriteria } from './search-criteria';
 
 describe('search criteria', () => {
   it('split a full name and normalise postcode and NINO', () => {
@@ -21,14 +21,44 @@ describe('search criteria', () => {
     [{ name: "Robert'); drop table person;--" }, /letters/],
     [{ name: 'Jo', first: 0 }, /first/],
     [{ name: 'Jo', first: 51 }, /first/],
-    [{ name: 'Jo', after: 'garbage' }, /cursor/],
   ])('refuse %j with a message naming the problem', (input, message) => {
     expect(() => toCriteria(input)).toThrow(message);
   });
 
-  it('round-trip a cursor', () => {
-    const hit = { score: 0.8123, personId: '0b6f7d2e-1c1a-4a55-9d2b-0f3c1b2a0001' };
-    expect(decodeCursor(encodeCursor(hit))).toEqual(hit);
-    expect(toCriteria({ name: 'Jo', after: encodeCursor(hit) }).after).toEqual(hit);
+  it('name the identity fields a search compares', () => {
+    expect(criteriaRefs(toCriteria({ name: 'Jon Smyth', postcode: 'NE1 4ST' }).criteria)).toEqual([
+      'hub.identity.givenName',
+      'hub.identity.familyName',
+      'hub.identity.postcode',
+    ]);
+  });
+
+  it.each([[{ dateOfBirth: '1980-01-02' }], [{ postcode: 'NE1 4ST' }], [{ nino: 'QQ123456C' }], [{ name: 'Jon Smyth' }], [{ givenName: 'Jon', postcode: 'NE1 4ST' }]])(
+    'refuse an unranked search by %j: a family name and one more identifying attribute',
+    (input) => {
+      expect(() => requireIdentifying(toCriteria(input).criteria)).toThrow(/family name and one more of dateOfBirth, postcode, nino/);
+    },
+  );
+
+  it('accept an unranked search by a family name and one more identifying attribute', () => {
+    for (const input of [{ name: 'Smyth', dateOfBirth: '1980-01-02' }, { familyName: 'Smyth', postcode: 'NE1 4ST' }, { name: 'Jon Smyth', nino: 'QQ123456C' }]) {
+      expect(() => requireIdentifying(toCriteria(input).criteria)).not.toThrow();
+    }
+  });
+
+  it('bind a cursor to the criteria, the mode, the caller and the purpose', () => {
+    const caller = { issuer: 'urn:test', organisation: 'council', subject: 'u1' };
+    const criteria = toCriteria({ name: 'Jon Smyth' }).criteria;
+    const binding = cursorBinding(criteria, true, caller, 'EARLY_HELP');
+    expect(cursorBinding(toCriteria({ name: 'jon smyth' }).criteria, true, caller, 'EARLY_HELP')).toBe(binding);
+    for (const other of [
+      cursorBinding(toCriteria({ name: 'Jon Smyth', postcode: 'NE1 4ST' }).criteria, true, caller, 'EARLY_HELP'),
+      cursorBinding(criteria, false, caller, 'EARLY_HELP'),
+      cursorBinding(criteria, true, { ...caller, subject: 'u2' }, 'EARLY_HELP'),
+      cursorBinding(criteria, true, { ...caller, organisation: 'police' }, 'EARLY_HELP'),
+      cursorBinding(criteria, true, caller, 'HOUSING_NEED'),
+    ]) {
+      expect(other).not.toBe(binding);
+    }
   });
 });

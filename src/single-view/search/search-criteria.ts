@@ -1,3 +1,5 @@
+import type { FieldRef } from '../../access/policy/policy.types';
+import { identityRef } from '../field-refs';
 import { badInput } from '../single-view.errors';
 import type { SearchPeopleInput } from '../dto/search-people.input';
 import type { SearchCriteria } from './person-search.service';
@@ -9,7 +11,7 @@ export const MAX_PAGE = 50;
  * separately), a real yyyy-mm-dd date, postcode and NINO in upper case without spaces. Anything malformed
  * is refused with a message naming it; nothing is guessed.
  */
-export function toCriteria(input: SearchPeopleInput): { criteria: SearchCriteria; first: number; after?: { score: number; personId: string } } {
+export function toCriteria(input: SearchPeopleInput): { criteria: SearchCriteria; first: number; after?: string } {
   const words = (input.name ?? '').trim().split(/\s+/).filter(Boolean);
   const givenName = clean(input.givenName, 'givenName') ?? (words.length > 1 ? clean(words[0], 'name') : undefined);
   const familyName = clean(input.familyName, 'familyName') ?? (words.length > 0 ? clean(words.at(-1), 'name') : undefined);
@@ -38,7 +40,7 @@ export function toCriteria(input: SearchPeopleInput): { criteria: SearchCriteria
   if (Object.keys(criteria).length === 0) throw badInput('Search by at least one of: name, dateOfBirth, postcode, nino');
   const first = input.first ?? 10;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1 to ${MAX_PAGE}`);
-  return { criteria, first, ...(input.after ? { after: decodeCursor(input.after) } : {}) };
+  return { criteria, first, ...(input.after ? { after: input.after } : {}) };
 }
 
 function clean(value: string | undefined, field: string): string | undefined {
@@ -48,16 +50,29 @@ function clean(value: string | undefined, field: string): string | undefined {
   return trimmed;
 }
 
-export function encodeCursor(hit: { score: number; personId: string }): string {
-  return Buffer.from(JSON.stringify([hit.score, hit.personId])).toString('base64url');
+/** The identity fields a search compares: what its score (or its mere match) says something about. */
+export function criteriaRefs(criteria: SearchCriteria): FieldRef[] {
+  return (Object.keys(criteria) as (keyof SearchCriteria)[]).filter((field) => criteria[field]).map((field) => identityRef(field));
 }
 
-export function decodeCursor(cursor: string): { score: number; personId: string } {
-  try {
-    const [score, personId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof score === 'number' && score >= 0 && score <= 1 && typeof personId === 'string' && /^[0-9a-f-]{36}$/i.test(personId)) return { score, personId };
-  } catch {
-    // refused below
+/** Attributes that, with a family name, narrow a search down to one person or household. */
+const IDENTIFYING = ['dateOfBirth', 'postcode', 'nino'] as const;
+
+/**
+ * For a caller who may learn only that a match exists: a family name and one more identifying attribute,
+ * so that a search confirms someone the caller already knows, and never lists everyone born on a day or
+ * living at a postcode.
+ */
+export function requireIdentifying(criteria: SearchCriteria): void {
+  if (!criteria.familyName || !IDENTIFYING.some((field) => criteria[field])) {
+    throw badInput(
+      `Without a relationship to everyone it may find, a search needs a family name and one more of ${IDENTIFYING.join(', ')}`,
+    );
   }
-  throw badInput('after is not a cursor this search gave');
+}
+
+/** What a cursor is bound to: the same criteria, ranking mode, caller and purpose. */
+export function cursorBinding(criteria: SearchCriteria, ranked: boolean, caller: { issuer?: string; organisation: string; subject: string }, purpose: string): string {
+  const fields = ['givenName', 'familyName', 'dateOfBirth', 'postcode', 'nino'] as const;
+  return JSON.stringify([ranked ? 'ranked' : 'exact', fields.map((f) => criteria[f]?.toLowerCase() ?? null), caller.issuer ?? null, caller.organisation, caller.subject, purpose]);
 }
