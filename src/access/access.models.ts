@@ -53,6 +53,9 @@ export class AgreementModel {
   @Field(() => [FieldReleaseModel]) releases: FieldReleaseModel[];
   @Field(() => [RoleValue]) roles: Role[];
   @Field() caseReferenceRequired: boolean;
+  @Field(() => Int, { nullable: true, description: 'Persons a day one client is expected to be shown under it; past it the DPO is told.' })
+  expectedDailyVolume?: number;
+  @Field({ description: 'Whether a client past the expected daily volume is refused (not only reported).' }) refuseAboveExpectedVolume: boolean;
   @Field() validFrom: Date;
   @Field({ nullable: true }) validTo?: Date;
   @Field({ description: 'YYYY-MM-DD' }) reviewDate: string;

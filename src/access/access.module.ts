@@ -6,6 +6,8 @@ import { AgreementsResolver } from './agreements/agreements.resolver';
 import { AgreementsService } from './agreements/agreements.service';
 import { ConsentResolver } from './consent/consent.resolver';
 import { ConsentService } from './consent/consent.service';
+import { CaseReferenceSpread } from './disclosure/case-reference-spread';
+import { DisclosureLimits } from './disclosure/disclosure-limits.service';
 import { ObjectionReviewsService } from './consent/objection-reviews.service';
 import { RecordingStanding } from './consent/recording-standing';
 import { OrganisationsResolver } from './organisations/organisations.resolver';
@@ -48,6 +50,8 @@ import { AccessSeedService } from './seed/access-seed.service';
     ServiceTeamsService,
     RelationshipFacts,
     AccessFactsLoader,
+    CaseReferenceSpread,
+    DisclosureLimits,
     PolicyService,
     AccessSeedService,
     PolicyCoverageCheck,

@@ -14,6 +14,10 @@ export interface AgreementContent {
   releases: { purpose: string; fields: FieldRef[] }[];
   roles: Role[];
   caseReferenceRequired: boolean;
+  /** Persons a day one client is expected to be shown; absent: none stated. */
+  expectedDailyVolume?: number | null;
+  /** Refuse past the expected volume (needs one); otherwise past it is only flagged. */
+  refuseAboveExpectedVolume?: boolean | null;
   validFrom: Date;
   validTo?: Date | null;
   /** ISO date (YYYY-MM-DD). */
@@ -30,6 +34,8 @@ export interface AgreementReferenceData {
 // DPA 2018 s.10: conditions (b), (g), (h), (i) and (j) of Art. 9(2) are met only with a Schedule 1 condition.
 const needsSchedule1 = new Set(['b', 'g', 'h', 'i', 'j']);
 const roles = new Set<string>(Object.values(Role));
+/** The database's bound on the column too. */
+const MAX_DAILY_VOLUME = 10_000_000;
 
 /** Checks an agreement version before it is stored; every problem is named, none is silently fixed. */
 export function validateAgreement(content: AgreementContent, reference: AgreementReferenceData): void {
@@ -80,6 +86,13 @@ export function validateAgreement(content: AgreementContent, reference: Agreemen
     if (paragraph !== undefined && paragraph !== null && !(Number.isInteger(paragraph) && paragraph >= 1 && paragraph <= 37)) {
       problems.push(`Schedule 1 paragraph ${paragraph} does not exist`);
     }
+  }
+  const volume = content.expectedDailyVolume;
+  if (volume !== undefined && volume !== null && !(Number.isInteger(volume) && volume >= 1 && volume <= MAX_DAILY_VOLUME)) {
+    problems.push(`expectedDailyVolume must be a whole number of persons from 1 to ${MAX_DAILY_VOLUME}`);
+  }
+  if (content.refuseAboveExpectedVolume && (volume === undefined || volume === null)) {
+    problems.push('refuseAboveExpectedVolume needs an expectedDailyVolume to refuse above');
   }
   if (Number.isNaN(content.validFrom.getTime())) problems.push('validFrom is not a date');
   if (content.validTo && content.validTo <= content.validFrom) problems.push('validTo must be after validFrom');

@@ -39,6 +39,13 @@ export class AgreementEntity {
   @Column('boolean', { name: 'case_reference_required' })
   caseReferenceRequired: boolean;
 
+  /** Persons a day one client is expected to be shown; null: the agreement states none. */
+  @Column('integer', { name: 'expected_daily_volume', nullable: true })
+  expectedDailyVolume: number | null;
+
+  @Column('boolean', { name: 'refuse_above_expected_volume', default: false })
+  refuseAboveExpectedVolume: boolean;
+
   @Column('timestamptz', { name: 'valid_from' })
   validFrom: Date;
 

@@ -69,7 +69,13 @@ export class AgreementsResolver {
 }
 
 function toContent(input: AgreementContentInput): AgreementContent {
-  return { ...input, specialCategoryCondition: input.specialCategoryCondition ?? null, validTo: input.validTo ?? null };
+  return {
+    ...input,
+    specialCategoryCondition: input.specialCategoryCondition ?? null,
+    validTo: input.validTo ?? null,
+    expectedDailyVolume: input.expectedDailyVolume ?? null,
+    refuseAboveExpectedVolume: input.refuseAboveExpectedVolume ?? false,
+  };
 }
 
 export function toModel(row: AgreementEntity): AgreementModel {
@@ -86,6 +92,8 @@ export function toModel(row: AgreementEntity): AgreementModel {
     releases: Object.entries(row.releases).map(([purpose, fields]) => ({ purpose, fields })),
     roles: row.roles,
     caseReferenceRequired: row.caseReferenceRequired,
+    expectedDailyVolume: row.expectedDailyVolume ?? undefined,
+    refuseAboveExpectedVolume: row.refuseAboveExpectedVolume,
     validFrom: row.validFrom,
     validTo: row.validTo ?? undefined,
     reviewDate: row.reviewDate,

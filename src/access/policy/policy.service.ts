@@ -4,6 +4,7 @@ import { AuditedField, AuditEventInput, AuditRecorder } from '../../audit/audit-
 import { Principal } from '../../auth/principal';
 import { RefusalAuditService } from '../../rate-limit/refusal-audit.service';
 import { AccessErrorCode, AccessException } from '../access.exception';
+import { DisclosureLimits } from '../disclosure/disclosure-limits.service';
 import { PurposesService } from '../purposes/purposes.service';
 import { accessContextFrom } from './access-context';
 import { AccessFactsLoader } from './access-facts.loader';
@@ -39,6 +40,8 @@ export class PolicyService {
     private readonly audit: AuditRecorder,
     // Counts refusals that come in floods; without it (a bare test double) each is recorded one by one.
     @Optional() private readonly refusals?: RefusalAuditService,
+    // How many persons a client may be shown (access/disclosure); a bare test double has none.
+    @Optional() private readonly limits?: DisclosureLimits,
   ) {}
 
   /**
@@ -87,6 +90,8 @@ export class PolicyService {
     const facts = await this.facts.load(request.principal, request.context, personIds);
     const decisions = new Map<string, Decision>();
     for (const personId of personIds) decisions.set(personId, decide(request.principal, request.context, { personId }, request.fields, facts));
+    // Before anything is asked of a source, recorded or released: a refusal here releases no one.
+    await this.limits?.admit(request.principal, request.context, decisions, request.requestId);
     if (whileRecording) {
       await whileRecording(decisions);
       // The HTTP client writes a request on a kept-alive connection in the event loop's check phase (after

@@ -50,6 +50,10 @@ export interface AgreementFact {
   releases: Record<string, FieldRef[]>;
   roles: Role[];
   caseReferenceRequired: boolean;
+  /** Persons a day one client is expected to be shown under this agreement (see access/disclosure). */
+  expectedDailyVolume?: number;
+  /** Past the expected volume a client is refused, not only reported. */
+  refuseAboveExpectedVolume?: boolean;
   validFrom: Date;
   validTo?: Date;
   status: AgreementStatus;

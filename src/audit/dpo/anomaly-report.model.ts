@@ -29,6 +29,26 @@ export class OutOfHoursAnomalyModel {
   @Field(() => Int) persons: number;
 }
 
+@ObjectType('CaseReferenceAnomaly', { description: 'A case reference of an organisation covering more persons than CASE_REFERENCE_MAX_PERSONS in the window.' })
+export class CaseReferenceAnomalyModel {
+  @Field() organisation: string;
+  @Field() caseReference: string;
+  @Field(() => Int, { description: 'Distinct persons disclosed under it.' }) persons: number;
+  @Field(() => Int, { description: 'Users or clients shown persons under it.' }) subjects: number;
+}
+
+@ObjectType('FlaggedLimitAnomaly', { description: 'Disclosures a harvesting limit refused or flagged, per client and kind.' })
+export class FlaggedLimitAnomalyModel {
+  @Field({ description: 'representations, persons, expected-volume or case-reference.' }) kind: string;
+  @Field() subject: string;
+  @Field() organisation: string;
+  @Field({ nullable: true }) caseReference?: string;
+  @Field({ nullable: true }) agreementId?: string;
+  @Field(() => Int, { description: 'Refusals or flags, those counted in aggregate events included.' }) count: number;
+  @Field() first: Date;
+  @Field() last: Date;
+}
+
 @ObjectType('AuditAnomalyReport')
 export class AnomalyReportModel {
   @Field() from: Date;
@@ -40,4 +60,7 @@ export class AnomalyReportModel {
   @Field(() => [VolumeAnomalyModel]) volume: VolumeAnomalyModel[];
   @Field(() => [CaseloadAnomalyModel]) outsideCaseload: CaseloadAnomalyModel[];
   @Field(() => [OutOfHoursAnomalyModel]) outOfHours: OutOfHoursAnomalyModel[];
+  @Field(() => Int, { description: 'CASE_REFERENCE_MAX_PERSONS: above it a case reference is listed.' }) caseReferenceMaxPersons: number;
+  @Field(() => [CaseReferenceAnomalyModel]) broadCaseReferences: CaseReferenceAnomalyModel[];
+  @Field(() => [FlaggedLimitAnomalyModel]) flagged: FlaggedLimitAnomalyModel[];
 }

@@ -5,6 +5,9 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AuditException } from '../audit.exception';
 import { DISCLOSURE_DECISIONS } from './audit-search.service';
 
+/** The events of the harvesting limits (access/disclosure, graphql/input-hygiene.plugin.ts). */
+const LIMIT_PREFIX = 'disclosure-limit.';
+
 export interface VolumeAnomaly {
   subject: string;
   organisation: string;
@@ -32,6 +35,29 @@ export interface OutOfHoursAnomaly {
   persons: number;
 }
 
+/** A case reference of an organisation that the trail shows covering more persons than CASE_REFERENCE_MAX_PERSONS. */
+export interface CaseReferenceAnomaly {
+  organisation: string;
+  caseReference: string;
+  persons: number;
+  /** Users or clients who were shown persons under it. */
+  subjects: number;
+}
+
+/** Disclosures a harvesting limit refused or flagged (`disclosure-limit.*` events), per client and kind. */
+export interface FlaggedLimitAnomaly {
+  /** `representations`, `persons`, `expected-volume` or `case-reference`. */
+  kind: string;
+  subject: string;
+  organisation: string;
+  caseReference?: string;
+  agreementId?: string;
+  /** Refusals or flags, counted ones included. */
+  count: number;
+  first: Date;
+  last: Date;
+}
+
 export interface AnomalyReport {
   from: Date;
   to: Date;
@@ -42,6 +68,9 @@ export interface AnomalyReport {
   volume: VolumeAnomaly[];
   outsideCaseload: CaseloadAnomaly[];
   outOfHours: OutOfHoursAnomaly[];
+  caseReferenceMaxPersons: number;
+  broadCaseReferences: CaseReferenceAnomaly[];
+  flagged: FlaggedLimitAnomaly[];
 }
 
 export interface AnomalyOptions {
@@ -53,13 +82,17 @@ export interface AnomalyOptions {
   minPersons?: number;
 }
 
-// Disclosures made by people, not the DPO's own work on the trail.
-const disclosures = `decision = any($3) and actor_subject is not null and not starts_with(operation, 'dpo.')`;
+// Disclosures made by people, not the DPO's own work on the trail nor the flags of the harvesting limits.
+const disclosures = `decision = any($3) and actor_subject is not null and not starts_with(operation, 'dpo.') and not starts_with(operation, '${LIMIT_PREFIX}')`;
 
 /**
  * Patterns a DPO should look at, over a window (default the last 30 days): a user who saw far more people
  * than the peers in their organisation (robust z-score on the median absolute deviation, so one heavy
- * user cannot hide by inflating the spread); access without a case relationship; bulk access out of hours.
+ * user cannot hide by inflating the spread); access without a case relationship; bulk access out of hours;
+ * case references covering more persons than CASE_REFERENCE_MAX_PERSONS (from the trail itself, so what
+ * happened before the limit, or past it by any route, shows too); and every refusal or flag of the
+ * harvesting limits. A partner client has no peers to be compared with, so the volume test alone never
+ * reported one request that took 1,300 people: the last two do.
  */
 @Injectable()
 export class AuditAnomalyService {
@@ -76,13 +109,16 @@ export class AuditAnomalyService {
     const minPersons = options.minPersons ?? 10;
     if (!(zThreshold > 0) || !(minPersons >= 0)) throw AuditException.badRequest('zThreshold must be positive and minPersons not negative');
     const params = [from, to, DISCLOSURE_DECISIONS];
-    const [volume, outsideCaseload, outOfHours] = await Promise.all([
+    const caseReferenceMaxPersons = this.config.disclosure.caseReferenceMaxPersons;
+    const [volume, outsideCaseload, outOfHours, broadCaseReferences, flagged] = await Promise.all([
       this.volume(params, zThreshold, minPersons),
       this.outsideCaseload(params),
       this.outOfHours(params),
+      this.broadCaseReferences(params, caseReferenceMaxPersons),
+      this.flagged(from, to),
     ]);
     const { timezone, bulkThreshold } = this.config.audit;
-    return { from, to, zThreshold, minPersons, bulkThreshold, timezone, volume, outsideCaseload, outOfHours };
+    return { from, to, zThreshold, minPersons, bulkThreshold, timezone, volume, outsideCaseload, outOfHours, caseReferenceMaxPersons, broadCaseReferences, flagged };
   }
 
   private async volume(params: unknown[], zThreshold: number, minPersons: number): Promise<VolumeAnomaly[]> {
@@ -122,6 +158,26 @@ export class AuditAnomalyService {
     );
   }
 
+  private broadCaseReferences(params: unknown[], max: number): Promise<CaseReferenceAnomaly[]> {
+    return this.dataSource.query(broadCaseReferencesQuery(), [...params, max]);
+  }
+
+  private async flagged(from: Date, to: Date): Promise<FlaggedLimitAnomaly[]> {
+    // An aggregate event (`<operation>.aggregate`) stands for `detail.count` refusals.
+    const rows: (Omit<FlaggedLimitAnomaly, 'caseReference' | 'agreementId'> & { caseReference: string | null; agreementId: string | null })[] =
+      await this.dataSource.query(
+        `select regexp_replace(substr(operation, ${LIMIT_PREFIX.length + 1}), '[.]aggregate$', '') as kind,
+                actor_subject as subject, actor_organisation as organisation, case_reference as "caseReference", agreement_id as "agreementId",
+                sum(case when operation like '%.aggregate' then coalesce((detail->>'count')::int, 1) else 1 end)::int as count,
+                min(occurred_at) as first, max(occurred_at) as last
+         from audit_event
+         where occurred_at >= $1 and occurred_at < $2 and starts_with(operation, '${LIMIT_PREFIX}') and actor_subject is not null
+         group by 1, 2, 3, 4, 5 order by 6 desc, 2, 1`,
+        [from, to],
+      );
+    return rows.map(({ caseReference, agreementId, ...row }) => ({ ...row, ...(caseReference ? { caseReference } : {}), ...(agreementId ? { agreementId } : {}) }));
+  }
+
   private async outOfHours(params: unknown[]): Promise<OutOfHoursAnomaly[]> {
     const { officeHours, timezone, bulkThreshold } = this.config.audit;
     return this.dataSource.query(
@@ -138,6 +194,15 @@ export class AuditAnomalyService {
       [...params, timezone, officeHours.days, officeHours.startMinute, officeHours.endMinute, bulkThreshold],
     );
   }
+}
+
+/** Persons disclosed under each case reference of an organisation in the window, where more than `max`. */
+function broadCaseReferencesQuery(): string {
+  return `select actor_organisation as organisation, case_reference as "caseReference", count(distinct p)::int as persons,
+                 count(distinct actor_subject)::int as subjects
+          from audit_event cross join lateral unnest(persons) as p
+          where occurred_at >= $1 and occurred_at < $2 and ${disclosures} and case_reference is not null
+          group by 1, 2 having count(distinct p) > $4 order by 3 desc, 1, 2`;
 }
 
 export function median(values: number[]): number {

@@ -26,6 +26,13 @@ export class AgreementContentInput {
   @Field(() => [FieldReleaseInput]) releases: FieldReleaseInput[];
   @Field(() => [RoleValue]) roles: Role[];
   @Field() caseReferenceRequired: boolean;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Persons a day one client of a party is expected to be shown under this agreement; past it the disclosure is flagged for the DPO.',
+  })
+  expectedDailyVolume?: number;
+  @Field({ nullable: true, description: 'Refuse a client past expectedDailyVolume (needs one), rather than only flag it. Default false.' })
+  refuseAboveExpectedVolume?: boolean;
   @Field() validFrom: Date;
   @Field({ nullable: true }) validTo?: Date;
   @Field({ description: 'YYYY-MM-DD' }) reviewDate: string;
