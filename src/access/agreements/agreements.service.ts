@@ -181,8 +181,9 @@ export class AgreementsService {
       createdBy: actor.subject,
     });
     const saved = await tx.getRepository(AgreementEntity).save(entity);
+    const volume = saved.expectedDailyVolume ? { expectedDailyVolume: saved.expectedDailyVolume, refuseAboveExpectedVolume: saved.refuseAboveExpectedVolume } : {};
     await this.audit.record(
-      { actor, operation, agreement: { id, version }, decision: 'change', detail: { title: saved.title, parties: saved.parties, purposes: saved.purposes } },
+      { actor, operation, agreement: { id, version }, decision: 'change', detail: { title: saved.title, parties: saved.parties, purposes: saved.purposes, ...volume } },
       tx,
     );
     return saved;
