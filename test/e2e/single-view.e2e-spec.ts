@@ -336,15 +336,15 @@ describe('the single view (person and household, federated live from the sources
   });
 
   it('answers a search from an account manager off the caseload with existence and holding team only', async () => {
-    const member = rich.members[0].person_id;
-    const [{ given, family, dob }] = await hub.db.dataSource.query(
-      `select r.demographics ->> 'givenName' as given, r.demographics ->> 'familyName' as family, r.demographics ->> 'dateOfBirth' as dob
+    const [{ member, given, family, dob }] = await hub.db.dataSource.query(
+      `select l.person_id::text as member, r.demographics ->> 'givenName' as given, r.demographics ->> 'familyName' as family,
+              r.demographics ->> 'dateOfBirth' as dob
          from person_link l join source_record r on r.id = l.source_record_id
-        where l.person_id = $1 and r.demographics ?& array['givenName', 'familyName', 'dateOfBirth'] limit 1`,
-      [member],
+        where l.person_id = any($1::uuid[]) and r.demographics ?& array['givenName', 'familyName', 'dateOfBirth'] order by l.person_id, r.id limit 1`,
+      [rich.members.map((m) => m.person_id)],
     );
     // Without the case, a search needs a name and one more identifying attribute, and gives no score.
-    const res = await ask('bob', `{ searchPeople(input: { name: "${given} ${family}", dateOfBirth: "${dob}" }) { edges { score person { id exists holdingTeams givenName } } } }`, {
+    const res = await ask('bob', `{ searchPeople(input: { givenName: "${given}", familyName: "${family}", dateOfBirth: "${dob}" }) { edges { score person { id exists holdingTeams givenName } } } }`, {
       'x-purpose': 'EARLY_HELP',
     }).expect(200);
     const edge = res.body.data.searchPeople.edges.find((e: { person: { id: string } }) => e.person.id === member);
@@ -364,7 +364,11 @@ describe('the single view (person and household, federated live from the sources
   });
 
   it('releases nothing of a person, a household or a search result when the audit trail cannot take the events', async () => {
-    const member = rich.members.find((m) => m.sources.includes('housing'))!.person_id;
+    const [{ member }] = await hub.db.dataSource.query(
+      `select l.person_id::text as member from person_link l join source_record r on r.id = l.source_record_id
+        where l.person_id = any($1::uuid[]) and r.demographics ? 'dateOfBirth' order by l.person_id limit 1`,
+      [rich.members.filter((m) => m.sources.includes('housing')).map((m) => m.person_id)],
+    );
     const personQuery = `{ person(id: "${member}") { id givenName familyName dateOfBirth housing { tenancies { tenancyRef } } } }`;
     const before = await ask('alice', personQuery, { 'x-purpose': 'EARLY_HELP' }).expect(200);
     const { givenName, familyName, dateOfBirth } = before.body.data.person;
@@ -372,7 +376,7 @@ describe('the single view (person and household, federated live from the sources
 
     const restore = await breakAuditInserts(hub.db.dataSource);
     try {
-      const search = `{ searchPeople(input: { name: "${givenName} ${familyName}", dateOfBirth: "${dateOfBirth}" }) { edges { person { id givenName familyName } } } }`;
+      const search = `{ searchPeople(input: { givenName: "${givenName}", familyName: "${familyName}", dateOfBirth: "${dateOfBirth}" }) { edges { person { id givenName familyName } } } }`;
       // searchPeople is non-null, so its null takes the whole `data` with it.
       for (const [field, query, data] of [
         ['person', personQuery, { person: null }],

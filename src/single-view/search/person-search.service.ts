@@ -45,7 +45,8 @@ const CANDIDATE_LIMIT = 5000;
  * birth with day and month swapped or a year out scores part. Ranked by score, then id.
  *
  * Exact (for a caller who may learn no more than that a match exists): a person matches when their records
- * agree with every criterion given: names equal or sound alike, date of birth, postcode and NINO equal.
+ * agree with every criterion given: names equal, sounding alike or equal to one of their words; date of
+ * birth, postcode and NINO equal.
  * Nothing is scored, so nothing partial can show through; ordered by person id.
  *
  * A page holds only results `admit` lets through, so a withheld person leaves no gap, short page or cursor:
@@ -136,9 +137,11 @@ export class PersonSearchService {
     const p = (value: unknown) => `$${params.push(value)}`;
     const ways: string[] = [];
     const agree: string[] = [];
+    // A name agrees when equal, sounding alike, or equal to one of its words ("Souza" for "De Souza").
     const name = (field: string, value: string) => {
       const v = p(value.toLowerCase());
-      agree.push(`(lower(r.demographics ->> '${field}') = ${v} or dmetaphone(r.demographics ->> '${field}') = dmetaphone(${v}))`);
+      const column = `r.demographics ->> '${field}'`;
+      agree.push(`(lower(${column}) = ${v} or dmetaphone(${column}) = dmetaphone(${v}) or ${v} = any(regexp_split_to_array(lower(${column}), '[[:space:]-]+')))`);
     };
     const exactly = (expression: string, value: string) => {
       const condition = `${expression} = ${p(value)}`;
