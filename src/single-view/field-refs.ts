@@ -1,3 +1,4 @@
+import { sourceKnownRef } from '../access/policy/derived-fields';
 import type { FieldRef } from '../access/policy/policy.types';
 
 /**
@@ -22,7 +23,7 @@ export const HOUSEHOLD_REFS = {
   memberCount: 'hub.household.memberCount',
   /**
    * More than one council service involved with the household. It counts social care, so an agreement
-   * that lists it should carry an Art. 9 condition (see docs/single-view.md).
+   * listing it needs an Art. 9 condition, and it goes only where social care involvement may (DERIVED_FIELDS).
    */
   multipleServicesInvolved: 'hub.household.multipleServicesInvolved',
 } as const;
@@ -32,7 +33,7 @@ export const HOUSEHOLD_REFS = {
  * the source's data. Named under the source, so social care involvement is special category like the rest
  * of social care.
  */
-export const involvementRef = (source: string): FieldRef => `${source}.involvement.known`;
+export const involvementRef: (source: string) => FieldRef = sourceKnownRef;
 
 /** The live sources the single view shows, by GraphQL field. */
 export const LIVE_SOURCES = { housing: 'housing', benefits: 'benefits', socialCare: 'social-care' } as const;
