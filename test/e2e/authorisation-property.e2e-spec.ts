@@ -105,7 +105,22 @@ describe('authorisation as a property: random callers, random people', () => {
   });
   afterAll(() => hub?.stop());
 
-  const caller = (): DevTokenRequest => {
+  /** Callers an agreement has in mind (the demo agreements' parties, roles and purposes), half the time; anyone otherwise. */
+  const PLAUSIBLE: [Omit<DevTokenRequest, 'subject'>, string[]][] = [
+    [{ organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' }, ['EARLY_HELP', 'HOUSING_NEED', 'TELL_US_ONCE']],
+    [{ organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' }, ['EARLY_HELP', 'HOUSING_NEED', 'SAFEGUARDING']],
+    [{ organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-safeguarding' }, ['SAFEGUARDING']],
+    [{ organisation: 'advice-charity', roles: [Role.PartnerAgency], client: 'advice' }, ['BENEFIT_ELIGIBILITY']],
+    [{ organisation: 'council', roles: [Role.DataSteward] }, ['DATA_QUALITY']],
+  ];
+  const caller = (): [DevTokenRequest, string] => {
+    if (next() < 0.5) {
+      const [who, purposes] = pick(PLAUSIBLE);
+      return [{ ...who, subject: next() < 0.4 ? 'am-property' : `user-${Math.floor(next() * 1000)}` }, pick(purposes)];
+    }
+    return [anyone(), pick(PURPOSES)];
+  };
+  const anyone = (): DevTokenRequest => {
     const organisation = pick(ORGANISATIONS);
     const roles = organisation === 'council' ? [pick(COUNCIL_ROLES)] : [Role.PartnerAgency];
     return { subject: next() < 0.3 ? 'am-property' : `user-${Math.floor(next() * 1000)}`, organisation, roles, team: pick(TEAMS), client: `client-${organisation}` };
@@ -128,12 +143,12 @@ describe('authorisation as a property: random callers, random people', () => {
     const problems: string[] = [];
     const outcomes = { released: 0, nothing: 0 };
     for (let trial = 0; trial < TRIALS; trial++) {
-      const who = caller();
+      const [who, purpose] = caller();
       const target = next() < 0.85 ? pick(people) : randomUUID();
       const query = operation(target);
       const requestId = randomUUID();
-      const headers: Record<string, string> = { 'x-purpose': pick(PURPOSES), 'x-request-id': requestId };
-      if (next() < 0.5) headers['x-case-reference'] = `CASE-${trial}`;
+      const headers: Record<string, string> = { 'x-purpose': purpose, 'x-request-id': requestId };
+      if (purpose === 'SAFEGUARDING' || next() < 0.5) headers['x-case-reference'] = `CASE-${trial}`;
       const res = await request(hub.server)
         .post('/graphql')
         .set('authorization', `Bearer ${await hub.token(who)}`)
