@@ -178,6 +178,20 @@ describe('access records on PostgreSQL', () => {
       await expect(consent.liftObjection(objection.id, 'again', dpo)).rejects.toThrow(/already lifted/);
       expect((await consent.factsFor([PERSON])).objections).toEqual([expect.objectContaining({ kind: 'restriction', source: 'housing', liftedAt: expect.any(Date) })]);
     });
+    it('holds an objection recorded against an id to the person it was later merged into, but not a consent', async () => {
+      const [merged, survivor] = ['77777777-7777-4777-8777-777777777777', '88888888-8888-4888-8888-888888888888'];
+      const ds = db.dataSource;
+      await ds.query(`insert into person (id) values ($1), ($2)`, [merged, survivor]);
+      const objection = await consent.recordObjection(
+        { personId: merged, kind: 'objection', reason: 'Does not want the charity to see any of her records', evidence: 'POST:2025/07/0001' },
+        dpo,
+      );
+      await consent.recordConsent({ personId: merged, status: 'given', evidence: 'EDRMS:HN-77' }, dpo);
+      await ds.query(`update person set status = 'merged', merged_into = $2 where id = $1`, [merged, survivor]);
+      const facts = await consent.factsFor([survivor]);
+      expect(facts.objections).toEqual([expect.objectContaining({ id: objection.id, personId: survivor, kind: 'objection' })]);
+      expect(facts.consents).toEqual([]);
+    });
   });
 
   describe('case assignments and break-glass', () => {

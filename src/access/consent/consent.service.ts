@@ -171,11 +171,17 @@ export class ConsentService {
     if (personIds.length === 0) return { consents: [], objections: [] };
     const rows = await preparedQuery<FactRow>(
       this.dataSource,
-      `select 'consent' as fact, id::text, person_id::text, status as state, purpose, recipient_organisation, source, valid_from, valid_to as ends, recorded_at
+      // An objection or restriction recorded against an id later merged into this person still stands: the
+      // merge says they are one human being. Consent is not carried over: it may only open what was agreed.
+      `with recursive merged(id, survivor) as (
+         select id, id from unnest($1::uuid[]) as asked(id)
+         union
+         select p.id, m.survivor from person p join merged m on p.merged_into = m.id)
+       select 'consent' as fact, id::text, person_id::text, status as state, purpose, recipient_organisation, source, valid_from, valid_to as ends, recorded_at
          from consent where person_id = any($1::uuid[])
        union all
-       select 'objection', id::text, person_id::text, kind, purpose, recipient_organisation, source, valid_from, lifted_at, recorded_at
-         from objection where person_id = any($1::uuid[])`,
+       select 'objection', o.id::text, m.survivor::text, o.kind, o.purpose, o.recipient_organisation, o.source, o.valid_from, o.lifted_at, o.recorded_at
+         from objection o join merged m on o.person_id = m.id`,
       [personIds],
     );
     const consents: ConsentFact[] = [];
