@@ -48,6 +48,9 @@ describe('TokenVerifier', () => {
         .setIssuer('https://idp.nhs.example')
         .setAudience('hub'),
     ).sign(partnerKey);
+  /** A token naming the council's issuer, signed with whichever key and kid the test says. */
+  const councilToken = (kid: string, key: CryptoKey, claims: Record<string, unknown>, subject = 'attacker') =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).setSubject(subject).setIssuer('https://idp.council.example').setAudience('hub').setIssuedAt().setExpirationTime('5m').sign(key);
   const reason = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: AuthException) => error.reason);
 
   it('answers a token it has verified from memory, with a principal nobody can change', async () => {
@@ -90,28 +93,14 @@ describe('TokenVerifier', () => {
 
   it("refuses a partner's key signing for the council's issuer (finding 1)", async () => {
     const tokens = await verifier();
-    const forged = await new SignJWT({ org: 'council', roles: ['admin', 'dpo'] })
-      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
-      .setSubject('attacker')
-      .setIssuer('https://idp.council.example')
-      .setAudience('hub')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(partnerKey);
+    const forged = await councilToken('partner-1', partnerKey, { org: 'council', roles: ['admin', 'dpo'] });
     const refused = await tokens.verify(forged).catch((error: AuthException) => error);
     expect(refused).toBeInstanceOf(AuthException);
     expect((refused as AuthException).reason).toBe('unknown-kid');
     // The audit trail learns what the token claimed about itself.
     expect((refused as AuthException).token).toEqual({ issuer: 'https://idp.council.example', keyId: 'partner-1' });
     // Even with the council's kid in the header, the partner's key does not verify.
-    const withCouncilKid = await new SignJWT({ org: 'council', roles: ['admin'] })
-      .setProtectedHeader({ alg: 'ES256', kid: 'council-1' })
-      .setSubject('attacker')
-      .setIssuer('https://idp.council.example')
-      .setAudience('hub')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(partnerKey);
+    const withCouncilKid = await councilToken('council-1', partnerKey, { org: 'council', roles: ['admin'] });
     expect(await reason(tokens.verify(withCouncilKid))).toBe('bad-signature');
   });
 
@@ -120,14 +109,7 @@ describe('TokenVerifier', () => {
     expect(await reason(tokens.verify(await partnerToken(undefined, { org: 'council' })))).toBe('organisation-not-allowed');
     expect(await reason(tokens.verify(await partnerToken(undefined, { roles: ['partner-agency', 'admin'] })))).toBe('role-not-allowed');
     expect(await reason(tokens.verify(await partnerToken(undefined, { roles: ['dpo'] })))).toBe('role-not-allowed');
-    const council = await new SignJWT({ roles: ['dpo'] })
-      .setProtectedHeader({ alg: 'ES256', kid: 'council-1' })
-      .setSubject('dpo-1')
-      .setIssuer('https://idp.council.example')
-      .setAudience('hub')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(councilKey);
+    const council = await councilToken('council-1', councilKey, { roles: ['dpo'] }, 'dpo-1');
     expect(await tokens.verify(council)).toMatchObject({ organisation: 'council', roles: [Role.Dpo], issuer: 'https://idp.council.example', keyId: 'council-1' });
   });
 

@@ -1,20 +1,12 @@
 import { DataSource } from 'typeorm';
+import { seededRandom } from '../../src/identity/matching/random';
 import { IdentityFields } from '../../src/sources/identity-fields';
 
 const GIVEN = ['Oliver', 'Amelia', 'Harry', 'Isla', 'Jack', 'Ava', 'George', 'Mia', 'Noah', 'Grace', 'Leo', 'Freya', 'Arthur', 'Lily', 'Oscar', 'Ella', 'Charlie', 'Evie', 'Jacob', 'Poppy'];
 const FAMILY = ['Okafor', 'Patel', 'Nowak', 'Hughes', 'Campbell', 'Begum', 'Murphy', 'Kowalski', 'Adeyemi', 'Fletcher', 'Dunmore', 'Whitlock', 'Ashworth', 'Pemberton', 'Thackeray', 'Rushworth', 'Greenhalgh', 'Ormerod', 'Sutcliffe', 'Holroyd'];
 
-/** A small deterministic random source, so fixtures are the same on every run. */
-export function seeded(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic random source (the matcher's own), so fixtures are the same on every run. */
+export const seeded = seededRandom;
 
 export interface FixturePerson {
   truth: number;
