@@ -1,27 +1,19 @@
 import 'reflect-metadata';
-import { fork } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CaseAssignmentsService } from '../src/access/relationships/case-assignments.service';
-import { AccessSeedService } from '../src/access/seed/access-seed.service';
-import { AppModule } from '../src/app.module';
 import { DevTokenIssuer } from '../src/auth/dev-token.service';
 import { Role } from '../src/auth/principal';
-import { AppConfig, loadConfig } from '../src/config/config';
+import { loadConfig } from '../src/config/config';
 import { AuditEventInput, AuditRecorder } from '../src/audit/audit-recorder';
 import { DatabaseRuntime } from '../src/database/database-runtime';
-import { SourceAdapter } from '../src/sources/source-adapter';
-import { createAdapter } from '../src/sources/source-registry';
 import { SourceConnection } from '../src/sources/sources-config';
-import { SourceRegistry } from '../src/sources/source-registry.service';
-import { AfterSync } from '../src/sources/sync/after-sync';
-import { IdentitySyncService } from '../src/sources/sync/identity-sync.service';
 import { benchDatabase } from './bench-database';
+import { forkChild, graphqlUrl, sandboxRegistry, startHub, syncAndSeed } from './bench-hub';
 
 /**
  * `npm run bench:query`: the single view over real HTTP, with the real policy decision point and the real
@@ -72,26 +64,23 @@ const personQuery = process.env.BENCH_PERSON_QUERY ?? `query Person($id: ID!) { 
 async function main(): Promise<void> {
   const db = await benchDatabase();
   const dir = await mkdtemp(join(tmpdir(), 'hub-bench-query-'));
-  const load = startLoad();
+  const load = forkChild('query-load.ts');
   let app: INestApplication | undefined;
   let unaudited: INestApplication | undefined;
   const floors: INestApplication[] = [];
   let runtime: DatabaseRuntime | undefined;
   try {
     const connections = await load.ask<SourceConnection[]>({ cmd: 'start', dir, households });
-    const adapters = new Map<string, SourceAdapter>(connections.map((c) => [c.id, createAdapter(c)]));
-    const registry = { configuredIds: () => [...adapters.keys()], adapters: async () => adapters, adapter: async (id: string) => adapters.get(id)! };
+    const registry = sandboxRegistry(connections);
 
     const url = (db.dataSource.options as { url: string }).url;
     await db.dataSource.destroy();
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, HUB_DATA_DIR: join(dir, 'hub'), RATE_LIMIT_PER_MINUTE: '0' });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, HUB_DATA_DIR: join(dir, 'hub'), RATE_LIMIT_PER_MINUTE: '0', PERSONS_PER_MINUTE: '0', PERSONS_PER_DAY: '0' });
     runtime = await DatabaseRuntime.open(config);
     app = await startHub(config, runtime, registry);
     const endpoint = await graphqlUrl(app);
 
-    const synced = await app.get(IdentitySyncService).sync();
-    await app.get(AfterSync).run(synced);
-    await app.get(AccessSeedService).seedDemo();
+    await syncAndSeed(app);
     const dataSource = app.get(DataSource);
     const [household] = await dataSource.query(`
       select m.household_id::text as id, count(distinct m.person_id)::int as members
@@ -260,22 +249,6 @@ interface PersonsLoad {
   times: number[];
 }
 
-/** A hub in this process on the bench database and sources; `recorder`: an audit recorder in place of the trail. */
-async function startHub(
-  config: AppConfig,
-  runtime: DatabaseRuntime,
-  registry: object,
-  options: { recorder?: (dataSource: DataSource) => AuditRecorder } = {},
-): Promise<INestApplication> {
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, runtime)] })
-    .overrideProvider(SourceRegistry)
-    .useValue(registry);
-  if (options.recorder) builder = builder.overrideProvider(AuditRecorder).useFactory({ factory: options.recorder, inject: [DataSource] });
-  const app = (await builder.compile()).createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  return app;
-}
-
 /** Auditing disabled, for the comparison only: every event "succeeds" at once and is written nowhere. */
 class NothingRecorded extends AuditRecorder {
   private seq = 0;
@@ -304,29 +277,6 @@ class PlainRowCommitted extends AuditRecorder {
     const [row] = await this.dataSource.query('insert into bench_audit_floor (event) values ($1) returning id', [JSON.stringify(event)]);
     return { seq: String(row.id), hash: '' };
   }
-}
-
-async function graphqlUrl(app: INestApplication): Promise<string> {
-  return `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
-}
-
-/** The sandboxes and the load generator, in a child process (bench/query-load.ts). */
-function startLoad() {
-  const child = fork(join(__dirname, 'query-load.ts'), [], { execArgv: ['-r', join(__dirname, '..', 'test', 'support', 'swc-register.cjs')] });
-  const ask = <T = unknown>(command: object): Promise<T> =>
-    new Promise((resolve, reject) => {
-      child.once('message', (reply: { ok: boolean; result?: T; error?: string }) => (reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error))));
-      child.send(command);
-    });
-  return {
-    ask,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      await ask({ cmd: 'stop' }).catch(() => child.kill());
-      await exited;
-    },
-  };
 }
 
 /**
