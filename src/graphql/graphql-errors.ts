@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { HubException } from '../common/hub-exception';
+import { DatabaseUnavailableException, isDatabaseUnavailable } from '../database/database-unavailable';
 import { GraphqlContext } from './graphql-context';
 
 export const INTERNAL_ERROR_CODE = 'INTERNAL_SERVER_ERROR';
@@ -22,6 +23,11 @@ const clientFacingCodes = new Set([
 export function formatGraphqlError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = String(formatted.extensions?.code ?? INTERNAL_ERROR_CODE);
+    // The database away (restart, failover) is not the hub's bug: a code the client can retry on, no driver text.
+    if (code === INTERNAL_ERROR_CODE && isDatabaseUnavailable(error)) {
+      const unavailable = new DatabaseUnavailableException();
+      return { ...formatted, message: unavailable.message, extensions: { code: unavailable.code } };
+    }
     const domain = (error as GraphQLError)?.extensions?.domain === true;
     const { stacktrace: _stacktrace, domain: _domain, ...extensions } = formatted.extensions ?? {};
     const safe = !production || domain || clientFacingCodes.has(code);
@@ -35,12 +41,14 @@ export function formatGraphqlError(production: boolean) {
 
 /**
  * A domain exception raised outside a resolver (in an Apollo plugin, where Nest's exception filter does not
- * run) as the GraphQL error the filter would have made; anything else as an internal error, with no detail.
+ * run) as the GraphQL error the filter would have made; the database away as DATABASE_UNAVAILABLE; anything
+ * else as an internal error, with no detail.
  */
 export function toGraphqlError(error: unknown): GraphQLError {
   if (error instanceof HubException) {
     return new GraphQLError(error.message, { extensions: { code: error.code, domain: true, ...(error.details ? { details: error.details } : {}) } });
   }
+  if (isDatabaseUnavailable(error)) return toGraphqlError(new DatabaseUnavailableException());
   return new GraphQLError('Internal server error', { extensions: { code: INTERNAL_ERROR_CODE } });
 }
 
