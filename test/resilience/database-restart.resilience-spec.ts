@@ -74,7 +74,7 @@ describe('PostgreSQL restarted under load', () => {
     sent.kind === 'person'
       ? `{ person(id: "${sent.subject}") { id givenName familyName dateOfBirth } }`
       : sent.kind === 'household'
-        ? `{ household(id: "${sent.subject}") { id members { person { ${personSelection.replace('adultSocialCare { caseType }', '')} } } } }`
+        ? `{ household(id: "${sent.subject}") { id members { person { ${personSelection} } } } }`
         : `mutation { assignCase(input: { subjectKind: PERSON, subjectId: "${sent.subject}", team: "load-${sent.requestId}" }) { id } }`;
 
   const send = async (sent: Sent) => {

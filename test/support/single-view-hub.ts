@@ -9,7 +9,9 @@ import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.servic
 import { loadConfig } from '../../src/config/config';
 import { DatabaseRuntime } from '../../src/database/database-runtime';
 import { SourceAdapter } from '../../src/sources/source-adapter';
+import { createAdapter } from '../../src/sources/source-registry';
 import { SourceRegistry } from '../../src/sources/source-registry.service';
+import { SourceConnection } from '../../src/sources/sources-config';
 import { SourceErrorCode, SourceException } from '../../src/sources/source-transport';
 import { AfterSync } from '../../src/sources/sync/after-sync';
 import { IdentitySyncService } from '../../src/sources/sync/identity-sync.service';
@@ -33,11 +35,23 @@ export interface SingleViewHub {
  * loopback, already synced, matched into persons and households, with the demo agreements loaded. The
  * adapters are the real ones, wrapped to count `fetchDetails` calls.
  */
-export async function startSingleViewHub(options: { households?: number; seed?: string; env?: Record<string, string> } = {}): Promise<SingleViewHub> {
+export async function startSingleViewHub(
+  options: {
+    households?: number;
+    seed?: string;
+    env?: Record<string, string>;
+    /** Where the hub reaches each sandbox instead of its own address (a fault proxy in front of it, say). */
+    reroute?: (connection: SourceConnection) => Promise<SourceConnection>;
+  } = {},
+): Promise<SingleViewHub> {
   const sources = await startSandboxSources({ households: options.households ?? 120, seed: options.seed ?? 'single-view', pageSize: 200, timeoutMs: 2000 });
-  const calls = new Map<string, number[]>([...sources.adapters.keys()].map((id) => [id, []]));
+  const reroute = options.reroute;
+  const adapters = reroute
+    ? new Map(await Promise.all([...sources.adapters.keys()].map(async (id) => [id, createAdapter(await reroute(sources.connection(id)))] as const)))
+    : sources.adapters;
+  const calls = new Map<string, number[]>([...adapters.keys()].map((id) => [id, []]));
   const counting = new Map<string, SourceAdapter>(
-    [...sources.adapters].map(([id, adapter]) => [
+    [...adapters].map(([id, adapter]) => [
       id,
       {
         describe: () => adapter.describe(),

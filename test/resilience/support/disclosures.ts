@@ -19,13 +19,17 @@ export interface AuditRow {
   detail: Record<string, unknown> | null;
 }
 
-/** A person's selection that asks for identity, involvement and live data of every source. */
+/**
+ * A person's selection that asks for identity, involvement and live data of every source: all of it
+ * released to a council account manager for EARLY_HELP on a case of theirs (the demo agreements), so a
+ * healthy answer has no error at all.
+ */
 export const personSelection = `
   id givenName familyName dateOfBirth
   services { housing benefits socialCare }
   housing { tenancies { tenancyRef tenure rentAccountStatus } homelessnessApplications { status } }
   benefits { housingBenefitClaims { claimRef status weeklyAmount } councilTaxReductionClaims { status weeklyAmount } }
-  socialCare { childrenSocialCare { caseType allocatedTeam } adultSocialCare { caseType } }`;
+  socialCare { childrenSocialCare { caseType allocatedTeam } }`;
 
 const identityFields = ['givenName', 'familyName', 'dateOfBirth', 'middleNames', 'nhsNumber', 'ninoMasked', 'postcode'];
 

@@ -12,6 +12,8 @@ export interface LoadLoop<T> {
   results: LoadResult<T>[];
   /** Resolves once `count` results satisfy `test` (counted from now), or rejects after `timeoutMs`. */
   waitFor(test: (result: LoadResult<T>) => boolean, count: number, timeoutMs: number): Promise<void>;
+  /** Resolves once every client has reached the time or count bound. */
+  done(): Promise<LoadResult<T>[]>;
   stop(): Promise<LoadResult<T>[]>;
 }
 
@@ -63,6 +65,10 @@ export function startLoad<T>(options: {
         waiters.add(check);
         check();
       });
+    },
+    async done() {
+      await Promise.all(loops);
+      return results;
     },
     async stop() {
       state.stopped = true;
