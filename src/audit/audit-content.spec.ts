@@ -23,9 +23,15 @@ describe('audit event validation', () => {
     [{ ...base, released: [{ source: 'hub', field: 'x', value: 'Alex' }] as never }, /released/],
     [{ ...base, extra: 1 } as never, /event/],
     [{ ...base, detail: { big: 'x'.repeat(20_000) } }, /detail/],
+    [{ ...base, detail: { team: 'a\u0000b' } }, /detail/],
+    [{ ...base, detail: { team: 'a\\\u0000b' } }, /detail/],
   ])('refuses a bad event with the field named (%#)', (event, problem) => {
     expect(() => prepareEvent(event)).toThrow(InvalidAuditEventError);
     expect(() => prepareEvent(event)).toThrow(problem);
+  });
+
+  it('keeps detail that only spells an escaped NUL (a backslash, then u0000)', () => {
+    expect(prepareEvent({ ...base, detail: { team: '\\u0000', nested: ['x\\\\u0000'] } }).detail).toEqual({ team: '\\u0000', nested: ['x\\\\u0000'] });
   });
 
   it('hashes what it stores: the content hash is the hash of the stored columns', () => {

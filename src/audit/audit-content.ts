@@ -16,6 +16,11 @@ const text = (max: number) =>
     .min(1)
     .max(max)
     .refine((value) => !value.includes('\u0000') && !loneSurrogate.test(value), 'must be text without NUL or lone surrogates');
+/**
+ * A NUL in serialised JSON: `\u0000` after an even number of backslashes. Text that merely spells `\u0000`
+ * (serialised `\\u0000`) is not one; it used to be refused, and the request with it, as an invalid event.
+ */
+const NUL_IN_JSON = /(?<!\\)(?:\\\\)*\\u0000/;
 const field = z.object({ source: text(100), field: text(200) }).strict();
 
 const schema = z
@@ -51,7 +56,7 @@ const schema = z
     detail: z
       .record(z.string(), z.json())
       .refine((value) => JSON.stringify(value).length <= 16_384, 'must serialise to at most 16 KiB')
-      .refine((value) => !JSON.stringify(value).includes('\\u0000'), 'must not contain NUL')
+      .refine((value) => !NUL_IN_JSON.test(JSON.stringify(value)), 'must not contain NUL')
       .optional(),
   })
   .strict();

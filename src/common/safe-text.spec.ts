@@ -1,4 +1,4 @@
-import { unsafeTextProblem } from './safe-text';
+import { MAX_TEXT_LENGTH, unsafeTextProblem } from './safe-text';
 
 describe('unsafeTextProblem', () => {
   it.each([
@@ -28,6 +28,17 @@ describe('unsafeTextProblem', () => {
   it('lets multi-line text have tabs and line breaks, but not a carriage return on its own', () => {
     expect(unsafeTextProblem('First line.\r\nSecond\tline.\nThird.', 'multiline')).toBeUndefined();
     expect(unsafeTextProblem('Looks fine\roverwritten', 'multiline')).toMatch(/carriage return/);
+  });
+
+  it('refuses a lone surrogate (not Unicode text; the audit trail refuses it), but not a pair', () => {
+    for (const text of ['a\ud800b', '\udc00', '\udc00\ud800']) expect(unsafeTextProblem(text, 'line')).toMatch(/lone surrogate/);
+    expect(unsafeTextProblem('😀𝕏', 'line')).toBeUndefined();
+  });
+
+  it('holds text to MAX_TEXT_LENGTH characters unless the field allows more', () => {
+    expect(unsafeTextProblem('a'.repeat(MAX_TEXT_LENGTH), 'line')).toBeUndefined();
+    expect(unsafeTextProblem('a'.repeat(MAX_TEXT_LENGTH + 1), 'multiline')).toMatch(`longer than ${MAX_TEXT_LENGTH} characters`);
+    expect(unsafeTextProblem('a'.repeat(MAX_TEXT_LENGTH + 1), 'multiline', 2000)).toBeUndefined();
   });
 
   it('accepts the scripts and marks people write (accents, Welsh, Arabic, emoji, zero-width joiner)', () => {

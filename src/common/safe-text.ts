@@ -9,11 +9,23 @@ export type SafeTextMode = 'line' | 'multiline';
 /** The schema extension that marks an input field as multi-line text (anything unmarked is one line). */
 export const SAFE_TEXT_EXTENSION = 'safeText';
 
+/** The schema extension that lets an input field hold more than MAX_TEXT_LENGTH characters. */
+export const MAX_LENGTH_EXTENSION = 'safeTextMaxLength';
+
+/**
+ * The longest string any argument may hold unless its field says otherwise: what the audit trail keeps of
+ * a reason (audit/audit-content.ts), where reasons and notes end up. Longer values used to reach the trail
+ * or a column's check and fail there as internal errors.
+ */
+export const MAX_TEXT_LENGTH = 1_000;
+
 /**
  * On an input field of reasons or notes: tabs and line breaks are allowed there. Every other string the
- * hub is sent is held to one line (see graphql/input-hygiene.plugin.ts).
+ * hub is sent is held to one line (see graphql/input-hygiene.plugin.ts). `maxLength` for text kept only in
+ * its own table, never as an audit reason.
  */
-export const MultilineText = () => Extensions({ [SAFE_TEXT_EXTENSION]: 'multiline' satisfies SafeTextMode });
+export const MultilineText = (options: { maxLength?: number } = {}) =>
+  Extensions({ [SAFE_TEXT_EXTENSION]: 'multiline' satisfies SafeTextMode, ...(options.maxLength ? { [MAX_LENGTH_EXTENSION]: options.maxLength } : {}) });
 
 /**
  * Characters no text the hub stores or shows may carry:
@@ -28,6 +40,8 @@ const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u
 const LINE_BREAKS = /[\t\n\r]/u;
 /** A CR not followed by LF. */
 const LONE_CR = /\r(?!\n)/u;
+/** Half of a surrogate pair on its own (`\ud800` in JSON): not Unicode text, and refused by the audit trail. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Names a character in a message without repeating it (it may be invisible or rewrite the message). */
 function describe(char: string): string {
@@ -35,7 +49,10 @@ function describe(char: string): string {
 }
 
 /** Why `text` may not be stored as `mode` text, or undefined when it may. */
-export function unsafeTextProblem(text: string, mode: SafeTextMode): string | undefined {
+export function unsafeTextProblem(text: string, mode: SafeTextMode, maxLength = MAX_TEXT_LENGTH): string | undefined {
+  if (text.length > maxLength) return `it is longer than ${maxLength} characters`;
+  const surrogate = LONE_SURROGATE.exec(text);
+  if (surrogate) return `it contains a lone surrogate, which is not Unicode text (position ${surrogate.index})`;
   const forbidden = FORBIDDEN.exec(text);
   if (forbidden) {
     const char = forbidden[0];

@@ -22,7 +22,7 @@ const clientFacingCodes = new Set([
  */
 export function formatGraphqlError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = String(formatted.extensions?.code ?? INTERNAL_ERROR_CODE);
+    const code = requestErrorCode(error) ?? String(formatted.extensions?.code ?? INTERNAL_ERROR_CODE);
     // The database away (restart, failover) is not the hub's bug: a code the client can retry on, no driver text.
     if (code === INTERNAL_ERROR_CODE && isDatabaseUnavailable(error)) {
       const unavailable = new DatabaseUnavailableException();
@@ -50,6 +50,19 @@ export function toGraphqlError(error: unknown): GraphQLError {
   }
   if (isDatabaseUnavailable(error)) return toGraphqlError(new DatabaseUnavailableException());
   return new GraphQLError('Internal server error', { extensions: { code: INTERNAL_ERROR_CODE } });
+}
+
+/**
+ * Apollo refuses some requests before running them (an unsupported persisted-query version, a hash that does
+ * not match the query) with an HTTP 400 but no code, which it then reports as INTERNAL_SERVER_ERROR: they are
+ * the client's mistake, BAD_REQUEST.
+ */
+function requestErrorCode(error: unknown): string | undefined {
+  // Read by shape: Apollo's ESM build has a GraphQLError class of its own.
+  const extensions = (error as { extensions?: Record<string, unknown> } | null)?.extensions;
+  if (!extensions || extensions.code !== undefined) return undefined;
+  const status = (extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
 }
 
 function maskedMessage(code: string): string {

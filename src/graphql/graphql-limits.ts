@@ -1,6 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { AppConfig } from '../config/config';
+import { KnownOperationTypesRule } from './known-operation-types.rule';
 
 /**
  * Limits checked while validating a query, so an abusive query is refused before any resolver (and so
@@ -21,7 +22,8 @@ export function graphqlLimits(config: AppConfig): Pick<ApolloDriverConfig, 'plug
   }).protect();
   return {
     plugins: plugins as unknown as ApolloDriverConfig['plugins'],
-    validationRules,
+    // With the limits, as a client's mistake: a subscription (the hub has none) once failed as an internal error.
+    validationRules: [...validationRules, KnownOperationTypesRule],
     parseOptions: { maxTokens: config.graphql.maxTokens },
   };
 }

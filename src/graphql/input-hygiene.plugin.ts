@@ -25,8 +25,9 @@ export interface InputHygieneOptions {
  * Checks what an operation sends before any resolver runs, so nothing malformed reaches the database, a
  * source or the audit trail:
  * - every string argument, in literals and variables alike, at any depth of an input object: no control
- *   characters or bidi overrides, and one line unless the input field is marked `@MultilineText()`
- *   (common/safe-text.ts). Refused with BAD_USER_INPUT naming the argument and field, never the value;
+ *   characters, bidi overrides or lone surrogates, at most MAX_TEXT_LENGTH characters, and one line unless
+ *   the input field is marked `@MultilineText()` (common/safe-text.ts); every date-time a date-time within
+ *   years 0001-9999. Refused with BAD_USER_INPUT naming the argument and field, never the value;
  * - `_entities`: each representation must be an object naming an entity type (`__typename: "Query"` used to
  *   reach federation's own resolver and fail as an internal error). Refused with BAD_USER_INPUT;
  * - at most GRAPHQL_MAX_REPRESENTATIONS representations, all `_entities` fields of the request together:
@@ -54,7 +55,7 @@ export function inputHygienePlugin(options: InputHygieneOptions): ApolloServerPl
           const inputs = operationInputs(schema, document, operation, request.variables);
           if (!inputs) return;
           for (const text of inputs.texts) {
-            const problem = text.problem ?? unsafeTextProblem(text.value, text.mode);
+            const problem = text.problem ?? unsafeTextProblem(text.value, text.mode, text.maxLength);
             if (problem) throw badText(text, problem);
           }
           if (inputs.representations.length === 0) return;

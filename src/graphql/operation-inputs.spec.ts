@@ -3,12 +3,15 @@ import { operationInputs } from './operation-inputs';
 
 const schema = buildSchema(`
   scalar _Any
-  input Note { title: String!, body: String, tags: [String!] }
-  type Query { _entities(representations: [_Any!]!): [String]!, find(name: String, id: ID, limit: Int): String }
+  scalar DateTime
+  input Note { title: String!, body: String, tags: [String!], due: DateTime }
+  type Query { _entities(representations: [_Any!]!): [String]!, find(name: String, id: ID, limit: Int, since: DateTime): String }
   type Mutation { write(note: Note!, reason: String): String }
 `);
-// What @MultilineText() sets on an input field.
-(schema.getType('Note') as unknown as { getFields(): Record<string, { extensions: object }> }).getFields().body.extensions = { safeText: 'multiline' };
+// What @MultilineText({ maxLength: 2000 }) sets on an input field.
+(schema.getType('Note') as unknown as { getFields(): Record<string, { extensions: object }> }).getFields().body.extensions = { safeText: 'multiline', safeTextMaxLength: 2000 };
+// As @nestjs/graphql's DateTime parses: any string into a Date, "not a date" into an invalid one.
+Object.assign(schema.getType('DateTime')!, { parseValue: (value: unknown) => new Date(value as string), parseLiteral: (ast: { value: string }) => new Date(ast.value) });
 
 const inputs = (source: string, variables?: Record<string, unknown>) => {
   const document = parse(source);
@@ -26,6 +29,25 @@ describe('operationInputs', () => {
       ['Mutation.write', 'note', 'tags[1]', 'b', 'line'],
       ['Mutation.write', 'reason', '', 'because', 'line'],
     ]);
+  });
+
+  it("carries an input field's own length limit", () => {
+    const found = inputs('mutation { write(note: { title: "T", body: "B" }) }');
+    expect(found!.texts.map((t) => [t.path, t.maxLength])).toEqual([
+      ['title', undefined],
+      ['body', 2000],
+    ]);
+  });
+
+  it('refuses a date-time that is not one, or outside the years 0001 to 9999, in literals, variables and input objects', () => {
+    const problems = (source: string, variables?: Record<string, unknown>) => inputs(source, variables)!.texts.map((t) => [t.path || t.argument, t.problem]);
+    expect(problems('{ find(since: "next tuesday") }')).toEqual([['since', expect.stringMatching(/not a date-time/)]]);
+    expect(problems('query ($s: DateTime) { find(since: $s) }', { s: '-271821-04-20T00:00:00Z' })).toEqual([['since', expect.stringMatching(/0001 to 9999/)]]);
+    expect(problems('mutation { write(note: { title: "T", due: "2024-13-45" }) }')).toEqual([
+      ['title', undefined],
+      ['due', expect.stringMatching(/not a date-time/)],
+    ]);
+    expect(problems('{ find(since: "2025-06-01T09:00:00Z") }')).toEqual([]);
   });
 
   it('looks inside fragments and only at the operation that runs', () => {

@@ -14,7 +14,7 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
-import { SAFE_TEXT_EXTENSION, SafeTextMode } from '../common/safe-text';
+import { MAX_LENGTH_EXTENSION, SAFE_TEXT_EXTENSION, SafeTextMode } from '../common/safe-text';
 
 /** One string the operation sends, where it goes and how it must look. */
 export interface TextInput {
@@ -27,6 +27,8 @@ export interface TextInput {
   path: string;
   /** Set when the value is refused whatever its text (nested too deeply to be read). */
   problem?: string;
+  /** The input field's own limit, when it allows more than the default (common/safe-text.ts). */
+  maxLength?: number;
 }
 
 export interface OperationInputs {
@@ -67,7 +69,8 @@ export function operationInputs(schema: GraphQLSchema, document: DocumentNode, o
         const coordinate = `${parent.name}.${field.name}`;
         for (const arg of field.args) {
           if (args[arg.name] === undefined) continue;
-          const sink: Sink = (value, mode, path, problem) => found.texts.push({ value, mode, coordinate, argument: arg.name, path, ...(problem ? { problem } : {}) });
+          const sink: Sink = (value, mode, path, problem, maxLength) =>
+            found.texts.push({ value, mode, coordinate, argument: arg.name, path, ...(problem ? { problem } : {}), ...(maxLength ? { maxLength } : {}) });
           collect(args[arg.name], arg.type, 'line', sink, '');
         }
         if (parent === schema.getQueryType() && field.name === ENTITIES_FIELD && Array.isArray(args.representations)) {
@@ -79,28 +82,47 @@ export function operationInputs(schema: GraphQLSchema, document: DocumentNode, o
   return found;
 }
 
-type Sink = (value: string, mode: SafeTextMode, path: string, problem?: string) => void;
+type Sink = (value: string, mode: SafeTextMode, path: string, problem?: string, maxLength?: number) => void;
 
-function collect(value: unknown, type: GraphQLInputType, mode: SafeTextMode, sink: Sink, path: string): void {
+function collect(value: unknown, type: GraphQLInputType, mode: SafeTextMode, sink: Sink, path: string, maxLength?: number): void {
   if (value === null || value === undefined) return;
-  if (isNonNullType(type)) return collect(value, type.ofType, mode, sink, path);
+  if (isNonNullType(type)) return collect(value, type.ofType, mode, sink, path, maxLength);
   if (isListType(type)) {
-    if (Array.isArray(value)) value.forEach((item, i) => collect(item, type.ofType, mode, sink, `${path}[${i}]`));
+    if (Array.isArray(value)) value.forEach((item, i) => collect(item, type.ofType, mode, sink, `${path}[${i}]`, maxLength));
     return;
   }
   if (isInputObjectType(type)) {
     for (const field of Object.values(type.getFields())) {
       const fieldMode = field.extensions?.[SAFE_TEXT_EXTENSION] === 'multiline' ? 'multiline' : 'line';
-      collect((value as Record<string, unknown>)[field.name], field.type, fieldMode, sink, path ? `${path}.${field.name}` : field.name);
+      const fieldMax = field.extensions?.[MAX_LENGTH_EXTENSION];
+      collect((value as Record<string, unknown>)[field.name], field.type, fieldMode, sink, path ? `${path}.${field.name}` : field.name, typeof fieldMax === 'number' ? fieldMax : undefined);
     }
     return;
   }
   const named = getNamedType(type);
+  if (value instanceof Date) {
+    // The DateTime scalar turns any string into a Date, "not a date" into an invalid one, which reached
+    // PostgreSQL as NaN and failed there as an internal error.
+    const problem = dateTimeProblem(value);
+    if (problem) sink('', mode, path, problem);
+    return;
+  }
   if (isScalarType(named) && !BUILT_IN_TEXT.has(named.name)) {
     // A scalar that carries structure (`_Any`, JSON): every key and string inside it is one-line text.
     return collectDeep(value, sink, path, 0);
   }
-  if (typeof value === 'string') sink(value, mode, path);
+  if (typeof value === 'string') sink(value, mode, path, undefined, maxLength);
+}
+
+/** The years of an RFC 3339 date-time; PostgreSQL and JavaScript both hold every instant between. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+function dateTimeProblem(value: Date): string | undefined {
+  const time = value.getTime();
+  if (Number.isNaN(time)) return 'it is not a date-time (ISO 8601, e.g. 2025-06-01T09:00:00Z)';
+  if (time < EARLIEST || time > LATEST) return 'it is outside the years 0001 to 9999';
+  return undefined;
 }
 
 /** Deeper than any honest representation: past it nothing is read, and the value is refused. */

@@ -40,6 +40,12 @@ export const OBJECTION_REASON_MIN_WORDS = 4;
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Refused here as recording refuses it: anything else reached PostgreSQL's uuid column and failed there as an internal error. */
+function personIdOf(id: string): string {
+  if (!uuid.test(id)) throw invalidRecord('personId must be a person id (UUID)');
+  return id;
+}
+
 /**
  * Consent and objections per person. A consent change is a new record (given, refused or withdrawn),
  * never an edit, so the history stays; an objection or restriction stands until it is lifted, with who
@@ -54,11 +60,11 @@ export class ConsentService {
   ) {}
 
   consents(personId: string): Promise<ConsentEntity[]> {
-    return this.dataSource.getRepository(ConsentEntity).find({ where: { personId }, order: { recordedAt: 'DESC' } });
+    return this.dataSource.getRepository(ConsentEntity).find({ where: { personId: personIdOf(personId) }, order: { recordedAt: 'DESC' } });
   }
 
   objections(personId: string): Promise<ObjectionEntity[]> {
-    return this.dataSource.getRepository(ObjectionEntity).find({ where: { personId }, order: { recordedAt: 'DESC' } });
+    return this.dataSource.getRepository(ObjectionEntity).find({ where: { personId: personIdOf(personId) }, order: { recordedAt: 'DESC' } });
   }
 
   /**

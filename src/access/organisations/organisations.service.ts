@@ -24,7 +24,8 @@ export class OrganisationsService {
 
   async create(input: { id: string; name: string; kind: OrganisationKind }, actor: Principal): Promise<OrganisationEntity> {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(input.id)) throw invalidRecord('An organisation id is 2-63 lower-case letters, digits and dashes');
-    if (!input.name.trim()) throw invalidRecord('An organisation needs a name');
+    // The table's check: a longer name failed there as an internal error.
+    if (!input.name.trim() || input.name.trim().length > 200) throw invalidRecord('An organisation needs a name of 1 to 200 characters');
     if (!kinds.includes(input.kind)) throw invalidRecord(`Organisation kind must be one of ${kinds.join(', ')}`);
     try {
       return await this.insert(input, actor);

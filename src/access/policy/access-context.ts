@@ -33,6 +33,9 @@ export function accessContextFrom(req: Request): AccessContext {
   return { purpose, ...(caseReference ? { caseReference } : {}), ...(breakGlassId ? { breakGlassId } : {}) };
 }
 
+/** A case reference as `x-case-reference` takes it: what a break-glass grant names must pass the same rule. */
+export const isCaseReference = (value: string): boolean => caseReferencePattern.test(value);
+
 function single(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   if (Array.isArray(value)) throw refused(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${name} was sent more than once`, name);

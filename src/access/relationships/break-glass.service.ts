@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AccessErrorCode, AccessException, invalidRecord, recordNotFound } from '../access.exception';
 import { asInputError } from '../db-errors';
 import { meaningfulLength, vagueTextProblem } from '../meaningful-text';
+import { isCaseReference } from '../policy/access-context';
 import { BreakGlassFact } from '../policy/policy.types';
 import { BreakGlassEntity, BreakGlassReviewStatus } from './break-glass.entity';
 import { resolvePerson } from './person-survivor';
@@ -64,6 +65,9 @@ export class BreakGlassService {
     }
     const vague = vagueTextProblem(reason, BREAK_GLASS_MIN_WORDS);
     if (vague) throw invalidRecord(`Write why this cannot wait for a case assignment, in words: ${vague}`);
+    // It is written to the audit trail with the grant, as the header's case reference is: held to the same rule.
+    const caseReference = request.caseReference?.trim();
+    if (caseReference && !isCaseReference(caseReference)) throw invalidRecord('caseReference must be 1-64 letters, digits and / _ . : -');
     const max = this.config.access.breakGlassMaxMinutes;
     if (!Number.isInteger(request.minutes) || request.minutes < 1 || request.minutes > max) {
       throw invalidRecord(`Break-glass lasts between 1 and ${max} minutes`);

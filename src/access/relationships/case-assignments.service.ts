@@ -33,7 +33,8 @@ export class CaseAssignmentsService {
   list(filter: { subjectId?: string; team?: string; userSubject?: string }): Promise<CaseAssignmentEntity[]> {
     const where = Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
     if (Object.keys(where).length === 0) throw invalidRecord('Say whose assignments: subjectId, team or userSubject');
-    if (filter.subjectId && !uuid.test(filter.subjectId)) throw invalidRecord('subjectId must be a UUID');
+    // An empty subjectId too: it reached PostgreSQL's uuid column and failed there as an internal error.
+    if (filter.subjectId !== undefined && !uuid.test(filter.subjectId)) throw invalidRecord('subjectId must be a UUID');
     return this.dataSource.getRepository(CaseAssignmentEntity).find({ where, order: { validFrom: 'DESC' } });
   }
 

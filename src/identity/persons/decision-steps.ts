@@ -23,7 +23,8 @@ export class DecisionSteps {
   ) {}
 
   async pendingReview(id: string): Promise<ReviewPair> {
-    if (!/^\d+$/.test(id)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
+    // Review ids are bigints: more digits than one holds failed in PostgreSQL as an internal error.
+    if (!/^\d{1,18}$/.test(id)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
     const [review] = await this.db.query('select record_a::text, record_b::text, status from match_review where id = $1 for update', [id]);
     if (!review) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
     if (review.status !== 'pending') throw new IdentityException(IdentityErrorCode.ALREADY_DECIDED, `Review item ${id} is already ${review.status}`);

@@ -92,6 +92,8 @@ export class IdentityDecisionsService {
    * when their records agree on a NINO or NHS number; otherwise asks a second steward and merges nothing.
    */
   async merge(survivorId: string, mergedId: string, actor: Principal, reason: string): Promise<PersonDecision> {
+    // The reason is the audit event's: an empty one would make an event the trail refuses.
+    if (!reason.trim()) throw new IdentityException(IdentityErrorCode.INVALID_MERGE, 'A merge needs a reason');
     return this.decide(async (steps) => {
       if (survivorId === mergedId) throw new IdentityException(IdentityErrorCode.INVALID_MERGE, 'A person cannot be merged with itself');
       for (const id of [survivorId, mergedId]) await steps.activePerson(id);
@@ -181,8 +183,10 @@ export class IdentityDecisionsService {
 
   /** Moves one source record out of its person into a new person of its own, for good. */
   async split(sourceRecordId: string, actor: Principal, reason: string): Promise<{ personId: string }> {
+    if (!reason.trim()) throw new IdentityException(IdentityErrorCode.INVALID_SPLIT, 'A split needs a reason');
     return this.decide(async (steps) => {
-      if (!/^\d+$/.test(sourceRecordId)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No source record ${sourceRecordId}`);
+      // A source record id is a bigint: more digits than it holds failed in PostgreSQL as an internal error.
+      if (!/^\d{1,18}$/.test(sourceRecordId)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No source record ${sourceRecordId}`);
       const personId = await steps.personOf(sourceRecordId);
       if (!personId) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `Source record ${sourceRecordId} is not linked to a person`);
       const personIdNew = await steps.splitOut(sourceRecordId, personId, actor);

@@ -70,7 +70,7 @@ function decodeCursor(cursor: string | undefined): { probability: number; id: st
   if (!cursor) return undefined;
   try {
     const [probability, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof probability === 'number' && typeof id === 'string' && /^\d+$/.test(id)) return { probability, id };
+    if (typeof probability === 'number' && typeof id === 'string' && /^\d{1,18}$/.test(id)) return { probability, id };
   } catch {
     // reported below
   }

@@ -1,10 +1,11 @@
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Roles } from '../../access/policy/policy.decorator';
 import { AuditRecorder } from '../../audit/audit-recorder';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Principal, Role } from '../../auth/principal';
 import { identityFieldNames } from '../../sources/identity-fields';
 import { InputErrorCode, InputException } from '../../common/hub-exception';
+import { GraphqlContext } from '../../graphql/graphql-context';
 import { IdentityDecisionsService } from '../persons/identity-decisions.service';
 import { MergeRequestStatus, mergeRequestStatuses } from '../persons/merge-requests.store';
 import { MatchReviewPage, PersonDecisionModel } from './match-review.model';
@@ -28,6 +29,7 @@ export class MatchReviewResolver {
   @Roles(Role.DataSteward)
   async matchReviews(
     @CurrentPrincipal() actor: Principal,
+    @Context() ctx: GraphqlContext,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { nullable: true }) after?: string,
   ): Promise<MatchReviewPage> {
@@ -41,6 +43,8 @@ export class MatchReviewResolver {
       released: sources.flatMap((source) => identityFieldNames.map((field) => ({ source, field }))),
       decision: 'allow',
       reasons: ['data steward: match review'],
+      // The request id ties the disclosure to the request, as every other view's event does.
+      requestId: ctx.requestId || undefined,
       detail: { reviewItems: page.items.map((i) => i.id) },
     });
     return page;
@@ -79,6 +83,7 @@ export class MatchReviewResolver {
   @Roles(Role.DataSteward)
   async personMergeRequests(
     @CurrentPrincipal() actor: Principal,
+    @Context() ctx: GraphqlContext,
     @Args('status', { defaultValue: 'pending', description: '`pending`, `approved` or `rejected`.' }) status: string,
     @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
   ): Promise<PersonMergeRequestModel[]> {
@@ -91,6 +96,7 @@ export class MatchReviewResolver {
       subjects: { persons: [...new Set(requests.flatMap((r) => [r.survivorId, r.mergedId]))] },
       decision: 'allow',
       reasons: ['data steward: merge requests'],
+      requestId: ctx.requestId || undefined,
       detail: { status, mergeRequests: requests.map((r) => r.id) },
     });
     return requests;

@@ -25,7 +25,7 @@ export class RecordObjectionInput {
   @Field({ nullable: true }) purpose?: string;
   @Field({ nullable: true }) recipientOrganisation?: string;
   @Field({ nullable: true }) source?: string;
-  @Field({ description: 'The grounds the person gave, in a sentence (at least four different words).' }) @MultilineText() reason: string;
+  @Field({ description: 'The grounds the person gave, in a sentence (at least four different words).' }) @MultilineText({ maxLength: 2000 }) reason: string;
   @Field({ description: EVIDENCE_DESCRIPTION }) evidence: string;
   @Field({ nullable: true }) validFrom?: Date;
   @Field({ nullable: true, description: BREAK_GLASS_DESCRIPTION }) breakGlassId?: string;
