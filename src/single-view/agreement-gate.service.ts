@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AgreementsService } from '../access/agreements/agreements.service';
 import { decide } from '../access/policy/decide';
 import type { AccessContext, PolicyFacts } from '../access/policy/policy.types';
@@ -9,6 +9,7 @@ import { AuthException } from '../auth/auth.exception';
 import { principalOf } from '../auth/authenticator.service';
 import type { Principal } from '../auth/principal';
 import type { GraphqlContext } from '../graphql/graphql-context';
+import { HubMetrics, noHubMetrics } from '../metrics/hub-metrics';
 import { SingleViewErrorCode, SingleViewException } from './single-view.errors';
 
 /** Stands for "anyone": a subject with no case, grant, consent or objection of its own. */
@@ -37,6 +38,8 @@ export class AgreementGate {
     private readonly agreements: AgreementsService,
     private readonly purposes: PurposesService,
     private readonly audit: AuditRecorder,
+    // A refused operation counts as one `deny` decision (docs/monitoring.md).
+    @Optional() private readonly metrics: HubMetrics = noHubMetrics,
   ) {}
 
   async admit(context: GraphqlContext, operation: string, query: string): Promise<AdmittedCaller> {
@@ -78,6 +81,7 @@ export class AgreementGate {
       requestId: context.requestId,
       detail: { refused: code, query },
     });
+    this.metrics.policyDecisions(operation, ['deny']);
     throw new SingleViewException(code, `Refused: ${reason}; nothing was looked up`);
   }
 }

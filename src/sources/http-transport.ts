@@ -1,5 +1,6 @@
 import { ExponentialBackoff, handleWhen, IPolicy, noop, retry } from 'cockatiel';
 import { Agent, request } from 'undici';
+import { inSpan } from '../metrics/hub-tracing';
 import { QueryParams, RequestOptions, SourceErrorCode, SourceException, SourceTransport } from './source-transport';
 import { SourceConnection } from './sources-config';
 
@@ -51,7 +52,12 @@ export class HttpSourceTransport implements SourceTransport {
     return url.toString();
   }
 
-  private async send(method: string, url: string, body: unknown, options: RequestOptions, retrySignal?: AbortSignal): Promise<unknown> {
+  /** One attempt, one span: a trace shows the retries. The source and method only (paths and queries can hold keys). */
+  private send(method: string, url: string, body: unknown, options: RequestOptions, retrySignal?: AbortSignal): Promise<unknown> {
+    return inSpan('source.http', { 'hub.source': this.connection.id, 'http.request.method': method }, () => this.attempt(method, url, body, options, retrySignal));
+  }
+
+  private async attempt(method: string, url: string, body: unknown, options: RequestOptions, retrySignal?: AbortSignal): Promise<unknown> {
     const source = this.connection.id;
     const headers: Record<string, string> = { accept: 'application/json', ...this.connection.authHeaders };
     if (options.requestId) headers['x-request-id'] = options.requestId;

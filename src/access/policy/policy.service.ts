@@ -2,6 +2,8 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuditedField, AuditEventInput, AuditRecorder } from '../../audit/audit-recorder';
 import { Principal } from '../../auth/principal';
+import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
+import { inSpan } from '../../metrics/hub-tracing';
 import { RefusalAuditService } from '../../rate-limit/refusal-audit.service';
 import { AccessErrorCode, AccessException } from '../access.exception';
 import { DisclosureLimits } from '../disclosure/disclosure-limits.service';
@@ -42,6 +44,8 @@ export class PolicyService {
     @Optional() private readonly refusals?: RefusalAuditService,
     // How many persons a client may be shown (access/disclosure); a bare test double has none.
     @Optional() private readonly limits?: DisclosureLimits,
+    // Decisions counted by outcome (docs/monitoring.md); without the metrics module, not counted.
+    @Optional() private readonly metrics: HubMetrics = noHubMetrics,
   ) {}
 
   /**
@@ -85,7 +89,19 @@ export class PolicyService {
    * network. Nothing may be released until this method has returned, and it returns only once every event
    * is committed (fail closed).
    */
-  async decide(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>): Promise<Map<string, Decision>> {
+  decide(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>): Promise<Map<string, Decision>> {
+    const attributes = { 'hub.operation': request.operation, 'hub.subjects': request.subjects.length, ...(request.requestId ? { 'hub.request_id': request.requestId } : {}) };
+    return inSpan('policy.decide', attributes, async (span) => {
+      const decisions = await this.decideAndRecord(request, whileRecording);
+      // Counted once recorded: what the audit trail holds, never a decision whose event failed.
+      const outcomes = [...decisions.values()].map((decision) => decision.effect);
+      this.metrics.policyDecisions(request.operation, outcomes);
+      for (const effect of new Set(outcomes)) span.setAttribute(`hub.decisions.${effect}`, outcomes.filter((o) => o === effect).length);
+      return decisions;
+    });
+  }
+
+  private async decideAndRecord(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>): Promise<Map<string, Decision>> {
     const personIds = [...new Set(request.subjects.map((s) => s.personId))];
     const facts = await this.facts.load(request.principal, request.context, personIds);
     const decisions = new Map<string, Decision>();

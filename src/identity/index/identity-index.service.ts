@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager } from 'typeorm';
+import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
 import { IdentityMatcher, MatcherJson } from '../matching/identity-matcher';
 import { PairScore } from '../matching/match-model';
 import { holdsDistinguishingField } from '../matching/match-rules';
@@ -46,7 +47,11 @@ export class IdentityIndexService {
   private readonly prepared = new LRUCache<string, PreparedRecord>({ max: PREPARED_CACHE_SIZE });
   private preparedBy?: IdentityMatcher;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    // Records matched and review pairs opened, batch by batch (docs/monitoring.md).
+    @Optional() private readonly metrics: HubMetrics = noHubMetrics,
+  ) {}
 
   /** The active model: the newest stored one, else one trained now on the source records. */
   async model(): Promise<IdentityMatcher | undefined> {
@@ -80,6 +85,7 @@ export class IdentityIndexService {
     for (;;) {
       const batch = await this.dataSource.transaction((db) => this.matchBatch(db, matcher, options.batchSize ?? 1000));
       if (batch.processed === 0) break;
+      this.metrics.matchingBatch(batch);
       for (const key of ['processed', 'linked', 'newPersons', 'reviewsOpened', 'deleted'] as const) summary[key] += batch[key];
       options.onProgress?.(summary.processed);
     }

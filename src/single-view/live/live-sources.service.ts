@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, ConsecutiveBreaker, handleAll, TaskCancelledError } from 'cockatiel';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleAll, TaskCancelledError } from 'cockatiel';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
+import { BreakerState, HubMetrics, noHubMetrics, SourceLookupOutcome } from '../../metrics/hub-metrics';
+import { inSpan } from '../../metrics/hub-tracing';
 import { FetchOptions, ServiceRecord } from '../../sources/source-adapter';
 import { SourceRegistry } from '../../sources/source-registry.service';
-import { SourceException } from '../../sources/source-transport';
+import { SourceErrorCode, SourceException } from '../../sources/source-transport';
 
 /** Why a source gave no usable answer to a live lookup. Never carries personal data. */
 export interface SourceFailure {
@@ -28,10 +30,29 @@ export class LiveSources {
   constructor(
     private readonly registry: SourceRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // Lookups by source and outcome, breaker states (docs/monitoring.md); without the metrics module, not counted.
+    @Optional() private readonly metrics: HubMetrics = noHubMetrics,
   ) {}
 
   /** The records each key has at the source (one call); throws a SourceFailure when it cannot answer. */
-  async fetch(source: string, keys: readonly string[], options: Omit<FetchOptions, 'signal'> = {}): Promise<Map<string, ServiceRecord[]>> {
+  fetch(source: string, keys: readonly string[], options: Omit<FetchOptions, 'signal'> = {}): Promise<Map<string, ServiceRecord[]>> {
+    const started = performance.now();
+    const attributes = { 'hub.source': source, 'hub.keys': keys.length, ...(options.requestId ? { 'hub.request_id': options.requestId } : {}) };
+    return inSpan('source.lookup', attributes, async (span) => {
+      let outcome: SourceLookupOutcome = 'ok';
+      try {
+        return await this.lookup(source, keys, options);
+      } catch (error) {
+        outcome = outcomeOf(error);
+        throw error;
+      } finally {
+        span.setAttribute('hub.outcome', outcome);
+        this.metrics.sourceLookup(source, outcome, (performance.now() - started) / 1000);
+      }
+    });
+  }
+
+  private async lookup(source: string, keys: readonly string[], options: Omit<FetchOptions, 'signal'>): Promise<Map<string, ServiceRecord[]>> {
     let adapter;
     try {
       adapter = await this.registry.adapter(source);
@@ -70,10 +91,26 @@ export class LiveSources {
       breaker = circuitBreaker(handleAll, { halfOpenAfter: settings.breakerHalfOpenMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) });
       breaker.onBreak(() => this.logger.warn(`${source}: circuit open after ${settings.breakerThreshold} failed lookups; retrying in ${settings.breakerHalfOpenMs} ms`));
       breaker.onReset(() => this.logger.log(`${source}: circuit closed again`));
+      breaker.onStateChange((state) => this.metrics.sourceBreaker(source, breakerStates[state]));
+      this.metrics.sourceBreaker(source, 'closed');
       this.breakers.set(source, breaker);
     }
     return breaker;
   }
+}
+
+const breakerStates: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/** A failed lookup's outcome for the metrics: the breaker, a deadline (the lookup's or the transport's), or anything else. */
+function outcomeOf(error: unknown): SourceLookupOutcome {
+  const reason = error instanceof SourceFailureError ? error.reason : undefined;
+  if (reason === 'circuit-open') return 'breaker-open';
+  return reason === 'timeout' || reason === SourceErrorCode.SOURCE_TIMEOUT ? 'timeout' : 'error';
 }
 
 /** Why a lookup's call was aborted (made once: an abort without a reason builds a new DOMException each time). */

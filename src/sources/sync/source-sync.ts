@@ -19,6 +19,8 @@ export interface SyncProgress {
   pages: number;
   received: number;
   total?: number;
+  /** This invocation's counts so far (a copy). */
+  counts: SyncCounts;
 }
 
 export interface SyncCounts {
@@ -138,7 +140,7 @@ async function run(dataSource: DataSource, source: string, adapter: SourceAdapte
         await syncStore.endRun(em, runId, 'complete', totals);
       } else await syncStore.saveProgress(em, source, runId, page.nextCursor, totals);
     });
-    options.onProgress?.({ source, pages: counts.pages, received: counts.received, total: page.total });
+    options.onProgress?.({ source, pages: counts.pages, received: counts.received, total: page.total, counts: { ...counts, quarantined: { ...counts.quarantined } } });
     await options.afterPageCommitted?.(counts.pages);
     if (page.complete) return summary('complete', sweepSkipped ? { sweepSkipped } : {});
     cursor = page.nextCursor;

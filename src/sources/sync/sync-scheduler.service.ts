@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DatabaseRuntime } from '../../database/database-runtime';
+import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
 import { QuarantinePurgeService, SCHEDULER_ACTOR } from '../quarantine/quarantine-purge.service';
 import { AfterSync } from './after-sync';
 import { IdentitySyncService } from './identity-sync.service';
@@ -25,6 +26,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private boss?: PgBoss;
   private readonly stopping = new AbortController();
   private running?: Promise<unknown>;
+  private unwatchQueues?: () => void;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -32,6 +34,8 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly sync: IdentitySyncService,
     private readonly quarantine: QuarantinePurgeService,
     @Optional() private readonly afterSync?: AfterSync,
+    // Queue depths at each scrape (docs/monitoring.md).
+    @Optional() private readonly metrics: HubMetrics = noHubMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,6 +48,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping.abort();
+    this.unwatchQueues?.();
     await this.boss?.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
     await this.running?.catch(() => undefined);
   }
@@ -67,6 +72,9 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
       await this.purgeQuarantine();
     });
     this.boss = boss;
+    this.unwatchQueues = this.metrics.watchQueues(() =>
+      Promise.all([syncQueue, quarantinePurgeQueue].map(async (queue) => ({ queue, depth: await boss.getQueueSize(queue) }))),
+    );
     this.logger.log(`scheduled source sync: "${cron}", quarantine purge: "${quarantinePurgeCron}" (Europe/London)`);
   }
 
