@@ -43,10 +43,9 @@ describe('the metrics endpoint', () => {
   });
 
   it('answers nothing but GET /metrics', async () => {
-    await request(withoutToken).get('/').expect(404);
-    await request(withoutToken).get('/metrics/').expect(404);
-    await request(withoutToken).get('/graphql').expect(404);
-    await request(withoutToken).post('/metrics').expect(405);
+    for (const path of ['/', '/metrics/', '/Metrics', '/graphql', '/health']) expect([path, (await request(withoutToken).get(path)).status]).toEqual([path, 404]);
+    const post = await request(withoutToken).post('/metrics').expect(405);
+    expect(post.headers.allow).toBe('GET');
   });
 
   it('closes with scrapers still connected', async () => {
