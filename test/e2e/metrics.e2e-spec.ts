@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import PgBoss from 'pg-boss';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
@@ -103,6 +105,16 @@ describe('metrics on the main port behind METRICS_TOKEN', () => {
     expect(scraped.family('hub_policy_decisions_total').type).toBe('COUNTER');
     expect(scraped.family('hub_audit_append_duration_seconds').type).toBe('HISTOGRAM');
     expect(scraped.family('hub_source_breaker_state').type).toBe('GAUGE');
+  });
+
+  it('has every metric the documentation, the alert rules and the dashboard name', async () => {
+    const scraped = await scrape();
+    const docs = ['monitoring.md', 'prometheus-alerts.yml', 'grafana-dashboard.json'].map((file) => readFileSync(join(__dirname, '../../docs', file), 'utf8'));
+    const named = [...new Set(docs.flatMap((text) => text.match(/\b(hub|nodejs|process)_[a-z0-9_]+/g) ?? []))];
+    // A histogram is named by its family; its series by _bucket, _count and _sum.
+    const family = (name: string) => (scraped.families.has(name) ? name : name.replace(/_(bucket|count|sum)$/, ''));
+    expect(named.length).toBeGreaterThan(25);
+    expect(named.filter((name) => !scraped.families.has(family(name)))).toEqual([]);
   });
 
   it('counts the sync and the matching that loaded the hub, as the database records them', async () => {
