@@ -22,8 +22,9 @@ export class PersonIndexStore {
 
   async pendingBatch(limit: number): Promise<StoredRecord[]> {
     const rows = await this.db.query(
+      // Qualified: a bare `change_seq` here is the text column of the select list, which sorts "10" before "9".
       `select id::text, source, demographics, deleted, change_seq::text from source_record
-        where match_status = 'pending' order by change_seq limit $1`,
+        where match_status = 'pending' order by source_record.change_seq limit $1`,
       [limit],
     );
     return rows.map(toStored);
