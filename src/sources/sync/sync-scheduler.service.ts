@@ -13,10 +13,13 @@ export const syncQueue = 'source-sync';
 export const quarantinePurgeQueue = 'quarantine-purge';
 /** Daily, at a quiet hour: the quarantine's retention is counted in days. */
 export const quarantinePurgeCron = '30 3 * * *';
+/** Instances that start within one slot of this many seconds (aligned to the clock) ask for one sync between them. */
+export const START_SYNC_SLOT_SECONDS = 300;
 
 /**
  * Background sync: a pg-boss schedule (SYNC_SCHEDULE, a cron in Europe/London) on a queue shared by every
- * hub instance, so each tick runs once across them; and one sync soon after start (SYNC_ON_START). On the
+ * hub instance, so each tick runs once across them; and one sync soon after start (SYNC_ON_START), on the
+ * same queue when there is a schedule, so that instances started together run it once. On the
  * same queue, with the schedule, the daily quarantine purge (QUARANTINE_RETENTION_DAYS): what the sync puts
  * in the quarantine is taken out as it ages. The CLI and the tests run none of them.
  */
@@ -42,8 +45,12 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const settings = this.config.sources;
     if (!settings.background) return;
     if (settings.syncSchedule) await this.schedule(settings.syncSchedule);
+    if (!settings.syncOnStart) return;
+    // With the schedule, the sync after start is a job on the shared queue too, at most one per slot of
+    // START_SYNC_SLOT_SECONDS: instances started together (a deployment) sync once between them.
+    if (this.boss) await this.boss.send(syncQueue, { trigger: 'start' }, { singletonSeconds: START_SYNC_SLOT_SECONDS });
     // In the background, so the hub answers at once while the first (possibly full) load runs.
-    if (settings.syncOnStart) setImmediate(() => void this.runOnce('start'));
+    else setImmediate(() => void this.runOnce('start'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -63,8 +70,8 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     // `stately`: at most one sync queued and one running, however many instances tick.
     await boss.createQueue(syncQueue, { name: syncQueue, policy: 'stately' });
     await boss.schedule(syncQueue, cron, {}, { tz: 'Europe/London' });
-    await boss.work(syncQueue, async () => {
-      await this.runOnce('schedule');
+    await boss.work<{ trigger?: string }>(syncQueue, async ([job]) => {
+      await this.runOnce(job?.data?.trigger === 'start' ? 'start' : 'schedule');
     });
     await boss.createQueue(quarantinePurgeQueue, { name: quarantinePurgeQueue, policy: 'stately' });
     await boss.schedule(quarantinePurgeQueue, quarantinePurgeCron, {}, { tz: 'Europe/London' });
