@@ -1,6 +1,7 @@
 // Three tiers (see docs/architecture.md): unit specs beside the code, integration and end-to-end suites
-// under test/. All run against a real PostgreSQL: TEST_DATABASE_URL, or an embedded server started once
-// for the whole run by test/support/global-setup.ts.
+// under test/; and the fault suites (test/resilience, docs/operations.md "Failure behaviour"). All run
+// against a real PostgreSQL: TEST_DATABASE_URL, or an embedded server started once for the whole run by
+// test/support/global-setup.ts (the database-restart suite also starts one of its own, which it stops).
 const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
 // NestJS 12, Apollo, jose and a few small libraries ship ESM only; Jest on Node 20 must transform them.
 // OpenTelemetry's OTLP exporter loads `http` with a dynamic import(), which Jest runs only when transformed.
