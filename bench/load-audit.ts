@@ -2,8 +2,9 @@ import { DataSource } from 'typeorm';
 import { LoadResult } from './load-plan';
 
 export interface DisclosureCheck {
-  /** Answers read by the clients, warm-up included. */
+  /** Answers read by the clients, warm-up included, and the audit events of their requests. */
   answered: number;
+  events: number;
   /** Persons shown in them (something about them released), plus the DPO queries answered. */
   disclosures: number;
   /** Persons they named with every field withheld. Each of these and each disclosure has exactly one event. */
@@ -82,6 +83,7 @@ export async function checkDisclosures(dataSource: DataSource, runs: LoadResult[
   const inFlightEvents = [...inFlight].reduce((n, id) => n + (byRequest.get(id)?.length ?? 0), 0);
   return {
     ...check,
+    events: [...answers.keys()].reduce((n, id) => n + (byRequest.get(id)?.length ?? 0), 0),
     inFlight: { requests: inFlight.size, events: inFlightEvents },
     unknownRequestIds: unknown.length,
     oneEventPerDisclosure: check.matched === check.disclosures + check.namedAllWithheld && check.unexpected === 0 && unknown.length === 0,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
@@ -104,14 +104,24 @@ async function main(): Promise<void> {
     const runs: LoadResult[] = [];
     // Unmeasured: the JIT compiles the hot paths (a running hub is warm). Its disclosures are checked too.
     if (warmupSeconds > 0) runs.push(await clients.ask<LoadResult>({ cmd: 'run', plan: plan('warm', warmupSeconds) }));
+    // The hub's CPU per request (this process; the machine's total would count other people's work too).
+    const hubBefore = process.cpuUsage();
     const measured = await clients.ask<LoadResult>({ cmd: 'run', plan: plan('load', seconds) });
+    const hubUsed = process.cpuUsage(hubBefore);
     runs.push(measured);
 
     for (const kind of measured.kinds) print({ kind: kind.name, ...figures(kind.times, kind.requests, measured.seconds), errors: kind.errors, personsShown: kind.shown, personsNamedAllWithheld: kind.namedAllWithheld });
     const all = measured.kinds.flatMap((k) => k.times);
     const requests = measured.kinds.reduce((sum, k) => sum + k.requests, 0);
     const errors = runs.reduce((sum, run) => sum + run.kinds.reduce((n, k) => n + k.errors, 0) + (run.errorCauses.timeout ?? 0) + (run.errorCauses['socket error'] ?? 0), 0);
-    print({ kind: 'overall', ...figures(all, requests, measured.seconds), errors, seconds: round(measured.seconds, 1) });
+    print({
+      kind: 'overall',
+      ...figures(all, requests, measured.seconds),
+      errors,
+      seconds: round(measured.seconds, 1),
+      hubCpuMsPerRequest: round((hubUsed.user + hubUsed.system) / 1000 / requests, 2),
+      cores: cpus().length,
+    });
     print({ errors, causes: merged(runs.map((r) => r.errorCauses)), samples: [...new Set(runs.flatMap((r) => r.errorSamples))], autocannon: measured.autocannon });
 
     // Answers still in flight when the clients stopped may yet be committing their events.
@@ -122,6 +132,12 @@ async function main(): Promise<void> {
     const started = Date.now();
     const chain = await app.get(AuditVerifierService).verify();
     print({ chain: { ...chain, seconds: round((Date.now() - started) / 1000, 1) } });
+    // For capacity planning: what the trail grows by (its partitions with their indexes), per event.
+    const [size] = await dataSource.query(
+      `select (select count(*) from audit_event)::int as events,
+              (select sum(pg_total_relation_size(relid)) from pg_partition_tree('audit_event'))::bigint as bytes`,
+    );
+    print({ auditStorage: { events: size.events, bytesPerEvent: Math.round(Number(size.bytes) / size.events) } });
     failed = errors > 0 || !audit.oneEventPerDisclosure || !chain.valid;
   } finally {
     await app?.close();
