@@ -166,6 +166,9 @@ describe('PostgreSQL restarted under load', () => {
       const during = failed.filter((r) => r.startedAt >= down && r.startedAt <= up);
       expect(during.flatMap((r) => (r.body as GraphqlBody).errors!.map((e) => e.extensions?.code))).toContain('DATABASE_UNAVAILABLE');
     }
+    // Requests already in flight when the server went (sent before, answered after) failed in the same way.
+    const inFlight = results.filter((r) => outages.some((o) => r.startedAt < o.down && r.startedAt + r.ms > o.down) && !succeeded(r));
+    expect(inFlight.length).toBeGreaterThan(0);
     // A failed request released nothing: its data is null wherever it failed.
     for (const r of failed) {
       const data = (r.body as GraphqlBody).data;
@@ -208,6 +211,7 @@ describe('PostgreSQL restarted under load', () => {
 
     process.stdout.write(
       `database restart: ${results.length} requests, ${disclosed.length} disclosures, ${failed.length} failed (${[...new Set(errors.map((e) => e.extensions?.code))].join(', ')}); ` +
+        `${inFlight.length} of them in flight when the server went; ` +
         outages.map((o) => `${o.how}: ready again ${o.recoveredMs} ms after the server was`).join('; ') +
         `; slowest ${Math.max(...results.map((r) => r.ms))} ms\n`,
     );
