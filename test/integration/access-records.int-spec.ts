@@ -180,7 +180,6 @@ describe('access records on PostgreSQL', () => {
     });
     it('holds an objection recorded against an id to the person it was later merged into, but not a consent', async () => {
       const [merged, survivor] = ['77777777-7777-4777-8777-777777777777', '88888888-8888-4888-8888-888888888888'];
-      const ds = db.dataSource;
       await ds.query(`insert into person (id) values ($1), ($2)`, [merged, survivor]);
       const objection = await consent.recordObjection(
         { personId: merged, kind: 'objection', reason: 'Does not want the charity to see any of her records', evidence: 'POST:2025/07/0001' },
