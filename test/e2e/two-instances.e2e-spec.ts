@@ -223,12 +223,12 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
       async () => {
         const before = await queue();
         if (before.completed < 2 || before.pending > 0) return false;
-        const runs = await query<{ source: string; runs: number; complete: number }>(
+        const syncRuns = await query<{ source: string; runs: number; complete: number }>(
           `select source, count(*)::int as runs, count(*) filter (where status = 'complete')::int as complete from source_sync_run group by source order by source`,
         );
-        const done = logged();
+        const lines = logged();
         const after = await queue();
-        return after.completed === before.completed && after.pending === 0 && { jobs: before.completed, runs, done };
+        return after.completed === before.completed && after.pending === 0 && { jobs: before.completed, runs: syncRuns, done: lines };
       },
       150_000,
       1000,
