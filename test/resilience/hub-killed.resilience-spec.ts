@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SandboxSources, startSandboxSources } from '../support/sandbox-sources';
@@ -32,11 +32,12 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
   let reference: TestDatabase;
   let expected: IndexSnapshot;
   let env: (db: TestDatabase) => NodeJS.ProcessEnv;
+  let dataDir: string;
 
   beforeAll(async () => {
     sources = await startSandboxSources({ households: HOUSEHOLDS, seed: 'hub-killed', pageSize: PAGE_SIZE });
     const config = await sourcesConfigFile(sources, PAGE_SIZE);
-    const dataDir = mkdtempSync(join(tmpdir(), 'hub-killed-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'hub-killed-'));
     env = (db) => ({ NODE_ENV: 'test', LOG_LEVEL: 'warn', HUB_DATA_DIR: dataDir, DATABASE_URL: db.url, SOURCES_CONFIG: config });
     reference = await createTestDatabase();
     await runCli(['sync', '--source', 'housing'], env(reference));
@@ -46,6 +47,7 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
   afterAll(async () => {
     await reference?.drop();
     await sources?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const count = async (db: TestDatabase, sql: string, params: unknown[] = []): Promise<number> => Number((await db.dataSource.query(sql, params))[0].n);
