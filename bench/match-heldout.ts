@@ -326,7 +326,7 @@ function writeFebrlLink(dir: string, seed: number, allNames: { given: string[]; 
  * date of birth, different given names), some sons named after their fathers. Each person has one to three
  * records, as the FEBRL duplicates; a person id in `rec_id` (`rec-P-...`) is the truth.
  */
-function writeHouseholds(dir: string, seed: number, allNames: { given: string[]; surname: string[] }, count: number): { path: string; mustStayApart: NonNullable<HeldoutSet['mustStayApart']> } {
+function writeHouseholds(dir: string, seed: number, allNames: { given: string[]; surname: string[] }): { path: string; mustStayApart: NonNullable<HeldoutSet['mustStayApart']> } {
   const c = new Corruptor(seededRandom(seed));
   const used = new Set<string>();
   const rows: string[] = [];
@@ -339,7 +339,7 @@ function writeHouseholds(dir: string, seed: number, allNames: { given: string[];
     for (let k = 0; k < copies; k++) rows.push(febrlRow(`rec-${id}-dup-${k}`, { ...febrlDuplicate(c, p, c.int(1, 3), allNames), ssn: '' }));
     return id;
   };
-  for (let h = 0; h < count; h++) {
+  for (let h = 0; h < 1000; h++) {
     const father = febrlPerson(c, used);
     father.given = c.pick(MALE);
     father.dob = [c.int(1930, 1975), c.int(1, 12), c.int(1, 28)];
@@ -470,8 +470,8 @@ const FEBRL_MAPPING = {
   },
 };
 
-/** Writes every set (and its mappings) under `dir`; `households` is the number of households of that set. */
-export function writeHeldoutSets(dir: string, seed = 19, households = 1000): HeldoutSet[] {
+/** Writes every set (and its mappings) under `dir`. */
+export function writeHeldoutSets(dir: string, seed = 19): HeldoutSet[] {
   mkdirSync(dir, { recursive: true });
   const allNames = { given: [...MALE, ...FEMALE], surname: SURNAMES };
   const febrlMapping = join(dir, 'febrl.json');
@@ -483,14 +483,14 @@ export function writeHeldoutSets(dir: string, seed = 19, households = 1000): Hel
   const dedupe = writeFebrlDedupe(dir, seed, allNames);
   const link = writeFebrlLink(dir, seed + 1, allNames);
   const fake = writeFakePeople(dir, seed + 2);
-  const family = writeHouseholds(dir, seed + 3, allNames, households);
+  const households = writeHouseholds(dir, seed + 3, allNames);
   const febrlTruth = ['--truth-febrl'];
   return [
     { name: 'febrl-dedupe', standsFor: 'FEBRL-style dedupe, 5,000 records, with an id column', inputs: [dedupe], mapping: febrlMapping, truthArgs: febrlTruth, truth: `febrl:${dedupe}` },
     { name: 'febrl-dedupe-no-id', standsFor: 'the same without the id column', inputs: [dedupe], mapping: noIdMapping, truthArgs: febrlTruth, truth: `febrl:${dedupe}` },
     { name: 'febrl-link', standsFor: 'FEBRL-style link of two files, 5,000 + 5,000', inputs: link, mapping: febrlMapping, truthArgs: febrlTruth, truth: '' },
     { name: 'fake-people', standsFor: 'Splink-style fake people, 20,000 records', inputs: [fake], mapping: fakeMapping, truthArgs: ['--truth-column', 'cluster'], truth: `column=cluster,id=unique_id:${fake}` },
-    { name: 'households', standsFor: 'households without identifiers (twins, Sr / Jr)', inputs: [family.path], mapping: noIdMapping, truthArgs: ['--truth-febrl'], truth: `febrl:${family.path}`, mustStayApart: family.mustStayApart },
+    { name: 'households', standsFor: 'households without identifiers (twins, Sr / Jr)', inputs: [households.path], mapping: noIdMapping, truthArgs: ['--truth-febrl'], truth: `febrl:${households.path}`, mustStayApart: households.mustStayApart },
   ];
 }
 

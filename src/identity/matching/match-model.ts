@@ -34,8 +34,6 @@ export interface QuickScore {
   hardNegatives: HardNegative[];
   /** The household pattern whose weight capped the pair's (see household.ts), if any. */
   household: HouseholdPattern | null;
-  /** The sum of the negative field weights: how much of the evidence speaks against a match (0: none). */
-  against: number;
 }
 
 export interface PairScore {
@@ -135,22 +133,20 @@ export class MatchModel {
   }
 
   /** The weight, and the part of it from comparisons outside the household patterns (no prior). */
-  private weightsOf(a: PreparedRecord, levels: ArrayLike<number>, b?: PreparedRecord): { weight: number; other: number; against: number } {
+  private weightsOf(a: PreparedRecord, levels: ArrayLike<number>, b?: PreparedRecord): { weight: number; other: number } {
     let w = this.priorWeight;
     let other = 0;
-    let against = 0;
     for (let k = 0; k < levels.length; k++) {
       const l = levels[k];
       if (!l) continue;
       const fw = this.comparisons[k].tf && l === this.comparisons[k].tf?.level ? this.fieldWeight(k, l, a).weight : this.weights[k][l];
       w += fw;
-      if (fw < 0) against += fw;
       // Beside a household pattern: identifiers, phone, email unless built from the names alone (namesakes
       // get such addresses too), and sex only where it differs (relatives of one name share it).
       if (this.inHousehold[k] || (k === this.kSex && fw > 0) || (k === this.kEmail && b && nameBuiltEmail(a, b))) continue;
       other += fw;
     }
-    return { weight: w, other, against };
+    return { weight: w, other };
   }
 
   /**
@@ -159,7 +155,7 @@ export class MatchModel {
    * fields outside it. Never raises a weight.
    */
   private evaluate(a: PreparedRecord, b: PreparedRecord, levels: ArrayLike<number>) {
-    const { weight: base, other, against } = this.weightsOf(a, levels, b);
+    const { weight: base, other } = this.weightsOf(a, levels, b);
     const decisive: DecisiveNegative[] = this.rules.hardNegatives(a, b, levels);
     let weight = base;
     let household: HouseholdPattern | null = null;
@@ -170,7 +166,7 @@ export class MatchModel {
       household = pattern;
     }
     const hardNegatives: HardNegative[] = household && weight < this.reviewWeight ? [...decisive, household] : decisive;
-    return { base, weight, decisive, household, hardNegatives, against };
+    return { base, weight, decisive, household, hardNegatives };
   }
 
   /**
@@ -184,7 +180,7 @@ export class MatchModel {
     const hardNegative = e.decisive.length > 0;
     const deterministic = !hardNegative && this.rules.deterministic(a, b) !== null;
     const weight = deterministic ? Math.max(e.weight, this.linkWeight) : e.weight;
-    return { weight, deterministic, hardNegative, hardNegatives: deterministic ? [] : e.hardNegatives, household: e.household, against: e.against };
+    return { weight, deterministic, hardNegative, hardNegatives: deterministic ? [] : e.hardNegatives, household: e.household };
   }
 
   /** Full explanation of a pair: every field's level and weight, rules applied, and the decision. */
