@@ -1,14 +1,12 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { IdentityMatcher, LinkResult } from '../matching/identity-matcher';
 import { MatchConfigInput } from '../matching/match-config';
-import { MatchRecord, PreparedRecord } from '../matching/types';
+import { MatchRecord } from '../matching/types';
 import { RowMapper, readMapping } from './csv-mapping';
 import { InputBatch, readInputs, ReadOptions } from './csv-input';
 
 export interface LinkRun {
   batch: InputBatch;
-  /** The normalised records, in input order (positions as in `result`). */
-  prepared: PreparedRecord[];
   matcher: IdentityMatcher;
   result: LinkResult;
   timings: { readSeconds: number; prepareSeconds: number; trainSeconds: number; linkSeconds: number; totalSeconds: number };
@@ -31,7 +29,6 @@ export async function runLink(inputs: string[], mappingPath: string, read: ReadO
   const s = (ms: number) => Math.round(ms) / 1000;
   return {
     batch,
-    prepared,
     matcher,
     result,
     timings: {
