@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AgreementsService } from '../../src/access/agreements/agreements.service';
@@ -13,6 +13,7 @@ import { sandboxDataFile } from '../../src/sandbox/borough-files';
 import { IdentitySyncService } from '../../src/sources/sync/identity-sync.service';
 import type { BenefitsData } from '../../modules/benefits/sandbox/benefits-store';
 import { SandboxSources, startSandboxSources } from '../support/sandbox-sources';
+import { sourcesConfigFile } from '../support/hub-process';
 import { startTestHub, TestHub } from '../support/test-hub';
 
 jest.setTimeout(180_000);
@@ -28,26 +29,6 @@ const answerQuery = `query($id: ID!, $check: EligibilityCheck!) {
   checkEligibility(personId: $id, check: $check) { check result rule ruleVersion evaluatedAt gaps { source reason fields } }
 }`;
 
-/** A SOURCES_CONFIG file pointing the hub at the running sandboxes, with their credentials. */
-async function sourcesConfig(sources: SandboxSources): Promise<string> {
-  const auth = (id: string) => {
-    const headers = sources.connection(id).authHeaders;
-    if (headers['x-api-key']) return { type: 'api-key', header: 'x-api-key', key: headers['x-api-key'] };
-    const [scheme, value] = headers.authorization.split(' ');
-    if (scheme === 'Basic') {
-      const [username, password] = Buffer.from(value, 'base64').toString().split(':');
-      return { type: 'basic', username, password };
-    }
-    return { type: 'bearer', token: value };
-  };
-  const file = join(sources.dir, 'sources.json');
-  const entries = ['housing', 'benefits', 'social-care'].map((id) => [
-    id,
-    { baseUrl: sources.connection(id).baseUrl, auth: auth(id), timeoutMs: 2000, retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 20 } },
-  ]);
-  await writeFile(file, JSON.stringify({ sources: Object.fromEntries(entries) }));
-  return file;
-}
 
 describe('checkEligibility: answers without disclosure, over HTTP', () => {
   let sources: SandboxSources;
@@ -70,7 +51,7 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
   beforeAll(async () => {
     sources = await startSandboxSources({ households: 80, seed: 'eligibility' });
     hub = await startTestHub({
-      SOURCES_CONFIG: await sourcesConfig(sources),
+      SOURCES_CONFIG: await sourcesConfigFile(sources),
       HUB_DATA_DIR: join(sources.dir, 'hub'),
       SINGLE_VIEW_BREAKER_THRESHOLD: '2',
       SINGLE_VIEW_BREAKER_HALF_OPEN_MS: '500',
