@@ -17,15 +17,17 @@ const IDENTITY_FIELDS = ['givenName', 'familyName', 'dateOfBirth', 'nino', 'nhsN
 
 export async function disclosureOracle(db: DataSource): Promise<DisclosureOracle> {
   const persons = ((await db.query(`select id::text from person`)) as { id: string }[]).map((row) => row.id);
-  // Values held for exactly one person, long enough not to occur by chance inside other text.
+  // Values of the identity fields held for exactly one person, long enough not to occur by chance inside
+  // other text. "Exactly one" counts every field of every record: a given name of one person may be another's
+  // middle name, and showing the second is no disclosure of the first.
   const secrets = (await db.query(
     `with v as (
-       select l.person_id::text, r.demographics->>f.field as value
+       select l.person_id::text, f.key as field, f.value
          from person_link l join source_record r on r.id = l.source_record_id
-         cross join unnest($1::text[]) as f(field)
-        where r.demographics ? f.field)
+         cross join jsonb_each_text(r.demographics) as f(key, value))
      select distinct person_id, value from v
-      where length(value) >= 6 and value in (select value from v group by value having count(distinct person_id) = 1)`,
+      where field = any($1::text[]) and length(value) >= 6
+        and value in (select value from v group by value having count(distinct person_id) = 1)`,
     [IDENTITY_FIELDS],
   )) as { person_id: string; value: string }[];
   let disclosures = 0;
