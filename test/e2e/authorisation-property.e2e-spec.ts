@@ -65,17 +65,19 @@ describe('authorisation as a property: random callers, random people', () => {
     const query = <T>(sql: string, params: unknown[] = []) => hub.db.dataSource.query(sql, params) as Promise<T[]>;
     const persons = await query<{ id: string }>(`select id::text from person where status = 'active' order by id`);
     people = persons.map((p) => p.id);
-    // Values held for exactly one person, long enough not to occur by chance inside other text.
+    // Values of the identity fields (and source keys) held for exactly one person, long enough not to occur
+    // by chance inside other text. "Exactly one" counts every field: one person's given name may be another's
+    // middle name, and showing the second is no disclosure of the first.
     const rows = await query<{ person_id: string; field: string; value: string }>(
       `with v as (
-         select l.person_id::text, f.field, r.demographics->>f.field as value
+         select l.person_id::text, f.key as field, f.value
            from person_link l join source_record r on r.id = l.source_record_id
-           cross join unnest($1::text[]) as f(field)
-          where r.demographics ? f.field
+           cross join jsonb_each_text(r.demographics) as f(key, value)
          union all
          select l.person_id::text, 'sourceKey', r.source_key from person_link l join source_record r on r.id = l.source_record_id)
        select distinct person_id, field, value from v
-        where length(value) >= 5 and value in (select value from v group by value having count(distinct person_id) = 1)`,
+        where (field = any($1::text[]) or field = 'sourceKey') and length(value) >= 5
+          and value in (select value from v group by value having count(distinct person_id) = 1)`,
       [IDENTITY_FIELDS],
     );
     secrets = rows.map((row) => ({ personId: row.person_id, field: row.field === 'sourceKey' ? 'index.sourceRecords' : `identity.${row.field}`, value: row.value }));
