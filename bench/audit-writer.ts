@@ -9,7 +9,13 @@ import { AuditService } from '../src/audit/audit.service';
  * through the real AuditService, then prints `{"events":N,"ms":T,"firstSeq":..,"lastSeq":..}`. Used by the
  * two-process test and by `npm run bench:audit` to put several hub processes on one chain.
  */
-export async function runWriter(url: string, events: number, concurrency: number, barrier?: number, tag = String(process.pid)) {
+export async function runWriter(
+  url: string,
+  events: number,
+  concurrency: number,
+  barrier?: number,
+  tag = String(process.pid),
+) {
   const dataSource = new DataSource({ type: 'postgres', url, extra: { max: 8 }, logging: false });
   await dataSource.initialize();
   const audit = new AuditService(dataSource);
@@ -17,7 +23,8 @@ export async function runWriter(url: string, events: number, concurrency: number
   let next = 0;
   // Waits at a starting line (a shared advisory lock held by whoever started the writers), so that several
   // processes begin together however long each took to start.
-  if (barrier !== undefined) await dataSource.query('select pg_advisory_lock_shared($1), pg_advisory_unlock_shared($1)', [barrier]);
+  if (barrier !== undefined)
+    await dataSource.query('select pg_advisory_lock_shared($1), pg_advisory_unlock_shared($1)', [barrier]);
   const started = performance.now();
   const worker = async () => {
     for (let i = next++; i < events; i = next++) {
@@ -27,7 +34,12 @@ export async function runWriter(url: string, events: number, concurrency: number
   };
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
-    return { events: seqs.length, ms: performance.now() - started, firstSeq: Math.min(...seqs), lastSeq: Math.max(...seqs) };
+    return {
+      events: seqs.length,
+      ms: performance.now() - started,
+      firstSeq: Math.min(...seqs),
+      lastSeq: Math.max(...seqs),
+    };
   } finally {
     await audit.beforeApplicationShutdown();
     await dataSource.destroy();
@@ -37,7 +49,12 @@ export async function runWriter(url: string, events: number, concurrency: number
 /** A representative disclosure: one person, a handful of fields released and withheld. */
 export function benchEvent(i: number, tag: string): AuditEventInput {
   return {
-    actor: { subject: `bench-user-${i % 40}`, organisation: i % 3 ? 'council' : 'nhs-trust', roles: ['account-manager'] as never, client: 'bench' },
+    actor: {
+      subject: `bench-user-${i % 40}`,
+      organisation: i % 3 ? 'council' : 'nhs-trust',
+      roles: ['account-manager'] as never,
+      client: 'bench',
+    },
     operation: 'person.view',
     subjects: { persons: [`bench-person-${i % 5000}`] },
     released: [
@@ -67,10 +84,17 @@ if (require.main === module) {
     },
   });
   if (!values.url) {
-    process.stderr.write('usage: audit-writer --url postgres://... [--events N] [--concurrency C] [--barrier LOCK_KEY]\n');
+    process.stderr.write(
+      'usage: audit-writer --url postgres://... [--events N] [--concurrency C] [--barrier LOCK_KEY]\n',
+    );
     process.exit(2);
   }
-  runWriter(values.url, Number(values.events), Number(values.concurrency), values.barrier === undefined ? undefined : Number(values.barrier))
+  runWriter(
+    values.url,
+    Number(values.events),
+    Number(values.concurrency),
+    values.barrier === undefined ? undefined : Number(values.barrier),
+  )
     .then((result) => process.stdout.write(`${JSON.stringify(result)}\n`))
     .catch((error: unknown) => {
       process.stderr.write(`${(error as Error).message}\n`);

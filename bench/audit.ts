@@ -40,11 +40,16 @@ async function main() {
     const audit = new AuditService(dataSource);
 
     const inProcess = [];
-    for (const writers of [1, 8, 32, 64]) inProcess.push(await throughput(audit, writers, writers === 1 ? 2_000 : EVENTS_PER_RUN));
+    for (const writers of [1, 8, 32, 64])
+      inProcess.push(await throughput(audit, writers, writers === 1 ? 2_000 : EVENTS_PER_RUN));
     report.throughputOneProcess = inProcess;
     report.throughputTwoProcesses = await twoProcesses(url, EVENTS_PER_RUN / 2, 32);
 
-    const keys = new HubKeyService({ ...config, dataDir: mkdtempSync(join(tmpdir(), 'hub-bench-')), signingKeyFile: undefined });
+    const keys = new HubKeyService({
+      ...config,
+      dataDir: mkdtempSync(join(tmpdir(), 'hub-bench-')),
+      signingKeyFile: undefined,
+    });
     const verifier = new AuditVerifierService(dataSource, new AuditCheckpointService(dataSource, keys, config));
     const started = performance.now();
     const verification = await verifier.verify();
@@ -86,16 +91,34 @@ async function twoProcesses(url: string, eventsEach: number, writersEach: number
   await gate.connect();
   await gate.query('select pg_advisory_lock($1)', [barrier]);
   const children = [0, 1].map(() =>
-    run(process.execPath, [...register, script, '--url', url, '--events', String(eventsEach), '--concurrency', String(writersEach), '--barrier', String(barrier)]),
+    run(process.execPath, [
+      ...register,
+      script,
+      '--url',
+      url,
+      '--events',
+      String(eventsEach),
+      '--concurrency',
+      String(writersEach),
+      '--barrier',
+      String(barrier),
+    ]),
   );
-  for (let waiting = 0; waiting < 2; ) {
+  for (let waiting = 0; waiting < 2;) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    waiting = (await gate.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = $1 and not granted`, [barrier])).rows[0].n;
+    waiting = (
+      await gate.query(
+        `select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = $1 and not granted`,
+        [barrier],
+      )
+    ).rows[0].n;
   }
   const started = performance.now();
   await gate.query('select pg_advisory_unlock($1)', [barrier]);
   await gate.end();
-  const results = (await Promise.all(children)).map(({ stdout }) => JSON.parse(stdout) as { events: number; ms: number });
+  const results = (await Promise.all(children)).map(
+    ({ stdout }) => JSON.parse(stdout) as { events: number; ms: number },
+  );
   const seconds = (performance.now() - started) / 1000;
   const events = results.reduce((sum, r) => sum + r.events, 0);
   return { processes: 2, writersPerProcess: writersEach, events, eventsPerSecond: Math.round(events / seconds) };

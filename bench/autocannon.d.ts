@@ -11,7 +11,12 @@ declare module 'autocannon' {
       /** Builds the request just before it is sent. */
       setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
       /** Called with each response, before the instance's `response` event for it. */
-      onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => void;
+      onResponse?: (
+        status: number,
+        body: string,
+        context: Record<string, unknown>,
+        headers: Record<string, string | string[]>,
+      ) => void;
     }
 
     interface AutocannonOptions {
@@ -33,7 +38,10 @@ declare module 'autocannon' {
     }
 
     interface AutocannonInstance extends EventEmitter, PromiseLike<AutocannonResult> {
-      on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): this;
+      on(
+        event: 'response',
+        listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
+      ): this;
       on(event: 'reqError', listener: (error: Error) => void): this;
     }
   }

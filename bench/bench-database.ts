@@ -14,7 +14,9 @@ export interface BenchDatabase {
 
 /** A fresh, migrated database for one benchmark run on TEST_DATABASE_URL, else an embedded server. */
 export async function benchDatabase(): Promise<BenchDatabase> {
-  const embedded = process.env.TEST_DATABASE_URL ? undefined : await EmbeddedServer.start(join(__dirname, '..', '.data', 'bench'));
+  const embedded = process.env.TEST_DATABASE_URL
+    ? undefined
+    : await EmbeddedServer.start(join(__dirname, '..', '.data', 'bench'));
   const serverUrl = process.env.TEST_DATABASE_URL ?? embedded!.url;
   const name = `hub_bench_${randomBytes(4).toString('hex')}`;
   await admin(serverUrl, `create database ${name}`);

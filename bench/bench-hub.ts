@@ -23,7 +23,11 @@ import { IdentitySyncService } from '../src/sources/sync/identity-sync.service';
 /** A source registry holding the adapters of the sandboxes at `connections` (in place of SOURCES_CONFIG). */
 export function sandboxRegistry(connections: SourceConnection[]): object {
   const adapters = new Map<string, SourceAdapter>(connections.map((c) => [c.id, createAdapter(c)]));
-  return { configuredIds: () => [...adapters.keys()], adapters: async () => adapters, adapter: async (id: string) => adapters.get(id)! };
+  return {
+    configuredIds: () => [...adapters.keys()],
+    adapters: async () => adapters,
+    adapter: async (id: string) => adapters.get(id)!,
+  };
 }
 
 /** A hub in this process on the bench database and sources; `recorder`: an audit recorder in place of the trail. */
@@ -36,7 +40,8 @@ export async function startHub(
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, runtime)] })
     .overrideProvider(SourceRegistry)
     .useValue(registry);
-  if (options.recorder) builder = builder.overrideProvider(AuditRecorder).useFactory({ factory: options.recorder, inject: [DataSource] });
+  if (options.recorder)
+    builder = builder.overrideProvider(AuditRecorder).useFactory({ factory: options.recorder, inject: [DataSource] });
   const app = (await builder.compile()).createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   return app;
@@ -66,10 +71,14 @@ export interface BenchChild {
  * over IPC: each command is answered `{ok, result}` or `{ok: false, error}`; `{cmd: 'stop'}` ends it.
  */
 export function forkChild(script: string): BenchChild {
-  const child = fork(join(__dirname, script), [], { execArgv: ['-r', join(__dirname, '..', 'test', 'support', 'swc-register.cjs')] });
+  const child = fork(join(__dirname, script), [], {
+    execArgv: ['-r', join(__dirname, '..', 'test', 'support', 'swc-register.cjs')],
+  });
   const ask = <T = unknown>(command: object): Promise<T> =>
     new Promise((resolve, reject) => {
-      child.once('message', (reply: { ok: boolean; result?: T; error?: string }) => (reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error))));
+      child.once('message', (reply: { ok: boolean; result?: T; error?: string }) =>
+        reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error)),
+      );
       child.send(command);
     });
   return {

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   try {
     const manifest = await writeBorough(dir, { households, seed: 'bench-index' }, sandboxDefinitions);
     launched = await launchSandboxes(sandboxDefinitions, { dir, pageSize: 1000 });
-    for (const connection of launched.connections) await syncSource(db.dataSource, connection.id, createAdapter(connection), {});
+    for (const connection of launched.connections)
+      await syncSource(db.dataSource, connection.id, createAdapter(connection), {});
     const truth = JSON.parse(await readFile(join(dir, groundTruthName), 'utf8')) as GroundTruth;
 
     const index = new IdentityIndexService(db.dataSource);
@@ -55,9 +56,26 @@ async function main(): Promise<void> {
     const lines = [
       { benchmark: 'index', households, people: manifest.people, records: first.result.processed, database: db.kind },
       { step: 'train', seconds: round(training.seconds) },
-      { step: 'match all (empty index)', ...first.result, seconds: round(first.seconds), recordsPerSecond: rate(first.result.processed, first.seconds) },
-      { step: 'match all again', processed: again.result.processed, newPersons: again.result.newPersons, linksMoved: moved, seconds: round(again.seconds), recordsPerSecond: rate(again.result.processed, again.seconds) },
-      { step: 'match 500 changed records', processed: incremental.result.processed, seconds: round(incremental.seconds), recordsPerSecond: rate(incremental.result.processed, incremental.seconds) },
+      {
+        step: 'match all (empty index)',
+        ...first.result,
+        seconds: round(first.seconds),
+        recordsPerSecond: rate(first.result.processed, first.seconds),
+      },
+      {
+        step: 'match all again',
+        processed: again.result.processed,
+        newPersons: again.result.newPersons,
+        linksMoved: moved,
+        seconds: round(again.seconds),
+        recordsPerSecond: rate(again.result.processed, again.seconds),
+      },
+      {
+        step: 'match 500 changed records',
+        processed: incremental.result.processed,
+        seconds: round(incremental.seconds),
+        recordsPerSecond: rate(incremental.result.processed, incremental.seconds),
+      },
       { step: 'resolve households', ...householdRun.result, seconds: round(householdRun.seconds) },
       { quality },
     ];
@@ -70,7 +88,9 @@ async function main(): Promise<void> {
 }
 
 async function links(dataSource: import('typeorm').DataSource): Promise<Map<string, string>> {
-  const rows: { id: string; person: string }[] = await dataSource.query('select source_record_id::text as id, person_id::text as person from person_link');
+  const rows: { id: string; person: string }[] = await dataSource.query(
+    'select source_record_id::text as id, person_id::text as person from person_link',
+  );
   return new Map(rows.map((r) => [r.id, r.person]));
 }
 
@@ -85,7 +105,8 @@ async function score(dataSource: import('typeorm').DataSource, truth: GroundTrut
     for (const r of rows) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
     return [...counts.values()].reduce((sum, n) => sum + (n * (n - 1)) / 2, 0);
   };
-  const truthKey = (r: (typeof rows)[0]) => truePerson.get(`${r.source}|${r.source_key}`) ?? `unknown:${r.source}|${r.source_key}`;
+  const truthKey = (r: (typeof rows)[0]) =>
+    truePerson.get(`${r.source}|${r.source_key}`) ?? `unknown:${r.source}|${r.source_key}`;
   const tp = pairs((r) => `${r.person}|${truthKey(r)}`);
   const predicted = pairs((r) => r.person);
   const actual = pairs(truthKey);
@@ -104,9 +125,16 @@ async function score(dataSource: import('typeorm').DataSource, truth: GroundTrut
          from source_record r join person_link l on l.source_record_id = r.id where l.person_id = $1 order by r.id`,
       [person],
     );
-    process.stderr.write(`false merge ${person}:\n${records.map((r: { source: string; source_key: string }) => `  ${truthKey(r as (typeof rows)[0])} ${JSON.stringify(r)}`).join('\n')}\n`);
+    process.stderr.write(
+      `false merge ${person}:\n${records.map((r: { source: string; source_key: string }) => `  ${truthKey(r as (typeof rows)[0])} ${JSON.stringify(r)}`).join('\n')}\n`,
+    );
   }
-  return { precision: round(precision, 4), recall: round(recall, 4), f1: round((2 * precision * recall) / (precision + recall), 4), falseMergedPersons: falseMerges };
+  return {
+    precision: round(precision, 4),
+    recall: round(recall, 4),
+    f1: round((2 * precision * recall) / (precision + recall), 4),
+    falseMergedPersons: falseMerges,
+  };
 }
 
 /**
@@ -125,7 +153,8 @@ async function hardPairs(dataSource: import('typeorm').DataSource, truth: Ground
       for (let j = i + 1; j < members.length; j++) {
         const [a, b] = [members[i], members[j]];
         if (a.dateOfBirth === b.dateOfBirth) twins.push([a.id, b.id]);
-        else if ((a.suffix || b.suffix) && a.givenName === b.givenName && a.familyName === b.familyName) seniorJunior.push([a.id, b.id]);
+        else if ((a.suffix || b.suffix) && a.givenName === b.givenName && a.familyName === b.familyName)
+          seniorJunior.push([a.id, b.id]);
       }
     }
   }
@@ -142,14 +171,18 @@ async function hardPairs(dataSource: import('typeorm').DataSource, truth: Ground
     pairs.filter(([a, b]) => [...(indexPersons.get(a) ?? [])].some((p) => indexPersons.get(b)?.has(p))).length;
   const known = (pairs: [string, string][]) => pairs.filter(([a, b]) => indexPersons.has(a) && indexPersons.has(b));
   if (process.env.BENCH_SHOW_MERGES) {
-    for (const [a, b] of seniorJunior.filter(([x, y]) => [...(indexPersons.get(x) ?? [])].some((p) => indexPersons.get(y)?.has(p)))) {
+    for (const [a, b] of seniorJunior.filter(([x, y]) =>
+      [...(indexPersons.get(x) ?? [])].some((p) => indexPersons.get(y)?.has(p)),
+    )) {
       const records = rows.filter((r) => [a, b].includes(truePerson.get(`${r.source}|${r.source_key}`) ?? ''));
       const shown = await dataSource.query(
         `select r.source, r.source_key, r.demographics, l.method, l.weight, l.explanation->>'via' as via from source_record r join person_link l on l.source_record_id = r.id
           where (r.source, r.source_key) in (select * from unnest($1::text[], $2::text[]))`,
         [records.map((r) => r.source), records.map((r) => r.source_key)],
       );
-      process.stderr.write(`Sr / Jr merged ${a} ${b}:\n${shown.map((r: { source: string; source_key: string }) => `  ${truePerson.get(`${r.source}|${r.source_key}`)} ${JSON.stringify(r)}`).join('\n')}\n`);
+      process.stderr.write(
+        `Sr / Jr merged ${a} ${b}:\n${shown.map((r: { source: string; source_key: string }) => `  ${truePerson.get(`${r.source}|${r.source_key}`)} ${JSON.stringify(r)}`).join('\n')}\n`,
+      );
     }
   }
   return {

@@ -43,7 +43,15 @@ const DISCLOSED = new Set(['allow', 'allow-with-redactions']);
  * query exactly one `dpo.*` event. Events about persons an answer did not name are counted apart.
  */
 export async function checkDisclosures(dataSource: DataSource, runs: LoadResult[]): Promise<DisclosureCheck> {
-  const prefixes = [...new Set(runs.flatMap((run) => Object.keys(run.disclosures).concat(run.unanswered).map((id) => id.split('-')[0])))];
+  const prefixes = [
+    ...new Set(
+      runs.flatMap((run) =>
+        Object.keys(run.disclosures)
+          .concat(run.unanswered)
+          .map((id) => id.split('-')[0]),
+      ),
+    ),
+  ];
   const rows: EventRow[] = await dataSource.query(
     `select request_id, operation, decision, persons[1] as person from audit_event
       where request_id like any($1::text[])`,
@@ -54,7 +62,16 @@ export async function checkDisclosures(dataSource: DataSource, runs: LoadResult[
   const answers = new Map(runs.flatMap((run) => Object.entries(run.disclosures)));
   const inFlight = new Set(runs.flatMap((run) => run.unanswered));
 
-  const check = { answered: answers.size, disclosures: 0, namedAllWithheld: 0, matched: 0, missing: 0, duplicated: 0, decidedNotShown: 0, unexpected: 0 };
+  const check = {
+    answered: answers.size,
+    disclosures: 0,
+    namedAllWithheld: 0,
+    matched: 0,
+    missing: 0,
+    duplicated: 0,
+    decidedNotShown: 0,
+    unexpected: 0,
+  };
   const mismatches: DisclosureCheck['mismatches'] = [];
   for (const [id, answer] of answers) {
     const events = byRequest.get(id) ?? [];
@@ -63,7 +80,10 @@ export async function checkDisclosures(dataSource: DataSource, runs: LoadResult[
     // Shown: one event allowing something. Named with everything withheld: one event, whatever it decided.
     const expected: { person: string | null; allowing: boolean }[] = answer.operation.startsWith('dpo.')
       ? [{ person: null, allowing: true }]
-      : [...answer.persons.map((person) => ({ person, allowing: true })), ...answer.named.map((person) => ({ person, allowing: false }))];
+      : [
+          ...answer.persons.map((person) => ({ person, allowing: true })),
+          ...answer.named.map((person) => ({ person, allowing: false })),
+        ];
     const before = check.matched;
     for (const { person, allowing } of expected) {
       if (allowing) check.disclosures += 1;
@@ -74,7 +94,11 @@ export async function checkDisclosures(dataSource: DataSource, runs: LoadResult[
       else check.matched += 1;
     }
     if ((check.matched - before !== expected.length || own.length !== events.length) && mismatches.length < 5) {
-      mismatches.push({ requestId: id, shown: answer.persons.length, events: events.map((e) => `${e.operation} ${e.decision}`) });
+      mismatches.push({
+        requestId: id,
+        shown: answer.persons.length,
+        events: events.map((e) => `${e.operation} ${e.decision}`),
+      });
     }
     const answered = [...answer.persons, ...answer.named];
     if (answered.length > 0) check.decidedNotShown += own.filter((e) => !answered.includes(e.person ?? '')).length;
@@ -86,7 +110,8 @@ export async function checkDisclosures(dataSource: DataSource, runs: LoadResult[
     events: [...answers.keys()].reduce((n, id) => n + (byRequest.get(id)?.length ?? 0), 0),
     inFlight: { requests: inFlight.size, events: inFlightEvents },
     unknownRequestIds: unknown.length,
-    oneEventPerDisclosure: check.matched === check.disclosures + check.namedAllWithheld && check.unexpected === 0 && unknown.length === 0,
+    oneEventPerDisclosure:
+      check.matched === check.disclosures + check.namedAllWithheld && check.unexpected === 0 && unknown.length === 0,
     mismatches,
   };
 }

@@ -24,7 +24,14 @@ function round(kinds: LoadKind[]): number[] {
 
 async function run(plan: LoadPlan): Promise<LoadResult> {
   const order = round(plan.kinds);
-  const results: KindResult[] = plan.kinds.map((k) => ({ name: k.name, requests: 0, errors: 0, shown: 0, namedAllWithheld: 0, times: [] }));
+  const results: KindResult[] = plan.kinds.map((k) => ({
+    name: k.name,
+    requests: 0,
+    errors: 0,
+    shown: 0,
+    namedAllWithheld: 0,
+    times: [],
+  }));
   const turns = plan.kinds.map(() => 0);
   const sent = new Map<string, number>();
   const disclosures: Record<string, Disclosure> = {};
@@ -49,7 +56,9 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
       const turn = turns[index]++;
       const id = `${plan.prefix}-${kind.name}-${next++}`;
       sent.set(id, index);
-      const { caseReference, ...variables } = kind.variables[turn % kind.variables.length] as { caseReference?: string };
+      const { caseReference, ...variables } = kind.variables[turn % kind.variables.length] as {
+        caseReference?: string;
+      };
       return {
         ...req,
         headers: {
@@ -85,7 +94,13 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
   };
 
   const started = performance.now();
-  const instance = autocannon({ url: plan.endpoint, connections: plan.connections, duration: plan.seconds, timeout: 30, requests: [request] });
+  const instance = autocannon({
+    url: plan.endpoint,
+    connections: plan.connections,
+    duration: plan.seconds,
+    timeout: 30,
+    requests: [request],
+  });
   instance.on('response', (_client, _status, _bytes, time) => {
     if (answered !== undefined) results[answered].times.push(time);
     answered = undefined;

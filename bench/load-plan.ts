@@ -82,7 +82,11 @@ export const WITHHELD = 'WITHHELD_BY_POLICY';
  * `persons`, those about whom it shows something (a value other than their id: a field, an entry in a
  * household, a search result), and `named`, those it names with every field withheld.
  */
-export function readAnswer(kind: LoadKind, status: number, text: string): { errors: string[]; persons: string[]; named: string[] } {
+export function readAnswer(
+  kind: LoadKind,
+  status: number,
+  text: string,
+): { errors: string[]; persons: string[]; named: string[] } {
   const none = { persons: [], named: [] };
   if (status !== 200) return { errors: [`HTTP ${status}`], ...none };
   let body: { data?: Record<string, unknown> | null; errors?: GraphqlError[] };
@@ -91,7 +95,9 @@ export function readAnswer(kind: LoadKind, status: number, text: string): { erro
   } catch {
     return { errors: ['body is not JSON'], ...none };
   }
-  const errors = (body.errors ?? []).filter((e) => e.extensions?.code !== WITHHELD).map((e) => `${e.extensions?.code ?? 'NO_CODE'}: ${e.message ?? ''}`);
+  const errors = (body.errors ?? [])
+    .filter((e) => e.extensions?.code !== WITHHELD)
+    .map((e) => `${e.extensions?.code ?? 'NO_CODE'}: ${e.message ?? ''}`);
   const root = body.data ? Object.values(body.data)[0] : undefined;
   if (root === undefined && errors.length === 0) errors.push('no data');
   if (!('persons' in kind.discloses) || !root) return { errors, ...none };
@@ -103,7 +109,12 @@ export function readAnswer(kind: LoadKind, status: number, text: string): { erro
     (Object.values(fields).some(shows) ? persons : named).add(id);
   }
   // A member's entry or a search result shows that the person is there: that is a disclosure in itself.
-  const listed = shape === 'household' ? (root as { members?: Member[] }).members : shape === 'search' ? (root as { edges?: Member[] }).edges : [];
+  const listed =
+    shape === 'household'
+      ? (root as { members?: Member[] }).members
+      : shape === 'search'
+        ? (root as { edges?: Member[] }).edges
+        : [];
   for (const entry of listed ?? []) if (entry.person?.id) persons.add(entry.person.id);
   return { errors, persons: [...persons], named: [...named].filter((id) => !persons.has(id)) };
 }

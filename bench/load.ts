@@ -92,15 +92,37 @@ async function main(): Promise<void> {
     await sandboxes.ask({ cmd: 'latency', ms: sourceLatencyMs });
     const url = (db.dataSource.options as { url: string }).url;
     await db.dataSource.destroy();
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, HUB_DATA_DIR: join(dir, 'hub'), ...generousBudgets });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: url,
+      HUB_DATA_DIR: join(dir, 'hub'),
+      ...generousBudgets,
+    });
     runtime = await DatabaseRuntime.open(config);
     app = await startHub(config, runtime, sandboxRegistry(sources));
     await syncAndSeed(app);
     const kinds = await mixFor(app);
     const endpoint = await graphqlUrl(app);
-    const plan = (prefix: string, duration: number): LoadPlan => ({ endpoint, connections, seconds: duration, prefix, kinds });
+    const plan = (prefix: string, duration: number): LoadPlan => ({
+      endpoint,
+      connections,
+      seconds: duration,
+      prefix,
+      kinds,
+    });
 
-    print({ benchmark: 'load', households, connections, seconds, warmupSeconds, sourceLatencyMs, database: db.kind, budgets: generousBudgets, mix: Object.fromEntries(kinds.map((k) => [k.name, k.weight])) });
+    print({
+      benchmark: 'load',
+      households,
+      connections,
+      seconds,
+      warmupSeconds,
+      sourceLatencyMs,
+      database: db.kind,
+      budgets: generousBudgets,
+      mix: Object.fromEntries(kinds.map((k) => [k.name, k.weight])),
+    });
     const runs: LoadResult[] = [];
     // Unmeasured: the JIT compiles the hot paths (a running hub is warm). Its disclosures are checked too.
     if (warmupSeconds > 0) runs.push(await clients.ask<LoadResult>({ cmd: 'run', plan: plan('warm', warmupSeconds) }));
@@ -110,10 +132,24 @@ async function main(): Promise<void> {
     const hubUsed = process.cpuUsage(hubBefore);
     runs.push(measured);
 
-    for (const kind of measured.kinds) print({ kind: kind.name, ...figures(kind.times, kind.requests, measured.seconds), errors: kind.errors, personsShown: kind.shown, personsNamedAllWithheld: kind.namedAllWithheld });
+    for (const kind of measured.kinds)
+      print({
+        kind: kind.name,
+        ...figures(kind.times, kind.requests, measured.seconds),
+        errors: kind.errors,
+        personsShown: kind.shown,
+        personsNamedAllWithheld: kind.namedAllWithheld,
+      });
     const all = measured.kinds.flatMap((k) => k.times);
     const requests = measured.kinds.reduce((sum, k) => sum + k.requests, 0);
-    const errors = runs.reduce((sum, run) => sum + run.kinds.reduce((n, k) => n + k.errors, 0) + (run.errorCauses.timeout ?? 0) + (run.errorCauses['socket error'] ?? 0), 0);
+    const errors = runs.reduce(
+      (sum, run) =>
+        sum +
+        run.kinds.reduce((n, k) => n + k.errors, 0) +
+        (run.errorCauses.timeout ?? 0) +
+        (run.errorCauses['socket error'] ?? 0),
+      0,
+    );
     print({
       kind: 'overall',
       ...figures(all, requests, measured.seconds),
@@ -122,7 +158,12 @@ async function main(): Promise<void> {
       hubCpuMsPerRequest: round((hubUsed.user + hubUsed.system) / 1000 / requests, 2),
       cores: cpus().length,
     });
-    print({ errors, causes: merged(runs.map((r) => r.errorCauses)), samples: [...new Set(runs.flatMap((r) => r.errorSamples))], autocannon: measured.autocannon });
+    print({
+      errors,
+      causes: merged(runs.map((r) => r.errorCauses)),
+      samples: [...new Set(runs.flatMap((r) => r.errorSamples))],
+      autocannon: measured.autocannon,
+    });
 
     // Answers still in flight when the clients stopped may yet be committing their events.
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -161,31 +202,83 @@ async function mixFor(app: INestApplication): Promise<LoadKind[]> {
   // Half the households on the account managers' team's caseload: the others answer existence only.
   const admin = { subject: 'bench-admin', organisation: 'council', roles: [Role.Admin] };
   for (const id of householdIds.filter((_, i) => i % 2 === 0)) {
-    await app.get(CaseAssignmentsService).assign({ subjectKind: 'household', subjectId: id, team: 'early-help-north' }, admin);
+    await app
+      .get(CaseAssignmentsService)
+      .assign({ subjectKind: 'household', subjectId: id, team: 'early-help-north' }, admin);
   }
-  const records: { person: string; given: string | null; family: string; postcode: string | null }[] = await dataSource.query(
-    `select distinct on (l.person_id) l.person_id::text as person, r.demographics ->> 'givenName' as given,
+  const records: { person: string; given: string | null; family: string; postcode: string | null }[] =
+    await dataSource.query(
+      `select distinct on (l.person_id) l.person_id::text as person, r.demographics ->> 'givenName' as given,
             r.demographics ->> 'familyName' as family, r.demographics ->> 'postcode' as postcode
        from person_link l join source_record r on r.id = l.source_record_id
       where not r.deleted and r.demographics ? 'familyName' order by l.person_id, r.id limit 2000`,
-  );
-  const exact = records.filter((r) => r.postcode).map((r) => ({ input: { familyName: r.family, postcode: r.postcode, first: 10 } }));
+    );
+  const exact = records
+    .filter((r) => r.postcode)
+    .map((r) => ({ input: { familyName: r.family, postcode: r.postcode, first: 10 } }));
   const named = records.filter((r) => r.given).map((r) => ({ input: { name: `${r.given} ${r.family}`, first: 10 } }));
   const persons = shuffle(members.map((m) => m.person));
   const byPerson = persons.map((id) => ({ id }));
 
   const issue = (who: DevTokenRequest) => app.get(DevTokenIssuer).issue({ ...who, ttlSeconds: 3 * 3600 });
-  const users = (n: number, who: (i: number) => DevTokenRequest) => Promise.all(Array.from({ length: n }, (_, i) => issue(who(i))));
-  const managers = await users(10, (i) => ({ subject: `am-load-${i}`, organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' }));
-  const stewards = await users(3, (i) => ({ subject: `ds-load-${i}`, organisation: 'council', roles: [Role.DataSteward] }));
+  const users = (n: number, who: (i: number) => DevTokenRequest) =>
+    Promise.all(Array.from({ length: n }, (_, i) => issue(who(i))));
+  const managers = await users(10, (i) => ({
+    subject: `am-load-${i}`,
+    organisation: 'council',
+    roles: [Role.AccountManager],
+    team: 'early-help-north',
+  }));
+  const stewards = await users(3, (i) => ({
+    subject: `ds-load-${i}`,
+    organisation: 'council',
+    roles: [Role.DataSteward],
+  }));
   const dpos = await users(2, (i) => ({ subject: `dpo-load-${i}`, organisation: 'council', roles: [Role.Dpo] }));
-  const partner = await users(1, () => ({ subject: 'nhs-load', organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-safeguarding' }));
+  const partner = await users(1, () => ({
+    subject: 'nhs-load',
+    organisation: 'nhs-trust',
+    roles: [Role.PartnerAgency],
+    client: 'nhs-safeguarding',
+  }));
   const earlyHelp = { 'x-purpose': 'EARLY_HELP' };
   return [
-    { name: 'search', weight: 15, query: searchQuery, variables: shuffle(exact), tokens: managers, headers: earlyHelp, discloses: { persons: 'search' } },
-    { name: 'search-ranked', weight: 10, query: searchQuery, variables: shuffle(named), tokens: stewards, headers: { 'x-purpose': 'DATA_QUALITY' }, discloses: { persons: 'search' } },
-    { name: 'person', weight: 25, query: personQuery, variables: byPerson, tokens: managers, headers: earlyHelp, discloses: { persons: 'person' } },
-    { name: 'household', weight: 15, query: householdQuery, variables: shuffle(householdIds).map((id) => ({ id })), tokens: managers, headers: earlyHelp, discloses: { persons: 'household' } },
+    {
+      name: 'search',
+      weight: 15,
+      query: searchQuery,
+      variables: shuffle(exact),
+      tokens: managers,
+      headers: earlyHelp,
+      discloses: { persons: 'search' },
+    },
+    {
+      name: 'search-ranked',
+      weight: 10,
+      query: searchQuery,
+      variables: shuffle(named),
+      tokens: stewards,
+      headers: { 'x-purpose': 'DATA_QUALITY' },
+      discloses: { persons: 'search' },
+    },
+    {
+      name: 'person',
+      weight: 25,
+      query: personQuery,
+      variables: byPerson,
+      tokens: managers,
+      headers: earlyHelp,
+      discloses: { persons: 'person' },
+    },
+    {
+      name: 'household',
+      weight: 15,
+      query: householdQuery,
+      variables: shuffle(householdIds).map((id) => ({ id })),
+      tokens: managers,
+      headers: earlyHelp,
+      discloses: { persons: 'household' },
+    },
     {
       name: 'partner-person',
       weight: 10,
@@ -196,9 +289,33 @@ async function mixFor(app: INestApplication): Promise<LoadKind[]> {
       headers: { 'x-purpose': 'SAFEGUARDING' },
       discloses: { persons: 'person' },
     },
-    { name: 'dpo-audit-events', weight: 10, query: auditEventsQuery, variables: byPerson, tokens: dpos, headers: {}, discloses: { dpo: 'dpo.search' } },
-    { name: 'dpo-timeline', weight: 8, query: timelineQuery, variables: byPerson, tokens: dpos, headers: {}, discloses: { dpo: 'dpo.timeline' } },
-    { name: 'dpo-subject-access', weight: 7, query: subjectAccessQuery, variables: byPerson, tokens: dpos, headers: {}, discloses: { dpo: 'dpo.subject-access' } },
+    {
+      name: 'dpo-audit-events',
+      weight: 10,
+      query: auditEventsQuery,
+      variables: byPerson,
+      tokens: dpos,
+      headers: {},
+      discloses: { dpo: 'dpo.search' },
+    },
+    {
+      name: 'dpo-timeline',
+      weight: 8,
+      query: timelineQuery,
+      variables: byPerson,
+      tokens: dpos,
+      headers: {},
+      discloses: { dpo: 'dpo.timeline' },
+    },
+    {
+      name: 'dpo-subject-access',
+      weight: 7,
+      query: subjectAccessQuery,
+      variables: byPerson,
+      tokens: dpos,
+      headers: {},
+      discloses: { dpo: 'dpo.subject-access' },
+    },
   ];
 }
 

@@ -28,14 +28,20 @@ const heapMb = Number(arg('--max-heap-mb') ?? 3072);
 
 function node(args: string[]): { stdout: string; seconds: number } {
   const started = performance.now();
-  const run = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const seconds = (performance.now() - started) / 1000;
   if (run.status !== 0) throw new Error(`${args.join(' ')} failed (${run.status}): ${run.stderr.trim()}`);
   return { stdout: run.stdout, seconds };
 }
 
 function score(clusters: string, truth: string): Record<string, number> {
-  return JSON.parse(execFileSync(process.execPath, [scorer, '--clusters', clusters, '--truth', truth], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(process.execPath, [scorer, '--clusters', clusters, '--truth', truth], { encoding: 'utf8' }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -44,14 +50,41 @@ async function main(): Promise<void> {
   try {
     if (!skipTuning) {
       const sets = [
-        { name: 'febrl1', mapping: 'febrl.json', truthArgs: ['--truth-febrl'], truth: 'febrl', targets: { f1: 0.99, precision: 0.995 } },
-        { name: 'febrl2', mapping: 'febrl.json', truthArgs: ['--truth-febrl'], truth: 'febrl', targets: { f1: 0.99, precision: 0.995 } },
-        { name: 'fake_1000', mapping: 'fake_1000.json', truthArgs: ['--truth-column', 'cluster'], truth: 'column=cluster,id=unique_id', targets: { f1: 0.9, precision: 0.97 } },
+        {
+          name: 'febrl1',
+          mapping: 'febrl.json',
+          truthArgs: ['--truth-febrl'],
+          truth: 'febrl',
+          targets: { f1: 0.99, precision: 0.995 },
+        },
+        {
+          name: 'febrl2',
+          mapping: 'febrl.json',
+          truthArgs: ['--truth-febrl'],
+          truth: 'febrl',
+          targets: { f1: 0.99, precision: 0.995 },
+        },
+        {
+          name: 'fake_1000',
+          mapping: 'fake_1000.json',
+          truthArgs: ['--truth-column', 'cluster'],
+          truth: 'column=cluster,id=unique_id',
+          targets: { f1: 0.9, precision: 0.97 },
+        },
       ];
       for (const set of sets) {
         const input = join(evalDir, `${set.name}.csv`);
         const out = join(work, `${set.name}.clusters.csv`);
-        const { stdout } = node([cli, 'eval', '--mapping', join(root, 'bench', 'mappings', set.mapping), ...set.truthArgs, '--out', out, input]);
+        const { stdout } = node([
+          cli,
+          'eval',
+          '--mapping',
+          join(root, 'bench', 'mappings', set.mapping),
+          ...set.truthArgs,
+          '--out',
+          out,
+          input,
+        ]);
         const result = JSON.parse(stdout);
         const check = score(out, `${set.truth}:${input}`);
         const agrees = check.precision === result.precision && check.recall === result.recall && check.f1 === result.f1;
@@ -67,9 +100,19 @@ async function main(): Promise<void> {
     const input = join(work, 'synthetic.csv');
     const generated = performance.now();
     const population = await writeSyntheticPopulation({ records: size, seed, out: input });
-    process.stdout.write(`generated ${size} synthetic records of ${population.people} people in ${((performance.now() - generated) / 1000).toFixed(1)}s\n`);
+    process.stdout.write(
+      `generated ${size} synthetic records of ${population.people} people in ${((performance.now() - generated) / 1000).toFixed(1)}s\n`,
+    );
     const out = join(work, 'synthetic.clusters.csv');
-    const { stdout, seconds } = node([cli, 'link', '--mapping', join(root, 'bench', 'mappings', 'synthetic.json'), '--out', out, input]);
+    const { stdout, seconds } = node([
+      cli,
+      'link',
+      '--mapping',
+      join(root, 'bench', 'mappings', 'synthetic.json'),
+      '--out',
+      out,
+      input,
+    ]);
     const summary = JSON.parse(stdout);
     const accuracy = score(out, `column=person_id,id=record_id:${input}`);
     const merged = mergedApart(input, out, population.mustStayApart);
@@ -80,7 +123,9 @@ async function main(): Promise<void> {
         `twins merged ${merged.twins}/${merged.twinPairs}, Sr/Jr merged ${merged.srJr}/${merged.srJrPairs}`,
     );
     process.stdout.write(`${rows[rows.length - 1]}\n`);
-    process.stdout.write(`synthetic link stages: ${JSON.stringify(summary.timings)} candidate pairs ${summary.candidatePairs}, auto-links ${summary.autoLinks}, review ${summary.reviewPairs}\n`);
+    process.stdout.write(
+      `synthetic link stages: ${JSON.stringify(summary.timings)} candidate pairs ${summary.candidatePairs}, auto-links ${summary.autoLinks}, review ${summary.reviewPairs}\n`,
+    );
   } finally {
     if (existsSync(work)) rmSync(work, { recursive: true, force: true });
   }
@@ -111,7 +156,12 @@ function mergedApart(input: string, clusters: string, pairs: { kind: string; a: 
   const present = pairs.filter((p) => clustersOf.has(String(p.a)) && clustersOf.has(String(p.b)));
   const twins = present.filter((p) => p.kind === 'twins');
   const srJr = present.filter((p) => p.kind === 'sr-jr');
-  return { twins: twins.filter((p) => together(p.a, p.b)).length, twinPairs: twins.length, srJr: srJr.filter((p) => together(p.a, p.b)).length, srJrPairs: srJr.length };
+  return {
+    twins: twins.filter((p) => together(p.a, p.b)).length,
+    twinPairs: twins.length,
+    srJr: srJr.filter((p) => together(p.a, p.b)).length,
+    srJrPairs: srJr.length,
+  };
 }
 
 main().catch((error) => {

@@ -28,8 +28,20 @@ const facts: PolicyFacts = {
     validFrom: new Date('2024-01-01'),
     status: AgreementStatus.Active,
   })),
-  consents: Array.from({ length: 30 }, (_, i) => ({ id: `c${i}`, personId, status: 'given' as const, validFrom: new Date('2024-01-01'), recordedAt: new Date(2024, 0, i + 1) })),
-  objections: Array.from({ length: 10 }, (_, i) => ({ id: `o${i}`, personId, kind: 'objection' as const, purpose: 'SAFEGUARDING', validFrom: new Date('2024-01-01') })),
+  consents: Array.from({ length: 30 }, (_, i) => ({
+    id: `c${i}`,
+    personId,
+    status: 'given' as const,
+    validFrom: new Date('2024-01-01'),
+    recordedAt: new Date(2024, 0, i + 1),
+  })),
+  objections: Array.from({ length: 10 }, (_, i) => ({
+    id: `o${i}`,
+    personId,
+    kind: 'objection' as const,
+    purpose: 'SAFEGUARDING',
+    validFrom: new Date('2024-01-01'),
+  })),
   assignments: Array.from({ length: 200 }, (_, i) => ({
     id: `a${i}`,
     subjectKind: 'person' as const,
@@ -48,7 +60,8 @@ for (let i = 0; i < 2_000; i++) decide(principal, { purpose: 'EARLY_HELP' }, { p
 const runs = 20_000;
 const start = performance.now();
 let released = 0;
-for (let i = 0; i < runs; i++) released += decide(principal, { purpose: 'EARLY_HELP' }, { personId }, requested, facts).released.length;
+for (let i = 0; i < runs; i++)
+  released += decide(principal, { purpose: 'EARLY_HELP' }, { personId }, requested, facts).released.length;
 const seconds = (performance.now() - start) / 1000;
 process.stdout.write(
   `${JSON.stringify({ decisions: runs, fieldsPerDecision: requested.length, decisionsPerSecond: Math.round(runs / seconds), microsecondsPerDecision: Math.round((seconds / runs) * 1e6), released: released / runs })}\n`,

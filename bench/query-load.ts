@@ -13,7 +13,15 @@ type Command =
   | { cmd: 'latency'; ms: number }
   | { cmd: 'household'; endpoint: string; token: string; query: string; ids: string[]; runs: number }
   | { cmd: 'sequential'; keys: [string, string[]][]; runs: number; parallel?: boolean }
-  | { cmd: 'persons'; endpoint: string; token: string; query: string; ids: string[]; concurrency: number; seconds: number }
+  | {
+      cmd: 'persons';
+      endpoint: string;
+      token: string;
+      query: string;
+      ids: string[];
+      concurrency: number;
+      seconds: number;
+    }
   | { cmd: 'compare'; endpoints: string[]; token: string; query: string; ids: string[]; runs: number }
   | { cmd: 'stop' };
 
@@ -55,7 +63,10 @@ async function handle(command: Command): Promise<unknown> {
       return timed(command.runs, () => post(command.endpoint, command.token, command.query, command.ids[0]));
     case 'sequential': {
       const adapters = new Map(launched!.connections.map((c) => [c.id, createAdapter(c)]));
-      if (command.parallel) return timed(command.runs, () => Promise.all(command.keys.map(([source, keys]) => adapters.get(source)!.fetchDetails(keys))));
+      if (command.parallel)
+        return timed(command.runs, () =>
+          Promise.all(command.keys.map(([source, keys]) => adapters.get(source)!.fetchDetails(keys))),
+        );
       return timed(command.runs, async () => {
         for (const [source, keys] of command.keys) await adapters.get(source)!.fetchDetails(keys);
       });

@@ -54,7 +54,9 @@ const householdQuery = `query Household($id: ID!) { household(id: $id) { id uprn
   benefits { housingBenefitClaims { claimRef status weeklyAmount } }
   socialCare { childrenSocialCare { caseType allocatedTeam } }
 } } } }`;
-const personQuery = process.env.BENCH_PERSON_QUERY ?? `query Person($id: ID!) { person(id: $id) {
+const personQuery =
+  process.env.BENCH_PERSON_QUERY ??
+  `query Person($id: ID!) { person(id: $id) {
   id givenName familyName dateOfBirth postcode
   housing { tenancies { tenure rentAccountStatus } }
   benefits { housingBenefitClaims { status weeklyAmount } }
@@ -75,7 +77,15 @@ async function main(): Promise<void> {
 
     const url = (db.dataSource.options as { url: string }).url;
     await db.dataSource.destroy();
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url, HUB_DATA_DIR: join(dir, 'hub'), RATE_LIMIT_PER_MINUTE: '0', PERSONS_PER_MINUTE: '0', PERSONS_PER_DAY: '0' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: url,
+      HUB_DATA_DIR: join(dir, 'hub'),
+      RATE_LIMIT_PER_MINUTE: '0',
+      PERSONS_PER_MINUTE: '0',
+      PERSONS_PER_DAY: '0',
+    });
     runtime = await DatabaseRuntime.open(config);
     app = await startHub(config, runtime, registry);
     const endpoint = await graphqlUrl(app);
@@ -88,7 +98,9 @@ async function main(): Promise<void> {
        where m.valid_to is null and not r.deleted
        group by m.household_id having count(distinct r.source) = 3 order by count(distinct m.person_id) desc, m.household_id limit 1`);
     const personIds: string[] = (
-      await dataSource.query(`select distinct m.person_id::text as id from household_membership m where m.valid_to is null order by 1 limit 400`)
+      await dataSource.query(
+        `select distinct m.person_id::text as id from household_membership m where m.valid_to is null order by 1 limit 400`,
+      )
     ).map((r: { id: string }) => r.id);
     const homes: { household_id: string }[] = await dataSource.query(
       'select distinct household_id::text from household_membership where valid_to is null and person_id = any($1::uuid[])',
@@ -99,12 +111,25 @@ async function main(): Promise<void> {
     for (const id of new Set([household.id as string, ...homes.map((h) => h.household_id)])) {
       await assignments.assign({ subjectKind: 'household', subjectId: id, team: 'early-help-north' }, admin);
     }
-    const token = await app.get(DevTokenIssuer).issue({ subject: 'am-bench', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north', ttlSeconds: 3600 });
+    const token = await app.get(DevTokenIssuer).issue({
+      subject: 'am-bench',
+      organisation: 'council',
+      roles: [Role.AccountManager],
+      team: 'early-help-north',
+      ttlSeconds: 3600,
+    });
 
     // 1. Household view, each source answering in `latencyMs`.
     await load.ask({ cmd: 'latency', ms: latencyMs });
     const householdProfiler = await startProfiler('household');
-    const parallel = await load.ask<number[]>({ cmd: 'household', endpoint, token, query: householdQuery, ids: [household.id], runs: householdRuns });
+    const parallel = await load.ask<number[]>({
+      cmd: 'household',
+      endpoint,
+      token,
+      query: householdQuery,
+      ids: [household.id],
+      runs: householdRuns,
+    });
     await householdProfiler?.stop();
     const keys = [...(await sourceKeysOf(dataSource, household.id))];
     const sequential = await load.ask<number[]>({ cmd: 'sequential', keys, runs: Math.min(householdRuns, 40) });
@@ -114,13 +139,33 @@ async function main(): Promise<void> {
     // 2. Person views per second, sources answering at once: what the hub itself costs.
     await load.ask({ cmd: 'latency', ms: 0 });
     // Unmeasured: the JIT compiles the hot paths (a running hub is warm; the first seconds are not typical).
-    await load.ask({ cmd: 'persons', endpoint, token, query: personQuery, ids: personIds, concurrency, seconds: warmupSeconds });
+    await load.ask({
+      cmd: 'persons',
+      endpoint,
+      token,
+      query: personQuery,
+      ids: personIds,
+      concurrency,
+      seconds: warmupSeconds,
+    });
     const profiler = await startProfiler('persons');
     const cpuBefore = process.cpuUsage();
-    const persons = await load.ask<PersonsLoad>({ cmd: 'persons', endpoint, token, query: personQuery, ids: personIds, concurrency, seconds });
+    const persons = await load.ask<PersonsLoad>({
+      cmd: 'persons',
+      endpoint,
+      token,
+      query: personQuery,
+      ids: personIds,
+      concurrency,
+      seconds,
+    });
     const cpu = process.cpuUsage(cpuBefore);
     await profiler?.stop();
-    const audited = Number((await dataSource.query(`select count(*) from audit_event where operation in ('person.view', 'household.view')`))[0].count);
+    const audited = Number(
+      (
+        await dataSource.query(`select count(*) from audit_event where operation in ('person.view', 'household.view')`)
+      )[0].count,
+    );
 
     // 3. What the audit trail costs a person view: the same view, one at a time, from this hub and from a
     //    second hub on the same database whose audit recorder writes nothing, in turn (so drift in the
@@ -136,7 +181,14 @@ async function main(): Promise<void> {
     for (const ms of [0, auditSourceMs]) {
       await load.ask({ cmd: 'latency', ms });
       const [on, off, roundTrip, plainRow] = (
-        await load.ask<number[][]>({ cmd: 'compare', endpoints: compared, token, query: personQuery, ids: personIds, runs: auditRuns })
+        await load.ask<number[][]>({
+          cmd: 'compare',
+          endpoints: compared,
+          token,
+          query: personQuery,
+          ids: personIds,
+          runs: auditRuns,
+        })
       ).map((times) => percentile(times, 0.5));
       auditCost.push({
         sourceLatencyMs: ms,
@@ -155,7 +207,15 @@ async function main(): Promise<void> {
     // first), sources answering at once.
     const loaded = [...pair, plainRowUrl];
     await load.ask({ cmd: 'latency', ms: 0 });
-    await load.ask({ cmd: 'persons', endpoint: pair[1], token, query: personQuery, ids: personIds, concurrency, seconds: warmupSeconds });
+    await load.ask({
+      cmd: 'persons',
+      endpoint: pair[1],
+      token,
+      query: personQuery,
+      ids: personIds,
+      concurrency,
+      seconds: warmupSeconds,
+    });
     // CPU per view: this process (the hub), and the whole machine (hub, PostgreSQL, sandboxes and clients).
     const underLoad = loaded.map(() => [] as PersonsLoad[]);
     const machineMs = loaded.map(() => 0);
@@ -163,7 +223,17 @@ async function main(): Promise<void> {
     for (let turn = 0; turn < 3 * loaded.length; turn++) {
       const hub = turn % loaded.length;
       const [machineBefore, hubBefore] = [machineBusyMs(), process.cpuUsage()];
-      underLoad[hub].push(await load.ask<PersonsLoad>({ cmd: 'persons', endpoint: loaded[hub], token, query: personQuery, ids: personIds, concurrency, seconds: seconds / 2 }));
+      underLoad[hub].push(
+        await load.ask<PersonsLoad>({
+          cmd: 'persons',
+          endpoint: loaded[hub],
+          token,
+          query: personQuery,
+          ids: personIds,
+          concurrency,
+          seconds: seconds / 2,
+        }),
+      );
       const hubUsed = process.cpuUsage(hubBefore);
       machineMs[hub] += machineBusyMs() - machineBefore;
       hubMs[hub] += (hubUsed.user + hubUsed.system) / 1000;
@@ -172,7 +242,10 @@ async function main(): Promise<void> {
       const views = turns.reduce((n, t) => n + t.done, 0);
       return {
         perSecond: Math.round(views / turns.reduce((s, t) => s + t.seconds, 0)),
-        p50: percentile(turns.flatMap((t) => t.times), 0.5),
+        p50: percentile(
+          turns.flatMap((t) => t.times),
+          0.5,
+        ),
         machineMsPerView: round(machineMs[hub] / views, 2),
         hubMsPerView: round(hubMs[hub] / views, 2),
       };
@@ -274,7 +347,9 @@ class PlainRowCommitted extends AuditRecorder {
     super();
   }
   async record(event: AuditEventInput): Promise<{ seq: string; hash: string }> {
-    const [row] = await this.dataSource.query('insert into bench_audit_floor (event) values ($1) returning id', [JSON.stringify(event)]);
+    const [row] = await this.dataSource.query('insert into bench_audit_floor (event) values ($1) returning id', [
+      JSON.stringify(event),
+    ]);
     return { seq: String(row.id), hash: '' };
   }
 }
@@ -290,7 +365,9 @@ async function startProfiler(step: string): Promise<{ stop: () => Promise<void> 
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
 
     const run = async (label: string, full: boolean) => {
       const t0 = Date.now();
-      const summaries = await Promise.all(adapters.map(([id, adapter]) => syncSource(dataSource, id, adapter, { full, signal: stop })));
+      const summaries = await Promise.all(
+        adapters.map(([id, adapter]) => syncSource(dataSource, id, adapter, { full, signal: stop })),
+      );
       const ms = Date.now() - t0;
       const records = summaries.reduce((n, s) => n + s.counts.received, 0);
       return { label, ms, records, recordsPerSecond: Math.round((records / ms) * 1000), sources: summaries.map(brief) };
@@ -41,7 +43,15 @@ async function main(): Promise<void> {
     const rerunIncremental = await run('incremental re-run (no changes)', false);
     const fullReload = await run('full re-load (no changes, mark and sweep)', true);
     const [{ rows }] = await dataSource.query('select count(*)::int as rows from source_record');
-    const header = { benchmark: 'sync', households, people: manifest.people, sourceRecords: manifest.records, pageSize, generateMs, database: db.kind };
+    const header = {
+      benchmark: 'sync',
+      households,
+      people: manifest.people,
+      sourceRecords: manifest.records,
+      pageSize,
+      generateMs,
+      database: db.kind,
+    };
     const lines = [header, full, rerunIncremental, fullReload, { storedRows: rows, totalMs: Date.now() - started }];
     process.stdout.write(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
     if (full.sources.some((s) => s.status !== 'complete')) process.exitCode = 1;
@@ -54,7 +64,19 @@ async function main(): Promise<void> {
 
 function brief(s: SyncSummary) {
   const { pages, received, inserted, updated, unchanged, swept } = s.counts;
-  return { source: s.source, status: s.status, mode: s.mode, pages, received, inserted, updated, unchanged, swept, quarantined: s.counts.quarantined, ms: s.durationMs };
+  return {
+    source: s.source,
+    status: s.status,
+    mode: s.mode,
+    pages,
+    received,
+    inserted,
+    updated,
+    unchanged,
+    swept,
+    quarantined: s.counts.quarantined,
+    ms: s.durationMs,
+  };
 }
 
 main().catch((error: unknown) => {

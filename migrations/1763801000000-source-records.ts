@@ -53,7 +53,9 @@ export class SourceRecords1763801000000 implements MigrationInterface {
         constraint source_record_key unique (source, source_key),
         constraint source_record_deleted_at check (deleted = (deleted_at is not null))
       )`);
-    await queryRunner.query(`create index source_record_pending_idx on source_record (change_seq) where match_status = 'pending'`);
+    await queryRunner.query(
+      `create index source_record_pending_idx on source_record (change_seq) where match_status = 'pending'`,
+    );
     await queryRunner.query('create index source_record_change_seq_idx on source_record (change_seq)');
     await queryRunner.query(`
       create table quarantine (
@@ -73,8 +75,12 @@ export class SourceRecords1763801000000 implements MigrationInterface {
         resolved_at timestamptz,
         constraint quarantine_fingerprint unique (source, fingerprint)
       )`);
-    await queryRunner.query('create index quarantine_open_idx on quarantine (source, reason_code) where resolved_at is null');
-    await queryRunner.query('create index quarantine_key_idx on quarantine (source, source_key) where resolved_at is null');
+    await queryRunner.query(
+      'create index quarantine_open_idx on quarantine (source, reason_code) where resolved_at is null',
+    );
+    await queryRunner.query(
+      'create index quarantine_key_idx on quarantine (source, source_key) where resolved_at is null',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

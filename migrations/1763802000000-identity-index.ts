@@ -49,7 +49,9 @@ export class IdentityIndex1763802000000 implements MigrationInterface {
         constraint match_review_order check (record_a < record_b),
         constraint match_review_pair unique (record_a, record_b)
       )`);
-    await queryRunner.query(`create index match_review_pending_idx on match_review (probability desc) where status = 'pending'`);
+    await queryRunner.query(
+      `create index match_review_pending_idx on match_review (probability desc) where status = 'pending'`,
+    );
     await queryRunner.query(`
       create table match_constraint (
         record_a bigint not null references source_record (id),
@@ -80,7 +82,14 @@ export class IdentityIndex1763802000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['matching_model', 'match_block_key', 'match_constraint', 'match_review', 'person_link', 'person']) {
+    for (const table of [
+      'matching_model',
+      'match_block_key',
+      'match_constraint',
+      'match_review',
+      'person_link',
+      'person',
+    ]) {
       await queryRunner.query(`drop table ${table}`);
     }
   }

@@ -29,8 +29,12 @@ export class Households1763802500000 implements MigrationInterface {
         evidence jsonb not null default '[]',
         constraint household_membership_period check (valid_to is null or valid_to >= valid_from)
       )`);
-    await queryRunner.query('create unique index household_membership_current on household_membership (person_id) where valid_to is null');
-    await queryRunner.query('create index household_membership_household_idx on household_membership (household_id, valid_to)');
+    await queryRunner.query(
+      'create unique index household_membership_current on household_membership (person_id) where valid_to is null',
+    );
+    await queryRunner.query(
+      'create index household_membership_household_idx on household_membership (household_id, valid_to)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -56,7 +56,9 @@ export class AccessControl1763803000000 implements MigrationInterface {
         created_at timestamptz not null default now(),
         primary key (id, version)
       )`);
-    await q.query(`create unique index data_sharing_agreement_one_active on data_sharing_agreement (id) where status = 'active'`);
+    await q.query(
+      `create unique index data_sharing_agreement_one_active on data_sharing_agreement (id) where status = 'active'`,
+    );
     await q.query(`create index data_sharing_agreement_parties on data_sharing_agreement using gin (parties)`);
     await q.query(`
       create function data_sharing_agreement_immutable() returns trigger language plpgsql as $$
@@ -98,7 +100,9 @@ export class AccessControl1763803000000 implements MigrationInterface {
       begin
         raise exception 'consent records are never changed: record a new one (withdrawn, refused or given)';
       end $$`);
-    await q.query(`create trigger consent_immutable before update on consent for each row execute function consent_immutable()`);
+    await q.query(
+      `create trigger consent_immutable before update on consent for each row execute function consent_immutable()`,
+    );
     await q.query(`
       create table objection (
         id uuid primary key default gen_random_uuid(),

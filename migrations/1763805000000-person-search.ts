@@ -14,10 +14,16 @@ export class PersonSearch1763805000000 implements MigrationInterface {
       await queryRunner.query(
         `create index source_record_search_${name}_trgm on source_record using gin (lower(demographics ->> '${field}') gin_trgm_ops) where not deleted`,
       );
-      await queryRunner.query(`create index source_record_search_${name}_dmeta on source_record (dmetaphone(demographics ->> '${field}')) where not deleted`);
+      await queryRunner.query(
+        `create index source_record_search_${name}_dmeta on source_record (dmetaphone(demographics ->> '${field}')) where not deleted`,
+      );
     }
-    await queryRunner.query(`create index source_record_search_dob on source_record ((demographics ->> 'dateOfBirth')) where not deleted`);
-    await queryRunner.query(`create index source_record_search_nino on source_record ((demographics ->> 'nino')) where not deleted`);
+    await queryRunner.query(
+      `create index source_record_search_dob on source_record ((demographics ->> 'dateOfBirth')) where not deleted`,
+    );
+    await queryRunner.query(
+      `create index source_record_search_nino on source_record ((demographics ->> 'nino')) where not deleted`,
+    );
     await queryRunner.query(
       `create index source_record_search_postcode on source_record (upper(replace(demographics ->> 'postcode', ' ', ''))) where not deleted`,
     );

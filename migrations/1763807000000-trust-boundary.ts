@@ -37,7 +37,12 @@ const newColumns = ['actor_issuer', 'actor_key_id'];
 async function pinSearchPath(queryRunner: QueryRunner): Promise<void> {
   const [{ schema }] = (await queryRunner.query('select current_schema() as schema')) as { schema: string }[];
   const path = `${quoteIdent(schema)}, pg_temp`;
-  for (const fn of ['audit_append(jsonb)', 'audit_event_link()', 'audit_purge(jsonb, bigint)', 'audit_ensure_partitions(integer)']) {
+  for (const fn of [
+    'audit_append(jsonb)',
+    'audit_event_link()',
+    'audit_purge(jsonb, bigint)',
+    'audit_ensure_partitions(integer)',
+  ]) {
     await queryRunner.query(`alter function ${fn} set search_path = ${path}`);
   }
 }
@@ -100,7 +105,9 @@ const appendFunction = (columns: string[]) => `create or replace function audit_
        from unnest(seqs, hashes) as u(s, h);
    end $$`;
 
-const guardFunction = (columns: string[]) => `create or replace function audit_event_guard() returns trigger language plpgsql as $$
+const guardFunction = (
+  columns: string[],
+) => `create or replace function audit_event_guard() returns trigger language plpgsql as $$
    declare purge_seq bigint;
    begin
      if tg_op = 'UPDATE' and current_setting('hub.audit_purge', true) = 'on'

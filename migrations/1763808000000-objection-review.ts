@@ -27,7 +27,9 @@ export class ObjectionReview1763808000000 implements MigrationInterface {
         add constraint objection_reviewed check ((coalesce(review_status, '') in ('confirmed', 'dismissed')) = (reviewed_by is not null and reviewed_at is not null)),
         add constraint objection_dismissed_lifted check (review_status is distinct from 'dismissed' or lifted_at is not null)`);
     await q.query(`create index objection_review_pending on objection (recorded_at) where review_status = 'pending'`);
-    await q.query('create index break_glass_grantee on break_glass (grantee_organisation, grantee_subject, granted_at)');
+    await q.query(
+      'create index break_glass_grantee on break_glass (grantee_organisation, grantee_subject, granted_at)',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -32,7 +32,9 @@ export class PersonMergeRequests1763809000000 implements MigrationInterface {
     await queryRunner.query(`
       create unique index person_merge_request_open_pair on person_merge_request (least(survivor_id, merged_id), greatest(survivor_id, merged_id))
        where status = 'pending'`);
-    await queryRunner.query(`create unique index person_merge_request_open_review on person_merge_request (review_id) where status = 'pending' and review_id is not null`);
+    await queryRunner.query(
+      `create unique index person_merge_request_open_review on person_merge_request (review_id) where status = 'pending' and review_id is not null`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -2,8 +2,22 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const immutableColumns = (row: string, extra: boolean) =>
   [
-    'id', 'version', 'title', 'parties', 'purposes', 'lawful_basis', 'special_category_article9', 'special_category_schedule1_paragraph', 'releases',
-    'roles', 'case_reference_required', 'valid_from', 'valid_to', 'review_date', 'created_by', 'created_at',
+    'id',
+    'version',
+    'title',
+    'parties',
+    'purposes',
+    'lawful_basis',
+    'special_category_article9',
+    'special_category_schedule1_paragraph',
+    'releases',
+    'roles',
+    'case_reference_required',
+    'valid_from',
+    'valid_to',
+    'review_date',
+    'created_by',
+    'created_at',
     ...(extra ? ['expected_daily_volume', 'refuse_above_expected_volume'] : []),
   ]
     .map((column) => `${row}.${column}`)

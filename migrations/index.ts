@@ -14,4 +14,19 @@ import { PersonMergeRequests1763809000000 } from './1763809000000-person-merge-r
 import { HarvestingLimits1763811000000 } from './1763811000000-harvesting-limits';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
-export const migrations = [Extensions1763800000000, RateLimit1763800100000, SourceRecords1763801000000, IdentityIndex1763802000000, Households1763802500000, AccessControl1763803000000, AuditTrail1763804000000, PersonSearch1763805000000, QuarantineRetention1763806000000, TrustBoundary1763807000000, ObjectionReview1763808000000, ServiceTeams1763808500000, PersonMergeRequests1763809000000, HarvestingLimits1763811000000];
+export const migrations = [
+  Extensions1763800000000,
+  RateLimit1763800100000,
+  SourceRecords1763801000000,
+  IdentityIndex1763802000000,
+  Households1763802500000,
+  AccessControl1763803000000,
+  AuditTrail1763804000000,
+  PersonSearch1763805000000,
+  QuarantineRetention1763806000000,
+  TrustBoundary1763807000000,
+  ObjectionReview1763808000000,
+  ServiceTeams1763808500000,
+  PersonMergeRequests1763809000000,
+  HarvestingLimits1763811000000,
+];

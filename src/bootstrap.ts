@@ -23,7 +23,10 @@ export async function createHub(config: AppConfig, runtime: DatabaseRuntime): Pr
   const privileged = await checkAuditRoleAtStart(config, runtime.url);
   const adapter = new ExpressAdapter();
   configureExpress(adapter.getInstance<Express>(), config);
-  const app = await NestFactory.create(AppModule.forRoot(config, runtime), adapter, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config, runtime), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.use(securityHeaders(config));
   // Before Apollo's middleware, which the GraphQL module mounts at start (app.init) under `/graphql`.

@@ -43,13 +43,16 @@ function stopOnSignals(hub: Hub, tracing?: Tracing): void {
     process.once(signal, () => {
       process.stdout.write(`\n${signal}: stopping the hub\n`);
       // The spans of the last requests are sent before the process ends.
-      hub.close().finally(() => tracing?.shutdown().catch(() => undefined)).then(
-        () => process.exit(0),
-        (error) => {
-          process.stderr.write(`Error while stopping: ${oneLine(error)}\n`);
-          process.exit(1);
-        },
-      );
+      hub
+        .close()
+        .finally(() => tracing?.shutdown().catch(() => undefined))
+        .then(
+          () => process.exit(0),
+          (error) => {
+            process.stderr.write(`Error while stopping: ${oneLine(error)}\n`);
+            process.exit(1);
+          },
+        );
     });
   }
 }

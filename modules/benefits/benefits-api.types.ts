@@ -42,4 +42,9 @@ export interface BenefitsPartyPage {
   has_more: boolean;
 }
 
-export const roleNames: Record<string, string> = { CLMT: 'claimant', PTNR: 'partner', DEP: 'dependant', NDEP: 'non-dependant' };
+export const roleNames: Record<string, string> = {
+  CLMT: 'claimant',
+  PTNR: 'partner',
+  DEP: 'dependant',
+  NDEP: 'non-dependant',
+};

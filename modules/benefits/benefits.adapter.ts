@@ -1,4 +1,13 @@
-import { FetchOptions, IdentityPage, RejectedRecord, ServiceRecord, SourceAdapter, SourceDescription, SourceHealth, SourceIdentityRecord } from '../../src/sources/source-adapter';
+import {
+  FetchOptions,
+  IdentityPage,
+  RejectedRecord,
+  ServiceRecord,
+  SourceAdapter,
+  SourceDescription,
+  SourceHealth,
+  SourceIdentityRecord,
+} from '../../src/sources/source-adapter';
 import { AdapterContext, badResponse, probeHealth, SourceTransport } from '../../src/sources/source-transport';
 import { BenefitsClaim } from './benefits-api.types';
 import { claimRecord, mapBenefitsParty } from './benefits.mapper';
@@ -21,15 +30,34 @@ export class BenefitsAdapter implements SourceAdapter {
       id,
       name: 'Benefits (Housing Benefit and Council Tax Reduction)',
       categories: [
-        { name: 'housing-benefit-claim', description: 'Housing Benefit claims: role, status and award', specialCategory: false, fields: claimFields },
-        { name: 'council-tax-reduction-claim', description: 'Council Tax Reduction claims: role, status and award', specialCategory: false, fields: claimFields },
+        {
+          name: 'housing-benefit-claim',
+          description: 'Housing Benefit claims: role, status and award',
+          specialCategory: false,
+          fields: claimFields,
+        },
+        {
+          name: 'council-tax-reduction-claim',
+          description: 'Council Tax Reduction claims: role, status and award',
+          specialCategory: false,
+          fields: claimFields,
+        },
       ],
     };
   }
 
   async pullIdentities(cursor?: string): Promise<IdentityPage> {
-    const body = (await this.transport.getJson('/v1/parties', { limit: this.pageSize, cursor })) as Partial<{ data: unknown; next_cursor: unknown; has_more: unknown }>;
-    if (!body || !Array.isArray(body.data) || typeof body.next_cursor !== 'string' || typeof body.has_more !== 'boolean') {
+    const body = (await this.transport.getJson('/v1/parties', { limit: this.pageSize, cursor })) as Partial<{
+      data: unknown;
+      next_cursor: unknown;
+      has_more: unknown;
+    }>;
+    if (
+      !body ||
+      !Array.isArray(body.data) ||
+      typeof body.next_cursor !== 'string' ||
+      typeof body.has_more !== 'boolean'
+    ) {
       throw badResponse(id, 'a parties page needs data, next_cursor and has_more');
     }
     const records: SourceIdentityRecord[] = [];
@@ -45,11 +73,14 @@ export class BenefitsAdapter implements SourceAdapter {
   async fetchDetails(sourceKeys: readonly string[], options?: FetchOptions): Promise<Map<string, ServiceRecord[]>> {
     const result = new Map<string, ServiceRecord[]>();
     if (sourceKeys.length === 0) return result;
-    const body = (await this.transport.getJson('/v1/claims', { partyId: sourceKeys }, options)) as { claims?: (BenefitsClaim & { parties?: { partyId: string; partyRole?: string }[] })[] };
+    const body = (await this.transport.getJson('/v1/claims', { partyId: sourceKeys }, options)) as {
+      claims?: (BenefitsClaim & { parties?: { partyId: string; partyRole?: string }[] })[];
+    };
     if (!body || !Array.isArray(body.claims)) throw badResponse(id, 'claims missing');
     const wanted = new Set(sourceKeys);
     for (const claim of body.claims) {
-      if (typeof claim?.claimReference !== 'string' || !Array.isArray(claim.schemes)) throw badResponse(id, 'a claim needs claimReference and schemes');
+      if (typeof claim?.claimReference !== 'string' || !Array.isArray(claim.schemes))
+        throw badResponse(id, 'a claim needs claimReference and schemes');
       for (const party of claim.parties ?? []) {
         if (!wanted.has(party.partyId)) continue;
         result.set(party.partyId, [...(result.get(party.partyId) ?? []), ...claimRecord(claim, party.partyId)]);
@@ -59,7 +90,11 @@ export class BenefitsAdapter implements SourceAdapter {
   }
 
   health(): Promise<SourceHealth> {
-    return probeHealth(() => this.transport.getJson('/v1/ping'), (body) => (body as { ok?: unknown })?.ok === true, 'ping is not ok');
+    return probeHealth(
+      () => this.transport.getJson('/v1/ping'),
+      (body) => (body as { ok?: unknown })?.ok === true,
+      'ping is not ok',
+    );
   }
 }
 

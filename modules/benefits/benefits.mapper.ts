@@ -1,16 +1,26 @@
 import { IdentityFields } from '../../src/sources/identity-fields';
-import { FieldIssue, HouseholdHint, RejectedRecord, ServiceRecord, SourceIdentityRecord } from '../../src/sources/source-adapter';
+import {
+  FieldIssue,
+  HouseholdHint,
+  RejectedRecord,
+  ServiceRecord,
+  SourceIdentityRecord,
+} from '../../src/sources/source-adapter';
 import { BenefitsClaim, roleNames } from './benefits-api.types';
 
 type Raw = Record<string, unknown>;
 
 /** One benefits claim party → the hub's identity record, or the reason it cannot be one. */
 export function mapBenefitsParty(raw: unknown): SourceIdentityRecord | RejectedRecord {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { code: 'invalid-record', reason: 'record is not an object', raw };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return { code: 'invalid-record', reason: 'record is not an object', raw };
   const r = raw as Raw;
   const key = text(r.partyId);
   if (!key) return { code: 'missing-key', reason: 'partyId: missing', raw };
-  const updatedAt = typeof r.lastChanged === 'string' && !Number.isNaN(Date.parse(r.lastChanged)) ? new Date(r.lastChanged).toISOString() : undefined;
+  const updatedAt =
+    typeof r.lastChanged === 'string' && !Number.isNaN(Date.parse(r.lastChanged))
+      ? new Date(r.lastChanged).toISOString()
+      : undefined;
   if (r.deleted === true) return { sourceKey: key, identity: {}, householdHints: [], deleted: true, updatedAt };
   const person = obj(r.person);
   if (!person) return { sourceKey: key, code: 'invalid-record', reason: 'person: missing', raw };
@@ -20,7 +30,9 @@ export function mapBenefitsParty(raw: unknown): SourceIdentityRecord | RejectedR
   assign(identity, 'givenName', text(person.forename));
   assign(identity, 'middleNames', text(person.otherForenames));
   assign(identity, 'familyName', text(person.surname));
-  const former = Array.isArray(person.formerSurnames) ? person.formerSurnames.map(text).filter((n): n is string => !!n) : [];
+  const former = Array.isArray(person.formerSurnames)
+    ? person.formerSurnames.map(text).filter((n): n is string => !!n)
+    : [];
   if (former.length) identity.previousFamilyNames = former;
   assign(identity, 'dateOfBirth', isoDate(person.dateOfBirth, 'dateOfBirth', issues));
   if (person.sex === 'F' || person.sex === 'M') identity.sex = person.sex;
@@ -52,15 +64,32 @@ export function mapBenefitsParty(raw: unknown): SourceIdentityRecord | RejectedR
   return { sourceKey: key, identity, householdHints: hints, updatedAt, ...(issues.length ? { issues } : {}) };
 }
 
-export function claimRecord(claim: BenefitsClaim & { parties?: { partyId: string; partyRole?: string }[] }, partyId: string): ServiceRecord[] {
+export function claimRecord(
+  claim: BenefitsClaim & { parties?: { partyId: string; partyRole?: string }[] },
+  partyId: string,
+): ServiceRecord[] {
   const role = roleNames[String(claim.parties?.find((p) => p.partyId === partyId)?.partyRole)] ?? null;
-  const base = { claimRef: claim.claimReference, role, status: claim.status.toLowerCase(), awardStartDate: claim.awardStartDate, awardEndDate: claim.awardEndDate };
+  const base = {
+    claimRef: claim.claimReference,
+    role,
+    status: claim.status.toLowerCase(),
+    awardStartDate: claim.awardStartDate,
+    awardEndDate: claim.awardEndDate,
+  };
   const records: ServiceRecord[] = [];
   if (claim.schemes.includes('HB')) {
-    records.push({ category: 'housing-benefit-claim', recordId: `${claim.claimReference}/HB`, fields: { ...base, weeklyAmount: claim.weeklyHousingBenefit } });
+    records.push({
+      category: 'housing-benefit-claim',
+      recordId: `${claim.claimReference}/HB`,
+      fields: { ...base, weeklyAmount: claim.weeklyHousingBenefit },
+    });
   }
   if (claim.schemes.includes('CTR')) {
-    records.push({ category: 'council-tax-reduction-claim', recordId: `${claim.claimReference}/CTR`, fields: { ...base, weeklyAmount: claim.weeklyCouncilTaxReduction } });
+    records.push({
+      category: 'council-tax-reduction-claim',
+      recordId: `${claim.claimReference}/CTR`,
+      fields: { ...base, weeklyAmount: claim.weeklyCouncilTaxReduction },
+    });
   }
   return records;
 }
@@ -73,7 +102,12 @@ export function isoDate(value: unknown, field: string, issues: FieldIssue[]): st
     const date = new Date(`${raw}T00:00:00Z`);
     if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === raw) return raw;
   }
-  issues.push({ field, code: 'malformed-date', reason: `${field}: ${JSON.stringify(raw)} is not a yyyy-mm-dd date`, value: raw });
+  issues.push({
+    field,
+    code: 'malformed-date',
+    reason: `${field}: ${JSON.stringify(raw)} is not a yyyy-mm-dd date`,
+    value: raw,
+  });
   return undefined;
 }
 
@@ -87,6 +121,10 @@ function text(value: unknown): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function assign<K extends keyof IdentityFields>(target: IdentityFields, key: K, value: IdentityFields[K] | undefined): void {
+function assign<K extends keyof IdentityFields>(
+  target: IdentityFields,
+  key: K,
+  value: IdentityFields[K] | undefined,
+): void {
   if (value !== undefined) target[key] = value;
 }

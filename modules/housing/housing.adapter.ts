@@ -1,5 +1,21 @@
-import { FetchOptions, IdentityPage, RejectedRecord, ServiceRecord, SourceAdapter, SourceDescription, SourceHealth, SourceIdentityRecord } from '../../src/sources/source-adapter';
-import { AdapterContext, badResponse, decodeCursor, encodeCursor, probeHealth, SourceTransport } from '../../src/sources/source-transport';
+import {
+  FetchOptions,
+  IdentityPage,
+  RejectedRecord,
+  ServiceRecord,
+  SourceAdapter,
+  SourceDescription,
+  SourceHealth,
+  SourceIdentityRecord,
+} from '../../src/sources/source-adapter';
+import {
+  AdapterContext,
+  badResponse,
+  decodeCursor,
+  encodeCursor,
+  probeHealth,
+  SourceTransport,
+} from '../../src/sources/source-transport';
 import { HousingApplicationDetail, HousingTenancyDetail } from './housing-api.types';
 import { applicationRecord, mapHousingTenant, tenancyRecord } from './housing.mapper';
 
@@ -55,7 +71,12 @@ export class HousingAdapter implements SourceAdapter {
       modifiedSince: at.mode === 'changes' ? at.since : undefined,
     });
     const page = body as { totalPages?: unknown; totalRecords?: unknown; extractedAt?: unknown; tenants?: unknown };
-    if (!page || !Array.isArray(page.tenants) || typeof page.totalPages !== 'number' || typeof page.extractedAt !== 'string') {
+    if (
+      !page ||
+      !Array.isArray(page.tenants) ||
+      typeof page.totalPages !== 'number' ||
+      typeof page.extractedAt !== 'string'
+    ) {
       throw badResponse(id, 'a tenants page needs tenants, totalPages and extractedAt');
     }
     const records: SourceIdentityRecord[] = [];
@@ -67,32 +88,59 @@ export class HousingAdapter implements SourceAdapter {
     }
     const asAt = at.asAt ?? page.extractedAt;
     const complete = at.page >= page.totalPages;
-    const next: HousingCursor = complete ? { mode: 'changes', page: 1, since: asAt } : { ...at, page: at.page + 1, asAt };
-    return { records, rejected, nextCursor: encodeCursor(next), complete, total: typeof page.totalRecords === 'number' ? page.totalRecords : undefined };
+    const next: HousingCursor = complete
+      ? { mode: 'changes', page: 1, since: asAt }
+      : { ...at, page: at.page + 1, asAt };
+    return {
+      records,
+      rejected,
+      nextCursor: encodeCursor(next),
+      complete,
+      total: typeof page.totalRecords === 'number' ? page.totalRecords : undefined,
+    };
   }
 
   async fetchDetails(sourceKeys: readonly string[], options?: FetchOptions): Promise<Map<string, ServiceRecord[]>> {
     const result = new Map<string, ServiceRecord[]>();
     if (sourceKeys.length === 0) return result;
-    const body = (await this.transport.postJson('/api/v2/tenants/details', { tenantRefs: sourceKeys }, { ...options, idempotent: true })) as {
-      results?: { tenantRef?: unknown; tenancies?: HousingTenancyDetail[]; applications?: HousingApplicationDetail[] }[];
+    const body = (await this.transport.postJson(
+      '/api/v2/tenants/details',
+      { tenantRefs: sourceKeys },
+      { ...options, idempotent: true },
+    )) as {
+      results?: {
+        tenantRef?: unknown;
+        tenancies?: HousingTenancyDetail[];
+        applications?: HousingApplicationDetail[];
+      }[];
     };
     if (!body || !Array.isArray(body.results)) throw badResponse(id, 'details need results');
     for (const entry of body.results) {
       if (typeof entry?.tenantRef !== 'string') throw badResponse(id, 'a details result needs tenantRef');
-      const records = [...(entry.tenancies ?? []).map(tenancyRecord), ...(entry.applications ?? []).map(applicationRecord)];
+      const records = [
+        ...(entry.tenancies ?? []).map(tenancyRecord),
+        ...(entry.applications ?? []).map(applicationRecord),
+      ];
       if (records.length) result.set(entry.tenantRef, records);
     }
     return result;
   }
 
   health(): Promise<SourceHealth> {
-    return probeHealth(() => this.transport.getJson('/api/v2/status'), (body) => (body as { status?: unknown })?.status === 'OK', 'status is not OK');
+    return probeHealth(
+      () => this.transport.getJson('/api/v2/status'),
+      (body) => (body as { status?: unknown })?.status === 'OK',
+      'status is not OK',
+    );
   }
 }
 
 function decode(cursor: string): HousingCursor {
-  return decodeCursor<HousingCursor>(id, cursor, (value) => (value.mode === 'full' || value.mode === 'changes') && Number.isInteger(value.page) && value.page >= 1);
+  return decodeCursor<HousingCursor>(
+    id,
+    cursor,
+    (value) => (value.mode === 'full' || value.mode === 'changes') && Number.isInteger(value.page) && value.page >= 1,
+  );
 }
 
 export function createHousingAdapter(context: AdapterContext): SourceAdapter {

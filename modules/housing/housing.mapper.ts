@@ -1,9 +1,31 @@
 import { IdentityFields } from '../../src/sources/identity-fields';
-import { FieldIssue, HouseholdHint, RejectedRecord, ServiceRecord, SourceIdentityRecord } from '../../src/sources/source-adapter';
+import {
+  FieldIssue,
+  HouseholdHint,
+  RejectedRecord,
+  ServiceRecord,
+  SourceIdentityRecord,
+} from '../../src/sources/source-adapter';
 import { HousingApplicationDetail, HousingTenancyDetail, parseHousingTimestamp } from './housing-api.types';
 
 /** Surname particles that belong to the family name in a single name string ("Van Der Berg"). */
-const particles = new Set(['van', 'der', 'den', 'de', 'da', 'di', 'du', 'le', 'la', 'von', 'al', 'el', 'bin', 'ben', 'ap']);
+const particles = new Set([
+  'van',
+  'der',
+  'den',
+  'de',
+  'da',
+  'di',
+  'du',
+  'le',
+  'la',
+  'von',
+  'al',
+  'el',
+  'bin',
+  'ben',
+  'ap',
+]);
 const generation = /^(snr|sr|jnr|jr|senior|junior)\.?$/i;
 const roleNames: Record<string, string> = {
   'Lead Tenant': 'tenant',
@@ -18,12 +40,14 @@ type Raw = Record<string, unknown>;
 
 /** One housing tenant record → the hub's identity record, or the reason it cannot be one. */
 export function mapHousingTenant(raw: unknown): SourceIdentityRecord | RejectedRecord {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { code: 'invalid-record', reason: 'record is not an object', raw };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return { code: 'invalid-record', reason: 'record is not an object', raw };
   const r = raw as Raw;
   const key = text(r.tenant_ref);
   if (!key) return { code: 'missing-key', reason: 'tenant_ref: missing', raw };
   const updatedAt = isoTimestamp(r.last_modified);
-  if (r.record_status === 'Deleted') return { sourceKey: key, identity: {}, householdHints: [], deleted: true, updatedAt };
+  if (r.record_status === 'Deleted')
+    return { sourceKey: key, identity: {}, householdHints: [], deleted: true, updatedAt };
 
   const issues: FieldIssue[] = [];
   const identity: IdentityFields = { ...splitFullName(text(r.full_name)) };
@@ -58,8 +82,13 @@ export function mapHousingTenant(raw: unknown): SourceIdentityRecord | RejectedR
 }
 
 /** "Freya Chidinma Ali" → given, middle, family; particles stay with the family name; Jnr/Snr dropped. */
-export function splitFullName(full: string | undefined): Pick<IdentityFields, 'givenName' | 'middleNames' | 'familyName'> {
-  const words = (full ?? '').split(/\s+/).filter(Boolean).filter((w) => !generation.test(w));
+export function splitFullName(
+  full: string | undefined,
+): Pick<IdentityFields, 'givenName' | 'middleNames' | 'familyName'> {
+  const words = (full ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .filter((w) => !generation.test(w));
   if (words.length === 0) return {};
   if (words.length === 1) return { familyName: words[0] };
   let start = words.length - 1;
@@ -75,7 +104,12 @@ export function ukDate(value: unknown, field: string, issues: FieldIssue[]): str
   const match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(raw);
   const iso = match ? `${match[3]}-${match[2].padStart(2, '0')}-${match[1].padStart(2, '0')}` : undefined;
   if (iso && isRealDate(iso)) return iso;
-  issues.push({ field, code: 'malformed-date', reason: `${field}: ${JSON.stringify(raw)} is not a dd/MM/yyyy date`, value: raw });
+  issues.push({
+    field,
+    code: 'malformed-date',
+    reason: `${field}: ${JSON.stringify(raw)} is not a dd/MM/yyyy date`,
+    value: raw,
+  });
   return undefined;
 }
 
@@ -124,7 +158,11 @@ function text(value: unknown): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function assign<K extends keyof IdentityFields>(target: IdentityFields, key: K, value: IdentityFields[K] | undefined): void {
+function assign<K extends keyof IdentityFields>(
+  target: IdentityFields,
+  key: K,
+  value: IdentityFields[K] | undefined,
+): void {
   if (value !== undefined && value !== '') target[key] = value;
 }
 

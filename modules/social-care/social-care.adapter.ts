@@ -1,5 +1,21 @@
-import { FetchOptions, IdentityPage, RejectedRecord, ServiceRecord, SourceAdapter, SourceDescription, SourceHealth, SourceIdentityRecord } from '../../src/sources/source-adapter';
-import { AdapterContext, badResponse, decodeCursor, encodeCursor, probeHealth, SourceTransport } from '../../src/sources/source-transport';
+import {
+  FetchOptions,
+  IdentityPage,
+  RejectedRecord,
+  ServiceRecord,
+  SourceAdapter,
+  SourceDescription,
+  SourceHealth,
+  SourceIdentityRecord,
+} from '../../src/sources/source-adapter';
+import {
+  AdapterContext,
+  badResponse,
+  decodeCursor,
+  encodeCursor,
+  probeHealth,
+  SourceTransport,
+} from '../../src/sources/source-transport';
 import { CareInvolvementRow } from './social-care-api.types';
 import { involvementRecord, mapCarePerson } from './social-care.mapper';
 
@@ -28,19 +44,34 @@ export class SocialCareAdapter implements SourceAdapter {
       id,
       name: "Social care (adults' and children's services)",
       categories: [
-        { name: 'adult-social-care', description: "Adults' social care involvements", specialCategory: true, fields: caseFields },
-        { name: 'children-social-care', description: "Children's social care involvements", specialCategory: true, fields: caseFields },
+        {
+          name: 'adult-social-care',
+          description: "Adults' social care involvements",
+          specialCategory: true,
+          fields: caseFields,
+        },
+        {
+          name: 'children-social-care',
+          description: "Children's social care involvements",
+          specialCategory: true,
+          fields: caseFields,
+        },
       ],
     };
   }
 
   async pullIdentities(cursor?: string): Promise<IdentityPage> {
     const at = cursor ? decode(cursor) : {};
-    const body = (await this.transport.getJson('/api/people', { limit: this.pageSize, updatedSince: at.since, afterId: at.afterId })) as Partial<{
+    const body = (await this.transport.getJson('/api/people', {
+      limit: this.pageSize,
+      updatedSince: at.since,
+      afterId: at.afterId,
+    })) as Partial<{
       people: unknown;
       moreAvailable: unknown;
     }>;
-    if (!body || !Array.isArray(body.people) || typeof body.moreAvailable !== 'boolean') throw badResponse(id, 'a people page needs people and moreAvailable');
+    if (!body || !Array.isArray(body.people) || typeof body.moreAvailable !== 'boolean')
+      throw badResponse(id, 'a people page needs people and moreAvailable');
     const records: SourceIdentityRecord[] = [];
     const rejected: RejectedRecord[] = [];
     let next = at;
@@ -50,7 +81,8 @@ export class SocialCareAdapter implements SourceAdapter {
       else rejected.push(mapped);
       // The position moves past every record read, rejected ones too, or a bad record would stop the feed.
       const r = raw as { lastUpdated?: unknown; personId?: unknown };
-      if (typeof r?.lastUpdated === 'string') next = { since: r.lastUpdated, afterId: typeof r.personId === 'string' ? r.personId : '' };
+      if (typeof r?.lastUpdated === 'string')
+        next = { since: r.lastUpdated, afterId: typeof r.personId === 'string' ? r.personId : '' };
     }
     return { records, rejected, nextCursor: encodeCursor(next), complete: !body.moreAvailable };
   }
@@ -58,19 +90,28 @@ export class SocialCareAdapter implements SourceAdapter {
   async fetchDetails(sourceKeys: readonly string[], options?: FetchOptions): Promise<Map<string, ServiceRecord[]>> {
     const result = new Map<string, ServiceRecord[]>();
     if (sourceKeys.length === 0) return result;
-    const body = (await this.transport.postJson('/api/involvements/search', { personIds: sourceKeys }, { ...options, idempotent: true })) as {
+    const body = (await this.transport.postJson(
+      '/api/involvements/search',
+      { personIds: sourceKeys },
+      { ...options, idempotent: true },
+    )) as {
       involvements?: CareInvolvementRow[];
     };
     if (!body || !Array.isArray(body.involvements)) throw badResponse(id, 'involvements missing');
     for (const row of body.involvements) {
-      if (typeof row?.personId !== 'string' || typeof row.caseId !== 'string') throw badResponse(id, 'an involvement needs personId and caseId');
+      if (typeof row?.personId !== 'string' || typeof row.caseId !== 'string')
+        throw badResponse(id, 'an involvement needs personId and caseId');
       result.set(row.personId, [...(result.get(row.personId) ?? []), involvementRecord(row)]);
     }
     return result;
   }
 
   health(): Promise<SourceHealth> {
-    return probeHealth(() => this.transport.getJson('/api/health'), (body) => (body as { state?: unknown })?.state === 'RUNNING', 'state is not RUNNING');
+    return probeHealth(
+      () => this.transport.getJson('/api/health'),
+      (body) => (body as { state?: unknown })?.state === 'RUNNING',
+      'state is not RUNNING',
+    );
   }
 }
 

@@ -52,10 +52,25 @@ describe('social care mapping', () => {
   });
 
   it('gives involvements as special-category service records with ISO dates', () => {
-    expect(involvementRecord({ personId: '1', caseId: 'C700001', caseType: 'CHILDREN', allocatedTeam: 'Early Help', openDate: '20250511', closeDate: null })).toEqual({
+    expect(
+      involvementRecord({
+        personId: '1',
+        caseId: 'C700001',
+        caseType: 'CHILDREN',
+        allocatedTeam: 'Early Help',
+        openDate: '20250511',
+        closeDate: null,
+      }),
+    ).toEqual({
       category: 'children-social-care',
       recordId: 'C700001',
-      fields: { caseId: 'C700001', caseType: 'children', allocatedTeam: 'Early Help', openedOn: '2025-05-11', closedOn: null },
+      fields: {
+        caseId: 'C700001',
+        caseType: 'children',
+        allocatedTeam: 'Early Help',
+        openedOn: '2025-05-11',
+        closedOn: null,
+      },
     });
   });
 });

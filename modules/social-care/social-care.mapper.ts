@@ -1,22 +1,35 @@
 import { IdentityFields } from '../../src/sources/identity-fields';
-import { FieldIssue, HouseholdHint, RejectedRecord, ServiceRecord, SourceIdentityRecord } from '../../src/sources/source-adapter';
+import {
+  FieldIssue,
+  HouseholdHint,
+  RejectedRecord,
+  ServiceRecord,
+  SourceIdentityRecord,
+} from '../../src/sources/source-adapter';
 import { CareInvolvementRow, months, parseCareTimestamp } from './social-care-api.types';
 
 type Raw = Record<string, unknown>;
 
 /** One social care person → the hub's identity record, or the reason it cannot be one. */
 export function mapCarePerson(raw: unknown): SourceIdentityRecord | RejectedRecord {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { code: 'invalid-record', reason: 'record is not an object', raw };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return { code: 'invalid-record', reason: 'record is not an object', raw };
   const r = raw as Raw;
   const key = text(r.personId);
   if (!key) return { code: 'missing-key', reason: 'personId: missing', raw };
   const stamp = typeof r.lastUpdated === 'string' ? parseCareTimestamp(r.lastUpdated) : Number.NaN;
   const updatedAt = Number.isNaN(stamp) ? undefined : new Date(stamp).toISOString();
-  if (r.recordState === 'REMOVED') return { sourceKey: key, identity: {}, householdHints: [], deleted: true, updatedAt };
+  if (r.recordState === 'REMOVED')
+    return { sourceKey: key, identity: {}, householdHints: [], deleted: true, updatedAt };
 
   const issues: FieldIssue[] = [];
   const identity: IdentityFields = { ...splitCareName(text(r.name)) };
-  const former = Array.isArray(r.formerNames) ? r.formerNames.map(text).filter((n): n is string => !!n).map(titleCase) : [];
+  const former = Array.isArray(r.formerNames)
+    ? r.formerNames
+        .map(text)
+        .filter((n): n is string => !!n)
+        .map(titleCase)
+    : [];
   if (former.length) identity.previousFamilyNames = former;
   const dob = careBirthDate(r.birthDate, issues);
   if (dob) identity.dateOfBirth = dob;
@@ -27,7 +40,10 @@ export function mapCarePerson(raw: unknown): SourceIdentityRecord | RejectedReco
   assign(identity, 'nino', text(r.niNo));
   const address = r.address && typeof r.address === 'object' ? (r.address as Raw) : {};
   assign(identity, 'uprn', text(address.uprn));
-  const parts = (text(address.addressText) ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = (text(address.addressText) ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length > 1) {
     identity.addressLines = parts.slice(0, -1);
     identity.locality = parts[parts.length - 1];
@@ -50,7 +66,9 @@ export function mapCarePerson(raw: unknown): SourceIdentityRecord | RejectedReco
 }
 
 /** "MARTIN, Elizabeth Anne" → family Martin, given Elizabeth, middle Anne. */
-export function splitCareName(name: string | undefined): Pick<IdentityFields, 'givenName' | 'middleNames' | 'familyName'> {
+export function splitCareName(
+  name: string | undefined,
+): Pick<IdentityFields, 'givenName' | 'middleNames' | 'familyName'> {
   if (!name) return {};
   const [surname, rest = ''] = name.split(/,(.*)/s).map((s) => s.trim());
   const forenames = rest.split(/\s+/).filter(Boolean);
@@ -72,7 +90,12 @@ export function careBirthDate(value: unknown, issues: FieldIssue[]): string | un
     const date = new Date(`${iso}T00:00:00Z`);
     if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === iso) return iso;
   }
-  issues.push({ field: 'dateOfBirth', code: 'malformed-date', reason: `dateOfBirth: ${JSON.stringify(raw)} is not a dd-MMM-yyyy date`, value: raw });
+  issues.push({
+    field: 'dateOfBirth',
+    code: 'malformed-date',
+    reason: `dateOfBirth: ${JSON.stringify(raw)} is not a dd-MMM-yyyy date`,
+    value: raw,
+  });
   return undefined;
 }
 
@@ -86,13 +109,21 @@ export function involvementRecord(row: CareInvolvementRow): ServiceRecord {
   return {
     category: row.caseType === 'CHILDREN' ? 'children-social-care' : 'adult-social-care',
     recordId: row.caseId,
-    fields: { caseId: row.caseId, caseType: row.caseType.toLowerCase(), allocatedTeam: row.allocatedTeam, openedOn: compactDate(row.openDate), closedOn: compactDate(row.closeDate) },
+    fields: {
+      caseId: row.caseId,
+      caseType: row.caseType.toLowerCase(),
+      allocatedTeam: row.allocatedTeam,
+      openedOn: compactDate(row.openDate),
+      closedOn: compactDate(row.closeDate),
+    },
   };
 }
 
 /** SMITH → Smith, O'BRIEN → O'Brien, VAN DER BERG → Van Der Berg, SMITH-JONES → Smith-Jones. */
 function titleCase(value: string): string {
-  return value.toLowerCase().replace(/(^|[\s'-])(\p{L})/gu, (_, sep: string, letter: string) => sep + letter.toUpperCase());
+  return value
+    .toLowerCase()
+    .replace(/(^|[\s'-])(\p{L})/gu, (_, sep: string, letter: string) => sep + letter.toUpperCase());
 }
 
 function text(value: unknown): string | undefined {
@@ -101,6 +132,10 @@ function text(value: unknown): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function assign<K extends keyof IdentityFields>(target: IdentityFields, key: K, value: IdentityFields[K] | undefined): void {
+function assign<K extends keyof IdentityFields>(
+  target: IdentityFields,
+  key: K,
+  value: IdentityFields[K] | undefined,
+): void {
   if (value !== undefined && value !== '') target[key] = value;
 }

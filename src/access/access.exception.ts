@@ -45,4 +45,5 @@ export class AccessException extends HubException<AccessErrorCode> {
 export const invalidRecord = (message: string, details?: Record<string, unknown>) =>
   new AccessException(AccessErrorCode.INVALID_ACCESS_RECORD, message, details);
 
-export const recordNotFound = (message: string) => new AccessException(AccessErrorCode.ACCESS_RECORD_NOT_FOUND, message);
+export const recordNotFound = (message: string) =>
+  new AccessException(AccessErrorCode.ACCESS_RECORD_NOT_FOUND, message);

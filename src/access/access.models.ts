@@ -29,13 +29,17 @@ export class PurposeModel {
   @Field() active: boolean;
 }
 
-@ObjectType('SpecialCategoryCondition', { description: 'UK GDPR Art. 9(2) condition and DPA 2018 Schedule 1 paragraph.' })
+@ObjectType('SpecialCategoryCondition', {
+  description: 'UK GDPR Art. 9(2) condition and DPA 2018 Schedule 1 paragraph.',
+})
 export class SpecialCategoryConditionModel {
   @Field({ description: 'Letter of Art. 9(2), a-j.' }) article9: string;
   @Field(() => Int, { nullable: true }) schedule1Paragraph?: number;
 }
 
-@ObjectType('FieldRelease', { description: 'The fields an agreement releases for one purpose (source.category.field).' })
+@ObjectType('FieldRelease', {
+  description: 'The fields an agreement releases for one purpose (source.category.field).',
+})
 export class FieldReleaseModel {
   @Field() purpose: string;
   @Field(() => [String]) fields: string[];
@@ -49,13 +53,18 @@ export class AgreementModel {
   @Field(() => [String]) parties: string[];
   @Field(() => [String]) purposes: string[];
   @Field(() => LawfulBasisValue) lawfulBasis: LawfulBasis;
-  @Field(() => SpecialCategoryConditionModel, { nullable: true }) specialCategoryCondition?: SpecialCategoryConditionModel;
+  @Field(() => SpecialCategoryConditionModel, { nullable: true })
+  specialCategoryCondition?: SpecialCategoryConditionModel;
   @Field(() => [FieldReleaseModel]) releases: FieldReleaseModel[];
   @Field(() => [RoleValue]) roles: Role[];
   @Field() caseReferenceRequired: boolean;
-  @Field(() => Int, { nullable: true, description: 'Persons a day one client is expected to be shown under it; past it the DPO is told.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Persons a day one client is expected to be shown under it; past it the DPO is told.',
+  })
   expectedDailyVolume?: number;
-  @Field({ description: 'Whether a client past the expected daily volume is refused (not only reported).' }) refuseAboveExpectedVolume: boolean;
+  @Field({ description: 'Whether a client past the expected daily volume is refused (not only reported).' })
+  refuseAboveExpectedVolume: boolean;
   @Field() validFrom: Date;
   @Field({ nullable: true }) validTo?: Date;
   @Field({ description: 'YYYY-MM-DD' }) reviewDate: string;
@@ -82,24 +91,35 @@ export class ConsentModel {
   @Field({ nullable: true }) validTo?: Date;
 }
 
-@ObjectType('Objection', { description: 'An objection (Art. 21) or restriction (Art. 18): stops processing in its scope.' })
+@ObjectType('Objection', {
+  description: 'An objection (Art. 21) or restriction (Art. 18): stops processing in its scope.',
+})
 export class ObjectionModel {
   @Field(() => ID) id: string;
   @Field() personId: string;
-  @Field(() => ObjectionKindValue, { description: 'What is in force: a restriction while a record made by staff awaits review.' }) kind: string;
-  @Field(() => ObjectionKindValue, { nullable: true, description: 'What the person asked for.' }) requestedKind?: string;
+  @Field(() => ObjectionKindValue, {
+    description: 'What is in force: a restriction while a record made by staff awaits review.',
+  })
+  kind: string;
+  @Field(() => ObjectionKindValue, { nullable: true, description: 'What the person asked for.' })
+  requestedKind?: string;
   @Field({ nullable: true }) purpose?: string;
   @Field({ nullable: true }) recipientOrganisation?: string;
   @Field({ nullable: true }) source?: string;
   @Field() reason: string;
-  @Field({ nullable: true, description: 'SYSTEM:REFERENCE of the letter, form or call note; absent on older records.' }) evidence?: string;
+  @Field({ nullable: true, description: 'SYSTEM:REFERENCE of the letter, form or call note; absent on older records.' })
+  evidence?: string;
   @Field() recordedBy: string;
   @Field() recordedAt: Date;
   @Field() validFrom: Date;
   @Field({ nullable: true }) liftedAt?: Date;
   @Field({ nullable: true }) liftedBy?: string;
   @Field({ nullable: true }) liftedReason?: string;
-  @Field(() => ObjectionReviewStatusValue, { nullable: true, description: 'Absent when no review is needed (recorded by the DPO).' }) reviewStatus?: string;
+  @Field(() => ObjectionReviewStatusValue, {
+    nullable: true,
+    description: 'Absent when no review is needed (recorded by the DPO).',
+  })
+  reviewStatus?: string;
   @Field({ nullable: true }) reviewedBy?: string;
   @Field({ nullable: true }) reviewedAt?: Date;
   @Field({ nullable: true }) reviewNote?: string;

@@ -62,6 +62,15 @@ import { AccessSeedService } from './seed/access-seed.service';
     ServiceTeamsResolver,
     { provide: APP_INTERCEPTOR, useClass: PolicyEnforcementInterceptor },
   ],
-  exports: [PolicyService, AccessFactsLoader, CaseAssignmentsService, AgreementsService, ConsentService, BreakGlassService, AccessSeedService, PurposesService],
+  exports: [
+    PolicyService,
+    AccessFactsLoader,
+    CaseAssignmentsService,
+    AgreementsService,
+    ConsentService,
+    BreakGlassService,
+    AccessSeedService,
+    PurposesService,
+  ],
 })
 export class AccessModule {}

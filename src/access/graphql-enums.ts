@@ -67,12 +67,24 @@ export enum OrganisationKindValue {
 }
 
 registerEnumType(RoleValue, { name: 'Role', description: 'A hub role, as carried in the token claim `roles`.' });
-registerEnumType(LawfulBasisValue, { name: 'LawfulBasis', description: 'UK GDPR Art. 6(1): (a) consent … (f) legitimate interests.' });
+registerEnumType(LawfulBasisValue, {
+  name: 'LawfulBasis',
+  description: 'UK GDPR Art. 6(1): (a) consent … (f) legitimate interests.',
+});
 registerEnumType(AgreementStatusValue, { name: 'AgreementStatus' });
 registerEnumType(ConsentStatusValue, { name: 'ConsentStatus' });
-registerEnumType(ObjectionKindValue, { name: 'ObjectionKind', description: 'objection: UK GDPR Art. 21; restriction: Art. 18.' });
-registerEnumType(ObjectionReviewOutcomeValue, { name: 'ObjectionReviewOutcome', description: 'confirmed: in force as asked; dismissed: lifted.' });
-registerEnumType(ObjectionReviewStatusValue, { name: 'ObjectionReviewStatus', description: 'pending: recorded by staff, a restriction until the DPO reviews it.' });
+registerEnumType(ObjectionKindValue, {
+  name: 'ObjectionKind',
+  description: 'objection: UK GDPR Art. 21; restriction: Art. 18.',
+});
+registerEnumType(ObjectionReviewOutcomeValue, {
+  name: 'ObjectionReviewOutcome',
+  description: 'confirmed: in force as asked; dismissed: lifted.',
+});
+registerEnumType(ObjectionReviewStatusValue, {
+  name: 'ObjectionReviewStatus',
+  description: 'pending: recorded by staff, a restriction until the DPO reviews it.',
+});
 registerEnumType(SubjectKindValue, { name: 'CaseSubjectKind' });
 registerEnumType(ReviewOutcomeValue, { name: 'BreakGlassReviewOutcome' });
 registerEnumType(ReviewStatusValue, { name: 'BreakGlassReviewStatus' });

@@ -3,8 +3,30 @@
  * a test), they just do not count towards the words a reason needs.
  */
 const PLACEHOLDER_WORDS = new Set([
-  'lorem', 'ipsum', 'dolor', 'amet', 'consectetur', 'adipiscing', 'asdf', 'asdfgh', 'qwerty', 'qwertyuiop', 'test', 'tests', 'testing',
-  'foo', 'bar', 'baz', 'blah', 'tbc', 'tbd', 'todo', 'placeholder', 'dummy', 'xyz', 'abc',
+  'lorem',
+  'ipsum',
+  'dolor',
+  'amet',
+  'consectetur',
+  'adipiscing',
+  'asdf',
+  'asdfgh',
+  'qwerty',
+  'qwertyuiop',
+  'test',
+  'tests',
+  'testing',
+  'foo',
+  'bar',
+  'baz',
+  'blah',
+  'tbc',
+  'tbd',
+  'todo',
+  'placeholder',
+  'dummy',
+  'xyz',
+  'abc',
 ]);
 
 /** A word: two or more letters (apostrophes and hyphens inside it allowed). */
@@ -26,7 +48,9 @@ export function vagueTextProblem(text: string, minDistinctWords: number): string
   for (const c of characters) counts.set(c, (counts.get(c) ?? 0) + 1);
   if (Math.max(...counts.values()) * 3 > characters.length) return 'it is mostly one repeated character';
   const words = new Set(
-    (text.toLowerCase().match(word) ?? []).filter((w) => !PLACEHOLDER_WORDS.has(w) && new Set(w.replace(/['’-]/gu, '')).size > 1),
+    (text.toLowerCase().match(word) ?? []).filter(
+      (w) => !PLACEHOLDER_WORDS.has(w) && new Set(w.replace(/['’-]/gu, '')).size > 1,
+    ),
   );
   if (words.size < minDistinctWords) {
     return `it needs at least ${minDistinctWords} different words (placeholders such as "test" or "lorem ipsum" do not count)`;

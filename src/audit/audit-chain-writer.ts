@@ -121,8 +121,11 @@ export class AuditChainWriter {
 
   private async write(events: AuditAppend[], manager?: EntityManager): Promise<AuditReceipt[]> {
     const runner = manager ?? this.dataSource;
-    const rows: { event_seq: string; event_hash: string; event_at: string }[] = await runner.query(appendSql, [JSON.stringify(events)]);
-    if (rows.length !== events.length) throw new Error(`audit append returned ${rows.length} receipts for ${events.length} events`);
+    const rows: { event_seq: string; event_hash: string; event_at: string }[] = await runner.query(appendSql, [
+      JSON.stringify(events),
+    ]);
+    if (rows.length !== events.length)
+      throw new Error(`audit append returned ${rows.length} receipts for ${events.length} events`);
     return rows.map((row) => ({ seq: String(row.event_seq), hash: row.event_hash, at: row.event_at }));
   }
 }

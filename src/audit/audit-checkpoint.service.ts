@@ -63,13 +63,21 @@ export class AuditCheckpointService implements OnModuleInit, OnModuleDestroy {
 
   /** Signs and stores the current head; a periodic checkpoint of an unchanged head is skipped. */
   async checkpoint(reason: CheckpointReason): Promise<CheckpointRow | undefined> {
-    const [head]: { seq: string; hash: string }[] = await this.dataSource.query('select seq, hash from audit_chain_head where id = 1');
+    const [head]: { seq: string; hash: string }[] = await this.dataSource.query(
+      'select seq, hash from audit_chain_head where id = 1',
+    );
     if (reason === 'periodic') {
       const [latest]: { seq: string }[] = await this.dataSource.query('select max(seq) as seq from audit_checkpoint');
       if (latest?.seq !== null && latest?.seq !== undefined && latest.seq === head.seq) return undefined;
     }
     const at = new Date();
-    const payload: CheckpointPayload = { typ: 'hub-audit-checkpoint', seq: Number(head.seq), hash: head.hash, at: at.toISOString(), reason };
+    const payload: CheckpointPayload = {
+      typ: 'hub-audit-checkpoint',
+      seq: Number(head.seq),
+      hash: head.hash,
+      at: at.toISOString(),
+      reason,
+    };
     const jws = await this.keys.sign(canonicalJson(payload), { typ: 'hub-audit-checkpoint+jws' });
     const kid = await this.keys.kid();
     const rows: CheckpointRow[] = await this.dataSource.query(
@@ -85,7 +93,8 @@ export class AuditCheckpointService implements OnModuleInit, OnModuleDestroy {
     let payload: CheckpointPayload;
     try {
       const header = decodeProtectedHeader(row.jws);
-      if (!(await this.keys.knows(header.kid))) return { ok: false, problem: `checkpoint ${row.id} is signed with an unknown key (${String(header.kid)})` };
+      if (!(await this.keys.knows(header.kid)))
+        return { ok: false, problem: `checkpoint ${row.id} is signed with an unknown key (${String(header.kid)})` };
       payload = JSON.parse(new TextDecoder().decode(await this.keys.verify(row.jws))) as CheckpointPayload;
     } catch {
       return { ok: false, problem: `checkpoint ${row.id} has an invalid signature` };

@@ -17,11 +17,17 @@ describe('audit settings', () => {
   it('allows a privileged database role only when asked in so many words', () => {
     expect(loadConfig({ AUDIT_ALLOW_PRIVILEGED_ROLE: 'true' }).audit.allowPrivilegedRole).toBe(true);
     expect(loadConfig({ AUDIT_ALLOW_PRIVILEGED_ROLE: 'false' }).audit.allowPrivilegedRole).toBe(false);
-    expect(() => loadConfig({ AUDIT_ALLOW_PRIVILEGED_ROLE: 'yes' })).toThrow(/AUDIT_ALLOW_PRIVILEGED_ROLE must be one of true, false/);
+    expect(() => loadConfig({ AUDIT_ALLOW_PRIVILEGED_ROLE: 'yes' })).toThrow(
+      /AUDIT_ALLOW_PRIVILEGED_ROLE must be one of true, false/,
+    );
   });
 
   it('reads retention per class and office hours', () => {
-    const { audit } = loadConfig({ AUDIT_RETENTION: '{"auth.":365,"person.view":3000}', AUDIT_OFFICE_HOURS: '07:30-19:00', AUDIT_OFFICE_DAYS: '6-2' });
+    const { audit } = loadConfig({
+      AUDIT_RETENTION: '{"auth.":365,"person.view":3000}',
+      AUDIT_OFFICE_HOURS: '07:30-19:00',
+      AUDIT_OFFICE_DAYS: '6-2',
+    });
     expect(audit.retention).toEqual([
       { match: '*', days: 2190 },
       { match: 'auth.', days: 365 },

@@ -81,7 +81,11 @@ export function toAuditConfig(values: AuditEnv): AuditConfig {
   return {
     retention: values.AUDIT_RETENTION,
     checkpointIntervalSeconds: values.AUDIT_CHECKPOINT_INTERVAL,
-    officeHours: { startMinute: Number(sh) * 60 + Number(sm), endMinute: Number(eh) * 60 + Number(em), days: weekdays(values.AUDIT_OFFICE_DAYS) },
+    officeHours: {
+      startMinute: Number(sh) * 60 + Number(sm),
+      endMinute: Number(eh) * 60 + Number(em),
+      days: weekdays(values.AUDIT_OFFICE_DAYS),
+    },
     timezone: values.AUDIT_TIMEZONE,
     bulkThreshold: values.AUDIT_BULK_THRESHOLD,
     allowPrivilegedRole: values.AUDIT_ALLOW_PRIVILEGED_ROLE === 'true',
@@ -91,7 +95,9 @@ export function toAuditConfig(values: AuditEnv): AuditConfig {
 function weekdays(text: string): number[] {
   if (text.includes('-')) {
     const [from, to] = text.split('-').map(Number);
-    return Array.from({ length: 7 }, (_, i) => i + 1).filter((day) => (from <= to ? day >= from && day <= to : day >= from || day <= to));
+    return Array.from({ length: 7 }, (_, i) => i + 1).filter((day) =>
+      from <= to ? day >= from && day <= to : day >= from || day <= to,
+    );
   }
   return [...new Set(text.split(',').map(Number))].sort();
 }
@@ -99,7 +105,8 @@ function weekdays(text: string): number[] {
 /** The rule that applies to an operation: the longest match, `*` last. Mirrors audit_purge() in SQL. */
 export function retentionFor(operation: string, rules: RetentionRule[]): RetentionRule {
   const candidates = rules.filter(
-    (rule) => rule.match === operation || rule.match === '*' || (rule.match.endsWith('.') && operation.startsWith(rule.match)),
+    (rule) =>
+      rule.match === operation || rule.match === '*' || (rule.match.endsWith('.') && operation.startsWith(rule.match)),
   );
   candidates.sort((a, b) => Number(a.match === '*') - Number(b.match === '*') || b.match.length - a.match.length);
   return candidates[0] ?? { match: '*', days: DEFAULT_RETENTION_DAYS };

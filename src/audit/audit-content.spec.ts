@@ -6,7 +6,15 @@ describe('audit event validation', () => {
 
   it('fills every column, absent values null and absent lists empty', () => {
     const { content } = normaliseEvent({ ...base, actor: { subject: 'u1', organisation: 'council', roles: [] } });
-    expect(content).toMatchObject({ actor_subject: 'u1', actor_client: null, persons: [], released: [], reasons: [], detail: null, consent_id: null });
+    expect(content).toMatchObject({
+      actor_subject: 'u1',
+      actor_client: null,
+      persons: [],
+      released: [],
+      reasons: [],
+      detail: null,
+      consent_id: null,
+    });
     expect(Object.values(content)).not.toContain(undefined);
   });
 
@@ -31,11 +39,27 @@ describe('audit event validation', () => {
   });
 
   it('keeps detail that only spells an escaped NUL (a backslash, then u0000)', () => {
-    expect(prepareEvent({ ...base, detail: { team: '\\u0000', nested: ['x\\\\u0000'] } }).detail).toEqual({ team: '\\u0000', nested: ['x\\\\u0000'] });
+    expect(prepareEvent({ ...base, detail: { team: '\\u0000', nested: ['x\\\\u0000'] } }).detail).toEqual({
+      team: '\\u0000',
+      nested: ['x\\\\u0000'],
+    });
   });
 
   it('hashes what it stores: the content hash is the hash of the stored columns', () => {
     const prepared = prepareEvent({ ...base, subjects: { persons: ['p1'] }, detail: { b: 1, a: [true] } });
-    expect(contentHash(contentOf({ actor_issuer: null, actor_key_id: null, ...prepared, seq: '1', occurred_at: new Date(), prev_hash: '', hash: '', purged_by: null }))).toBe(prepared.content_hash);
+    expect(
+      contentHash(
+        contentOf({
+          actor_issuer: null,
+          actor_key_id: null,
+          ...prepared,
+          seq: '1',
+          occurred_at: new Date(),
+          prev_hash: '',
+          hash: '',
+          purged_by: null,
+        }),
+      ),
+    ).toBe(prepared.content_hash);
   });
 });

@@ -3,7 +3,13 @@ import { contentHash } from './audit-hash';
 import type { AuditEventInput, AuditedField } from './audit-recorder';
 
 export type AuditDecision = AuditEventInput['decision'];
-export const auditDecisions = ['allow', 'allow-with-redactions', 'deny', 'error', 'change'] as const satisfies readonly AuditDecision[];
+export const auditDecisions = [
+  'allow',
+  'allow-with-redactions',
+  'deny',
+  'error',
+  'change',
+] as const satisfies readonly AuditDecision[];
 
 /** Lower-case dotted words: stored in the header hash as it is, so it must need no JSON escaping. */
 export const operationPattern = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/;
@@ -15,7 +21,10 @@ const text = (max: number) =>
     .string()
     .min(1)
     .max(max)
-    .refine((value) => !value.includes('\u0000') && !loneSurrogate.test(value), 'must be text without NUL or lone surrogates');
+    .refine(
+      (value) => !value.includes('\u0000') && !loneSurrogate.test(value),
+      'must be text without NUL or lone surrogates',
+    );
 /**
  * A NUL in serialised JSON: `\u0000` after an even number of backslashes. Text that merely spells `\u0000`
  * (serialised `\\u0000`) is not one; it used to be refused, and the request with it, as an invalid event.
@@ -39,15 +48,28 @@ const schema = z
       // A principal may carry more than the audit keeps; only these fields are recorded.
       .optional(),
     operation: z.string().max(100).regex(operationPattern, 'must be lower-case dotted words, e.g. person.view'),
-    subjects: z.object({ persons: z.array(text(100)).max(10_000).optional(), households: z.array(text(100)).max(10_000).optional() }).strict().optional(),
+    subjects: z
+      .object({
+        persons: z.array(text(100)).max(10_000).optional(),
+        households: z.array(text(100)).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
     released: z.array(field).max(5_000).optional(),
     withheld: z.array(field).max(5_000).optional(),
     purpose: text(200).optional(),
     caseReference: text(200).optional(),
-    agreement: z.object({ id: text(200), version: z.number().int().min(0).max(2_147_483_647) }).strict().optional(),
+    agreement: z
+      .object({ id: text(200), version: z.number().int().min(0).max(2_147_483_647) })
+      .strict()
+      .optional(),
     basis: text(500).optional(),
     justification: z
-      .object({ consentId: text(200).optional(), relationshipId: text(200).optional(), breakGlassId: text(200).optional() })
+      .object({
+        consentId: text(200).optional(),
+        relationshipId: text(200).optional(),
+        breakGlassId: text(200).optional(),
+      })
       .strict()
       .optional(),
     decision: z.enum(auditDecisions),
@@ -139,12 +161,15 @@ export interface AuditRow {
 const addedColumns = new Set<string>(['actor_issuer', 'actor_key_id']);
 
 type AddedColumn = 'actor_issuer' | 'actor_key_id';
-export type AuditContent = Omit<Pick<AuditRow, (typeof hashedColumns)[number]>, AddedColumn> & Partial<Pick<AuditRow, AddedColumn>>;
+export type AuditContent = Omit<Pick<AuditRow, (typeof hashedColumns)[number]>, AddedColumn> &
+  Partial<Pick<AuditRow, AddedColumn>>;
 
 /** The hashed content as a stored row states it. */
 export function contentOf(row: AuditRow): AuditContent {
   return Object.fromEntries(
-    hashedColumns.filter((column) => !(addedColumns.has(column) && row[column] === null)).map((column) => [column, row[column]]),
+    hashedColumns
+      .filter((column) => !(addedColumns.has(column) && row[column] === null))
+      .map((column) => [column, row[column]]),
   ) as AuditContent;
 }
 

@@ -37,5 +37,14 @@ export interface EventHeader {
  * same canonical text, so the database can check every insert and this code can check every row.
  */
 export function headerHash(header: EventHeader): string {
-  return sha256Hex(canonicalJson({ v: HASH_VERSION, seq: header.seq, prev: header.prev, at: header.at, op: header.op, content: header.content }));
+  return sha256Hex(
+    canonicalJson({
+      v: HASH_VERSION,
+      seq: header.seq,
+      prev: header.prev,
+      at: header.at,
+      op: header.op,
+      content: header.content,
+    }),
+  );
 }

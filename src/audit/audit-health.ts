@@ -40,14 +40,29 @@ export class AuditHealthIndicator {
       return indicator.down({ problem: `the audit trail could not be read (${failureCode(error)})` });
     }
     const headSeq = Number(state.head_seq);
-    const lastCheckpoint = state.checkpoint_seq === null ? null : { seq: Number(state.checkpoint_seq), ageSeconds: Math.round(state.checkpoint_age ?? 0) };
+    const lastCheckpoint =
+      state.checkpoint_seq === null
+        ? null
+        : { seq: Number(state.checkpoint_seq), ageSeconds: Math.round(state.checkpoint_age ?? 0) };
     const data = { headSeq, lastCheckpoint };
-    if (!state.can_append) return indicator.down({ ...data, problem: 'this database role may not append to the audit trail (audit_append)' });
+    if (!state.can_append)
+      return indicator.down({
+        ...data,
+        problem: 'this database role may not append to the audit trail (audit_append)',
+      });
     const failing = this.audit.failingSince();
-    if (failing) return indicator.degraded({ ...data, problem: `the last audit event could not be written (${failing.code}; the reason is in the hub's log)`, since: failing.at.toISOString() });
+    if (failing)
+      return indicator.degraded({
+        ...data,
+        problem: `the last audit event could not be written (${failing.code}; the reason is in the hub's log)`,
+        since: failing.at.toISOString(),
+      });
     const interval = this.config.audit.checkpointIntervalSeconds;
     if (interval > 0 && lastCheckpoint && headSeq > lastCheckpoint.seq && lastCheckpoint.ageSeconds > 3 * interval) {
-      return indicator.degraded({ ...data, problem: `no signed checkpoint for ${lastCheckpoint.ageSeconds} s (AUDIT_CHECKPOINT_INTERVAL is ${interval} s)` });
+      return indicator.degraded({
+        ...data,
+        problem: `no signed checkpoint for ${lastCheckpoint.ageSeconds} s (AUDIT_CHECKPOINT_INTERVAL is ${interval} s)`,
+      });
     }
     return indicator.up(data);
   }

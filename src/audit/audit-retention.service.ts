@@ -64,10 +64,27 @@ export class AuditRetentionService {
     const [head]: { seq: string }[] = await this.dataSource.query('select seq from audit_chain_head');
     const checkpointSeq = checkpoint?.seq ?? head.seq;
     return this.dataSource.transaction(async (manager) => {
-      const purge = await this.audit.record({ actor, operation: 'audit.purge', decision: 'change', reasons: ['retention'], detail: { rules, checkpointSeq: Number(checkpointSeq) } }, manager);
-      const [{ erased }]: { erased: string }[] = await manager.query('select audit_purge($1::jsonb, $2) as erased', [JSON.stringify(rules), purge.seq]);
+      const purge = await this.audit.record(
+        {
+          actor,
+          operation: 'audit.purge',
+          decision: 'change',
+          reasons: ['retention'],
+          detail: { rules, checkpointSeq: Number(checkpointSeq) },
+        },
+        manager,
+      );
+      const [{ erased }]: { erased: string }[] = await manager.query('select audit_purge($1::jsonb, $2) as erased', [
+        JSON.stringify(rules),
+        purge.seq,
+      ]);
       await this.audit.record(
-        { actor, operation: 'audit.purge-completed', decision: 'change', detail: { purgeSeq: Number(purge.seq), erased: Number(erased) } },
+        {
+          actor,
+          operation: 'audit.purge-completed',
+          decision: 'change',
+          detail: { purgeSeq: Number(purge.seq), erased: Number(erased) },
+        },
         manager,
       );
       return { purgeSeq: purge.seq, checkpointSeq: String(checkpointSeq), erased: Number(erased), rules };

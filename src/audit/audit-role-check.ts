@@ -29,7 +29,8 @@ export interface AuditRoleFacts {
   replicationRoleSetters: string[];
 }
 
-export type AuditRoleProblemCode = 'superuser' | 'trail-missing' | 'owner' | 'schema-owner' | 'replication-role' | 'bypass-rls';
+export type AuditRoleProblemCode =
+  'superuser' | 'trail-missing' | 'owner' | 'schema-owner' | 'replication-role' | 'bypass-rls';
 
 export interface AuditRoleProblem {
   code: AuditRoleProblemCode;
@@ -96,24 +97,43 @@ export function auditRoleProblems(facts: AuditRoleFacts): AuditRoleProblem[] {
   const quoted = (names: string[]) => names.map((name) => `"${name}"`).join(', ');
   // "is X" when the role holds the right itself, "can become X" when only through membership.
   const holder = (names: string[], what: string) =>
-    names.includes(role) ? `"${role}" ${what}` : `"${role}" can become ${quoted(names)}, ${names.length > 1 ? 'each of which' : 'which'} ${what}`;
+    names.includes(role)
+      ? `"${role}" ${what}`
+      : `"${role}" can become ${quoted(names)}, ${names.length > 1 ? 'each of which' : 'which'} ${what}`;
   if (facts.superusers.length) {
     // A superuser can do everything below; naming the rest would only lengthen the line.
-    const text = facts.superusers.includes(role) ? `"${role}" is a superuser` : `"${role}" can become superuser ${quoted(facts.superusers)}`;
+    const text = facts.superusers.includes(role)
+      ? `"${role}" is a superuser`
+      : `"${role}" can become superuser ${quoted(facts.superusers)}`;
     return [{ code: 'superuser', text }];
   }
   const problems: AuditRoleProblem[] = [];
   if (!facts.trailFound) {
-    problems.push({ code: 'trail-missing', text: `the audit tables do not exist yet, so the hub's migrations would create them owned by "${role}"` });
+    problems.push({
+      code: 'trail-missing',
+      text: `the audit tables do not exist yet, so the hub's migrations would create them owned by "${role}"`,
+    });
   }
   if (facts.auditOwners.length) {
-    problems.push({ code: 'owner', text: holder(facts.auditOwners, 'owns the audit tables and functions (can disable or replace their triggers)') });
+    problems.push({
+      code: 'owner',
+      text: holder(facts.auditOwners, 'owns the audit tables and functions (can disable or replace their triggers)'),
+    });
   }
   if (facts.schemaOwners.length) {
-    problems.push({ code: 'schema-owner', text: holder(facts.schemaOwners, `owns schema "${facts.schema}" holding the audit tables (can drop them)`) });
+    problems.push({
+      code: 'schema-owner',
+      text: holder(facts.schemaOwners, `owns schema "${facts.schema}" holding the audit tables (can drop them)`),
+    });
   }
   if (facts.replicationRoleSetters.length) {
-    problems.push({ code: 'replication-role', text: holder(facts.replicationRoleSetters, 'may set session_replication_role (replica switches the audit triggers off)') });
+    problems.push({
+      code: 'replication-role',
+      text: holder(
+        facts.replicationRoleSetters,
+        'may set session_replication_role (replica switches the audit triggers off)',
+      ),
+    });
   }
   if (facts.bypassRls.length) {
     problems.push({ code: 'bypass-rls', text: holder(facts.bypassRls, 'has BYPASSRLS') });

@@ -23,7 +23,10 @@ export const PRIVILEGED_START_OPERATION = 'hub.start.privileged-role';
  * as superusers). Throws AuditException `AUDIT_ROLE_PRIVILEGED` (its message is the one start-up line)
  * unless the setting lets the start through; then returns what to warn about and audit.
  */
-export async function checkAuditRoleAtStart(config: AppConfig, databaseUrl: string): Promise<PrivilegedStart | undefined> {
+export async function checkAuditRoleAtStart(
+  config: AppConfig,
+  databaseUrl: string,
+): Promise<PrivilegedStart | undefined> {
   if (config.nodeEnv !== 'production') return undefined;
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
   client.on('error', () => undefined);
@@ -47,7 +50,9 @@ export async function checkAuditRoleAtStart(config: AppConfig, databaseUrl: stri
  */
 export async function recordPrivilegedStart(app: INestApplicationContext, start: PrivilegedStart): Promise<void> {
   const texts = start.problems.map((problem) => problem.text);
-  new Logger('Audit').warn(`Started with AUDIT_ALLOW_PRIVILEGED_ROLE=true although ${texts.join('; ')}: the audit trail is not protected from this role`);
+  new Logger('Audit').warn(
+    `Started with AUDIT_ALLOW_PRIVILEGED_ROLE=true although ${texts.join('; ')}: the audit trail is not protected from this role`,
+  );
   await app.get(AuditRecorder).record({
     actor: HUB_START_ACTOR,
     operation: PRIVILEGED_START_OPERATION,

@@ -38,16 +38,33 @@ export class AuditVerifierService {
   ) {}
 
   async verify(fromSeq?: number, toSeq?: number): Promise<ChainVerification> {
-    for (const [name, value] of [['fromSeq', fromSeq], ['toSeq', toSeq]] as const) {
-      if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) throw AuditException.badRequest(`${name} must be a positive whole number`);
+    for (const [name, value] of [
+      ['fromSeq', fromSeq],
+      ['toSeq', toSeq],
+    ] as const) {
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < 1))
+        throw AuditException.badRequest(`${name} must be a positive whole number`);
     }
-    const [head]: { seq: string; hash: string }[] = await this.dataSource.query('select seq, hash from audit_chain_head where id = 1');
+    const [head]: { seq: string; hash: string }[] = await this.dataSource.query(
+      'select seq, hash from audit_chain_head where id = 1',
+    );
     const headSeq = Number(head.seq);
-    const [bounds]: { first: string | null; last: string | null }[] = await this.dataSource.query('select min(seq) as first, max(seq) as last from audit_event');
+    const [bounds]: { first: string | null; last: string | null }[] = await this.dataSource.query(
+      'select min(seq) as first, max(seq) as last from audit_event',
+    );
     const lastSeq = Math.max(headSeq, Number(bounds.last ?? 0));
     const from = fromSeq ?? 1;
     const to = Math.min(toSeq ?? lastSeq, lastSeq);
-    if (from > to) return { valid: true, checkedEvents: 0, checkedCheckpoints: 0, firstBrokenSeq: null, problem: null, fromSeq: from, toSeq: to };
+    if (from > to)
+      return {
+        valid: true,
+        checkedEvents: 0,
+        checkedCheckpoints: 0,
+        firstBrokenSeq: null,
+        problem: null,
+        fromSeq: from,
+        toSeq: to,
+      };
 
     const breaks: Break[] = [];
     const checkpointRows: CheckpointRow[] = await this.dataSource.query(
@@ -63,7 +80,11 @@ export class AuditVerifierService {
       if (!check.ok) breaks.push({ seq: Math.max(seq, 1), problem: check.problem });
       else signed.set(seq, [...(signed.get(seq) ?? []), row.hash]);
       // A signed checkpoint beyond the last event: events after it were removed.
-      if (check.ok && seq > Number(bounds.last ?? 0)) breaks.push({ seq: Number(bounds.last ?? 0) + 1, problem: `events up to ${seq}, fixed by a signed checkpoint, are missing` });
+      if (check.ok && seq > Number(bounds.last ?? 0))
+        breaks.push({
+          seq: Number(bounds.last ?? 0) + 1,
+          problem: `events up to ${seq}, fixed by a signed checkpoint, are missing`,
+        });
     }
 
     const anchor = await this.anchor(from, signed, Number(bounds.first ?? 0), breaks);
@@ -86,14 +107,25 @@ export class AuditVerifierService {
   }
 
   /** The hash the event at `from` must link to, or null when only its own stored link can be taken. */
-  private async anchor(from: number, signed: Map<number, string[]>, firstStored: number, breaks: Break[]): Promise<string | null> {
+  private async anchor(
+    from: number,
+    signed: Map<number, string[]>,
+    firstStored: number,
+    breaks: Break[],
+  ): Promise<string | null> {
     if (from === 1) return GENESIS_HASH;
-    const [previous]: { hash: string }[] = await this.dataSource.query('select hash from audit_event where seq = $1', [from - 1]);
+    const [previous]: { hash: string }[] = await this.dataSource.query('select hash from audit_event where seq = $1', [
+      from - 1,
+    ]);
     if (previous) return previous.hash;
     const checkpoint = signed.get(from - 1)?.[0];
     if (checkpoint) return checkpoint;
     // Earlier partitions may have been dropped after a purge; then a signed checkpoint must vouch for the start.
-    if (firstStored === from) breaks.push({ seq: from, problem: `events before ${from} are missing and no signed checkpoint fixes the chain at ${from - 1}` });
+    if (firstStored === from)
+      breaks.push({
+        seq: from,
+        problem: `events before ${from} are missing and no signed checkpoint fixes the chain at ${from - 1}`,
+      });
     return null;
   }
 
@@ -133,19 +165,27 @@ export class AuditVerifierService {
     return { checked, lastHash, lastSeq: expected - 1, purges };
   }
 
-  private problemWith(row: AuditRow, seq: number, expected: number, prev: string | null, signed: Map<number, string[]>): Break | undefined {
+  private problemWith(
+    row: AuditRow,
+    seq: number,
+    expected: number,
+    prev: string | null,
+    signed: Map<number, string[]>,
+  ): Break | undefined {
     if (seq < expected) return { seq, problem: `event ${seq} appears more than once` };
     if (seq > expected) return { seq: expected, problem: `event ${expected} is missing` };
     const at = new Date(row.occurred_at).toISOString();
     if (row.hash !== headerHash({ seq, prev: row.prev_hash, at, op: row.operation, content: row.content_hash })) {
       return { seq, problem: `event ${seq} does not match its hash (sequence, time, operation or links changed)` };
     }
-    if (prev !== null && row.prev_hash !== prev) return { seq, problem: `event ${seq} does not follow event ${seq - 1}` };
+    if (prev !== null && row.prev_hash !== prev)
+      return { seq, problem: `event ${seq} does not follow event ${seq - 1}` };
     if (row.purged_by === null && row.content_hash !== contentHash(contentOf(row))) {
       return { seq, problem: `event ${seq} content was changed` };
     }
     const fixed = signed.get(seq);
-    if (fixed && fixed.some((hash) => hash !== row.hash)) return { seq, problem: `event ${seq} differs from the signed checkpoint` };
+    if (fixed && fixed.some((hash) => hash !== row.hash))
+      return { seq, problem: `event ${seq} differs from the signed checkpoint` };
     return undefined;
   }
 
@@ -158,7 +198,8 @@ export class AuditVerifierService {
     );
     const real = new Set(rows.map((row) => Number(row.seq)));
     for (const [purgeSeq, erased] of purges) {
-      if (!real.has(purgeSeq) || purgeSeq <= erased.last) breaks.push({ seq: erased.first, problem: `event ${erased.first} was erased without a purge` });
+      if (!real.has(purgeSeq) || purgeSeq <= erased.last)
+        breaks.push({ seq: erased.first, problem: `event ${erased.first} was erased without a purge` });
     }
   }
 }

@@ -28,7 +28,10 @@ export class AuditException extends HubException<AuditErrorCode> {
   }
 
   static unavailable(cause: unknown): AuditException {
-    const error = new AuditException(AuditErrorCode.AUDIT_UNAVAILABLE, 'The audit trail could not record this request, so nothing was released');
+    const error = new AuditException(
+      AuditErrorCode.AUDIT_UNAVAILABLE,
+      'The audit trail could not record this request, so nothing was released',
+    );
     (error as { cause?: unknown }).cause = cause;
     return error;
   }

@@ -30,6 +30,13 @@ import { SubjectAccessService } from './dpo/subject-access.service';
     DpoResolver,
   ],
   controllers: [DpoExportController],
-  exports: [AuditRecorder, AuditService, AuditCheckpointService, AuditVerifierService, AuditRetentionService, AuditSearchService],
+  exports: [
+    AuditRecorder,
+    AuditService,
+    AuditCheckpointService,
+    AuditVerifierService,
+    AuditRetentionService,
+    AuditSearchService,
+  ],
 })
 export class AuditModule {}

@@ -38,12 +38,19 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
     } catch (error) {
       if (!(error instanceof InvalidAuditEventError)) throw AuditException.unavailable(error);
       this.logger.error(`${error.message} (operation ${String(event?.operation)})`);
-      throw new AuditException(AuditErrorCode.AUDIT_EVENT_INVALID, 'The audit event for this request was invalid, so nothing was released', {
-        problem: error.message,
-      });
+      throw new AuditException(
+        AuditErrorCode.AUDIT_EVENT_INVALID,
+        'The audit event for this request was invalid, so nothing was released',
+        {
+          problem: error.message,
+        },
+      );
     }
     const started = performance.now();
-    const attributes = { 'hub.audit.operation': prepared.operation, ...(event.requestId ? { 'hub.request_id': event.requestId } : {}) };
+    const attributes = {
+      'hub.audit.operation': prepared.operation,
+      ...(event.requestId ? { 'hub.request_id': event.requestId } : {}),
+    };
     try {
       const receipt = await inSpan('audit.append', attributes, async (span) => {
         const written = manager ? await this.writer.appendWith(manager, prepared) : await this.writer.append(prepared);

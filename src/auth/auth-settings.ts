@@ -1,9 +1,27 @@
 import { z } from 'zod';
 import { Role } from './principal';
-import { DEFAULT_CLAIMS, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, IssuerEntry, IssuerRegistryError, parseIssuers, readIssuersFile } from './issuers/issuer-registry';
+import {
+  DEFAULT_CLAIMS,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  IssuerEntry,
+  IssuerRegistryError,
+  parseIssuers,
+  readIssuersFile,
+} from './issuers/issuer-registry';
 
 /** Signature algorithms the hub can accept; never `none` and never a shared-secret (HS*) algorithm. */
-export const ASYMMETRIC_JWT_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+export const ASYMMETRIC_JWT_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+] as const;
 
 export const LOCAL_TOKEN_ISSUER = 'urn:single-view-hub:local';
 export const LOCAL_TOKEN_AUDIENCE = 'urn:single-view-hub:api';
@@ -48,7 +66,12 @@ export const authEnvSchema = {
   AUTH_ALGORITHMS: z
     .string()
     .default('ES256,RS256,PS256,EdDSA')
-    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
     .refine(
       (list) => list.length > 0 && list.every((alg) => (ASYMMETRIC_JWT_ALGORITHMS as readonly string[]).includes(alg)),
       `must list only ${ASYMMETRIC_JWT_ALGORITHMS.join(', ')}`,
@@ -65,20 +88,28 @@ export function toAuthConfig(values: AuthEnv, fail: (message: string) => never):
   const council = values.AUTH_COUNCIL_ORGANISATION;
   if (values.AUTH_JWKS_FILE) {
     // A key file on its own would let its keys vouch for any issuer, organisation and role.
-    fail('Invalid configuration: AUTH_JWKS_FILE is no longer trusted on its own: list the keys as the jwksFile of an issuer in AUTH_ISSUERS_FILE');
+    fail(
+      'Invalid configuration: AUTH_JWKS_FILE is no longer trusted on its own: list the keys as the jwksFile of an issuer in AUTH_ISSUERS_FILE',
+    );
   }
   const issuers: IssuerEntry[] = [];
   try {
-    if (values.AUTH_ISSUERS_FILE) issuers.push(...readIssuersFile(values.AUTH_ISSUERS_FILE, { production, councilOrganisation: council }));
+    if (values.AUTH_ISSUERS_FILE)
+      issuers.push(...readIssuersFile(values.AUTH_ISSUERS_FILE, { production, councilOrganisation: council }));
     if (values.AUTH_JWKS_URL) issuers.push(...councilShorthand(values, production, council));
   } catch (error) {
     if (error instanceof IssuerRegistryError) fail(`Invalid configuration: ${error.message}`);
     throw error;
   }
-  if (values.AUTH_ISSUERS_FILE && values.AUTH_JWKS_URL && new Set(issuers.map((entry) => entry.issuer)).size < issuers.length) {
+  if (
+    values.AUTH_ISSUERS_FILE &&
+    values.AUTH_JWKS_URL &&
+    new Set(issuers.map((entry) => entry.issuer)).size < issuers.length
+  ) {
     fail(`Invalid configuration: AUTH_ISSUER ${values.AUTH_ISSUER} is also listed in AUTH_ISSUERS_FILE`);
   }
-  if (production && values.AUTH_DEV_TOKENS) fail('Invalid configuration: AUTH_DEV_TOKENS must not be true when NODE_ENV=production');
+  if (production && values.AUTH_DEV_TOKENS)
+    fail('Invalid configuration: AUTH_DEV_TOKENS must not be true when NODE_ENV=production');
   const localSigning = !production && (values.AUTH_DEV_TOKENS ?? issuers.length === 0);
   if (localSigning) issuers.push(devIssuer());
   return {
@@ -100,9 +131,17 @@ function councilShorthand(values: AuthEnv, production: boolean, council: string)
   }
   // An external identity provider's tokens are only meaningful for the issuer and audience it was set up with.
   if (!values.AUTH_ISSUER || !values.AUTH_AUDIENCE) {
-    throw new IssuerRegistryError(`${values.AUTH_ISSUER ? 'AUTH_AUDIENCE' : 'AUTH_ISSUER'} is required when AUTH_JWKS_URL is set`);
+    throw new IssuerRegistryError(
+      `${values.AUTH_ISSUER ? 'AUTH_AUDIENCE' : 'AUTH_ISSUER'} is required when AUTH_JWKS_URL is set`,
+    );
   }
-  const entry = { issuer: values.AUTH_ISSUER, jwksUri: values.AUTH_JWKS_URL, audience: values.AUTH_AUDIENCE, organisations: [council], roles: councilRoles };
+  const entry = {
+    issuer: values.AUTH_ISSUER,
+    jwksUri: values.AUTH_JWKS_URL,
+    audience: values.AUTH_AUDIENCE,
+    organisations: [council],
+    roles: councilRoles,
+  };
   return parseIssuers([entry], { production, councilOrganisation: council, baseDir: process.cwd() }, 'AUTH_JWKS_URL');
 }
 

@@ -60,7 +60,11 @@ export class AuthException extends HubException<AuthErrorCode> {
 
   static unauthenticated(reason: AuthFailureReason, token?: RefusedTokenFacts): AuthException {
     // One message for every reason, so a caller cannot probe which check failed.
-    const error = new AuthException(AuthErrorCode.UNAUTHENTICATED, 'Authentication required: send a valid bearer token', reason);
+    const error = new AuthException(
+      AuthErrorCode.UNAUTHENTICATED,
+      'Authentication required: send a valid bearer token',
+      reason,
+    );
     if (token) error.token = token;
     return error;
   }

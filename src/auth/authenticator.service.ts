@@ -44,7 +44,11 @@ export class Authenticator implements OnModuleInit {
 
   onModuleInit(): void {
     const { authFailuresPerWindow, windowSeconds } = this.config.rateLimit;
-    this.failures = this.rateLimit.budget({ name: 'auth-failure', points: authFailuresPerWindow, durationSeconds: windowSeconds });
+    this.failures = this.rateLimit.budget({
+      name: 'auth-failure',
+      points: authFailuresPerWindow,
+      durationSeconds: windowSeconds,
+    });
   }
 
   authenticate(req: Request, res: Response): Promise<Principal> {
@@ -65,7 +69,8 @@ export class Authenticator implements OnModuleInit {
       req.user = principal;
     } catch (error) {
       const failure = error instanceof AuthException ? error : AuthException.unauthenticated('key-set-unavailable');
-      if (!(error instanceof AuthException)) this.logger.error(`Authentication failed unexpectedly: ${(error as Error).message}`);
+      if (!(error instanceof AuthException))
+        this.logger.error(`Authentication failed unexpectedly: ${(error as Error).message}`);
       throw await this.refuse(req, failure);
     }
     // Counted per verified client, never per claimed one, so nobody can spend another client's budget.
@@ -100,14 +105,30 @@ export class Authenticator implements OnModuleInit {
         reasons: [reason],
         requestId: requestIdOf(req),
         // What the token claimed (unverified) about its issuer and key, so the DPO can see who tried.
-        detail: { path: requestPath(req), address, tokenPresented: !!req.headers.authorization, ...(within ? {} : { answered: 429 }), ...failure.token },
+        detail: {
+          path: requestPath(req),
+          address,
+          tokenPresented: !!req.headers.authorization,
+          ...(within ? {} : { answered: 429 }),
+          ...failure.token,
+        },
       },
       { key, reason, detail: { address: key, answered: 429 }, individually: within, windowEndsAt: spend?.windowEndsAt },
     );
-    return within ? failure : new RateLimitedException(spend!.retryAfterSeconds, spend!.consumed - this.config.rateLimit.authFailuresPerWindow);
+    return within
+      ? failure
+      : new RateLimitedException(
+          spend!.retryAfterSeconds,
+          spend!.consumed - this.config.rateLimit.authFailuresPerWindow,
+        );
   }
 
-  private recordRateLimited(req: Request, principal: Principal, client: string, refused: RateLimitedException): Promise<void> {
+  private recordRateLimited(
+    req: Request,
+    principal: Principal,
+    client: string,
+    refused: RateLimitedException,
+  ): Promise<void> {
     return this.refusals.refuse(
       {
         actor: principal,

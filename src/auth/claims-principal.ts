@@ -25,11 +25,18 @@ export function principalFromClaims(claims: JWTPayload, entry: IssuerEntry, fact
   const granted = values(claims, entry.claims.roles).filter((role) => knownRoles.has(role)) as Role[];
   if (granted.length === 0) throw AuthException.unauthenticated('no-known-role');
   const outside = granted.filter((role) => !entry.roles.includes(role));
-  if (outside.length > 0) throw AuthException.unauthenticated('role-not-allowed', { claimedOrganisation: organisation, claimedRoles: outside });
+  if (outside.length > 0)
+    throw AuthException.unauthenticated('role-not-allowed', {
+      claimedOrganisation: organisation,
+      claimedRoles: outside,
+    });
   // Whatever an issuer's entry says, council-only roles belong to the council's own people.
   const councilOnly = granted.filter((role) => COUNCIL_ONLY_ROLES.includes(role));
   if (councilOnly.length > 0 && organisation !== facts.councilOrganisation) {
-    throw AuthException.unauthenticated('role-not-allowed', { claimedOrganisation: organisation, claimedRoles: councilOnly });
+    throw AuthException.unauthenticated('role-not-allowed', {
+      claimedOrganisation: organisation,
+      claimedRoles: councilOnly,
+    });
   }
   const team = text(claims, entry.claims.team);
   const client = text(claims, entry.claims.client);
@@ -57,7 +64,8 @@ function organisationOf(claims: JWTPayload, entry: IssuerEntry): string {
   // One organisation: the issuer speaks for it alone, so the token need not say.
   if (!claimed && entry.organisations.length === 1) return entry.organisations[0];
   if (!claimed) throw AuthException.unauthenticated('missing-claim');
-  if (!entry.organisations.includes(claimed)) throw AuthException.unauthenticated('organisation-not-allowed', { claimedOrganisation: claimed });
+  if (!entry.organisations.includes(claimed))
+    throw AuthException.unauthenticated('organisation-not-allowed', { claimedOrganisation: claimed });
   return claimed;
 }
 
@@ -74,8 +82,17 @@ export function values(claims: JWTPayload, rule: ClaimRule, list = true): string
   for (const path of rule.paths) {
     const value = at(claims, path);
     if (value === undefined || value === null) continue;
-    const items = Array.isArray(value) && list ? value : typeof value === 'string' ? (list ? value.split(/\s+/) : [value.trim()]) : [];
-    const plain = items.filter((item): item is string => typeof item === 'string' && item.trim() !== '' && item.length <= 256);
+    const items =
+      Array.isArray(value) && list
+        ? value
+        : typeof value === 'string'
+          ? list
+            ? value.split(/\s+/)
+            : [value.trim()]
+          : [];
+    const plain = items.filter(
+      (item): item is string => typeof item === 'string' && item.trim() !== '' && item.length <= 256,
+    );
     const map = rule.values;
     if (!map) return plain;
     return plain.flatMap((item) => (Object.hasOwn(map, item) ? [map[item]] : []));

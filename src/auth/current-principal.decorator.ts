@@ -7,7 +7,8 @@ import { Principal } from './principal';
 
 /** The request's HTTP request, from a GraphQL or HTTP execution context. */
 export function requestOf(context: ExecutionContext): Request {
-  if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext<{ req: Request }>().req;
+  if (context.getType<string>() === 'graphql')
+    return GqlExecutionContext.create(context).getContext<{ req: Request }>().req;
   return context.switchToHttp().getRequest<Request>();
 }
 

@@ -5,14 +5,30 @@ import { Role } from './principal';
 export const demoPersonas: { label: string; token: DevTokenRequest }[] = [
   {
     label: 'account manager',
-    token: { subject: 'demo.account-manager', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' },
+    token: {
+      subject: 'demo.account-manager',
+      organisation: 'council',
+      roles: [Role.AccountManager],
+      team: 'early-help-north',
+    },
   },
-  { label: 'caseworker', token: { subject: 'demo.caseworker', organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' } },
+  {
+    label: 'caseworker',
+    token: { subject: 'demo.caseworker', organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' },
+  },
   {
     label: 'partner agency (NHS trust)',
-    token: { subject: 'nhs-trust-safeguarding-client', organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-trust-safeguarding-client' },
+    token: {
+      subject: 'nhs-trust-safeguarding-client',
+      organisation: 'nhs-trust',
+      roles: [Role.PartnerAgency],
+      client: 'nhs-trust-safeguarding-client',
+    },
   },
-  { label: 'data steward', token: { subject: 'demo.data-steward', organisation: 'council', roles: [Role.DataSteward] } },
+  {
+    label: 'data steward',
+    token: { subject: 'demo.data-steward', organisation: 'council', roles: [Role.DataSteward] },
+  },
   { label: 'DPO', token: { subject: 'demo.dpo', organisation: 'council', roles: [Role.Dpo] } },
   { label: 'admin', token: { subject: 'demo.admin', organisation: 'council', roles: [Role.Admin] } },
 ];

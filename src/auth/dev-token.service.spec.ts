@@ -9,5 +9,7 @@ describe('parseTtl', () => {
     ['1d', 86_400],
   ])('%s is %i seconds', (text, seconds) => expect(parseTtl(text)).toBe(seconds));
 
-  it.each(['0', '2d', '25h', '-5m', '1w', 'soon', ''])('refuses %p', (text) => expect(() => parseTtl(text)).toThrow(RangeError));
+  it.each(['0', '2d', '25h', '-5m', '1w', 'soon', ''])('refuses %p', (text) =>
+    expect(() => parseTtl(text)).toThrow(RangeError),
+  );
 });

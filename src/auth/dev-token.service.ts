@@ -47,7 +47,8 @@ export class DevTokenIssuer {
       );
     }
     const ttl = request.ttlSeconds ?? 3600;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_DEV_TOKEN_TTL) throw new RangeError(`ttl must be 1 s to ${MAX_DEV_TOKEN_TTL} s`);
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_DEV_TOKEN_TTL)
+      throw new RangeError(`ttl must be 1 s to ${MAX_DEV_TOKEN_TTL} s`);
     const { key, kid } = await this.hubKey.privateKey();
     return new SignJWT({
       org: request.organisation,
@@ -73,6 +74,7 @@ export function parseTtl(text: string): number {
   if (!match) throw new RangeError(`ttl "${text}" is not a duration such as 3600, 30m, 8h or 1d`);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
   const seconds = Number(match[1]) * unit;
-  if (seconds < 1 || seconds > MAX_DEV_TOKEN_TTL) throw new RangeError(`ttl must be between 1 s and ${MAX_DEV_TOKEN_TTL / 3600} h`);
+  if (seconds < 1 || seconds > MAX_DEV_TOKEN_TTL)
+    throw new RangeError(`ttl must be between 1 s and ${MAX_DEV_TOKEN_TTL / 3600} h`);
   return seconds;
 }

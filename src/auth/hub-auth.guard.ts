@@ -29,12 +29,20 @@ export class HubAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const type = context.getType<string>();
     if (type !== 'graphql' && type !== 'http') return false;
-    const policy = this.reflector.getAllAndOverride<PolicyDeclaration | undefined>(POLICY_METADATA, [context.getHandler(), context.getClass()]);
+    const policy = this.reflector.getAllAndOverride<PolicyDeclaration | undefined>(POLICY_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!policy) {
-      throw new AuthException(AuthErrorCode.NO_POLICY, `${context.getClass().name}.${context.getHandler().name} declares no access policy and is refused`);
+      throw new AuthException(
+        AuthErrorCode.NO_POLICY,
+        `${context.getClass().name}.${context.getHandler().name} declares no access policy and is refused`,
+      );
     }
     const req = requestOf(context);
-    const root = type === 'http' || rootTypes.has(GqlExecutionContext.create(context).getInfo<GraphQLResolveInfo>().parentType.name);
+    const root =
+      type === 'http' ||
+      rootTypes.has(GqlExecutionContext.create(context).getInfo<GraphQLResolveInfo>().parentType.name);
     if (!root) {
       // Field resolvers run inside an operation whose root field has already authenticated.
       if (policy.kind === 'public') return true;
@@ -42,12 +50,20 @@ export class HubAuthGuard implements CanActivate {
       return this.checkRoles(policy, principalOf(req)!, context);
     }
     if (policy.kind === 'public' && !req.headers.authorization) return true;
-    const res = (type === 'http' ? context.switchToHttp().getResponse() : GqlExecutionContext.create(context).getContext<{ res: Response }>().res) as Response;
+    const res = (
+      type === 'http'
+        ? context.switchToHttp().getResponse()
+        : GqlExecutionContext.create(context).getContext<{ res: Response }>().res
+    ) as Response;
     const principal = await this.authenticator.authenticate(req, res);
     return this.checkRoles(policy, principal, context);
   }
 
-  private async checkRoles(policy: PolicyDeclaration, principal: Principal, context: ExecutionContext): Promise<boolean> {
+  private async checkRoles(
+    policy: PolicyDeclaration,
+    principal: Principal,
+    context: ExecutionContext,
+  ): Promise<boolean> {
     const roles = policy.kind === 'roles' || policy.kind === 'subject' ? policy.roles : undefined;
     if (!roles || roles.some((role) => principal.roles.includes(role))) return true;
     const operation = `${context.getClass().name}.${context.getHandler().name}`;

@@ -40,12 +40,17 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    const bounds = { maxAgeMs: this.config.auth.keySetMaxAgeSeconds * 1000, refetchMs: this.config.auth.keySetRefetchSeconds * 1000 };
+    const bounds = {
+      maxAgeMs: this.config.auth.keySetMaxAgeSeconds * 1000,
+      refetchMs: this.config.auth.keySetRefetchSeconds * 1000,
+    };
     for (const entry of this.config.auth.issuers) {
-      const source = entry.keys.kind === 'hub' ? { kind: 'static' as const, keys: [await this.hubKey.publicJwk()] } : entry.keys;
+      const source =
+        entry.keys.kind === 'hub' ? { kind: 'static' as const, keys: [await this.hubKey.publicJwk()] } : entry.keys;
       this.issuers.set(entry.issuer, { entry, keys: new IssuerKeys(source, bounds) });
     }
-    if (this.issuers.size === 0) this.logger.warn('No identity provider is configured: every authenticated request will be refused');
+    if (this.issuers.size === 0)
+      this.logger.warn('No identity provider is configured: every authenticated request will be refused');
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -77,7 +82,8 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
     }
     const facts: RefusedTokenFacts = { ...claimedText('issuer', unverified.iss), ...claimedText('keyId', header.kid) };
     const refuse = (reason: AuthFailureReason) => AuthException.unauthenticated(reason, facts);
-    if (typeof header.alg !== 'string' || !this.config.auth.algorithms.includes(header.alg)) throw refuse('algorithm-not-allowed');
+    if (typeof header.alg !== 'string' || !this.config.auth.algorithms.includes(header.alg))
+      throw refuse('algorithm-not-allowed');
     if (typeof header.kid !== 'string' || header.kid === '') throw refuse('missing-kid');
     const issuer = typeof unverified.iss === 'string' ? this.issuers.get(unverified.iss) : undefined;
     if (!issuer) throw refuse('unknown-issuer');
@@ -92,7 +98,12 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
         requiredClaims: ['exp'],
       });
       this.checkLifetime(payload, issuer.entry);
-      const principal = deepFreeze(principalFromClaims(payload, issuer.entry, { keyId: header.kid, councilOrganisation: this.config.auth.councilOrganisation }));
+      const principal = deepFreeze(
+        principalFromClaims(payload, issuer.entry, {
+          keyId: header.kid,
+          councilOrganisation: this.config.auth.councilOrganisation,
+        }),
+      );
       this.remember(token, { principal, keys: issuer.keys, kid: header.kid }, payload.exp!);
       return principal;
     } catch (error) {
@@ -101,7 +112,8 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
         throw error;
       }
       const reason = failureReason(error);
-      if (reason === 'key-set-unavailable') this.logger.error(`Key set of ${issuer.entry.issuer} unavailable: ${(error as Error).message}`);
+      if (reason === 'key-set-unavailable')
+        this.logger.error(`Key set of ${issuer.entry.issuer} unavailable: ${(error as Error).message}`);
       throw refuse(reason);
     }
   }
@@ -118,7 +130,10 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
 
   private remember(token: string, value: Remembered, exp: number): void {
     if (!this.verified) return;
-    const ttl = Math.min(this.config.auth.verifiedTokenCacheSeconds * 1000, (exp + this.config.auth.clockSkewSeconds) * 1000 - Date.now());
+    const ttl = Math.min(
+      this.config.auth.verifiedTokenCacheSeconds * 1000,
+      (exp + this.config.auth.clockSkewSeconds) * 1000 - Date.now(),
+    );
     if (ttl > 0) this.verified.set(token, value, { ttl });
   }
 }
@@ -126,7 +141,9 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
 /** An unverified claim kept for the audit trail only when it is short plain text (it is the attacker's). */
 function claimedText(name: keyof RefusedTokenFacts, value: unknown): RefusedTokenFacts {
   // eslint-disable-next-line no-control-regex
-  return typeof value === 'string' && value.length > 0 && value.length <= 256 && !/[\u0000-\u001f\u007f]/.test(value) ? { [name]: value } : {};
+  return typeof value === 'string' && value.length > 0 && value.length <= 256 && !/[\u0000-\u001f\u007f]/.test(value)
+    ? { [name]: value }
+    : {};
 }
 
 /** Shared between the requests that present one token, so nobody may change it. */

@@ -19,28 +19,55 @@ describe('TokenVerifier', () => {
     const council = await generateKeyPair('ES256');
     partnerKey = partner.privateKey;
     councilKey = council.privateKey;
-    writeFileSync(join(dir, 'partner.json'), JSON.stringify({ keys: [{ ...(await exportJWK(partner.publicKey)), kid: 'partner-1', alg: 'ES256' }] }));
-    writeFileSync(join(dir, 'council.json'), JSON.stringify({ keys: [{ ...(await exportJWK(council.publicKey)), kid: 'council-1', alg: 'ES256' }] }));
+    writeFileSync(
+      join(dir, 'partner.json'),
+      JSON.stringify({ keys: [{ ...(await exportJWK(partner.publicKey)), kid: 'partner-1', alg: 'ES256' }] }),
+    );
+    writeFileSync(
+      join(dir, 'council.json'),
+      JSON.stringify({ keys: [{ ...(await exportJWK(council.publicKey)), kid: 'council-1', alg: 'ES256' }] }),
+    );
     issuersFile = join(dir, 'issuers.json');
     writeFileSync(
       issuersFile,
       JSON.stringify({
         issuers: [
-          { issuer: 'https://idp.council.example', jwksFile: 'council.json', audience: 'hub', organisations: ['council'], roles: ['caseworker', 'admin', 'dpo'] },
-          { issuer: 'https://idp.nhs.example', jwksFile: 'partner.json', audience: 'hub', organisations: ['nhs-trust'], roles: ['partner-agency'], maxTokenLifetimeSeconds: 3600 },
+          {
+            issuer: 'https://idp.council.example',
+            jwksFile: 'council.json',
+            audience: 'hub',
+            organisations: ['council'],
+            roles: ['caseworker', 'admin', 'dpo'],
+          },
+          {
+            issuer: 'https://idp.nhs.example',
+            jwksFile: 'partner.json',
+            audience: 'hub',
+            organisations: ['nhs-trust'],
+            roles: ['partner-agency'],
+            maxTokenLifetimeSeconds: 3600,
+          },
         ],
       }),
     );
   });
 
   const verifier = async (env: Record<string, string> = {}) => {
-    const config = loadConfig({ NODE_ENV: 'production', AUTH_ISSUERS_FILE: issuersFile, AUTH_CLOCK_SKEW_SECONDS: '0', ...env });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_ISSUERS_FILE: issuersFile,
+      AUTH_CLOCK_SKEW_SECONDS: '0',
+      ...env,
+    });
     const tokens = new TokenVerifier(config, {} as HubKeyService);
     await tokens.onModuleInit();
     return tokens;
   };
   const now = () => Math.floor(Date.now() / 1000);
-  const partnerToken = (build: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setIssuedAt().setExpirationTime(now() + 300), claims: Record<string, unknown> = {}) =>
+  const partnerToken = (
+    build: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setIssuedAt().setExpirationTime(now() + 300),
+    claims: Record<string, unknown> = {},
+  ) =>
     build(
       new SignJWT({ roles: [Role.PartnerAgency], ...claims })
         .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
@@ -50,14 +77,30 @@ describe('TokenVerifier', () => {
     ).sign(partnerKey);
   /** A token naming the council's issuer, signed with whichever key and kid the test says. */
   const councilToken = (kid: string, key: CryptoKey, claims: Record<string, unknown>, subject = 'attacker') =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).setSubject(subject).setIssuer('https://idp.council.example').setAudience('hub').setIssuedAt().setExpirationTime('5m').sign(key);
-  const reason = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: AuthException) => error.reason);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setSubject(subject)
+      .setIssuer('https://idp.council.example')
+      .setAudience('hub')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(key);
+  const reason = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'accepted',
+      (error: AuthException) => error.reason,
+    );
 
   it('answers a token it has verified from memory, with a principal nobody can change', async () => {
     const tokens = await verifier();
     const token = await partnerToken();
     const first = await tokens.verify(token);
-    expect(first).toMatchObject({ subject: 'nhs-client', organisation: 'nhs-trust', issuer: 'https://idp.nhs.example', keyId: 'partner-1' });
+    expect(first).toMatchObject({
+      subject: 'nhs-client',
+      organisation: 'nhs-trust',
+      issuer: 'https://idp.nhs.example',
+      keyId: 'partner-1',
+    });
     expect(await tokens.verify(token)).toBe(first);
     expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
     expect(() => first.roles.push(Role.Admin)).toThrow(TypeError);
@@ -106,11 +149,20 @@ describe('TokenVerifier', () => {
 
   it('holds each issuer to its organisations and roles (findings 1 and 2)', async () => {
     const tokens = await verifier();
-    expect(await reason(tokens.verify(await partnerToken(undefined, { org: 'council' })))).toBe('organisation-not-allowed');
-    expect(await reason(tokens.verify(await partnerToken(undefined, { roles: ['partner-agency', 'admin'] })))).toBe('role-not-allowed');
+    expect(await reason(tokens.verify(await partnerToken(undefined, { org: 'council' })))).toBe(
+      'organisation-not-allowed',
+    );
+    expect(await reason(tokens.verify(await partnerToken(undefined, { roles: ['partner-agency', 'admin'] })))).toBe(
+      'role-not-allowed',
+    );
     expect(await reason(tokens.verify(await partnerToken(undefined, { roles: ['dpo'] })))).toBe('role-not-allowed');
     const council = await councilToken('council-1', councilKey, { roles: ['dpo'] }, 'dpo-1');
-    expect(await tokens.verify(council)).toMatchObject({ organisation: 'council', roles: [Role.Dpo], issuer: 'https://idp.council.example', keyId: 'council-1' });
+    expect(await tokens.verify(council)).toMatchObject({
+      organisation: 'council',
+      roles: [Role.Dpo],
+      issuer: 'https://idp.council.example',
+      keyId: 'council-1',
+    });
   });
 
   it('refuses an unknown issuer', async () => {
@@ -127,10 +179,24 @@ describe('TokenVerifier', () => {
 
   it('bounds token lifetime: exp - iat, exp - now without iat, and iat in the future (finding 5)', async () => {
     const tokens = await verifier();
-    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt().setExpirationTime(now() + 3600))))).toBe('accepted');
-    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt().setExpirationTime(now() + 3700))))).toBe('lifetime-too-long');
-    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setExpirationTime(1e308))))).toBe('lifetime-too-long');
-    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt(now() - 7200).setExpirationTime(now() + 60))))).toBe('lifetime-too-long');
-    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt(now() + 600).setExpirationTime(now() + 900))))).toBe('issued-in-future');
+    expect(
+      await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt().setExpirationTime(now() + 3600)))),
+    ).toBe('accepted');
+    expect(
+      await reason(tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt().setExpirationTime(now() + 3700)))),
+    ).toBe('lifetime-too-long');
+    expect(await reason(tokens.verify(await partnerToken((jwt) => jwt.setExpirationTime(1e308))))).toBe(
+      'lifetime-too-long',
+    );
+    expect(
+      await reason(
+        tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt(now() - 7200).setExpirationTime(now() + 60))),
+      ),
+    ).toBe('lifetime-too-long');
+    expect(
+      await reason(
+        tokens.verify(await partnerToken((jwt) => jwt.setIssuedAt(now() + 600).setExpirationTime(now() + 900))),
+      ),
+    ).toBe('issued-in-future');
   });
 });

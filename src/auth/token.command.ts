@@ -27,7 +27,10 @@ const roles = Object.values(Role) as string[];
 export class TokenCommand extends CommandRunner {
   async run(_params: string[], options: TokenOptions): Promise<void> {
     const config = loadConfig();
-    const app = await NestFactory.createApplicationContext(TokenModule.forConfig(config), { logger: false, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(TokenModule.forConfig(config), {
+      logger: false,
+      abortOnError: false,
+    });
     try {
       const token = await app.get(DevTokenIssuer).issue({
         subject: options.sub ?? `dev.${options.role[0]}`,

@@ -15,7 +15,11 @@ export async function withHubContext<T>(work: (app: INestApplicationContext) => 
   const runtime = await DatabaseRuntime.open(config);
   try {
     // A one-off command starts no background work (scheduled sync, sync on start).
-    const commandConfig = { ...config, logLevel: quietLevel(config.logLevel), sources: { ...config.sources, background: false } };
+    const commandConfig = {
+      ...config,
+      logLevel: quietLevel(config.logLevel),
+      sources: { ...config.sources, background: false },
+    };
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(commandConfig, runtime), {
       logger: false,
       abortOnError: false,
@@ -31,7 +35,9 @@ export async function withHubContext<T>(work: (app: INestApplicationContext) => 
 }
 
 /** Runs `work` with a bare data source (migrations not run), for commands that manage the schema itself. */
-export async function withDataSource<T>(work: (dataSource: DataSource, runtime: DatabaseRuntime) => Promise<T>): Promise<T> {
+export async function withDataSource<T>(
+  work: (dataSource: DataSource, runtime: DatabaseRuntime) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const runtime = await DatabaseRuntime.open(config);
   const dataSource = new DataSource(dataSourceOptions(runtime.url, [], ['error']));

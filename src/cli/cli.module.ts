@@ -11,5 +11,18 @@ import { quarantineCommands } from '../sources/quarantine/quarantine.command';
 import { SyncCommand } from '../sources/sync/sync.command';
 
 /** Every `npm run cli -- <command>`; each command lives in its own file beside its domain or here. */
-@Module({ providers: [MigrateCommand, TokenCommand, SeedCommand, LinkCommand, EvalCommand, ...auditCommands, SyncCommand, ...quarantineCommands, BoroughCommand, MatchCommand] })
+@Module({
+  providers: [
+    MigrateCommand,
+    TokenCommand,
+    SeedCommand,
+    LinkCommand,
+    EvalCommand,
+    ...auditCommands,
+    SyncCommand,
+    ...quarantineCommands,
+    BoroughCommand,
+    MatchCommand,
+  ],
+})
 export class CliModule {}

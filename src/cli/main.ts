@@ -8,7 +8,8 @@ import { CliModule } from './cli.module';
 function fail(error: unknown): never {
   const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
   process.stderr.write(`${known ? (error as Error).message : `Error: ${oneLine(error)}`}\n`);
-  if (process.env.LOG_LEVEL === 'debug' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (process.env.LOG_LEVEL === 'debug' && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 }
 

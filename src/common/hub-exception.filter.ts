@@ -10,13 +10,19 @@ export class HubExceptionFilter implements ExceptionFilter {
   catch(exception: HubException, host: ArgumentsHost): unknown {
     if (host.getType<GqlContextType>() === 'graphql') {
       return new GraphQLError(exception.message, {
-        extensions: { code: exception.code, domain: true, ...(exception.details ? { details: exception.details } : {}) },
+        extensions: {
+          code: exception.code,
+          domain: true,
+          ...(exception.details ? { details: exception.details } : {}),
+        },
         originalError: exception,
       });
     }
     const response = host.switchToHttp().getResponse<Response>();
     for (const [name, value] of Object.entries(exception.httpHeaders ?? {})) response.setHeader(name, value);
-    response.status(exception.httpStatus).json({ code: exception.code, message: exception.message, details: exception.details });
+    response
+      .status(exception.httpStatus)
+      .json({ code: exception.code, message: exception.message, details: exception.details });
     return undefined;
   }
 }

@@ -31,17 +31,21 @@ describe('unsafeTextProblem', () => {
   });
 
   it('refuses a lone surrogate (not Unicode text; the audit trail refuses it), but not a pair', () => {
-    for (const text of ['a\ud800b', '\udc00', '\udc00\ud800']) expect(unsafeTextProblem(text, 'line')).toMatch(/lone surrogate/);
+    for (const text of ['a\ud800b', '\udc00', '\udc00\ud800'])
+      expect(unsafeTextProblem(text, 'line')).toMatch(/lone surrogate/);
     expect(unsafeTextProblem('😀𝕏', 'line')).toBeUndefined();
   });
 
   it('holds text to MAX_TEXT_LENGTH characters unless the field allows more', () => {
     expect(unsafeTextProblem('a'.repeat(MAX_TEXT_LENGTH), 'line')).toBeUndefined();
-    expect(unsafeTextProblem('a'.repeat(MAX_TEXT_LENGTH + 1), 'multiline')).toMatch(`longer than ${MAX_TEXT_LENGTH} characters`);
+    expect(unsafeTextProblem('a'.repeat(MAX_TEXT_LENGTH + 1), 'multiline')).toMatch(
+      `longer than ${MAX_TEXT_LENGTH} characters`,
+    );
     expect(unsafeTextProblem('a'.repeat(MAX_TEXT_LENGTH + 1), 'multiline', 2000)).toBeUndefined();
   });
 
   it('accepts the scripts and marks people write (accents, Welsh, Arabic, emoji, zero-width joiner)', () => {
-    for (const text of ['Siân Öztürk-Ní Bhriain', 'Llanfair­pwll', 'مرحبا', 'family 👨‍👩‍👧']) expect(unsafeTextProblem(text, 'line')).toBeUndefined();
+    for (const text of ['Siân Öztürk-Ní Bhriain', 'Llanfair­pwll', 'مرحبا', 'family 👨‍👩‍👧'])
+      expect(unsafeTextProblem(text, 'line')).toBeUndefined();
   });
 });

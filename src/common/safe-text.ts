@@ -25,7 +25,10 @@ export const MAX_TEXT_LENGTH = 1_000;
  * its own table, never as an audit reason.
  */
 export const MultilineText = (options: { maxLength?: number } = {}) =>
-  Extensions({ [SAFE_TEXT_EXTENSION]: 'multiline' satisfies SafeTextMode, ...(options.maxLength ? { [MAX_LENGTH_EXTENSION]: options.maxLength } : {}) });
+  Extensions({
+    [SAFE_TEXT_EXTENSION]: 'multiline' satisfies SafeTextMode,
+    ...(options.maxLength ? { [MAX_LENGTH_EXTENSION]: options.maxLength } : {}),
+  });
 
 /**
  * Characters no text the hub stores or shows may carry:

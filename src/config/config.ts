@@ -1,10 +1,24 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DisclosureSettings, disclosureEnvSchema, toDisclosureSettings } from '../access/disclosure/disclosure-settings';
+import {
+  DisclosureSettings,
+  disclosureEnvSchema,
+  toDisclosureSettings,
+} from '../access/disclosure/disclosure-settings';
 import { AuditConfig, auditEnvSchema, toAuditConfig } from '../audit/audit-config';
 import { AuthConfig, authEnvSchema, toAuthConfig } from '../auth/auth-settings';
-import { RateLimitSettings, rateLimitEnvSchema, toRateLimitSettings, toTrustProxy, TrustProxy } from '../rate-limit/rate-limit-settings';
-import { ObservabilitySettings, observabilityEnvSchema, toObservabilitySettings } from '../metrics/observability-settings';
+import {
+  RateLimitSettings,
+  rateLimitEnvSchema,
+  toRateLimitSettings,
+  toTrustProxy,
+  TrustProxy,
+} from '../rate-limit/rate-limit-settings';
+import {
+  ObservabilitySettings,
+  observabilityEnvSchema,
+  toObservabilitySettings,
+} from '../metrics/observability-settings';
 import { SingleViewSettings, singleViewEnvSchema, toSingleViewSettings } from '../single-view/single-view-settings';
 import { SourcesSettings, sourcesEnvSchema, toSourcesSettings } from '../sources/sources-settings';
 
@@ -56,15 +70,13 @@ export interface AppConfig {
 export { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '../auth/auth-settings';
 export type { AuthConfig } from '../auth/auth-settings';
 
-const postgresUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, 'must be a postgres:// or postgresql:// URL');
+const postgresUrl = z.string().refine((value) => {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be a postgres:// or postgresql:// URL');
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -105,7 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
-    const shown = present[variable] === undefined ? '' : ` (got ${JSON.stringify(redact(variable, present[variable]))})`;
+    const shown =
+      present[variable] === undefined ? '' : ` (got ${JSON.stringify(redact(variable, present[variable]))})`;
     throw new ConfigError(`Invalid configuration: ${variable} ${describe(issue)}${shown}`);
   }
   const values = parsed.data;

@@ -14,7 +14,10 @@ export class DatabaseUnavailableException extends HubException<DatabaseErrorCode
   readonly httpStatus = 503;
 
   constructor() {
-    super(DatabaseErrorCode.DATABASE_UNAVAILABLE, 'The database is unavailable; nothing was released or changed. Try again shortly');
+    super(
+      DatabaseErrorCode.DATABASE_UNAVAILABLE,
+      'The database is unavailable; nothing was released or changed. Try again shortly',
+    );
   }
 }
 
@@ -24,7 +27,15 @@ export class DatabaseUnavailableException extends HubException<DatabaseErrorCode
  */
 const sqlStates = /^(08...|57P01|57P02|57P03|53300)$/;
 /** Node's errors for a connection refused, reset or timed out. */
-const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const socketCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 /** node-postgres and its pool say these in words only. */
 const driverMessages = [/^Connection terminated/, /^timeout exceeded when trying to connect/, /is not queryable/];
 /**
@@ -40,7 +51,15 @@ const releasedRunner = 'QueryRunnerAlreadyReleasedError';
  */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
-  const e = error as { code?: unknown; message?: unknown; originalError?: unknown; thrownValue?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    originalError?: unknown;
+    thrownValue?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
   if (typeof e.code === 'string' && (sqlStates.test(e.code) || socketCodes.has(e.code))) return true;
   if ((error as Error).name === releasedRunner) return true;
   if (typeof e.message === 'string' && driverMessages.some((pattern) => pattern.test(e.message as string))) return true;

@@ -14,7 +14,11 @@ export class GraphqlErrorPassThroughFilter implements ExceptionFilter {
   catch(error: GraphQLError, host: ArgumentsHost): unknown {
     if (host.getType<GqlContextType>() === 'graphql') return error;
     // Not raised outside GraphQL; if it ever is, the HTTP client gets a plain 500 and no detail.
-    host.switchToHttp().getResponse<Response>().status(500).json({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
+    host
+      .switchToHttp()
+      .getResponse<Response>()
+      .status(500)
+      .json({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     return undefined;
   }
 }

@@ -34,7 +34,9 @@ export function formatGraphqlError(production: boolean) {
     return {
       ...formatted,
       message: safe ? formatted.message : maskedMessage(code),
-      extensions: production ? { ...extensions, code } : { ...extensions, code, ...(_stacktrace ? { stacktrace: _stacktrace } : {}) },
+      extensions: production
+        ? { ...extensions, code }
+        : { ...extensions, code, ...(_stacktrace ? { stacktrace: _stacktrace } : {}) },
     };
   };
 }
@@ -46,7 +48,9 @@ export function formatGraphqlError(production: boolean) {
  */
 export function toGraphqlError(error: unknown): GraphQLError {
   if (error instanceof HubException) {
-    return new GraphQLError(error.message, { extensions: { code: error.code, domain: true, ...(error.details ? { details: error.details } : {}) } });
+    return new GraphQLError(error.message, {
+      extensions: { code: error.code, domain: true, ...(error.details ? { details: error.details } : {}) },
+    });
   }
   if (isDatabaseUnavailable(error)) return toGraphqlError(new DatabaseUnavailableException());
   return new GraphQLError('Internal server error', { extensions: { code: INTERNAL_ERROR_CODE } });

@@ -9,11 +9,19 @@ import { KnownOperationTypesRule } from './known-operation-types.rule';
  * (graphql-js's parser).
  * In production, "did you mean" field suggestions are removed too, so the schema cannot be guessed.
  */
-export function graphqlLimits(config: AppConfig): Pick<ApolloDriverConfig, 'plugins' | 'validationRules' | 'parseOptions'> {
+export function graphqlLimits(
+  config: AppConfig,
+): Pick<ApolloDriverConfig, 'plugins' | 'validationRules' | 'parseOptions'> {
   const { plugins, validationRules } = new ApolloArmor({
     maxDepth: { n: config.graphql.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: config.graphql.maxAliases },
-    costLimit: { maxCost: config.graphql.maxCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true },
+    costLimit: {
+      maxCost: config.graphql.maxCost,
+      objectCost: 2,
+      scalarCost: 1,
+      depthCostFactor: 1.5,
+      ignoreIntrospection: true,
+    },
     // Token counting is done by graphql-js's own parser (parseOptions below): armor's version parses the
     // query a second time and turns a syntax error into an HTTP 500.
     maxTokens: { enabled: false },

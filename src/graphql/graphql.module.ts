@@ -1,4 +1,7 @@
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriverConfig, ApolloFederationDriver } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
@@ -37,11 +40,21 @@ export const FEDERATION_DIRECTIVES = ['@key'];
       // themselves (see graphql/persisted-queries.ts and graphql/service-sdl-access.ts).
       imports: [AuthModule],
       inject: [APP_CONFIG, Authenticator, RefusalAuditService, HubMetrics],
-      useFactory: (config: AppConfig, authenticator: Authenticator, refusals: RefusalAuditService, metrics: HubMetrics): ApolloDriverConfig => {
+      useFactory: (
+        config: AppConfig,
+        authenticator: Authenticator,
+        refusals: RefusalAuditService,
+        metrics: HubMetrics,
+      ): ApolloDriverConfig => {
         const production = config.nodeEnv === 'production';
         const limits = graphqlLimits(config);
         const persistedQueries = config.graphql.persistedQueriesFile
-          ? [persistedQueriesPlugin(loadPersistedQueryLists(config.graphql.persistedQueriesFile, config.graphql.maxTokens), authenticator)]
+          ? [
+              persistedQueriesPlugin(
+                loadPersistedQueryLists(config.graphql.persistedQueriesFile, config.graphql.maxTokens),
+                authenticator,
+              ),
+            ]
           : [];
         return {
           path: '/graphql',

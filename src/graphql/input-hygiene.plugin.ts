@@ -62,11 +62,20 @@ export function inputHygienePlugin(options: InputHygieneOptions): ApolloServerPl
           const known = entityTypesOf(schema);
           inputs.representations.forEach((representation, index) => {
             const typename = (representation as { __typename?: unknown } | null)?.__typename;
-            if (typeof representation !== 'object' || representation === null || Array.isArray(representation) || typeof typename !== 'string' || !known.has(typename)) {
-              throw badInput(`_entities: representation ${index} must be an object whose __typename is an entity type (${[...known].join(', ')})`, {
-                argument: 'representations',
-                index,
-              });
+            if (
+              typeof representation !== 'object' ||
+              representation === null ||
+              Array.isArray(representation) ||
+              typeof typename !== 'string' ||
+              !known.has(typename)
+            ) {
+              throw badInput(
+                `_entities: representation ${index} must be an object whose __typename is an entity type (${[...known].join(', ')})`,
+                {
+                  argument: 'representations',
+                  index,
+                },
+              );
             }
           });
           if (inputs.representations.length > options.maxRepresentations) {
@@ -78,7 +87,11 @@ export function inputHygienePlugin(options: InputHygieneOptions): ApolloServerPl
   };
 }
 
-async function refuseRepresentations(options: InputHygieneOptions, context: GraphqlContext, count: number): Promise<never> {
+async function refuseRepresentations(
+  options: InputHygieneOptions,
+  context: GraphqlContext,
+  count: number,
+): Promise<never> {
   let principal;
   try {
     principal = await options.authenticator.authenticate(context.req, context.res);
@@ -104,18 +117,35 @@ async function refuseRepresentations(options: InputHygieneOptions, context: Grap
       requestId: context.requestId,
       detail: { representations: count, max },
     },
-    { key: `${principal.organisation}/${principal.client ?? principal.subject}`, reason: 'too-many-representations', detail: { max } },
+    {
+      key: `${principal.organisation}/${principal.client ?? principal.subject}`,
+      reason: 'too-many-representations',
+      detail: { max },
+    },
   );
-  throw new GraphQLError(`At most ${max} representations may be sent to _entities in one request (GRAPHQL_MAX_REPRESENTATIONS); this one sent ${count}. Nothing was looked up`, {
-    extensions: { code: TOO_MANY_REPRESENTATIONS, domain: true, http: { status: 400 }, details: { representations: count, max } },
-  });
+  throw new GraphQLError(
+    `At most ${max} representations may be sent to _entities in one request (GRAPHQL_MAX_REPRESENTATIONS); this one sent ${count}. Nothing was looked up`,
+    {
+      extensions: {
+        code: TOO_MANY_REPRESENTATIONS,
+        domain: true,
+        http: { status: 400 },
+        details: { representations: count, max },
+      },
+    },
+  );
 }
 
 function badText(text: TextInput, problem: string): GraphQLError {
   const where = text.path ? `${text.argument}.${text.path}` : text.argument;
-  return badInput(`${text.coordinate}(${where}): ${problem}`, { argument: text.argument, ...(text.path ? { field: text.path } : {}) });
+  return badInput(`${text.coordinate}(${where}): ${problem}`, {
+    argument: text.argument,
+    ...(text.path ? { field: text.path } : {}),
+  });
 }
 
 function badInput(message: string, details: Record<string, unknown>): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: BAD_USER_INPUT, domain: true, http: { status: 400 }, details } });
+  return new GraphQLError(message, {
+    extensions: { code: BAD_USER_INPUT, domain: true, http: { status: 400 }, details },
+  });
 }

@@ -9,9 +9,14 @@ const schema = buildSchema(`
   type Mutation { write(note: Note!, reason: String): String }
 `);
 // What @MultilineText({ maxLength: 2000 }) sets on an input field.
-(schema.getType('Note') as unknown as { getFields(): Record<string, { extensions: object }> }).getFields().body.extensions = { safeText: 'multiline', safeTextMaxLength: 2000 };
+(
+  schema.getType('Note') as unknown as { getFields(): Record<string, { extensions: object }> }
+).getFields().body.extensions = { safeText: 'multiline', safeTextMaxLength: 2000 };
 // As @nestjs/graphql's DateTime parses: any string into a Date, "not a date" into an invalid one.
-Object.assign(schema.getType('DateTime')!, { parseValue: (value: unknown) => new Date(value as string), parseLiteral: (ast: { value: string }) => new Date(ast.value) });
+Object.assign(schema.getType('DateTime')!, {
+  parseValue: (value: unknown) => new Date(value as string),
+  parseLiteral: (ast: { value: string }) => new Date(ast.value),
+});
 
 const inputs = (source: string, variables?: Record<string, unknown>) => {
   const document = parse(source);
@@ -21,8 +26,12 @@ const inputs = (source: string, variables?: Record<string, unknown>) => {
 
 describe('operationInputs', () => {
   it('finds every string of literals and variables, at any depth, with the mode of its input field', () => {
-    const found = inputs('mutation ($n: Note!) { write(note: $n, reason: "because") }', { n: { title: 'T', body: 'B', tags: ['a', 'b'] } });
-    expect(found!.texts.map(({ value, mode, argument, path, coordinate }) => [coordinate, argument, path, value, mode])).toEqual([
+    const found = inputs('mutation ($n: Note!) { write(note: $n, reason: "because") }', {
+      n: { title: 'T', body: 'B', tags: ['a', 'b'] },
+    });
+    expect(
+      found!.texts.map(({ value, mode, argument, path, coordinate }) => [coordinate, argument, path, value, mode]),
+    ).toEqual([
       ['Mutation.write', 'note', 'title', 'T', 'line'],
       ['Mutation.write', 'note', 'body', 'B', 'multiline'],
       ['Mutation.write', 'note', 'tags[0]', 'a', 'line'],
@@ -40,9 +49,12 @@ describe('operationInputs', () => {
   });
 
   it('refuses a date-time that is not one, or outside the years 0001 to 9999, in literals, variables and input objects', () => {
-    const problems = (source: string, variables?: Record<string, unknown>) => inputs(source, variables)!.texts.map((t) => [t.path || t.argument, t.problem]);
+    const problems = (source: string, variables?: Record<string, unknown>) =>
+      inputs(source, variables)!.texts.map((t) => [t.path || t.argument, t.problem]);
     expect(problems('{ find(since: "next tuesday") }')).toEqual([['since', expect.stringMatching(/not a date-time/)]]);
-    expect(problems('query ($s: DateTime) { find(since: $s) }', { s: '-271821-04-20T00:00:00Z' })).toEqual([['since', expect.stringMatching(/0001 to 9999/)]]);
+    expect(problems('query ($s: DateTime) { find(since: $s) }', { s: '-271821-04-20T00:00:00Z' })).toEqual([
+      ['since', expect.stringMatching(/0001 to 9999/)],
+    ]);
     expect(problems('mutation { write(note: { title: "T", due: "2024-13-45" }) }')).toEqual([
       ['title', undefined],
       ['due', expect.stringMatching(/not a date-time/)],
@@ -51,16 +63,23 @@ describe('operationInputs', () => {
   });
 
   it('looks inside fragments and only at the operation that runs', () => {
-    const found = inputs('query A { ...F } query B { find(name: "other") } fragment F on Query { find(name: "x", id: "1") }');
+    const found = inputs(
+      'query A { ...F } query B { find(name: "other") } fragment F on Query { find(name: "x", id: "1") }',
+    );
     expect(found!.texts.map((t) => t.value)).toEqual(['x', '1']);
   });
 
   it('collects the representations of every _entities field (aliases), and every key and string inside them', () => {
-    const found = inputs('query ($r: [_Any!]!) { a: _entities(representations: $r) b: _entities(representations: [{ __typename: "Person", id: "2" }]) }', {
-      r: [{ __typename: 'Person', id: '1', nested: { deep: ['v'] } }],
-    });
+    const found = inputs(
+      'query ($r: [_Any!]!) { a: _entities(representations: $r) b: _entities(representations: [{ __typename: "Person", id: "2" }]) }',
+      {
+        r: [{ __typename: 'Person', id: '1', nested: { deep: ['v'] } }],
+      },
+    );
     expect(found!.representations).toHaveLength(2);
-    expect(found!.texts.map((t) => t.path)).toEqual(expect.arrayContaining(['[0].__typename', '[0].nested.deep[0]', '[0].id']));
+    expect(found!.texts.map((t) => t.path)).toEqual(
+      expect.arrayContaining(['[0].__typename', '[0].nested.deep[0]', '[0].id']),
+    );
   });
 
   it('refuses a representation nested deeper than any honest one', () => {

@@ -45,7 +45,12 @@ const BUILT_IN_TEXT = new Set(['String', 'ID']);
  * literals alike): each string with the text mode of the input field it fills, and the representations
  * asked of `_entities`. Undefined when the variables do not coerce: execution refuses those itself.
  */
-export function operationInputs(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): OperationInputs | undefined {
+export function operationInputs(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): OperationInputs | undefined {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
   if (coerced.errors) return undefined;
   const found: OperationInputs = { texts: [], representations: [] };
@@ -70,7 +75,15 @@ export function operationInputs(schema: GraphQLSchema, document: DocumentNode, o
         for (const arg of field.args) {
           if (args[arg.name] === undefined) continue;
           const sink: Sink = (value, mode, path, problem, maxLength) =>
-            found.texts.push({ value, mode, coordinate, argument: arg.name, path, ...(problem ? { problem } : {}), ...(maxLength ? { maxLength } : {}) });
+            found.texts.push({
+              value,
+              mode,
+              coordinate,
+              argument: arg.name,
+              path,
+              ...(problem ? { problem } : {}),
+              ...(maxLength ? { maxLength } : {}),
+            });
           collect(args[arg.name], arg.type, 'line', sink, '');
         }
         if (parent === schema.getQueryType() && field.name === ENTITIES_FIELD && Array.isArray(args.representations)) {
@@ -84,18 +97,33 @@ export function operationInputs(schema: GraphQLSchema, document: DocumentNode, o
 
 type Sink = (value: string, mode: SafeTextMode, path: string, problem?: string, maxLength?: number) => void;
 
-function collect(value: unknown, type: GraphQLInputType, mode: SafeTextMode, sink: Sink, path: string, maxLength?: number): void {
+function collect(
+  value: unknown,
+  type: GraphQLInputType,
+  mode: SafeTextMode,
+  sink: Sink,
+  path: string,
+  maxLength?: number,
+): void {
   if (value === null || value === undefined) return;
   if (isNonNullType(type)) return collect(value, type.ofType, mode, sink, path, maxLength);
   if (isListType(type)) {
-    if (Array.isArray(value)) value.forEach((item, i) => collect(item, type.ofType, mode, sink, `${path}[${i}]`, maxLength));
+    if (Array.isArray(value))
+      value.forEach((item, i) => collect(item, type.ofType, mode, sink, `${path}[${i}]`, maxLength));
     return;
   }
   if (isInputObjectType(type)) {
     for (const field of Object.values(type.getFields())) {
       const fieldMode = field.extensions?.[SAFE_TEXT_EXTENSION] === 'multiline' ? 'multiline' : 'line';
       const fieldMax = field.extensions?.[MAX_LENGTH_EXTENSION];
-      collect((value as Record<string, unknown>)[field.name], field.type, fieldMode, sink, path ? `${path}.${field.name}` : field.name, typeof fieldMax === 'number' ? fieldMax : undefined);
+      collect(
+        (value as Record<string, unknown>)[field.name],
+        field.type,
+        fieldMode,
+        sink,
+        path ? `${path}.${field.name}` : field.name,
+        typeof fieldMax === 'number' ? fieldMax : undefined,
+      );
     }
     return;
   }

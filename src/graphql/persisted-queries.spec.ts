@@ -16,7 +16,9 @@ const fsm = 'query Fsm($id: ID!) { checkEligibility(personId: $id, check: FREE_S
 const info = '{ hubInfo { version } }';
 
 describe('persisted-query allow-lists', () => {
-  const lists = loadPersistedQueryLists(file('ok.json', { clients: { 'school-mis': [fsm, `sha256:${sha256(info)}`], locked: [] } }));
+  const lists = loadPersistedQueryLists(
+    file('ok.json', { clients: { 'school-mis': [fsm, `sha256:${sha256(info)}`], locked: [] } }),
+  );
 
   it('allows a listed document by the hash of its exact text (the APQ hash) and keeps its text for hash-only requests', () => {
     const list = lists.get('school-mis')!;
@@ -32,31 +34,36 @@ describe('persisted-query allow-lists', () => {
   // Apollo Client sends (and hashes) its own printing of the document, with __typename in every selection set.
   it('allows the same operation with __typename added, and serves its normal form from the hash of that form', () => {
     const list = lists.get('school-mis')!;
-    const withTypename = 'query Fsm($id: ID!) {\n  checkEligibility(personId: $id, check: FREE_SCHOOL_MEALS) {\n    result\n    ruleVersion\n    __typename\n  }\n}';
+    const withTypename =
+      'query Fsm($id: ID!) {\n  checkEligibility(personId: $id, check: FREE_SCHOOL_MEALS) {\n    result\n    ruleVersion\n    __typename\n  }\n}';
     expect(isAllowed(list, sha256(withTypename), parse(withTypename))).toBe(true);
     const normal = normalisedText(parse(withTypename));
     expect(normal).not.toContain('__typename');
     expect(list.documents.get(sha256(normal))).toBe(normal);
     // Only __typename is ignored: another field added is another operation.
-    const more = 'query Fsm($id: ID!) { checkEligibility(personId: $id, check: FREE_SCHOOL_MEALS) { result ruleVersion rule __typename } }';
+    const more =
+      'query Fsm($id: ID!) { checkEligibility(personId: $id, check: FREE_SCHOOL_MEALS) { result ruleVersion rule __typename } }';
     expect(isAllowed(list, sha256(more), parse(more))).toBe(false);
   });
 
   it('allows an entry given only as a hash, and refuses anything else', () => {
     const list = lists.get('school-mis')!;
     expect(isAllowed(list, sha256(info), parse(info))).toBe(true);
-    const other = 'query Fsm($id: ID!) { checkEligibility(personId: $id, check: COUNCIL_TAX_REDUCTION) { result ruleVersion } }';
+    const other =
+      'query Fsm($id: ID!) { checkEligibility(personId: $id, check: COUNCIL_TAX_REDUCTION) { result ruleVersion } }';
     expect(isAllowed(list, sha256(other), parse(other))).toBe(false);
     expect(isAllowed(lists.get('locked')!, sha256(info), parse(info))).toBe(false);
   });
 
   it('refuses a bad file with one line naming the file, the client and the entry', () => {
-    expect(() => loadPersistedQueryLists(join(dir, 'missing.json'))).toThrow(/Invalid persisted queries \(.*missing\.json\): file not found/);
+    expect(() => loadPersistedQueryLists(join(dir, 'missing.json'))).toThrow(
+      /Invalid persisted queries \(.*missing\.json\): file not found/,
+    );
     expect(() => loadPersistedQueryLists(file('bad-json.json', '{'))).toThrow(ConfigError);
     expect(() => loadPersistedQueryLists(file('bad-shape.json', { clients: { a: 'x' } }))).toThrow(/clients\.a/);
-    expect(() => loadPersistedQueryLists(file('bad-doc.json', { clients: { 'school-mis': [info, '{ hubInfo { '] } }))).toThrow(
-      /clients\.school-mis\[1\] is neither a GraphQL document nor a SHA-256 hash \(Syntax Error/,
-    );
+    expect(() =>
+      loadPersistedQueryLists(file('bad-doc.json', { clients: { 'school-mis': [info, '{ hubInfo { '] } })),
+    ).toThrow(/clients\.school-mis\[1\] is neither a GraphQL document nor a SHA-256 hash \(Syntax Error/);
     expect(() => loadPersistedQueryLists(file('extra.json', { clients: {}, other: 1 }))).toThrow(ConfigError);
   });
 });

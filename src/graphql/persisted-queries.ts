@@ -57,7 +57,10 @@ export function loadPersistedQueryLists(path: string, maxTokens?: number): Persi
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : `not valid JSON (${(error as Error).message})`;
     throw new ConfigError(`Invalid persisted queries (${path}): ${why}`);
   }
   const parsed = fileSchema.safeParse(raw);
@@ -82,7 +85,9 @@ export function loadPersistedQueryLists(path: string, maxTokens?: number): Persi
       try {
         document = parse(entry, maxTokens ? { maxTokens } : undefined);
       } catch (error) {
-        throw new ConfigError(`Invalid persisted queries (${path}): clients.${client}[${index}] is neither a GraphQL document nor a SHA-256 hash (${(error as Error).message.split('\n')[0]})`);
+        throw new ConfigError(
+          `Invalid persisted queries (${path}): clients.${client}[${index}] is neither a GraphQL document nor a SHA-256 hash (${(error as Error).message.split('\n')[0]})`,
+        );
       }
       exact.add(sha256(entry));
       documents.set(sha256(entry), entry);
@@ -99,7 +104,11 @@ export function loadPersistedQueryLists(path: string, maxTokens?: number): Persi
  * Whether a resolved operation is on the list: by the hash of its text, else by the hash of its normal form
  * (or, for a list entry given as a bare hash, of its printed form with any `__typename` it has).
  */
-export function isAllowed(list: ClientAllowList, queryHash: string | undefined, document: DocumentNode | undefined): boolean {
+export function isAllowed(
+  list: ClientAllowList,
+  queryHash: string | undefined,
+  document: DocumentNode | undefined,
+): boolean {
   if (queryHash && list.exact.has(queryHash.toLowerCase())) return true;
   if (!document) return false;
   return list.normalised.has(sha256(normalisedText(document))) || list.normalised.has(sha256(print(document)));
@@ -115,7 +124,10 @@ export function isAllowed(list: ClientAllowList, queryHash: string | undefined, 
  * once). A token that fails verification refuses the request here, so it can neither pick a list nor run
  * what no list allows.
  */
-export function persistedQueriesPlugin(lists: PersistedQueryLists, authenticator: Authenticator): ApolloServerPlugin<GraphqlContext> {
+export function persistedQueriesPlugin(
+  lists: PersistedQueryLists,
+  authenticator: Authenticator,
+): ApolloServerPlugin<GraphqlContext> {
   return {
     async requestDidStart({ contextValue, request }): Promise<GraphQLRequestListener<GraphqlContext> | void> {
       const { req, res } = contextValue;
@@ -141,14 +153,18 @@ export function persistedQueriesPlugin(lists: PersistedQueryLists, authenticator
       // one it has not stored is answered PERSISTED_QUERY_NOT_FOUND, and Apollo Client then sends the
       // document with the hash, which is checked against the list like any other.
       const hash = request.extensions?.persistedQuery?.sha256Hash;
-      if (request.query === undefined && typeof hash === 'string') request.query = list.documents.get(hash.toLowerCase());
+      if (request.query === undefined && typeof hash === 'string')
+        request.query = list.documents.get(hash.toLowerCase());
       const allowList = list;
       return {
         async didResolveOperation({ queryHash, document }) {
           if (isAllowed(allowList, queryHash, document)) return;
-          throw new GraphQLError('This client may run only the operations registered for it (persisted-query allow-list)', {
-            extensions: { code: PERSISTED_QUERY_NOT_ALLOWED, domain: true, http: { status: 403 } },
-          });
+          throw new GraphQLError(
+            'This client may run only the operations registered for it (persisted-query allow-list)',
+            {
+              extensions: { code: PERSISTED_QUERY_NOT_ALLOWED, domain: true, http: { status: 403 } },
+            },
+          );
         },
       };
     },

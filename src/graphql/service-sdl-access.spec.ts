@@ -4,7 +4,8 @@ import { selectsServiceField } from './service-sdl-access';
 const operation = (source: string, name?: string) => {
   const document = parse(source);
   const found = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (name === undefined || d.name?.value === name),
+    (d): d is OperationDefinitionNode =>
+      d.kind === 'OperationDefinition' && (name === undefined || d.name?.value === name),
   )!;
   return selectsServiceField(found, document);
 };
@@ -23,6 +24,10 @@ describe('selectsServiceField', () => {
     expect(operation(document, 'Version')).toBe(false);
     expect(operation(document, 'Sdl')).toBe(true);
     expect(operation('{ hubInfo { _service: version } }')).toBe(false);
-    expect(operation('query { ...A } fragment A on Query { hubInfo { version } } fragment Unused on Query { _service { sdl } }')).toBe(false);
+    expect(
+      operation(
+        'query { ...A } fragment A on Query { hubInfo { version } } fragment Unused on Query { _service { sdl } }',
+      ),
+    ).toBe(false);
   });
 });

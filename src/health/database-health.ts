@@ -21,14 +21,19 @@ export class DatabaseHealthIndicator {
     const indicator = this.indicators.check(key);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([this.dataSource.query('select 1'), timeout]);
       return indicator.up();
     } catch (error) {
       this.logger.warn(`readiness: the database did not answer: ${failureMessage(error)}`);
-      return indicator.down({ problem: `the database did not answer (${failureCode(error)}; the reason is in the hub's log)` });
+      return indicator.down({
+        problem: `the database did not answer (${failureCode(error)}; the reason is in the hub's log)`,
+      });
     } finally {
       clearTimeout(timer);
     }

@@ -30,7 +30,10 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  async check(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<HealthCheckResult | { status: 'up' | 'down' }> {
+  async check(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<HealthCheckResult | { status: 'up' | 'down' }> {
     let result: HealthCheckResult;
     try {
       result = await this.health.check([() => this.database.check(), () => this.audit.check()]);

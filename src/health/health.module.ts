@@ -4,5 +4,9 @@ import { AuditHealthIndicator } from '../audit/audit-health';
 import { DatabaseHealthIndicator } from './database-health';
 import { HealthController } from './health.controller';
 
-@Module({ imports: [TerminusModule.forRoot({ logger: false })], controllers: [HealthController], providers: [DatabaseHealthIndicator, AuditHealthIndicator] })
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [DatabaseHealthIndicator, AuditHealthIndicator],
+})
 export class HealthModule {}

@@ -9,7 +9,12 @@ const tenancy = (groupKey: string, role = 'tenant', extra: Partial<HouseholdHint
   ...extra,
 });
 
-function person(personId: string, uprn: string | undefined, hints: HouseholdHint[] = [], extra: Partial<PersonHomeEvidence> = {}) {
+function person(
+  personId: string,
+  uprn: string | undefined,
+  hints: HouseholdHint[] = [],
+  extra: Partial<PersonHomeEvidence> = {},
+) {
   return { personId, records: [{ source: 'housing', uprn, hints, lastSeen: '2026-05-01' }], ...extra };
 }
 
@@ -26,14 +31,26 @@ describe('resolveHouseholds', () => {
     expect(result).toHaveLength(1);
     expect(result[0].addressKey).toBe('uprn:100');
     expect(result[0].members).toEqual([
-      { personId: 'ann', role: 'tenant', evidence: [{ source: 'housing', kind: 'tenancy', groupKey: 'T1', role: 'tenant' }] },
-      { personId: 'ben', role: 'occupant', evidence: [{ source: 'housing', kind: 'tenancy', groupKey: 'T1', role: 'occupant' }] },
+      {
+        personId: 'ann',
+        role: 'tenant',
+        evidence: [{ source: 'housing', kind: 'tenancy', groupKey: 'T1', role: 'tenant' }],
+      },
+      {
+        personId: 'ben',
+        role: 'occupant',
+        evidence: [{ source: 'housing', kind: 'tenancy', groupKey: 'T1', role: 'occupant' }],
+      },
     ]);
   });
 
   it('keeps two tenancies in one house share as two households', () => {
     const result = resolveHouseholds(
-      [person('a', '7', [tenancy('T1')]), person('b', '7', [tenancy('T2')]), person('c', '7', [tenancy('T2', 'joint-tenant')])],
+      [
+        person('a', '7', [tenancy('T1')]),
+        person('b', '7', [tenancy('T2')]),
+        person('c', '7', [tenancy('T2', 'joint-tenant')]),
+      ],
       [],
       now,
     );
@@ -43,7 +60,11 @@ describe('resolveHouseholds', () => {
   it('joins someone no source groups into the only household at their address, but not into a house share', () => {
     const single = resolveHouseholds([person('a', '1', [tenancy('T1')]), person('baby', '1')], [], now);
     expect(membersOf(single)).toEqual([['a', 'baby']]);
-    const share = resolveHouseholds([person('a', '2', [tenancy('T1')]), person('b', '2', [tenancy('T2')]), person('x', '2')], [], now);
+    const share = resolveHouseholds(
+      [person('a', '2', [tenancy('T1')]), person('b', '2', [tenancy('T2')]), person('x', '2')],
+      [],
+      now,
+    );
     expect(membersOf(share)).toEqual([['a'], ['b'], ['x']]);
   });
 
@@ -58,7 +79,11 @@ describe('resolveHouseholds', () => {
     );
     expect(membersOf(result)).toEqual([['claimant'], ['partner']]);
     const ended = resolveHouseholds(
-      [person('a', '5', [tenancy('T1')]), person('b', '5', [tenancy('T9', 'tenant', { to: '2025-01-01' })]), person('c', '5', [tenancy('T2')])],
+      [
+        person('a', '5', [tenancy('T1')]),
+        person('b', '5', [tenancy('T9', 'tenant', { to: '2025-01-01' })]),
+        person('c', '5', [tenancy('T2')]),
+      ],
       [],
       now,
     );
@@ -80,7 +105,10 @@ describe('resolveHouseholds', () => {
 
   it('leaves out the deceased and people with no usable address', () => {
     const result = resolveHouseholds(
-      [person('gone', '3', [tenancy('T1')], { deceased: true }), { personId: 'nowhere', records: [{ source: 'x', hints: [], lastSeen: '2026-01-01' }] }],
+      [
+        person('gone', '3', [tenancy('T1')], { deceased: true }),
+        { personId: 'nowhere', records: [{ source: 'x', hints: [], lastSeen: '2026-01-01' }] },
+      ],
       [],
       now,
     );
@@ -93,7 +121,11 @@ describe('resolveHouseholds', () => {
       { id: 'H-other', addressKey: 'uprn:999', members: ['ann'] },
     ];
     const result = resolveHouseholds(
-      [person('ann', '100', [tenancy('T1')]), person('ben', '100', [tenancy('T1')]), person('dan', '100', [tenancy('T3')])],
+      [
+        person('ann', '100', [tenancy('T1')]),
+        person('ben', '100', [tenancy('T1')]),
+        person('dan', '100', [tenancy('T3')]),
+      ],
       existing,
       now,
     );
@@ -106,7 +138,9 @@ describe('resolveHouseholds', () => {
 describe('addressKey', () => {
   it('prefers the UPRN, without leading zeros, then postcode and first line, else nothing', () => {
     expect(addressKey({ uprn: '000100023', postcode: 'SW1A 2AA' })).toBe('uprn:100023');
-    expect(addressKey({ postcode: 'sw1a2aa', addressLines: ['10, Downing  Street'] })).toBe('addr:SW1A 2AA|10 downing street');
+    expect(addressKey({ postcode: 'sw1a2aa', addressLines: ['10, Downing  Street'] })).toBe(
+      'addr:SW1A 2AA|10 downing street',
+    );
     expect(addressKey({ postcode: 'SW1A 2AA' })).toBeUndefined();
     expect(addressKey({ postcode: 'not a postcode', addressLines: ['1 High St'] })).toBeUndefined();
   });

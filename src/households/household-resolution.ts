@@ -47,7 +47,11 @@ export interface ResolvedHousehold {
  * a partner the benefits system still lists at an old address does not pull a household across town.
  * Pure: the households service loads the evidence and writes the result.
  */
-export function resolveHouseholds(people: PersonHomeEvidence[], existing: ExistingHousehold[], now: Date): ResolvedHousehold[] {
+export function resolveHouseholds(
+  people: PersonHomeEvidence[],
+  existing: ExistingHousehold[],
+  now: Date,
+): ResolvedHousehold[] {
   const byAddress = new Map<string, { home: Home; person: PersonHomeEvidence }[]>();
   for (const person of people) {
     if (person.deceased) continue;
@@ -86,7 +90,8 @@ function currentHome(person: PersonHomeEvidence): Home | undefined {
   const records = [...person.records].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
   for (const record of records) {
     const key = addressKey(record);
-    if (key) return { addressKey: key, uprn: record.uprn, postcode: record.postcode, addressLines: record.addressLines };
+    if (key)
+      return { addressKey: key, uprn: record.uprn, postcode: record.postcode, addressLines: record.addressLines };
   }
   return undefined;
 }
@@ -96,7 +101,11 @@ export function addressKey(address: { uprn?: string; postcode?: string; addressL
   const uprn = address.uprn?.replace(/\D/g, '').replace(/^0+/, '');
   if (uprn) return `uprn:${uprn}`;
   const postcode = address.postcode ? toNormalised(address.postcode) : null;
-  const firstLine = address.addressLines?.find((line) => line.trim())?.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const firstLine = address.addressLines
+    ?.find((line) => line.trim())
+    ?.toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
   if (postcode && firstLine) return `addr:${postcode}|${firstLine}`;
   return undefined;
 }

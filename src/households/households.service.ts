@@ -33,21 +33,40 @@ export class HouseholdsService {
       for (const household of resolved) {
         let id = household.existingId;
         if (id) {
-          await db.query('update household set uprn = $2, postcode = $3, address_lines = $4, updated_at = now() where id = $1', [id, household.uprn ?? null, household.postcode ?? null, JSON.stringify(household.addressLines ?? null)]);
+          await db.query(
+            'update household set uprn = $2, postcode = $3, address_lines = $4, updated_at = now() where id = $1',
+            [id, household.uprn ?? null, household.postcode ?? null, JSON.stringify(household.addressLines ?? null)],
+          );
         } else {
           id = randomUUID();
-          await db.query('insert into household (id, address_key, uprn, postcode, address_lines) values ($1, $2, $3, $4, $5)', [id, household.addressKey, household.uprn ?? null, household.postcode ?? null, JSON.stringify(household.addressLines ?? null)]);
+          await db.query(
+            'insert into household (id, address_key, uprn, postcode, address_lines) values ($1, $2, $3, $4, $5)',
+            [
+              id,
+              household.addressKey,
+              household.uprn ?? null,
+              household.postcode ?? null,
+              JSON.stringify(household.addressLines ?? null),
+            ],
+          );
           summary.created++;
         }
         for (const member of household.members) {
           placed.add(member.personId);
           const existing = current.get(member.personId);
           if (existing?.householdId === id) {
-            await db.query('update household_membership set role = $2, evidence = $3 where id = $1', [existing.id, member.role ?? null, JSON.stringify(member.evidence)]);
+            await db.query('update household_membership set role = $2, evidence = $3 where id = $1', [
+              existing.id,
+              member.role ?? null,
+              JSON.stringify(member.evidence),
+            ]);
             continue;
           }
           if (existing) await this.close(db, existing.id, now);
-          await db.query('insert into household_membership (household_id, person_id, role, valid_from, evidence) values ($1, $2, $3, $4, $5)', [id, member.personId, member.role ?? null, now, JSON.stringify(member.evidence)]);
+          await db.query(
+            'insert into household_membership (household_id, person_id, role, valid_from, evidence) values ($1, $2, $3, $4, $5)',
+            [id, member.personId, member.role ?? null, now, JSON.stringify(member.evidence)],
+          );
           summary.joined++;
           if (existing) summary.left++;
         }
@@ -62,7 +81,13 @@ export class HouseholdsService {
   }
 
   private async evidence(db: EntityManager): Promise<PersonHomeEvidence[]> {
-    const rows: { person_id: string; source: string; demographics: IdentityFields; household_hints: HouseholdHint[]; seen: Date }[] = await db.query(
+    const rows: {
+      person_id: string;
+      source: string;
+      demographics: IdentityFields;
+      household_hints: HouseholdHint[];
+      seen: Date;
+    }[] = await db.query(
       `select l.person_id::text, r.source, r.demographics, r.household_hints, coalesce(r.source_updated_at, r.first_seen_at) as seen
          from person_link l join source_record r on r.id = l.source_record_id join person p on p.id = l.person_id
         where not r.deleted and p.status = 'active'`,
@@ -71,7 +96,14 @@ export class HouseholdsService {
     for (const row of rows) {
       const person = people.get(row.person_id) ?? { personId: row.person_id, records: [] };
       const d = row.demographics ?? {};
-      person.records.push({ source: row.source, uprn: d.uprn, postcode: d.postcode, addressLines: d.addressLines, hints: row.household_hints ?? [], lastSeen: new Date(row.seen).toISOString() });
+      person.records.push({
+        source: row.source,
+        uprn: d.uprn,
+        postcode: d.postcode,
+        addressLines: d.addressLines,
+        hints: row.household_hints ?? [],
+        lastSeen: new Date(row.seen).toISOString(),
+      });
       people.set(row.person_id, person);
     }
     return [...people.values()];
@@ -97,4 +129,3 @@ export class HouseholdsService {
     return db.query('update household_membership set valid_to = $2 where id = $1', [membershipId, now]);
   }
 }
-

@@ -18,7 +18,9 @@ export class IdentityPipeline extends AfterSync {
   async run(): Promise<Record<string, unknown>> {
     const matched = await this.index.matchPending();
     const households = matched.processed > 0 ? await this.households.resolveAll() : undefined;
-    this.logger.log(`matched ${JSON.stringify(matched)}${households ? `; households ${JSON.stringify(households)}` : ''}`);
+    this.logger.log(
+      `matched ${JSON.stringify(matched)}${households ? `; households ${JSON.stringify(households)}` : ''}`,
+    );
     return { matched, ...(households ? { households } : {}) };
   }
 }

@@ -71,7 +71,10 @@ describe('HubKeyService', () => {
         const service = new HubKeyService({ ...newKey(), retiredKeysFile: keysIn('bad.json', [...keys]) });
         await expect(service.onModuleInit()).rejects.toThrow(problem);
       }
-      const notJwks = new HubKeyService({ ...newKey(), retiredKeysFile: keysIn('list.json', []).replace('list.json', 'missing.json') });
+      const notJwks = new HubKeyService({
+        ...newKey(),
+        retiredKeysFile: keysIn('list.json', []).replace('list.json', 'missing.json'),
+      });
       await expect(notJwks.onModuleInit()).rejects.toThrow(/HUB_RETIRED_KEYS_FILE .* not a readable JSON file/);
     });
   });

@@ -61,7 +61,9 @@ export class HubKeyService implements OnModuleInit {
   async sign(payload: string | Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
     const { stored, privateKey } = await this.load();
     const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-    return new CompactSign(bytes).setProtectedHeader({ ...header, alg: HUB_KEY_ALGORITHM, kid: stored.kid }).sign(privateKey);
+    return new CompactSign(bytes)
+      .setProtectedHeader({ ...header, alg: HUB_KEY_ALGORITHM, kid: stored.kid })
+      .sign(privateKey);
   }
 
   /** Whether a JWS with this `kid` can be verified: the current key, or a retired one. */
@@ -95,7 +97,9 @@ export class HubKeyService implements OnModuleInit {
   async derivedSecret(purpose: string): Promise<Buffer> {
     const { stored } = await this.load();
     if (!stored.privateJwk.d) throw new Error('the hub signing key has no private part');
-    return Buffer.from(hkdfSync('sha256', Buffer.from(stored.privateJwk.d, 'base64url'), 'single-view-hub/derived-secret', purpose, 32));
+    return Buffer.from(
+      hkdfSync('sha256', Buffer.from(stored.privateJwk.d, 'base64url'), 'single-view-hub/derived-secret', purpose, 32),
+    );
   }
 
   private async load() {
@@ -120,7 +124,8 @@ export class HubKeyService implements OnModuleInit {
     const file = this.config.retiredKeysFile;
     const keys = new Map<string, CryptoKey>();
     if (file) {
-      const invalid = (problem: string) => new ConfigError(`Invalid configuration: HUB_RETIRED_KEYS_FILE ${file} ${problem}`);
+      const invalid = (problem: string) =>
+        new ConfigError(`Invalid configuration: HUB_RETIRED_KEYS_FILE ${file} ${problem}`);
       let set: { keys?: unknown };
       try {
         set = JSON.parse(await readFile(file, 'utf8')) as { keys?: unknown };
@@ -130,9 +135,13 @@ export class HubKeyService implements OnModuleInit {
       if (!Array.isArray(set.keys)) throw invalid('has no "keys" array (a JWKS: {"keys": [...]})');
       for (const [index, jwk] of (set.keys as JWK[]).entries()) {
         if (jwk?.d !== undefined) throw invalid(`key ${index} has a private part: retired keys are public halves only`);
-        if (jwk?.kty !== 'EC' || jwk.crv !== 'P-256') throw invalid(`key ${index} is not an ES256 public key (EC P-256)`);
+        if (jwk?.kty !== 'EC' || jwk.crv !== 'P-256')
+          throw invalid(`key ${index} is not an ES256 public key (EC P-256)`);
         try {
-          keys.set(jwk.kid ?? (await calculateJwkThumbprint(jwk)), (await importJWK(jwk, HUB_KEY_ALGORITHM)) as CryptoKey);
+          keys.set(
+            jwk.kid ?? (await calculateJwkThumbprint(jwk)),
+            (await importJWK(jwk, HUB_KEY_ALGORITHM)) as CryptoKey,
+          );
         } catch (error) {
           throw invalid(`key ${index} cannot be read (${(error as Error).message})`);
         }

@@ -48,27 +48,59 @@ export function registerDatabaseGauges(metrics: PrometheusHubMetrics, dataSource
       set(gauge, read);
     });
 
-  const first = fromState('hub_audit_chain_head_seq', 'Sequence number of the newest audit event (the chain head)', [], (g, s) => g.set(Number(s.head_seq ?? 0)));
-  fromState('hub_audit_checkpoint_seq', 'Sequence number the newest signed audit checkpoint covers (0: none yet)', [], (g, s) => g.set(Number(s.checkpoint_seq ?? 0)));
-  fromState('hub_audit_checkpoint_age_seconds', 'Age of the newest signed audit checkpoint (0: none yet)', [], (g, s) => g.set(s.checkpoint_age ?? 0));
-  fromState('hub_matching_pending_records', 'Source records waiting to be matched into the person index', [], (g, s) => g.set(s.pending_records));
-  fromState('hub_matching_pending_reviews', 'Record pairs waiting for a data steward', [], (g, s) => g.set(s.pending_reviews));
-  fromState('hub_sync_last_success_timestamp_seconds', "Unix time of each source's last complete sync", ['source'], (g, s) => {
-    g.reset();
-    for (const row of s.sources) if (row.last_success !== null) g.set({ source: row.source }, row.last_success);
-  });
-  fromState('hub_sync_status', "Each source's sync state: 1 for its current status (running, failed, idle), 0 for the others", ['source', 'status'], (g, s) => {
-    g.reset();
-    for (const row of s.sources) for (const status of syncStatuses) g.set({ source: row.source, status }, row.status === status ? 1 : 0);
-  });
+  const first = fromState(
+    'hub_audit_chain_head_seq',
+    'Sequence number of the newest audit event (the chain head)',
+    [],
+    (g, s) => g.set(Number(s.head_seq ?? 0)),
+  );
+  fromState(
+    'hub_audit_checkpoint_seq',
+    'Sequence number the newest signed audit checkpoint covers (0: none yet)',
+    [],
+    (g, s) => g.set(Number(s.checkpoint_seq ?? 0)),
+  );
+  fromState('hub_audit_checkpoint_age_seconds', 'Age of the newest signed audit checkpoint (0: none yet)', [], (g, s) =>
+    g.set(s.checkpoint_age ?? 0),
+  );
+  fromState('hub_matching_pending_records', 'Source records waiting to be matched into the person index', [], (g, s) =>
+    g.set(s.pending_records),
+  );
+  fromState('hub_matching_pending_reviews', 'Record pairs waiting for a data steward', [], (g, s) =>
+    g.set(s.pending_reviews),
+  );
+  fromState(
+    'hub_sync_last_success_timestamp_seconds',
+    "Unix time of each source's last complete sync",
+    ['source'],
+    (g, s) => {
+      g.reset();
+      for (const row of s.sources) if (row.last_success !== null) g.set({ source: row.source }, row.last_success);
+    },
+  );
+  fromState(
+    'hub_sync_status',
+    "Each source's sync state: 1 for its current status (running, failed, idle), 0 for the others",
+    ['source', 'status'],
+    (g, s) => {
+      g.reset();
+      for (const row of s.sources)
+        for (const status of syncStatuses) g.set({ source: row.source, status }, row.status === status ? 1 : 0);
+    },
+  );
 
   const pool = () => poolOf(dataSource);
-  metrics.gauge('hub_db_pool_connections', "This instance's database connections, by state (busy, idle)", ['state'], (g) => {
-    const p = pool();
-    if (!p) return;
-    g.set({ state: 'busy' }, p.totalCount - p.idleCount);
-    g.set({ state: 'idle' }, p.idleCount);
-  });
+  metrics.gauge(
+    'hub_db_pool_connections',
+    "This instance's database connections, by state (busy, idle)",
+    ['state'],
+    (g) => {
+      const p = pool();
+      if (!p) return;
+      g.set({ state: 'busy' }, p.totalCount - p.idleCount);
+      g.set({ state: 'idle' }, p.idleCount);
+    },
+  );
   metrics.gauge('hub_db_pool_waiting', 'Queries of this instance waiting for a free database connection', [], (g) => {
     g.set(pool()?.waitingCount ?? 0);
   });

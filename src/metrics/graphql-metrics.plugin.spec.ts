@@ -10,7 +10,9 @@ const schema = buildSchema(`
 const label = (source: string, operationName?: string) => {
   const document = parse(source);
   const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
-  const operation = operationName ? operations.find((o) => o.kind === 'OperationDefinition' && o.name?.value === operationName) : operations[0];
+  const operation = operationName
+    ? operations.find((o) => o.kind === 'OperationDefinition' && o.name?.value === operationName)
+    : operations[0];
   return rootFieldLabel(schema, document, operation?.kind === 'OperationDefinition' ? operation : undefined);
 };
 
@@ -24,7 +26,9 @@ describe('the GraphQL operation label', () => {
   it('follows fragments at the root', () => {
     expect(label('query { ...Root } fragment Root on Query { searchPeople(name: "x") { id } }')).toBe('searchPeople');
     expect(label('query { ... on Query { hubInfo } }')).toBe('hubInfo');
-    expect(label('query { ...A ...B } fragment A on Query { person(id: "1") { id } } fragment B on Query { ...A hubInfo }')).toBe('multiple');
+    expect(
+      label('query { ...A ...B } fragment A on Query { person(id: "1") { id } } fragment B on Query { ...A hubInfo }'),
+    ).toBe('multiple');
   });
 
   it('is `multiple` for several root fields and `other` for none the schema has', () => {

@@ -23,7 +23,9 @@ export function graphqlMetricsPlugin(metrics: HubMetrics): ApolloServerPlugin {
           operation = rootFieldLabel(schema, document, resolved);
         },
         async willSendResponse({ response, document, schema, operationName }) {
-          operation ??= document ? rootFieldLabel(schema, document, pick(document, operationName ?? undefined)) : 'other';
+          operation ??= document
+            ? rootFieldLabel(schema, document, pick(document, operationName ?? undefined))
+            : 'other';
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errors = result?.errors ?? [];
           const outcome: GraphqlOutcome = errors.length === 0 ? 'ok' : result?.data ? 'partial' : 'error';
@@ -39,7 +41,11 @@ export function graphqlMetricsPlugin(metrics: HubMetrics): ApolloServerPlugin {
 }
 
 /** The label of an operation: its one root field of the schema, `multiple`, or `other`. */
-export function rootFieldLabel(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode | null | undefined): string {
+export function rootFieldLabel(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode | null | undefined,
+): string {
   if (!operation) return 'other';
   const root = schema.getRootType(operation.operation);
   if (!root) return 'other';
@@ -54,13 +60,20 @@ export function rootFieldLabel(schema: GraphQLSchema, document: DocumentNode, op
 }
 
 /** Root fields, through inline fragments and fragment spreads (each fragment once: a cycle does not validate). */
-function collectRootFields(document: DocumentNode, selectionSet: SelectionSetNode, names: Set<string>, seen: Set<string>): void {
+function collectRootFields(
+  document: DocumentNode,
+  selectionSet: SelectionSetNode,
+  names: Set<string>,
+  seen: Set<string>,
+): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) names.add(selection.name.value);
     else if (selection.kind === Kind.INLINE_FRAGMENT) collectRootFields(document, selection.selectionSet, names, seen);
     else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
-      const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      const fragment = document.definitions.find(
+        (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
+      );
       if (fragment?.kind === Kind.FRAGMENT_DEFINITION) collectRootFields(document, fragment.selectionSet, names, seen);
     }
   }
@@ -68,6 +81,8 @@ function collectRootFields(document: DocumentNode, selectionSet: SelectionSetNod
 
 /** The operation a document would run: the named one, or its only one. */
 function pick(document: DocumentNode, name: string | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   return name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
 }

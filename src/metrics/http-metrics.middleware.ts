@@ -19,7 +19,10 @@ export function httpMetricsMiddleware(metrics: HubMetrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
     const requestId = assignRequestId(req, res);
-    const traced = startRequestSpan(`${req.method} request`, { 'http.request.method': req.method, 'hub.request_id': requestId });
+    const traced = startRequestSpan(`${req.method} request`, {
+      'http.request.method': req.method,
+      'hub.request_id': requestId,
+    });
     let done = false;
     const finish = () => {
       if (done) return;

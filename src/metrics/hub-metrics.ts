@@ -10,7 +10,12 @@ export abstract class HubMetrics {
   /** One HTTP request answered: `route` is the route's pattern (never the path itself), `status` its code. */
   abstract httpRequest(method: string, route: string, status: number, seconds: number): void;
   /** One GraphQL operation: `operation` is a root field of the schema, `multiple` or `other` (graphql-metrics.plugin.ts). */
-  abstract graphqlOperation(operation: string, outcome: GraphqlOutcome, seconds: number, errorCodes: readonly string[]): void;
+  abstract graphqlOperation(
+    operation: string,
+    outcome: GraphqlOutcome,
+    seconds: number,
+    errorCodes: readonly string[],
+  ): void;
   /** The policy's decisions for one request, one outcome per subject. */
   abstract policyDecisions(operation: string, outcomes: readonly DecisionOutcome[]): void;
   /** An audit event committed (`operation` is the event's, e.g. `person.view`). */

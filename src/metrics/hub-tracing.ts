@@ -1,4 +1,13 @@
-import { Attributes, AttributeValue, Context, context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  Attributes,
+  AttributeValue,
+  Context,
+  context,
+  Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 
 /**
  * Spans for the request's trace (docs/monitoring.md). Only the OpenTelemetry API is used here: until the

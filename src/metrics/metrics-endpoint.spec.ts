@@ -29,7 +29,15 @@ describe('the metrics endpoint', () => {
   });
 
   it('refuses anyone else with 401, however close the token', async () => {
-    for (const header of [undefined, `Bearer ${token}x`, `Bearer ${token.slice(1)}`, `bearer ${token}`, token, `Bearer  ${token}`, `Basic ${token}`]) {
+    for (const header of [
+      undefined,
+      `Bearer ${token}x`,
+      `Bearer ${token.slice(1)}`,
+      `bearer ${token}`,
+      token,
+      `Bearer  ${token}`,
+      `Basic ${token}`,
+    ]) {
       const req = request(withToken).get('/metrics');
       const res = await (header === undefined ? req : req.set('authorization', header));
       expect([header, res.status]).toEqual([header, 401]);
@@ -43,7 +51,8 @@ describe('the metrics endpoint', () => {
   });
 
   it('answers nothing but GET /metrics', async () => {
-    for (const path of ['/', '/metrics/', '/Metrics', '/graphql', '/health']) expect([path, (await request(withoutToken).get(path)).status]).toEqual([path, 404]);
+    for (const path of ['/', '/metrics/', '/Metrics', '/graphql', '/health'])
+      expect([path, (await request(withoutToken).get(path)).status]).toEqual([path, 404]);
     const post = await request(withoutToken).post('/metrics').expect(405);
     expect(post.headers.allow).toBe('GET');
   });

@@ -18,7 +18,9 @@ export function metricsHandler(registry: Registry, token: string | undefined) {
       return;
     }
     if (expected && !carries(req, expected)) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' }).end('Unauthorized\n');
+      res
+        .writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' })
+        .end('Unauthorized\n');
       return;
     }
     registry.metrics().then(

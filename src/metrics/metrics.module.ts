@@ -1,4 +1,15 @@
-import { Global, Inject, Injectable, Logger, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  RequestMethod,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
@@ -29,7 +40,9 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
   /** The handler for the main port, when that is where metrics are served. */
   mainPortHandler() {
     const { port, token } = this.config.observability.metrics;
-    return this.metrics instanceof PrometheusHubMetrics && port === undefined && token !== undefined ? metricsHandler(this.metrics.registry, token) : undefined;
+    return this.metrics instanceof PrometheusHubMetrics && port === undefined && token !== undefined
+      ? metricsHandler(this.metrics.registry, token)
+      : undefined;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -39,7 +52,9 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
     // On this listener a token, if set, is required too.
     this.server = new MetricsServer(metricsHandler(this.metrics.registry, token));
     const bound = await this.server.listen(port, host);
-    this.logger.log(`metrics at http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}${METRICS_PATH}${token ? ' (bearer token required)' : ''}`);
+    this.logger.log(
+      `metrics at http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}${METRICS_PATH}${token ? ' (bearer token required)' : ''}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -27,7 +27,10 @@ export const observabilityEnvSchema = {
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z
     .string()
-    .refine((host) => host === 'localhost' || isIP(host) !== 0, 'must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or localhost')
+    .refine(
+      (host) => host === 'localhost' || isIP(host) !== 0,
+      'must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1) or localhost',
+    )
     .optional(),
   // Checked in toObservabilitySettings, whose messages never echo the value (a refused token is still a secret).
   METRICS_TOKEN: z.string().optional(),
@@ -36,7 +39,13 @@ export const observabilityEnvSchema = {
     .refine((value) => {
       try {
         const url = new URL(value);
-        return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && !url.search && !url.hash;
+        return (
+          (url.protocol === 'http:' || url.protocol === 'https:') &&
+          !url.username &&
+          !url.password &&
+          !url.search &&
+          !url.hash
+        );
       } catch {
         return false;
       }
@@ -53,17 +62,26 @@ type ObservabilityEnv = z.output<z.ZodObject<typeof observabilityEnvSchema>> & {
 /** Printable ASCII without spaces, long enough not to be guessed one request at a time. */
 const tokenPattern = /^[\x21-\x7e]{32,512}$/;
 
-export function toObservabilitySettings(values: ObservabilityEnv, fail: (message: string) => never): ObservabilitySettings {
+export function toObservabilitySettings(
+  values: ObservabilityEnv,
+  fail: (message: string) => never,
+): ObservabilitySettings {
   const { METRICS_PORT: port, METRICS_HOST: host, METRICS_TOKEN: token } = values;
   if (token !== undefined && !tokenPattern.test(token)) {
-    fail('Invalid configuration: METRICS_TOKEN must be 32 to 512 printable characters without spaces (e.g. `openssl rand -hex 32`)');
+    fail(
+      'Invalid configuration: METRICS_TOKEN must be 32 to 512 printable characters without spaces (e.g. `openssl rand -hex 32`)',
+    );
   }
-  if (host !== undefined && port === undefined) fail('Invalid configuration: METRICS_HOST is the address of the METRICS_PORT listener; set METRICS_PORT too');
-  if (port !== undefined && port !== 0 && port === values.PORT) fail(`Invalid configuration: METRICS_PORT must differ from PORT (both ${port})`);
+  if (host !== undefined && port === undefined)
+    fail('Invalid configuration: METRICS_HOST is the address of the METRICS_PORT listener; set METRICS_PORT too');
+  if (port !== undefined && port !== 0 && port === values.PORT)
+    fail(`Invalid configuration: METRICS_PORT must differ from PORT (both ${port})`);
   const endpoint = values.OTEL_EXPORTER_OTLP_ENDPOINT;
   return {
     metrics: { port, host: host ?? '127.0.0.1', token },
-    traces: endpoint ? { url: `${endpoint.replace(/\/+$/, '')}/v1/traces`, serviceName: values.OTEL_SERVICE_NAME } : undefined,
+    traces: endpoint
+      ? { url: `${endpoint.replace(/\/+$/, '')}/v1/traces`, serviceName: values.OTEL_SERVICE_NAME }
+      : undefined,
   };
 }
 

@@ -31,29 +31,95 @@ export class PrometheusHubMetrics extends HubMetrics {
   readonly registry = new Registry();
   private readonly queueReaders = new Set<() => Promise<QueueDepth[]>>();
 
-  private readonly httpDuration = this.histogram('hub_http_request_duration_seconds', 'HTTP requests answered, by method, route pattern and status code', ['method', 'route', 'status'], requestBuckets);
+  private readonly httpDuration = this.histogram(
+    'hub_http_request_duration_seconds',
+    'HTTP requests answered, by method, route pattern and status code',
+    ['method', 'route', 'status'],
+    requestBuckets,
+  );
   private readonly graphqlDuration = this.histogram(
     'hub_graphql_operation_duration_seconds',
     'GraphQL operations, by root field of the schema (or multiple / other) and outcome (ok, partial: data with errors, error: no data)',
     ['operation', 'outcome'],
     requestBuckets,
   );
-  private readonly graphqlErrors = this.counter('hub_graphql_errors_total', 'Errors in GraphQL answers, by root field and extensions.code', ['operation', 'code']);
-  private readonly decisions = this.counter('hub_policy_decisions_total', 'Policy decisions, one per subject, by audited operation and outcome', ['operation', 'outcome']);
-  private readonly appends = this.counter('hub_audit_appends_total', 'Audit events committed, by operation', ['operation']);
-  private readonly appendDuration = this.histogram('hub_audit_append_duration_seconds', 'Time from handing an audit event to the writer to its commit, by outcome', ['outcome'], appendBuckets);
-  private readonly appendFailures = this.counter('hub_audit_append_failures_total', 'Audit events that could not be written (nothing was released), by operation and code', ['operation', 'code']);
-  private readonly appendFailing = this.gauge('hub_audit_append_failing', '1 while the last audit append of this instance failed and none has succeeded since (readiness: degraded)', []);
-  private readonly lookups = this.counter('hub_source_lookups_total', 'Live lookups at the sources, by source and outcome (ok, timeout, error, breaker-open)', ['source', 'outcome']);
-  private readonly lookupDuration = this.histogram('hub_source_lookup_duration_seconds', 'Live lookup time (retries included), by source and outcome', ['source', 'outcome'], requestBuckets);
-  private readonly breakers = this.gauge('hub_source_breaker_state', "A source's circuit breaker in this instance: 0 closed, 1 open, 2 half-open, 3 isolated", ['source']);
-  private readonly syncRecordCounter = this.counter('hub_sync_records_total', 'Records handled by source syncs in this instance, by source and change (received, inserted, updated, unchanged, deleted, swept, quarantined)', ['source', 'change']);
-  private readonly syncRuns = this.counter('hub_sync_runs_total', 'Source syncs ended in this instance, by source and status (complete, failed, skipped, interrupted)', ['source', 'status']);
-  private readonly matched = this.counter('hub_matching_records_total', 'Source records matched into the person index by this instance, by outcome (linked, new-person, deleted)', ['outcome']);
-  private readonly reviewsOpened = this.counter('hub_matching_reviews_opened_total', 'Record pairs put to a data steward for review by this instance', []);
-  private readonly queueDepth = this.gauge('hub_job_queue_depth', 'Jobs waiting in a pg-boss queue (read at scrape; only instances that run the schedule report it)', ['queue'], (gauge) => this.readQueues(gauge));
+  private readonly graphqlErrors = this.counter(
+    'hub_graphql_errors_total',
+    'Errors in GraphQL answers, by root field and extensions.code',
+    ['operation', 'code'],
+  );
+  private readonly decisions = this.counter(
+    'hub_policy_decisions_total',
+    'Policy decisions, one per subject, by audited operation and outcome',
+    ['operation', 'outcome'],
+  );
+  private readonly appends = this.counter('hub_audit_appends_total', 'Audit events committed, by operation', [
+    'operation',
+  ]);
+  private readonly appendDuration = this.histogram(
+    'hub_audit_append_duration_seconds',
+    'Time from handing an audit event to the writer to its commit, by outcome',
+    ['outcome'],
+    appendBuckets,
+  );
+  private readonly appendFailures = this.counter(
+    'hub_audit_append_failures_total',
+    'Audit events that could not be written (nothing was released), by operation and code',
+    ['operation', 'code'],
+  );
+  private readonly appendFailing = this.gauge(
+    'hub_audit_append_failing',
+    '1 while the last audit append of this instance failed and none has succeeded since (readiness: degraded)',
+    [],
+  );
+  private readonly lookups = this.counter(
+    'hub_source_lookups_total',
+    'Live lookups at the sources, by source and outcome (ok, timeout, error, breaker-open)',
+    ['source', 'outcome'],
+  );
+  private readonly lookupDuration = this.histogram(
+    'hub_source_lookup_duration_seconds',
+    'Live lookup time (retries included), by source and outcome',
+    ['source', 'outcome'],
+    requestBuckets,
+  );
+  private readonly breakers = this.gauge(
+    'hub_source_breaker_state',
+    "A source's circuit breaker in this instance: 0 closed, 1 open, 2 half-open, 3 isolated",
+    ['source'],
+  );
+  private readonly syncRecordCounter = this.counter(
+    'hub_sync_records_total',
+    'Records handled by source syncs in this instance, by source and change (received, inserted, updated, unchanged, deleted, swept, quarantined)',
+    ['source', 'change'],
+  );
+  private readonly syncRuns = this.counter(
+    'hub_sync_runs_total',
+    'Source syncs ended in this instance, by source and status (complete, failed, skipped, interrupted)',
+    ['source', 'status'],
+  );
+  private readonly matched = this.counter(
+    'hub_matching_records_total',
+    'Source records matched into the person index by this instance, by outcome (linked, new-person, deleted)',
+    ['outcome'],
+  );
+  private readonly reviewsOpened = this.counter(
+    'hub_matching_reviews_opened_total',
+    'Record pairs put to a data steward for review by this instance',
+    [],
+  );
+  private readonly queueDepth = this.gauge(
+    'hub_job_queue_depth',
+    'Jobs waiting in a pg-boss queue (read at scrape; only instances that run the schedule report it)',
+    ['queue'],
+    (gauge) => this.readQueues(gauge),
+  );
   /** Failures to read something at scrape time, by part; the gauges of that part keep their last values. */
-  readonly collectErrors = this.counter('hub_metrics_collect_errors_total', 'Failures to read a metric at scrape time, by part (database-state, job-queues)', ['part']);
+  readonly collectErrors = this.counter(
+    'hub_metrics_collect_errors_total',
+    'Failures to read a metric at scrape time, by part (database-state, job-queues)',
+    ['part'],
+  );
 
   constructor() {
     super();
@@ -61,7 +127,10 @@ export class PrometheusHubMetrics extends HubMetrics {
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
-    this.httpDuration.observe({ method: methods.has(method) ? method : 'OTHER', route, status: String(status) }, seconds);
+    this.httpDuration.observe(
+      { method: methods.has(method) ? method : 'OTHER', route, status: String(status) },
+      seconds,
+    );
   }
 
   graphqlOperation(operation: string, outcome: GraphqlOutcome, seconds: number, errorCodes: readonly string[]): void {
@@ -145,7 +214,9 @@ export class PrometheusHubMetrics extends HubMetrics {
   private async readQueues(gauge: Gauge): Promise<void> {
     if (this.queueReaders.size === 0) return;
     try {
-      const depths = (await Promise.all([...this.queueReaders].map((read) => withTimeout(read(), QUEUE_READ_TIMEOUT_MS)))).flat();
+      const depths = (
+        await Promise.all([...this.queueReaders].map((read) => withTimeout(read(), QUEUE_READ_TIMEOUT_MS)))
+      ).flat();
       gauge.reset();
       for (const { queue, depth } of depths) gauge.set({ queue }, depth);
     } catch {

@@ -17,7 +17,10 @@ export interface Tracing {
  * `OTEL_TRACES_SAMPLER_ARG` and `OTEL_BSP_*` variables apply.
  */
 export async function startTracing(traces: NonNullable<ObservabilitySettings['traces']>): Promise<Tracing> {
-  const [{ NodeSDK, resources }, { OTLPTraceExporter }] = await Promise.all([import('@opentelemetry/sdk-node'), import('@opentelemetry/exporter-trace-otlp-http')]);
+  const [{ NodeSDK, resources }, { OTLPTraceExporter }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+  ]);
   const sdk = new NodeSDK({
     serviceName: traces.serviceName,
     traceExporter: new OTLPTraceExporter({ url: traces.url }),

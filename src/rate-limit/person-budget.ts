@@ -18,8 +18,14 @@ export class PersonBudget {
   private readonly perDay?: Budget;
 
   constructor(rateLimit: RateLimitService, limits: { personsPerMinute: number; personsPerDay: number }) {
-    if (limits.personsPerMinute) this.perMinute = rateLimit.budget({ name: 'persons-minute', points: limits.personsPerMinute, durationSeconds: 60 });
-    if (limits.personsPerDay) this.perDay = rateLimit.budget({ name: 'persons-day', points: limits.personsPerDay, durationSeconds: 86_400 });
+    if (limits.personsPerMinute)
+      this.perMinute = rateLimit.budget({
+        name: 'persons-minute',
+        points: limits.personsPerMinute,
+        durationSeconds: 60,
+      });
+    if (limits.personsPerDay)
+      this.perDay = rateLimit.budget({ name: 'persons-day', points: limits.personsPerDay, durationSeconds: 86_400 });
   }
 
   /**
@@ -33,9 +39,20 @@ export class PersonBudget {
       ['minute', this.perMinute],
       ['day', this.perDay],
     ] as const;
-    const spends = await Promise.all(windows.map(async ([window, budget]) => (budget ? { window, budget, spend: await budget.spend(client, count) } : undefined)));
+    const spends = await Promise.all(
+      windows.map(async ([window, budget]) =>
+        budget ? { window, budget, spend: await budget.spend(client, count) } : undefined,
+      ),
+    );
     const refused = spends.find((entry) => entry && !entry.spend.allowed);
     if (!refused) return { allowed: true };
-    return { allowed: false, refusedBy: { window: refused.window, limit: refused.budget.options.points, retryAfterSeconds: refused.spend.retryAfterSeconds } };
+    return {
+      allowed: false,
+      refusedBy: {
+        window: refused.window,
+        limit: refused.budget.options.points,
+        retryAfterSeconds: refused.spend.retryAfterSeconds,
+      },
+    };
   }
 }

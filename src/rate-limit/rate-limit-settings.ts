@@ -44,10 +44,16 @@ export const rateLimitEnvSchema = {
       const trimmed = value.trim();
       if (trimmed === 'false') return false;
       if (/^\d{1,2}$/.test(trimmed)) return Number(trimmed) === 0 ? false : Number(trimmed);
-      const entries = trimmed.split(',').map((part) => part.trim()).filter(Boolean);
+      const entries = trimmed
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
       return entries.length > 0 && entries.every(proxyEntry) ? entries : undefined;
     })
-    .refine((value) => value !== undefined, 'must be false, a number of proxy hops, or a comma-separated list of proxy addresses, subnets (CIDR) or loopback, linklocal, uniquelocal (never true)'),
+    .refine(
+      (value) => value !== undefined,
+      'must be false, a number of proxy hops, or a comma-separated list of proxy addresses, subnets (CIDR) or loopback, linklocal, uniquelocal (never true)',
+    ),
 };
 
 type RateLimitEnv = z.output<z.ZodObject<typeof rateLimitEnvSchema>>;

@@ -8,5 +8,8 @@ import { RateLimitedStatusPlugin } from './rate-limited-status.plugin';
  * the audit of refusals that come in floods (one event each up to a budget, then one count per window).
  */
 @Global()
-@Module({ providers: [RateLimitService, RefusalAuditService, RateLimitedStatusPlugin], exports: [RateLimitService, RefusalAuditService] })
+@Module({
+  providers: [RateLimitService, RefusalAuditService, RateLimitedStatusPlugin],
+  exports: [RateLimitService, RefusalAuditService],
+})
 export class RateLimitModule {}

@@ -79,7 +79,12 @@ export class Budget {
       allowed = false;
     }
     const msLeft = Math.max(0, result.msBeforeNext);
-    return { allowed, consumed: result.consumedPoints, retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)), windowEndsAt: Date.now() + msLeft };
+    return {
+      allowed,
+      consumed: result.consumedPoints,
+      retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
+      windowEndsAt: Date.now() + msLeft,
+    };
   }
 }
 
@@ -105,7 +110,8 @@ export class RateLimitService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    if (this.config.rateLimit.perMinute) this.perClient = this.budget({ name: 'rl', points: this.config.rateLimit.perMinute, durationSeconds: 60 });
+    if (this.config.rateLimit.perMinute)
+      this.perClient = this.budget({ name: 'rl', points: this.config.rateLimit.perMinute, durationSeconds: 60 });
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS).unref();
   }
 
@@ -127,7 +133,8 @@ export class RateLimitService implements OnModuleInit, OnModuleDestroy {
   async consume(client: string, points = 1): Promise<void> {
     if (!this.perClient) return;
     const spend = await this.perClient.spend(client, points);
-    if (!spend.allowed) throw new RateLimitedException(spend.retryAfterSeconds, spend.consumed - this.perClient.options.points);
+    if (!spend.allowed)
+      throw new RateLimitedException(spend.retryAfterSeconds, spend.consumed - this.perClient.options.points);
   }
 
   private async sweep(): Promise<void> {

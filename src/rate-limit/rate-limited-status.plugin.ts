@@ -12,9 +12,13 @@ export class RateLimitedStatusPlugin implements ApolloServerPlugin {
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== 'single') return;
-        const limited = (response.body.singleResult.errors ?? []).filter((error) => error.extensions?.code === RateLimitErrorCode.RATE_LIMITED);
+        const limited = (response.body.singleResult.errors ?? []).filter(
+          (error) => error.extensions?.code === RateLimitErrorCode.RATE_LIMITED,
+        );
         if (limited.length === 0) return;
-        const waits = limited.map((error) => Number((error.extensions?.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds));
+        const waits = limited.map((error) =>
+          Number((error.extensions?.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds),
+        );
         const retryAfter = Math.max(1, ...waits.filter((wait) => Number.isInteger(wait)));
         response.http.status = 429;
         response.http.headers.set('retry-after', String(retryAfter));

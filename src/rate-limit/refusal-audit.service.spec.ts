@@ -16,19 +16,37 @@ function setUp(spend: (key: string) => Promise<Spend>) {
     return { seq: String(events.length), hash: 'h' };
   });
   const rateLimit = { budget: () => ({ spend }) as unknown as Budget } as unknown as RateLimitService;
-  const service = new RefusalAuditService(recorder as unknown as AuditRecorder, rateLimit, loadConfig({ REFUSAL_WINDOW_SECONDS: '60' }));
+  const service = new RefusalAuditService(
+    recorder as unknown as AuditRecorder,
+    rateLimit,
+    loadConfig({ REFUSAL_WINDOW_SECONDS: '60' }),
+  );
   service.onModuleInit();
   return { service, events, recorder };
 }
 
-const refusal = (n: number): AuditEventInput => ({ operation: 'access.context-refused', decision: 'deny', reasons: [`refusal ${n}`] });
-const first = (consumed: number): Spend => ({ allowed: consumed <= 2, consumed, retryAfterSeconds: 60, windowEndsAt: Date.now() + 60_000 });
+const refusal = (n: number): AuditEventInput => ({
+  operation: 'access.context-refused',
+  decision: 'deny',
+  reasons: [`refusal ${n}`],
+});
+const first = (consumed: number): Spend => ({
+  allowed: consumed <= 2,
+  consumed,
+  retryAfterSeconds: 60,
+  windowEndsAt: Date.now() + 60_000,
+});
 
 describe('RefusalAuditService', () => {
   it('writes the first refusals of a key one by one and counts the rest into one event, written at shutdown', async () => {
     let consumed = 0;
     const { service, events } = setUp(async () => first(++consumed));
-    for (let n = 1; n <= 7; n++) await service.refuse(refusal(n), { key: 'council/cw', reason: n % 2 ? 'PURPOSE_REQUIRED' : 'UNKNOWN_PURPOSE', detail: { client: 'council/cw' } });
+    for (let n = 1; n <= 7; n++)
+      await service.refuse(refusal(n), {
+        key: 'council/cw',
+        reason: n % 2 ? 'PURPOSE_REQUIRED' : 'UNKNOWN_PURPOSE',
+        detail: { client: 'council/cw' },
+      });
     expect(events.map((e) => e.operation)).toEqual(['access.context-refused', 'access.context-refused']);
     await service.onModuleDestroy();
     expect(events[2]).toMatchObject({
@@ -47,11 +65,23 @@ describe('RefusalAuditService', () => {
     const start = Date.now();
     const now = jest.spyOn(Date, 'now').mockReturnValue(start);
     try {
-      await service.refuse(refusal(1), { key: 'k', reason: 'r', detail: {}, individually: false, windowEndsAt: start + 1000 });
+      await service.refuse(refusal(1), {
+        key: 'k',
+        reason: 'r',
+        detail: {},
+        individually: false,
+        windowEndsAt: start + 1000,
+      });
       recorder.failures = 1;
       now.mockReturnValue(start + 2000);
       // The window is over: the next refusal writes its count first (which fails), then starts a new one.
-      await service.refuse(refusal(2), { key: 'k', reason: 'r', detail: {}, individually: false, windowEndsAt: start + 60_000 });
+      await service.refuse(refusal(2), {
+        key: 'k',
+        reason: 'r',
+        detail: {},
+        individually: false,
+        windowEndsAt: start + 60_000,
+      });
       await new Promise((resolve) => setImmediate(resolve));
       expect(events).toEqual([]);
     } finally {

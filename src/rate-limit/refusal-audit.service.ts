@@ -67,7 +67,11 @@ export class RefusalAuditService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     const { refusalsAuditedPerWindow, windowSeconds } = this.config.rateLimit;
-    this.budget = this.rateLimit.budget({ name: 'refusal-audit', points: refusalsAuditedPerWindow, durationSeconds: windowSeconds });
+    this.budget = this.rateLimit.budget({
+      name: 'refusal-audit',
+      points: refusalsAuditedPerWindow,
+      durationSeconds: windowSeconds,
+    });
     const everyMs = Math.max(1, Math.min(5, Math.floor(windowSeconds / 2))) * 1000;
     this.sweeper = setInterval(() => void this.sweep(), everyMs).unref();
   }
@@ -163,7 +167,9 @@ export class RefusalAuditService implements OnModuleInit, OnModuleDestroy {
 
   private aggregateOf(bucket: Bucket): AuditEventInput {
     // Reasons are short codes from a fixed set; the cap keeps the event within the trail's limits regardless.
-    const reasons = Object.entries(bucket.byReason).sort(([, a], [, b]) => b - a).slice(0, 50);
+    const reasons = Object.entries(bucket.byReason)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 50);
     return {
       ...(bucket.actor ? { actor: bucket.actor } : {}),
       operation: `${bucket.operation}.aggregate`,
@@ -184,7 +190,9 @@ export class RefusalAuditService implements OnModuleInit, OnModuleDestroy {
       await this.audit.record(event);
     } catch (error) {
       // The request is refused either way; the missing audit line must not go unnoticed.
-      this.logger.error(`could not record ${event.operation} (${event.reasons?.join('; ') ?? ''}) in the audit trail: ${(error as Error).message}`);
+      this.logger.error(
+        `could not record ${event.operation} (${event.reasons?.join('; ') ?? ''}) in the audit trail: ${(error as Error).message}`,
+      );
     }
   }
 }

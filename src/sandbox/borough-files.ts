@@ -28,7 +28,12 @@ export function sandboxDataFile(dir: string, id: string): string {
  * With `csv`, also each source's identities as CSV (one layout, with the true person id) and a mapping for
  * the matching engine's `link` and `eval` commands.
  */
-export async function writeBorough(dir: string, options: BoroughOptions, sandboxes: readonly SandboxDefinition[], csv = false): Promise<BoroughManifest> {
+export async function writeBorough(
+  dir: string,
+  options: BoroughOptions,
+  sandboxes: readonly SandboxDefinition[],
+  csv = false,
+): Promise<BoroughManifest> {
   const borough = generateBorough(options);
   await mkdir(dir, { recursive: true });
   for (const sandbox of sandboxes) await writeJsonFile(sandboxDataFile(dir, sandbox.id), sandbox.fromBorough(borough));
@@ -39,7 +44,11 @@ export async function writeBorough(dir: string, options: BoroughOptions, sandbox
     households: borough.householdCount,
     referenceDate: borough.referenceDate,
     people: borough.people.length,
-    records: { housing: borough.housing.length, benefits: borough.benefits.length, 'social-care': borough.socialCare.length },
+    records: {
+      housing: borough.housing.length,
+      benefits: borough.benefits.length,
+      'social-care': borough.socialCare.length,
+    },
   };
   // Written last: a manifest means the borough is whole.
   await writeJsonFile(join(dir, manifestName), manifest);
@@ -47,12 +56,19 @@ export async function writeBorough(dir: string, options: BoroughOptions, sandbox
 }
 
 /** The borough in `dir`, generated on first use and kept (with any changes made since) afterwards. */
-export async function ensureBorough(dir: string, options: BoroughOptions, sandboxes: readonly SandboxDefinition[], log: (line: string) => void): Promise<BoroughManifest> {
+export async function ensureBorough(
+  dir: string,
+  options: BoroughOptions,
+  sandboxes: readonly SandboxDefinition[],
+  log: (line: string) => void,
+): Promise<BoroughManifest> {
   const manifestFile = join(dir, manifestName);
   if (existsSync(manifestFile) && sandboxes.every((s) => existsSync(sandboxDataFile(dir, s.id)))) {
     const manifest = await readJsonFile<BoroughManifest>(manifestFile);
     if (manifest.seed !== options.seed || manifest.households !== options.households) {
-      log(`sandbox borough in ${dir} was made with seed "${manifest.seed}" and ${manifest.households} households; keeping it (delete the directory to regenerate)`);
+      log(
+        `sandbox borough in ${dir} was made with seed "${manifest.seed}" and ${manifest.households} households; keeping it (delete the directory to regenerate)`,
+      );
     }
     return manifest;
   }
@@ -61,9 +77,28 @@ export async function ensureBorough(dir: string, options: BoroughOptions, sandbo
 }
 
 const csvColumns = [
-  'record_id', 'source', 'source_key', 'given_name', 'middle_names', 'family_name', 'previous_family_names', 'date_of_birth', 'sex',
-  'nino', 'nhs_number', 'uprn', 'address_line_1', 'address_line_2', 'address_line_3', 'locality', 'postcode', 'phone', 'email',
-  'household_keys', 'person_id', 'household_id',
+  'record_id',
+  'source',
+  'source_key',
+  'given_name',
+  'middle_names',
+  'family_name',
+  'previous_family_names',
+  'date_of_birth',
+  'sex',
+  'nino',
+  'nhs_number',
+  'uprn',
+  'address_line_1',
+  'address_line_2',
+  'address_line_3',
+  'locality',
+  'postcode',
+  'phone',
+  'email',
+  'household_keys',
+  'person_id',
+  'household_id',
 ];
 
 /** The `link` / `eval` mapping for the CSV layout written here. */
@@ -94,9 +129,28 @@ async function writeCsv(dir: string, borough: Borough): Promise<void> {
   const row = (source: string, key: string, group: string | undefined, v: RecordedIdentity) => {
     const address = addresses.get(v.addressId)!;
     return [
-      `${source}:${key}`, source, key, v.givenName, v.middleNames ?? '', v.familyName, (v.previousFamilyNames ?? []).join(';'), v.dateOfBirth ?? '',
-      v.sex ?? '', v.nino ?? '', v.nhsNumber ?? '', address.uprn, address.lines[0] ?? '', address.lines[1] ?? '', address.lines[2] ?? '',
-      address.locality, address.postcode, v.phone ?? '', v.email ?? '', group ?? '', v.personId, householdOf.get(v.personId) ?? '',
+      `${source}:${key}`,
+      source,
+      key,
+      v.givenName,
+      v.middleNames ?? '',
+      v.familyName,
+      (v.previousFamilyNames ?? []).join(';'),
+      v.dateOfBirth ?? '',
+      v.sex ?? '',
+      v.nino ?? '',
+      v.nhsNumber ?? '',
+      address.uprn,
+      address.lines[0] ?? '',
+      address.lines[1] ?? '',
+      address.lines[2] ?? '',
+      address.locality,
+      address.postcode,
+      v.phone ?? '',
+      v.email ?? '',
+      group ?? '',
+      v.personId,
+      householdOf.get(v.personId) ?? '',
     ];
   };
   const files: [string, unknown[][]][] = [

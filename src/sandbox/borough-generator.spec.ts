@@ -17,7 +17,9 @@ describe('the synthetic borough generator', () => {
 
   it('gives a different borough for a different seed', () => {
     const other = generateBorough({ households: 2000, seed: 'spec-2' });
-    expect(other.people.map((p) => p.givenName + p.dateOfBirth)).not.toEqual(borough.people.map((p) => p.givenName + p.dateOfBirth));
+    expect(other.people.map((p) => p.givenName + p.dateOfBirth)).not.toEqual(
+      borough.people.map((p) => p.givenName + p.dateOfBirth),
+    );
     expect(other.housing.length).not.toBe(borough.housing.length);
   });
 
@@ -35,17 +37,30 @@ describe('the synthetic borough generator', () => {
 
   it('models real households: couples, children, twins, lodgers, house shares, senior and junior, moves, births and deaths', () => {
     const kinds = new Set(borough.households.map((h) => h.kind));
-    expect([...kinds].sort()).toEqual(['couple', 'family', 'family-with-lodger', 'house-share', 'multi-generation', 'older-couple', 'single', 'single-parent']);
+    expect([...kinds].sort()).toEqual([
+      'couple',
+      'family',
+      'family-with-lodger',
+      'house-share',
+      'multi-generation',
+      'older-couple',
+      'single',
+      'single-parent',
+    ]);
     const people = new Map(borough.people.map((p) => [p.id, p]));
     const twins = borough.households.filter((h) => {
       const dobs = h.members.filter((m) => m.role === 'child').map((m) => people.get(m.personId)!.dateOfBirth);
       return new Set(dobs).size < dobs.length;
     });
     expect(twins.length).toBeGreaterThan(0);
-    const seniorJunior = borough.households.filter((h) => h.members.some((m) => people.get(m.personId)!.suffix === 'Jr'));
+    const seniorJunior = borough.households.filter((h) =>
+      h.members.some((m) => people.get(m.personId)!.suffix === 'Jr'),
+    );
     expect(seniorJunior.length).toBeGreaterThan(0);
     for (const h of seniorJunior) {
-      const [senior, junior] = ['Sr', 'Jr'].map((s) => h.members.map((m) => people.get(m.personId)!).find((p) => p.suffix === s)!);
+      const [senior, junior] = ['Sr', 'Jr'].map((s) =>
+        h.members.map((m) => people.get(m.personId)!).find((p) => p.suffix === s)!,
+      );
       expect(`${junior.givenName} ${junior.familyName}`).toBe(`${senior.givenName} ${senior.familyName}`);
     }
     expect(borough.households.some((h) => h.members.some((m) => m.role === 'lodger'))).toBe(true);
@@ -61,14 +76,26 @@ describe('the synthetic borough generator', () => {
     const households = new Map(borough.households.flatMap((h) => h.members.map((m) => [m.personId, h] as const)));
     const views: RecordedIdentity[] = [...borough.housing, ...borough.benefits, ...borough.socialCare];
     const count = (test: (v: RecordedIdentity) => boolean) => views.filter(test).length;
-    expect(count((v) => nicknames[people.get(v.personId)!.givenName]?.includes(v.givenName) ?? false)).toBeGreaterThan(10);
-    expect(count((v) => {
-      const [y, m, d] = people.get(v.personId)!.dateOfBirth.split('-');
-      return m !== d && v.dateOfBirth === `${y}-${d}-${m}`;
-    })).toBeGreaterThan(0);
-    expect(count((v) => v.nino !== undefined && !isValidNino(v.nino.replace(/\s/g, '').toUpperCase()))).toBeGreaterThan(0);
+    expect(count((v) => nicknames[people.get(v.personId)!.givenName]?.includes(v.givenName) ?? false)).toBeGreaterThan(
+      10,
+    );
+    expect(
+      count((v) => {
+        const [y, m, d] = people.get(v.personId)!.dateOfBirth.split('-');
+        return m !== d && v.dateOfBirth === `${y}-${d}-${m}`;
+      }),
+    ).toBeGreaterThan(0);
+    expect(count((v) => v.nino !== undefined && !isValidNino(v.nino.replace(/\s/g, '').toUpperCase()))).toBeGreaterThan(
+      0,
+    );
     expect(count((v) => v.nino !== undefined && /\s/.test(v.nino))).toBeGreaterThan(0);
-    expect(count((v) => v.familyName !== people.get(v.personId)!.familyName && v.familyName === people.get(v.personId)!.birthFamilyName)).toBeGreaterThan(0);
+    expect(
+      count(
+        (v) =>
+          v.familyName !== people.get(v.personId)!.familyName &&
+          v.familyName === people.get(v.personId)!.birthFamilyName,
+      ),
+    ).toBeGreaterThan(0);
     expect(count((v) => (v.previousFamilyNames?.length ?? 0) > 0)).toBeGreaterThan(0);
     expect(count((v) => v.addressId === households.get(v.personId)!.previousAddressId)).toBeGreaterThan(0);
     expect(count((v) => v.dateOfBirth === undefined)).toBeGreaterThan(0);
@@ -84,7 +111,8 @@ describe('the synthetic borough generator', () => {
     const ids = new Set(borough.people.map((p) => p.id));
     expect(truth.records.every((r) => ids.has(r.personId) && r.householdId)).toBe(true);
     const sourcesPerPerson = new Map<string, Set<string>>();
-    for (const r of truth.records) sourcesPerPerson.set(r.personId, (sourcesPerPerson.get(r.personId) ?? new Set()).add(r.source));
+    for (const r of truth.records)
+      sourcesPerPerson.set(r.personId, (sourcesPerPerson.get(r.personId) ?? new Set()).add(r.source));
     expect([...sourcesPerPerson.values()].filter((s) => s.size === 3).length).toBeGreaterThan(10);
     expect(truth.households).toHaveLength(2000);
     expect(truth.households.every((h) => /^\d{12}$/.test(h.uprn))).toBe(true);

@@ -1,4 +1,12 @@
-import { Borough, BoroughHousehold, BoroughPerson, GroundTruth, HouseholdKind, HouseholdMember, Sex } from './borough-model';
+import {
+  Borough,
+  BoroughHousehold,
+  BoroughPerson,
+  GroundTruth,
+  HouseholdKind,
+  HouseholdMember,
+  Sex,
+} from './borough-model';
 import { PeopleFactory } from './borough-people';
 import { SourceRecorder } from './borough-sources';
 import { SeededRandom } from './seeded-random';
@@ -61,7 +69,8 @@ function makeHousehold(rng: SeededRandom, f: PeopleFactory, index: number): Boro
     members: [],
   };
   if (moved) household.previousAddressId = f.address().id;
-  const add = (person: BoroughPerson, role: HouseholdMember['role']) => household.members.push({ personId: person.id, role });
+  const add = (person: BoroughPerson, role: HouseholdMember['role']) =>
+    household.members.push({ personId: person.id, role });
   const sex = (): Sex => (rng.chance(0.5) ? 'F' : 'M');
 
   if (kind === 'single') add(f.person(sex(), f.dateOfBirth(18, 92), f.familyName()), 'adult');
@@ -92,10 +101,15 @@ function makeHousehold(rng: SeededRandom, f: PeopleFactory, index: number): Boro
       // Senior and junior: father and son with the same name at one address.
       const father = first.sex === 'M' ? first : second;
       father.suffix = 'Sr';
-      const son = f.person('M', f.dateOfBirth(18, Math.max(18, Math.min(40, f.ageOf(father) - 20))), father.familyName, {
-        givenName: father.givenName,
-        suffix: 'Jr',
-      });
+      const son = f.person(
+        'M',
+        f.dateOfBirth(18, Math.max(18, Math.min(40, f.ageOf(father) - 20))),
+        father.familyName,
+        {
+          givenName: father.givenName,
+          suffix: 'Jr',
+        },
+      );
       add(son, 'child');
       if (rng.chance(0.4)) add(f.person('F', f.dateOfBirth(78, 95), f.familyName()), 'parent');
     }
@@ -103,7 +117,11 @@ function makeHousehold(rng: SeededRandom, f: PeopleFactory, index: number): Boro
   return household;
 }
 
-function couple(rng: SeededRandom, f: PeopleFactory, [minAge, maxAge]: [number, number]): [BoroughPerson, BoroughPerson] {
+function couple(
+  rng: SeededRandom,
+  f: PeopleFactory,
+  [minAge, maxAge]: [number, number],
+): [BoroughPerson, BoroughPerson] {
   const sameSex = rng.chance(0.08);
   const firstSex: Sex = rng.chance(0.5) ? 'F' : 'M';
   const secondSex: Sex = sameSex ? firstSex : firstSex === 'F' ? 'M' : 'F';
@@ -113,11 +131,23 @@ function couple(rng: SeededRandom, f: PeopleFactory, [minAge, maxAge]: [number, 
   const naming = rng.weighted({ took: sameSex ? 15 : 60, own: 30, hyphenated: 10 });
   const familyName = naming === 'took' ? firstName : naming === 'hyphenated' ? `${firstName}-${birthName}` : birthName;
   const age = f.ageOf(first);
-  const second = f.person(secondSex, f.dateOfBirth(Math.max(18, age - 6), Math.min(maxAge + 4, age + 6)), familyName, familyName !== birthName ? { birthFamilyName: birthName } : {});
+  const second = f.person(
+    secondSex,
+    f.dateOfBirth(Math.max(18, age - 6), Math.min(maxAge + 4, age + 6)),
+    familyName,
+    familyName !== birthName ? { birthFamilyName: birthName } : {},
+  );
   return [first, second];
 }
 
-function addChildren(rng: SeededRandom, f: PeopleFactory, household: BoroughHousehold, parentNames: string[], count: number, mother: BoroughPerson): void {
+function addChildren(
+  rng: SeededRandom,
+  f: PeopleFactory,
+  household: BoroughHousehold,
+  parentNames: string[],
+  count: number,
+  mother: BoroughPerson,
+): void {
   const motherAge = f.ageOf(mother);
   const hyphenated = parentNames.length === 2 && rng.chance(0.4);
   let previous: BoroughPerson | undefined;
@@ -127,7 +157,11 @@ function addChildren(rng: SeededRandom, f: PeopleFactory, household: BoroughHous
     const twin = previous !== undefined && rng.chance(0.07);
     // A birth in the last year is one of the life events the sources learn of at different times.
     const newborn = !twin && i === count - 1 && rng.chance(0.12) && motherAge < 44;
-    const dateOfBirth = twin ? previous!.dateOfBirth : newborn ? f.daysAgo(rng.int(5, 330)) : f.dateOfBirth(0, Math.max(0, Math.min(17, motherAge - 18)));
+    const dateOfBirth = twin
+      ? previous!.dateOfBirth
+      : newborn
+        ? f.daysAgo(rng.int(5, 330))
+        : f.dateOfBirth(0, Math.max(0, Math.min(17, motherAge - 18)));
     let child = f.person(sex, dateOfBirth, familyName);
     if (twin && child.givenName === previous!.givenName) child.givenName = f.givenName(sex === 'F' ? 'M' : 'F');
     household.members.push({ personId: child.id, role: 'child', ...(newborn ? { from: dateOfBirth } : {}) });
@@ -138,7 +172,8 @@ function addChildren(rng: SeededRandom, f: PeopleFactory, household: BoroughHous
 /** Which source records are one person, and who lives together. */
 export function groundTruth(borough: Borough): GroundTruth {
   const householdOf = new Map<string, string>();
-  for (const household of borough.households) for (const member of household.members) householdOf.set(member.personId, household.id);
+  for (const household of borough.households)
+    for (const member of household.members) householdOf.set(member.personId, household.id);
   const uprnOf = new Map(borough.addresses.map((a) => [a.id, a.uprn]));
   const views = [
     ...borough.housing.map((v) => ({ source: 'housing', sourceKey: v.tenantRef, personId: v.personId })),

@@ -26,8 +26,32 @@ export interface SourceHabits {
 }
 
 const keyboardNeighbours: Record<string, string> = {
-  a: 's', b: 'v', c: 'x', d: 's', e: 'r', f: 'g', g: 'h', h: 'j', i: 'o', j: 'k', k: 'l', l: 'k', m: 'n',
-  n: 'm', o: 'p', p: 'o', q: 'w', r: 't', s: 'a', t: 'r', u: 'y', v: 'b', w: 'e', x: 'z', y: 'u', z: 'x',
+  a: 's',
+  b: 'v',
+  c: 'x',
+  d: 's',
+  e: 'r',
+  f: 'g',
+  g: 'h',
+  h: 'j',
+  i: 'o',
+  j: 'k',
+  k: 'l',
+  l: 'k',
+  m: 'n',
+  n: 'm',
+  o: 'p',
+  p: 'o',
+  q: 'w',
+  r: 't',
+  s: 'a',
+  t: 'r',
+  u: 'y',
+  v: 'b',
+  w: 'e',
+  x: 'z',
+  y: 'u',
+  z: 'x',
 };
 
 /** One keying error: two letters swapped, one dropped, one doubled, or a neighbouring key. */
@@ -49,7 +73,13 @@ export function typo(rng: SeededRandom, value: string): string {
 }
 
 /** The person as a source with these habits recorded them at `addressId`. */
-export function recordIdentity(rng: SeededRandom, person: BoroughPerson, habits: SourceHabits, addressId: string, adult: boolean): RecordedIdentity {
+export function recordIdentity(
+  rng: SeededRandom,
+  person: BoroughPerson,
+  habits: SourceHabits,
+  addressId: string,
+  adult: boolean,
+): RecordedIdentity {
   let givenName = person.givenName;
   const forms = nicknames[givenName];
   if (forms && rng.chance(habits.nickname)) givenName = rng.pick(forms);
@@ -60,7 +90,8 @@ export function recordIdentity(rng: SeededRandom, person: BoroughPerson, habits:
     if (rng.chance(habits.staleFamilyName)) familyName = person.birthFamilyName;
     else if (rng.chance(habits.knowsPreviousName)) previousFamilyNames = [person.birthFamilyName];
   }
-  if (familyName.includes('-') && rng.chance(0.2)) familyName = rng.chance(0.5) ? familyName.split('-')[0] : familyName.replace('-', ' ');
+  if (familyName.includes('-') && rng.chance(0.2))
+    familyName = rng.chance(0.5) ? familyName.split('-')[0] : familyName.replace('-', ' ');
   if (rng.chance(habits.nameTypo)) familyName = typo(rng, familyName);
 
   const recorded: RecordedIdentity = { personId: person.id, givenName, familyName, addressId, sex: person.sex };
@@ -95,22 +126,63 @@ function recordedNino(rng: SeededRandom, nino: string, habits: SourceHabits): st
     // Not a NINO at all: a prefix HMRC never issues, or a digit lost.
     value = rng.chance(0.5) ? `${rng.pick(['D', 'F', 'Q', 'V'])}${value.slice(1)}` : value.slice(0, 5) + value.slice(6);
   }
-  if (rng.chance(habits.looseNinoFormat)) value = `${value.slice(0, 2)} ${value.slice(2, 4)} ${value.slice(4, 6)} ${value.slice(6, 8)} ${value.slice(8)}`.toLowerCase();
+  if (rng.chance(habits.looseNinoFormat))
+    value =
+      `${value.slice(0, 2)} ${value.slice(2, 4)} ${value.slice(4, 6)} ${value.slice(6, 8)} ${value.slice(8)}`.toLowerCase();
   return value;
 }
 
 export const housingHabits: SourceHabits = {
-  nickname: 0.12, nameTypo: 0.03, keepsMiddleNames: 0.4, staleFamilyName: 0.15, knowsPreviousName: 0.1,
-  missingDob: 0.04, swappedDob: 0.03, wrongYear: 0.01, holdsNino: 0.55, ninoTypo: 0.03, invalidNino: 0.015,
-  looseNinoFormat: 0.3, holdsNhs: 0.02, spacedNhs: 0.5, nhsTypo: 0.01, holdsContact: 0.7,
+  nickname: 0.12,
+  nameTypo: 0.03,
+  keepsMiddleNames: 0.4,
+  staleFamilyName: 0.15,
+  knowsPreviousName: 0.1,
+  missingDob: 0.04,
+  swappedDob: 0.03,
+  wrongYear: 0.01,
+  holdsNino: 0.55,
+  ninoTypo: 0.03,
+  invalidNino: 0.015,
+  looseNinoFormat: 0.3,
+  holdsNhs: 0.02,
+  spacedNhs: 0.5,
+  nhsTypo: 0.01,
+  holdsContact: 0.7,
 };
 export const benefitsHabits: SourceHabits = {
-  nickname: 0.03, nameTypo: 0.015, keepsMiddleNames: 0.8, staleFamilyName: 0.03, knowsPreviousName: 0.3,
-  missingDob: 0.005, swappedDob: 0.015, wrongYear: 0.005, holdsNino: 0.96, ninoTypo: 0.02, invalidNino: 0.01,
-  looseNinoFormat: 0, holdsNhs: 0, spacedNhs: 0, nhsTypo: 0, holdsContact: 0.5,
+  nickname: 0.03,
+  nameTypo: 0.015,
+  keepsMiddleNames: 0.8,
+  staleFamilyName: 0.03,
+  knowsPreviousName: 0.3,
+  missingDob: 0.005,
+  swappedDob: 0.015,
+  wrongYear: 0.005,
+  holdsNino: 0.96,
+  ninoTypo: 0.02,
+  invalidNino: 0.01,
+  looseNinoFormat: 0,
+  holdsNhs: 0,
+  spacedNhs: 0,
+  nhsTypo: 0,
+  holdsContact: 0.5,
 };
 export const careHabits: SourceHabits = {
-  nickname: 0.1, nameTypo: 0.03, keepsMiddleNames: 0.6, staleFamilyName: 0.1, knowsPreviousName: 0.5,
-  missingDob: 0.01, swappedDob: 0.02, wrongYear: 0.01, holdsNino: 0.25, ninoTypo: 0.03, invalidNino: 0.02,
-  looseNinoFormat: 0.2, holdsNhs: 0.92, spacedNhs: 0.5, nhsTypo: 0.01, holdsContact: 0.6,
+  nickname: 0.1,
+  nameTypo: 0.03,
+  keepsMiddleNames: 0.6,
+  staleFamilyName: 0.1,
+  knowsPreviousName: 0.5,
+  missingDob: 0.01,
+  swappedDob: 0.02,
+  wrongYear: 0.01,
+  holdsNino: 0.25,
+  ninoTypo: 0.03,
+  invalidNino: 0.02,
+  looseNinoFormat: 0.2,
+  holdsNhs: 0.92,
+  spacedNhs: 0.5,
+  nhsTypo: 0.01,
+  holdsContact: 0.6,
 };

@@ -44,7 +44,15 @@ export interface BoroughPerson {
   email?: string;
 }
 
-export type HouseholdKind = 'single' | 'couple' | 'family' | 'single-parent' | 'older-couple' | 'house-share' | 'multi-generation' | 'family-with-lodger';
+export type HouseholdKind =
+  | 'single'
+  | 'couple'
+  | 'family'
+  | 'single-parent'
+  | 'older-couple'
+  | 'house-share'
+  | 'multi-generation'
+  | 'family-with-lodger';
 
 export interface BoroughHousehold {
   id: string;

@@ -82,7 +82,9 @@ export class PeopleFactory {
     if (age >= 16 && this.rng.chance(0.75)) person.phone = `07${this.rng.int(100, 999)} ${this.rng.digits(6)}`;
     if (age >= 18 && this.rng.chance(0.45)) {
       const domain = this.rng.pick(['example.com', 'example.org', 'example.net']);
-      person.email = `${givenName}.${familyName}${this.rng.int(1, 99)}@${domain}`.toLowerCase().replace(/[^a-z0-9.@-]/g, '');
+      person.email = `${givenName}.${familyName}${this.rng.int(1, 99)}@${domain}`
+        .toLowerCase()
+        .replace(/[^a-z0-9.@-]/g, '');
     }
     this.people.push(person);
     return person;

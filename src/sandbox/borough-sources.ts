@@ -28,14 +28,22 @@ export class SourceRecorder {
     const tenant = rng.chance(household.kind === 'house-share' ? 0.05 : 0.32);
     if (tenant) {
       this.tenancy(household, household.addressId, household.movedIn);
-      if (household.previousAddressId && rng.chance(0.4)) this.tenancy(household, household.previousAddressId, this.f.daysAgo(rng.int(4 * 365, 12 * 365)), household.movedIn);
+      if (household.previousAddressId && rng.chance(0.4))
+        this.tenancy(
+          household,
+          household.previousAddressId,
+          this.f.daysAgo(rng.int(4 * 365, 12 * 365)),
+          household.movedIn,
+        );
     } else if (rng.chance(0.05)) this.application(household);
     if (household.kind === 'house-share') {
-      for (const member of household.members) if (rng.chance(0.15)) this.claim(household, [member.personId], household.addressId);
+      for (const member of household.members)
+        if (rng.chance(0.15)) this.claim(household, [member.personId], household.addressId);
     } else if (rng.chance(tenant ? 0.55 : household.kind === 'older-couple' ? 0.3 : 0.15)) {
       const ids = household.members.map((m) => m.personId);
       this.claim(household, ids, household.addressId, tenant);
-      if (household.previousAddressId && rng.chance(0.3)) this.claim(household, ids, household.previousAddressId, tenant, household.movedIn);
+      if (household.previousAddressId && rng.chance(0.3))
+        this.claim(household, ids, household.previousAddressId, tenant, household.movedIn);
     }
     this.care(household);
   }
@@ -62,10 +70,19 @@ export class SourceRecorder {
         tenantRef: `T${String(++this.next.tenant + 200_000).padStart(7, '0')}`,
         kind: 'tenancy',
         groupRef,
-        role: index === 0 ? 'lead-tenant' : role === 'lodger' ? 'lodger' : role === 'partner' && rng.chance(0.7) ? 'joint-tenant' : 'household-member',
+        role:
+          index === 0
+            ? 'lead-tenant'
+            : role === 'lodger'
+              ? 'lodger'
+              : role === 'partner' && rng.chance(0.7)
+                ? 'joint-tenant'
+                : 'household-member',
         tenure: end ? 'secure' : rng.chance(0.85) ? 'secure' : 'introductory',
         start,
-        ...(end ? { end, rentAccountStatus: 'closed' as const } : { rentAccountStatus: rng.weighted({ clear: 60, 'in-credit': 15, arrears: 25 }) }),
+        ...(end
+          ? { end, rentAccountStatus: 'closed' as const }
+          : { rentAccountStatus: rng.weighted({ clear: 60, 'in-credit': 15, arrears: 25 }) }),
         updatedAt: this.f.timestampWithin(end ? 1500 : 700),
       });
     });
@@ -91,7 +108,13 @@ export class SourceRecorder {
     });
   }
 
-  private claim(household: BoroughHousehold, personIds: string[], addressId: string, tenant = false, ended?: string): void {
+  private claim(
+    household: BoroughHousehold,
+    personIds: string[],
+    addressId: string,
+    tenant = false,
+    ended?: string,
+  ): void {
     const rng = this.rng;
     const claimRef = String(40_000_000 + ++this.next.claim * 7 + rng.int(0, 6));
     const schemes: ('HB' | 'CTR')[] = tenant || rng.chance(0.5) ? ['HB', 'CTR'] : ['CTR'];
@@ -106,7 +129,8 @@ export class SourceRecorder {
       if (member.to !== undefined && !rng.chance(0.4)) continue;
       if (member.role === 'lodger') continue;
       const adult = this.f.ageOf(person) >= 18;
-      const role = party === 0 ? 'claimant' : member.role === 'partner' ? 'partner' : adult ? 'non-dependant' : 'dependant';
+      const role =
+        party === 0 ? 'claimant' : member.role === 'partner' ? 'partner' : adult ? 'non-dependant' : 'dependant';
       this.benefits.push({
         ...recordIdentity(rng, person, benefitsHabits, addressId, adult),
         claimRef,
@@ -129,7 +153,8 @@ export class SourceRecorder {
     const children = people.filter((p) => this.f.ageOf(p) < 18);
     if (children.length && rng.chance(0.05)) {
       const familyId = `F${String(++this.next.family + 5000).padStart(6, '0')}`;
-      for (const child of children) this.carePerson(child, household, familyId, 'child', [this.involvement('children')]);
+      for (const child of children)
+        this.carePerson(child, household, familyId, 'child', [this.involvement('children')]);
       for (const parent of people.filter((p) => this.f.ageOf(p) >= 18).slice(0, 2)) {
         this.carePerson(parent, household, familyId, parent.sex === 'F' ? 'mother' : 'father', []);
       }
@@ -138,17 +163,30 @@ export class SourceRecorder {
       const age = this.f.ageOf(person);
       if (age < 18 || !rng.chance(age >= 75 ? 0.18 : 0.012)) continue;
       const partner = people.find((p) => p !== person && this.f.ageOf(p) >= 18);
-      const familyId = partner && rng.chance(0.5) ? `F${String(++this.next.family + 5000).padStart(6, '0')}` : undefined;
+      const familyId =
+        partner && rng.chance(0.5) ? `F${String(++this.next.family + 5000).padStart(6, '0')}` : undefined;
       this.carePerson(person, household, familyId, 'subject', [this.involvement('adults')]);
       if (familyId && partner) this.carePerson(partner, household, familyId, 'carer', []);
     }
   }
 
-  private carePerson(person: BoroughPerson, household: BoroughHousehold, familyId: string | undefined, relationship: CareView['relationship'], involvements: CareView['involvements']): void {
+  private carePerson(
+    person: BoroughPerson,
+    household: BoroughHousehold,
+    familyId: string | undefined,
+    relationship: CareView['relationship'],
+    involvements: CareView['involvements'],
+  ): void {
     const rng = this.rng;
     const stale = household.previousAddressId && rng.chance(0.3);
     this.socialCare.push({
-      ...recordIdentity(rng, person, careHabits, stale ? household.previousAddressId! : household.addressId, this.f.ageOf(person) >= 18),
+      ...recordIdentity(
+        rng,
+        person,
+        careHabits,
+        stale ? household.previousAddressId! : household.addressId,
+        this.f.ageOf(person) >= 18,
+      ),
       carePersonId: String(1_000_000 + ++this.next.care * 3 + rng.int(0, 2)),
       ...(familyId ? { familyId } : {}),
       relationship,

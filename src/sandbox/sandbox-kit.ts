@@ -106,7 +106,10 @@ export function serveSandbox(
   );
 }
 
-export async function startSandboxServer(options: SandboxServerOptions, authHeaders: Record<string, string>): Promise<RunningSandbox> {
+export async function startSandboxServer(
+  options: SandboxServerOptions,
+  authHeaders: Record<string, string>,
+): Promise<RunningSandbox> {
   let latency = options.latencyMs ?? 0;
   let failure = options.failure ? { ...options.failure, seen: 0, failed: 0 } : undefined;
   let requests = 0;
@@ -147,7 +150,13 @@ export async function startSandboxServer(options: SandboxServerOptions, authHead
       return send(res, 500, { error: 'internal', message: 'injected failure' });
     }
     const query = url.searchParams;
-    const answer = await options.handle({ method: req.method ?? 'GET', path: url.pathname, query, headers: req.headers, body });
+    const answer = await options.handle({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query,
+      headers: req.headers,
+      body,
+    });
     await answerAt();
     if (!answer) return send(res, 404, { error: 'not-found' });
     send(res, answer.status, answer.body);
@@ -165,7 +174,8 @@ export async function startSandboxServer(options: SandboxServerOptions, authHead
   async function admin(method: string, path: string, body: unknown, res: ServerResponse): Promise<void> {
     if (path === '/_sandbox/failures' && method === 'POST') {
       const plan = body as FailurePlan;
-      if (!plan || !['500', 'garbage', 'timeout'].includes(plan.mode)) return send(res, 400, { error: 'mode must be 500, garbage or timeout' });
+      if (!plan || !['500', 'garbage', 'timeout'].includes(plan.mode))
+        return send(res, 400, { error: 'mode must be 500, garbage or timeout' });
       failure = { ...plan, seen: 0, failed: 0 };
       return send(res, 200, { failure });
     }

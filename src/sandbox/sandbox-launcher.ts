@@ -26,7 +26,10 @@ export interface LaunchedSandboxes {
  * Starts sandbox source systems in this process on free loopback ports, each with a fresh random
  * credential, and returns the connections the hub uses to reach them.
  */
-export async function launchSandboxes(definitions: readonly SandboxDefinition[], options: LaunchOptions): Promise<LaunchedSandboxes> {
+export async function launchSandboxes(
+  definitions: readonly SandboxDefinition[],
+  options: LaunchOptions,
+): Promise<LaunchedSandboxes> {
   const sandboxes: RunningSandbox[] = [];
   try {
     for (const definition of definitions) {
@@ -44,16 +47,14 @@ export async function launchSandboxes(definitions: readonly SandboxDefinition[],
     await Promise.all(sandboxes.map((s) => s.close()));
     throw error;
   }
-  const connections = sandboxes.map(
-    (s): SourceConnection => ({
-      id: s.id,
-      adapter: s.id,
-      baseUrl: s.url,
-      authHeaders: s.authHeaders,
-      timeoutMs: options.timeoutMs ?? 10_000,
-      pageSize: options.pageSize ?? 500,
-      retry: options.retry ?? defaultRetry,
-    }),
-  );
+  const connections = sandboxes.map((s): SourceConnection => ({
+    id: s.id,
+    adapter: s.id,
+    baseUrl: s.url,
+    authHeaders: s.authHeaders,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    pageSize: options.pageSize ?? 500,
+    retry: options.retry ?? defaultRetry,
+  }));
   return { sandboxes, connections, close: async () => void (await Promise.all(sandboxes.map((s) => s.close()))) };
 }

@@ -24,7 +24,11 @@ export function releasedRecords(decision: Decision, records: readonly LinkedReco
 }
 
 export function sourceRecordsOf(decision: Decision, person: IndexedPerson): LinkedSourceRecordModel[] {
-  return releasedRecords(decision, person.records).map((r) => ({ source: r.source, sourceKey: r.sourceKey, lastSeen: r.lastSeen }));
+  return releasedRecords(decision, person.records).map((r) => ({
+    source: r.source,
+    sourceKey: r.sourceKey,
+    lastSeen: r.lastSeen,
+  }));
 }
 
 /**
@@ -60,7 +64,11 @@ function viaOf(record: LinkedRecord): string | undefined {
  * again over those that may: a value is shown with the counts of the records shown, and left out when it
  * came from a record not shown or was chosen with the weight of one (the counts would tell of it).
  */
-export function provenanceOf(decision: Decision, person: IndexedPerson, fields: Record<string, string[]>): IdentityProvenanceModel[] {
+export function provenanceOf(
+  decision: Decision,
+  person: IndexedPerson,
+  fields: Record<string, string[]>,
+): IdentityProvenanceModel[] {
   const shown = releasedRecords(decision, person.records);
   const visible: GoldenIdentity = shown.length === person.records.length ? person.golden : goldenIdentity(shown);
   const out: IdentityProvenanceModel[] = [];
@@ -69,7 +77,14 @@ export function provenanceOf(decision: Decision, person: IndexedPerson, fields: 
     if (!value || !refs.some((f) => decision.released.includes(identityRef(f)))) continue;
     const seen = golden(visible, field);
     if (!seen || seen.source !== value.source || seen.sourceKey !== value.sourceKey) continue;
-    out.push({ field, source: seen.source, sourceKey: seen.sourceKey, rule: seen.rule, agreeing: seen.agreeing, holding: seen.holding });
+    out.push({
+      field,
+      source: seen.source,
+      sourceKey: seen.sourceKey,
+      rule: seen.rule,
+      agreeing: seen.agreeing,
+      holding: seen.holding,
+    });
   }
   return out;
 }

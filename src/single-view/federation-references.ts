@@ -51,7 +51,10 @@ export class FederationReferenceArgs implements OnApplicationBootstrap {
         throw toGraphqlError(await this.lookupFailed(typename, reference, context as GraphqlContext));
       };
       Object.defineProperty(called, PATCHED, { value: true });
-      type.extensions = { ...type.extensions, apollo: { ...apollo, subgraph: { ...apollo.subgraph, resolveReference: called } } };
+      type.extensions = {
+        ...type.extensions,
+        apollo: { ...apollo, subgraph: { ...apollo.subgraph, resolveReference: called } },
+      };
     }
   }
 

@@ -20,7 +20,11 @@ export const singleViewEnvSchema = {
   SINGLE_VIEW_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
 };
 
-export function toSingleViewSettings(values: { SINGLE_VIEW_SOURCE_TIMEOUT_MS: number; SINGLE_VIEW_BREAKER_THRESHOLD: number; SINGLE_VIEW_BREAKER_HALF_OPEN_MS: number }): SingleViewSettings {
+export function toSingleViewSettings(values: {
+  SINGLE_VIEW_SOURCE_TIMEOUT_MS: number;
+  SINGLE_VIEW_BREAKER_THRESHOLD: number;
+  SINGLE_VIEW_BREAKER_HALF_OPEN_MS: number;
+}): SingleViewSettings {
   return {
     sourceTimeoutMs: values.SINGLE_VIEW_SOURCE_TIMEOUT_MS,
     breakerThreshold: values.SINGLE_VIEW_BREAKER_THRESHOLD,

@@ -31,14 +31,23 @@ export class SingleViewException extends HubException<SingleViewErrorCode> {
   }
 }
 
-export const badInput = (message: string, details?: Record<string, unknown>) => new SingleViewException(SingleViewErrorCode.BAD_USER_INPUT, message, details);
+export const badInput = (message: string, details?: Record<string, unknown>) =>
+  new SingleViewException(SingleViewErrorCode.BAD_USER_INPUT, message, details);
 
 /**
  * The error on a field whose source did not answer. It names the source (extensions.source) so a client can
  * say which part of the answer is missing; the field is null and every other field is still returned.
  */
 export function sourceUnavailableError(failure: SourceFailure): GraphQLError {
-  return new GraphQLError(`Source ${failure.source} is unavailable (${failure.reason}); its data is missing from this answer`, {
-    extensions: { code: SingleViewErrorCode.SOURCE_UNAVAILABLE, domain: true, source: failure.source, details: { source: failure.source, reason: failure.reason } },
-  });
+  return new GraphQLError(
+    `Source ${failure.source} is unavailable (${failure.reason}); its data is missing from this answer`,
+    {
+      extensions: {
+        code: SingleViewErrorCode.SOURCE_UNAVAILABLE,
+        domain: true,
+        source: failure.source,
+        details: { source: failure.source, reason: failure.reason },
+      },
+    },
+  );
 }

@@ -67,7 +67,12 @@ export function lazy(target: object, field: string, read: () => unknown): void {
  * only fields the field policy has let through are read from the index rows. Those rows are read while
  * the decision is taken (one batched query per request): into the request's memory, released to nobody.
  */
-export function personView(id: string, loaders: RequestLoaders, indexedAlready?: IndexedPerson, requestedId?: string): PersonModel {
+export function personView(
+  id: string,
+  loaders: RequestLoaders,
+  indexedAlready?: IndexedPerson,
+  requestedId?: string,
+): PersonModel {
   if (indexedAlready) loaders.indexed.prime(id, indexedAlready);
   else loaders.warm([id]);
   const indexed = () => loaders.indexed.load(id);
@@ -80,10 +85,18 @@ export function personView(id: string, loaders: RequestLoaders, indexedAlready?:
   });
   lazy(view, 'services', async () => {
     const { keys } = await indexed();
-    return { housing: keys.has(LIVE_SOURCES.housing), benefits: keys.has(LIVE_SOURCES.benefits), socialCare: keys.has(LIVE_SOURCES.socialCare) };
+    return {
+      housing: keys.has(LIVE_SOURCES.housing),
+      benefits: keys.has(LIVE_SOURCES.benefits),
+      socialCare: keys.has(LIVE_SOURCES.socialCare),
+    };
   });
-  for (const [field, pick] of Object.entries(goldenFields)) lazy(view, field, async () => pick((await indexed()).golden) ?? null);
-  return withState(view, { loaders, ...(requestedId && requestedId !== id ? { requestedId } : {}) }) as unknown as PersonModel;
+  for (const [field, pick] of Object.entries(goldenFields))
+    lazy(view, field, async () => pick((await indexed()).golden) ?? null);
+  return withState(view, {
+    loaders,
+    ...(requestedId && requestedId !== id ? { requestedId } : {}),
+  }) as unknown as PersonModel;
 }
 
 /** The live fields of `source` that a decision released. */
@@ -99,7 +112,9 @@ export function liveRefs(decision: Decision, source: string): FieldRef[] {
  */
 function prefetch(loaders: RequestLoaders, released: { person: PersonModel; decision: Decision }[]): Promise<void> {
   const work = (async () => {
-    const wanted = released.filter(({ decision }) => Object.values(LIVE_SOURCES).some((source) => liveRefs(decision, source).length > 0));
+    const wanted = released.filter(({ decision }) =>
+      Object.values(LIVE_SOURCES).some((source) => liveRefs(decision, source).length > 0),
+    );
     if (wanted.length === 0) return;
     const indexed = await loaders.indexed.loadMany(wanted.map(({ person }) => person.id));
     const sent: Promise<void>[] = [];
@@ -141,9 +156,18 @@ interface MemberView {
  * A household as GraphQL resolves it, with its members; decided as a group (see `householdGroup`).
  * `reachedThrough`: the person it was reached from and the merged id they were asked for by, if any.
  */
-export function householdView(record: HouseholdRecord, loaders: RequestLoaders, reachedThrough?: { personId: string; requestedId?: string }): HouseholdModel {
+export function householdView(
+  record: HouseholdRecord,
+  loaders: RequestLoaders,
+  reachedThrough?: { personId: string; requestedId?: string },
+): HouseholdModel {
   const members: MemberView[] = record.memberships.map((m) => ({
-    person: personView(m.personId, loaders, undefined, m.personId === reachedThrough?.personId ? reachedThrough.requestedId : undefined),
+    person: personView(
+      m.personId,
+      loaders,
+      undefined,
+      m.personId === reachedThrough?.personId ? reachedThrough.requestedId : undefined,
+    ),
     role: m.role,
     validFrom: m.validFrom,
     validTo: m.validTo,
@@ -153,11 +177,26 @@ export function householdView(record: HouseholdRecord, loaders: RequestLoaders, 
   const involvement = async () => {
     const indexed = await loaders.indexed.loadMany(currentIds);
     const count = (source: string) => indexed.filter((p) => !(p instanceof Error) && p.keys.has(source)).length;
-    return { housing: count(LIVE_SOURCES.housing), benefits: count(LIVE_SOURCES.benefits), socialCare: count(LIVE_SOURCES.socialCare) };
+    return {
+      housing: count(LIVE_SOURCES.housing),
+      benefits: count(LIVE_SOURCES.benefits),
+      socialCare: count(LIVE_SOURCES.socialCare),
+    };
   };
-  const view = { id: record.id, uprn: record.uprn, postcode: record.postcode, addressLines: record.addressLines, members, memberCount: currentIds.length };
+  const view = {
+    id: record.id,
+    uprn: record.uprn,
+    postcode: record.postcode,
+    addressLines: record.addressLines,
+    members,
+    memberCount: currentIds.length,
+  };
   lazy(view, 'services', involvement);
-  lazy(view, 'multipleServicesInvolved', async () => Object.values(await involvement()).filter((n) => n > 0).length > 1);
+  lazy(
+    view,
+    'multipleServicesInvolved',
+    async () => Object.values(await involvement()).filter((n) => n > 0).length > 1,
+  );
   return withState(view, { loaders }) as unknown as HouseholdModel;
 }
 
@@ -171,11 +210,17 @@ export function householdGroup(item: unknown): SubjectGroup | undefined {
   const household = item as HouseholdModel;
   const members = household.members as unknown as MemberView[];
   const ids = [...new Set(members.map((m) => m.person.id))];
-  const released = (decisions: ReadonlyMap<string, Decision>) => members.filter((m) => releasesMembership(decisions.get(m.person.id)));
+  const released = (decisions: ReadonlyMap<string, Decision>) =>
+    members.filter((m) => releasesMembership(decisions.get(m.person.id)));
   return {
     // Each member's event names the household as well as the member (household.view subjects).
-    subjects: ids.map((personId) => ({ personId, householdId: household.id, ...requestedIdOf(members.find((m) => m.person.id === personId)!.person) })),
-    prepare: (decisions) => startPrefetch(released(decisions).map((m) => ({ person: m.person, decision: decisions.get(m.person.id)! }))),
+    subjects: ids.map((personId) => ({
+      personId,
+      householdId: household.id,
+      ...requestedIdOf(members.find((m) => m.person.id === personId)!.person),
+    })),
+    prepare: (decisions) =>
+      startPrefetch(released(decisions).map((m) => ({ person: m.person, decision: decisions.get(m.person.id)! }))),
     release(decisions) {
       const current = [...new Set(members.filter((m) => m.current).map((m) => m.person.id))];
       const kept = released(decisions);
@@ -210,14 +255,19 @@ function requestedIdOf(person: PersonModel): { requestedId?: string } {
 /** The policy group of a page of search results: a result about whom nothing is released is left out. */
 export function searchGroup(item: unknown): SubjectGroup | undefined {
   const page = item as { edges: { person: PersonModel }[] };
-  const released = (decisions: ReadonlyMap<string, Decision>) => page.edges.filter((edge) => releasedAnything(decisions.get(edge.person.id)));
+  const released = (decisions: ReadonlyMap<string, Decision>) =>
+    page.edges.filter((edge) => releasedAnything(decisions.get(edge.person.id)));
   return {
     subjects: page.edges.map((edge) => ({ personId: edge.person.id }) satisfies PolicySubject),
-    prepare: (decisions) => startPrefetch(released(decisions).map((edge) => ({ person: edge.person, decision: decisions.get(edge.person.id)! }))),
+    prepare: (decisions) =>
+      startPrefetch(
+        released(decisions).map((edge) => ({ person: edge.person, decision: decisions.get(edge.person.id)! })),
+      ),
     release(decisions) {
       const kept = released(decisions);
       page.edges.splice(0, page.edges.length, ...kept);
-      for (const edge of kept) tagValue(edge.person, { subject: { personId: edge.person.id }, decision: decisions.get(edge.person.id)! });
+      for (const edge of kept)
+        tagValue(edge.person, { subject: { personId: edge.person.id }, decision: decisions.get(edge.person.id)! });
     },
   };
 }
@@ -245,7 +295,8 @@ export const NOT_FOR_EVERY_MEMBER = 'not released for every current member of th
  * not, so a hidden member is never linked to the household by an id in it.
  */
 export function jointDecision(decisions: Decision[]): Decision {
-  if (decisions.length === 0) return { effect: 'deny', released: [], withheld: [], reasons: ['the household has no current member'] };
+  if (decisions.length === 0)
+    return { effect: 'deny', released: [], withheld: [], reasons: ['the household has no current member'] };
   const [first, ...rest] = decisions;
   const released = first.released.filter((ref) => rest.every((d) => d.released.includes(ref)));
   const asked = new Set(decisions.flatMap((d) => [...d.released, ...d.withheld.map((w) => w.field)]));
@@ -253,7 +304,12 @@ export function jointDecision(decisions: Decision[]): Decision {
     .filter((ref) => !released.includes(ref))
     .map((field) => ({ field, reason: householdReason(decisions, field), about: 'request' as const }));
   const effect = withheld.length === 0 ? 'allow' : released.length === 0 ? 'deny' : 'allow-with-redactions';
-  return { effect, released, withheld, reasons: ['household-level fields: released only where released for every current member'] };
+  return {
+    effect,
+    released,
+    withheld,
+    reasons: ['household-level fields: released only where released for every current member'],
+  };
 }
 
 function householdReason(decisions: Decision[], field: string): string {

@@ -41,19 +41,34 @@ describe('HttpSourceTransport (real HTTP on loopback)', () => {
       retry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 10 },
       ...overrides,
     });
-  const json = (status: number, value: unknown): Handler => (_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-  const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as SourceException);
+  const json =
+    (status: number, value: unknown): Handler =>
+    (_req, res) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => error as SourceException,
+    );
 
   it('sends credentials, the request id and the query, and parses JSON', async () => {
     handler = json(200, { ok: true });
-    await expect(transport().getJson('/records', { since: 'x y', key: ['a', 'b'] }, { requestId: 'req-1' })).resolves.toEqual({ ok: true });
+    await expect(
+      transport().getJson('/records', { since: 'x y', key: ['a', 'b'] }, { requestId: 'req-1' }),
+    ).resolves.toEqual({ ok: true });
     expect(seen[0]).toMatchObject({ method: 'GET', url: '/api/records?since=x+y&key=a&key=b' });
-    expect(seen[0].headers).toMatchObject({ 'x-api-key': 'secret', 'x-request-id': 'req-1', accept: 'application/json' });
+    expect(seen[0].headers).toMatchObject({
+      'x-api-key': 'secret',
+      'x-request-id': 'req-1',
+      accept: 'application/json',
+    });
   });
 
   it('posts a JSON body', async () => {
     handler = (_req, res, body) => res.writeHead(200).end(body);
-    await expect(transport().postJson('/lookup', { keys: ['k1'] }, { idempotent: true })).resolves.toEqual({ keys: ['k1'] });
+    await expect(transport().postJson('/lookup', { keys: ['k1'] }, { idempotent: true })).resolves.toEqual({
+      keys: ['k1'],
+    });
     expect(seen[0].headers['content-type']).toBe('application/json');
   });
 
@@ -74,20 +89,30 @@ describe('HttpSourceTransport (real HTTP on loopback)', () => {
       order.push('served');
       return ++calls < 2 ? res.writeHead(503).end('busy') : json(200, { calls })(req, res, '');
     };
-    const answer = transport().postJson('/lookup', { keys: ['k1'] }, { idempotent: true, onDispatch: () => order.push('dispatched') });
+    const answer = transport().postJson(
+      '/lookup',
+      { keys: ['k1'] },
+      { idempotent: true, onDispatch: () => order.push('dispatched') },
+    );
     await expect(answer).resolves.toEqual({ calls: 2 });
     expect(order).toEqual(['dispatched', 'served', 'dispatched', 'served']);
   });
 
   it('does not retry a write', async () => {
     handler = (_req, res) => res.writeHead(503).end();
-    expect(await failure(transport().postJson('/notes', { a: 1 }))).toMatchObject({ code: SourceErrorCode.SOURCE_HTTP_ERROR, status: 503 });
+    expect(await failure(transport().postJson('/notes', { a: 1 }))).toMatchObject({
+      code: SourceErrorCode.SOURCE_HTTP_ERROR,
+      status: 503,
+    });
     expect(seen).toHaveLength(1);
   });
 
   it('never follows a redirect', async () => {
     handler = (_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }).end();
-    expect(await failure(transport().getJson('/records'))).toMatchObject({ code: SourceErrorCode.SOURCE_HTTP_ERROR, status: 302 });
+    expect(await failure(transport().getJson('/records'))).toMatchObject({
+      code: SourceErrorCode.SOURCE_HTTP_ERROR,
+      status: 302,
+    });
     expect(seen).toHaveLength(1);
   });
 
@@ -102,14 +127,20 @@ describe('HttpSourceTransport (real HTTP on loopback)', () => {
   it('times out a source that does not answer, after its retries', async () => {
     handler = () => undefined;
     const started = Date.now();
-    const error = await failure(transport({ timeoutMs: 100, retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 5 } }).getJson('/records'));
+    const error = await failure(
+      transport({ timeoutMs: 100, retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 5 } }).getJson('/records'),
+    );
     expect(error).toMatchObject({ code: SourceErrorCode.SOURCE_TIMEOUT });
     expect(seen).toHaveLength(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
   });
 
   it('reports an unreachable source by its network error', async () => {
-    const error = await failure(transport({ baseUrl: 'http://127.0.0.1:1', retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } }).getJson('/records'));
+    const error = await failure(
+      transport({ baseUrl: 'http://127.0.0.1:1', retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } }).getJson(
+        '/records',
+      ),
+    );
     expect(error).toMatchObject({ code: SourceErrorCode.SOURCE_UNREACHABLE });
     expect(error?.message).toContain('ECONNREFUSED');
   });

@@ -27,13 +27,19 @@ export class HttpSourceTransport implements SourceTransport {
       maxAttempts > 1
         ? retry(
             handleWhen((error) => error instanceof SourceException && error.transient),
-            { maxAttempts: maxAttempts - 1, backoff: new ExponentialBackoff({ initialDelay: initialDelayMs, maxDelay: maxDelayMs }) },
+            {
+              maxAttempts: maxAttempts - 1,
+              backoff: new ExponentialBackoff({ initialDelay: initialDelayMs, maxDelay: maxDelayMs }),
+            },
           )
         : noop;
   }
 
   getJson(path: string, query?: QueryParams, options: RequestOptions = {}): Promise<unknown> {
-    return this.retryPolicy.execute(({ signal }) => this.send('GET', this.url(path, query), undefined, options, signal), options.signal);
+    return this.retryPolicy.execute(
+      ({ signal }) => this.send('GET', this.url(path, query), undefined, options, signal),
+      options.signal,
+    );
   }
 
   postJson(path: string, body: unknown, options: RequestOptions & { idempotent?: boolean } = {}): Promise<unknown> {
@@ -53,11 +59,25 @@ export class HttpSourceTransport implements SourceTransport {
   }
 
   /** One attempt, one span: a trace shows the retries. The source and method only (paths and queries can hold keys). */
-  private send(method: string, url: string, body: unknown, options: RequestOptions, retrySignal?: AbortSignal): Promise<unknown> {
-    return inSpan('source.http', { 'hub.source': this.connection.id, 'http.request.method': method }, () => this.attempt(method, url, body, options, retrySignal));
+  private send(
+    method: string,
+    url: string,
+    body: unknown,
+    options: RequestOptions,
+    retrySignal?: AbortSignal,
+  ): Promise<unknown> {
+    return inSpan('source.http', { 'hub.source': this.connection.id, 'http.request.method': method }, () =>
+      this.attempt(method, url, body, options, retrySignal),
+    );
   }
 
-  private async attempt(method: string, url: string, body: unknown, options: RequestOptions, retrySignal?: AbortSignal): Promise<unknown> {
+  private async attempt(
+    method: string,
+    url: string,
+    body: unknown,
+    options: RequestOptions,
+    retrySignal?: AbortSignal,
+  ): Promise<unknown> {
     const source = this.connection.id;
     const headers: Record<string, string> = { accept: 'application/json', ...this.connection.authHeaders };
     if (options.requestId) headers['x-request-id'] = options.requestId;
@@ -91,7 +111,12 @@ export class HttpSourceTransport implements SourceTransport {
       status = response.statusCode;
       text = await response.body.text();
     } catch (error) {
-      if (timedOut) throw new SourceException(SourceErrorCode.SOURCE_TIMEOUT, source, `no answer within ${this.connection.timeoutMs} ms (${method} ${pathOf(url)})`);
+      if (timedOut)
+        throw new SourceException(
+          SourceErrorCode.SOURCE_TIMEOUT,
+          source,
+          `no answer within ${this.connection.timeoutMs} ms (${method} ${pathOf(url)})`,
+        );
       if (options.signal?.aborted) throw error;
       const failure = error as { code?: string; cause?: { code?: string }; message?: string };
       const cause = failure.code ?? failure.cause?.code ?? failure.message;
@@ -101,12 +126,24 @@ export class HttpSourceTransport implements SourceTransport {
       for (const signal of callers) signal.removeEventListener('abort', stop);
     }
     if (status < 200 || status >= 300) {
-      throw new SourceException(SourceErrorCode.SOURCE_HTTP_ERROR, source, `HTTP ${status} from ${method} ${pathOf(url)}`, status, text.slice(0, excerptLength));
+      throw new SourceException(
+        SourceErrorCode.SOURCE_HTTP_ERROR,
+        source,
+        `HTTP ${status} from ${method} ${pathOf(url)}`,
+        status,
+        text.slice(0, excerptLength),
+      );
     }
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new SourceException(SourceErrorCode.SOURCE_NOT_JSON, source, `the answer to ${method} ${pathOf(url)} is not JSON`, status, text.slice(0, excerptLength));
+      throw new SourceException(
+        SourceErrorCode.SOURCE_NOT_JSON,
+        source,
+        `the answer to ${method} ${pathOf(url)} is not JSON`,
+        status,
+        text.slice(0, excerptLength),
+      );
     }
   }
 }

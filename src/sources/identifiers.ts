@@ -21,7 +21,9 @@ export function isValidNino(nino: string): boolean {
 }
 
 export function isValidNinoPrefix(prefix: string): boolean {
-  return prefix.length === 2 && ninoFirst.test(prefix[0]) && ninoSecond.test(prefix[1]) && !ninoBlockedPrefixes.has(prefix);
+  return (
+    prefix.length === 2 && ninoFirst.test(prefix[0]) && ninoSecond.test(prefix[1]) && !ninoBlockedPrefixes.has(prefix)
+  );
 }
 
 /** Digits only: `943 476 5919` → `9434765919`. */

@@ -23,7 +23,8 @@ export class SourceRegistry implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   onModuleInit(): void {
-    if (this.config.sourcesConfigPath) this.connections = loadSourcesConfig(this.config.sourcesConfigPath, knownAdapters);
+    if (this.config.sourcesConfigPath)
+      this.connections = loadSourcesConfig(this.config.sourcesConfigPath, knownAdapters);
   }
 
   /** Source ids that are configured (without starting anything). */
@@ -44,7 +45,11 @@ export class SourceRegistry implements OnModuleInit, OnApplicationShutdown {
     const adapter = (await this.adapters()).get(id);
     if (!adapter) {
       const known = this.configuredIds();
-      throw new SourceException(SourceErrorCode.SOURCE_UNKNOWN, id, `no such source (configured: ${known.length ? known.join(', ') : 'none'})`);
+      throw new SourceException(
+        SourceErrorCode.SOURCE_UNKNOWN,
+        id,
+        `no such source (configured: ${known.length ? known.join(', ') : 'none'})`,
+      );
     }
     return adapter;
   }

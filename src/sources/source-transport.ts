@@ -86,7 +86,11 @@ export function badResponse(source: string, what: string): SourceException {
  * For adapters: a source's status endpoint as a SourceHealth. `isUp` reads the source's own answer; a
  * failed call is `down` with the reason, never an exception (a health check reports, it does not throw).
  */
-export async function probeHealth(call: () => Promise<unknown>, isUp: (body: unknown) => boolean, downDetail: string): Promise<SourceHealth> {
+export async function probeHealth(
+  call: () => Promise<unknown>,
+  isUp: (body: unknown) => boolean,
+  downDetail: string,
+): Promise<SourceHealth> {
   const started = Date.now();
   try {
     const body = await call();

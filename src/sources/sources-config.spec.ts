@@ -4,9 +4,22 @@ import { parseSourcesConfig } from './sources-config';
 const known = ['housing', 'benefits', 'social-care'];
 const valid = {
   sources: {
-    housing: { baseUrl: 'https://housing.example.gov.uk/api/', auth: { type: 'api-key', keyEnv: 'HOUSING_KEY' }, pageSize: 300 },
-    benefits: { baseUrl: 'http://127.0.0.1:8081', auth: { type: 'basic', username: 'hub', passwordEnv: 'BENEFITS_PASSWORD' }, retry: { maxAttempts: 5 } },
-    'care-north': { adapter: 'social-care', baseUrl: 'https://care.example.gov.uk', auth: { type: 'bearer', token: 't0k3n' }, timeoutMs: 3000 },
+    housing: {
+      baseUrl: 'https://housing.example.gov.uk/api/',
+      auth: { type: 'api-key', keyEnv: 'HOUSING_KEY' },
+      pageSize: 300,
+    },
+    benefits: {
+      baseUrl: 'http://127.0.0.1:8081',
+      auth: { type: 'basic', username: 'hub', passwordEnv: 'BENEFITS_PASSWORD' },
+      retry: { maxAttempts: 5 },
+    },
+    'care-north': {
+      adapter: 'social-care',
+      baseUrl: 'https://care.example.gov.uk',
+      auth: { type: 'bearer', token: 't0k3n' },
+      timeoutMs: 3000,
+    },
     old: { enabled: false, baseUrl: 'https://old.example.gov.uk', auth: { type: 'bearer', token: 'x' } },
   },
 };
@@ -36,19 +49,44 @@ describe('sources configuration', () => {
     });
     expect(connections[1].authHeaders).toEqual({ authorization: `Basic ${Buffer.from('hub:p').toString('base64')}` });
     expect(connections[1].retry.maxAttempts).toBe(5);
-    expect(connections[2]).toMatchObject({ adapter: 'social-care', authHeaders: { authorization: 'Bearer t0k3n' }, timeoutMs: 3000 });
+    expect(connections[2]).toMatchObject({
+      adapter: 'social-care',
+      authHeaders: { authorization: 'Bearer t0k3n' },
+      timeoutMs: 3000,
+    });
   });
 
   it.each([
-    [{ sources: { housing: { ...valid.sources.housing, baseUrl: 'http://housing.example.gov.uk' } } }, 'sources.housing.baseUrl must be an https URL (plain http only for localhost or 127.0.0.1)'],
+    [
+      { sources: { housing: { ...valid.sources.housing, baseUrl: 'http://housing.example.gov.uk' } } },
+      'sources.housing.baseUrl must be an https URL (plain http only for localhost or 127.0.0.1)',
+    ],
     [{ sources: { housing: { ...valid.sources.housing, timeoutMs: 5 } } }, 'sources.housing.timeoutMs must be >=100'],
-    [{ sources: { housing: { ...valid.sources.housing, pageSize: 'many' } } }, 'sources.housing.pageSize expected number, received string'],
+    [
+      { sources: { housing: { ...valid.sources.housing, pageSize: 'many' } } },
+      'sources.housing.pageSize expected number, received string',
+    ],
     [{ sources: { housing: { ...valid.sources.housing, auth: { type: 'oauth' } } } }, 'sources.housing.auth'],
-    [{ sources: { housing: { ...valid.sources.housing, auth: { type: 'api-key', key: 'a', keyEnv: 'B' } } } }, 'sources.housing.auth needs exactly one of "key" or "keyEnv"'],
-    [{ sources: { housing: { ...valid.sources.housing, auth: { type: 'bearer', tokenEnv: 'NOPE' } } } }, 'sources.housing.auth.tokenEnv names NOPE, which is not set'],
-    [{ sources: { housing: { ...valid.sources.housing, adapter: 'council-tax' } } }, 'sources.housing.adapter must be one of housing, benefits, social-care (got "council-tax")'],
-    [{ sources: { housing: { ...valid.sources.housing, colour: 'red' } } }, 'sources.housing has unknown field(s) colour'],
-    [{ sources: { housing: { ...valid.sources.housing, retry: { initialDelayMs: 900, maxDelayMs: 100 } } } }, 'sources.housing.retry.maxDelayMs must not be below initialDelayMs'],
+    [
+      { sources: { housing: { ...valid.sources.housing, auth: { type: 'api-key', key: 'a', keyEnv: 'B' } } } },
+      'sources.housing.auth needs exactly one of "key" or "keyEnv"',
+    ],
+    [
+      { sources: { housing: { ...valid.sources.housing, auth: { type: 'bearer', tokenEnv: 'NOPE' } } } },
+      'sources.housing.auth.tokenEnv names NOPE, which is not set',
+    ],
+    [
+      { sources: { housing: { ...valid.sources.housing, adapter: 'council-tax' } } },
+      'sources.housing.adapter must be one of housing, benefits, social-care (got "council-tax")',
+    ],
+    [
+      { sources: { housing: { ...valid.sources.housing, colour: 'red' } } },
+      'sources.housing has unknown field(s) colour',
+    ],
+    [
+      { sources: { housing: { ...valid.sources.housing, retry: { initialDelayMs: 900, maxDelayMs: 100 } } } },
+      'sources.housing.retry.maxDelayMs must not be below initialDelayMs',
+    ],
     [{ sources: { housing: { auth: valid.sources.housing.auth } } }, 'sources.housing.baseUrl is required'],
     [{ sources: {} }, 'sources must enable at least one source'],
     [[], 'file'],

@@ -26,8 +26,25 @@ export const defaultRetry: RetrySettings = { maxAttempts: 3, initialDelayMs: 200
 
 const optionalText = z.string().min(1).optional();
 const auth = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('api-key'), header: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-api-key'), key: optionalText, keyEnv: optionalText }).strict(),
-  z.object({ type: z.literal('basic'), username: z.string().min(1), password: optionalText, passwordEnv: optionalText }).strict(),
+  z
+    .object({
+      type: z.literal('api-key'),
+      header: z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/)
+        .default('x-api-key'),
+      key: optionalText,
+      keyEnv: optionalText,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('basic'),
+      username: z.string().min(1),
+      password: optionalText,
+      passwordEnv: optionalText,
+    })
+    .strict(),
   z.object({ type: z.literal('bearer'), token: optionalText, tokenEnv: optionalText }).strict(),
 ]);
 
@@ -50,7 +67,9 @@ const source = z
   })
   .strict();
 
-const file = z.object({ sources: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'source ids are lower-case words'), source) }).strict();
+const file = z
+  .object({ sources: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'source ids are lower-case words'), source) })
+  .strict();
 
 function isAllowedBaseUrl(value: string): boolean {
   try {
@@ -67,19 +86,32 @@ function isAllowedBaseUrl(value: string): boolean {
  * message names the file, the source and the field, e.g.
  * `Invalid sources configuration (sources.json): sources.housing.timeoutMs must be >=100`.
  */
-export function loadSourcesConfig(path: string, knownAdapters: readonly string[], env: NodeJS.ProcessEnv = process.env): SourceConnection[] {
+export function loadSourcesConfig(
+  path: string,
+  knownAdapters: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): SourceConnection[] {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : `not valid JSON (${(error as Error).message})`;
     throw new ConfigError(`Invalid sources configuration (${path}): ${why}`);
   }
   return parseSourcesConfig(raw, knownAdapters, env, path);
 }
 
-export function parseSourcesConfig(raw: unknown, knownAdapters: readonly string[], env: NodeJS.ProcessEnv, label = 'SOURCES_CONFIG'): SourceConnection[] {
-  const fail = (where: string, what: string) => new ConfigError(`Invalid sources configuration (${label}): ${where} ${what}`);
+export function parseSourcesConfig(
+  raw: unknown,
+  knownAdapters: readonly string[],
+  env: NodeJS.ProcessEnv,
+  label = 'SOURCES_CONFIG',
+): SourceConnection[] {
+  const fail = (where: string, what: string) =>
+    new ConfigError(`Invalid sources configuration (${label}): ${where} ${what}`);
   const parsed = file.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -89,9 +121,11 @@ export function parseSourcesConfig(raw: unknown, knownAdapters: readonly string[
   for (const [id, entry] of Object.entries(parsed.data.sources)) {
     if (!entry.enabled) continue;
     const adapter = entry.adapter ?? id;
-    if (!knownAdapters.includes(adapter)) throw fail(`sources.${id}.adapter`, `must be one of ${knownAdapters.join(', ')} (got "${adapter}")`);
+    if (!knownAdapters.includes(adapter))
+      throw fail(`sources.${id}.adapter`, `must be one of ${knownAdapters.join(', ')} (got "${adapter}")`);
     const read = (name: string, inline: unknown, variable: unknown): string => {
-      if ((inline === undefined) === (variable === undefined)) throw fail(`sources.${id}.auth`, `needs exactly one of "${name}" or "${name}Env"`);
+      if ((inline === undefined) === (variable === undefined))
+        throw fail(`sources.${id}.auth`, `needs exactly one of "${name}" or "${name}Env"`);
       if (typeof inline === 'string') return inline;
       const value = env[variable as string];
       if (!value) throw fail(`sources.${id}.auth.${name}Env`, `names ${String(variable)}, which is not set`);
@@ -104,7 +138,8 @@ export function parseSourcesConfig(raw: unknown, knownAdapters: readonly string[
       const password = read('password', a.password, a.passwordEnv);
       authHeaders = { authorization: `Basic ${Buffer.from(`${String(a.username)}:${password}`).toString('base64')}` };
     } else authHeaders = { authorization: `Bearer ${read('token', a.token, a.tokenEnv)}` };
-    if (entry.retry.maxDelayMs < entry.retry.initialDelayMs) throw fail(`sources.${id}.retry.maxDelayMs`, 'must not be below initialDelayMs');
+    if (entry.retry.maxDelayMs < entry.retry.initialDelayMs)
+      throw fail(`sources.${id}.retry.maxDelayMs`, 'must not be below initialDelayMs');
     connections.push({
       id,
       adapter,

@@ -29,7 +29,10 @@ export const sourcesEnvSchema = {
   SANDBOX_SEED: z.string().min(1).max(100).default('borough'),
   SYNC_SCHEDULE: z
     .string()
-    .refine((value) => value === 'auto' || value === 'off' || cron.test(value.trim()), 'must be a cron expression (e.g. "*/15 * * * *"), "auto" or "off"')
+    .refine(
+      (value) => value === 'auto' || value === 'off' || cron.test(value.trim()),
+      'must be a cron expression (e.g. "*/15 * * * *"), "auto" or "off"',
+    )
     .default('auto'),
   SYNC_ON_START: z.enum(['auto', 'true', 'false']).default('auto'),
   QUARANTINE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
@@ -50,10 +53,20 @@ interface Values {
 export function toSourcesSettings(values: Values, fail: (message: string) => never): SourcesSettings {
   const test = values.NODE_ENV === 'test';
   if (values.SANDBOX_SOURCES === 'on' && values.SOURCES_CONFIG) {
-    fail('Invalid configuration: SANDBOX_SOURCES=on cannot be combined with SOURCES_CONFIG (the sandboxes replace the configured sources)');
+    fail(
+      'Invalid configuration: SANDBOX_SOURCES=on cannot be combined with SOURCES_CONFIG (the sandboxes replace the configured sources)',
+    );
   }
-  const sandbox = values.SANDBOX_SOURCES === 'on' || (values.SANDBOX_SOURCES === 'auto' && !values.SOURCES_CONFIG && !test);
-  const schedule = values.SYNC_SCHEDULE === 'auto' ? (test ? undefined : '*/15 * * * *') : values.SYNC_SCHEDULE === 'off' ? undefined : values.SYNC_SCHEDULE.trim();
+  const sandbox =
+    values.SANDBOX_SOURCES === 'on' || (values.SANDBOX_SOURCES === 'auto' && !values.SOURCES_CONFIG && !test);
+  const schedule =
+    values.SYNC_SCHEDULE === 'auto'
+      ? test
+        ? undefined
+        : '*/15 * * * *'
+      : values.SYNC_SCHEDULE === 'off'
+        ? undefined
+        : values.SYNC_SCHEDULE.trim();
   return {
     sandbox,
     sandboxHouseholds: values.SANDBOX_HOUSEHOLDS,

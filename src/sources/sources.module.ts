@@ -10,7 +10,9 @@ import { SyncScheduler } from './sync/sync-scheduler.service';
 
 /** Source systems: the adapter registry, the identity sync and its schedule, the quarantine's retention. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SourceRecordEntity, QuarantineEntity, SourceSyncStateEntity, SourceSyncRunEntity])],
+  imports: [
+    TypeOrmModule.forFeature([SourceRecordEntity, QuarantineEntity, SourceSyncStateEntity, SourceSyncRunEntity]),
+  ],
   providers: [SourceRegistry, IdentitySyncService, QuarantinePurgeService, SyncScheduler],
   exports: [SourceRegistry, IdentitySyncService, QuarantinePurgeService, TypeOrmModule],
 })

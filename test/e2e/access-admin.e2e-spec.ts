@@ -30,15 +30,32 @@ describe('access admin API over HTTP with real tokens', () => {
     const issuer = hub.app.get(DevTokenIssuer);
     token.set('admin', await issuer.issue({ subject: 'ash', organisation: 'council', roles: [Role.Admin] }));
     token.set('dpo', await issuer.issue({ subject: 'dee', organisation: 'council', roles: [Role.Dpo] }));
-    token.set('caseworker', await issuer.issue({ subject: 'carol', organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' }));
-    token.set('partner', await issuer.issue({ subject: 'police-client', organisation: 'police', roles: [Role.PartnerAgency] }));
+    token.set(
+      'caseworker',
+      await issuer.issue({
+        subject: 'carol',
+        organisation: 'council',
+        roles: [Role.Caseworker],
+        team: 'housing-options',
+      }),
+    );
+    token.set(
+      'partner',
+      await issuer.issue({ subject: 'police-client', organisation: 'police', roles: [Role.PartnerAgency] }),
+    );
   });
   afterAll(() => hub.stop());
 
   const gql = async (who: string, query: string) => {
-    const res = await request(hub.server).post('/graphql').set('authorization', `Bearer ${token.get(who)}`).send({ query });
+    const res = await request(hub.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${token.get(who)}`)
+      .send({ query });
     if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body as { data: Record<string, ReturnType<typeof JSON.parse>> | null; errors?: { message: string; extensions: { code: string; details?: unknown } }[] };
+    return res.body as {
+      data: Record<string, ReturnType<typeof JSON.parse>> | null;
+      errors?: { message: string; extensions: { code: string; details?: unknown } }[];
+    };
   };
 
   it('lists the purposes catalogue to anyone signed in', async () => {
@@ -49,11 +66,17 @@ describe('access admin API over HTTP with real tokens', () => {
   });
 
   it('lets an admin create organisations and a draft agreement, and refuses others', async () => {
-    const org = await gql('admin', 'mutation { createOrganisation(id: "council", name: "Northshire Council", kind: COUNCIL) { id kind } }');
+    const org = await gql(
+      'admin',
+      'mutation { createOrganisation(id: "council", name: "Northshire Council", kind: COUNCIL) { id kind } }',
+    );
     expect(org.data!.createOrganisation).toEqual({ id: 'council', kind: 'COUNCIL' });
     await gql('admin', 'mutation { createOrganisation(id: "police", name: "Northshire Police", kind: POLICE) { id } }');
 
-    const refused = await gql('caseworker', `mutation { createAgreement(id: "police-safeguarding", content: ${content('x', [])}) { id } }`);
+    const refused = await gql(
+      'caseworker',
+      `mutation { createAgreement(id: "police-safeguarding", content: ${content('x', [])}) { id } }`,
+    );
     expect(refused.errors![0].extensions.code).toBe('FORBIDDEN');
 
     const created = await gql(
@@ -91,7 +114,10 @@ describe('access admin API over HTTP with real tokens', () => {
   });
 
   it('versions an agreement without rewriting the old version, and supersedes it on activation', async () => {
-    const activated = await gql('dpo', 'mutation { setAgreementStatus(id: "police-safeguarding", version: 1, status: ACTIVE, reason: "Signed 1 May") { status statusChangedBy } }');
+    const activated = await gql(
+      'dpo',
+      'mutation { setAgreementStatus(id: "police-safeguarding", version: 1, status: ACTIVE, reason: "Signed 1 May") { status statusChangedBy } }',
+    );
     expect(activated.data!.setAgreementStatus).toEqual({ status: 'ACTIVE', statusChangedBy: 'dee' });
 
     const v2 = await gql(
@@ -99,28 +125,53 @@ describe('access admin API over HTTP with real tokens', () => {
       `mutation { addAgreementVersion(id: "police-safeguarding", content: ${content('Police safeguarding (2)', ['hub.identity.givenName', 'hub.identity.dateOfBirth'])}) { version status } }`,
     );
     expect(v2.data!.addAgreementVersion).toEqual({ version: 2, status: 'DRAFT' });
-    await gql('dpo', 'mutation { setAgreementStatus(id: "police-safeguarding", version: 2, status: ACTIVE, reason: "Variation agreed") { status } }');
+    await gql(
+      'dpo',
+      'mutation { setAgreementStatus(id: "police-safeguarding", version: 2, status: ACTIVE, reason: "Variation agreed") { status } }',
+    );
 
-    const versions = await gql('partner', '{ agreementVersions(id: "police-safeguarding") { version status title releases { fields } } }');
+    const versions = await gql(
+      'partner',
+      '{ agreementVersions(id: "police-safeguarding") { version status title releases { fields } } }',
+    );
     expect(versions.data!.agreementVersions).toEqual([
-      { version: 2, status: 'ACTIVE', title: 'Police safeguarding (2)', releases: [{ fields: ['hub.identity.givenName', 'hub.identity.dateOfBirth'] }] },
-      { version: 1, status: 'SUPERSEDED', title: 'Police safeguarding', releases: [{ fields: ['hub.identity.givenName'] }] },
+      {
+        version: 2,
+        status: 'ACTIVE',
+        title: 'Police safeguarding (2)',
+        releases: [{ fields: ['hub.identity.givenName', 'hub.identity.dateOfBirth'] }],
+      },
+      {
+        version: 1,
+        status: 'SUPERSEDED',
+        title: 'Police safeguarding',
+        releases: [{ fields: ['hub.identity.givenName'] }],
+      },
     ]);
     const latest = await gql('partner', '{ agreement(id: "police-safeguarding") { version } }');
     expect(latest.data!.agreement.version).toBe(2);
   });
 
   it('refuses a status change the lifecycle does not allow', async () => {
-    const res = await gql('dpo', 'mutation { setAgreementStatus(id: "police-safeguarding", version: 1, status: ACTIVE, reason: "try") { status } }');
+    const res = await gql(
+      'dpo',
+      'mutation { setAgreementStatus(id: "police-safeguarding", version: 1, status: ACTIVE, reason: "try") { status } }',
+    );
     expect(res.errors![0].extensions.code).toBe('INVALID_TRANSITION');
   });
 
   it('records consent, objections and case assignments with the right roles', async () => {
     // Consent is recorded for a person the index holds, by staff who hold their case (or the DPO).
     await hub.db.dataSource.query('insert into person (id) values ($1)', [PERSON]);
-    const selfAssign = await gql('caseworker', `mutation { assignCase(input: { subjectKind: PERSON, subjectId: "${PERSON}", team: "housing-options" }) { id } }`);
+    const selfAssign = await gql(
+      'caseworker',
+      `mutation { assignCase(input: { subjectKind: PERSON, subjectId: "${PERSON}", team: "housing-options" }) { id } }`,
+    );
     expect(selfAssign.errors![0].extensions.code).toBe('FORBIDDEN');
-    const assigned = await gql('admin', `mutation { assignCase(input: { subjectKind: PERSON, subjectId: "${PERSON}", team: "housing-options" }) { id team } }`);
+    const assigned = await gql(
+      'admin',
+      `mutation { assignCase(input: { subjectKind: PERSON, subjectId: "${PERSON}", team: "housing-options" }) { id team } }`,
+    );
     expect(assigned.data!.assignCase.team).toBe('housing-options');
     const listed = await gql('dpo', `{ caseAssignments(subjectId: "${PERSON}") { team validTo } }`);
     expect(listed.data!.caseAssignments).toEqual([{ team: 'housing-options', validTo: null }]);
@@ -131,7 +182,10 @@ describe('access admin API over HTTP with real tokens', () => {
     );
     expect(consent.data!.recordConsent).toMatchObject({ status: 'GIVEN', recordedBy: 'carol' });
 
-    const unknownPurpose = await gql('caseworker', `mutation { recordConsent(input: { personId: "${PERSON}", status: GIVEN, purpose: "NOPE", evidence: "EDRMS:EH-1" }) { id } }`);
+    const unknownPurpose = await gql(
+      'caseworker',
+      `mutation { recordConsent(input: { personId: "${PERSON}", status: GIVEN, purpose: "NOPE", evidence: "EDRMS:EH-1" }) { id } }`,
+    );
     expect(unknownPurpose.errors![0].extensions.code).toBe('INVALID_ACCESS_RECORD');
     expect(unknownPurpose.errors![0].message).toMatch(/unknown purpose or organisation/);
 
@@ -142,7 +196,10 @@ describe('access admin API over HTTP with real tokens', () => {
   });
 
   it('refuses a break-glass request without a proper reason', async () => {
-    const res = await gql('caseworker', `mutation { breakGlass(input: { personId: "${PERSON}", purpose: "EARLY_HELP", minutes: 30, reason: "urgent" }) { id } }`);
+    const res = await gql(
+      'caseworker',
+      `mutation { breakGlass(input: { personId: "${PERSON}", purpose: "EARLY_HELP", minutes: 30, reason: "urgent" }) { id } }`,
+    );
     expect(res.errors![0].extensions.code).toBe('INVALID_ACCESS_RECORD');
     expect(res.errors![0].message).toMatch(/at least 30 characters/);
   });
@@ -151,13 +208,21 @@ describe('access admin API over HTTP with real tokens', () => {
     const config = hub.app.get<AppConfig>(APP_CONFIG);
     const embedded = { mode: 'embedded' } as DatabaseRuntime;
     const lines = await accessStartup(hub.app, config, embedded);
-    expect(lines[0]).toMatch(/Demo agreements loaded: council-early-help, nhs-safeguarding, advice-benefits, identity-data-quality/);
+    expect(lines[0]).toMatch(
+      /Demo agreements loaded: council-early-help, nhs-safeguarding, advice-benefits, identity-data-quality/,
+    );
     const tokens = lines.filter((line) => /^ {4}[\w-]+\.[\w-]+\.[\w-]+$/.test(line)).map((line) => line.trim());
     expect(tokens).toHaveLength(6);
     for (const bearer of tokens) {
-      const res = await request(hub.server).post('/graphql').set('authorization', `Bearer ${bearer}`).send({ query: '{ me { roles } }' }).expect(200);
+      const res = await request(hub.server)
+        .post('/graphql')
+        .set('authorization', `Bearer ${bearer}`)
+        .send({ query: '{ me { roles } }' })
+        .expect(200);
       expect(res.body.data.me.roles).toHaveLength(1);
     }
-    expect((await accessStartup(hub.app, config, embedded)).some((line) => line.includes('Demo agreements loaded'))).toBe(false);
+    expect(
+      (await accessStartup(hub.app, config, embedded)).some((line) => line.includes('Demo agreements loaded')),
+    ).toBe(false);
   });
 });

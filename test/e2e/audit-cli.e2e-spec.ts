@@ -8,13 +8,28 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 const root = join(__dirname, '..', '..');
 
 /** `npm run --silent cli -- audit ...`, run from the sources (the same CLI entry point, without a build). */
-function cli(db: TestDatabase, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  db: TestDatabase,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['-r', join(root, 'test', 'support', 'swc-register.cjs'), join(root, 'src', 'cli', 'main.ts'), 'audit', ...args],
-      { cwd: root, timeout: 90_000, env: { ...process.env, DATABASE_URL: db.url, HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-cli-')), LOG_LEVEL: '', ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      {
+        cwd: root,
+        timeout: 90_000,
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-cli-')),
+          LOG_LEVEL: '',
+          ...env,
+        },
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -35,7 +50,15 @@ describe('npm run cli -- audit verify', () => {
   it('prints the verification as JSON and exits 0 when the chain is whole', async () => {
     const run = await cli(db, ['verify', '--from', '2', '--to', '5']);
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ valid: true, checkedEvents: 4, checkedCheckpoints: 0, firstBrokenSeq: null, problem: null, fromSeq: 2, toSeq: 5 });
+    expect(JSON.parse(run.stdout)).toEqual({
+      valid: true,
+      checkedEvents: 4,
+      checkedCheckpoints: 0,
+      firstBrokenSeq: null,
+      problem: null,
+      fromSeq: 2,
+      toSeq: 5,
+    });
     expect(run.code).toBe(0);
   }, 90_000);
 

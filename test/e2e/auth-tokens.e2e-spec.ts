@@ -43,7 +43,8 @@ describe('bearer tokens over HTTP', () => {
     const { key } = await hubKey.privateKey();
     return build(new SignJWT(claims()).setProtectedHeader({ alg: 'ES256', kid, ...header })).sign(key);
   };
-  const valid = (jwt: SignJWT) => jwt.setIssuer(LOCAL_TOKEN_ISSUER).setAudience(LOCAL_TOKEN_AUDIENCE).setIssuedAt().setExpirationTime('5m');
+  const valid = (jwt: SignJWT) =>
+    jwt.setIssuer(LOCAL_TOKEN_ISSUER).setAudience(LOCAL_TOKEN_AUDIENCE).setIssuedAt().setExpirationTime('5m');
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
   it('accepts a dev token and maps its claims to the principal', async () => {
@@ -54,7 +55,13 @@ describe('bearer tokens over HTTP', () => {
       client: 'nhs-client',
     });
     const res = await post(ME, `Bearer ${token}`).expect(200);
-    expect(res.body.data.me).toEqual({ subject: 'nhs-client', organisation: 'nhs-trust', roles: ['PARTNER_AGENCY'], team: null, client: 'nhs-client' });
+    expect(res.body.data.me).toEqual({
+      subject: 'nhs-client',
+      organisation: 'nhs-trust',
+      roles: ['PARTNER_AGENCY'],
+      team: null,
+      client: 'nhs-client',
+    });
     expect(record).not.toHaveBeenCalledWith(expect.objectContaining({ operation: 'auth.failure' }));
   });
 
@@ -66,12 +73,14 @@ describe('bearer tokens over HTTP', () => {
     ['not a JWT', async () => 'Bearer not-a-token', 'malformed-token'],
     [
       'alg none',
-      async () => `Bearer ${b64({ alg: 'none', kid })}.${b64({ ...claims(), iss: LOCAL_TOKEN_ISSUER, aud: LOCAL_TOKEN_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 })}.`,
+      async () =>
+        `Bearer ${b64({ alg: 'none', kid })}.${b64({ ...claims(), iss: LOCAL_TOKEN_ISSUER, aud: LOCAL_TOKEN_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 })}.`,
       'malformed-token',
     ],
     [
       'alg none with a junk signature',
-      async () => `Bearer ${b64({ alg: 'none', kid })}.${b64({ ...claims(), iss: LOCAL_TOKEN_ISSUER, aud: LOCAL_TOKEN_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 })}.AAAA`,
+      async () =>
+        `Bearer ${b64({ alg: 'none', kid })}.${b64({ ...claims(), iss: LOCAL_TOKEN_ISSUER, aud: LOCAL_TOKEN_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 })}.AAAA`,
       'algorithm-not-allowed',
     ],
     [
@@ -82,17 +91,44 @@ describe('bearer tokens over HTTP', () => {
       },
       'algorithm-not-allowed',
     ],
-    ['expired', async () => `Bearer ${await signWithHubKey((j) => valid(j).setExpirationTime(Math.floor(Date.now() / 1000) - 120))}`, 'expired'],
-    ['not yet valid', async () => `Bearer ${await signWithHubKey((j) => valid(j).setNotBefore(Math.floor(Date.now() / 1000) + 300))}`, 'not-yet-valid'],
-    ['an unknown issuer', async () => `Bearer ${await signWithHubKey((j) => valid(j).setIssuer('https://evil.example'))}`, 'unknown-issuer'],
-    ['wrong audience', async () => `Bearer ${await signWithHubKey((j) => valid(j).setAudience('another-api'))}`, 'wrong-audience'],
-    ['no expiry', async () => `Bearer ${await signWithHubKey((j) => j.setIssuer(LOCAL_TOKEN_ISSUER).setAudience(LOCAL_TOKEN_AUDIENCE))}`, 'missing-claim'],
+    [
+      'expired',
+      async () =>
+        `Bearer ${await signWithHubKey((j) => valid(j).setExpirationTime(Math.floor(Date.now() / 1000) - 120))}`,
+      'expired',
+    ],
+    [
+      'not yet valid',
+      async () => `Bearer ${await signWithHubKey((j) => valid(j).setNotBefore(Math.floor(Date.now() / 1000) + 300))}`,
+      'not-yet-valid',
+    ],
+    [
+      'an unknown issuer',
+      async () => `Bearer ${await signWithHubKey((j) => valid(j).setIssuer('https://evil.example'))}`,
+      'unknown-issuer',
+    ],
+    [
+      'wrong audience',
+      async () => `Bearer ${await signWithHubKey((j) => valid(j).setAudience('another-api'))}`,
+      'wrong-audience',
+    ],
+    [
+      'no expiry',
+      async () =>
+        `Bearer ${await signWithHubKey((j) => j.setIssuer(LOCAL_TOKEN_ISSUER).setAudience(LOCAL_TOKEN_AUDIENCE))}`,
+      'missing-claim',
+    ],
     [
       'tampered payload',
       async () => {
-        const token = await hub.app.get(DevTokenIssuer).issue({ subject: 'cw', organisation: 'council', roles: [Role.Caseworker] });
+        const token = await hub.app
+          .get(DevTokenIssuer)
+          .issue({ subject: 'cw', organisation: 'council', roles: [Role.Caseworker] });
         const [header, , signature] = token.split('.');
-        const payload = { ...JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()), roles: ['admin', 'dpo'] };
+        const payload = {
+          ...JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()),
+          roles: ['admin', 'dpo'],
+        };
         return `Bearer ${header}.${b64(payload)}.${signature}`;
       },
       'bad-signature',
@@ -129,7 +165,12 @@ describe('bearer tokens over HTTP', () => {
       },
       'unknown-kid',
     ],
-    ['no hub role', async () => `Bearer ${await hub.app.get(DevTokenIssuer).issue({ subject: 'x', organisation: 'council', roles: ['sysadmin' as Role] })}`, 'no-known-role'],
+    [
+      'no hub role',
+      async () =>
+        `Bearer ${await hub.app.get(DevTokenIssuer).issue({ subject: 'x', organisation: 'council', roles: ['sysadmin' as Role] })}`,
+      'no-known-role',
+    ],
   ];
 
   it.each(attacks)('refuses %s with 401 and records auth.failure', async (_name, token, reason) => {
@@ -140,7 +181,9 @@ describe('bearer tokens over HTTP', () => {
     expect(res.body.errors[0].message).toBe('Authentication required: send a valid bearer token');
     expect(res.body.data?.me ?? null).toBeNull();
     const failures = record.mock.calls.map(([event]) => event).filter((event) => event.operation === 'auth.failure');
-    expect(failures).toEqual([expect.objectContaining({ decision: 'deny', reasons: [reason], requestId: expect.any(String) })]);
+    expect(failures).toEqual([
+      expect.objectContaining({ decision: 'deny', reasons: [reason], requestId: expect.any(String) }),
+    ]);
     expect(failures[0].actor).toBeUndefined();
   });
 
@@ -160,14 +203,22 @@ describe('bearer tokens over HTTP', () => {
   });
 
   it('answers 403-coded errors for a role the operation does not allow, and records the refusal', async () => {
-    const token = await hub.app.get(DevTokenIssuer).issue({ subject: 'cw', organisation: 'council', roles: [Role.Caseworker] });
+    const token = await hub.app
+      .get(DevTokenIssuer)
+      .issue({ subject: 'cw', organisation: 'council', roles: [Role.Caseworker] });
     const res = await request(hub.server)
       .post('/graphql')
       .set('authorization', `Bearer ${token}`)
       .send({ query: 'mutation { createOrganisation(id: "x-org", name: "X", kind: OTHER) { id } }' })
       .expect(200);
     expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
-    expect(record).toHaveBeenCalledWith(expect.objectContaining({ operation: 'access.role-check', decision: 'deny', actor: expect.objectContaining({ subject: 'cw' }) }));
+    expect(record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        operation: 'access.role-check',
+        decision: 'deny',
+        actor: expect.objectContaining({ subject: 'cw' }),
+      }),
+    );
   });
 });
 
@@ -182,7 +233,9 @@ describe("bearer tokens from the council's identity provider (AUTH_JWKS_URL)", (
     const pair = await generateKeyPair('RS256', { extractable: true });
     idpKey = pair.privateKey;
     const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'idp-2025', alg: 'RS256', use: 'sig' }] };
-    idp = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)));
+    idp = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)),
+    );
     await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
     const { port } = idp.address() as AddressInfo;
     hub = await startTestHub({
@@ -198,8 +251,18 @@ describe("bearer tokens from the council's identity provider (AUTH_JWKS_URL)", (
   });
 
   const idpToken = (claims: Record<string, unknown>, kid = 'idp-2025') =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime('5m').sign(idpKey);
-  const me = (token: string) => request(hub.server).post('/graphql').set('authorization', `Bearer ${token}`).send({ query: '{ me { subject organisation roles } }' });
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(idpKey);
+  const me = (token: string) =>
+    request(hub.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${token}`)
+      .send({ query: '{ me { subject organisation roles } }' });
 
   it("accepts council staff from the council's provider, which needs no organisation claim", async () => {
     const res = await me(await idpToken({ sub: 'cw-1', roles: ['caseworker'] })).expect(200);
@@ -207,13 +270,17 @@ describe("bearer tokens from the council's identity provider (AUTH_JWKS_URL)", (
   });
 
   it("refuses the council's provider vouching for a partner organisation or role: partners register their own", async () => {
-    await me(await idpToken({ sub: 'nhs-client', org: 'nhs-trust', roles: ['partner-agency'], client_id: 'nhs-client' })).expect(401);
+    await me(
+      await idpToken({ sub: 'nhs-client', org: 'nhs-trust', roles: ['partner-agency'], client_id: 'nhs-client' }),
+    ).expect(401);
     await me(await idpToken({ sub: 'nhs-client', roles: ['partner-agency'] })).expect(401);
   });
 
   it('no longer trusts or issues hub-signed dev tokens', async () => {
     expect(hub.app.get(DevTokenIssuer).enabled).toBe(false);
-    await expect(hub.app.get(DevTokenIssuer).issue({ subject: 'x', organisation: 'council', roles: [Role.Admin] })).rejects.toThrow(/identity provider is configured/);
+    await expect(
+      hub.app.get(DevTokenIssuer).issue({ subject: 'x', organisation: 'council', roles: [Role.Admin] }),
+    ).rejects.toThrow(/identity provider is configured/);
     const { key, kid } = await hub.app.get(HubKeyService).privateKey();
     const forged = await new SignJWT({ sub: 'x', org: 'council', roles: ['admin'] })
       .setProtectedHeader({ alg: 'ES256', kid })

@@ -24,7 +24,15 @@ const TRIALS = Number(process.env.PROPERTY_TRIALS ?? 80);
 
 const ORGANISATIONS = ['council', 'nhs-trust', 'police', 'advice-charity', 'housing-association'];
 const COUNCIL_ROLES = [Role.AccountManager, Role.Caseworker, Role.DataSteward, Role.Dpo, Role.Admin];
-const PURPOSES = ['EARLY_HELP', 'SAFEGUARDING', 'HOUSING_NEED', 'BENEFIT_ELIGIBILITY', 'TELL_US_ONCE', 'DATA_QUALITY', 'NOT_A_PURPOSE'];
+const PURPOSES = [
+  'EARLY_HELP',
+  'SAFEGUARDING',
+  'HOUSING_NEED',
+  'BENEFIT_ELIGIBILITY',
+  'TELL_US_ONCE',
+  'DATA_QUALITY',
+  'NOT_A_PURPOSE',
+];
 const TEAMS = ['early-help-north', 'housing-options', 'children-east'];
 const IDENTITY_FIELDS = ['givenName', 'familyName', 'dateOfBirth', 'nino', 'nhsNumber'] as const;
 
@@ -80,27 +88,43 @@ describe('authorisation as a property: random callers, random people', () => {
           and value in (select value from v group by value having count(distinct person_id) = 1)`,
       [IDENTITY_FIELDS],
     );
-    secrets = rows.map((row) => ({ personId: row.person_id, field: row.field === 'sourceKey' ? 'index.sourceRecords' : `identity.${row.field}`, value: row.value }));
+    secrets = rows.map((row) => ({
+      personId: row.person_id,
+      field: row.field === 'sourceKey' ? 'index.sourceRecords' : `identity.${row.field}`,
+      value: row.value,
+    }));
     households = new Map(
-      (await query<{ person_id: string; household_id: string }>(`select person_id::text, household_id::text from household_membership where valid_to is null`)).map((row) => [
-        row.person_id,
-        row.household_id,
-      ]),
+      (
+        await query<{ person_id: string; household_id: string }>(
+          `select person_id::text, household_id::text from household_membership where valid_to is null`,
+        )
+      ).map((row) => [row.person_id, row.household_id]),
     );
     // Some people on a council team's caseload, some on one user's, so that relationships vary.
     const assignments = hub.app.get(CaseAssignmentsService);
     const admin: Principal = { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] };
     for (const [index, personId] of people.slice(0, 30).entries()) {
-      if (index % 3 === 0) await assignments.assign({ subjectKind: 'person', subjectId: personId, team: pick(TEAMS) }, admin);
-      if (index % 5 === 0) await assignments.assign({ subjectKind: 'person', subjectId: personId, team: 'early-help-north', userSubject: 'am-property' }, admin);
+      if (index % 3 === 0)
+        await assignments.assign({ subjectKind: 'person', subjectId: personId, team: pick(TEAMS) }, admin);
+      if (index % 5 === 0)
+        await assignments.assign(
+          { subjectKind: 'person', subjectId: personId, team: 'early-help-north', userSubject: 'am-property' },
+          admin,
+        );
     }
   });
   afterAll(() => hub?.stop());
 
   /** Callers an agreement has in mind (the demo agreements' parties, roles and purposes), half the time; anyone otherwise. */
   const PLAUSIBLE: [Omit<DevTokenRequest, 'subject'>, string[]][] = [
-    [{ organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' }, ['EARLY_HELP', 'HOUSING_NEED', 'TELL_US_ONCE']],
-    [{ organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' }, ['EARLY_HELP', 'HOUSING_NEED', 'SAFEGUARDING']],
+    [
+      { organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' },
+      ['EARLY_HELP', 'HOUSING_NEED', 'TELL_US_ONCE'],
+    ],
+    [
+      { organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' },
+      ['EARLY_HELP', 'HOUSING_NEED', 'SAFEGUARDING'],
+    ],
     [{ organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-safeguarding' }, ['SAFEGUARDING']],
     [{ organisation: 'advice-charity', roles: [Role.PartnerAgency], client: 'advice' }, ['BENEFIT_ELIGIBILITY']],
     [{ organisation: 'council', roles: [Role.DataSteward] }, ['DATA_QUALITY']],
@@ -115,7 +139,13 @@ describe('authorisation as a property: random callers, random people', () => {
   const anyone = (): DevTokenRequest => {
     const organisation = pick(ORGANISATIONS);
     const roles = organisation === 'council' ? [pick(COUNCIL_ROLES)] : [Role.PartnerAgency];
-    return { subject: next() < 0.3 ? 'am-property' : `user-${Math.floor(next() * 1000)}`, organisation, roles, team: pick(TEAMS), client: `client-${organisation}` };
+    return {
+      subject: next() < 0.3 ? 'am-property' : `user-${Math.floor(next() * 1000)}`,
+      organisation,
+      roles,
+      team: pick(TEAMS),
+      client: `client-${organisation}`,
+    };
   };
   const operation = (personId: string): string => {
     const known = secrets.filter((s) => s.personId === personId);
@@ -146,12 +176,20 @@ describe('authorisation as a property: random callers, random people', () => {
         .set('authorization', `Bearer ${await hub.token(who)}`)
         .set(headers)
         .send({ query });
-      const audit = (await hub.db.dataSource.query(`select persons, released from audit_event where request_id = $1`, [requestId])) as AuditRow[];
+      const audit = (await hub.db.dataSource.query(`select persons, released from audit_event where request_id = $1`, [
+        requestId,
+      ])) as AuditRow[];
       const released = (personId: string, field?: string) =>
-        audit.some((event) => event.persons.includes(personId) && event.released.some((r) => field === undefined || `${r.source}.${r.field}`.endsWith(field)));
+        audit.some(
+          (event) =>
+            event.persons.includes(personId) &&
+            event.released.some((r) => field === undefined || `${r.source}.${r.field}`.endsWith(field)),
+        );
       outcomes[audit.some((event) => event.released.length > 0) ? 'released' : 'nothing'] += 1;
       const text = JSON.stringify(res.body);
-      const cursors = [...text.matchAll(/"endCursor":"([^"]+)"/g)].map(([, cursor]) => Buffer.from(cursor, 'base64').toString('latin1'));
+      const cursors = [...text.matchAll(/"endCursor":"([^"]+)"/g)].map(([, cursor]) =>
+        Buffer.from(cursor, 'base64').toString('latin1'),
+      );
       const seen = [text, ...cursors].join('\n');
       const context = `trial ${trial}: ${JSON.stringify({ who, headers, query: query.slice(0, 60) })}`;
       for (const secret of secrets) {
@@ -160,13 +198,21 @@ describe('authorisation as a property: random callers, random people', () => {
         }
       }
       for (const personId of people) {
-        if (personId !== target && seen.includes(personId) && !released(personId)) problems.push(`${context}: id ${personId} appears without an audited release`);
+        if (personId !== target && seen.includes(personId) && !released(personId))
+          problems.push(`${context}: id ${personId} appears without an audited release`);
       }
       for (const person of personsIn(res.body.data)) {
-        const shown = Object.entries(person).filter(([key, value]) => key !== 'id' && value !== null && !(Array.isArray(value) && value.length === 0));
-        if (shown.length > 0 && !released(String(person.id))) problems.push(`${context}: ${shown.map(([key]) => key).join(', ')} of ${person.id} released without an audit event`);
+        const shown = Object.entries(person).filter(
+          ([key, value]) => key !== 'id' && value !== null && !(Array.isArray(value) && value.length === 0),
+        );
+        if (shown.length > 0 && !released(String(person.id)))
+          problems.push(
+            `${context}: ${shown.map(([key]) => key).join(', ')} of ${person.id} released without an audit event`,
+          );
       }
-      for (const cursor of cursors) for (const personId of people) if (cursor.includes(personId)) problems.push(`${context}: a cursor decodes to person ${personId}`);
+      for (const cursor of cursors)
+        for (const personId of people)
+          if (cursor.includes(personId)) problems.push(`${context}: a cursor decodes to person ${personId}`);
       if (problems.length > 5) break;
     }
     expect(problems).toEqual([]);

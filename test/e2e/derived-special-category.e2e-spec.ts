@@ -21,10 +21,25 @@ jest.setTimeout(120_000);
 
 const admin: Principal = { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] };
 const dpo: Principal = { subject: 'dpo-dee', organisation: 'council', roles: [Role.Dpo] };
-const alice: DevTokenRequest = { subject: 'am-alice', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' };
-const bob: DevTokenRequest = { subject: 'am-bob', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-south' };
+const alice: DevTokenRequest = {
+  subject: 'am-alice',
+  organisation: 'council',
+  roles: [Role.AccountManager],
+  team: 'early-help-north',
+};
+const bob: DevTokenRequest = {
+  subject: 'am-bob',
+  organisation: 'council',
+  roles: [Role.AccountManager],
+  team: 'early-help-south',
+};
 const steward: DevTokenRequest = { subject: 'ds-dana', organisation: 'council', roles: [Role.DataSteward] };
-const nhs: DevTokenRequest = { subject: 'nhs-safeguarding-system', organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-safeguarding' };
+const nhs: DevTokenRequest = {
+  subject: 'nhs-safeguarding-system',
+  organisation: 'nhs-trust',
+  roles: [Role.PartnerAgency],
+  client: 'nhs-safeguarding',
+};
 const adminToken: DevTokenRequest = { subject: admin.subject, organisation: 'council', roles: [Role.Admin] };
 
 const CARE_TEAM = 'childrens-social-care';
@@ -35,7 +50,11 @@ const stewardQuery = (id: string) => `{ person(id: "${id}") {
   matchExplanation { source sourceKey method explanation }
 } }`;
 
-type GraphqlError = { message: string; path?: (string | number)[]; extensions: { code: string; details?: { field?: string; reason?: string; problems?: string[] } } };
+type GraphqlError = {
+  message: string;
+  path?: (string | number)[];
+  extensions: { code: string; details?: { field?: string; reason?: string; problems?: string[] } };
+};
 interface AuditRow {
   operation: string;
   decision: string;
@@ -71,17 +90,24 @@ describe('special category through derived facts, and households that keep hidde
   /** Every string a response carries, so that nothing of social care can hide in it. */
   const mentionsCare = (body: unknown) => {
     const text = JSON.stringify(body);
-    return text.includes('social-care') || text.includes(CARE_TEAM) || child.careKeys.some((key) => text.includes(`"${key}"`));
+    return (
+      text.includes('social-care') ||
+      text.includes(CARE_TEAM) ||
+      child.careKeys.some((key) => text.includes(`"${key}"`))
+    );
   };
 
   const agreements = () => hub.app.get(AgreementsService);
-  const setStatus = (id: string, status: AgreementStatus, version = 1) => agreements().setStatus(id, version, status, 'test: one steward agreement at a time', admin);
+  const setStatus = (id: string, status: AgreementStatus, version = 1) =>
+    agreements().setStatus(id, version, status, 'test: one steward agreement at a time', admin);
 
   beforeAll(async () => {
     hub = await startSingleViewHub({ households: 200, seed: 'derived-special-category' });
-    for (const [name, who] of Object.entries({ alice, bob, steward, nhs, admin: adminToken })) tokens.set(name, await hub.token(who));
+    for (const [name, who] of Object.entries({ alice, bob, steward, nhs, admin: adminToken }))
+      tokens.set(name, await hub.token(who));
 
-    const candidates: { person_id: string; household_id: string; care: string[]; others: string[] }[] = await hub.db.dataSource.query(`
+    const candidates: { person_id: string; household_id: string; care: string[]; others: string[] }[] = await hub.db
+      .dataSource.query(`
       select l.person_id::text, m.household_id::text,
              array_agg(r.source_key order by r.source_key) filter (where r.source = 'social-care') as care,
              array_agg(distinct r.source) filter (where r.source <> 'social-care') as others
@@ -103,7 +129,10 @@ describe('special category through derived facts, and households that keep hidde
       household = { id: candidate.household_id, members: members.map((m) => m.person_id) };
       break;
     }
-    if (!child) throw new Error('the test borough has no child known to children’s social care and another source, living with others');
+    if (!child)
+      throw new Error(
+        'the test borough has no child known to children’s social care and another source, living with others',
+      );
 
     const assignments = hub.app.get(CaseAssignmentsService);
     await assignments.assign({ subjectKind: 'household', subjectId: household.id, team: 'early-help-north' }, admin);
@@ -119,15 +148,27 @@ describe('special category through derived facts, and households that keep hidde
         title: "Existence checks", parties: ["council"], purposes: ["TELL_US_ONCE"], lawfulBasis: PUBLIC_TASK, ${condition}
         releases: [{ purpose: "TELL_US_ONCE", fields: ${JSON.stringify(['hub.match.exists', ...derived])} }],
         roles: [CASEWORKER], caseReferenceRequired: false, validFrom: "2025-01-01T00:00:00Z", reviewDate: "2026-01-01" }`;
-      const refused = await ask('admin', `mutation { createAgreement(id: "existence-checks", content: ${content('')}) { id } }`).expect(200);
+      const refused = await ask(
+        'admin',
+        `mutation { createAgreement(id: "existence-checks", content: ${content('')}) { id } }`,
+      ).expect(200);
       expect(refused.body.data).toBeNull();
       expect(refused.body.errors[0].extensions).toMatchObject({
         code: 'INVALID_ACCESS_RECORD',
-        details: { problems: [`${derived.join(', ')} can carry facts derived from special-category sources (e.g. social care), so an Art. 9(2) condition is required`] },
+        details: {
+          problems: [
+            `${derived.join(', ')} can carry facts derived from special-category sources (e.g. social care), so an Art. 9(2) condition is required`,
+          ],
+        },
       });
-      expect(await hub.db.dataSource.query(`select 1 from data_sharing_agreement where id = 'existence-checks'`)).toEqual([]);
+      expect(
+        await hub.db.dataSource.query(`select 1 from data_sharing_agreement where id = 'existence-checks'`),
+      ).toEqual([]);
 
-      const accepted = await ask('admin', `mutation { createAgreement(id: "existence-checks", content: ${content('specialCategoryCondition: { article9: "g", schedule1Paragraph: 18 },')}) { id status } }`).expect(200);
+      const accepted = await ask(
+        'admin',
+        `mutation { createAgreement(id: "existence-checks", content: ${content('specialCategoryCondition: { article9: "g", schedule1Paragraph: 18 },')}) { id status } }`,
+      ).expect(200);
       expect(accepted.body.data.createAgreement).toEqual({ id: 'existence-checks', status: 'DRAFT' });
     });
   });
@@ -137,40 +178,62 @@ describe('special category through derived facts, and households that keep hidde
 
     it('withholds the linked records, provenance and match explanation under an agreement saved without an Art. 9 condition', async () => {
       // Saved before the rule (as the demo's steward agreement was): the decision point holds it to the rule.
-      await hub.app.get(DataSource).getRepository(AgreementEntity).insert({
-        id: 'legacy-data-quality',
-        version: 1,
-        title: 'Identity index data quality (before Art. 9 conditions were required)',
-        parties: ['council'],
-        purposes: ['DATA_QUALITY'],
-        lawfulBasis: demoSteward.lawfulBasis,
-        specialCategoryArticle9: null,
-        specialCategorySchedule1Paragraph: null,
-        releases: { DATA_QUALITY: demoSteward.releases[0].fields.filter((f) => !f.startsWith('social-care.')) },
-        roles: [Role.DataSteward],
-        caseReferenceRequired: false,
-        validFrom: new Date('2025-01-01T00:00:00Z'),
-        validTo: null,
-        reviewDate: '2026-03-31',
-        status: AgreementStatus.Draft,
-        createdBy: admin.subject,
-      });
+      await hub.app
+        .get(DataSource)
+        .getRepository(AgreementEntity)
+        .insert({
+          id: 'legacy-data-quality',
+          version: 1,
+          title: 'Identity index data quality (before Art. 9 conditions were required)',
+          parties: ['council'],
+          purposes: ['DATA_QUALITY'],
+          lawfulBasis: demoSteward.lawfulBasis,
+          specialCategoryArticle9: null,
+          specialCategorySchedule1Paragraph: null,
+          releases: { DATA_QUALITY: demoSteward.releases[0].fields.filter((f) => !f.startsWith('social-care.')) },
+          roles: [Role.DataSteward],
+          caseReferenceRequired: false,
+          validFrom: new Date('2025-01-01T00:00:00Z'),
+          validTo: null,
+          reviewDate: '2026-03-31',
+          status: AgreementStatus.Draft,
+          createdBy: admin.subject,
+        });
       await setStatus('identity-data-quality', AgreementStatus.Suspended);
       await setStatus('legacy-data-quality', AgreementStatus.Active);
       try {
         const requestId = randomUUID();
-        const res = await ask('steward', stewardQuery(child.id), { 'x-purpose': 'DATA_QUALITY', 'x-request-id': requestId }).expect(200);
+        const res = await ask('steward', stewardQuery(child.id), {
+          'x-purpose': 'DATA_QUALITY',
+          'x-request-id': requestId,
+        }).expect(200);
         const person = res.body.data.person;
         expect(person.givenName).toEqual(expect.any(String));
         expect(person).toMatchObject({ sourceRecords: null, provenance: null, matchExplanation: null });
         const withheld = res.body.errors.filter((e: GraphqlError) => e.extensions.code === 'WITHHELD_BY_POLICY');
-        expect(withheld.map((e: GraphqlError) => e.path!.join('.')).sort()).toEqual(['person.matchExplanation', 'person.provenance', 'person.sourceRecords']);
-        for (const e of withheld) expect(e.message).toContain('special category data: agreement legacy-data-quality v1 names no Art. 9 condition');
+        expect(withheld.map((e: GraphqlError) => e.path!.join('.')).sort()).toEqual([
+          'person.matchExplanation',
+          'person.provenance',
+          'person.sourceRecords',
+        ]);
+        for (const e of withheld)
+          expect(e.message).toContain(
+            'special category data: agreement legacy-data-quality v1 names no Art. 9 condition',
+          );
         expect(mentionsCare(res.body)).toBe(false);
 
         const [event] = (await auditOf(requestId)).filter((e) => e.operation === 'person.view');
-        expect(event).toMatchObject({ agreement_id: 'legacy-data-quality', decision: 'allow-with-redactions', basis: 'UK GDPR Art. 6(1)(e) public task' });
-        expect(event.withheld).toEqual(expect.arrayContaining([{ source: 'hub', field: 'index.sourceRecords' }, { source: 'hub', field: 'index.matchExplanation' }]));
+        expect(event).toMatchObject({
+          agreement_id: 'legacy-data-quality',
+          decision: 'allow-with-redactions',
+          basis: 'UK GDPR Art. 6(1)(e) public task',
+        });
+        expect(event.withheld).toEqual(
+          expect.arrayContaining([
+            { source: 'hub', field: 'index.sourceRecords' },
+            { source: 'hub', field: 'index.matchExplanation' },
+          ]),
+        );
       } finally {
         await setStatus('legacy-data-quality', AgreementStatus.Suspended);
         await setStatus('identity-data-quality', AgreementStatus.Active);
@@ -180,14 +243,26 @@ describe('special category through derived facts, and households that keep hidde
     it('leaves social care out of the index under an Art. 9 agreement that does not release social care involvement', async () => {
       await agreements().create(
         'index-without-care',
-        { ...demoSteward, title: 'Identity index data quality without social care', releases: [{ purpose: 'DATA_QUALITY', fields: demoSteward.releases[0].fields.filter((f) => !f.startsWith('social-care.')) }] },
+        {
+          ...demoSteward,
+          title: 'Identity index data quality without social care',
+          releases: [
+            {
+              purpose: 'DATA_QUALITY',
+              fields: demoSteward.releases[0].fields.filter((f) => !f.startsWith('social-care.')),
+            },
+          ],
+        },
         admin,
       );
       await setStatus('identity-data-quality', AgreementStatus.Suspended);
       await setStatus('index-without-care', AgreementStatus.Active);
       try {
         const requestId = randomUUID();
-        const res = await ask('steward', stewardQuery(child.id), { 'x-purpose': 'DATA_QUALITY', 'x-request-id': requestId }).expect(200);
+        const res = await ask('steward', stewardQuery(child.id), {
+          'x-purpose': 'DATA_QUALITY',
+          'x-request-id': requestId,
+        }).expect(200);
         expect(res.body.errors).toBeUndefined();
         const person = res.body.data.person;
         const shown = person.sourceRecords as { source: string; sourceKey: string }[];
@@ -201,7 +276,11 @@ describe('special category through derived facts, and households that keep hidde
         expect(mentionsCare(res.body)).toBe(false);
 
         const [event] = (await auditOf(requestId)).filter((e) => e.operation === 'person.view');
-        expect(event).toMatchObject({ agreement_id: 'index-without-care', decision: 'allow', basis: 'UK GDPR Art. 6(1)(e) public task' });
+        expect(event).toMatchObject({
+          agreement_id: 'index-without-care',
+          decision: 'allow',
+          basis: 'UK GDPR Art. 6(1)(e) public task',
+        });
         expect(event.reasons).toEqual(
           expect.arrayContaining([
             'hub.index.sourceRecords: what is derived from social-care is left out: social-care.involvement.known: not released by agreement index-without-care v1 for DATA_QUALITY',
@@ -215,12 +294,20 @@ describe('special category through derived facts, and households that keep hidde
 
     it('shows social care records to a steward whose agreement releases social care involvement, and the audit names the Art. 9 condition', async () => {
       const requestId = randomUUID();
-      const res = await ask('steward', stewardQuery(child.id), { 'x-purpose': 'DATA_QUALITY', 'x-request-id': requestId }).expect(200);
+      const res = await ask('steward', stewardQuery(child.id), {
+        'x-purpose': 'DATA_QUALITY',
+        'x-request-id': requestId,
+      }).expect(200);
       expect(res.body.errors).toBeUndefined();
-      const care = res.body.data.person.sourceRecords.filter((r: { source: string }) => r.source === 'social-care').map((r: { sourceKey: string }) => r.sourceKey);
+      const care = res.body.data.person.sourceRecords
+        .filter((r: { source: string }) => r.source === 'social-care')
+        .map((r: { sourceKey: string }) => r.sourceKey);
       expect(care.sort()).toEqual(child.careKeys);
       const [event] = (await auditOf(requestId)).filter((e) => e.operation === 'person.view');
-      expect(event).toMatchObject({ agreement_id: 'identity-data-quality', basis: 'UK GDPR Art. 6(1)(e) public task; UK GDPR Art. 9(2)(g) with DPA 2018 Sch. 1 para 6' });
+      expect(event).toMatchObject({
+        agreement_id: 'identity-data-quality',
+        basis: 'UK GDPR Art. 6(1)(e) public task; UK GDPR Art. 9(2)(g) with DPA 2018 Sch. 1 para 6',
+      });
     });
   });
 
@@ -228,23 +315,39 @@ describe('special category through derived facts, and households that keep hidde
     const teamsQuery = (id: string) => `{ person(id: "${id}") { id holdingTeams } }`;
 
     beforeAll(async () => {
-      const registered = await ask('admin', `mutation { setServiceTeam(input: { team: "${CARE_TEAM}", source: "social-care" }) { organisation team source } }`).expect(200);
-      if (registered.body.data?.setServiceTeam?.source !== 'social-care') throw new Error(`could not record the team's service: ${JSON.stringify(registered.body)}`);
+      const registered = await ask(
+        'admin',
+        `mutation { setServiceTeam(input: { team: "${CARE_TEAM}", source: "social-care" }) { organisation team source } }`,
+      ).expect(200);
+      if (registered.body.data?.setServiceTeam?.source !== 'social-care')
+        throw new Error(`could not record the team's service: ${JSON.stringify(registered.body)}`);
     });
 
     it('names a social care team under housing need (social care excluded) to nobody', async () => {
       const requestId = randomUUID();
-      const res = await ask('alice', teamsQuery(child.id), { 'x-purpose': 'HOUSING_NEED', 'x-request-id': requestId }).expect(200);
+      const res = await ask('alice', teamsQuery(child.id), {
+        'x-purpose': 'HOUSING_NEED',
+        'x-request-id': requestId,
+      }).expect(200);
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.person.holdingTeams).toEqual(['early-help-north']);
       const [event] = (await auditOf(requestId)).filter((e) => e.operation === 'person.view');
       expect(event.basis).toBe('UK GDPR Art. 6(1)(e) public task');
-      expect(event.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^hub\.caseload\.team: what is derived from social-care is left out: .*for HOUSING_NEED$/)]));
+      expect(event.reasons).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^hub\.caseload\.team: what is derived from social-care is left out: .*for HOUSING_NEED$/,
+          ),
+        ]),
+      );
     });
 
     it('names it under early help to staff holding the case, under the Art. 9 condition, and not to staff without it', async () => {
       const requestId = randomUUID();
-      const res = await ask('alice', teamsQuery(child.id), { 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId }).expect(200);
+      const res = await ask('alice', teamsQuery(child.id), {
+        'x-purpose': 'EARLY_HELP',
+        'x-request-id': requestId,
+      }).expect(200);
       expect(res.body.data.person.holdingTeams).toEqual([CARE_TEAM, 'early-help-north']);
       const [event] = (await auditOf(requestId)).filter((e) => e.operation === 'person.view');
       expect(event.basis).toBe('UK GDPR Art. 6(1)(e) public task; UK GDPR Art. 9(2)(g) with DPA 2018 Sch. 1 para 18');
@@ -256,11 +359,20 @@ describe('special category through derived facts, and households that keep hidde
 
     it('lists the teams of each service to administrators, and lets only them change it, audited', async () => {
       const list = await ask('admin', '{ serviceTeams { organisation team source registeredBy } }').expect(200);
-      expect(list.body.data.serviceTeams).toEqual([{ organisation: 'council', team: CARE_TEAM, source: 'social-care', registeredBy: admin.subject }]);
-      const refused = await ask('alice', `mutation { setServiceTeam(input: { team: "${CARE_TEAM}", source: "housing" }) { team } }`).expect(200);
+      expect(list.body.data.serviceTeams).toEqual([
+        { organisation: 'council', team: CARE_TEAM, source: 'social-care', registeredBy: admin.subject },
+      ]);
+      const refused = await ask(
+        'alice',
+        `mutation { setServiceTeam(input: { team: "${CARE_TEAM}", source: "housing" }) { team } }`,
+      ).expect(200);
       expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
-      const events: { detail: Record<string, unknown> }[] = await hub.db.dataSource.query(`select detail from audit_event where operation = 'service-team.set'`);
-      expect(events).toEqual([{ detail: { organisation: 'council', team: CARE_TEAM, source: 'social-care', previousSource: null } }]);
+      const events: { detail: Record<string, unknown> }[] = await hub.db.dataSource.query(
+        `select detail from audit_event where operation = 'service-team.set'`,
+      );
+      expect(events).toEqual([
+        { detail: { organisation: 'council', team: CARE_TEAM, source: 'social-care', previousSource: null } },
+      ]);
     });
   });
 
@@ -272,20 +384,33 @@ describe('special category through derived facts, and households that keep hidde
 
       const onCaseload = await ask('alice', query, { 'x-purpose': 'EARLY_HELP' }).expect(200);
       expect(onCaseload.body.data.household.memberCount).toBe(household.members.length);
-      expect(onCaseload.body.data.household.members.filter((m: { current: boolean }) => m.current).map((m: { person: { id: string } }) => m.person.id).sort()).toEqual(household.members);
+      expect(
+        onCaseload.body.data.household.members
+          .filter((m: { current: boolean }) => m.current)
+          .map((m: { person: { id: string } }) => m.person.id)
+          .sort(),
+      ).toEqual(household.members);
     });
 
     it('through a partner gateway, names no member’s objection on the household and says nothing of the member who objected', async () => {
       const objector = household.members.find((id) => id !== child.id)!;
       // Built apart from the call, so the test does not depend on the objection form's other fields.
-      const objection = { personId: objector, kind: 'objection' as const, recipientOrganisation: 'nhs-trust', reason: 'Does not want the NHS trust told anything about them', evidence: 'CRM:OBJ-20451' };
+      const objection = {
+        personId: objector,
+        kind: 'objection' as const,
+        recipientOrganisation: 'nhs-trust',
+        reason: 'Does not want the NHS trust told anything about them',
+        evidence: 'CRM:OBJ-20451',
+      };
       const recorded = await hub.app.get(ConsentService).recordObjection(objection, dpo);
 
       const headers = { 'x-purpose': 'SAFEGUARDING', 'x-case-reference': 'SG-2026-0042' };
       const entities = `query ($representations: [_Any!]!) { _entities(representations: $representations) {
         ... on Household { id postcode members { role person { id givenName } } }
       } }`;
-      const res = await ask('nhs', entities, headers, { representations: [{ __typename: 'Household', id: household.id }] }).expect(200);
+      const res = await ask('nhs', entities, headers, {
+        representations: [{ __typename: 'Household', id: household.id }],
+      }).expect(200);
       const [entity] = res.body.data._entities;
       expect(entity.postcode).toBeNull();
       const listed = entity.members.map((m: { person: { id: string } }) => m.person.id);

@@ -20,15 +20,24 @@ jest.setTimeout(180_000);
 
 const admin: Principal = { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] };
 const dpoPrincipal: Principal = { subject: 'dpo-dee', organisation: 'council', roles: [Role.Dpo] };
-const school: DevTokenRequest = { subject: 'client-school', organisation: 'school', roles: [Role.PartnerAgency], client: 'school-mis' };
-const charity: DevTokenRequest = { subject: 'client-advice', organisation: 'advice-charity', roles: [Role.PartnerAgency], client: 'advice-crm' };
+const school: DevTokenRequest = {
+  subject: 'client-school',
+  organisation: 'school',
+  roles: [Role.PartnerAgency],
+  client: 'school-mis',
+};
+const charity: DevTokenRequest = {
+  subject: 'client-advice',
+  organisation: 'advice-charity',
+  roles: [Role.PartnerAgency],
+  client: 'advice-crm',
+};
 const nhs: DevTokenRequest = { subject: 'client-nhs', organisation: 'nhs-trust', roles: [Role.PartnerAgency] };
 const BE = { 'x-purpose': 'BENEFIT_ELIGIBILITY' };
 
 const answerQuery = `query($id: ID!, $check: EligibilityCheck!) {
   checkEligibility(personId: $id, check: $check) { check result rule ruleVersion evaluatedAt gaps { source reason fields } }
 }`;
-
 
 describe('checkEligibility: answers without disclosure, over HTTP', () => {
   let sources: SandboxSources;
@@ -39,7 +48,11 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
   const people: Record<'liveClaimant' | 'liveDependant' | 'endedClaimant' | 'noBenefits', string> = {} as never;
 
   const ask = (who: string, id: string, check: string, headers: Record<string, string> = BE) =>
-    request(hub.server).post('/graphql').set('authorization', `Bearer ${tokens.get(who)}`).set(headers).send({ query: answerQuery, variables: { id, check } });
+    request(hub.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${tokens.get(who)}`)
+      .set(headers)
+      .send({ query: answerQuery, variables: { id, check } });
 
   const events = (personId: string) =>
     hub.db.dataSource.query(
@@ -57,7 +70,9 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
       SINGLE_VIEW_BREAKER_HALF_OPEN_MS: '500',
     });
     await hub.app.get(AccessSeedService).seedDemo();
-    await hub.app.get(OrganisationsService).create({ id: 'school', name: 'Northshire Primary School', kind: 'other' }, admin);
+    await hub.app
+      .get(OrganisationsService)
+      .create({ id: 'school', name: 'Northshire Primary School', kind: 'other' }, admin);
     const agreements = hub.app.get(AgreementsService);
     const answersOnly = async (id: string, parties: string[], lawfulBasis: LawfulBasis, fields: string[]) => {
       await agreements.create(
@@ -77,8 +92,12 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
       );
       await agreements.setStatus(id, 1, AgreementStatus.Active, 'test', admin);
     };
-    await answersOnly('school-meals-answers', ['council', 'school'], LawfulBasis.PublicTask, ['hub.eligibility.freeSchoolMeals']);
-    await answersOnly('advice-eligibility-answers', ['council', 'advice-charity'], LawfulBasis.Consent, ['hub.eligibility.councilTaxReduction']);
+    await answersOnly('school-meals-answers', ['council', 'school'], LawfulBasis.PublicTask, [
+      'hub.eligibility.freeSchoolMeals',
+    ]);
+    await answersOnly('advice-eligibility-answers', ['council', 'advice-charity'], LawfulBasis.Consent, [
+      'hub.eligibility.councilTaxReduction',
+    ]);
     const issuer = hub.app.get(DevTokenIssuer);
     for (const [name, who] of Object.entries({ school, charity, nhs })) tokens.set(name, await issuer.issue(who));
 
@@ -94,7 +113,11 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
         where p.status = 'active' and not r.deleted`,
     );
     const byPerson = new Map<string, { source: string; key: string }[]>();
-    for (const row of linked) byPerson.set(row.person_id, [...(byPerson.get(row.person_id) ?? []), { source: row.source, key: row.source_key }]);
+    for (const row of linked)
+      byPerson.set(row.person_id, [
+        ...(byPerson.get(row.person_id) ?? []),
+        { source: row.source, key: row.source_key },
+      ]);
     const benefitsRecords = (personId: string) =>
       byPerson
         .get(personId)!
@@ -103,13 +126,19 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
           const party = benefits.parties.find((p) => p.partyId === r.key)!;
           return { role: party.partyRole, status: claims.get(party.claimReference)!.status };
         });
-    const find = (test: (records: { role?: string; status: string }[]) => boolean) => [...byPerson.keys()].find((id) => test(benefitsRecords(id)));
+    const find = (test: (records: { role?: string; status: string }[]) => boolean) =>
+      [...byPerson.keys()].find((id) => test(benefitsRecords(id)));
     const one = (role: string, status: string) => (records: { role?: string; status: string }[]) =>
       records.length === 1 && records[0].role === role && records[0].status === status;
     people.liveClaimant = find(one('CLMT', 'LIVE'))!;
     people.liveDependant = find(one('DEP', 'LIVE'))!;
-    people.endedClaimant = find((records) => records.length > 0 && records.every((r) => r.status === 'ENDED') && records.some((r) => r.role === 'CLMT'))!;
-    people.noBenefits = [...byPerson.entries()].find(([, records]) => records.every((r) => r.source !== 'benefits'))![0];
+    people.endedClaimant = find(
+      (records) =>
+        records.length > 0 && records.every((r) => r.status === 'ENDED') && records.some((r) => r.role === 'CLMT'),
+    )!;
+    people.noBenefits = [...byPerson.entries()].find(([, records]) =>
+      records.every((r) => r.source !== 'benefits'),
+    )![0];
     const missing = Object.entries(people).filter(([, id]) => !id);
     if (missing.length > 0) throw new Error(`the borough has no ${missing.map(([kind]) => kind).join(', ')}`);
   });
@@ -121,12 +150,23 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
   /** Every value of the person's benefits records that the response must never carry. */
   const benefitsValues = (personId: string): Promise<string[]> =>
     hub.db.dataSource
-      .query(`select r.source_key from person_link l join source_record r on r.id = l.source_record_id where l.person_id = $1 and r.source = 'benefits'`, [personId])
+      .query(
+        `select r.source_key from person_link l join source_record r on r.id = l.source_record_id where l.person_id = $1 and r.source = 'benefits'`,
+        [personId],
+      )
       .then((rows: { source_key: string }[]) =>
         rows.flatMap(({ source_key }) => {
           const party = benefits.parties.find((p) => p.partyId === source_key)!;
           const claim = benefits.claims.find((c) => c.claimReference === party.claimReference)!;
-          return [party.partyId, claim.claimReference, claim.awardStartDate, claim.awardEndDate, claim.weeklyCouncilTaxReduction, claim.weeklyHousingBenefit, party.person?.surname]
+          return [
+            party.partyId,
+            claim.claimReference,
+            claim.awardStartDate,
+            claim.awardEndDate,
+            claim.weeklyCouncilTaxReduction,
+            claim.weeklyHousingBenefit,
+            party.person?.surname,
+          ]
             .filter((v) => v !== null && v !== undefined && v !== '')
             .map(String);
         }),
@@ -147,7 +187,8 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
     const values = await benefitsValues(people.liveDependant);
     expect(values.length).toBeGreaterThan(2);
     for (const value of values) expect(text).not.toContain(value);
-    for (const name of ['claimRef', 'weeklyAmount', 'awardStartDate', 'dependant', 'live']) expect(text).not.toContain(name);
+    for (const name of ['claimRef', 'weeklyAmount', 'awardStartDate', 'dependant', 'live'])
+      expect(text).not.toContain(name);
   });
 
   it('writes one audit event naming the check, rule version and result class, and no source field', async () => {
@@ -176,7 +217,16 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
   it('answers NO for an ended claim and for someone the benefits system does not know', async () => {
     const consent = hub.app.get(ConsentService);
     for (const personId of [people.endedClaimant, people.noBenefits, people.liveClaimant]) {
-      await consent.recordConsent({ personId, status: 'given', purpose: 'BENEFIT_ELIGIBILITY', recipientOrganisation: 'advice-charity', evidence: 'EDRMS:AC-1' }, dpoPrincipal);
+      await consent.recordConsent(
+        {
+          personId,
+          status: 'given',
+          purpose: 'BENEFIT_ELIGIBILITY',
+          recipientOrganisation: 'advice-charity',
+          evidence: 'EDRMS:AC-1',
+        },
+        dpoPrincipal,
+      );
     }
     const ended = await ask('charity', people.endedClaimant, 'COUNCIL_TAX_REDUCTION').expect(200);
     expect(ended.body.data.checkEligibility).toMatchObject({ result: 'NO', rule: 'ctr-active-award', ruleVersion: 1 });
@@ -184,11 +234,18 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
     expect(unknownToBenefits.body.data.checkEligibility).toMatchObject({ result: 'NO', gaps: [] });
     const live = await ask('charity', people.liveClaimant, 'COUNCIL_TAX_REDUCTION').expect(200);
     expect(live.body.data.checkEligibility).toMatchObject({ result: 'YES' });
-    expect((await events(people.liveClaimant)).at(-1)).toMatchObject({ agreement_id: 'advice-eligibility-answers', consent_id: expect.any(String), basis: 'UK GDPR Art. 6(1)(a) consent' });
+    expect((await events(people.liveClaimant)).at(-1)).toMatchObject({
+      agreement_id: 'advice-eligibility-answers',
+      consent_id: expect.any(String),
+      basis: 'UK GDPR Art. 6(1)(a) consent',
+    });
   });
 
   it('gives nothing to a caller whose agreements do not release the answer, and audits the refusal', async () => {
-    const nhsAsks = await ask('nhs', people.liveDependant, 'FREE_SCHOOL_MEALS', { 'x-purpose': 'SAFEGUARDING', 'x-case-reference': 'SG-1' }).expect(200);
+    const nhsAsks = await ask('nhs', people.liveDependant, 'FREE_SCHOOL_MEALS', {
+      'x-purpose': 'SAFEGUARDING',
+      'x-case-reference': 'SG-1',
+    }).expect(200);
     expect(nhsAsks.body.data).toBeNull();
     expect(nhsAsks.body.errors[0].extensions.code).toBe('WITHHELD_BY_POLICY');
     expect(nhsAsks.body.errors[0].message).toMatch(/not released by agreement nhs-safeguarding v1/);
@@ -228,7 +285,10 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
   it('needs a purpose, and refuses a role that may not ask', async () => {
     const noPurpose = await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS', {}).expect(200);
     expect(noPurpose.body.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
-    tokens.set('dpo', await hub.app.get(DevTokenIssuer).issue({ subject: 'dpo-dee', organisation: 'council', roles: [Role.Dpo] }));
+    tokens.set(
+      'dpo',
+      await hub.app.get(DevTokenIssuer).issue({ subject: 'dpo-dee', organisation: 'council', roles: [Role.Dpo] }),
+    );
     const dpo = await ask('dpo', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200);
     expect(dpo.body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
@@ -248,7 +308,10 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
     try {
       const res = await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200);
       expect(res.body.errors).toBeUndefined();
-      expect(res.body.data.checkEligibility).toMatchObject({ result: 'UNKNOWN', gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE', fields: [] }] });
+      expect(res.body.data.checkEligibility).toMatchObject({
+        result: 'UNKNOWN',
+        gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE', fields: [] }],
+      });
       expect((await events(people.liveDependant)).at(-1)).toMatchObject({
         decision: 'allow',
         detail: { result: 'UNKNOWN', gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE' }] },
@@ -261,25 +324,37 @@ describe('checkEligibility: answers without disclosure, over HTTP', () => {
   });
 
   it('answers for a merged person id about the surviving person', async () => {
-    const [{ id: mergedId }] = await hub.db.dataSource.query(`insert into person (status, merged_into) values ('merged', $1) returning id::text`, [people.liveDependant]);
+    const [{ id: mergedId }] = await hub.db.dataSource.query(
+      `insert into person (status, merged_into) values ('merged', $1) returning id::text`,
+      [people.liveDependant],
+    );
     const res = await ask('school', mergedId, 'FREE_SCHOOL_MEALS').expect(200);
     expect(res.body.data.checkEligibility.result).toBe('YES');
     expect((await events(mergedId)).at(-1).persons).toEqual([people.liveDependant, mergedId]);
   });
 
-  it('stops asking a source that keeps failing (the single view\'s circuit breaker), and asks again once it recovers', async () => {
+  it("stops asking a source that keeps failing (the single view's circuit breaker), and asks again once it recovers", async () => {
     const benefitsSystem = sources.sandbox('benefits');
     sources.fail('benefits', { mode: '500' });
     try {
-      for (let i = 0; i < 2; i++) expect((await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200)).body.data.checkEligibility.result).toBe('UNKNOWN');
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200)).body.data.checkEligibility
+            .result,
+        ).toBe('UNKNOWN');
       const before = benefitsSystem.requests;
       const open = await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200);
-      expect(open.body.data.checkEligibility).toMatchObject({ result: 'UNKNOWN', gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE' }] });
+      expect(open.body.data.checkEligibility).toMatchObject({
+        result: 'UNKNOWN',
+        gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE' }],
+      });
       expect(benefitsSystem.requests).toBe(before);
     } finally {
       sources.fail('benefits', undefined);
     }
     await new Promise((resolve) => setTimeout(resolve, 600));
-    expect((await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200)).body.data.checkEligibility.result).toBe('YES');
+    expect(
+      (await ask('school', people.liveDependant, 'FREE_SCHOOL_MEALS').expect(200)).body.data.checkEligibility.result,
+    ).toBe('YES');
   });
 });

@@ -67,7 +67,8 @@ describe('composing the hub with a partner subgraph (Apollo Federation 2)', () =
         const imports = arg('import');
         links.push({
           url: url?.kind === Kind.STRING ? url.value : '',
-          imports: imports?.kind === Kind.LIST ? imports.values.map((v) => (v.kind === Kind.STRING ? v.value : '')) : [],
+          imports:
+            imports?.kind === Kind.LIST ? imports.values.map((v) => (v.kind === Kind.STRING ? v.value : '')) : [],
         });
       },
     });
@@ -85,16 +86,26 @@ describe('composing the hub with a partner subgraph (Apollo Federation 2)', () =
   ])('composes with %s, without errors', (_name, compose) => {
     const result = compose([
       { name: 'hub', url: 'https://hub.council.example/graphql', typeDefs: parse(sdl) },
-      { name: 'housing-association', url: 'https://api.housing-association.example/graphql', typeDefs: parse(housingAssociationSubgraph) },
+      {
+        name: 'housing-association',
+        url: 'https://api.housing-association.example/graphql',
+        typeDefs: parse(housingAssociationSubgraph),
+      },
     ]);
     expect(result.errors?.map((e) => e.message) ?? []).toEqual([]);
-    expect(result.supergraphSdl).toMatch(/tenancySustainment: TenancySustainment @join__field\(graph: HOUSING_ASSOCIATION\)/);
+    expect(result.supergraphSdl).toMatch(
+      /tenancySustainment: TenancySustainment @join__field\(graph: HOUSING_ASSOCIATION\)/,
+    );
   });
 
   it('composes with a housing association subgraph extending Person, without errors', () => {
     const result = composeServices([
       { name: 'hub', url: 'https://hub.council.example/graphql', typeDefs: parse(sdl) },
-      { name: 'housing-association', url: 'https://api.housing-association.example/graphql', typeDefs: parse(housingAssociationSubgraph) },
+      {
+        name: 'housing-association',
+        url: 'https://api.housing-association.example/graphql',
+        typeDefs: parse(housingAssociationSubgraph),
+      },
     ]);
     expect(result.errors?.map((e) => e.message) ?? []).toEqual([]);
     const supergraph = result.supergraphSdl!;
@@ -114,7 +125,9 @@ describe('composing the hub with a partner subgraph (Apollo Federation 2)', () =
   });
 
   it('refuses a partner subgraph that tries to take over a hub field', () => {
-    const definition = parse(sdl).definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Person') as ObjectTypeDefinitionNode | undefined;
+    const definition = parse(sdl).definitions.find(
+      (d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Person',
+    ) as ObjectTypeDefinitionNode | undefined;
     const field = definition?.fields?.map((f) => f.name.value).find((name) => name !== 'id');
     expect(field).toBeDefined();
     const takeover = `

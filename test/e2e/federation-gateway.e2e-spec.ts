@@ -52,11 +52,17 @@ describe('the hub behind an Apollo Gateway 2 (federation)', () => {
     await hub.app.listen(0, '127.0.0.1');
     const hubUrl = `http://127.0.0.1:${(hub.app.getHttpServer().address() as AddressInfo).port}/graphql`;
     const issuer = hub.app.get(DevTokenIssuer);
-    partnerToken = await issuer.issue({ subject: 'ha-gateway', organisation: 'housing-association', roles: [Role.PartnerAgency], client: 'ha-gateway' });
+    partnerToken = await issuer.issue({
+      subject: 'ha-gateway',
+      organisation: 'housing-association',
+      roles: [Role.PartnerAgency],
+      client: 'ha-gateway',
+    });
     dpoToken = await issuer.issue({ subject: 'dpo-dee', organisation: 'council', roles: [Role.Dpo] });
 
     // Composed as the partner's CI would, from the hub's published SDL.
-    const sdl = (await request(hub.server).post('/graphql').send({ query: '{ _service { sdl } }' }).expect(200)).body.data._service.sdl;
+    const sdl = (await request(hub.server).post('/graphql').send({ query: '{ _service { sdl } }' }).expect(200)).body
+      .data._service.sdl;
     const composed = composeServices([
       { name: 'council-hub', url: hubUrl, typeDefs: parse(sdl) },
       { name: 'housing-association', url: 'local://housing-association', typeDefs: housingAssociationTypeDefs },
@@ -65,7 +71,10 @@ describe('the hub behind an Apollo Gateway 2 (federation)', () => {
 
     const association = buildSubgraphSchema({
       typeDefs: housingAssociationTypeDefs,
-      resolvers: { Query: { sustainmentCaseload: () => caseload.map((id) => ({ id })) }, Person: { tenancySustainment: () => 'weekly visits' } },
+      resolvers: {
+        Query: { sustainmentCaseload: () => caseload.map((id) => ({ id })) },
+        Person: { tenancySustainment: () => 'weekly visits' },
+      },
     });
     const gatewayImpl = new ApolloGateway({
       supergraphSdl: composed.supergraphSdl!,
@@ -106,6 +115,8 @@ describe('the hub behind an Apollo Gateway 2 (federation)', () => {
     expect(errors.map((e) => e.extensions?.code)).toEqual(errors.map(() => code));
     expect(errors.map((e) => e.message)).not.toContain('Internal server error');
     // The association's own data still arrives; the hub's fields are null, not invented.
-    expect(result.data).toEqual({ sustainmentCaseload: caseload.map((id) => ({ id, tenancySustainment: 'weekly visits', givenName: null })) });
+    expect(result.data).toEqual({
+      sustainmentCaseload: caseload.map((id) => ({ id, tenancySustainment: 'weekly visits', givenName: null })),
+    });
   });
 });

@@ -12,10 +12,30 @@ import { APP_CONFIG } from '../../src/config/config.module';
 import { disclosureOracle, DisclosureOracle } from '../support/fuzz/disclosure-oracle';
 import { FuzzCaller, fuzzRunner, FuzzRunner, Outcome } from '../support/fuzz/fuzz-runner';
 import { HOSTILE_DATES, HOSTILE_FLOATS, HOSTILE_INTS, HOSTILE_STRINGS } from '../support/fuzz/hostile-values';
-import { batchCases, bombCases, brokenDocuments, encodingCases, headerCases, invalidSyntax, Limits, pathCases, protocolCases, sizeCases } from '../support/fuzz/malformed-requests';
+import {
+  batchCases,
+  bombCases,
+  brokenDocuments,
+  encodingCases,
+  headerCases,
+  invalidSyntax,
+  Limits,
+  pathCases,
+  protocolCases,
+  sizeCases,
+} from '../support/fuzz/malformed-requests';
 import { prng } from '../support/fuzz/prng';
 import { LEAK_PATTERNS } from '../support/fuzz/response-checks';
-import { Delivery, GeneratedOperation, operationFor, Plausible, rootFieldsOf, Slot, slotsOf, wholeField } from '../support/fuzz/schema-operations';
+import {
+  Delivery,
+  GeneratedOperation,
+  operationFor,
+  Plausible,
+  rootFieldsOf,
+  Slot,
+  slotsOf,
+  wholeField,
+} from '../support/fuzz/schema-operations';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 import { startTestHub, TestHub } from '../support/test-hub';
 
@@ -45,9 +65,18 @@ const CALLERS: Caller[] = [
   { who: { subject: 'fuzz-admin', organisation: 'council', roles: [Role.Admin] }, purpose: 'DATA_QUALITY' },
   { who: { subject: 'fuzz-dpo', organisation: 'council', roles: [Role.Dpo] }, purpose: 'SAFEGUARDING' },
   { who: { subject: 'fuzz-steward', organisation: 'council', roles: [Role.DataSteward] }, purpose: 'DATA_QUALITY' },
-  { who: { subject: 'fuzz-am', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' }, purpose: 'EARLY_HELP' },
-  { who: { subject: 'fuzz-cw', organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' }, purpose: 'HOUSING_NEED' },
-  { who: { subject: 'fuzz-nhs', organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-safeguarding' }, purpose: 'SAFEGUARDING' },
+  {
+    who: { subject: 'fuzz-am', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' },
+    purpose: 'EARLY_HELP',
+  },
+  {
+    who: { subject: 'fuzz-cw', organisation: 'council', roles: [Role.Caseworker], team: 'housing-options' },
+    purpose: 'HOUSING_NEED',
+  },
+  {
+    who: { subject: 'fuzz-nhs', organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-safeguarding' },
+    purpose: 'SAFEGUARDING',
+  },
 ];
 
 describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a hang, a leak or an unaudited release', () => {
@@ -70,8 +99,15 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
     schema = hub.app.get(GraphQLSchemaHost).schema;
     oracle = await disclosureOracle(hub.db.dataSource);
     const config = hub.app.get<AppConfig>(APP_CONFIG);
-    limits = { maxTokens: config.graphql.maxTokens, maxDepth: config.graphql.maxDepth, maxAliases: config.graphql.maxAliases, maxBodyBytes: MAX_BODY_BYTES };
-    callers = await Promise.all(CALLERS.map(async (caller) => ({ token: await hub.token(caller.who), purpose: caller.purpose })));
+    limits = {
+      maxTokens: config.graphql.maxTokens,
+      maxDepth: config.graphql.maxDepth,
+      maxAliases: config.graphql.maxAliases,
+      maxBodyBytes: MAX_BODY_BYTES,
+    };
+    callers = await Promise.all(
+      CALLERS.map(async (caller) => ({ token: await hub.token(caller.who), purpose: caller.purpose })),
+    );
     run = fuzzRunner(port, { boundMs: BOUND_MS, seed: SEED, oracle });
     const ids = async (sql: string) => ((await hub.db.dataSource.query(sql)) as { id: string }[]).map((row) => row.id);
     persons = await ids(`select id::text from person where status = 'active' order by id`);
@@ -83,7 +119,11 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
   const plausible: Plausible = (field, path) => {
     const name = path.filter((part) => part !== '[]').at(-1) ?? '';
     if (field === 'household' || name === 'householdId') return rnd.pick(households);
-    if (/^(personId|subjectId|survivorId|mergedId)$/.test(name) || (name === 'id' && (field === 'person' || field === '_entities'))) return rnd.pick(persons);
+    if (
+      /^(personId|subjectId|survivorId|mergedId)$/.test(name) ||
+      (name === 'id' && (field === 'person' || field === '_entities'))
+    )
+      return rnd.pick(persons);
     if (name === 'purpose') return rnd.pick(['EARLY_HELP', 'SAFEGUARDING', 'HOUSING_NEED']);
     if (/^(organisation|recipientOrganisation)$/.test(name)) return 'council';
     if (name === 'source') return rnd.pick(['housing', 'benefits', 'social-care']);
@@ -94,14 +134,26 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
     const body = JSON.stringify({ query: op.query, variables: op.variables, operationName: op.operationName });
     // A lone surrogate cannot be written in a URL; such values go by POST.
     if (delivery === 'get' && op.slot.root === 'query' && body.length < 6_000 && !/[\ud800-\udfff]/u.test(body)) {
-      const search = new URLSearchParams({ query: op.query, variables: JSON.stringify(op.variables), operationName: op.operationName });
-      return run.exchange({ method: 'GET', path: `/graphql?${search}`, headers: { 'apollo-require-preflight': '1' } }, callers[caller]);
+      const search = new URLSearchParams({
+        query: op.query,
+        variables: JSON.stringify(op.variables),
+        operationName: op.operationName,
+      });
+      return run.exchange(
+        { method: 'GET', path: `/graphql?${search}`, headers: { 'apollo-require-preflight': '1' } },
+        callers[caller],
+      );
     }
-    return run.exchange({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body }, callers[caller]);
+    return run.exchange(
+      { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body },
+      callers[caller],
+    );
   };
 
   it('no hostile value looks like a leak itself, so an error that echoes one cannot hide or fake a leak', () => {
-    const echoes = HOSTILE_STRINGS.filter((hostile) => LEAK_PATTERNS.some((pattern) => pattern.test(JSON.stringify(hostile.value))));
+    const echoes = HOSTILE_STRINGS.filter((hostile) =>
+      LEAK_PATTERNS.some((pattern) => pattern.test(JSON.stringify(hostile.value))),
+    );
     expect(echoes.map((hostile) => hostile.label)).toEqual([]);
   });
 
@@ -111,10 +163,23 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
     for (const { root, field } of rootFieldsOf(schema)) {
       const admits: number[] = [];
       for (let caller = 0; caller < CALLERS.length; caller++) {
-        const { answer, problems: found, codes } = await sendOperation(operationFor(schema, wholeField(root, field), undefined, 'variables', rnd, plausible), 'variables', caller);
-        problems.push(...found.map((problem) => `${field} as ${CALLERS[caller].who.roles[0]}: ${problem} ${answer.text.slice(0, 200)}`));
+        const {
+          answer,
+          problems: found,
+          codes,
+        } = await sendOperation(
+          operationFor(schema, wholeField(root, field), undefined, 'variables', rnd, plausible),
+          'variables',
+          caller,
+        );
+        problems.push(
+          ...found.map(
+            (problem) => `${field} as ${CALLERS[caller].who.roles[0]}: ${problem} ${answer.text.slice(0, 200)}`,
+          ),
+        );
         // The generator's operations must be valid GraphQL, or the hostile values never reach a resolver.
-        if (codes.some((code) => code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED')) invalid.push(`${field}: ${answer.text.slice(0, 300)}`);
+        if (codes.some((code) => code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED'))
+          invalid.push(`${field}: ${answer.text.slice(0, 300)}`);
         if (!codes.includes('FORBIDDEN')) admits.push(caller);
       }
       admitted.set(field, admits);
@@ -151,7 +216,9 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
         const op = operationFor(schema, slot, hostile.value, delivery, rnd, plausible);
         const outcome = await sendOperation(op, delivery, caller);
         const where = `${slot.root}.${slot.field}(${slot.path.join('.')}) = ${hostile.label} by ${delivery} as ${CALLERS[caller].who.roles[0]}`;
-        problems.push(...outcome.problems.map((problem) => `${where}: ${problem} ${outcome.answer.text.slice(0, 200)}`));
+        problems.push(
+          ...outcome.problems.map((problem) => `${where}: ${problem} ${outcome.answer.text.slice(0, 200)}`),
+        );
         // Past parsing and validation: the value met the hub's own checks or its resolvers.
         if (!outcome.codes.some((code) => code.startsWith('GRAPHQL_'))) reached.add(slot.field);
         if (outcome.answer.status === 200 && /"data":\{/.test(outcome.answer.text)) answered.add(slot.field);
@@ -166,7 +233,9 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
   });
 
   it('malformed documents: cut short, unbalanced braces, stray and invalid tokens', async () => {
-    const valid = rootFieldsOf(schema).map(({ root, field }) => operationFor(schema, wholeField(root, field), undefined, 'literal', rnd, plausible).query);
+    const valid = rootFieldsOf(schema).map(
+      ({ root, field }) => operationFor(schema, wholeField(root, field), undefined, 'literal', rnd, plausible).query,
+    );
     expect(await run.corpus([...invalidSyntax(), ...brokenDocuments(valid, rnd, 120)], rnd.pick(callers))).toEqual([]);
   });
 
@@ -179,29 +248,53 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
 
   it('hostile access headers and tokens', async () => {
     // HTTP headers carry visible ASCII only (Node refuses to send anything else).
-    const values = HOSTILE_STRINGS.map((hostile) => hostile.value).filter((value) => /^[\x20-\x7e]{0,2000}$/u.test(value));
+    const values = HOSTILE_STRINGS.map((hostile) => hostile.value).filter((value) =>
+      /^[\x20-\x7e]{0,2000}$/u.test(value),
+    );
     expect(values.length).toBeGreaterThan(20);
     expect(await run.corpus(headerCases(values), callers[3])).toEqual([]);
   });
 
   describe('regressions the fuzzing found', () => {
     const graphql = (caller: number, query: string, variables: Record<string, unknown> = {}) =>
-      run.exchange({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) }, callers[caller]);
+      run.exchange(
+        {
+          method: 'POST',
+          path: '/graphql',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query, variables }),
+        },
+        callers[caller],
+      );
     const ADMIN = 0;
     const DPO = 1;
     const STEWARD = 2;
     const AM = 3;
-    const auditCount = async () => ((await hub.db.dataSource.query('select count(*)::int as n from audit_event')) as { n: number }[])[0].n;
+    const auditCount = async () =>
+      ((await hub.db.dataSource.query('select count(*)::int as n from audit_event')) as { n: number }[])[0].n;
     const refusedAs = (outcome: Outcome, code: string, message: RegExp) => {
       expect(outcome.problems).toEqual([]);
       expect(outcome.answer.status).toBe(400);
-      expect(JSON.parse(outcome.answer.text).errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: expect.objectContaining({ code }) })]);
+      expect(JSON.parse(outcome.answer.text).errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(message),
+          extensions: expect.objectContaining({ code }),
+        }),
+      ]);
     };
 
     it('a DateTime argument that is not a date-time is BAD_USER_INPUT, not a PostgreSQL error', async () => {
       const anomalies = 'query ($from: DateTime) { auditAnomalies(from: $from) { __typename } }';
-      refusedAs(await graphql(DPO, anomalies, { from: 'next tuesday' }), 'BAD_USER_INPUT', /auditAnomalies\(from\): it is not a date-time/);
-      refusedAs(await graphql(DPO, anomalies, { from: '-271821-04-20T00:00:00.000Z' }), 'BAD_USER_INPUT', /outside the years 0001 to 9999/);
+      refusedAs(
+        await graphql(DPO, anomalies, { from: 'next tuesday' }),
+        'BAD_USER_INPUT',
+        /auditAnomalies\(from\): it is not a date-time/,
+      );
+      refusedAs(
+        await graphql(DPO, anomalies, { from: '-271821-04-20T00:00:00.000Z' }),
+        'BAD_USER_INPUT',
+        /outside the years 0001 to 9999/,
+      );
       // In an input object and as a literal too.
       const assign = `mutation { assignCase(input: { subjectKind: PERSON, subjectId: "${persons[0]}", team: "t", validTo: "2024-13-45T99:00:00Z" }) { id } }`;
       refusedAs(await graphql(ADMIN, assign), 'BAD_USER_INPUT', /assignCase\(input\.validTo\): it is not a date-time/);
@@ -212,7 +305,9 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
 
     it('consents and objections of a malformed person id are refused as input, not failed in PostgreSQL', async () => {
       for (const field of ['consents', 'objections']) {
-        const outcome = await graphql(DPO, `query ($id: String!) { ${field}(personId: $id) { id } }`, { id: "' OR 1=1 --" });
+        const outcome = await graphql(DPO, `query ($id: String!) { ${field}(personId: $id) { id } }`, {
+          id: "' OR 1=1 --",
+        });
         expect(outcome.problems).toEqual([]);
         expect(outcome.codes).toEqual(['INVALID_ACCESS_RECORD']);
         const real = await graphql(DPO, `query ($id: String!) { ${field}(personId: $id) { id } }`, { id: persons[0] });
@@ -221,14 +316,27 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
     });
 
     it('a subscription (the hub has none) is a validation error, not an internal one', async () => {
-      refusedAs(await graphql(ADMIN, 'subscription { hubInfo { version } }'), 'GRAPHQL_VALIDATION_FAILED', /no subscription operations/);
+      refusedAs(
+        await graphql(ADMIN, 'subscription { hubInfo { version } }'),
+        'GRAPHQL_VALIDATION_FAILED',
+        /no subscription operations/,
+      );
     });
 
     it('text longer than the audit trail keeps, or with a lone surrogate, is refused before any resolver', async () => {
-      const merge = 'mutation ($a: ID!, $b: ID!, $reason: String!) { mergePersons(survivorId: $a, mergedId: $b, reason: $reason) { personId } }';
+      const merge =
+        'mutation ($a: ID!, $b: ID!, $reason: String!) { mergePersons(survivorId: $a, mergedId: $b, reason: $reason) { personId } }';
       const before = await auditCount();
-      refusedAs(await graphql(STEWARD, merge, { a: persons[1], b: persons[2], reason: 'Same person. '.repeat(100) }), 'BAD_USER_INPUT', /mergePersons\(reason\): it is longer than 1000 characters/);
-      refusedAs(await graphql(ADMIN, 'query ($s: String) { caseAssignments(team: $s) { id } }', { s: 'a\ud800' }), 'BAD_USER_INPUT', /lone surrogate/);
+      refusedAs(
+        await graphql(STEWARD, merge, { a: persons[1], b: persons[2], reason: 'Same person. '.repeat(100) }),
+        'BAD_USER_INPUT',
+        /mergePersons\(reason\): it is longer than 1000 characters/,
+      );
+      refusedAs(
+        await graphql(ADMIN, 'query ($s: String) { caseAssignments(team: $s) { id } }', { s: 'a\ud800' }),
+        'BAD_USER_INPUT',
+        /lone surrogate/,
+      );
       expect(await auditCount()).toBe(before);
       // A field that declares a longer limit keeps it: an objection's grounds take up to 2000 characters.
       const grounds = 'The resident objects to the sharing of their records with partner agencies. '.repeat(20).trim();
@@ -243,33 +351,67 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
     });
 
     it('an empty merge or split reason, an overlong source record id, a bad case reference and a long organisation name are input errors', async () => {
-      const merge = await graphql(STEWARD, 'mutation ($a: ID!, $b: ID!) { mergePersons(survivorId: $a, mergedId: $b, reason: " ") { personId } }', { a: persons[1], b: persons[2] });
+      const merge = await graphql(
+        STEWARD,
+        'mutation ($a: ID!, $b: ID!) { mergePersons(survivorId: $a, mergedId: $b, reason: " ") { personId } }',
+        { a: persons[1], b: persons[2] },
+      );
       expect([merge.problems, merge.codes]).toEqual([[], ['INVALID_MERGE']]);
-      const split = await graphql(STEWARD, 'mutation { splitSourceRecord(sourceRecordId: "12345678901234567890", reason: "wrong person") { personId } }');
+      const split = await graphql(
+        STEWARD,
+        'mutation { splitSourceRecord(sourceRecordId: "12345678901234567890", reason: "wrong person") { personId } }',
+      );
       expect([split.problems, split.codes]).toEqual([[], ['IDENTITY_NOT_FOUND']]);
       const breakGlass = await graphql(AM, 'mutation ($input: BreakGlassInput!) { breakGlass(input: $input) { id } }', {
-        input: { personId: persons[0], purpose: 'EARLY_HELP', minutes: 5, caseReference: 'CASE 1; drop table', reason: 'A child at immediate risk tonight and the duty team cannot reach the case holder' },
+        input: {
+          personId: persons[0],
+          purpose: 'EARLY_HELP',
+          minutes: 5,
+          caseReference: 'CASE 1; drop table',
+          reason: 'A child at immediate risk tonight and the duty team cannot reach the case holder',
+        },
       });
       expect([breakGlass.problems, breakGlass.codes]).toEqual([[], ['INVALID_ACCESS_RECORD']]);
-      const organisation = await graphql(ADMIN, 'mutation ($name: String!) { createOrganisation(id: "fuzz-org", name: $name, kind: VOLUNTARY) { id } }', { name: 'Northshire '.repeat(30) });
+      const organisation = await graphql(
+        ADMIN,
+        'mutation ($name: String!) { createOrganisation(id: "fuzz-org", name: $name, kind: VOLUNTARY) { id } }',
+        { name: 'Northshire '.repeat(30) },
+      );
       expect([organisation.problems, organisation.codes]).toEqual([[], ['INVALID_ACCESS_RECORD']]);
     });
 
     it("the steward's merge-request list is audited under the request's id, naming both persons", async () => {
-      await graphql(STEWARD, 'mutation ($a: ID!, $b: ID!) { mergePersons(survivorId: $a, mergedId: $b, reason: "Same person at two addresses") { personId } }', { a: persons[4], b: persons[5] });
+      await graphql(
+        STEWARD,
+        'mutation ($a: ID!, $b: ID!) { mergePersons(survivorId: $a, mergedId: $b, reason: "Same person at two addresses") { personId } }',
+        { a: persons[4], b: persons[5] },
+      );
       const listed = await graphql(STEWARD, '{ personMergeRequests { survivorId mergedId } }');
       expect(listed.problems).toEqual([]);
-      const shown = (JSON.parse(listed.answer.text).data.personMergeRequests as { survivorId: string; mergedId: string }[]).flatMap((r) => [r.survivorId, r.mergedId]);
+      const shown = (
+        JSON.parse(listed.answer.text).data.personMergeRequests as { survivorId: string; mergedId: string }[]
+      ).flatMap((r) => [r.survivorId, r.mergedId]);
       expect(shown.length).toBeGreaterThan(0);
-      const [event] = (await hub.db.dataSource.query(`select persons from audit_event where request_id = $1 and operation = 'identity.merge.list'`, [listed.answer.requestId])) as { persons: string[] }[];
+      const [event] = (await hub.db.dataSource.query(
+        `select persons from audit_event where request_id = $1 and operation = 'identity.merge.list'`,
+        [listed.answer.requestId],
+      )) as { persons: string[] }[];
       expect(event.persons.sort()).toEqual([...new Set(shown)].sort());
     });
 
     it("Apollo's persisted-query refusals carry BAD_REQUEST", async () => {
       const version = '{ hubInfo { version } }';
-      for (const extensions of [{ persistedQuery: { version: 2, sha256Hash: 'a' } }, { persistedQuery: { version: 1, sha256Hash: 'not-the-hash' } }]) {
+      for (const extensions of [
+        { persistedQuery: { version: 2, sha256Hash: 'a' } },
+        { persistedQuery: { version: 1, sha256Hash: 'not-the-hash' } },
+      ]) {
         const outcome = await run.exchange(
-          { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: version, extensions }) },
+          {
+            method: 'POST',
+            path: '/graphql',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: version, extensions }),
+          },
           callers[ADMIN],
         );
         expect(outcome.problems).toEqual([]);
@@ -292,11 +434,27 @@ describe('GraphQL fuzzing on the deployed wiring: bodies, content types, encodin
   let limits: Limits;
 
   beforeAll(async () => {
-    hub = await startTestHub({ HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-fuzz-')), SANDBOX_SOURCES: 'off', SYNC_ON_START: 'false', SYNC_SCHEDULE: 'off', AUTH_FAILURES_PER_WINDOW: '1000' });
+    hub = await startTestHub({
+      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-fuzz-')),
+      SANDBOX_SOURCES: 'off',
+      SYNC_ON_START: 'false',
+      SYNC_SCHEDULE: 'off',
+      AUTH_FAILURES_PER_WINDOW: '1000',
+    });
     run = fuzzRunner(await listen(hub.app.getHttpServer() as Server), { boundMs: BOUND_MS, seed: SEED });
-    caller = { token: await hub.app.get(DevTokenIssuer).issue({ subject: 'fuzz-admin', organisation: 'council', roles: [Role.Admin] }), purpose: 'DATA_QUALITY' };
+    caller = {
+      token: await hub.app
+        .get(DevTokenIssuer)
+        .issue({ subject: 'fuzz-admin', organisation: 'council', roles: [Role.Admin] }),
+      purpose: 'DATA_QUALITY',
+    };
     const config = hub.app.get<AppConfig>(APP_CONFIG);
-    limits = { maxTokens: config.graphql.maxTokens, maxDepth: config.graphql.maxDepth, maxAliases: config.graphql.maxAliases, maxBodyBytes: MAX_BODY_BYTES };
+    limits = {
+      maxTokens: config.graphql.maxTokens,
+      maxDepth: config.graphql.maxDepth,
+      maxAliases: config.graphql.maxAliases,
+      maxBodyBytes: MAX_BODY_BYTES,
+    };
   });
   afterAll(() => hub?.stop());
 

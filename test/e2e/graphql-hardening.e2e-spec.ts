@@ -34,12 +34,33 @@ describe('persisted-query allow-list per partner client', () => {
   let locked: string;
 
   beforeAll(async () => {
-    const file = allowListFile({ 'school-mis': [version, `sha256:${sha256(database.replace('database', 'version database'))}`], 'locked-client': [] });
-    hub = await startTestHub({ HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-pq-data-')), GRAPHQL_PERSISTED_QUERIES: file });
+    const file = allowListFile({
+      'school-mis': [version, `sha256:${sha256(database.replace('database', 'version database'))}`],
+      'locked-client': [],
+    });
+    hub = await startTestHub({
+      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-pq-data-')),
+      GRAPHQL_PERSISTED_QUERIES: file,
+    });
     const issuer = hub.app.get(DevTokenIssuer);
-    listed = await issuer.issue({ subject: 'client-school', organisation: 'school', roles: [Role.PartnerAgency], client: 'school-mis' });
-    unlisted = await issuer.issue({ subject: 'client-nhs', organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-gateway' });
-    locked = await issuer.issue({ subject: 'client-locked', organisation: 'police', roles: [Role.PartnerAgency], client: 'locked-client' });
+    listed = await issuer.issue({
+      subject: 'client-school',
+      organisation: 'school',
+      roles: [Role.PartnerAgency],
+      client: 'school-mis',
+    });
+    unlisted = await issuer.issue({
+      subject: 'client-nhs',
+      organisation: 'nhs-trust',
+      roles: [Role.PartnerAgency],
+      client: 'nhs-gateway',
+    });
+    locked = await issuer.issue({
+      subject: 'client-locked',
+      organisation: 'police',
+      roles: [Role.PartnerAgency],
+      client: 'locked-client',
+    });
   });
   afterAll(() => hub?.stop());
 
@@ -52,7 +73,10 @@ describe('persisted-query allow-list per partner client', () => {
   it('runs a listed operation, however it is laid out, and one listed by hash', async () => {
     const res = await post({ query: version }, listed).expect(200);
     expect(res.body).toEqual({ data: { hubInfo: { version: expect.any(String) } } });
-    const relaid = await post({ query: `# the MIS's copy\nquery Version {\n  hubInfo {\n    version\n  }\n}` }, listed).expect(200);
+    const relaid = await post(
+      { query: `# the MIS's copy\nquery Version {\n  hubInfo {\n    version\n  }\n}` },
+      listed,
+    ).expect(200);
     expect(relaid.body.errors).toBeUndefined();
     const byHash = await post({ query: '{ hubInfo { version database } }' }, listed).expect(200);
     expect(byHash.body.data.hubInfo.database).toBe('external');
@@ -72,14 +96,23 @@ describe('persisted-query allow-list per partner client', () => {
   });
 
   it('serves a listed document from its hash alone (Apollo persisted-query format)', async () => {
-    const res = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(version) } } }, listed).expect(200);
+    const res = await post(
+      { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(version) } } },
+      listed,
+    ).expect(200);
     expect(res.body.data.hubInfo.version).toEqual(expect.any(String));
   });
 
   it('cannot be bypassed by a hash another client registered', async () => {
-    const registered = await post({ query: database, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(database) } } }, unlisted).expect(200);
+    const registered = await post(
+      { query: database, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(database) } } },
+      unlisted,
+    ).expect(200);
     expect(registered.body.data.hubInfo.database).toBe('external');
-    const res = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(database) } } }, listed).expect(403);
+    const res = await post(
+      { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(database) } } },
+      listed,
+    ).expect(403);
     expect(res.body.errors[0].extensions.code).toBe(PERSISTED_QUERY_NOT_ALLOWED);
   });
 
@@ -114,12 +147,27 @@ describe('production hardening (NODE_ENV=production)', () => {
     // as in a real deployment (here one key file serves both, to keep the fixture small).
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     const dir = mkdtempSync(join(tmpdir(), 'hub-prod-'));
-    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'test-idp', alg: 'ES256', use: 'sig' }] }));
+    writeFileSync(
+      join(dir, 'jwks.json'),
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'test-idp', alg: 'ES256', use: 'sig' }] }),
+    );
     writeFileSync(
       join(dir, 'issuers.json'),
       JSON.stringify([
-        { issuer: 'https://idp.council.example', jwksFile: 'jwks.json', audience: 'hub', organisations: ['council'], roles: ['admin'] },
-        { issuer: 'https://idp.school.example', jwksFile: 'jwks.json', audience: 'hub', organisations: ['school'], roles: ['partner-agency'] },
+        {
+          issuer: 'https://idp.council.example',
+          jwksFile: 'jwks.json',
+          audience: 'hub',
+          organisations: ['council'],
+          roles: ['admin'],
+        },
+        {
+          issuer: 'https://idp.school.example',
+          jwksFile: 'jwks.json',
+          audience: 'hub',
+          organisations: ['school'],
+          roles: ['partner-agency'],
+        },
       ]),
     );
     hub = await startTestHub({
@@ -132,9 +180,20 @@ describe('production hardening (NODE_ENV=production)', () => {
       GRAPHQL_PERSISTED_QUERIES: allowListFile({ 'school-mis': [version] }),
     });
     const sign = (issuer: string, claims: Record<string, unknown>) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'test-idp' }).setIssuer(issuer).setAudience('hub').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-idp' })
+        .setIssuer(issuer)
+        .setAudience('hub')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey);
     admin = await sign('https://idp.council.example', { sub: 'admin-ash', org: 'council', roles: ['admin'] });
-    school = await sign('https://idp.school.example', { sub: 'client-school', org: 'school', roles: ['partner-agency'], azp: 'school-mis' });
+    school = await sign('https://idp.school.example', {
+      sub: 'client-school',
+      org: 'school',
+      roles: ['partner-agency'],
+      azp: 'school-mis',
+    });
   });
   afterAll(() => hub?.stop());
 
@@ -168,7 +227,14 @@ describe('production hardening (NODE_ENV=production)', () => {
     await hub.db.dataSource.query('alter table data_sharing_agreement rename to data_sharing_agreement_away');
     try {
       const res = await post('{ agreements { id } }', admin).set('x-request-id', 'masked-1').expect(200);
-      expect(res.body.errors).toEqual([{ message: 'Internal server error', path: ['agreements'], locations: expect.any(Array), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'masked-1' } }]);
+      expect(res.body.errors).toEqual([
+        {
+          message: 'Internal server error',
+          path: ['agreements'],
+          locations: expect.any(Array),
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'masked-1' },
+        },
+      ]);
       expect(JSON.stringify(res.body)).not.toMatch(/relation|data_sharing|select|stack/i);
     } finally {
       await hub.db.dataSource.query('alter table data_sharing_agreement_away rename to data_sharing_agreement');
@@ -192,14 +258,21 @@ describe('production hardening (NODE_ENV=production)', () => {
     const before = await auditCount(hub);
     const res = await post(deep, admin).expect(400);
     expect(res.body.data).toBeUndefined();
-    expect(res.body.errors.map((e: { message: string }) => e.message)).toEqual(expect.arrayContaining([expect.stringMatching(/depth/i)]));
-    expect(res.body.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'GRAPHQL_VALIDATION_FAILED')).toBe(true);
+    expect(res.body.errors.map((e: { message: string }) => e.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/depth/i)]),
+    );
+    expect(
+      res.body.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'GRAPHQL_VALIDATION_FAILED'),
+    ).toBe(true);
     expect(await auditCount(hub)).toBe(before);
   });
 
   it('keeps the allow-list refusal readable through production masking', async () => {
     expect((await post(version, school).expect(200)).body.data.hubInfo.version).toEqual(expect.any(String));
     const res = await post(database, school).expect(403);
-    expect(res.body.errors[0]).toMatchObject({ message: expect.stringMatching(/registered/), extensions: { code: PERSISTED_QUERY_NOT_ALLOWED } });
+    expect(res.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/registered/),
+      extensions: { code: PERSISTED_QUERY_NOT_ALLOWED },
+    });
   });
 });

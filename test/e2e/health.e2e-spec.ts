@@ -21,7 +21,9 @@ describe('readiness and the audit trail', () => {
   beforeAll(async () => {
     // Checkpoints by hand only (the interval is long), so the test decides how old the last one is.
     hub = await startTestHub({ AUDIT_CHECKPOINT_INTERVAL: '600' });
-    operator = await hub.app.get(DevTokenIssuer).issue({ subject: 'ops-admin', organisation: 'council', roles: [Role.Admin] });
+    operator = await hub.app
+      .get(DevTokenIssuer)
+      .issue({ subject: 'ops-admin', organisation: 'council', roles: [Role.Admin] });
   });
   afterAll(() => hub.stop());
 
@@ -40,10 +42,16 @@ describe('readiness and the audit trail', () => {
   it('is degraded while the trail cannot take events, and up again once one is written', async () => {
     const restore = await breakAuditInserts(hub.db.dataSource);
     try {
-      await expect(hub.app.get(AuditRecorder).record(disclosure(2))).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+      await expect(hub.app.get(AuditRecorder).record(disclosure(2))).rejects.toMatchObject({
+        code: 'AUDIT_UNAVAILABLE',
+      });
       const res = await readiness().expect(200);
       expect(res.body.status).toBe('degraded');
-      expect(res.body.info.audit).toMatchObject({ status: 'degraded', problem: expect.stringMatching(/could not be written \(SQLSTATE P0001;/), since: expect.any(String) });
+      expect(res.body.info.audit).toMatchObject({
+        status: 'degraded',
+        problem: expect.stringMatching(/could not be written \(SQLSTATE P0001;/),
+        since: expect.any(String),
+      });
       // Even an operator's answer leaves PostgreSQL's message, which may quote data, in the log.
       expect(JSON.stringify(res.body)).not.toContain('disk full');
       expect(res.body.info.database.status).toBe('up');
@@ -58,12 +66,20 @@ describe('readiness and the audit trail', () => {
 
   it('is degraded (still ready) when events have gone unsigned for three checkpoint intervals', async () => {
     const checkpoint = await hub.app.get(AuditCheckpointService).checkpoint('manual');
-    expect((await readiness().expect(200)).body.info.audit.lastCheckpoint).toEqual({ seq: Number(checkpoint!.seq), ageSeconds: expect.any(Number) });
+    expect((await readiness().expect(200)).body.info.audit.lastCheckpoint).toEqual({
+      seq: Number(checkpoint!.seq),
+      ageSeconds: expect.any(Number),
+    });
     await hub.app.get(AuditRecorder).record(disclosure(4));
-    await asSuperuserWithoutTriggers(hub.db.url, (c) => c.query(`update audit_checkpoint set created_at = now() - interval '31 minutes' where id = $1`, [checkpoint!.id]));
+    await asSuperuserWithoutTriggers(hub.db.url, (c) =>
+      c.query(`update audit_checkpoint set created_at = now() - interval '31 minutes' where id = $1`, [checkpoint!.id]),
+    );
     const res = await readiness().expect(200);
     expect(res.body.status).toBe('degraded');
-    expect(res.body.info.audit).toMatchObject({ status: 'degraded', problem: expect.stringMatching(/no signed checkpoint for 18\d\d s \(AUDIT_CHECKPOINT_INTERVAL is 600 s\)/) });
+    expect(res.body.info.audit).toMatchObject({
+      status: 'degraded',
+      problem: expect.stringMatching(/no signed checkpoint for 18\d\d s \(AUDIT_CHECKPOINT_INTERVAL is 600 s\)/),
+    });
   });
 
   it('is down when the database role may not append to the trail', async () => {
@@ -77,10 +93,18 @@ describe('readiness and the audit trail', () => {
     const asRole = new DataSource({ type: 'postgres', url: url.toString() });
     await asRole.initialize();
     try {
-      const indicator = () => new AuditHealthIndicator(new HealthIndicatorService(), asRole, new AuditService(asRole), hub.app.get(APP_CONFIG)).check();
+      const indicator = () =>
+        new AuditHealthIndicator(
+          new HealthIndicatorService(),
+          asRole,
+          new AuditService(asRole),
+          hub.app.get(APP_CONFIG),
+        ).check();
       expect(await indicator()).toMatchObject({ audit: { status: 'up' } });
       await hub.db.dataSource.query(`revoke execute on function audit_append(jsonb) from ${role}`);
-      expect(await indicator()).toMatchObject({ audit: { status: 'down', problem: expect.stringMatching(/may not append/) } });
+      expect(await indicator()).toMatchObject({
+        audit: { status: 'down', problem: expect.stringMatching(/may not append/) },
+      });
     } finally {
       await asRole.destroy();
       await hub.db.dataSource.query(`drop owned by ${role}`);
@@ -103,8 +127,14 @@ describe('readiness and the audit trail', () => {
       const res = await publicReadiness().expect(503);
       expect(res.body).toEqual({ status: 'down' });
       // What an operator would read: the kind of failure, never the driver's message.
-      const checks = { ...(await hub.app.get(DatabaseHealthIndicator).check()), ...(await hub.app.get(AuditHealthIndicator).check()) };
-      expect(checks.database).toEqual({ status: 'down', problem: expect.stringMatching(/did not answer \((SQLSTATE [0-9A-Z]{5}|E[A-Z]+);/) });
+      const checks = {
+        ...(await hub.app.get(DatabaseHealthIndicator).check()),
+        ...(await hub.app.get(AuditHealthIndicator).check()),
+      };
+      expect(checks.database).toEqual({
+        status: 'down',
+        problem: expect.stringMatching(/did not answer \((SQLSTATE [0-9A-Z]{5}|E[A-Z]+);/),
+      });
       expect(checks.audit).toMatchObject({ status: 'down' });
       for (const body of [JSON.stringify(res.body), JSON.stringify(checks)]) {
         for (const secret of [name, '127.0.0.1', '5432', 'postgres']) expect(body).not.toContain(secret);

@@ -17,12 +17,18 @@ jest.setTimeout(120_000);
 
 type GraphqlError = { message: string; extensions: { code: string } };
 
-const partner = { subject: 'ha-gateway', organisation: 'housing-association', roles: [Role.PartnerAgency], client: 'ha-gateway' };
+const partner = {
+  subject: 'ha-gateway',
+  organisation: 'housing-association',
+  roles: [Role.PartnerAgency],
+  client: 'ha-gateway',
+};
 /** A council officer whose role holds no agreement that releases personal data. */
 const dpo = { subject: 'dpo-dee', organisation: 'council', roles: [Role.Dpo] };
 
 const byId = 'query ($id: ID!) { person(id: $id) { id givenName } }';
-const byEntities = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { id givenName } } }';
+const byEntities =
+  'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Person { id givenName } } }';
 
 /** The refusal of each way in, as the client sees it: HTTP status, code and message of the first error. */
 interface Refusal {
@@ -45,7 +51,8 @@ describe.each([
   });
   afterAll(() => hub?.stop());
 
-  const post = (body: object, headers: Record<string, string>) => request(hub.server).post('/graphql').set(headers).send(body);
+  const post = (body: object, headers: Record<string, string>) =>
+    request(hub.server).post('/graphql').set(headers).send(body);
   const refusal = async (body: object, headers: Record<string, string>): Promise<Refusal> => {
     const res = await post(body, headers);
     const error: GraphqlError | undefined = res.body.errors?.[0];
@@ -54,7 +61,11 @@ describe.each([
 
   const cases: [string, () => Promise<Record<string, string>>, string][] = [
     ['no token', async () => ({ 'x-purpose': 'SAFEGUARDING' }), 'UNAUTHENTICATED'],
-    ['a token but no purpose', async () => ({ authorization: `Bearer ${await issuer.token(partner)}` }), 'PURPOSE_REQUIRED'],
+    [
+      'a token but no purpose',
+      async () => ({ authorization: `Bearer ${await issuer.token(partner)}` }),
+      'PURPOSE_REQUIRED',
+    ],
     [
       'a role that may not see people',
       async () => ({ authorization: `Bearer ${await issuer.token(dpo)}`, 'x-purpose': 'SAFEGUARDING' }),
@@ -66,14 +77,20 @@ describe.each([
     const id = randomUUID();
     const sent = await headers();
     const direct = await refusal({ query: byId, variables: { id } }, sent);
-    const entities = await refusal({ query: byEntities, variables: { representations: [{ __typename: 'Person', id }] } }, sent);
+    const entities = await refusal(
+      { query: byEntities, variables: { representations: [{ __typename: 'Person', id }] } },
+      sent,
+    );
     expect(direct.code).toBe(code);
     expect(entities).toEqual(direct);
     expect(entities.message).not.toBe('Internal server error');
   });
 
   it('answers the subgraph SDL to a verified caller', async () => {
-    const res = await post({ query: '{ _service { sdl } }' }, { authorization: `Bearer ${await issuer.token(partner)}` }).expect(200);
+    const res = await post(
+      { query: '{ _service { sdl } }' },
+      { authorization: `Bearer ${await issuer.token(partner)}` },
+    ).expect(200);
     expect(res.body.data._service.sdl).toMatch(/type Person\s+@key\(fields: "id"\)/);
   });
 
@@ -85,16 +102,19 @@ describe.each([
   ];
   if (nodeEnv === 'production') {
     // Introspection is off in production; the SDL would give the whole schema away all the same.
-    it.each(sdlQueries)('refuses %s without a verified token, with 401 UNAUTHENTICATED and nothing of the schema', async (query) => {
-      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-token' }];
-      for (const headers of attempts) {
-        const res = await post({ query }, headers).expect(401);
-        expect(res.headers['www-authenticate']).toBe('Bearer');
-        expect(res.body.data).toBeUndefined();
-        expect(res.body.errors.map((e: GraphqlError) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
-        expect(JSON.stringify(res.body)).not.toContain('Person');
-      }
-    });
+    it.each(sdlQueries)(
+      'refuses %s without a verified token, with 401 UNAUTHENTICATED and nothing of the schema',
+      async (query) => {
+        const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-token' }];
+        for (const headers of attempts) {
+          const res = await post({ query }, headers).expect(401);
+          expect(res.headers['www-authenticate']).toBe('Bearer');
+          expect(res.body.data).toBeUndefined();
+          expect(res.body.errors.map((e: GraphqlError) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
+          expect(JSON.stringify(res.body)).not.toContain('Person');
+        }
+      },
+    );
   } else {
     // Outside production a developer composes against a local hub without signing in.
     it('answers the subgraph SDL without a token', async () => {

@@ -44,7 +44,12 @@ describe('persisted-query allow-list with Apollo Client 4 (automatic persisted q
     hub = await startTestHub({ HUB_DATA_DIR: dir, RATE_LIMIT_PER_MINUTE: '0', GRAPHQL_PERSISTED_QUERIES: allowList });
     await hub.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(hub.app.getHttpServer().address() as AddressInfo).port}/graphql`;
-    token = await hub.app.get(DevTokenIssuer).issue({ subject: 'advice-crm', organisation: 'citizens-advice', roles: [Role.PartnerAgency], client: 'advice-crm' });
+    token = await hub.app.get(DevTokenIssuer).issue({
+      subject: 'advice-crm',
+      organisation: 'citizens-advice',
+      roles: [Role.PartnerAgency],
+      client: 'advice-crm',
+    });
   });
   afterAll(() => hub?.stop());
 
@@ -55,12 +60,17 @@ describe('persisted-query allow-list with Apollo Client 4 (automatic persisted q
       const body = JSON.parse(String(init?.body ?? '{}'));
       const response = await fetch(input, init);
       const answer = (await response.clone().json()) as { errors?: { extensions?: { code?: string } }[] };
-      sent.push({ hashOnly: body.query === undefined && !!body.extensions?.persistedQuery, codes: (answer.errors ?? []).map((e) => String(e.extensions?.code)) });
+      sent.push({
+        hashOnly: body.query === undefined && !!body.extensions?.persistedQuery,
+        codes: (answer.errors ?? []).map((e) => String(e.extensions?.code)),
+      });
       return response;
     };
     const apollo = new ApolloClient({
       cache: new InMemoryCache(),
-      link: new PersistedQueryLink({ sha256 }).concat(new HttpLink({ uri: url, fetch: recordingFetch, headers: { authorization: `Bearer ${token}` } })),
+      link: new PersistedQueryLink({ sha256 }).concat(
+        new HttpLink({ uri: url, fetch: recordingFetch, headers: { authorization: `Bearer ${token}` } }),
+      ),
     });
     return { apollo, sent };
   };
@@ -86,12 +96,18 @@ describe('persisted-query allow-list with Apollo Client 4 (automatic persisted q
     const { apollo } = client();
     const result = await apollo.query({ query: gql(registered.whoAmI), fetchPolicy: 'network-only' });
     expect(result.error).toBeUndefined();
-    expect(result.data).toMatchObject({ me: { subject: 'advice-crm', client: 'advice-crm', roles: ['PARTNER_AGENCY'] } });
+    expect(result.data).toMatchObject({
+      me: { subject: 'advice-crm', client: 'advice-crm', roles: ['PARTNER_AGENCY'] },
+    });
   });
 
   it('still refuses an operation that is not registered', async () => {
     const { apollo, sent } = client();
-    const result = await apollo.query({ query: gql('query HubVersion { hubInfo { version database } }'), fetchPolicy: 'network-only', errorPolicy: 'all' });
+    const result = await apollo.query({
+      query: gql('query HubVersion { hubInfo { version database } }'),
+      fetchPolicy: 'network-only',
+      errorPolicy: 'all',
+    });
     expect(result.data ?? undefined).toBeUndefined();
     expect(sent.at(-1)).toEqual({ hashOnly: false, codes: [PERSISTED_QUERY_NOT_ALLOWED] });
   });

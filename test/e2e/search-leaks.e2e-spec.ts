@@ -141,17 +141,15 @@ describe('search and look-ups: no leaks (#15)', () => {
     }
     if (new Set(Object.values(ids)).size !== 4)
       throw new Error(`the four were not kept apart by the matcher: ${JSON.stringify(ids)}`);
-    await hub.app
-      .get(ConsentService)
-      .recordObjection(
-        {
-          personId: ids.objector,
-          kind: 'objection',
-          reason: 'She does not want council services sharing her details with anyone',
-          evidence: 'EDRMS:OBJ-2026-0042',
-        },
-        dpo,
-      );
+    await hub.app.get(ConsentService).recordObjection(
+      {
+        personId: ids.objector,
+        kind: 'objection',
+        reason: 'She does not want council services sharing her details with anyone',
+        evidence: 'EDRMS:OBJ-2026-0042',
+      },
+      dpo,
+    );
     await hub.app
       .get(CaseAssignmentsService)
       .assign({ subjectKind: 'person', subjectId: ids.sibling, team: 'early-help-north' }, admin);

@@ -19,16 +19,35 @@ import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 jest.setTimeout(120_000);
 
 const admin = { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] };
-const alice: DevTokenRequest = { subject: 'am-alice', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' };
-const bob: DevTokenRequest = { subject: 'am-bob', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-south' };
-const nhs: DevTokenRequest = { subject: 'nhs-safeguarding-system', organisation: 'nhs-trust', roles: [Role.PartnerAgency], client: 'nhs-safeguarding' };
+const alice: DevTokenRequest = {
+  subject: 'am-alice',
+  organisation: 'council',
+  roles: [Role.AccountManager],
+  team: 'early-help-north',
+};
+const bob: DevTokenRequest = {
+  subject: 'am-bob',
+  organisation: 'council',
+  roles: [Role.AccountManager],
+  team: 'early-help-south',
+};
+const nhs: DevTokenRequest = {
+  subject: 'nhs-safeguarding-system',
+  organisation: 'nhs-trust',
+  roles: [Role.PartnerAgency],
+  client: 'nhs-safeguarding',
+};
 const steward: DevTokenRequest = { subject: 'ds-dana', organisation: 'council', roles: [Role.DataSteward] };
 
 interface Member {
   person_id: string;
   sources: string[];
 }
-type GraphqlError = { message: string; path?: (string | number)[]; extensions: { code: string; source?: string; details?: { field?: string } } };
+type GraphqlError = {
+  message: string;
+  path?: (string | number)[];
+  extensions: { code: string; source?: string; details?: { field?: string } };
+};
 
 const memberSelection = `
   role current
@@ -39,7 +58,8 @@ const memberSelection = `
     benefits { housingBenefitClaims { claimRef status weeklyAmount } councilTaxReductionClaims { status weeklyAmount } }
     socialCare { childrenSocialCare { caseType allocatedTeam } }
   }`;
-const householdQuery = (id: string) => `{ household(id: "${id}") { id uprn postcode memberCount multipleServicesInvolved members { ${memberSelection} } } }`;
+const householdQuery = (id: string) =>
+  `{ household(id: "${id}") { id uprn postcode memberCount multipleServicesInvolved members { ${memberSelection} } } }`;
 
 describe('the single view (person and household, federated live from the sources)', () => {
   let hub: SingleViewHub;
@@ -87,7 +107,10 @@ describe('the single view (person and household, federated live from the sources
     );
 
   beforeAll(async () => {
-    hub = await startSingleViewHub({ households: 300, env: { SINGLE_VIEW_SOURCE_TIMEOUT_MS: '1500', SINGLE_VIEW_BREAKER_THRESHOLD: '50' } });
+    hub = await startSingleViewHub({
+      households: 300,
+      env: { SINGLE_VIEW_SOURCE_TIMEOUT_MS: '1500', SINGLE_VIEW_BREAKER_THRESHOLD: '50' },
+    });
     for (const [name, who] of Object.entries({ alice, bob, nhs, steward })) tokens.set(name, await hub.token(who));
 
     const candidates: { household_id: string; care: string[] }[] = await hub.db.dataSource.query(`
@@ -107,32 +130,48 @@ describe('the single view (person and household, federated live from the sources
       rich = { id: candidate.household_id, members: await membersOf(candidate.household_id), child };
       break;
     }
-    if (!rich) throw new Error('the test borough has no household known to all three sources with a child in social care');
+    if (!rich)
+      throw new Error('the test borough has no household known to all three sources with a child in social care');
     const [largest] = await hub.db.dataSource.query(
       `select household_id::text from household_membership where valid_to is null group by household_id order by count(*) desc, household_id limit 1`,
     );
     big = { id: largest.household_id, members: await membersOf(largest.household_id) };
 
     const assignments = hub.app.get(CaseAssignmentsService);
-    for (const household of [rich.id, big.id]) await assignments.assign({ subjectKind: 'household', subjectId: household, team: 'early-help-north' }, admin);
+    for (const household of [rich.id, big.id])
+      await assignments.assign({ subjectKind: 'household', subjectId: household, team: 'early-help-north' }, admin);
   });
   afterAll(() => hub?.stop());
   beforeEach(() => hub.resetCalls());
 
   it('shows an account manager a household on their caseload across the three sources, in one call per source', async () => {
     const requestId = randomUUID();
-    const res = await ask('alice', householdQuery(rich.id), { 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId }).expect(200);
+    const res = await ask('alice', householdQuery(rich.id), {
+      'x-purpose': 'EARLY_HELP',
+      'x-request-id': requestId,
+    }).expect(200);
     expect(res.body.errors).toBeUndefined();
     const household = res.body.data.household;
     expect(household).toMatchObject({ id: rich.id, memberCount: rich.members.length, multipleServicesInvolved: true });
     expect(household.uprn).toEqual(expect.any(String));
-    expect(household.members.map((m: { person: { id: string } }) => m.person.id).sort()).toEqual(rich.members.map((m) => m.person_id).sort());
+    expect(household.members.map((m: { person: { id: string } }) => m.person.id).sort()).toEqual(
+      rich.members.map((m) => m.person_id).sort(),
+    );
 
-    const people = household.members.map((m: { person: Record<string, { [k: string]: unknown[] } | null> }) => m.person);
+    const people = household.members.map(
+      (m: { person: Record<string, { [k: string]: unknown[] } | null> }) => m.person,
+    );
     expect(people.some((p: { housing: { tenancies: unknown[] } }) => p.housing.tenancies.length > 0)).toBe(true);
-    expect(people.some((p: { benefits: { housingBenefitClaims: unknown[]; councilTaxReductionClaims: unknown[] } }) => p.benefits.housingBenefitClaims.length + p.benefits.councilTaxReductionClaims.length > 0)).toBe(true);
+    expect(
+      people.some(
+        (p: { benefits: { housingBenefitClaims: unknown[]; councilTaxReductionClaims: unknown[] } }) =>
+          p.benefits.housingBenefitClaims.length + p.benefits.councilTaxReductionClaims.length > 0,
+      ),
+    ).toBe(true);
     const child = people.find((p: { id: string }) => p.id === rich.child);
-    expect(child.socialCare.childrenSocialCare).toEqual(expect.arrayContaining([expect.objectContaining({ caseType: 'children' })]));
+    expect(child.socialCare.childrenSocialCare).toEqual(
+      expect.arrayContaining([expect.objectContaining({ caseType: 'children' })]),
+    );
     expect(child.services.socialCare).toBe(true);
 
     // No N+1: each source was asked once for the whole household.
@@ -143,7 +182,11 @@ describe('the single view (person and household, federated live from the sources
     const views = events.filter((e) => e.operation === 'household.view');
     expect(views.map((e) => e.persons[0]).sort()).toEqual(rich.members.map((m) => m.person_id).sort());
     for (const event of views) {
-      expect(event).toMatchObject({ decision: 'allow', agreement_id: 'council-early-help', relationship_id: expect.any(String) });
+      expect(event).toMatchObject({
+        decision: 'allow',
+        agreement_id: 'council-early-help',
+        relationship_id: expect.any(String),
+      });
       expect(event.released).toEqual(
         expect.arrayContaining([
           { source: 'hub', field: 'identity.givenName' },
@@ -187,13 +230,25 @@ describe('the single view (person and household, federated live from the sources
   });
 
   it('finds the households at an address by UPRN or postcode', async () => {
-    const [{ uprn, postcode }] = await hub.db.dataSource.query('select uprn, postcode from household where id = $1', [rich.id]);
-    const byUprn = await ask('alice', `{ householdsAtAddress(input: { uprn: "${uprn}" }) { id uprn members { role } } }`, { 'x-purpose': 'EARLY_HELP' }).expect(200);
+    const [{ uprn, postcode }] = await hub.db.dataSource.query('select uprn, postcode from household where id = $1', [
+      rich.id,
+    ]);
+    const byUprn = await ask(
+      'alice',
+      `{ householdsAtAddress(input: { uprn: "${uprn}" }) { id uprn members { role } } }`,
+      { 'x-purpose': 'EARLY_HELP' },
+    ).expect(200);
     expect(byUprn.body.errors).toBeUndefined();
     expect(byUprn.body.data.householdsAtAddress).toEqual([expect.objectContaining({ id: rich.id, uprn })]);
-    const byPostcode = await ask('alice', `{ householdsAtAddress(input: { postcode: "${postcode.toLowerCase()}" }) { id } }`, { 'x-purpose': 'EARLY_HELP' }).expect(200);
+    const byPostcode = await ask(
+      'alice',
+      `{ householdsAtAddress(input: { postcode: "${postcode.toLowerCase()}" }) { id } }`,
+      { 'x-purpose': 'EARLY_HELP' },
+    ).expect(200);
     expect(byPostcode.body.data.householdsAtAddress.map((h: { id: string }) => h.id)).toContain(rich.id);
-    const bad = await ask('alice', '{ householdsAtAddress(input: {}) { id } }', { 'x-purpose': 'EARLY_HELP' }).expect(200);
+    const bad = await ask('alice', '{ householdsAtAddress(input: {}) { id } }', { 'x-purpose': 'EARLY_HELP' }).expect(
+      200,
+    );
     expect(bad.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
@@ -212,8 +267,18 @@ describe('the single view (person and household, federated live from the sources
 
   it('gives an account manager without the case only the minimal answer, and asks no source', async () => {
     const member = rich.members[0].person_id;
-    const person = await ask('bob', `{ person(id: "${member}") { id exists holdingTeams givenName housing { tenancies { tenure } } } }`, { 'x-purpose': 'EARLY_HELP' }).expect(200);
-    expect(person.body.data.person).toEqual({ id: member, exists: true, holdingTeams: ['early-help-north'], givenName: null, housing: null });
+    const person = await ask(
+      'bob',
+      `{ person(id: "${member}") { id exists holdingTeams givenName housing { tenancies { tenure } } } }`,
+      { 'x-purpose': 'EARLY_HELP' },
+    ).expect(200);
+    expect(person.body.data.person).toEqual({
+      id: member,
+      exists: true,
+      holdingTeams: ['early-help-north'],
+      givenName: null,
+      housing: null,
+    });
     expect(person.body.errors.map((e: GraphqlError) => [e.path!.join('.'), e.extensions.code])).toEqual([
       ['person.givenName', 'WITHHELD_BY_POLICY'],
       ['person.housing', 'WITHHELD_BY_POLICY'],
@@ -240,7 +305,11 @@ describe('the single view (person and household, federated live from the sources
     expect(noReference.body.errors[0].message).toMatch(/case reference/);
 
     const requestId = randomUUID();
-    const res = await ask('nhs', query, { 'x-purpose': 'SAFEGUARDING', 'x-case-reference': 'SG-2026-0042', 'x-request-id': requestId }).expect(200);
+    const res = await ask('nhs', query, {
+      'x-purpose': 'SAFEGUARDING',
+      'x-case-reference': 'SG-2026-0042',
+      'x-request-id': requestId,
+    }).expect(200);
     const person = res.body.data.person;
     expect(person.givenName).toEqual(expect.any(String));
     expect(person.ninoMasked).toBeNull();
@@ -254,18 +323,32 @@ describe('the single view (person and household, federated live from the sources
     expect(hub.calls.get('benefits')).toEqual([]);
 
     const [event] = (await auditOf(requestId)).filter((e) => e.operation === 'person.view');
-    expect(event).toMatchObject({ decision: 'allow-with-redactions', agreement_id: 'nhs-safeguarding', case_reference: 'SG-2026-0042' });
-    expect(event.withheld).toEqual(expect.arrayContaining([{ source: 'benefits', field: 'housing-benefit-claim.status' }, { source: 'housing', field: 'tenancy.rentAccountStatus' }]));
+    expect(event).toMatchObject({
+      decision: 'allow-with-redactions',
+      agreement_id: 'nhs-safeguarding',
+      case_reference: 'SG-2026-0042',
+    });
+    expect(event.withheld).toEqual(
+      expect.arrayContaining([
+        { source: 'benefits', field: 'housing-benefit-claim.status' },
+        { source: 'housing', field: 'tenancy.rentAccountStatus' },
+      ]),
+    );
   });
 
   it('refuses a query 20 levels deep before anything runs', async () => {
     let selection = 'id';
     for (let level = 0; level < 6; level++) selection = `household { members { person { ${selection} } } }`;
     const requestId = randomUUID();
-    const res = await ask('alice', `{ person(id: "${rich.child}") { ${selection} } }`, { 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId }).expect(400);
+    const res = await ask('alice', `{ person(id: "${rich.child}") { ${selection} } }`, {
+      'x-purpose': 'EARLY_HELP',
+      'x-request-id': requestId,
+    }).expect(400);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors.map((e: GraphqlError) => e.extensions.code)).toContain('GRAPHQL_VALIDATION_FAILED');
-    expect(res.body.errors.map((e: GraphqlError) => e.message)).toEqual(expect.arrayContaining([expect.stringMatching(/depth/i)]));
+    expect(res.body.errors.map((e: GraphqlError) => e.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/depth/i)]),
+    );
     expect(await auditOf(requestId)).toEqual([]);
     for (const source of ['housing', 'benefits', 'social-care']) expect(hub.calls.get(source)).toEqual([]);
   });
@@ -281,7 +364,15 @@ describe('the single view (person and household, federated live from the sources
         .post('/graphql')
         .set('authorization', `Bearer ${tokens.get(who)}`)
         .set({ 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId })
-        .send({ query: entities, variables: { representations: [{ __typename: 'Person', id: member }, { __typename: 'Household', id: rich.id }] } });
+        .send({
+          query: entities,
+          variables: {
+            representations: [
+              { __typename: 'Person', id: member },
+              { __typename: 'Household', id: rich.id },
+            ],
+          },
+        });
 
     const denied = randomUUID();
     const res = await send('bob', denied).expect(200);
@@ -303,12 +394,29 @@ describe('the single view (person and household, federated live from the sources
 
   it('finds "Jon Smyth" for John Smith, ranked, with scores and a cursor', async () => {
     const [recordId] = await insertSourceRecords(hub.db.dataSource, [
-      { source: 'benefits', fields: { givenName: 'John', familyName: 'Smith', dateOfBirth: '1979-04-12', postcode: 'NE1 4ST', nino: 'QQ123456C' } },
+      {
+        source: 'benefits',
+        fields: {
+          givenName: 'John',
+          familyName: 'Smith',
+          dateOfBirth: '1979-04-12',
+          postcode: 'NE1 4ST',
+          nino: 'QQ123456C',
+        },
+      },
     ]);
     await hub.app.get(IdentityIndexService).matchPending();
-    const [{ person_id: smith }] = await hub.db.dataSource.query('select person_id::text from person_link where source_record_id = $1', [recordId]);
+    const [{ person_id: smith }] = await hub.db.dataSource.query(
+      'select person_id::text from person_link where source_record_id = $1',
+      [recordId],
+    );
 
-    const search = (input: string) => ask('steward', `{ searchPeople(input: { ${input} }) { edges { cursor score person { id exists givenName familyName } } pageInfo { hasNextPage endCursor } } }`, { 'x-purpose': 'DATA_QUALITY' });
+    const search = (input: string) =>
+      ask(
+        'steward',
+        `{ searchPeople(input: { ${input} }) { edges { cursor score person { id exists givenName familyName } } pageInfo { hasNextPage endCursor } } }`,
+        { 'x-purpose': 'DATA_QUALITY' },
+      );
     const res = await search('name: "Jon Smyth"').expect(200);
     expect(res.body.errors).toBeUndefined();
     const [top] = res.body.data.searchPeople.edges;
@@ -344,9 +452,13 @@ describe('the single view (person and household, federated live from the sources
       [rich.members.map((m) => m.person_id)],
     );
     // Without the case, a search needs a name and one more identifying attribute, and gives no score.
-    const res = await ask('bob', `{ searchPeople(input: { givenName: "${given}", familyName: "${family}", dateOfBirth: "${dob}" }) { edges { score person { id exists holdingTeams givenName } } } }`, {
-      'x-purpose': 'EARLY_HELP',
-    }).expect(200);
+    const res = await ask(
+      'bob',
+      `{ searchPeople(input: { givenName: "${given}", familyName: "${family}", dateOfBirth: "${dob}" }) { edges { score person { id exists holdingTeams givenName } } } }`,
+      {
+        'x-purpose': 'EARLY_HELP',
+      },
+    ).expect(200);
     const edge = res.body.data.searchPeople.edges.find((e: { person: { id: string } }) => e.person.id === member);
     expect(edge.person).toEqual({ id: member, exists: true, holdingTeams: ['early-help-north'], givenName: null });
     expect(edge.score).toBeNull();
@@ -356,9 +468,20 @@ describe('the single view (person and household, federated live from the sources
     const [a, b] = big.members.map((m) => m.person_id);
     const decisions = hub.app.get(IdentityDecisionsService);
     // Two members of one household hold no NINO or NHS number in common: a second steward approves the merge.
-    const { mergeRequest } = await decisions.merge(a, b, { subject: 'ds-dana', organisation: 'council', roles: [Role.DataSteward] }, 'Test: same person');
-    await decisions.approveMerge(mergeRequest!.id, { subject: 'ds-eli', organisation: 'council', roles: [Role.DataSteward] });
-    const res = await ask('steward', `{ person(id: "${b}") { id givenName sourceRecords { source sourceKey } } }`, { 'x-purpose': 'DATA_QUALITY' }).expect(200);
+    const { mergeRequest } = await decisions.merge(
+      a,
+      b,
+      { subject: 'ds-dana', organisation: 'council', roles: [Role.DataSteward] },
+      'Test: same person',
+    );
+    await decisions.approveMerge(mergeRequest!.id, {
+      subject: 'ds-eli',
+      organisation: 'council',
+      roles: [Role.DataSteward],
+    });
+    const res = await ask('steward', `{ person(id: "${b}") { id givenName sourceRecords { source sourceKey } } }`, {
+      'x-purpose': 'DATA_QUALITY',
+    }).expect(200);
     expect(res.body.data.person.id).toBe(a);
     expect(res.body.data.person.sourceRecords.length).toBeGreaterThan(0);
   });
@@ -387,9 +510,13 @@ describe('the single view (person and household, federated live from the sources
         const res = await ask('alice', query, { 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId }).expect(200);
         expect(res.body.data).toEqual(data);
         expect(res.body.errors).toEqual([
-          expect.objectContaining({ path: [field], extensions: expect.objectContaining({ code: 'AUDIT_UNAVAILABLE', requestId }) }),
+          expect.objectContaining({
+            path: [field],
+            extensions: expect.objectContaining({ code: 'AUDIT_UNAVAILABLE', requestId }),
+          }),
         ]);
-        for (const value of [member, givenName, familyName, rich.id]) expect(JSON.stringify(res.body)).not.toContain(value);
+        for (const value of [member, givenName, familyName, rich.id])
+          expect(JSON.stringify(res.body)).not.toContain(value);
         expect(await auditOf(requestId)).toEqual([]);
       }
     } finally {
@@ -402,20 +529,29 @@ describe('the single view (person and household, federated live from the sources
   it('gives a partial answer naming the source when one is stopped mid-test', async () => {
     await hub.sources.sandbox('social-care').close();
     const requestId = randomUUID();
-    const res = await ask('alice', householdQuery(rich.id), { 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId }).expect(200);
+    const res = await ask('alice', householdQuery(rich.id), {
+      'x-purpose': 'EARLY_HELP',
+      'x-request-id': requestId,
+    }).expect(200);
     const people = res.body.data.household.members.map((m: { person: { id: string } }) => m.person);
     const child = people.find((p: { id: string }) => p.id === rich.child);
     expect(child.socialCare).toBeNull();
     expect(child.givenName).toEqual(expect.any(String));
-    expect(people.some((p: { housing: { tenancies: unknown[] } | null }) => (p.housing?.tenancies.length ?? 0) > 0)).toBe(true);
+    expect(
+      people.some((p: { housing: { tenancies: unknown[] } | null }) => (p.housing?.tenancies.length ?? 0) > 0),
+    ).toBe(true);
     const unavailable = res.body.errors.filter((e: GraphqlError) => e.extensions.code === 'SOURCE_UNAVAILABLE');
     expect(unavailable.length).toBeGreaterThan(0);
-    expect(unavailable.every((e: GraphqlError) => e.extensions.source === 'social-care' && e.path!.at(-1) === 'socialCare')).toBe(true);
+    expect(
+      unavailable.every((e: GraphqlError) => e.extensions.source === 'social-care' && e.path!.at(-1) === 'socialCare'),
+    ).toBe(true);
     expect(res.body.errors.filter((e: GraphqlError) => e.extensions.code !== 'SOURCE_UNAVAILABLE')).toEqual([]);
 
     const failure = (await auditOf(requestId)).find((e) => e.operation === 'single-view.source-unavailable');
     expect(failure).toMatchObject({ decision: 'error', detail: { source: 'social-care', reason: expect.any(String) } });
     expect(failure!.persons).toContain(rich.child);
-    expect(failure!.withheld).toEqual(expect.arrayContaining([{ source: 'social-care', field: 'children-social-care.caseType' }]));
+    expect(failure!.withheld).toEqual(
+      expect.arrayContaining([{ source: 'social-care', field: 'children-social-care.caseType' }]),
+    );
   });
 });

@@ -42,23 +42,37 @@ describe('sources in the running hub', () => {
   describe('embedded default (SANDBOX_SOURCES=on)', () => {
     let hub: TestHub;
     beforeAll(async () => {
-      hub = await startTestHub({ SANDBOX_SOURCES: 'on', SANDBOX_HOUSEHOLDS: '80', SYNC_ON_START: 'true', SYNC_SCHEDULE: '*/30 * * * *', HUB_DATA_DIR: dataDir });
+      hub = await startTestHub({
+        SANDBOX_SOURCES: 'on',
+        SANDBOX_HOUSEHOLDS: '80',
+        SYNC_ON_START: 'true',
+        SYNC_SCHEDULE: '*/30 * * * *',
+        HUB_DATA_DIR: dataDir,
+      });
     });
     afterAll(() => hub?.stop());
 
     it('generates a borough under HUB_DATA_DIR, starts the three sandboxes and syncs them in the background', async () => {
       const states = await waitFor(async () => {
-        const rows: { source: string; status: string }[] = await hub.db.dataSource.query(`select source, status from source_sync_state where status = 'idle' order by source`);
+        const rows: { source: string; status: string }[] = await hub.db.dataSource.query(
+          `select source, status from source_sync_state where status = 'idle' order by source`,
+        );
         return rows.length === 3 ? rows : undefined;
       }, 'the sync on start');
       expect(states.map((s) => s.source)).toEqual(['benefits', 'housing', 'social-care']);
-      const counts: { source: string; n: number }[] = await hub.db.dataSource.query('select source, count(*)::int as n from source_record group by source order by source');
+      const counts: { source: string; n: number }[] = await hub.db.dataSource.query(
+        'select source, count(*)::int as n from source_record group by source order by source',
+      );
       expect(counts.every((c) => c.n > 0)).toBe(true);
     });
 
     it('schedules the sync and the daily quarantine purge on the shared job queue', async () => {
       const rows: { name: string; cron: string }[] = await waitFor(async () => {
-        const found = await hub.db.dataSource.query(`select name, cron from pgboss.schedule where name in ('source-sync', 'quarantine-purge') order by name`).catch(() => []);
+        const found = await hub.db.dataSource
+          .query(
+            `select name, cron from pgboss.schedule where name in ('source-sync', 'quarantine-purge') order by name`,
+          )
+          .catch(() => []);
         return found.length === 2 ? found : undefined;
       }, 'the schedules');
       expect(rows).toEqual([
@@ -69,8 +83,11 @@ describe('sources in the running hub', () => {
 
     it('reaches every sandbox through its adapter', async () => {
       const registry = hub.app.get(SourceRegistry);
-      for (const id of ['housing', 'benefits', 'social-care']) expect(await (await registry.adapter(id)).health()).toMatchObject({ status: 'up' });
-      const [record] = await hub.db.dataSource.query(`select source_key from source_record where source = 'housing' order by source_key limit 1`);
+      for (const id of ['housing', 'benefits', 'social-care'])
+        expect(await (await registry.adapter(id)).health()).toMatchObject({ status: 'up' });
+      const [record] = await hub.db.dataSource.query(
+        `select source_key from source_record where source = 'housing' order by source_key limit 1`,
+      );
       const details = await (await registry.adapter('housing')).fetchDetails([record.source_key, 'T-NOT-THERE']);
       expect([...details.keys()]).toEqual([record.source_key]);
       expect(details.get(record.source_key)![0].category).toMatch(/tenancy|homelessness-application/);
@@ -79,7 +96,10 @@ describe('sources in the running hub', () => {
 
   it('refuses to start with a bad sources configuration, naming the source and field in one line', async () => {
     const file = join(dataDir, 'sources.json');
-    await writeFile(file, JSON.stringify({ sources: { housing: { baseUrl: 'ftp://x', auth: { type: 'bearer', token: 't' } } } }));
+    await writeFile(
+      file,
+      JSON.stringify({ sources: { housing: { baseUrl: 'ftp://x', auth: { type: 'bearer', token: 't' } } } }),
+    );
     const db = await createTestDatabase();
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, SOURCES_CONFIG: file });
     const runtime = await DatabaseRuntime.open(config);

@@ -27,8 +27,26 @@ describe('the data steward API over HTTP', () => {
     // A pair for a person to decide, put on the queue as the matcher would, with the model's own explanation:
     // one name, birth years transposed, two towns.
     const pair = [
-      { source: 'housing', fields: { givenName: 'Marta', familyName: 'Lindqvist', dateOfBirth: '1979-05-21', postcode: 'LS8 2PQ', addressLines: ['4 Roundhay Road'] } },
-      { source: 'benefits', fields: { givenName: 'Marta', familyName: 'Lindqvist', dateOfBirth: '1997-05-21', postcode: 'M14 5RT', addressLines: ['77 Wilmslow Road'] } },
+      {
+        source: 'housing',
+        fields: {
+          givenName: 'Marta',
+          familyName: 'Lindqvist',
+          dateOfBirth: '1979-05-21',
+          postcode: 'LS8 2PQ',
+          addressLines: ['4 Roundhay Road'],
+        },
+      },
+      {
+        source: 'benefits',
+        fields: {
+          givenName: 'Marta',
+          familyName: 'Lindqvist',
+          dateOfBirth: '1997-05-21',
+          postcode: 'M14 5RT',
+          addressLines: ['77 Wilmslow Road'],
+        },
+      },
     ];
     const [a, b] = await insertSourceRecords(hub.db.dataSource, pair);
     await index.matchPending();
@@ -51,10 +69,16 @@ describe('the data steward API over HTTP', () => {
     expect(res.body.errors).toBeUndefined();
     const page = res.body.data.matchReviews;
     expect(page.pending).toBeGreaterThan(0);
-    const marta = page.items.find((i: { recordA: { identity: { givenName: string } } }) => i.recordA.identity.givenName === 'Marta');
+    const marta = page.items.find(
+      (i: { recordA: { identity: { givenName: string } } }) => i.recordA.identity.givenName === 'Marta',
+    );
     expect(marta).toBeDefined();
-    expect(marta.explanation.fields.find((f: { comparison: string }) => f.comparison === 'familyName').level).toBe('exact');
-    const [event] = await hub.db.dataSource.query(`select actor_subject, persons from audit_event where operation = 'identity.review.list'`);
+    expect(marta.explanation.fields.find((f: { comparison: string }) => f.comparison === 'familyName').level).toBe(
+      'exact',
+    );
+    const [event] = await hub.db.dataSource.query(
+      `select actor_subject, persons from audit_event where operation = 'identity.review.list'`,
+    );
     expect(event.actor_subject).toBe('steward-1');
     expect(event.persons).toEqual(expect.arrayContaining([marta.recordA.personId, marta.recordB.personId]));
   });
@@ -70,12 +94,21 @@ describe('the data steward API over HTTP', () => {
     const item = page.items[0];
     expect(item.recordA.personId).not.toBe(item.recordB.personId);
     // The fixtures hold no NINO or NHS number, so joining the two persons needs a second steward.
-    const accepted = await graphql(steward, 'mutation($id: ID!) { acceptMatchReview(id: $id, note: "same NI letter on file") { personId mergeRequest { id status } } }', {
-      id: item.id,
-    });
+    const accepted = await graphql(
+      steward,
+      'mutation($id: ID!) { acceptMatchReview(id: $id, note: "same NI letter on file") { personId mergeRequest { id status } } }',
+      {
+        id: item.id,
+      },
+    );
     expect(accepted.body.errors).toBeUndefined();
-    expect(accepted.body.data.acceptMatchReview).toEqual({ personId: null, mergeRequest: { id: expect.any(String), status: 'pending' } });
-    const approved = await graphql(secondSteward, 'mutation($id: ID!) { approvePersonMerge(id: $id) { personId } }', { id: accepted.body.data.acceptMatchReview.mergeRequest.id });
+    expect(accepted.body.data.acceptMatchReview).toEqual({
+      personId: null,
+      mergeRequest: { id: expect.any(String), status: 'pending' },
+    });
+    const approved = await graphql(secondSteward, 'mutation($id: ID!) { approvePersonMerge(id: $id) { personId } }', {
+      id: accepted.body.data.acceptMatchReview.mergeRequest.id,
+    });
     expect(approved.body.errors).toBeUndefined();
     const personId = approved.body.data.approvePersonMerge.personId;
     const persons = await hub.db.dataSource.query(
@@ -83,14 +116,19 @@ describe('the data steward API over HTTP', () => {
       [item.id],
     );
     expect(persons).toEqual([{ person_id: personId }]);
-    const again = await graphql(steward, 'mutation($id: ID!) { acceptMatchReview(id: $id) { personId } }', { id: item.id });
+    const again = await graphql(steward, 'mutation($id: ID!) { acceptMatchReview(id: $id) { personId } }', {
+      id: item.id,
+    });
     expect(again.body.errors[0].extensions.code).toBe('REVIEW_ALREADY_DECIDED');
   });
 
   it('says clearly when a cursor or id is bad', async () => {
     const badCursor = await graphql(steward, '{ matchReviews(after: "garbage") { pending } }');
     expect(badCursor.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    const badId = await graphql(steward, 'mutation { splitSourceRecord(sourceRecordId: "x1", reason: "test") { personId } }');
+    const badId = await graphql(
+      steward,
+      'mutation { splitSourceRecord(sourceRecordId: "x1", reason: "test") { personId } }',
+    );
     expect(badId.body.errors[0].extensions.code).toBe('IDENTITY_NOT_FOUND');
   });
 
@@ -98,7 +136,8 @@ describe('the data steward API over HTTP', () => {
     const tokens = hub.app.get(DevTokenIssuer);
     const busy = await tokens.issue({ subject: 'busy', organisation: 'council', roles: [Role.DataSteward] });
     const codes: (string | undefined)[] = [];
-    for (let i = 0; i < 42; i++) codes.push((await graphql(busy, '{ matchReviews(first: 1) { pending } }')).body.errors?.[0]?.extensions?.code);
+    for (let i = 0; i < 42; i++)
+      codes.push((await graphql(busy, '{ matchReviews(first: 1) { pending } }')).body.errors?.[0]?.extensions?.code);
     expect(codes.slice(0, 40).every((c) => c === undefined)).toBe(true);
     expect(codes.slice(40)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
     // Another client is unaffected.

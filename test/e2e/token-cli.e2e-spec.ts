@@ -19,7 +19,22 @@ describe('cli token', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-cli-token-'));
 
   it('prints one signed token and nothing else', async () => {
-    const run = cli(['token', '--role', 'caseworker', '--org', 'council', '--team', 'housing-options', '--sub', 'carol', '--ttl', '30m'], { HUB_DATA_DIR: dataDir });
+    const run = cli(
+      [
+        'token',
+        '--role',
+        'caseworker',
+        '--org',
+        'council',
+        '--team',
+        'housing-options',
+        '--sub',
+        'carol',
+        '--ttl',
+        '30m',
+      ],
+      { HUB_DATA_DIR: dataDir },
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const { d: _d, ...publicJwk } = JSON.parse(readFileSync(join(dataDir, 'keys', 'hub-signing-key.json'), 'utf8'));
@@ -28,12 +43,21 @@ describe('cli token', () => {
       audience: LOCAL_TOKEN_AUDIENCE,
     });
     expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: publicJwk.kid });
-    expect(payload).toMatchObject({ sub: 'carol', org: 'council', roles: ['caseworker'], team: 'housing-options', jti: expect.any(String) });
+    expect(payload).toMatchObject({
+      sub: 'carol',
+      org: 'council',
+      roles: ['caseworker'],
+      team: 'housing-options',
+      jti: expect.any(String),
+    });
     expect(payload.exp! - payload.iat!).toBe(1800);
   });
 
   it('refuses in production with a clear message and prints no token', () => {
-    const run = cli(['token', '--role', 'admin', '--org', 'council'], { HUB_DATA_DIR: dataDir, NODE_ENV: 'production' });
+    const run = cli(['token', '--role', 'admin', '--org', 'council'], {
+      HUB_DATA_DIR: dataDir,
+      NODE_ENV: 'production',
+    });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('Local token signing is refused when NODE_ENV=production');

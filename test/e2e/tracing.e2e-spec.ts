@@ -40,7 +40,8 @@ interface OtlpExport {
   resourceSpans: { resource: { attributes: OtlpAttribute[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
 }
 
-const scalar = (value: OtlpValue): string => String(value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue);
+const scalar = (value: OtlpValue): string =>
+  String(value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue);
 const attr = (span: OtlpSpan, key: string): string | undefined => {
   const found = span.attributes?.find((a) => a.key === key);
   return found ? scalar(found.value) : undefined;
@@ -59,7 +60,12 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        if (req.url === '/v1/traces') exports.push(JSON.parse((req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8')) as OtlpExport);
+        if (req.url === '/v1/traces')
+          exports.push(
+            JSON.parse(
+              (req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8'),
+            ) as OtlpExport,
+          );
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
@@ -85,13 +91,25 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
        where m.valid_to is null and not r.deleted
        group by m.person_id, m.household_id order by count(distinct r.source) desc, m.person_id limit 1`);
     expect(member.sources.length).toBeGreaterThanOrEqual(2);
-    await hub.app.get(CaseAssignmentsService).assign({ subjectKind: 'household', subjectId: member.household, team: 'early-help-north' }, { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] });
-    const alice = await hub.token({ subject: 'am-alice', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' });
+    await hub.app
+      .get(CaseAssignmentsService)
+      .assign(
+        { subjectKind: 'household', subjectId: member.household, team: 'early-help-north' },
+        { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] },
+      );
+    const alice = await hub.token({
+      subject: 'am-alice',
+      organisation: 'council',
+      roles: [Role.AccountManager],
+      team: 'early-help-north',
+    });
     const view = (requestId: string) =>
       request(hub.server)
         .post('/graphql')
         .set({ authorization: `Bearer ${alice}`, 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId })
-        .send({ query: `{ person(id: "${member.id}") { id givenName familyName dateOfBirth housing { tenancies { tenure } } benefits { housingBenefitClaims { status } } socialCare { childrenSocialCare { caseType } } } }` })
+        .send({
+          query: `{ person(id: "${member.id}") { id givenName familyName dateOfBirth housing { tenancies { tenure } } benefits { housingBenefitClaims { status } } socialCare { childrenSocialCare { caseType } } } }`,
+        })
         .expect(200);
     hub.resetCalls();
     const requestId = randomUUID();
@@ -107,13 +125,22 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(root).toBeDefined();
     expect(root!.parentSpanId ?? '').toBe('');
     expect(root!.kind).toBe(SERVER);
-    expect([attr(root!, 'http.route'), attr(root!, 'http.response.status_code'), attr(root!, 'hub.graphql.operation'), attr(root!, 'hub.graphql.outcome')]).toEqual(['/graphql', '200', 'person', 'ok']);
+    expect([
+      attr(root!, 'http.route'),
+      attr(root!, 'http.response.status_code'),
+      attr(root!, 'hub.graphql.operation'),
+      attr(root!, 'hub.graphql.outcome'),
+    ]).toEqual(['/graphql', '200', 'person', 'ok']);
 
     // One trace, a tree under the request's span.
     const trace = spans.filter((s) => s.traceId === root!.traceId);
     const byId = new Map(trace.map((s) => [s.spanId, s]));
-    for (const span of trace) if (span !== root) expect([span.name, byId.has(span.parentSpanId ?? '')]).toEqual([span.name, true]);
-    const ancestors = (span: OtlpSpan): string[] => (span.parentSpanId && byId.has(span.parentSpanId) ? [byId.get(span.parentSpanId)!.name, ...ancestors(byId.get(span.parentSpanId)!)] : []);
+    for (const span of trace)
+      if (span !== root) expect([span.name, byId.has(span.parentSpanId ?? '')]).toEqual([span.name, true]);
+    const ancestors = (span: OtlpSpan): string[] =>
+      span.parentSpanId && byId.has(span.parentSpanId)
+        ? [byId.get(span.parentSpanId)!.name, ...ancestors(byId.get(span.parentSpanId)!)]
+        : [];
 
     const named = (name: string) => trace.filter((s) => s.name === name);
     expect(named('policy.decide').map((s) => attr(s, 'hub.operation'))).toEqual(['person.view']);
@@ -130,7 +157,8 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(appends).toHaveLength(1);
     expect(ancestors(appends[0])).toEqual(expect.arrayContaining(['policy.decide', 'POST /graphql']));
     expect(Number(attr(appends[0], 'hub.audit.seq'))).toBeGreaterThan(0);
-    for (const span of [...named('policy.decide'), ...lookups, ...appends]) expect([span.name, attr(span, 'hub.request_id')]).toEqual([span.name, requestId]);
+    for (const span of [...named('policy.decide'), ...lookups, ...appends])
+      expect([span.name, attr(span, 'hub.request_id')]).toEqual([span.name, requestId]);
 
     // The other request is a trace of its own.
     const otherRoot = spans.find((s) => s.name === 'POST /graphql' && attr(s, 'hub.request_id') === other);
@@ -142,10 +170,18 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     const personal = await personalValuesOf(hub.db.dataSource);
     expect(personal.contained).toEqual(expect.arrayContaining([member.id, 'am-alice']));
     const person = answer.body.data.person;
-    expect([person.givenName, person.familyName, person.dateOfBirth].every((value: string) => personal.exact.has(value))).toBe(true);
-    expect(personalValuesIn([person.familyName, `id ${member.id}`], personal)).toEqual([person.familyName, `id ${member.id}`]);
+    expect(
+      [person.givenName, person.familyName, person.dateOfBirth].every((value: string) => personal.exact.has(value)),
+    ).toBe(true);
+    expect(personalValuesIn([person.familyName, `id ${member.id}`], personal)).toEqual([
+      person.familyName,
+      `id ${member.id}`,
+    ]);
     const resourceAttributes = exports.flatMap((e) => e.resourceSpans.flatMap((r) => r.resource.attributes));
-    const values = [...spans.flatMap((s) => [s.name, ...(s.attributes ?? []).map((a) => scalar(a.value))]), ...resourceAttributes.map((a) => scalar(a.value))];
+    const values = [
+      ...spans.flatMap((s) => [s.name, ...(s.attributes ?? []).map((a) => scalar(a.value))]),
+      ...resourceAttributes.map((a) => scalar(a.value)),
+    ];
     expect(values.length).toBeGreaterThan(50);
     expect(personalValuesIn(values, personal)).toEqual([]);
     // The command line (the process detector's) is not sent; the service is named.

@@ -40,11 +40,27 @@ describe('trust boundary: several identity providers, each held to its entry', (
       audience: AUDIENCE,
       signingAlg: 'ES256',
       clients: [
-        { clientId: 'nhs-safeguarding', clientSecret: 's1', extraClaims: { realm_access: { roles: ['hub-partner', 'offline_access'] } } },
+        {
+          clientId: 'nhs-safeguarding',
+          clientSecret: 's1',
+          extraClaims: { realm_access: { roles: ['hub-partner', 'offline_access'] } },
+        },
         // A dishonest client of an honest provider: claims the council and its roles.
-        { clientId: 'nhs-rogue', clientSecret: 's2', extraClaims: { org: 'council', realm_access: { roles: ['hub-partner'] } } },
-        { clientId: 'nhs-escalator', clientSecret: 's3', extraClaims: { realm_access: { roles: ['hub-partner', 'admin', 'dpo'] } } },
-        { clientId: 'nhs-team-squatter', clientSecret: 's4', extraClaims: { team: 'early-help-north', realm_access: { roles: ['hub-partner'] } } },
+        {
+          clientId: 'nhs-rogue',
+          clientSecret: 's2',
+          extraClaims: { org: 'council', realm_access: { roles: ['hub-partner'] } },
+        },
+        {
+          clientId: 'nhs-escalator',
+          clientSecret: 's3',
+          extraClaims: { realm_access: { roles: ['hub-partner', 'admin', 'dpo'] } },
+        },
+        {
+          clientId: 'nhs-team-squatter',
+          clientSecret: 's4',
+          extraClaims: { team: 'early-help-north', realm_access: { roles: ['hub-partner'] } },
+        },
       ],
       accounts: {},
     });
@@ -74,7 +90,13 @@ describe('trust boundary: several identity providers, each held to its entry', (
             audience: AUDIENCE,
             organisations: ['nhs-trust'],
             roles: ['partner-agency'],
-            claims: { roles: { path: 'realm_access.roles', values: { 'hub-partner': 'partner-agency', admin: 'admin', dpo: 'dpo' } }, client: 'client_id' },
+            claims: {
+              roles: {
+                path: 'realm_access.roles',
+                values: { 'hub-partner': 'partner-agency', admin: 'admin', dpo: 'dpo' },
+              },
+              client: 'client_id',
+            },
           },
         ],
       }),
@@ -100,7 +122,10 @@ describe('trust boundary: several identity providers, each held to its entry', (
     return req.send({ query });
   };
   const failuresSince = async (seq: number) =>
-    (await hub.db.dataSource.query(`select reasons, detail from audit_event where operation = 'auth.failure' and seq > $1 order by seq`, [seq])) as {
+    (await hub.db.dataSource.query(
+      `select reasons, detail from audit_event where operation = 'auth.failure' and seq > $1 order by seq`,
+      [seq],
+    )) as {
       reasons: string[];
       detail: Record<string, unknown>;
     }[];
@@ -109,28 +134,51 @@ describe('trust boundary: several identity providers, each held to its entry', (
   it("signs a council account manager in through the council's provider (authorization code, Entra-shaped claims)", async () => {
     const { accessToken } = await council.authorizationCodeTokens('am-amira');
     const res = await post(ME, accessToken).expect(200);
-    expect(res.body.data.me).toEqual({ subject: 'oid-amira', organisation: 'council', roles: ['ACCOUNT_MANAGER'], team: 'early-help-north', client: 'hub-console' });
+    expect(res.body.data.me).toEqual({
+      subject: 'oid-amira',
+      organisation: 'council',
+      roles: ['ACCOUNT_MANAGER'],
+      team: 'early-help-north',
+      client: 'hub-console',
+    });
   });
 
   it("accepts a partner's machine client from the partner's own provider (client credentials, Keycloak-shaped claims)", async () => {
     const token = await nhs.clientCredentialsToken('nhs-safeguarding');
     const res = await post(ME, token).expect(200);
-    expect(res.body.data.me).toEqual({ subject: 'nhs-safeguarding', organisation: 'nhs-trust', roles: ['PARTNER_AGENCY'], team: null, client: 'nhs-safeguarding' });
+    expect(res.body.data.me).toEqual({
+      subject: 'nhs-safeguarding',
+      organisation: 'nhs-trust',
+      roles: ['PARTNER_AGENCY'],
+      team: null,
+      client: 'nhs-safeguarding',
+    });
   });
 
   it.each([
     ['the council as its organisation', 'nhs-rogue', 'organisation-not-allowed', { claimedOrganisation: 'council' }],
     ['admin and dpo roles', 'nhs-escalator', 'role-not-allowed', { claimedRoles: ['admin', 'dpo'] }],
-  ])("refuses a partner client claiming %s, and audits it with issuer and key id", async (_name, client, reason, claimed) => {
-    const before = await head();
-    const token = await nhs.clientCredentialsToken(client);
-    const res = await post(ME, token).expect(401);
-    expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    const failures = await failuresSince(before);
-    expect(failures).toEqual([
-      { reasons: [reason], detail: expect.objectContaining({ issuer: nhs.issuer, keyId: decodeProtectedHeader(token).kid, tokenPresented: true, ...claimed }) },
-    ]);
-  });
+  ])(
+    'refuses a partner client claiming %s, and audits it with issuer and key id',
+    async (_name, client, reason, claimed) => {
+      const before = await head();
+      const token = await nhs.clientCredentialsToken(client);
+      const res = await post(ME, token).expect(401);
+      expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      const failures = await failuresSince(before);
+      expect(failures).toEqual([
+        {
+          reasons: [reason],
+          detail: expect.objectContaining({
+            issuer: nhs.issuer,
+            keyId: decodeProtectedHeader(token).kid,
+            tokenPresented: true,
+            ...claimed,
+          }),
+        },
+      ]);
+    },
+  );
 
   it("refuses a token from the council's provider for another tenant", async () => {
     const { accessToken } = await council.authorizationCodeTokens('guest-from-elsewhere');
@@ -145,19 +193,45 @@ describe('trust boundary: several identity providers, each held to its entry', (
     const admin: Principal = { subject: 'admin-1', organisation: 'council', roles: [Role.Admin] };
     await assignments.assign({ subjectKind: 'person', subjectId: personId, team: 'early-help-north' }, admin);
     const facts = (principal: Principal) => assignments.relationshipFacts(principal, [personId], new Date());
-    expect((await facts({ subject: 'nhs-team-squatter', organisation: 'nhs-trust', roles: [Role.PartnerAgency], team: 'early-help-north' })).assignments).toEqual([]);
-    expect((await facts({ subject: 'oid-amira', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' })).assignments).toEqual([
-      expect.objectContaining({ organisation: 'council', team: 'early-help-north', subjectId: personId }),
-    ]);
+    expect(
+      (
+        await facts({
+          subject: 'nhs-team-squatter',
+          organisation: 'nhs-trust',
+          roles: [Role.PartnerAgency],
+          team: 'early-help-north',
+        })
+      ).assignments,
+    ).toEqual([]);
+    expect(
+      (
+        await facts({
+          subject: 'oid-amira',
+          organisation: 'council',
+          roles: [Role.AccountManager],
+          team: 'early-help-north',
+        })
+      ).assignments,
+    ).toEqual([expect.objectContaining({ organisation: 'council', team: 'early-help-north', subjectId: personId })]);
   });
 
   it("records the actor's issuer and key id on every audit event", async () => {
     const { accessToken } = await council.authorizationCodeTokens('dpo-dev');
     const before = await head();
-    const res = await post('{ auditEvents(first: 1) { nodes { seq actor { issuer keyId } } } }', accessToken).expect(200);
+    const res = await post('{ auditEvents(first: 1) { nodes { seq actor { issuer keyId } } } }', accessToken).expect(
+      200,
+    );
     expect(res.body.errors).toBeUndefined();
-    const rows = await hub.db.dataSource.query(`select operation, actor_subject, actor_issuer, actor_key_id from audit_event where seq > $1`, [before]);
-    expect(rows).toContainEqual({ operation: 'dpo.search', actor_subject: 'oid-dev', actor_issuer: council.issuer, actor_key_id: decodeProtectedHeader(accessToken).kid });
+    const rows = await hub.db.dataSource.query(
+      `select operation, actor_subject, actor_issuer, actor_key_id from audit_event where seq > $1`,
+      [before],
+    );
+    expect(rows).toContainEqual({
+      operation: 'dpo.search',
+      actor_subject: 'oid-dev',
+      actor_issuer: council.issuer,
+      actor_key_id: decodeProtectedHeader(accessToken).kid,
+    });
     const verified = await post('{ verifyAuditChain { valid } }', accessToken).expect(200);
     expect(verified.body.data.verifyAuditChain.valid).toBe(true);
   });

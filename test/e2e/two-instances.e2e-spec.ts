@@ -21,13 +21,22 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 jest.setTimeout(60_000);
 
 const instances = ['hub-a', 'hub-b'];
-const manager: DevTokenRequest = { subject: 'am-two', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' };
+const manager: DevTokenRequest = {
+  subject: 'am-two',
+  organisation: 'council',
+  roles: [Role.AccountManager],
+  team: 'early-help-north',
+};
 const dpo: DevTokenRequest = { subject: 'dpo-two', organisation: 'council', roles: [Role.Dpo] };
 const WITHHELD = 'WITHHELD_BY_POLICY';
 
 // oxlint-disable-next-line no-explicit-any -- GraphQL answers of several shapes, read field by field
 type Data = Record<string, any>;
-type Answer = { status: number; requestId: string; body: { data?: Data | null; errors?: { message: string; extensions?: { code?: string } }[] } };
+type Answer = {
+  status: number;
+  requestId: string;
+  body: { data?: Data | null; errors?: { message: string; extensions?: { code?: string } }[] };
+};
 
 /** The same URL naming the connecting instance to PostgreSQL (`application_name`, as in pg_stat_activity). */
 const asInstance = (url: string, name: string) => {
@@ -36,7 +45,12 @@ const asInstance = (url: string, name: string) => {
   return named.toString();
 };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -56,21 +70,42 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
   const tokens = new Map<DevTokenRequest, string>();
   let caseload: string[];
 
-  const ask = async (who: DevTokenRequest, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Answer> => {
+  const ask = async (
+    who: DevTokenRequest,
+    query: string,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const requestId = `two-${randomUUID()}`;
     const res = await fetch(`${proxy.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(who)}`, 'x-request-id': requestId, ...headers },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tokens.get(who)}`,
+        'x-request-id': requestId,
+        ...headers,
+      },
       body: JSON.stringify({ query, variables }),
     });
     return { status: res.status, requestId, body: (await res.json()) as Answer['body'] };
   };
-  const unexpectedErrors = (answer: Answer) => (answer.body.errors ?? []).filter((e) => e.extensions?.code !== WITHHELD);
+  const unexpectedErrors = (answer: Answer) =>
+    (answer.body.errors ?? []).filter((e) => e.extensions?.code !== WITHHELD);
   const servedBy = (requestId: string) => proxy.forwarded.find((f) => f.requestId === requestId)?.upstream;
   const query = <T>(sql: string, params: unknown[] = []) => db.dataSource.query(sql, params) as Promise<T[]>;
   const completedSyncJobs = async () =>
-    (await query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'source-sync' and state = 'completed'`))[0].n;
-  const cliEnv = () => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, HUB_DATA_DIR: join(dir, 'cli'), HUB_SIGNING_KEY_FILE: keyFile });
+    (
+      await query<{ n: number }>(
+        `select count(*)::int as n from pgboss.job where name = 'source-sync' and state = 'completed'`,
+      )
+    )[0].n;
+  const cliEnv = () => ({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    HUB_DATA_DIR: join(dir, 'cli'),
+    HUB_SIGNING_KEY_FILE: keyFile,
+  });
 
   beforeAll(async () => {
     sources = await startSandboxSources({ households: 100, seed: 'two-instances', pageSize: 100 });
@@ -84,10 +119,14 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
     const issuer = new DevTokenIssuer(config, keys);
     for (const who of [manager, dpo]) tokens.set(who, await issuer.issue(who));
     // Which instance signed each checkpoint: each connects under its own name.
-    await db.dataSource.query(`create table test_checkpoint_origin (checkpoint_id bigint primary key, instance text not null)`);
+    await db.dataSource.query(
+      `create table test_checkpoint_origin (checkpoint_id bigint primary key, instance text not null)`,
+    );
     await db.dataSource.query(`create function test_checkpoint_origin() returns trigger language plpgsql as $$
       begin insert into test_checkpoint_origin values (new.id, current_setting('application_name')); return new; end $$`);
-    await db.dataSource.query(`create trigger test_checkpoint_origin after insert on audit_checkpoint for each row execute function test_checkpoint_origin()`);
+    await db.dataSource.query(
+      `create trigger test_checkpoint_origin after insert on audit_checkpoint for each row execute function test_checkpoint_origin()`,
+    );
 
     const common = {
       NODE_ENV: 'test',
@@ -100,7 +139,11 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
       AUDIT_CHECKPOINT_INTERVAL: '1',
       TRUST_PROXY: 'loopback',
     };
-    const started = await Promise.allSettled(instances.map((name) => startHubProcess({ ...common, HUB_DATA_DIR: join(dir, name), DATABASE_URL: asInstance(db.url, name) })));
+    const started = await Promise.allSettled(
+      instances.map((name) =>
+        startHubProcess({ ...common, HUB_DATA_DIR: join(dir, name), DATABASE_URL: asInstance(db.url, name) }),
+      ),
+    );
     hubs = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -113,7 +156,10 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
     const households: string[] = JSON.parse(seeded.stdout).caseload.households;
     if (households.length === 0) throw new Error('seed put no household on the caseload');
     caseload = (
-      await query<{ id: string }>(`select distinct person_id::text as id from household_membership where valid_to is null and household_id = any($1::uuid[]) order by 1`, [households])
+      await query<{ id: string }>(
+        `select distinct person_id::text as id from household_membership where valid_to is null and household_id = any($1::uuid[]) order by 1`,
+        [households],
+      )
     ).map((r) => r.id);
   }, 240_000);
 
@@ -130,7 +176,14 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
     const answers: { answer: Answer; personId?: string }[] = [];
     for (const [i, id] of caseload.slice(0, 6).entries()) {
       answers.push({ answer: await ask(manager, person, { id }, { 'x-purpose': 'EARLY_HELP' }), personId: id });
-      if (i % 3 === 2) answers.push({ answer: await ask(dpo, `query($id: String!) { auditEvents(filter: { personId: $id }, first: 5) { nodes { seq } } }`, { id }) });
+      if (i % 3 === 2)
+        answers.push({
+          answer: await ask(
+            dpo,
+            `query($id: String!) { auditEvents(filter: { personId: $id }, first: 5) { nodes { seq } } }`,
+            { id },
+          ),
+        });
     }
     for (const { answer, personId } of answers) {
       expect({ status: answer.status, errors: unexpectedErrors(answer) }).toEqual({ status: 200, errors: [] });
@@ -145,7 +198,8 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
     );
     for (const { answer, personId } of answers) {
       const own = events.filter((e) => e.request_id === answer.requestId);
-      if (personId) expect(own.map((e) => [e.operation, e.decision, e.persons?.[0]])).toEqual([['person.view', 'allow', personId]]);
+      if (personId)
+        expect(own.map((e) => [e.operation, e.decision, e.persons?.[0]])).toEqual([['person.view', 'allow', personId]]);
       else expect(own.map((e) => [e.operation, e.decision])).toEqual([['dpo.search', 'allow']]);
     }
     // Events written by each instance, in the one chain.
@@ -172,7 +226,12 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
     const servers: (number | undefined)[] = [];
     let after: string | undefined;
     do {
-      const page = await ask(manager, search, { input: { ...input, first: 1, ...(after ? { after } : {}) } }, earlyHelp);
+      const page = await ask(
+        manager,
+        search,
+        { input: { ...input, first: 1, ...(after ? { after } : {}) } },
+        earlyHelp,
+      );
       expect({ status: page.status, errors: unexpectedErrors(page) }).toEqual({ status: 200, errors: [] });
       pages.push(page.body.data!.searchPeople.edges.map((e: { person: { id: string } }) => e.person.id));
       servers.push(servedBy(page.requestId));
@@ -189,8 +248,12 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
     const origins = await until(
       'a checkpoint from each instance',
       async () => {
-        await ask(dpo, `query($id: String!) { personAccessTimeline(personId: $id, first: 1) { nodes { seq } } }`, { id: caseload[0] });
-        const rows = await query<{ instance: string }>('select distinct instance from test_checkpoint_origin order by 1');
+        await ask(dpo, `query($id: String!) { personAccessTimeline(personId: $id, first: 1) { nodes { seq } } }`, {
+          id: caseload[0],
+        });
+        const rows = await query<{ instance: string }>(
+          'select distinct instance from test_checkpoint_origin order by 1',
+        );
         return rows.length === instances.length && rows.map((r) => r.instance);
       },
       30_000,
@@ -228,12 +291,17 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
         );
         const lines = logged();
         const after = await queue();
-        return after.completed === before.completed && after.pending === 0 && { jobs: before.completed, runs: syncRuns, done: lines };
+        return (
+          after.completed === before.completed &&
+          after.pending === 0 && { jobs: before.completed, runs: syncRuns, done: lines }
+        );
       },
       150_000,
       1000,
     );
-    expect(runs).toEqual(['benefits', 'housing', 'social-care'].map((source) => ({ source, runs: jobs, complete: jobs })));
+    expect(runs).toEqual(
+      ['benefits', 'housing', 'social-care'].map((source) => ({ source, runs: jobs, complete: jobs })),
+    );
     // What each instance did, from its own log: every job's sync of a source appears once, in one instance.
     for (const source of ['benefits', 'housing', 'social-care']) {
       const lines = done.flat().filter((d) => d.source === source);
@@ -244,7 +312,10 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
   }, 180_000);
 
   it('keeps one valid chain whose checkpoints, signed by both instances, verify', async () => {
-    const signed = () => query<{ seq: string; instance: string }>(`select c.seq, o.instance from audit_checkpoint c join test_checkpoint_origin o on o.checkpoint_id = c.id`);
+    const signed = () =>
+      query<{ seq: string; instance: string }>(
+        `select c.seq, o.instance from audit_checkpoint c join test_checkpoint_origin o on o.checkpoint_id = c.id`,
+      );
     const before = await signed();
     expect(new Set(before.map((c) => c.instance))).toEqual(new Set(instances));
     const verified = await runBuiltCli(['audit', 'verify'], cliEnv());

@@ -19,7 +19,13 @@ async function appendHistoric(db: TestDatabase, events: { input: AuditEventInput
     const [head] = await db.dataSource.query('select seq, hash from audit_chain_head');
     const seq = Number(head.seq) + 1;
     const prepared = prepareEvent(input);
-    const hash = headerHash({ seq, prev: head.hash, at: at.toISOString(), op: prepared.operation, content: prepared.content_hash });
+    const hash = headerHash({
+      seq,
+      prev: head.hash,
+      at: at.toISOString(),
+      op: prepared.operation,
+      content: prepared.content_hash,
+    });
     const row = { ...prepared, seq, occurred_at: at.toISOString(), prev_hash: head.hash, hash };
     await db.dataSource.query(
       `insert into audit_event select * from jsonb_populate_record(null::audit_event, $1::jsonb)`,
@@ -40,8 +46,14 @@ describe('audit retention', () => {
     await appendHistoric(db, [
       { input: { operation: 'auth.failure', decision: 'deny', reasons: ['expired'] }, at: old },
       { input: disclosure(1), at: new Date(old.getTime() + 1000) },
-      { input: { operation: 'auth.failure', decision: 'deny', reasons: ['bad-signature'] }, at: new Date(old.getTime() + 2000) },
-      { input: { operation: 'auth.failure', decision: 'deny', reasons: ['expired'] }, at: new Date(Date.now() - 10 * DAY) },
+      {
+        input: { operation: 'auth.failure', decision: 'deny', reasons: ['bad-signature'] },
+        at: new Date(old.getTime() + 2000),
+      },
+      {
+        input: { operation: 'auth.failure', decision: 'deny', reasons: ['expired'] },
+        at: new Date(Date.now() - 10 * DAY),
+      },
     ]);
     await s.audit.record({ operation: 'auth.failure', decision: 'deny', reasons: ['missing-token'] });
     await s.audit.record(disclosure(2));
@@ -54,13 +66,20 @@ describe('audit retention', () => {
   it('previews what each class would lose', async () => {
     const preview = await retention.preview();
     expect(preview.due).toEqual([{ match: 'auth.', days: 365, events: 2 }]);
-    expect(preview.rules).toEqual(expect.arrayContaining([{ match: '*', days: 2190 }, { match: 'person.view', days: 3000 }]));
+    expect(preview.rules).toEqual(
+      expect.arrayContaining([
+        { match: '*', days: 2190 },
+        { match: 'person.view', days: 3000 },
+      ]),
+    );
   });
 
   it('erases only events past their class’s retention, checkpoints first, audits itself, and leaves a valid chain', async () => {
     const result = await retention.purge(SYSTEM_ACTOR);
     expect(result).toMatchObject({ erased: 2, checkpointSeq: '6', purgeSeq: '7' });
-    const rows = await db.dataSource.query('select seq, operation, decision, reasons, purged_by, hash from audit_event order by seq');
+    const rows = await db.dataSource.query(
+      'select seq, operation, decision, reasons, purged_by, hash from audit_event order by seq',
+    );
     expect(rows.map((r: { seq: string; purged_by: string | null }) => [r.seq, r.purged_by])).toEqual([
       ['1', '7'],
       ['2', null],
@@ -72,7 +91,10 @@ describe('audit retention', () => {
       ['8', null],
     ]);
     expect(rows[0]).toMatchObject({ operation: 'auth.failure', decision: null, reasons: null });
-    expect(rows.slice(6).map((r: { operation: string }) => r.operation)).toEqual(['audit.purge', 'audit.purge-completed']);
+    expect(rows.slice(6).map((r: { operation: string }) => r.operation)).toEqual([
+      'audit.purge',
+      'audit.purge-completed',
+    ]);
     const [checkpoint] = await db.dataSource.query(`select seq, reason from audit_checkpoint where reason = 'purge'`);
     expect(checkpoint).toEqual({ seq: '6', reason: 'purge' });
     expect(await s.verifier.verify()).toMatchObject({ valid: true, checkedEvents: 8 });
@@ -81,9 +103,15 @@ describe('audit retention', () => {
 
   it('finds content erased other than by a purge', async () => {
     await asSuperuserWithoutTriggers(db.url, (c) =>
-      c.query(`update audit_event set purged_by = 5, decision = null, persons = null, actor_subject = null where seq = 2`),
+      c.query(
+        `update audit_event set purged_by = 5, decision = null, persons = null, actor_subject = null where seq = 2`,
+      ),
     );
-    expect(await s.verifier.verify()).toMatchObject({ valid: false, firstBrokenSeq: 2, problem: 'event 2 was erased without a purge' });
+    expect(await s.verifier.verify()).toMatchObject({
+      valid: false,
+      firstBrokenSeq: 2,
+      problem: 'event 2 was erased without a purge',
+    });
   });
 });
 
@@ -123,7 +151,11 @@ describe('audit tables as the application role sees them', () => {
     await expect(app.query(`update audit_chain_head set seq = 0`)).rejects.toThrow(/permission denied/);
     await expect(app.query(`alter table audit_event disable trigger user`)).rejects.toThrow(/must be owner/);
     await expect(app.query(`select audit_purge('[]'::jsonb, 1)`)).rejects.toThrow(/permission denied/);
-    await expect(app.query(`insert into audit_event (seq, occurred_at, operation, decision, content_hash, prev_hash, hash) values (3, now(), 'x', 'allow', repeat('a', 64), repeat('a', 64), repeat('a', 64))`)).rejects.toThrow(/permission denied/);
+    await expect(
+      app.query(
+        `insert into audit_event (seq, occurred_at, operation, decision, content_hash, prev_hash, hash) values (3, now(), 'x', 'allow', repeat('a', 64), repeat('a', 64), repeat('a', 64))`,
+      ),
+    ).rejects.toThrow(/permission denied/);
     expect(await s.verifier.verify()).toMatchObject({ valid: true, checkedEvents: 2 });
   });
 });

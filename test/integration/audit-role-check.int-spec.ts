@@ -115,7 +115,8 @@ async function startInProduction(url: string, env: NodeJS.ProcessEnv = {}): Prom
 
 beforeAll(async () => {
   await asServerAdmin(async (admin) => {
-    const create = (role: string, options = '') => admin.query(`create role ${role} login password '${passwords[role]}' ${options}`);
+    const create = (role: string, options = '') =>
+      admin.query(`create role ${role} login password '${passwords[role]}' ${options}`);
     await create(roles.owner);
     await create(roles.ownerMember);
     await admin.query(`grant ${roles.owner} to ${roles.ownerMember}`);
@@ -137,7 +138,9 @@ beforeAll(async () => {
     await migrator.destroy();
   }
   // One event, appended by the restricted role the only way it can: through audit_append().
-  await withClient(urlAs(roles.app), (client) => client.query('select audit_append($1::jsonb)', [JSON.stringify([prepareEvent(disclosure(1))])]));
+  await withClient(urlAs(roles.app), (client) =>
+    client.query('select audit_append($1::jsonb)', [JSON.stringify([prepareEvent(disclosure(1))])]),
+  );
 });
 
 afterAll(async () => {
@@ -151,7 +154,9 @@ afterAll(async () => {
 
 describe('the role check against the real database (audit-role-check.ts)', () => {
   it('(a) refuses the superuser, naming that alone (it implies the rest)', async () => {
-    const [{ rolsuper }] = (await asServerAdmin((c) => c.query('select rolsuper from pg_roles where rolname = current_user'))).rows;
+    const [{ rolsuper }] = (
+      await asServerAdmin((c) => c.query('select rolsuper from pg_roles where rolname = current_user'))
+    ).rows;
     expect(rolsuper).toBe(true);
     expect(await problemsOf(undefined)).toEqual([{ code: 'superuser', text: `"${superuser()}" is a superuser` }]);
   });
@@ -159,13 +164,21 @@ describe('the role check against the real database (audit-role-check.ts)', () =>
   it('(b) refuses the owner of the audit tables, who is no superuser, and a member of the owning role', async () => {
     // It owns the database too, so the schema (through pg_database_owner): it could drop the trail as well.
     expect(await problemsOf(roles.owner)).toEqual([
-      { code: 'owner', text: `"${roles.owner}" owns the audit tables and functions (can disable or replace their triggers)` },
-      { code: 'schema-owner', text: `"${roles.owner}" can become "pg_database_owner", which owns schema "public" holding the audit tables (can drop them)` },
+      {
+        code: 'owner',
+        text: `"${roles.owner}" owns the audit tables and functions (can disable or replace their triggers)`,
+      },
+      {
+        code: 'schema-owner',
+        text: `"${roles.owner}" can become "pg_database_owner", which owns schema "public" holding the audit tables (can drop them)`,
+      },
     ]);
     // A member may SET ROLE to the owner, so it holds all the owner holds.
     const member = await problemsOf(roles.ownerMember);
     expect(member.map((p) => p.code)).toEqual(['owner', 'schema-owner']);
-    expect(member[0].text).toBe(`"${roles.ownerMember}" can become "${roles.owner}", which owns the audit tables and functions (can disable or replace their triggers)`);
+    expect(member[0].text).toBe(
+      `"${roles.ownerMember}" can become "${roles.owner}", which owns the audit tables and functions (can disable or replace their triggers)`,
+    );
   });
 
   it('(c) refuses a role granted SET on session_replication_role', async () => {
@@ -187,14 +200,22 @@ describe('the role check against the real database (audit-role-check.ts)', () =>
     const facts = await withClient(urlAs(roles.app, emptyDatabase), readAuditRoleFacts);
     expect(facts.trailFound).toBe(false);
     expect(auditRoleProblems(facts)).toEqual([
-      { code: 'trail-missing', text: `the audit tables do not exist yet, so the hub's migrations would create them owned by "${roles.app}"` },
+      {
+        code: 'trail-missing',
+        text: `the audit tables do not exist yet, so the hub's migrations would create them owned by "${roles.app}"`,
+      },
     ]);
   });
 });
 
 describe('what the check prevents', () => {
-  const rewrite = (client: Client) => client.query(`update audit_event set purpose = 'rewritten' where seq = 1 returning purpose`);
-  const purposeNow = () => withClient(urlAs(roles.app), async (c) => (await c.query('select purpose from audit_event where seq = 1')).rows[0].purpose);
+  const rewrite = (client: Client) =>
+    client.query(`update audit_event set purpose = 'rewritten' where seq = 1 returning purpose`);
+  const purposeNow = () =>
+    withClient(
+      urlAs(roles.app),
+      async (c) => (await c.query('select purpose from audit_event where seq = 1')).rows[0].purpose,
+    );
 
   it('the superuser rewrites an event with session_replication_role = replica; the owner by disabling the triggers', async () => {
     const original = await purposeNow();
@@ -219,9 +240,15 @@ describe('what the check prevents', () => {
     const original = await purposeNow();
     await withClient(urlAs(roles.replica), async (client) => {
       // "all tables in schema public" includes the trail's partitions; their copies of the triggers guard them.
-      const [{ partition }] = (await client.query('select tableoid::regclass::text as partition from audit_event where seq = 1')).rows;
-      const rewritePartition = () => client.query(`update ${partition} set purpose = 'rewritten' where seq = 1 returning purpose`);
-      await expect(rewritePartition()).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/append-only/) });
+      const [{ partition }] = (
+        await client.query('select tableoid::regclass::text as partition from audit_event where seq = 1')
+      ).rows;
+      const rewritePartition = () =>
+        client.query(`update ${partition} set purpose = 'rewritten' where seq = 1 returning purpose`);
+      await expect(rewritePartition()).rejects.toMatchObject({
+        code: '42501',
+        message: expect.stringMatching(/append-only/),
+      });
       await client.query('begin');
       await client.query('set local session_replication_role = replica');
       expect((await rewritePartition()).rows).toEqual([{ purpose: 'rewritten' }]);
@@ -232,11 +259,21 @@ describe('what the check prevents', () => {
 
   it('the restricted role can do none of it', async () => {
     await withClient(urlAs(roles.app), async (client) => {
-      const [{ partition }] = (await client.query('select tableoid::regclass::text as partition from audit_event where seq = 1')).rows;
-      await expect(client.query(`update ${partition} set purpose = 'rewritten' where seq = 1`)).rejects.toMatchObject({ code: '42501' });
+      const [{ partition }] = (
+        await client.query('select tableoid::regclass::text as partition from audit_event where seq = 1')
+      ).rows;
+      await expect(client.query(`update ${partition} set purpose = 'rewritten' where seq = 1`)).rejects.toMatchObject({
+        code: '42501',
+      });
       await expect(client.query('set session_replication_role = replica')).rejects.toMatchObject({ code: '42501' });
-      await expect(client.query('alter table audit_event disable trigger user')).rejects.toMatchObject({ code: '42501' });
-      await expect(client.query(`create or replace function audit_refuse() returns trigger language plpgsql as $$ begin return null; end $$`)).rejects.toMatchObject({ code: '42501' });
+      await expect(client.query('alter table audit_event disable trigger user')).rejects.toMatchObject({
+        code: '42501',
+      });
+      await expect(
+        client.query(
+          `create or replace function audit_refuse() returns trigger language plpgsql as $$ begin return null; end $$`,
+        ),
+      ).rejects.toMatchObject({ code: '42501' });
       await expect(rewrite(client)).rejects.toMatchObject({ code: '42501' });
       await expect(client.query('delete from audit_event where seq = 1')).rejects.toMatchObject({ code: '42501' });
     });
@@ -253,22 +290,39 @@ describe('at start in production', () => {
     expect(message).toMatch(`"${superuser()}" is a superuser`);
     expect(message).toMatch('docs/data-protection.md, "Production roles"');
     expect(message).toMatch('AUDIT_ALLOW_PRIVILEGED_ROLE=true');
-    const migrated = await withClient(urlAs(undefined, emptyDatabase), (c) => c.query(`select to_regclass('schema_migration') as t`));
+    const migrated = await withClient(urlAs(undefined, emptyDatabase), (c) =>
+      c.query(`select to_regclass('schema_migration') as t`),
+    );
     expect(migrated.rows[0].t).toBeNull();
   });
 
   it('(a) the process prints exactly that line on stderr and exits 1', () => {
-    const child = spawnSync(process.execPath, ['-r', join(root, 'test', 'support', 'swc-register.cjs'), join(root, 'src', 'main.ts')], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 90_000,
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent', PORT: '0', DATABASE_URL: urlAs(undefined, emptyDatabase), HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-roles-main-')) },
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['-r', join(root, 'test', 'support', 'swc-register.cjs'), join(root, 'src', 'main.ts')],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 90_000,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'silent',
+          PORT: '0',
+          DATABASE_URL: urlAs(undefined, emptyDatabase),
+          HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-roles-main-')),
+        },
+      },
+    );
     expect(child.status).toBe(1);
     expect(child.stdout).toBe('');
     const lines = child.stderr.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^Refusing to start: .*"${superuser()}" is a superuser.*"Production roles".*AUDIT_ALLOW_PRIVILEGED_ROLE=true`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^Refusing to start: .*"${superuser()}" is a superuser.*"Production roles".*AUDIT_ALLOW_PRIVILEGED_ROLE=true`,
+      ),
+    );
   });
 
   it.each([
@@ -277,7 +331,10 @@ describe('at start in production', () => {
     ['(d) the BYPASSRLS role', roles.bypass, 'has BYPASSRLS'],
   ])('refuses %s', async (_name, role, problem) => {
     const error = await startInProduction(urlAs(role));
-    expect(error).toMatchObject({ code: AuditErrorCode.AUDIT_ROLE_PRIVILEGED, message: expect.stringContaining(problem) });
+    expect(error).toMatchObject({
+      code: AuditErrorCode.AUDIT_ROLE_PRIVILEGED,
+      message: expect.stringContaining(problem),
+    });
   });
 
   it('(e) lets the restricted role through, and the hub starts on it', async () => {
@@ -293,20 +350,34 @@ describe('at start in production', () => {
   it('(f) with AUDIT_ALLOW_PRIVILEGED_ROLE=true starts, warns and writes an audit event at every start', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const starts = async () =>
-      withClient(urlAs(roles.app), async (c) =>
-        (await c.query(`select actor_subject, decision, reasons, detail from audit_event where operation = $1 order by seq`, [PRIVILEGED_START_OPERATION])).rows,
+      withClient(
+        urlAs(roles.app),
+        async (c) =>
+          (
+            await c.query(
+              `select actor_subject, decision, reasons, detail from audit_event where operation = $1 order by seq`,
+              [PRIVILEGED_START_OPERATION],
+            )
+          ).rows,
       );
     try {
       expect(await starts()).toEqual([]);
-      for (let i = 0; i < 2; i += 1) expect(await startInProduction(urlAs(undefined), { AUDIT_ALLOW_PRIVILEGED_ROLE: 'true' })).toBeUndefined();
+      for (let i = 0; i < 2; i += 1)
+        expect(await startInProduction(urlAs(undefined), { AUDIT_ALLOW_PRIVILEGED_ROLE: 'true' })).toBeUndefined();
       const event = {
         actor_subject: 'system:start',
         decision: 'change',
         reasons: ['superuser'],
-        detail: { setting: 'AUDIT_ALLOW_PRIVILEGED_ROLE', role: superuser(), problems: [`"${superuser()}" is a superuser`] },
+        detail: {
+          setting: 'AUDIT_ALLOW_PRIVILEGED_ROLE',
+          role: superuser(),
+          problems: [`"${superuser()}" is a superuser`],
+        },
       };
       expect(await starts()).toEqual([event, event]);
-      const warnings = warn.mock.calls.map(([message]) => String(message)).filter((message) => message.includes('AUDIT_ALLOW_PRIVILEGED_ROLE=true'));
+      const warnings = warn.mock.calls
+        .map(([message]) => String(message))
+        .filter((message) => message.includes('AUDIT_ALLOW_PRIVILEGED_ROLE=true'));
       expect(warnings).toHaveLength(2);
       expect(warnings[0]).toMatch(`"${superuser()}" is a superuser`);
     } finally {

@@ -26,11 +26,14 @@ async function tamperedChain(tamper: (client: Client, s: AuditServices) => Promi
   }
 }
 
-const columns = 'seq, occurred_at, operation, decision, persons, households, released, withheld, reasons, content_hash, prev_hash, hash';
+const columns =
+  'seq, occurred_at, operation, decision, persons, households, released, withheld, reasons, content_hash, prev_hash, hash';
 
 describe('audit chain verification finds tampering (done as superuser, triggers off)', () => {
   it('an updated field, at its sequence number', async () => {
-    const result = await tamperedChain((c) => c.query(`update audit_event set purpose = 'fraud-investigation' where seq = 5`));
+    const result = await tamperedChain((c) =>
+      c.query(`update audit_event set purpose = 'fraud-investigation' where seq = 5`),
+    );
     expect(result).toMatchObject({ valid: false, firstBrokenSeq: 5, problem: 'event 5 content was changed' });
   });
 
@@ -38,11 +41,46 @@ describe('audit chain verification finds tampering (done as superuser, triggers 
     const result = await tamperedChain(async (c) => {
       const [row] = (await c.query(`select * from audit_event where seq = 8`)).rows;
       row.released = [{ source: 'hub', field: 'identity.name' }];
-      const content = contentHash(Object.fromEntries(
-        ['decision', 'actor_subject', 'actor_organisation', 'actor_roles', 'actor_client', 'actor_team', 'actor_token_id', 'persons', 'households', 'released', 'withheld', 'purpose', 'case_reference', 'agreement_id', 'agreement_version', 'basis', 'consent_id', 'relationship_id', 'break_glass_id', 'reasons', 'request_id', 'detail'].map((k) => [k, row[k]]),
-      ));
-      const hash = headerHash({ seq: 8, prev: row.prev_hash, at: row.occurred_at.toISOString(), op: row.operation, content });
-      await c.query(`update audit_event set released = $1, content_hash = $2, hash = $3 where seq = 8`, [JSON.stringify(row.released), content, hash]);
+      const content = contentHash(
+        Object.fromEntries(
+          [
+            'decision',
+            'actor_subject',
+            'actor_organisation',
+            'actor_roles',
+            'actor_client',
+            'actor_team',
+            'actor_token_id',
+            'persons',
+            'households',
+            'released',
+            'withheld',
+            'purpose',
+            'case_reference',
+            'agreement_id',
+            'agreement_version',
+            'basis',
+            'consent_id',
+            'relationship_id',
+            'break_glass_id',
+            'reasons',
+            'request_id',
+            'detail',
+          ].map((k) => [k, row[k]]),
+        ),
+      );
+      const hash = headerHash({
+        seq: 8,
+        prev: row.prev_hash,
+        at: row.occurred_at.toISOString(),
+        op: row.operation,
+        content,
+      });
+      await c.query(`update audit_event set released = $1, content_hash = $2, hash = $3 where seq = 8`, [
+        JSON.stringify(row.released),
+        content,
+        hash,
+      ]);
     });
     expect(result).toMatchObject({ valid: false, firstBrokenSeq: 9, problem: 'event 9 does not follow event 8' });
   });
@@ -97,16 +135,27 @@ describe('audit chain verification finds tampering (done as superuser, triggers 
       const [row] = (await c.query(`select id, jws from audit_checkpoint`)).rows;
       const [header, payload, signature] = (row.jws as string).split('.');
       const flipped = signature.slice(0, 10) + (signature[10] === 'A' ? 'B' : 'A') + signature.slice(11);
-      await c.query(`update audit_checkpoint set jws = $1 where id = $2`, [[header, payload, flipped].join('.'), row.id]);
+      await c.query(`update audit_checkpoint set jws = $1 where id = $2`, [
+        [header, payload, flipped].join('.'),
+        row.id,
+      ]);
     });
-    expect(result).toMatchObject({ valid: false, firstBrokenSeq: 6, problem: expect.stringMatching(/invalid signature/) });
+    expect(result).toMatchObject({
+      valid: false,
+      firstBrokenSeq: 6,
+      problem: expect.stringMatching(/invalid signature/),
+    });
   });
 
   it('a checkpoint re-pointed at a rewritten history', async () => {
     const result = await tamperedChain(async (c) => {
       await c.query(`update audit_checkpoint set hash = repeat('f', 64)`);
     });
-    expect(result).toMatchObject({ valid: false, firstBrokenSeq: 6, problem: expect.stringMatching(/does not match its signed payload/) });
+    expect(result).toMatchObject({
+      valid: false,
+      firstBrokenSeq: 6,
+      problem: expect.stringMatching(/does not match its signed payload/),
+    });
   });
 });
 
@@ -155,15 +204,28 @@ describe('audit chain verification after the hub signing key is replaced', () =>
     const after = auditServices(db.dataSource);
     for (let i = 5; i <= 6; i += 1) await after.audit.record(disclosure(i));
     await after.checkpoints.checkpoint('manual');
-    expect(await after.verifier.verify()).toMatchObject({ valid: false, firstBrokenSeq: 4, problem: expect.stringMatching(/unknown key/) });
+    expect(await after.verifier.verify()).toMatchObject({
+      valid: false,
+      firstBrokenSeq: 4,
+      problem: expect.stringMatching(/unknown key/),
+    });
     await after.close();
 
     const retired = join(mkdtempSync(join(tmpdir(), 'hub-retired-')), 'retired-keys.json');
     writeFileSync(retired, JSON.stringify({ keys: [oldKey] }));
-    const withHistory = auditServices(db.dataSource, { HUB_SIGNING_KEY_FILE: after.keys.keyFile, HUB_RETIRED_KEYS_FILE: retired });
+    const withHistory = auditServices(db.dataSource, {
+      HUB_SIGNING_KEY_FILE: after.keys.keyFile,
+      HUB_RETIRED_KEYS_FILE: retired,
+    });
     try {
-      expect(await withHistory.verifier.verify()).toMatchObject({ valid: true, checkedEvents: 6, checkedCheckpoints: 2 });
-      const kids = (await db.dataSource.query('select kid from audit_checkpoint order by seq')).map((r: { kid: string }) => r.kid);
+      expect(await withHistory.verifier.verify()).toMatchObject({
+        valid: true,
+        checkedEvents: 6,
+        checkedCheckpoints: 2,
+      });
+      const kids = (await db.dataSource.query('select kid from audit_checkpoint order by seq')).map(
+        (r: { kid: string }) => r.kid,
+      );
       expect(kids).toEqual([oldKey.kid, await withHistory.keys.kid()]);
     } finally {
       await withHistory.close();
@@ -178,7 +240,12 @@ describe('the audit functions that run with their owner’s rights', () => {
       const rows: { proname: string; proconfig: string[] | null }[] = await db.dataSource.query(
         `select proname, proconfig from pg_proc where prosecdef and proname like 'audit\\_%' order by proname`,
       );
-      expect(rows.map((row) => row.proname)).toEqual(['audit_append', 'audit_ensure_partitions', 'audit_event_link', 'audit_purge']);
+      expect(rows.map((row) => row.proname)).toEqual([
+        'audit_append',
+        'audit_ensure_partitions',
+        'audit_event_link',
+        'audit_purge',
+      ]);
       const [{ schema }] = await db.dataSource.query('select quote_ident(current_schema()) as schema');
       for (const row of rows) expect(row.proconfig).toEqual([`search_path=${schema}, pg_temp`]);
     } finally {

@@ -24,7 +24,11 @@ describe('audit trail: writing', () => {
 
   it('stores an event per disclosure with every field, names only', async () => {
     const receipt = await s.audit.record(disclosure(4));
-    expect(receipt).toEqual({ seq: '1', hash: expect.stringMatching(/^[0-9a-f]{64}$/), at: expect.stringMatching(/Z$/) });
+    expect(receipt).toEqual({
+      seq: '1',
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      at: expect.stringMatching(/Z$/),
+    });
     const [row] = await db.dataSource.query('select * from audit_event where seq = 1');
     expect(row).toMatchObject({
       operation: 'person.view',
@@ -49,7 +53,10 @@ describe('audit trail: writing', () => {
       relationship_id: 'rel-4',
       consent_id: null,
       break_glass_id: null,
-      reasons: ['agreement dsa-housing-nhs v3 allows housing fields for this purpose', 'social-care fields need consent'],
+      reasons: [
+        'agreement dsa-housing-nhs v3 allows housing fields for this purpose',
+        'social-care fields need consent',
+      ],
       request_id: 'req-4',
       prev_hash: '0'.repeat(64),
       hash: receipt.hash,
@@ -110,7 +117,11 @@ describe('audit trail: writing', () => {
     ]) {
       await expect(db.dataSource.query(sql)).rejects.toThrow(/append-only/);
     }
-    await expect(db.dataSource.query("insert into audit_event (seq, occurred_at, operation, decision, content_hash, prev_hash, hash) values (1000, now(), 'x', 'allow', repeat('a', 64), repeat('a', 64), repeat('a', 64))")).rejects.toThrow(/audit chain/);
+    await expect(
+      db.dataSource.query(
+        "insert into audit_event (seq, occurred_at, operation, decision, content_hash, prev_hash, hash) values (1000, now(), 'x', 'allow', repeat('a', 64), repeat('a', 64), repeat('a', 64))",
+      ),
+    ).rejects.toThrow(/audit chain/);
   });
 });
 
@@ -141,7 +152,11 @@ describe('audit trail: fail closed', () => {
 
   it('fails every concurrent caller, each for itself', async () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => releasePerson(s.audit, PERSON_A)));
-    expect(results.every((r) => r.status === 'rejected' && (r.reason as AuditException).code === AuditErrorCode.AUDIT_UNAVAILABLE)).toBe(true);
+    expect(
+      results.every(
+        (r) => r.status === 'rejected' && (r.reason as AuditException).code === AuditErrorCode.AUDIT_UNAVAILABLE,
+      ),
+    ).toBe(true);
   });
 
   it('rolls back the change it was recording', async () => {

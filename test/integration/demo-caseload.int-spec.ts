@@ -27,7 +27,10 @@ describe('the demo caseload', () => {
       ...family.map((fields) => ({ source: 'benefits', fields })),
     ]);
     // The family shares a tenancy, so the household resolution groups them.
-    await db.dataSource.query(`update source_record set household_hints = '[{"kind":"tenancy","groupKey":"T-1","role":"tenant"}]' where id = any($1::bigint[])`, [ids.slice(-4)]);
+    await db.dataSource.query(
+      `update source_record set household_hints = '[{"kind":"tenancy","groupKey":"T-1","role":"tenant"}]' where id = any($1::bigint[])`,
+      [ids.slice(-4)],
+    );
     await new IdentityIndexService(db.dataSource).matchPending();
     await new HouseholdsService(db.dataSource).resolveAll();
   });
@@ -42,7 +45,9 @@ describe('the demo caseload', () => {
     );
     expect(assigned).toEqual([household.id]);
     expect(await assignDemoCaseload(db.dataSource, assignments, 'early-help-north', 5)).toEqual([]);
-    const events = await db.dataSource.query(`select households from audit_event where operation = 'case-assignment.create'`);
+    const events = await db.dataSource.query(
+      `select households from audit_event where operation = 'case-assignment.create'`,
+    );
     expect(events).toEqual([{ households: [household.id] }]);
   });
 });

@@ -10,10 +10,20 @@ describe('households from the person index', () => {
   const recordOf = new Map<string, string>();
 
   const personOf = async (key: string): Promise<string> =>
-    (await db.dataSource.query('select person_id::text from person_link l join source_record r on r.id = l.source_record_id where r.source_key = $1', [key]))[0].person_id;
+    (
+      await db.dataSource.query(
+        'select person_id::text from person_link l join source_record r on r.id = l.source_record_id where r.source_key = $1',
+        [key],
+      )
+    )[0].person_id;
 
   const currentHousehold = async (key: string): Promise<string | undefined> =>
-    (await db.dataSource.query('select household_id::text from household_membership where person_id = $1 and valid_to is null', [await personOf(key)]))[0]?.household_id;
+    (
+      await db.dataSource.query(
+        'select household_id::text from household_membership where person_id = $1 and valid_to is null',
+        [await personOf(key)],
+      )
+    )[0]?.household_id;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -23,9 +33,21 @@ describe('households from the person index', () => {
     const rows = fixturePeople(80, 11).map((p, i) => ({ key: `bg-${i}`, fields: p.fields, hints: [] as object[] }));
     const flat = { uprn: '500100', postcode: 'LS2 9JT', addressLines: ['Flat 1, 4 Woodhouse Lane'] };
     rows.push(
-      { key: 'mum', fields: { givenName: 'Grace', familyName: 'Achebe', dateOfBirth: '1985-03-14', ...flat }, hints: [{ kind: 'tenancy', groupKey: 'T-77', role: 'tenant' }] },
-      { key: 'son', fields: { givenName: 'Tobi', familyName: 'Achebe', dateOfBirth: '2015-09-02', ...flat }, hints: [{ kind: 'tenancy', groupKey: 'T-77', role: 'occupant' }] },
-      { key: 'lodger', fields: { givenName: 'Piotr', familyName: 'Zielinski', dateOfBirth: '1990-11-30', ...flat }, hints: [{ kind: 'tenancy', groupKey: 'T-77', role: 'lodger' }] },
+      {
+        key: 'mum',
+        fields: { givenName: 'Grace', familyName: 'Achebe', dateOfBirth: '1985-03-14', ...flat },
+        hints: [{ kind: 'tenancy', groupKey: 'T-77', role: 'tenant' }],
+      },
+      {
+        key: 'son',
+        fields: { givenName: 'Tobi', familyName: 'Achebe', dateOfBirth: '2015-09-02', ...flat },
+        hints: [{ kind: 'tenancy', groupKey: 'T-77', role: 'occupant' }],
+      },
+      {
+        key: 'lodger',
+        fields: { givenName: 'Piotr', familyName: 'Zielinski', dateOfBirth: '1990-11-30', ...flat },
+        hints: [{ kind: 'tenancy', groupKey: 'T-77', role: 'lodger' }],
+      },
     );
     const inserted: { id: string; source_key: string }[] = await db.dataSource.query(
       `insert into source_record (source, source_key, demographics, household_hints, content_hash)
@@ -44,7 +66,10 @@ describe('households from the person index', () => {
     expect(home).toBeDefined();
     expect(await currentHousehold('son')).toBe(home);
     expect(await currentHousehold('lodger')).toBe(home);
-    const roles = await db.dataSource.query('select role from household_membership where household_id = $1 order by role', [home]);
+    const roles = await db.dataSource.query(
+      'select role from household_membership where household_id = $1 order by role',
+      [home],
+    );
     expect(roles.map((r: { role: string }) => r.role)).toEqual(['lodger', 'occupant', 'tenant']);
     expect(await currentHousehold('bg-1')).not.toBe(home);
   });

@@ -3,7 +3,13 @@ import { Principal, Role } from '../../src/auth/principal';
 import { IdentityErrorCode } from '../../src/identity/identity.exception';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
 import { IdentityDecisionsService } from '../../src/identity/persons/identity-decisions.service';
-import { fixturePeople, insertSourceRecords, noisyCopy, seeded, updateSourceRecord } from '../support/identity-fixtures';
+import {
+  fixturePeople,
+  insertSourceRecords,
+  noisyCopy,
+  seeded,
+  updateSourceRecord,
+} from '../support/identity-fixtures';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 const steward: Principal = { subject: 'steward-1', organisation: 'council', roles: [Role.DataSteward] };
@@ -40,16 +46,38 @@ describe('the persistent person index', () => {
     const rows: { source: string; fields: (typeof people)[0]['fields']; truth: number }[] = [];
     for (const person of people) {
       rows.push({ source: 'housing', fields: person.fields, truth: person.truth });
-      if (random() < 0.7) rows.push({ source: 'benefits', fields: noisyCopy(person.fields, random), truth: person.truth });
-      if (random() < 0.4) rows.push({ source: 'social-care', fields: noisyCopy(person.fields, random), truth: person.truth });
+      if (random() < 0.7)
+        rows.push({ source: 'benefits', fields: noisyCopy(person.fields, random), truth: person.truth });
+      if (random() < 0.4)
+        rows.push({ source: 'social-care', fields: noisyCopy(person.fields, random), truth: person.truth });
     }
     // Twins: one address, one birthday, one family name, two people. Sr and Jr: one name, one address.
     const home = { uprn: '900001', postcode: 'LS6 3AB', addressLines: ['9 Cardigan Road'] };
     const hard = [
       { truth: 1001, fields: { givenName: 'Amira', familyName: 'Haddad', dateOfBirth: '2012-04-09', ...home } },
       { truth: 1002, fields: { givenName: 'Samir', familyName: 'Haddad', dateOfBirth: '2012-04-09', ...home } },
-      { truth: 1003, fields: { givenName: 'David', familyName: 'Whitaker', dateOfBirth: '1958-02-11', uprn: '900002', postcode: 'LS7 1AA', addressLines: ['2 Chapel Lane'] } },
-      { truth: 1004, fields: { givenName: 'David', familyName: 'Whitaker', dateOfBirth: '1986-07-30', uprn: '900002', postcode: 'LS7 1AA', addressLines: ['2 Chapel Lane'] } },
+      {
+        truth: 1003,
+        fields: {
+          givenName: 'David',
+          familyName: 'Whitaker',
+          dateOfBirth: '1958-02-11',
+          uprn: '900002',
+          postcode: 'LS7 1AA',
+          addressLines: ['2 Chapel Lane'],
+        },
+      },
+      {
+        truth: 1004,
+        fields: {
+          givenName: 'David',
+          familyName: 'Whitaker',
+          dateOfBirth: '1986-07-30',
+          uprn: '900002',
+          postcode: 'LS7 1AA',
+          addressLines: ['2 Chapel Lane'],
+        },
+      },
     ];
     for (const h of hard) rows.push({ source: 'housing', ...h }, { source: 'benefits', ...h });
     const ids = await insertSourceRecords(db.dataSource, rows);
@@ -65,19 +93,22 @@ describe('the persistent person index', () => {
     const linked = await links();
     expect(linked.size).toBe(truthOf.size);
     const truthsPerPerson = new Map<string, Set<number>>();
-    for (const [id, person] of linked) truthsPerPerson.set(person, (truthsPerPerson.get(person) ?? new Set()).add(truthOf.get(id)!));
+    for (const [id, person] of linked)
+      truthsPerPerson.set(person, (truthsPerPerson.get(person) ?? new Set()).add(truthOf.get(id)!));
     const falseMerges = [...truthsPerPerson.values()].filter((truths) => truths.size > 1);
     expect(falseMerges).toEqual([]);
     // Recall: most true pairs end up in one person (a few noisy copies may wait for review).
     const personsPerTruth = new Map<number, Set<string>>();
-    for (const [id, person] of linked) personsPerTruth.set(truthOf.get(id)!, (personsPerTruth.get(truthOf.get(id)!) ?? new Set()).add(person));
+    for (const [id, person] of linked)
+      personsPerTruth.set(truthOf.get(id)!, (personsPerTruth.get(truthOf.get(id)!) ?? new Set()).add(person));
     const whole = [...personsPerTruth.values()].filter((persons) => persons.size === 1).length;
     expect(whole / personsPerTruth.size).toBeGreaterThan(0.9);
   });
 
   it('keeps twins and a father and son of one name at one address apart, while linking each across sources', async () => {
     const linked = await links();
-    const personOfTruth = (ids: string[], truth: number) => new Set(ids.filter((id) => truthOf.get(id) === truth).map((id) => linked.get(id)));
+    const personOfTruth = (ids: string[], truth: number) =>
+      new Set(ids.filter((id) => truthOf.get(id) === truth).map((id) => linked.get(id)));
     expect(personOfTruth(twins, 1001).size).toBe(1);
     expect(personOfTruth(twins, 1002).size).toBe(1);
     expect([...personOfTruth(twins, 1001)][0]).not.toBe([...personOfTruth(twins, 1002)][0]);
@@ -88,12 +119,22 @@ describe('the persistent person index', () => {
     // Housing holds the father with his NINO but no date of birth, and the son with his date of birth and
     // phone but no NINO, one given name mistyped: only the household's surname and address agree. Benefits
     // sends both in full in a later sync, when the index has already decided about the housing pair.
-    const home = { familyName: 'Ashworth', sex: 'M' as const, uprn: '900003', postcode: 'LS8 2QT', addressLines: ['14 Harehills Lane'] };
+    const home = {
+      familyName: 'Ashworth',
+      sex: 'M' as const,
+      uprn: '900003',
+      postcode: 'LS8 2QT',
+      addressLines: ['14 Harehills Lane'],
+    };
     const father = { ...home, givenName: 'Kenneth', dateOfBirth: '1961-05-14', nino: 'JT446120B' };
     const son = { ...home, givenName: 'Kenneth', dateOfBirth: '1989-11-02', nino: 'PR318755A', phone: '07700 900123' };
     const housing = [
       { truth: 1005, source: 'housing', fields: { ...home, givenName: 'Kenneht', nino: father.nino } },
-      { truth: 1006, source: 'housing', fields: { ...son, givenName: 'Ken', nino: undefined, email: 'ken.ashworth@example.org' } },
+      {
+        truth: 1006,
+        source: 'housing',
+        fields: { ...son, givenName: 'Ken', nino: undefined, email: 'ken.ashworth@example.org' },
+      },
     ];
     const benefits = [
       { truth: 1005, source: 'benefits', fields: father },
@@ -107,14 +148,18 @@ describe('the persistent person index', () => {
       await index.matchPending();
     }
     const linked = await links();
-    const personsOf = (truth: number) => new Set(ids.filter((id) => truthOf.get(id) === truth).map((id) => linked.get(id)));
+    const personsOf = (truth: number) =>
+      new Set(ids.filter((id) => truthOf.get(id) === truth).map((id) => linked.get(id)));
     expect(linked.get(ids[1])).not.toBe(linked.get(ids[0]));
     expect([...personsOf(1005)].filter((p) => personsOf(1006).has(p))).toEqual([]);
     // Each is still linked across the two sources: the father by his NINO, the son by date of birth and phone.
     expect(personsOf(1005).size).toBe(1);
     expect(personsOf(1006).size).toBe(1);
     // The housing pair waits for a person to look at it.
-    const reviews: { reason: string }[] = await db.dataSource.query('select reason from match_review where record_a = $1 and record_b = $2', [ids[0], ids[1]]);
+    const reviews: { reason: string }[] = await db.dataSource.query(
+      'select reason from match_review where record_a = $1 and record_b = $2',
+      [ids[0], ids[1]],
+    );
     expect(reviews.map((r) => r.reason)).toEqual([expect.stringMatching(/^needs corroboration: household members/)]);
   });
 
@@ -131,7 +176,9 @@ describe('the persistent person index', () => {
     const linked = await links();
     const [someone] = [...truthOf].find(([, truth]) => truth === 42)!;
     const [fields] = await db.dataSource.query('select demographics from source_record where id = $1', [someone]);
-    const [newId] = await insertSourceRecords(db.dataSource, [{ source: 'social-care', fields: { ...fields.demographics, nhsNumber: '9434765919' } }]);
+    const [newId] = await insertSourceRecords(db.dataSource, [
+      { source: 'social-care', fields: { ...fields.demographics, nhsNumber: '9434765919' } },
+    ]);
     truthOf.set(newId, 42);
     const summary = await index.matchPending();
     expect(summary.processed).toBe(1);
@@ -142,7 +189,12 @@ describe('the persistent person index', () => {
     const linked = await links();
     const truth = withSeveral()[0];
     const moving = [...truthOf].find(([, t]) => t === truth)![0];
-    await updateSourceRecord(db.dataSource, moving, { givenName: 'Zebedee', familyName: 'Quartermaine', dateOfBirth: '1901-01-01', uprn: '777777' });
+    await updateSourceRecord(db.dataSource, moving, {
+      givenName: 'Zebedee',
+      familyName: 'Quartermaine',
+      dateOfBirth: '1901-01-01',
+      uprn: '777777',
+    });
     truthOf.set(moving, 9999);
     await index.matchPending();
     const after = await links();
@@ -173,14 +225,22 @@ describe('the persistent person index', () => {
     const recordsOfB = [...after.values()].filter((p) => p === personB);
     expect(recordsOfB).toEqual([]);
 
-    const events: { operation: string }[] = await db.dataSource.query(`select operation from audit_event where operation like 'identity.%' order by seq`);
-    expect(events.map((e) => e.operation)).toEqual(['identity.split', 'identity.merge.request', 'identity.merge.approve']);
+    const events: { operation: string }[] = await db.dataSource.query(
+      `select operation from audit_event where operation like 'identity.%' order by seq`,
+    );
+    expect(events.map((e) => e.operation)).toEqual([
+      'identity.split',
+      'identity.merge.request',
+      'identity.merge.approve',
+    ]);
   });
 
   it('refuses a merge that contradicts an earlier "different" decision, and changes nothing', async () => {
     const linked = await links();
     const members = [...linked].filter(([id]) => truthOf.get(id) === withSeveral()[1]).map(([id]) => id);
-    const error = await decisions.merge(linked.get(members[0])!, linked.get(members[1])!, steward, 'undo').catch((e: unknown) => e);
+    const error = await decisions
+      .merge(linked.get(members[0])!, linked.get(members[1])!, steward, 'undo')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: IdentityErrorCode.CONFLICTING_DECISION });
     expect(await links()).toEqual(linked);
   });
@@ -188,9 +248,15 @@ describe('the persistent person index', () => {
   it('keeps deleted records out of candidate search but keeps their link', async () => {
     const [gone] = [...truthOf].find(([, t]) => t === 50)!;
     const linked = await links();
-    await db.dataSource.query(`update source_record set deleted = true, deleted_at = now(), match_status = 'pending' where id = $1`, [gone]);
+    await db.dataSource.query(
+      `update source_record set deleted = true, deleted_at = now(), match_status = 'pending' where id = $1`,
+      [gone],
+    );
     await index.matchPending();
-    const [{ count }] = await db.dataSource.query('select count(*)::int as count from match_block_key where source_record_id = $1', [gone]);
+    const [{ count }] = await db.dataSource.query(
+      'select count(*)::int as count from match_block_key where source_record_id = $1',
+      [gone],
+    );
     expect(count).toBe(0);
     expect((await links()).get(gone)).toBe(linked.get(gone));
   });

@@ -19,7 +19,13 @@ describe('policy coverage', () => {
 
   it('finds the resolvers and routes (the scan itself works)', () => {
     const handlers = listHandlerPolicies(hub.app.get(ModulesContainer)).map((h) => h.handler);
-    expect(handlers).toEqual(expect.arrayContaining(['HubInfoResolver.hubInfo', 'AgreementsResolver.createAgreement', 'HealthController.live']));
+    expect(handlers).toEqual(
+      expect.arrayContaining([
+        'HubInfoResolver.hubInfo',
+        'AgreementsResolver.createAgreement',
+        'HealthController.live',
+      ]),
+    );
   });
 
   it('every resolver and route declares a policy', () => {
@@ -33,7 +39,9 @@ describe('policy coverage', () => {
     const open = listHandlerPolicies(hub.app.get(ModulesContainer))
       .filter((h) => h.policy?.kind === 'public')
       .map((h) => h.handler);
-    expect(open).toEqual(expect.arrayContaining(['HubInfoResolver.hubInfo', 'HealthController.check', 'HealthController.live']));
+    expect(open).toEqual(
+      expect.arrayContaining(['HubInfoResolver.hubInfo', 'HealthController.check', 'HealthController.live']),
+    );
     expect(open.every((name) => /^(HubInfoResolver|HealthController)\./.test(name))).toBe(true);
   });
 });

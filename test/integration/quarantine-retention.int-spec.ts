@@ -23,13 +23,72 @@ interface Row {
 
 /** Quarantine rows as the sync would have left them, `daysAgo` in the past (the sync stamps them with now()). */
 const rows = {
-  oldField: { scope: 'field', key: 'T1', field: 'dateOfBirth', code: 'malformed-date', reason: 'dateOfBirth: "31/02/1980" is not a dd/MM/yyyy date', raw: { dateOfBirth: '31/02/1980' }, seen: 40 },
-  oldRecord: { scope: 'record', key: null, field: null, code: 'missing-key', reason: 'tenant_ref: missing', raw: { full_name: 'No Key', dob: '01/01/1990' }, seen: 31 },
-  oldPage: { scope: 'page', key: null, field: null, code: 'http-error', reason: 'HTTP 500 from GET /tenants/changes', raw: { cursor: 'c-17', status: 500, body: 'Jane Doe 01/01/1990' }, seen: 45 },
-  recentField: { scope: 'field', key: 'T2', field: 'nino', code: 'invalid-nino', reason: 'nino: "QQ123456E" is not a valid National Insurance number', raw: { nino: 'QQ123456E' }, seen: 29, first: 400 },
-  resolvedLongAgo: { scope: 'field', key: 'T3', field: 'nino', code: 'invalid-nino', reason: 'nino: "QQ000000A" is not a valid National Insurance number', raw: { nino: 'QQ000000A' }, seen: 60, resolved: 31 },
-  resolvedRecently: { scope: 'field', key: 'T4', field: 'nhsNumber', code: 'invalid-nhs-number', reason: 'nhsNumber: "1234567890" fails the NHS number check', raw: { nhsNumber: '1234567890' }, seen: 40, resolved: 10 },
-  oldWithoutRaw: { scope: 'record', key: 'T5', field: null, code: 'invalid-record', reason: 'person: missing', raw: null, seen: 50 },
+  oldField: {
+    scope: 'field',
+    key: 'T1',
+    field: 'dateOfBirth',
+    code: 'malformed-date',
+    reason: 'dateOfBirth: "31/02/1980" is not a dd/MM/yyyy date',
+    raw: { dateOfBirth: '31/02/1980' },
+    seen: 40,
+  },
+  oldRecord: {
+    scope: 'record',
+    key: null,
+    field: null,
+    code: 'missing-key',
+    reason: 'tenant_ref: missing',
+    raw: { full_name: 'No Key', dob: '01/01/1990' },
+    seen: 31,
+  },
+  oldPage: {
+    scope: 'page',
+    key: null,
+    field: null,
+    code: 'http-error',
+    reason: 'HTTP 500 from GET /tenants/changes',
+    raw: { cursor: 'c-17', status: 500, body: 'Jane Doe 01/01/1990' },
+    seen: 45,
+  },
+  recentField: {
+    scope: 'field',
+    key: 'T2',
+    field: 'nino',
+    code: 'invalid-nino',
+    reason: 'nino: "QQ123456E" is not a valid National Insurance number',
+    raw: { nino: 'QQ123456E' },
+    seen: 29,
+    first: 400,
+  },
+  resolvedLongAgo: {
+    scope: 'field',
+    key: 'T3',
+    field: 'nino',
+    code: 'invalid-nino',
+    reason: 'nino: "QQ000000A" is not a valid National Insurance number',
+    raw: { nino: 'QQ000000A' },
+    seen: 60,
+    resolved: 31,
+  },
+  resolvedRecently: {
+    scope: 'field',
+    key: 'T4',
+    field: 'nhsNumber',
+    code: 'invalid-nhs-number',
+    reason: 'nhsNumber: "1234567890" fails the NHS number check',
+    raw: { nhsNumber: '1234567890' },
+    seen: 40,
+    resolved: 10,
+  },
+  oldWithoutRaw: {
+    scope: 'record',
+    key: 'T5',
+    field: null,
+    code: 'invalid-record',
+    reason: 'person: missing',
+    raw: null,
+    seen: 50,
+  },
 } as const;
 type Name = keyof typeof rows;
 
@@ -38,7 +97,8 @@ describe('quarantine retention (QUARANTINE_RETENTION_DAYS)', () => {
   let s: AuditServices;
   let purge: QuarantinePurgeService;
   const ids = new Map<Name, string>();
-  const row = async (name: Name): Promise<Row | undefined> => (await db.dataSource.query('select * from quarantine where id = $1', [ids.get(name)]))[0];
+  const row = async (name: Name): Promise<Row | undefined> =>
+    (await db.dataSource.query('select * from quarantine where id = $1', [ids.get(name)]))[0];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -50,7 +110,18 @@ describe('quarantine retention (QUARANTINE_RETENTION_DAYS)', () => {
          values ('housing', $1, $2, $3, $4, $5, $6, $7, now() - make_interval(days => $8), now() - make_interval(days => $9), 3,
                  case when $10::int is null then null else now() - make_interval(days => $10::int) end)
          returning id`,
-        [r.key, r.scope, r.field, r.code, r.reason, r.raw === null ? null : JSON.stringify(r.raw), `fp-${name}`, 'first' in r ? r.first : r.seen + 5, r.seen, 'resolved' in r ? r.resolved : null],
+        [
+          r.key,
+          r.scope,
+          r.field,
+          r.code,
+          r.reason,
+          r.raw === null ? null : JSON.stringify(r.raw),
+          `fp-${name}`,
+          'first' in r ? r.first : r.seen + 5,
+          r.seen,
+          'resolved' in r ? r.resolved : null,
+        ],
       );
       ids.set(name, String(id));
     }
@@ -64,7 +135,9 @@ describe('quarantine retention (QUARANTINE_RETENTION_DAYS)', () => {
     const audit = new RecordingAuditRecorder();
     audit.failWith = new Error('audit down');
     const before = await db.dataSource.query('select * from quarantine order by id');
-    await expect(new QuarantinePurgeService(db.dataSource, audit, s.config).purge(SCHEDULER_ACTOR)).rejects.toThrow('audit down');
+    await expect(new QuarantinePurgeService(db.dataSource, audit, s.config).purge(SCHEDULER_ACTOR)).rejects.toThrow(
+      'audit down',
+    );
     expect(await db.dataSource.query('select * from quarantine order by id')).toEqual(before);
   });
 
@@ -82,9 +155,18 @@ describe('quarantine retention (QUARANTINE_RETENTION_DAYS)', () => {
       expect(purgedAt).toBeInstanceOf(Date);
       expect(Math.abs(purgedAt!.getTime() - Date.now())).toBeLessThan(60_000);
     }
-    expect((await row('oldField'))!).toMatchObject({ raw: null, reason: 'dateOfBirth: (purged) is not a dd/MM/yyyy date', field: 'dateOfBirth', reason_code: 'malformed-date' });
+    expect((await row('oldField'))!).toMatchObject({
+      raw: null,
+      reason: 'dateOfBirth: (purged) is not a dd/MM/yyyy date',
+      field: 'dateOfBirth',
+      reason_code: 'malformed-date',
+    });
     expect((await row('oldRecord'))!).toMatchObject({ raw: null, reason: 'tenant_ref: missing' });
-    expect((await row('resolvedRecently'))!).toMatchObject({ raw: null, reason: 'nhsNumber: (purged) fails the NHS number check', resolved_at: before.get('resolvedRecently')!.resolved_at });
+    expect((await row('resolvedRecently'))!).toMatchObject({
+      raw: null,
+      reason: 'nhsNumber: (purged) fails the NHS number check',
+      resolved_at: before.get('resolvedRecently')!.resolved_at,
+    });
     // A page keeps only its cursor: the source's position, which a later read of that page resolves it by.
     expect((await row('oldPage'))!.raw).toEqual({ cursor: 'c-17' });
 
@@ -92,13 +174,25 @@ describe('quarantine retention (QUARANTINE_RETENTION_DAYS)', () => {
     expect(await row('oldWithoutRaw')).toEqual(before.get('oldWithoutRaw'));
     expect(await row('resolvedLongAgo')).toBeUndefined();
 
-    const everything = JSON.stringify(await db.dataSource.query('select * from quarantine where raw_purged_at is not null'));
+    const everything = JSON.stringify(
+      await db.dataSource.query('select * from quarantine where raw_purged_at is not null'),
+    );
     for (const value of ['31/02/1980', 'No Key', 'Jane Doe', '1234567890']) expect(everything).not.toContain(value);
   });
 
   it('records the purge in the audit trail, with counts only', async () => {
-    const events = await db.dataSource.query(`select actor_subject, decision, reasons, detail, persons from audit_event where operation = 'quarantine.purge'`);
-    expect(events).toEqual([{ actor_subject: 'system:scheduler', decision: 'change', reasons: ['retention'], detail: { retentionDays: 30, purgedRaw: 4, deletedResolved: 1 }, persons: [] }]);
+    const events = await db.dataSource.query(
+      `select actor_subject, decision, reasons, detail, persons from audit_event where operation = 'quarantine.purge'`,
+    );
+    expect(events).toEqual([
+      {
+        actor_subject: 'system:scheduler',
+        decision: 'change',
+        reasons: ['retention'],
+        detail: { retentionDays: 30, purgedRaw: 4, deletedResolved: 1 },
+        persons: [],
+      },
+    ]);
     expect(await s.verifier.verify()).toMatchObject({ valid: true });
   });
 
@@ -112,11 +206,24 @@ describe('quarantine retention (QUARANTINE_RETENTION_DAYS)', () => {
     await db.dataSource.transaction(async (em) => {
       const runId = await syncStore.startRun(em, 'housing', 'incremental', null);
       await syncStore.quarantine(em, 'housing', runId, [
-        { scope: 'field', sourceKey: 'T1', field: 'dateOfBirth', code: 'malformed-date', reason: 'dateOfBirth: "31/02/1980" is not a dd/MM/yyyy date', raw: { dateOfBirth: '31/02/1980' }, fingerprint: 'fp-oldField' },
+        {
+          scope: 'field',
+          sourceKey: 'T1',
+          field: 'dateOfBirth',
+          code: 'malformed-date',
+          reason: 'dateOfBirth: "31/02/1980" is not a dd/MM/yyyy date',
+          raw: { dateOfBirth: '31/02/1980' },
+          fingerprint: 'fp-oldField',
+        },
       ]);
       await syncStore.resolve(em, 'housing', runId, [], 'c-17');
     });
-    expect(await row('oldField')).toMatchObject({ raw: { dateOfBirth: '31/02/1980' }, raw_purged_at: null, reason: 'dateOfBirth: "31/02/1980" is not a dd/MM/yyyy date', occurrences: 4 });
+    expect(await row('oldField')).toMatchObject({
+      raw: { dateOfBirth: '31/02/1980' },
+      raw_purged_at: null,
+      reason: 'dateOfBirth: "31/02/1980" is not a dd/MM/yyyy date',
+      occurrences: 4,
+    });
     expect((await row('oldPage'))!.resolved_at).toBeInstanceOf(Date);
   });
 });

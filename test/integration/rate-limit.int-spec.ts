@@ -31,7 +31,9 @@ describe('RateLimitService', () => {
   it('is off when the limit is 0', async () => {
     const unlimited = instance(0);
     for (let i = 0; i < 5; i++) await unlimited.consume('anyone');
-    const [{ count }] = await db.dataSource.query(`select count(*)::int as count from rate_limit where key like '%anyone'`);
+    const [{ count }] = await db.dataSource.query(
+      `select count(*)::int as count from rate_limit where key like '%anyone'`,
+    );
     expect(count).toBe(0);
   });
 });

@@ -52,16 +52,29 @@ describe('PostgreSQL restarted under load', () => {
       env: { RATE_LIMIT_PER_MINUTE: '100000', PERSONS_PER_MINUTE: '100000', PERSONS_PER_DAY: '1000000' },
     });
     tokens.set('person', await hub.token({ subject: 'ds-dana', organisation: 'council', roles: [Role.DataSteward] }));
-    tokens.set('household', await hub.token({ subject: 'am-alice', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' }));
+    tokens.set(
+      'household',
+      await hub.token({
+        subject: 'am-alice',
+        organisation: 'council',
+        roles: [Role.AccountManager],
+        team: 'early-help-north',
+      }),
+    );
     tokens.set('assign', await hub.token({ subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] }));
-    persons = (await hub.db.dataSource.query(`select id::text from person where status = 'active' order by id limit 40`)).map((r: { id: string }) => r.id);
+    persons = (
+      await hub.db.dataSource.query(`select id::text from person where status = 'active' order by id limit 40`)
+    ).map((r: { id: string }) => r.id);
     households = (
       await hub.db.dataSource.query(
         `select household_id::text as id from household_membership where valid_to is null group by household_id order by count(*) desc, household_id limit 3`,
       )
     ).map((r: { id: string }) => r.id);
     const admin = { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] };
-    for (const id of households) await hub.app.get(CaseAssignmentsService).assign({ subjectKind: 'household', subjectId: id, team: 'early-help-north' }, admin);
+    for (const id of households)
+      await hub.app
+        .get(CaseAssignmentsService)
+        .assign({ subjectKind: 'household', subjectId: id, team: 'early-help-north' }, admin);
   });
   afterAll(async () => {
     await pg?.start().catch(() => undefined);
@@ -83,7 +96,13 @@ describe('PostgreSQL restarted under load', () => {
         .post('/graphql')
         .set('authorization', `Bearer ${tokens.get(sent.kind)}`)
         .set('x-request-id', sent.requestId)
-        .set(sent.kind === 'person' ? { 'x-purpose': 'DATA_QUALITY' } : sent.kind === 'household' ? { 'x-purpose': 'EARLY_HELP' } : {})
+        .set(
+          sent.kind === 'person'
+            ? { 'x-purpose': 'DATA_QUALITY' }
+            : sent.kind === 'household'
+              ? { 'x-purpose': 'EARLY_HELP' }
+              : {},
+        )
         .timeout(30_000)
         .send({ query: queryOf(sent) });
       return { status: res.status, body: res.body as unknown };
@@ -106,7 +125,8 @@ describe('PostgreSQL restarted under load', () => {
   const succeeded = (r: LoadResult<Sent>): boolean => {
     const data = (r.body as GraphqlBody).data;
     if (r.request.kind === 'person') return !!(data?.person as { givenName?: string } | null)?.givenName;
-    if (r.request.kind === 'household') return ((data?.household as { members?: unknown[] } | null)?.members?.length ?? 0) > 0;
+    if (r.request.kind === 'household')
+      return ((data?.household as { members?: unknown[] } | null)?.members?.length ?? 0) > 0;
     return !!(data?.assignCase as { id?: string } | null)?.id;
   };
   const fullySucceeded = (r: LoadResult<Sent>) => r.status === 200 && succeeded(r) && !(r.body as GraphqlBody).errors;
@@ -139,13 +159,17 @@ describe('PostgreSQL restarted under load', () => {
         await (how === 'restart' ? pg.stop() : pg.crash());
         await until(async () => (await health()) === 503, 15_000, 'readiness going down');
         // Down for a while, and long enough for every client to be turned away at least once.
-        await Promise.all([load.waitFor((r) => r.startedAt >= down && !succeeded(r), kinds.length * 2, 30_000), new Promise((resolve) => setTimeout(resolve, 1500))]);
+        await Promise.all([
+          load.waitFor((r) => r.startedAt >= down && !succeeded(r), kinds.length * 2, 30_000),
+          new Promise((resolve) => setTimeout(resolve, 1500)),
+        ]);
         await pg.start();
         const up = Date.now();
         const recoveredMs = await until(async () => (await health()) === 200, 30_000, 'readiness coming back');
         outages.push({ how, down, up, recoveredMs });
         // Reconnected by itself: every kind of request answers in full again.
-        for (const kind of ['person', 'household', 'assign'] as const) await load.waitFor((r) => r.request.kind === kind && fullySucceeded(r), 3, 30_000);
+        for (const kind of ['person', 'household', 'assign'] as const)
+          await load.waitFor((r) => r.request.kind === kind && fullySucceeded(r), 3, 30_000);
       }
     } finally {
       await load.stop();
@@ -160,14 +184,22 @@ describe('PostgreSQL restarted under load', () => {
     const failed = results.filter((r) => (r.body as GraphqlBody).errors);
     const errors = failed.flatMap((r) => (r.body as GraphqlBody).errors!);
     expect(errors.length).toBeGreaterThan(0);
-    expect(errors.filter((e) => !OUTAGE_CODES.includes(String(e.extensions?.code))).map((e) => ({ code: e.extensions?.code, path: e.path, message: e.message }))).toEqual([]);
+    expect(
+      errors
+        .filter((e) => !OUTAGE_CODES.includes(String(e.extensions?.code)))
+        .map((e) => ({ code: e.extensions?.code, path: e.path, message: e.message })),
+    ).toEqual([]);
     expect(errors.filter((e) => e.extensions?.stacktrace || DRIVER_TEXT.test(e.message))).toEqual([]);
     for (const { down, up } of outages) {
       const during = failed.filter((r) => r.startedAt >= down && r.startedAt <= up);
-      expect(during.flatMap((r) => (r.body as GraphqlBody).errors!.map((e) => e.extensions?.code))).toContain('DATABASE_UNAVAILABLE');
+      expect(during.flatMap((r) => (r.body as GraphqlBody).errors!.map((e) => e.extensions?.code))).toContain(
+        'DATABASE_UNAVAILABLE',
+      );
     }
     // Requests already in flight when the server went (sent before, answered after) failed in the same way.
-    const inFlight = results.filter((r) => outages.some((o) => r.startedAt < o.down && r.startedAt + r.ms > o.down) && !succeeded(r));
+    const inFlight = results.filter(
+      (r) => outages.some((o) => r.startedAt < o.down && r.startedAt + r.ms > o.down) && !succeeded(r),
+    );
     expect(inFlight.length).toBeGreaterThan(0);
     // A failed request released nothing: its data is null wherever it failed.
     for (const r of failed) {
@@ -178,31 +210,41 @@ describe('PostgreSQL restarted under load', () => {
 
     // Every answer with personal data has its audit events, field by field.
     const disclosed = results.filter((r) => r.request.kind !== 'assign' && succeeded(r));
-    const events = await auditOf(hub.db.dataSource, disclosed.map((r) => r.request.requestId));
+    const events = await auditOf(
+      hub.db.dataSource,
+      disclosed.map((r) => r.request.requestId),
+    );
     const missing: { requestId: string; person: string; fields: unknown }[] = [];
     for (const r of disclosed) {
       const data = (r.body as GraphqlBody).data!;
       const people =
         r.request.kind === 'person'
           ? [data.person as Record<string, unknown>]
-          : ((data.household as { members: { person: Record<string, unknown> | null }[] }).members.map((m) => m.person).filter(Boolean) as Record<string, unknown>[]);
+          : ((data.household as { members: { person: Record<string, unknown> | null }[] }).members
+              .map((m) => m.person)
+              .filter(Boolean) as Record<string, unknown>[]);
       for (const person of people) {
         const fields = unaudited(person, events.get(r.request.requestId) ?? []);
-        if (releasedIn(person).length === 0 || fields.length > 0) missing.push({ requestId: r.request.requestId, person: String(person.id), fields });
+        if (releasedIn(person).length === 0 || fields.length > 0)
+          missing.push({ requestId: r.request.requestId, person: String(person.id), fields });
       }
     }
     expect(disclosed.length).toBeGreaterThan(40);
     expect(missing).toEqual([]);
 
     // Writes: each committed with its audit event or not at all, whatever the client heard.
-    const rows: { id: string }[] = await hub.db.dataSource.query(`select id::text from case_assignment where team like 'load-%'`);
+    const rows: { id: string }[] = await hub.db.dataSource.query(
+      `select id::text from case_assignment where team like 'load-%'`,
+    );
     const logged: AuditRow[] = await hub.db.dataSource.query(
       `select detail from audit_event where operation = 'case-assignment.create' and detail ->> 'team' like 'load-%'`,
     );
     const loggedIds = logged.map((e) => String(e.detail!.assignmentId)).sort();
     expect(loggedIds).toEqual(rows.map((r) => r.id).sort());
     expect(new Set(loggedIds).size).toBe(loggedIds.length);
-    const heard = results.filter((r) => r.request.kind === 'assign' && succeeded(r)).map((r) => ((r.body as GraphqlBody).data!.assignCase as { id: string }).id);
+    const heard = results
+      .filter((r) => r.request.kind === 'assign' && succeeded(r))
+      .map((r) => ((r.body as GraphqlBody).data!.assignCase as { id: string }).id);
     expect(heard.filter((id) => !loggedIds.includes(id))).toEqual([]);
 
     // The chain is whole.

@@ -25,7 +25,14 @@ const HOUSEHOLDS = 1500;
 const PAGE_SIZE = 50;
 /** Matching takes pending records in batches of this many (IdentityIndexService). */
 const MATCH_BATCH = 1000;
-const NO_DUPLICATES = { recordKeysTwice: 0, recordsLinkedTwice: 0, recordsUnlinked: 0, activePersonsWithoutRecords: 0, personsInTwoHouseholds: 0, reviewPairsTwice: 0 };
+const NO_DUPLICATES = {
+  recordKeysTwice: 0,
+  recordsLinkedTwice: 0,
+  recordsUnlinked: 0,
+  activePersonsWithoutRecords: 0,
+  personsInTwoHouseholds: 0,
+  reviewPairsTwice: 0,
+};
 
 describe('the hub killed (SIGKILL) during sync and during matching', () => {
   let sources: SandboxSources;
@@ -38,7 +45,13 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
     sources = await startSandboxSources({ households: HOUSEHOLDS, seed: 'hub-killed', pageSize: PAGE_SIZE });
     const config = await sourcesConfigFile(sources, PAGE_SIZE);
     dataDir = mkdtempSync(join(tmpdir(), 'hub-killed-'));
-    env = (db) => ({ NODE_ENV: 'test', LOG_LEVEL: 'warn', HUB_DATA_DIR: dataDir, DATABASE_URL: db.url, SOURCES_CONFIG: config });
+    env = (db) => ({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HUB_DATA_DIR: dataDir,
+      DATABASE_URL: db.url,
+      SOURCES_CONFIG: config,
+    });
     reference = await createTestDatabase();
     await runCli(['sync', '--source', 'housing'], env(reference));
     await syncInProcess(env(reference), ['benefits', 'social-care']);
@@ -50,17 +63,26 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const count = async (db: TestDatabase, sql: string, params: unknown[] = []): Promise<number> => Number((await db.dataSource.query(sql, params))[0].n);
+  const count = async (db: TestDatabase, sql: string, params: unknown[] = []): Promise<number> =>
+    Number((await db.dataSource.query(sql, params))[0].n);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   /** Polls until `condition` holds, then SIGKILLs the child; fails if the child ended first or it takes too long. */
-  const killWhen = async (db: TestDatabase, cli: CliChild, condition: () => Promise<boolean>, what: string, timeoutMs = 120_000) => {
+  const killWhen = async (
+    db: TestDatabase,
+    cli: CliChild,
+    condition: () => Promise<boolean>,
+    what: string,
+    timeoutMs = 120_000,
+  ) => {
     const deadline = Date.now() + timeoutMs;
     while (!(await condition())) {
       if (cli.hasExited()) throw new Error(`the CLI ended before ${what}:\n${cli.output()}`);
       if (Date.now() > deadline) {
         cli.child.kill('SIGKILL');
-        throw new Error(`${what} did not happen within ${timeoutMs} ms:\n${cli.output()}\n${JSON.stringify(await progress(db))}`);
+        throw new Error(
+          `${what} did not happen within ${timeoutMs} ms:\n${cli.output()}\n${JSON.stringify(await progress(db))}`,
+        );
       }
       await sleep(25);
     }
@@ -78,7 +100,10 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
   });
 
   const sessions = (db: TestDatabase, where = 'true') =>
-    count(db, `select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and ${where}`);
+    count(
+      db,
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and ${where}`,
+    );
 
   /** The killed process's sessions end once the server sees its sockets closed; the next run starts after. */
   const sessionsGone = async (db: TestDatabase) => {
@@ -92,7 +117,9 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
     expect(expected.records.filter((r) => r.source === 'housing').length).toBeGreaterThan(MATCH_BATCH + 200);
     expect(expected.records.every((r) => r.match_status === 'matched')).toBe(true);
     expect(expected.households.length).toBeGreaterThan(HOUSEHOLDS / 2);
-    expect(expected.syncRuns).toEqual(['benefits', 'housing', 'social-care'].map((source) => ({ source, status: 'complete', runs: 1 })));
+    expect(expected.syncRuns).toEqual(
+      ['benefits', 'housing', 'social-care'].map((source) => ({ source, status: 'complete', runs: 1 })),
+    );
   });
 
   it('resumes after a kill mid-sync and another mid-batch of matching, and ends as the uninterrupted run did', async () => {
@@ -100,8 +127,13 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
     const holder = db.dataSource.createQueryRunner();
     try {
       // The reference run's model, so that this run matches with the same one (training is not what is tested).
-      const [model] = await reference.dataSource.query('select trained_on, model from matching_model order by id desc limit 1');
-      await db.dataSource.query('insert into matching_model (trained_on, model) values ($1, $2)', [model.trained_on, model.model]);
+      const [model] = await reference.dataSource.query(
+        'select trained_on, model from matching_model order by id desc limit 1',
+      );
+      await db.dataSource.query('insert into matching_model (trained_on, model) values ($1, $2)', [
+        model.trained_on,
+        model.model,
+      ]);
       const housingTotal = expected.records.filter((r) => r.source === 'housing').length;
 
       // 1. Killed mid-sync, past the first matching batch's worth of records, between or within pages.
@@ -110,13 +142,20 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
       let syncedAtKill: number;
       try {
         const first = startCli(['sync', '--source', 'housing'], env(db));
-        await killWhen(db, first, async () => (await count(db, `select count(*)::int as n from source_record`)) >= MATCH_BATCH + 2 * PAGE_SIZE, 'a first batch of housing records was synced');
+        await killWhen(
+          db,
+          first,
+          async () => (await count(db, `select count(*)::int as n from source_record`)) >= MATCH_BATCH + 2 * PAGE_SIZE,
+          'a first batch of housing records was synced',
+        );
         syncedAtKill = await count(db, `select count(*)::int as n from source_record`);
       } finally {
         housing.setLatency(0);
       }
       expect(syncedAtKill).toBeLessThan(housingTotal);
-      expect(await db.dataSource.query(`select status from source_sync_state where source = 'housing'`)).toEqual([{ status: 'running' }]);
+      expect(await db.dataSource.query(`select status from source_sync_state where source = 'housing'`)).toEqual([
+        { status: 'running' },
+      ]);
       expect(await count(db, `select count(*)::int as n from person`)).toBe(0);
       await sessionsGone(db);
 
@@ -124,24 +163,45 @@ describe('the hub killed (SIGKILL) during sync and during matching', () => {
       // stops on the second, inside its transaction, where it meets a record this test holds locked. Killed there.
       await holder.connect();
       await holder.startTransaction();
-      const [{ id: held }] = await db.dataSource.query(`select id from source_record order by change_seq offset $1 limit 1`, [MATCH_BATCH + PAGE_SIZE]);
+      const [{ id: held }] = await db.dataSource.query(
+        `select id from source_record order by change_seq offset $1 limit 1`,
+        [MATCH_BATCH + PAGE_SIZE],
+      );
       await holder.query(`select id from source_record where id = $1 for update`, [held]);
       const second = startCli(['sync', '--source', 'housing'], env(db));
       await killWhen(
         db,
         second,
-        async () => (await count(db, `select count(*)::int as n from source_record where match_status = 'matched'`)) >= MATCH_BATCH && (await sessions(db, `wait_event_type = 'Lock'`)) > 0,
+        async () =>
+          (await count(db, `select count(*)::int as n from source_record where match_status = 'matched'`)) >=
+            MATCH_BATCH && (await sessions(db, `wait_event_type = 'Lock'`)) > 0,
         'matching committed a batch and is stopped inside the next',
       );
       await holder.rollbackTransaction();
       await holder.release();
       await sessionsGone(db);
-      const pendingAtKill = await count(db, `select count(*)::int as n from source_record where match_status = 'pending'`);
+      const pendingAtKill = await count(
+        db,
+        `select count(*)::int as n from source_record where match_status = 'pending'`,
+      );
       expect(pendingAtKill).toBe(housingTotal - MATCH_BATCH);
       // The batch that committed is the first in change order; the one killed left nothing behind.
-      expect(await count(db, `select count(*)::int as n from (select match_status from source_record order by change_seq limit $1) t where match_status = 'matched'`, [MATCH_BATCH])).toBe(MATCH_BATCH);
-      expect(await count(db, `select count(*)::int as n from match_block_key k join source_record r on r.id = k.source_record_id where r.match_status = 'pending'`)).toBe(0);
-      expect(await db.dataSource.query(`select status from source_sync_state where source = 'housing'`)).toEqual([{ status: 'idle' }]);
+      expect(
+        await count(
+          db,
+          `select count(*)::int as n from (select match_status from source_record order by change_seq limit $1) t where match_status = 'matched'`,
+          [MATCH_BATCH],
+        ),
+      ).toBe(MATCH_BATCH);
+      expect(
+        await count(
+          db,
+          `select count(*)::int as n from match_block_key k join source_record r on r.id = k.source_record_id where r.match_status = 'pending'`,
+        ),
+      ).toBe(0);
+      expect(await db.dataSource.query(`select status from source_sync_state where source = 'housing'`)).toEqual([
+        { status: 'idle' },
+      ]);
 
       // 3. The operator runs matching again; then the other sources sync as they would have.
       const matched = JSON.parse((await runCli(['match'], env(db))).trim().split('\n').at(-1)!);

@@ -30,7 +30,12 @@ const FIELD: Record<SourceId, string> = { housing: 'housing', benefits: 'benefit
 
 type Fault = 'down' | 'slow' | 'error' | 'garbage';
 /** The reason the hub gives (extensions.details.reason, and the audit event's detail.reason) for each fault. */
-const REASON: Record<Fault, string> = { down: 'SOURCE_UNREACHABLE', slow: 'timeout', error: 'SOURCE_HTTP_ERROR', garbage: 'SOURCE_NOT_JSON' };
+const REASON: Record<Fault, string> = {
+  down: 'SOURCE_UNREACHABLE',
+  slow: 'timeout',
+  error: 'SOURCE_HTTP_ERROR',
+  garbage: 'SOURCE_NOT_JSON',
+};
 
 interface GraphqlError {
   message: string;
@@ -72,7 +77,12 @@ describe('source systems down, slow, failing or flapping under the single view',
         return { ...connection, baseUrl: proxy.url };
       },
     });
-    token = await hub.token({ subject: 'am-alice', organisation: 'council', roles: [Role.AccountManager], team: 'early-help-north' });
+    token = await hub.token({
+      subject: 'am-alice',
+      organisation: 'council',
+      roles: [Role.AccountManager],
+      team: 'early-help-north',
+    });
     const [chosen] = await hub.db.dataSource.query(`
       select m.household_id::text as id
         from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
@@ -85,8 +95,14 @@ describe('source systems down, slow, failing or flapping under the single view',
          join source_record r on r.id = l.source_record_id and not r.deleted where m.household_id = $1 and m.valid_to is null`,
       [household],
     );
-    for (const source of SOURCES) knownTo.set(source, new Set(members.filter((m) => m.source === source).map((m) => m.person_id)));
-    await hub.app.get(CaseAssignmentsService).assign({ subjectKind: 'household', subjectId: household, team: 'early-help-north' }, { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] });
+    for (const source of SOURCES)
+      knownTo.set(source, new Set(members.filter((m) => m.source === source).map((m) => m.person_id)));
+    await hub.app
+      .get(CaseAssignmentsService)
+      .assign(
+        { subjectKind: 'household', subjectId: household, team: 'early-help-north' },
+        { subject: 'admin-ash', organisation: 'council', roles: [Role.Admin] },
+      );
   });
   afterAll(async () => {
     await hub?.stop();
@@ -100,12 +116,22 @@ describe('source systems down, slow, failing or flapping under the single view',
   /** One view over HTTP, timed from the client's side. */
   const view = async (kind: 'person' | 'household', personId?: string): Promise<View> => {
     const requestId = randomUUID();
-    const query = kind === 'person' ? `{ person(id: "${personId}") { ${personSelection} } }` : `{ household(id: "${household}") { id members { person { ${personSelection} } } } }`;
+    const query =
+      kind === 'person'
+        ? `{ person(id: "${personId}") { ${personSelection} } }`
+        : `{ household(id: "${household}") { id members { person { ${personSelection} } } } }`;
     const started = Date.now();
-    const res = await request(hub.server).post('/graphql').set({ authorization: `Bearer ${token}`, 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId }).timeout(30_000).send({ query });
+    const res = await request(hub.server)
+      .post('/graphql')
+      .set({ authorization: `Bearer ${token}`, 'x-purpose': 'EARLY_HELP', 'x-request-id': requestId })
+      .timeout(30_000)
+      .send({ query });
     const ms = Date.now() - started;
     const data = res.body.data ?? {};
-    const people = kind === 'person' ? [data.person].filter(Boolean) : (data.household?.members ?? []).map((m: { person: unknown }) => m.person).filter(Boolean);
+    const people =
+      kind === 'person'
+        ? [data.person].filter(Boolean)
+        : (data.household?.members ?? []).map((m: { person: unknown }) => m.person).filter(Boolean);
     return { requestId, status: res.status, ms, people, errors: res.body.errors ?? [] };
   };
 
@@ -116,21 +142,38 @@ describe('source systems down, slow, failing or flapping under the single view',
   const expectPartial = (answer: View, failing: SourceId | undefined, reasons?: string[]) => {
     expect(answer.status).toBe(200);
     expect(answer.people.length).toBeGreaterThan(0);
-    expect(answer.errors.filter((e) => e.extensions.code !== 'SOURCE_UNAVAILABLE' || e.extensions.source !== failing || e.path?.at(-1) !== FIELD[failing!])).toEqual([]);
+    expect(
+      answer.errors.filter(
+        (e) =>
+          e.extensions.code !== 'SOURCE_UNAVAILABLE' ||
+          e.extensions.source !== failing ||
+          e.path?.at(-1) !== FIELD[failing!],
+      ),
+    ).toEqual([]);
     expect(answer.errors.filter((e) => e.extensions.stacktrace)).toEqual([]);
     if (reasons) expect(answer.errors.filter((e) => !reasons.includes(e.extensions.details?.reason ?? ''))).toEqual([]);
     for (const person of answer.people) {
       for (const source of SOURCES) {
         const missing = source === failing && knownTo.get(source)!.has(String(person.id));
-        expect({ person: person.id, source, missing: person[FIELD[source]] === null }).toEqual({ person: person.id, source, missing });
+        expect({ person: person.id, source, missing: person[FIELD[source]] === null }).toEqual({
+          person: person.id,
+          source,
+          missing,
+        });
       }
       expect(person.givenName).toEqual(expect.any(String));
     }
-    if (failing) expect(answer.errors.length).toBe(answer.people.filter((p) => knownTo.get(failing)!.has(String(p.id))).length);
+    if (failing)
+      expect(answer.errors.length).toBe(answer.people.filter((p) => knownTo.get(failing)!.has(String(p.id))).length);
   };
 
   /** Every field of personal data in the answer was released by a view event of its request; a failure has its own event. */
-  const expectAudited = (answer: View, events: readonly AuditRow[], failing: SourceId | undefined, reasons?: string[]) => {
+  const expectAudited = (
+    answer: View,
+    events: readonly AuditRow[],
+    failing: SourceId | undefined,
+    reasons?: string[],
+  ) => {
     for (const person of answer.people) {
       expect(releasedIn(person).length).toBeGreaterThan(0);
       expect({ person: person.id, unaudited: unaudited(person, events) }).toEqual({ person: person.id, unaudited: [] });
@@ -147,7 +190,8 @@ describe('source systems down, slow, failing or flapping under the single view',
     expect(event.withheld!.every((w) => w.source === failing)).toBe(true);
   };
 
-  const eventsOf = async (answer: View) => (await auditOf(hub.db.dataSource, [answer.requestId])).get(answer.requestId) ?? [];
+  const eventsOf = async (answer: View) =>
+    (await auditOf(hub.db.dataSource, [answer.requestId])).get(answer.requestId) ?? [];
 
   const inject = async (source: SourceId, fault: Fault) => {
     if (fault === 'down') await proxies.get(source)!.down();
@@ -162,123 +206,148 @@ describe('source systems down, slow, failing or flapping under the single view',
   };
 
   it('answers in full, with no error, while every source is up', async () => {
-    for (const answer of [await view('household'), ...(await Promise.all(SOURCES.map((s) => view('person', memberOf(s)))))]) {
+    for (const answer of [
+      await view('household'),
+      ...(await Promise.all(SOURCES.map((s) => view('person', memberOf(s))))),
+    ]) {
       expectPartial(answer, undefined);
       expect(answer.errors).toEqual([]);
       expectAudited(answer, await eventsOf(answer), undefined);
     }
   });
 
-  const matrix = SOURCES.flatMap((source) => (['down', 'slow', 'error', 'garbage'] as const).map((fault) => [source, fault] as const));
-  it.each(matrix)('%s %s: a partial answer within the timeout, the rest audited, whole again once it recovers', async (source, fault) => {
-    await inject(source, fault);
-    try {
-      for (const answer of [await view('person', memberOf(source)), await view('household')]) {
-        expectPartial(answer, source, [REASON[fault]]);
-        expect(answer.errors.length).toBeGreaterThan(0);
-        expect(answer.ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
-        // A slow source is waited for, up to the timeout and no longer.
-        if (fault === 'slow') expect(answer.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-        expectAudited(answer, await eventsOf(answer), source, [REASON[fault]]);
+  const matrix = SOURCES.flatMap((source) =>
+    (['down', 'slow', 'error', 'garbage'] as const).map((fault) => [source, fault] as const),
+  );
+  it.each(matrix)(
+    '%s %s: a partial answer within the timeout, the rest audited, whole again once it recovers',
+    async (source, fault) => {
+      await inject(source, fault);
+      try {
+        for (const answer of [await view('person', memberOf(source)), await view('household')]) {
+          expectPartial(answer, source, [REASON[fault]]);
+          expect(answer.errors.length).toBeGreaterThan(0);
+          expect(answer.ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+          // A slow source is waited for, up to the timeout and no longer.
+          if (fault === 'slow') expect(answer.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+          expectAudited(answer, await eventsOf(answer), source, [REASON[fault]]);
+        }
+      } finally {
+        await heal(source);
       }
-    } finally {
-      await heal(source);
-    }
-    // Recovered: the next answer is whole (two failures are below the breaker's threshold, and a success resets it).
-    const after = await view('household');
-    expectPartial(after, undefined);
-    expect(after.errors).toEqual([]);
-  });
+      // Recovered: the next answer is whole (two failures are below the breaker's threshold, and a success resets it).
+      const after = await view('household');
+      expectPartial(after, undefined);
+      expect(after.errors).toEqual([]);
+    },
+  );
 
-  it.each(SOURCES)('%s hanging: the circuit opens after repeated timeouts, lets one trial through after its wait, and closes once the source is back', async (source) => {
-    const member = memberOf(source);
-    // The source takes calls and never answers: without the breaker, every view would wait out the timeout.
-    hub.sources.fail(source, { mode: 'timeout' });
-    let open: number;
-    try {
-      for (let i = 0; i < THRESHOLD; i++) {
-        const before = calls(source);
-        const failed = await view('person', member);
-        expectPartial(failed, source, ['timeout']);
-        expect(failed.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-        expect(calls(source)).toBe(before + 1);
+  it.each(SOURCES)(
+    '%s hanging: the circuit opens after repeated timeouts, lets one trial through after its wait, and closes once the source is back',
+    async (source) => {
+      const member = memberOf(source);
+      // The source takes calls and never answers: without the breaker, every view would wait out the timeout.
+      hub.sources.fail(source, { mode: 'timeout' });
+      let open: number;
+      try {
+        for (let i = 0; i < THRESHOLD; i++) {
+          const before = calls(source);
+          const failed = await view('person', member);
+          expectPartial(failed, source, ['timeout']);
+          expect(failed.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+          expect(calls(source)).toBe(before + 1);
+        }
+        // Open: the source is not called at all, and its part of the answer is given up without waiting.
+        open = calls(source);
+        for (const answer of [await view('person', member), await view('household')]) {
+          expectPartial(answer, source, ['circuit-open']);
+          expect(answer.errors.length).toBeGreaterThan(0);
+          expect(answer.ms).toBeLessThan(TIMEOUT_MS);
+          expectAudited(answer, await eventsOf(answer), source, ['circuit-open']);
+        }
+        expect(calls(source)).toBe(open);
+        // After the wait, one trial call; the source still hangs, so the circuit opens again.
+        await sleep(HALF_OPEN_MS + 100);
+        const trial = await view('person', member);
+        expectPartial(trial, source, ['timeout']);
+        expect(calls(source)).toBe(open + 1);
+        const reopened = await view('person', member);
+        expectPartial(reopened, source, ['circuit-open']);
+        expect(calls(source)).toBe(open + 1);
+      } finally {
+        hub.sources.fail(source, undefined);
       }
-      // Open: the source is not called at all, and its part of the answer is given up without waiting.
-      open = calls(source);
-      for (const answer of [await view('person', member), await view('household')]) {
-        expectPartial(answer, source, ['circuit-open']);
-        expect(answer.errors.length).toBeGreaterThan(0);
-        expect(answer.ms).toBeLessThan(TIMEOUT_MS);
-        expectAudited(answer, await eventsOf(answer), source, ['circuit-open']);
-      }
-      expect(calls(source)).toBe(open);
-      // After the wait, one trial call; the source still hangs, so the circuit opens again.
+      // Back, but the circuit stays open until its wait is over: still not called.
+      const early = await view('person', member);
+      expectPartial(early, source, ['circuit-open']);
+      expect(calls(source)).toBe(open + 1);
+      // The next trial succeeds and closes the circuit: every request calls the source again and answers in full.
       await sleep(HALF_OPEN_MS + 100);
-      const trial = await view('person', member);
-      expectPartial(trial, source, ['timeout']);
-      expect(calls(source)).toBe(open + 1);
-      const reopened = await view('person', member);
-      expectPartial(reopened, source, ['circuit-open']);
-      expect(calls(source)).toBe(open + 1);
-    } finally {
-      hub.sources.fail(source, undefined);
-    }
-    // Back, but the circuit stays open until its wait is over: still not called.
-    const early = await view('person', member);
-    expectPartial(early, source, ['circuit-open']);
-    expect(calls(source)).toBe(open + 1);
-    // The next trial succeeds and closes the circuit: every request calls the source again and answers in full.
-    await sleep(HALF_OPEN_MS + 100);
-    for (let i = 0; i < 3; i++) {
-      const answer = i === 1 ? await view('household') : await view('person', member);
-      expectPartial(answer, undefined);
-      expect(answer.errors).toEqual([]);
-      expect(calls(source)).toBe(open + 2 + i);
-      expectAudited(answer, await eventsOf(answer), undefined);
-    }
-  });
+      for (let i = 0; i < 3; i++) {
+        const answer = i === 1 ? await view('household') : await view('person', member);
+        expectPartial(answer, undefined);
+        expect(answer.errors).toEqual([]);
+        expect(calls(source)).toBe(open + 2 + i);
+        expectAudited(answer, await eventsOf(answer), undefined);
+      }
+    },
+  );
 
-  it.each(SOURCES)('%s flapping: every answer whole or partial, never broken or late, each audited; whole again once it settles', async (source) => {
-    const stopFlapping = proxies.get(source)!.flap(150, 10_000);
-    const load = startLoad({
-      clients: 2,
-      maxMs: 4000,
-      maxRequests: 400,
-      next: (client, i) => ((client + i) % 3 === 0 ? memberOf(source) : undefined),
-      send: async (personId: string | undefined) => {
-        const answer = await view(personId ? 'person' : 'household', personId);
-        return { status: answer.status, body: answer };
-      },
-    });
-    const answers = (await load.done()).map((r) => r.body as View);
-    await stopFlapping();
+  it.each(SOURCES)(
+    '%s flapping: every answer whole or partial, never broken or late, each audited; whole again once it settles',
+    async (source) => {
+      const stopFlapping = proxies.get(source)!.flap(150, 10_000);
+      const load = startLoad({
+        clients: 2,
+        maxMs: 4000,
+        maxRequests: 400,
+        next: (client, i) => ((client + i) % 3 === 0 ? memberOf(source) : undefined),
+        send: async (personId: string | undefined) => {
+          const answer = await view(personId ? 'person' : 'household', personId);
+          return { status: answer.status, body: answer };
+        },
+      });
+      const answers = (await load.done()).map((r) => r.body as View);
+      await stopFlapping();
 
-    const events = await auditOf(hub.db.dataSource, answers.map((a) => a.requestId));
-    let whole = 0;
-    let partial = 0;
-    for (const answer of answers) {
-      const failed = answer.errors.length > 0;
-      expectPartial(answer, failed ? source : undefined, failed ? ['SOURCE_UNREACHABLE', 'circuit-open', 'timeout'] : undefined);
-      expect(answer.ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
-      expectAudited(answer, events.get(answer.requestId) ?? [], failed ? source : undefined);
-      if (failed) partial++;
-      else whole++;
-    }
-    // It did flap under the load: some answers had the source, some did not.
-    expect(whole).toBeGreaterThan(0);
-    expect(partial).toBeGreaterThan(0);
+      const events = await auditOf(
+        hub.db.dataSource,
+        answers.map((a) => a.requestId),
+      );
+      let whole = 0;
+      let partial = 0;
+      for (const answer of answers) {
+        const failed = answer.errors.length > 0;
+        expectPartial(
+          answer,
+          failed ? source : undefined,
+          failed ? ['SOURCE_UNREACHABLE', 'circuit-open', 'timeout'] : undefined,
+        );
+        expect(answer.ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+        expectAudited(answer, events.get(answer.requestId) ?? [], failed ? source : undefined);
+        if (failed) partial++;
+        else whole++;
+      }
+      // It did flap under the load: some answers had the source, some did not.
+      expect(whole).toBeGreaterThan(0);
+      expect(partial).toBeGreaterThan(0);
 
-    // Settled: within one breaker wait (and a trial), answers are whole again.
-    const deadline = Date.now() + HALF_OPEN_MS + 3000;
-    let last = await view('household');
-    while (last.errors.length > 0 && Date.now() < deadline) {
-      await sleep(200);
-      last = await view('household');
-    }
-    expectPartial(last, undefined);
-    expect(last.errors).toEqual([]);
-    const reasons = answers.flatMap((a) => a.errors.slice(0, 1).map((e) => e.extensions.details?.reason));
-    const tally = [...new Set(reasons)].map((reason) => `${reason} ${reasons.filter((r) => r === reason).length}`).join(', ');
-    process.stdout.write(`${source} flapping: ${answers.length} answers, ${whole} whole, ${partial} partial (${tally}), slowest ${Math.max(...answers.map((a) => a.ms))} ms\n`);
-  });
+      // Settled: within one breaker wait (and a trial), answers are whole again.
+      const deadline = Date.now() + HALF_OPEN_MS + 3000;
+      let last = await view('household');
+      while (last.errors.length > 0 && Date.now() < deadline) {
+        await sleep(200);
+        last = await view('household');
+      }
+      expectPartial(last, undefined);
+      expect(last.errors).toEqual([]);
+      const reasons = answers.flatMap((a) => a.errors.slice(0, 1).map((e) => e.extensions.details?.reason));
+      const tally = [...new Set(reasons)]
+        .map((reason) => `${reason} ${reasons.filter((r) => r === reason).length}`)
+        .join(', ');
+      process.stdout.write(
+        `${source} flapping: ${answers.length} answers, ${whole} whole, ${partial} partial (${tally}), slowest ${Math.max(...answers.map((a) => a.ms))} ms\n`,
+      );
+    },
+  );
 });

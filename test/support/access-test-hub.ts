@@ -22,9 +22,17 @@ export interface AccessTestHub {
  * The real hub plus extra test modules (e.g. probe resolvers), with the audit port replaced by a recording
  * double so that each suite can assert the events the access module emits (the audit trail has its own suites).
  */
-export async function startAccessTestHub(extra: Type[] = [], overrides: [unknown, unknown][] = []): Promise<AccessTestHub> {
+export async function startAccessTestHub(
+  extra: Type[] = [],
+  overrides: [unknown, unknown][] = [],
+): Promise<AccessTestHub> {
   const db = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-access-')), DATABASE_URL: db.url });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-access-')),
+    DATABASE_URL: db.url,
+  });
   const runtime = await DatabaseRuntime.open(config);
   const audit = new RecordingAuditRecorder();
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, runtime), ...extra] })

@@ -22,7 +22,12 @@ export interface AuditServices {
 
 /** The audit services on a test database, wired by hand (no Nest), with a signing key of their own. */
 export function auditServices(dataSource: DataSource, env: NodeJS.ProcessEnv = {}): AuditServices {
-  const config = loadConfig({ NODE_ENV: 'test', HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-audit-')), AUDIT_CHECKPOINT_INTERVAL: '0', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-audit-')),
+    AUDIT_CHECKPOINT_INTERVAL: '0',
+    ...env,
+  });
   const keys = new HubKeyService(config);
   const audit = new AuditService(dataSource);
   const checkpoints = new AuditCheckpointService(dataSource, keys, config);
@@ -36,7 +41,13 @@ export const PERSON_B = 'p-0000-b';
 /** A disclosure of one person's record, as the single view would write it. */
 export function disclosure(i: number, overrides: Partial<AuditEventInput> = {}): AuditEventInput {
   return {
-    actor: { subject: `user-${i % 7}`, organisation: i % 2 ? 'council' : 'nhs-trust', roles: [Role.AccountManager], client: 'web', team: 'housing-options' },
+    actor: {
+      subject: `user-${i % 7}`,
+      organisation: i % 2 ? 'council' : 'nhs-trust',
+      roles: [Role.AccountManager],
+      client: 'web',
+      team: 'housing-options',
+    },
     operation: 'person.view',
     subjects: { persons: [i % 3 ? PERSON_A : PERSON_B], households: ['h-1'] },
     released: [

@@ -67,10 +67,18 @@ export async function startHubProcess(env: NodeJS.ProcessEnv, timeoutMs = 90_000
 }
 
 /** `npm run --silent cli -- <args>` of the built hub, with `env` (and PATH). */
-export function runBuiltCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runBuiltCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 90_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), ...args], { cwd: root, timeout: timeoutMs, env: { PATH: process.env.PATH, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [join(root, 'dist', 'src', 'cli', 'main.js'), ...args],
+      { cwd: root, timeout: timeoutMs, env: { PATH: process.env.PATH, ...env } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -90,7 +98,12 @@ export async function sourcesConfigFile(sources: SandboxSources): Promise<string
   const file = join(sources.dir, 'sources.json');
   const entries = sources.launched.connections.map((c) => [
     c.id,
-    { baseUrl: c.baseUrl, auth: auth(c.id), timeoutMs: 2000, retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 20 } },
+    {
+      baseUrl: c.baseUrl,
+      auth: auth(c.id),
+      timeoutMs: 2000,
+      retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 20 },
+    },
   ]);
   await writeFile(file, JSON.stringify({ sources: Object.fromEntries(entries) }));
   return file;

@@ -2,8 +2,50 @@ import { DataSource } from 'typeorm';
 import { seededRandom } from '../../src/identity/matching/random';
 import { IdentityFields } from '../../src/sources/identity-fields';
 
-const GIVEN = ['Oliver', 'Amelia', 'Harry', 'Isla', 'Jack', 'Ava', 'George', 'Mia', 'Noah', 'Grace', 'Leo', 'Freya', 'Arthur', 'Lily', 'Oscar', 'Ella', 'Charlie', 'Evie', 'Jacob', 'Poppy'];
-const FAMILY = ['Okafor', 'Patel', 'Nowak', 'Hughes', 'Campbell', 'Begum', 'Murphy', 'Kowalski', 'Adeyemi', 'Fletcher', 'Dunmore', 'Whitlock', 'Ashworth', 'Pemberton', 'Thackeray', 'Rushworth', 'Greenhalgh', 'Ormerod', 'Sutcliffe', 'Holroyd'];
+const GIVEN = [
+  'Oliver',
+  'Amelia',
+  'Harry',
+  'Isla',
+  'Jack',
+  'Ava',
+  'George',
+  'Mia',
+  'Noah',
+  'Grace',
+  'Leo',
+  'Freya',
+  'Arthur',
+  'Lily',
+  'Oscar',
+  'Ella',
+  'Charlie',
+  'Evie',
+  'Jacob',
+  'Poppy',
+];
+const FAMILY = [
+  'Okafor',
+  'Patel',
+  'Nowak',
+  'Hughes',
+  'Campbell',
+  'Begum',
+  'Murphy',
+  'Kowalski',
+  'Adeyemi',
+  'Fletcher',
+  'Dunmore',
+  'Whitlock',
+  'Ashworth',
+  'Pemberton',
+  'Thackeray',
+  'Rushworth',
+  'Greenhalgh',
+  'Ormerod',
+  'Sutcliffe',
+  'Holroyd',
+];
 
 /** A small deterministic random source (the matcher's own), so fixtures are the same on every run. */
 export const seeded = seededRandom;
@@ -44,7 +86,8 @@ export function noisyCopy(fields: IdentityFields, random: () => number): Identit
   const copy = { ...fields };
   const slip = Math.floor(random() * 4);
   if (slip === 0 && copy.givenName) copy.givenName = copy.givenName.toUpperCase();
-  if (slip === 1 && copy.familyName) copy.familyName = copy.familyName.slice(0, -1) + (copy.familyName.endsWith('e') ? 'a' : 'e');
+  if (slip === 1 && copy.familyName)
+    copy.familyName = copy.familyName.slice(0, -1) + (copy.familyName.endsWith('e') ? 'a' : 'e');
   if (slip === 2) delete copy.uprn;
   if (slip === 3 && copy.dateOfBirth) {
     const [y, m, d] = copy.dateOfBirth.split('-');
@@ -56,7 +99,10 @@ export function noisyCopy(fields: IdentityFields, random: () => number): Identit
 let keyCounter = 0;
 
 /** Inserts source records as the sync would (pending matching); returns their ids. */
-export async function insertSourceRecords(db: DataSource, rows: { source: string; fields: IdentityFields }[]): Promise<string[]> {
+export async function insertSourceRecords(
+  db: DataSource,
+  rows: { source: string; fields: IdentityFields }[],
+): Promise<string[]> {
   if (rows.length === 0) return [];
   const result: { id: string }[] = await db.query(
     `insert into source_record (source, source_key, demographics, content_hash)

@@ -35,20 +35,30 @@ export class Scrape {
 
   samples(name: string, labels: Record<string, string> = {}): PrometheusSample[] {
     const family = this.families.get(name);
-    const all = family?.type === 'HISTOGRAM' ? (this.untypedSamples.get(`${name}_count`) ?? []).map(({ value, labels: l }) => ({ count: value, labels: l })) : (family?.metrics ?? []);
+    const all =
+      family?.type === 'HISTOGRAM'
+        ? (this.untypedSamples.get(`${name}_count`) ?? []).map(({ value, labels: l }) => ({ count: value, labels: l }))
+        : (family?.metrics ?? []);
     return all.filter((sample) => Object.entries(labels).every(([key, value]) => sample.labels?.[key] === value));
   }
 
   /** The values a label takes in a family (e.g. every `source` of the lookups). */
   labelValuesOf(name: string, label: string): string[] {
-    return [...new Set(this.samples(name).map((sample) => sample.labels?.[label]).filter((value): value is string => value !== undefined))];
+    return [
+      ...new Set(
+        this.samples(name)
+          .map((sample) => sample.labels?.[label])
+          .filter((value): value is string => value !== undefined),
+      ),
+    ];
   }
 
   /** Every label value in the whole scrape (from the second reading, which keeps histograms' labels), bucket bounds left out. */
   allLabelValues(): string[] {
     const values = new Set<string>();
     for (const samples of this.untypedSamples.values()) {
-      for (const sample of samples) for (const [key, value] of Object.entries(sample.labels ?? {})) if (key !== 'le') values.add(value);
+      for (const sample of samples)
+        for (const [key, value] of Object.entries(sample.labels ?? {})) if (key !== 'le') values.add(value);
     }
     return [...values];
   }
@@ -68,12 +78,19 @@ export interface PersonalValues {
 
 /** Every personal value the hub's database holds about the people in it, and the subjects of every token used. */
 export async function personalValuesOf(dataSource: DataSource): Promise<PersonalValues> {
-  const column = async (sql: string) => ((await dataSource.query(sql)) as { v: string | null }[]).map((row) => row.v).filter((v): v is string => !!v && v.length > 0);
+  const column = async (sql: string) =>
+    ((await dataSource.query(sql)) as { v: string | null }[])
+      .map((row) => row.v)
+      .filter((v): v is string => !!v && v.length > 0);
   const exact = new Set(
-    await column(`select distinct value as v from source_record, jsonb_each_text(demographics) where key in ('givenName', 'middleNames', 'familyName', 'dateOfBirth', 'postcode', 'nino', 'nhsNumber', 'uprn', 'email', 'phone')`),
+    await column(
+      `select distinct value as v from source_record, jsonb_each_text(demographics) where key in ('givenName', 'middleNames', 'familyName', 'dateOfBirth', 'postcode', 'nino', 'nhsNumber', 'uprn', 'email', 'phone')`,
+    ),
   );
   // Words of names too: a label holding "Smith" is as bad as one holding "John Smith".
-  for (const name of await column(`select distinct value as v from source_record, jsonb_each_text(demographics) where key in ('givenName', 'familyName')`)) {
+  for (const name of await column(
+    `select distinct value as v from source_record, jsonb_each_text(demographics) where key in ('givenName', 'familyName')`,
+  )) {
     for (const word of name.split(/[\s-]+/)) if (word.length > 2) exact.add(word);
   }
   const contained = [

@@ -23,11 +23,19 @@ export interface PartnerIssuer {
 }
 
 /** One issuer the hub trusts for `organisations`, granting at most `roles`. */
-export async function partnerIssuer(dir: string, organisations: string[], roles: Role[], name = 'partner-idp'): Promise<PartnerIssuer> {
+export async function partnerIssuer(
+  dir: string,
+  organisations: string[],
+  roles: Role[],
+  name = 'partner-idp',
+): Promise<PartnerIssuer> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = `${name}-key`;
   const jwksFile = join(dir, `${name}.jwks.json`);
-  writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }));
+  writeFileSync(
+    jwksFile,
+    JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }),
+  );
   const issuer = `https://${name}.example`;
   const audience = 'urn:single-view-hub:api';
   const issuersFile = join(dir, `${name}.issuers.json`);
@@ -38,8 +46,18 @@ export async function partnerIssuer(dir: string, organisations: string[], roles:
   };
 }
 
-function sign(key: CryptoKey, kid: string, issuer: string, audience: string, claims: PartnerTokenClaims): Promise<string> {
-  return new SignJWT({ org: claims.organisation, roles: claims.roles, ...(claims.client ? { azp: claims.client } : {}) })
+function sign(
+  key: CryptoKey,
+  kid: string,
+  issuer: string,
+  audience: string,
+  claims: PartnerTokenClaims,
+): Promise<string> {
+  return new SignJWT({
+    org: claims.organisation,
+    roles: claims.roles,
+    ...(claims.client ? { azp: claims.client } : {}),
+  })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
     .setSubject(claims.subject)
     .setIssuer(issuer)

@@ -60,7 +60,13 @@ const people: Record<string, () => ProbePerson> = {
     tenancy: { tenure: 'secure', rentAccountStatus: 'arrears', undeclared: 'leak' },
     careTypes: ['child-in-need'],
   }),
-  [PERSON_2]: () => ({ id: PERSON_2, exists: true, teams: ['housing-options'], givenName: 'Bo', dateOfBirth: '1990-05-06' }),
+  [PERSON_2]: () => ({
+    id: PERSON_2,
+    exists: true,
+    teams: ['housing-options'],
+    givenName: 'Bo',
+    dateOfBirth: '1990-05-06',
+  }),
 };
 
 /** A stand-in for the single-view resolvers, to exercise the enforcement end to end (tests only). */

@@ -26,12 +26,19 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
   let next = 0;
   const server: Server = createServer((req: IncomingMessage, res) => {
     const upstream = next++ % upstreams.length;
-    const record: Forwarded = { upstream, ...(typeof req.headers['x-request-id'] === 'string' ? { requestId: req.headers['x-request-id'] } : {}) };
+    const record: Forwarded = {
+      upstream,
+      ...(typeof req.headers['x-request-id'] === 'string' ? { requestId: req.headers['x-request-id'] } : {}),
+    };
     forwarded.push(record);
     const target = new URL(req.url ?? '/', upstreams[upstream]);
     const client = req.socket.remoteAddress ?? '';
     const prior = req.headers['x-forwarded-for'];
-    const headers = { ...req.headers, host: target.host, 'x-forwarded-for': prior ? `${String(prior)}, ${client}` : client };
+    const headers = {
+      ...req.headers,
+      host: target.host,
+      'x-forwarded-for': prior ? `${String(prior)}, ${client}` : client,
+    };
     const out = request(target, { method: req.method, headers, agent }, (answer) => {
       record.status = answer.statusCode;
       res.writeHead(answer.statusCode ?? 502, answer.headers);

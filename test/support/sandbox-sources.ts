@@ -25,9 +25,15 @@ export interface SandboxSources {
  * A small generated borough served by the three real sandboxes over HTTP on loopback, with adapters that
  * retry quickly (the tests exercise retries and timeouts without waiting on production back-offs).
  */
-export async function startSandboxSources(options: { households?: number; seed?: string; pageSize?: number; timeoutMs?: number } = {}): Promise<SandboxSources> {
+export async function startSandboxSources(
+  options: { households?: number; seed?: string; pageSize?: number; timeoutMs?: number } = {},
+): Promise<SandboxSources> {
   const dir = await mkdtemp(join(tmpdir(), 'hub-borough-'));
-  const manifest = await writeBorough(dir, { households: options.households ?? 60, seed: options.seed ?? 'test-borough' }, sandboxDefinitions);
+  const manifest = await writeBorough(
+    dir,
+    { households: options.households ?? 60, seed: options.seed ?? 'test-borough' },
+    sandboxDefinitions,
+  );
   const launched = await launchSandboxes(sandboxDefinitions, {
     dir,
     pageSize: options.pageSize ?? 10,
@@ -45,7 +51,11 @@ export async function startSandboxSources(options: { households?: number; seed?:
     connection: (id) => launched.connections.find((c) => c.id === id)!,
     async mutate(id, body) {
       const s = sandbox(id);
-      const response = await fetch(`${s.url}/_sandbox/records`, { method: 'POST', headers: { ...s.authHeaders, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${s.url}/_sandbox/records`, {
+        method: 'POST',
+        headers: { ...s.authHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const json = (await response.json()) as unknown;
       if (!response.ok) throw new Error(`sandbox ${id} mutate failed: ${response.status} ${JSON.stringify(json)}`);
       return json;

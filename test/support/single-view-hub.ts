@@ -44,10 +44,21 @@ export async function startSingleViewHub(
     reroute?: (connection: SourceConnection) => Promise<SourceConnection>;
   } = {},
 ): Promise<SingleViewHub> {
-  const sources = await startSandboxSources({ households: options.households ?? 120, seed: options.seed ?? 'single-view', pageSize: 200, timeoutMs: 2000 });
+  const sources = await startSandboxSources({
+    households: options.households ?? 120,
+    seed: options.seed ?? 'single-view',
+    pageSize: 200,
+    timeoutMs: 2000,
+  });
   const reroute = options.reroute;
   const adapters = reroute
-    ? new Map(await Promise.all([...sources.adapters.keys()].map(async (id) => [id, createAdapter(await reroute(sources.connection(id)))] as const)))
+    ? new Map(
+        await Promise.all(
+          [...sources.adapters.keys()].map(
+            async (id) => [id, createAdapter(await reroute(sources.connection(id)))] as const,
+          ),
+        ),
+      )
     : sources.adapters;
   const calls = new Map<string, number[]>([...adapters.keys()].map((id) => [id, []]));
   const counting = new Map<string, SourceAdapter>(

@@ -15,7 +15,13 @@ export async function startTestHub(env: NodeJS.ProcessEnv = {}): Promise<TestHub
   const db = await createTestDatabase();
   // The test server's role is a superuser, which production refuses (audit/audit-role-startup.ts) unless
   // let through; test/integration/audit-role-check.int-spec.ts tests the refusal. Pass 'false' to see it.
-  const config: AppConfig = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUDIT_ALLOW_PRIVILEGED_ROLE: 'true', ...env, DATABASE_URL: db.url });
+  const config: AppConfig = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    AUDIT_ALLOW_PRIVILEGED_ROLE: 'true',
+    ...env,
+    DATABASE_URL: db.url,
+  });
   const runtime = await DatabaseRuntime.open(config);
   const hub = await createHub(config, runtime);
   await hub.app.init();

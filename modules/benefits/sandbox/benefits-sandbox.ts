@@ -1,4 +1,12 @@
-import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, serveSandbox } from '../../../src/sandbox/sandbox-kit';
+import {
+  pageSizeOf,
+  RunningSandbox,
+  SandboxDefinition,
+  SandboxRequest,
+  SandboxResponse,
+  SandboxStartOptions,
+  serveSandbox,
+} from '../../../src/sandbox/sandbox-kit';
 import { benefitsDataFromBorough, BenefitsStore } from './benefits-store';
 
 const username = 'hub';
@@ -13,10 +21,15 @@ export const benefitsSandbox: SandboxDefinition = {
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await BenefitsStore.load(options.dataFile);
     const expected = `Basic ${Buffer.from(`${username}:${options.secret}`).toString('base64')}`;
-    return serveSandbox('benefits', options, { header: 'authorization', value: expected }, {
-      handle: (request) => handle(store, request),
-      mutate: (body) => mutate(store, body),
-    });
+    return serveSandbox(
+      'benefits',
+      options,
+      { header: 'authorization', value: expected },
+      {
+        handle: (request) => handle(store, request),
+        mutate: (body) => mutate(store, body),
+      },
+    );
   },
 };
 
@@ -33,7 +46,8 @@ function handle(store: BenefitsStore, request: SandboxRequest): SandboxResponse 
   }
   if (request.method === 'GET' && request.path === '/v1/claims') {
     const ids = request.query.getAll('partyId');
-    if (ids.length === 0 || ids.length > 1000) return { status: 400, body: { error: 'give 1 to 1000 partyId parameters' } };
+    if (ids.length === 0 || ids.length > 1000)
+      return { status: 400, body: { error: 'give 1 to 1000 partyId parameters' } };
     const claims = store.claimsFor(ids).map(({ claim, parties }) => ({
       ...claim,
       parties: parties.map((p) => ({ partyId: p.partyId, partyRole: p.partyRole })),
@@ -53,12 +67,21 @@ function decode(cursor: string): number | undefined {
 }
 
 async function mutate(store: BenefitsStore, body: unknown): Promise<SandboxResponse> {
-  const { op, key, record, changes } = (body ?? {}) as { op?: string; key?: string; record?: Record<string, unknown>; changes?: Record<string, unknown> };
+  const { op, key, record, changes } = (body ?? {}) as {
+    op?: string;
+    key?: string;
+    record?: Record<string, unknown>;
+    changes?: Record<string, unknown>;
+  };
   let result: unknown;
   if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
   else if (op === 'patch' && key && changes) result = store.patch(key, changes);
   else if (op === 'delete' && key) result = store.remove(key) || undefined;
-  else return { status: 400, body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' } };
+  else
+    return {
+      status: 400,
+      body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' },
+    };
   if (result === undefined) return { status: 404, body: { error: 'no such record' } };
   await store.save();
   return { status: 200, body: { ok: true, record: result } };

@@ -9,12 +9,19 @@ export interface BenefitsData {
   claims: BenefitsClaim[];
 }
 
-const partyRoles: Record<BenefitsView['role'], BenefitsParty['partyRole']> = { claimant: 'CLMT', partner: 'PTNR', dependant: 'DEP', 'non-dependant': 'NDEP' };
+const partyRoles: Record<BenefitsView['role'], BenefitsParty['partyRole']> = {
+  claimant: 'CLMT',
+  partner: 'PTNR',
+  dependant: 'DEP',
+  'non-dependant': 'NDEP',
+};
 
 /** The benefits sandbox's records from the borough: parties in change order, and their claims. */
 export function benefitsDataFromBorough(borough: Borough): BenefitsData {
   const addresses = new Map(borough.addresses.map((a) => [a.id, a]));
-  const views = [...borough.benefits].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.partyId.localeCompare(b.partyId));
+  const views = [...borough.benefits].sort(
+    (a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.partyId.localeCompare(b.partyId),
+  );
   const parties = views.map((v, index): BenefitsParty => {
     const address = addresses.get(v.addressId)!;
     return {
@@ -78,17 +85,28 @@ export class BenefitsStore {
 
   claimsFor(partyIds: readonly string[]): { claim: BenefitsClaim; parties: BenefitsParty[] }[] {
     const wanted = new Set(partyIds);
-    const refs = new Set(this.data.parties.filter((p) => wanted.has(p.partyId) && !p.deleted).map((p) => p.claimReference));
+    const refs = new Set(
+      this.data.parties.filter((p) => wanted.has(p.partyId) && !p.deleted).map((p) => p.claimReference),
+    );
     return this.data.claims
       .filter((c) => refs.has(c.claimReference))
-      .map((claim) => ({ claim, parties: this.data.parties.filter((p) => p.claimReference === claim.claimReference && !p.deleted) }));
+      .map((claim) => ({
+        claim,
+        parties: this.data.parties.filter((p) => p.claimReference === claim.claimReference && !p.deleted),
+      }));
   }
 
   /** Adds or replaces a party; every change moves it to the end of the feed. */
   upsert(record: Record<string, unknown>): BenefitsParty {
-    const existing = typeof record.partyId === 'string' ? this.data.parties.findIndex((p) => p.partyId === record.partyId) : -1;
+    const existing =
+      typeof record.partyId === 'string' ? this.data.parties.findIndex((p) => p.partyId === record.partyId) : -1;
     if (existing >= 0) this.data.parties.splice(existing, 1);
-    const party = { ...record, deleted: false, changeSeq: ++this.data.seq, lastChanged: new Date().toISOString() } as unknown as BenefitsParty;
+    const party = {
+      ...record,
+      deleted: false,
+      changeSeq: ++this.data.seq,
+      lastChanged: new Date().toISOString(),
+    } as unknown as BenefitsParty;
     this.data.parties.push(party);
     return party;
   }
@@ -104,7 +122,13 @@ export class BenefitsStore {
     if (!party) return false;
     const at = this.data.parties.indexOf(party);
     this.data.parties.splice(at, 1);
-    this.data.parties.push({ partyId, claimReference: party.claimReference, deleted: true, changeSeq: ++this.data.seq, lastChanged: new Date().toISOString() });
+    this.data.parties.push({
+      partyId,
+      claimReference: party.claimReference,
+      deleted: true,
+      changeSeq: ++this.data.seq,
+      lastChanged: new Date().toISOString(),
+    });
     return true;
   }
 

@@ -1,4 +1,12 @@
-import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, serveSandbox } from '../../../src/sandbox/sandbox-kit';
+import {
+  pageSizeOf,
+  RunningSandbox,
+  SandboxDefinition,
+  SandboxRequest,
+  SandboxResponse,
+  SandboxStartOptions,
+  serveSandbox,
+} from '../../../src/sandbox/sandbox-kit';
 import { formatHousingTimestamp, HousingTenant, parseHousingTimestamp } from '../housing-api.types';
 import { housingDataFromBorough, HousingStore } from './housing-store';
 
@@ -14,10 +22,15 @@ export const housingSandbox: SandboxDefinition = {
   fromBorough: housingDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await HousingStore.load(options.dataFile);
-    return serveSandbox('housing', options, { header: apiKeyHeader, value: options.secret }, {
-      handle: (request) => handle(store, request),
-      mutate: (body) => mutate(store, body),
-    });
+    return serveSandbox(
+      'housing',
+      options,
+      { header: apiKeyHeader, value: options.secret },
+      {
+        handle: (request) => handle(store, request),
+        mutate: (body) => mutate(store, body),
+      },
+    );
   },
 };
 
@@ -26,7 +39,8 @@ function handle(store: HousingStore, request: SandboxRequest): SandboxResponse |
   if (request.method === 'GET' && request.path === '/api/v2/tenants') {
     const pageSize = pageSizeOf(request.query.get('pageSize'), 100);
     const page = Number(request.query.get('page') ?? 1);
-    if (!Number.isInteger(page) || page < 1) return { status: 400, body: { error: 'page must be a whole number from 1' } };
+    if (!Number.isInteger(page) || page < 1)
+      return { status: 400, body: { error: 'page must be a whole number from 1' } };
     const since = request.query.get('modifiedSince');
     let rows: HousingTenant[];
     if (since !== null) {
@@ -63,22 +77,48 @@ function details(t: HousingTenant) {
   return {
     tenantRef: t.tenant_ref,
     tenancies: t.tenancy_ref
-      ? [{ tenancy_ref: t.tenancy_ref, tenancy_role: t.tenancy_role, tenure: t.tenure ?? null, tenancy_start: t.tenancy_start ?? null, tenancy_end: t.tenancy_end ?? null, rent_account_status: t.rent_account_status ?? null, uprn: t.property?.uprn ?? null }]
+      ? [
+          {
+            tenancy_ref: t.tenancy_ref,
+            tenancy_role: t.tenancy_role,
+            tenure: t.tenure ?? null,
+            tenancy_start: t.tenancy_start ?? null,
+            tenancy_end: t.tenancy_end ?? null,
+            rent_account_status: t.rent_account_status ?? null,
+            uprn: t.property?.uprn ?? null,
+          },
+        ]
       : [],
     applications: t.application_ref
-      ? [{ application_ref: t.application_ref, tenancy_role: t.tenancy_role, application_status: t.application_status ?? null, application_date: t.tenancy_start ?? null }]
+      ? [
+          {
+            application_ref: t.application_ref,
+            tenancy_role: t.tenancy_role,
+            application_status: t.application_status ?? null,
+            application_date: t.tenancy_start ?? null,
+          },
+        ]
       : [],
   };
 }
 
 /** `{op: "upsert", record}`, `{op: "patch", key, changes}` or `{op: "delete", key}`. */
 async function mutate(store: HousingStore, body: unknown): Promise<SandboxResponse> {
-  const { op, key, record, changes } = (body ?? {}) as { op?: string; key?: string; record?: Record<string, unknown>; changes?: Record<string, unknown> };
+  const { op, key, record, changes } = (body ?? {}) as {
+    op?: string;
+    key?: string;
+    record?: Record<string, unknown>;
+    changes?: Record<string, unknown>;
+  };
   let result: unknown;
   if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
   else if (op === 'patch' && key && changes) result = store.patch(key, changes);
   else if (op === 'delete' && key) result = store.remove(key) || undefined;
-  else return { status: 400, body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' } };
+  else
+    return {
+      status: 400,
+      body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' },
+    };
   if (result === undefined) return { status: 404, body: { error: 'no such record' } };
   await store.save();
   return { status: 200, body: { ok: true, record: result } };

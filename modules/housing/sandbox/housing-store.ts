@@ -16,7 +16,13 @@ const roles: Record<HousingView['role'], HousingTenant['tenancy_role']> = {
   'applicant-member': 'Applicant Household',
 };
 const rentStatus = { clear: 'Clear', 'in-credit': 'In Credit', arrears: 'Arrears', closed: 'Closed' } as const;
-const applicationStatus = { open: 'Open', prevention: 'Prevention Duty', relief: 'Relief Duty', 'main-duty': 'Main Duty Accepted', closed: 'Closed' };
+const applicationStatus = {
+  open: 'Open',
+  prevention: 'Prevention Duty',
+  relief: 'Relief Duty',
+  'main-duty': 'Main Duty Accepted',
+  closed: 'Closed',
+};
 
 /** The housing sandbox's records from the borough, in the housing product's own shape. */
 export function housingDataFromBorough(borough: Borough): HousingData {
@@ -45,7 +51,9 @@ export function housingDataFromBorough(borough: Borough): HousingData {
       tenancy_ref: v.kind === 'tenancy' ? v.groupRef : null,
       application_ref: v.kind === 'application' ? v.groupRef : null,
       tenancy_role: roles[v.role],
-      tenure: v.tenure ? (({ secure: 'Secure', introductory: 'Introductory', temporary: 'Temporary' }) as const)[v.tenure] : null,
+      tenure: v.tenure
+        ? ({ secure: 'Secure', introductory: 'Introductory', temporary: 'Temporary' } as const)[v.tenure]
+        : null,
       tenancy_start: ukDate(v.start),
       tenancy_end: v.end ? ukDate(v.end) : null,
       rent_account_status: v.rentAccountStatus ? rentStatus[v.rentAccountStatus] : null,
@@ -80,7 +88,9 @@ export class HousingStore {
 
   /** Current records in tenant reference order (the product's default listing). */
   current(): HousingTenant[] {
-    return this.tenants.filter((t) => t.record_status !== 'Deleted').sort((a, b) => compare(a.tenant_ref, b.tenant_ref));
+    return this.tenants
+      .filter((t) => t.record_status !== 'Deleted')
+      .sort((a, b) => compare(a.tenant_ref, b.tenant_ref));
   }
 
   /** Records (deleted ones too) changed at or after `since`, oldest change first. */
@@ -100,7 +110,8 @@ export class HousingStore {
   /** Adds or replaces a record by tenant_ref; a record without one is added as it is (bad data happens). */
   upsert(record: Record<string, unknown>): HousingTenant {
     const stored = { ...record, record_status: 'Current', last_modified: this.stamp() } as unknown as HousingTenant;
-    const at = typeof record.tenant_ref === 'string' ? this.tenants.findIndex((t) => t.tenant_ref === record.tenant_ref) : -1;
+    const at =
+      typeof record.tenant_ref === 'string' ? this.tenants.findIndex((t) => t.tenant_ref === record.tenant_ref) : -1;
     if (at >= 0) this.tenants[at] = stored;
     else this.tenants.push(stored);
     return stored;

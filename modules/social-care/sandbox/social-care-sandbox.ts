@@ -1,4 +1,12 @@
-import { pageSizeOf, RunningSandbox, SandboxDefinition, SandboxRequest, SandboxResponse, SandboxStartOptions, serveSandbox } from '../../../src/sandbox/sandbox-kit';
+import {
+  pageSizeOf,
+  RunningSandbox,
+  SandboxDefinition,
+  SandboxRequest,
+  SandboxResponse,
+  SandboxStartOptions,
+  serveSandbox,
+} from '../../../src/sandbox/sandbox-kit';
 import { parseCareTimestamp } from '../social-care-api.types';
 import { careDataFromBorough, CareStore } from './social-care-store';
 
@@ -12,10 +20,15 @@ export const socialCareSandbox: SandboxDefinition = {
   fromBorough: careDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await CareStore.load(options.dataFile);
-    return serveSandbox('social-care', options, { header: 'authorization', value: `Bearer ${options.secret}` }, {
-      handle: (request) => handle(store, request),
-      mutate: (body) => mutate(store, body),
-    });
+    return serveSandbox(
+      'social-care',
+      options,
+      { header: 'authorization', value: `Bearer ${options.secret}` },
+      {
+        handle: (request) => handle(store, request),
+        mutate: (body) => mutate(store, body),
+      },
+    );
   },
 };
 
@@ -24,7 +37,8 @@ function handle(store: CareStore, request: SandboxRequest): SandboxResponse | un
   if (request.method === 'GET' && request.path === '/api/people') {
     const limit = pageSizeOf(request.query.get('limit'), 25);
     const since = request.query.get('updatedSince') ?? undefined;
-    if (since !== undefined && Number.isNaN(parseCareTimestamp(since))) return { status: 400, body: { message: 'updatedSince must be yyyyMMddHHmmssSSS' } };
+    if (since !== undefined && Number.isNaN(parseCareTimestamp(since)))
+      return { status: 400, body: { message: 'updatedSince must be yyyyMMddHHmmssSSS' } };
     const { people, more } = store.after(since, request.query.get('afterId') ?? undefined, limit);
     return { status: 200, body: { people, count: people.length, moreAvailable: more } };
   }
@@ -39,12 +53,21 @@ function handle(store: CareStore, request: SandboxRequest): SandboxResponse | un
 }
 
 async function mutate(store: CareStore, body: unknown): Promise<SandboxResponse> {
-  const { op, key, record, changes } = (body ?? {}) as { op?: string; key?: string; record?: Record<string, unknown>; changes?: Record<string, unknown> };
+  const { op, key, record, changes } = (body ?? {}) as {
+    op?: string;
+    key?: string;
+    record?: Record<string, unknown>;
+    changes?: Record<string, unknown>;
+  };
   let result: unknown;
   if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
   else if (op === 'patch' && key && changes) result = store.patch(key, changes);
   else if (op === 'delete' && key) result = store.remove(key) || undefined;
-  else return { status: 400, body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' } };
+  else
+    return {
+      status: 400,
+      body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' },
+    };
   if (result === undefined) return { status: 404, body: { error: 'no such record' } };
   await store.save();
   return { status: 200, body: { ok: true, record: result } };

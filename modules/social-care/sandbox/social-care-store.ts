@@ -8,7 +8,10 @@ export interface CareData {
   involvements: CareInvolvementRow[];
 }
 
-const relationships: Record<NonNullable<CareView['relationship']>, NonNullable<CarePerson['family']>['relationship']> = {
+const relationships: Record<
+  NonNullable<CareView['relationship']>,
+  NonNullable<CarePerson['family']>['relationship']
+> = {
   child: 'Child',
   mother: 'Mother',
   father: 'Father',
@@ -31,10 +34,15 @@ export function careDataFromBorough(borough: Borough): CareData {
       gender: v.sex === 'F' ? 'Female' : v.sex === 'M' ? 'Male' : 'Unknown',
       nhsNo: v.nhsNumber ?? null,
       niNo: v.nino ?? null,
-      address: { uprn: address.uprn, addressText: [...address.lines, address.locality].join(', '), postcode: address.postcode },
+      address: {
+        uprn: address.uprn,
+        addressText: [...address.lines, address.locality].join(', '),
+        postcode: address.postcode,
+      },
       phone: v.phone ?? null,
       email: v.email ?? null,
-      family: v.familyId && v.relationship ? { familyId: v.familyId, relationship: relationships[v.relationship] } : null,
+      family:
+        v.familyId && v.relationship ? { familyId: v.familyId, relationship: relationships[v.relationship] } : null,
       lastUpdated: formatCareTimestamp(Date.parse(v.updatedAt)),
       recordState: 'ACTIVE',
     });
@@ -76,11 +84,19 @@ export class CareStore {
   }
 
   /** People (removed ones too) after the keyset position (updated, id). */
-  after(updatedSince: string | undefined, afterId: string | undefined, limit: number): { people: CarePerson[]; more: boolean } {
+  after(
+    updatedSince: string | undefined,
+    afterId: string | undefined,
+    limit: number,
+  ): { people: CarePerson[]; more: boolean } {
     const rows = this.data.people;
     let start = 0;
     if (updatedSince !== undefined) {
-      start = rows.findIndex((p) => p.lastUpdated > updatedSince || (p.lastUpdated === updatedSince && afterId !== undefined && String(p.personId) > afterId));
+      start = rows.findIndex(
+        (p) =>
+          p.lastUpdated > updatedSince ||
+          (p.lastUpdated === updatedSince && afterId !== undefined && String(p.personId) > afterId),
+      );
       if (start < 0) start = rows.length;
     }
     return { people: rows.slice(start, start + limit), more: start + limit < rows.length };
@@ -88,12 +104,15 @@ export class CareStore {
 
   involvementsOf(personIds: readonly string[]): CareInvolvementRow[] {
     const wanted = new Set(personIds);
-    const live = new Set(this.data.people.filter((p) => wanted.has(p.personId) && p.recordState === 'ACTIVE').map((p) => p.personId));
+    const live = new Set(
+      this.data.people.filter((p) => wanted.has(p.personId) && p.recordState === 'ACTIVE').map((p) => p.personId),
+    );
     return this.data.involvements.filter((i) => live.has(i.personId));
   }
 
   upsert(record: Record<string, unknown>): CarePerson {
-    const existing = typeof record.personId === 'string' ? this.data.people.findIndex((p) => p.personId === record.personId) : -1;
+    const existing =
+      typeof record.personId === 'string' ? this.data.people.findIndex((p) => p.personId === record.personId) : -1;
     if (existing >= 0) this.data.people.splice(existing, 1);
     const person = { ...record, recordState: 'ACTIVE', lastUpdated: this.stamp() } as unknown as CarePerson;
     this.data.people.push(person);
@@ -120,7 +139,15 @@ export class CareStore {
   }
 
   private sort(): void {
-    this.data.people.sort((a, b) => (a.lastUpdated < b.lastUpdated ? -1 : a.lastUpdated > b.lastUpdated ? 1 : String(a.personId) < String(b.personId) ? -1 : 1));
+    this.data.people.sort((a, b) =>
+      a.lastUpdated < b.lastUpdated
+        ? -1
+        : a.lastUpdated > b.lastUpdated
+          ? 1
+          : String(a.personId) < String(b.personId)
+            ? -1
+            : 1,
+    );
   }
 
   /** Millisecond timestamps, strictly increasing so that keyset pages never skip a change. */

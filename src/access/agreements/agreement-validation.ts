@@ -42,18 +42,22 @@ export function validateAgreement(content: AgreementContent, reference: Agreemen
   const problems: string[] = [];
   if (!content.title.trim()) problems.push('title is empty');
   if (content.parties.length === 0) problems.push('at least one party is needed');
-  for (const party of content.parties) if (!reference.organisations.has(party)) problems.push(`party ${party} is not a known organisation`);
+  for (const party of content.parties)
+    if (!reference.organisations.has(party)) problems.push(`party ${party} is not a known organisation`);
   if (content.purposes.length === 0) problems.push('at least one purpose is needed');
-  for (const purpose of content.purposes) if (!reference.purposes.has(purpose)) problems.push(`purpose ${purpose} is not in the catalogue`);
+  for (const purpose of content.purposes)
+    if (!reference.purposes.has(purpose)) problems.push(`purpose ${purpose} is not in the catalogue`);
   if (content.roles.length === 0) problems.push('at least one role is needed');
   for (const role of content.roles) if (!roles.has(role)) problems.push(`role ${role} is not a hub role`);
-  if (!Object.values(LawfulBasis).includes(content.lawfulBasis)) problems.push(`lawful basis ${content.lawfulBasis} is not one of Art. 6(1)(a)-(f)`);
+  if (!Object.values(LawfulBasis).includes(content.lawfulBasis))
+    problems.push(`lawful basis ${content.lawfulBasis} is not one of Art. 6(1)(a)-(f)`);
 
   let special = false;
   const derived = new Set<string>();
   const seen = new Set<string>();
   for (const release of content.releases) {
-    if (!content.purposes.includes(release.purpose)) problems.push(`fields are released for ${release.purpose}, which the agreement does not permit`);
+    if (!content.purposes.includes(release.purpose))
+      problems.push(`fields are released for ${release.purpose}, which the agreement does not permit`);
     if (seen.has(release.purpose)) problems.push(`purpose ${release.purpose} has two release lists`);
     seen.add(release.purpose);
     for (const field of release.fields) {
@@ -72,10 +76,13 @@ export function validateAgreement(content: AgreementContent, reference: Agreemen
   }
 
   const condition = content.specialCategoryCondition;
-  if (special && !condition) problems.push('special-category data (e.g. social care) is released, so an Art. 9(2) condition is required');
+  if (special && !condition)
+    problems.push('special-category data (e.g. social care) is released, so an Art. 9(2) condition is required');
   if (derived.size > 0 && !condition) {
     // A social care record's key, a social care team's name, a flag counting social care: special category too.
-    problems.push(`${[...derived].join(', ')} can carry facts derived from special-category sources (e.g. social care), so an Art. 9(2) condition is required`);
+    problems.push(
+      `${[...derived].join(', ')} can carry facts derived from special-category sources (e.g. social care), so an Art. 9(2) condition is required`,
+    );
   }
   if (condition) {
     if (!/^[a-j]$/.test(condition.article9)) problems.push(`Art. 9(2) condition ${condition.article9} is not (a)-(j)`);
@@ -83,12 +90,20 @@ export function validateAgreement(content: AgreementContent, reference: Agreemen
       problems.push(`Art. 9(2)(${condition.article9}) needs a DPA 2018 Schedule 1 paragraph`);
     }
     const paragraph = condition.schedule1Paragraph;
-    if (paragraph !== undefined && paragraph !== null && !(Number.isInteger(paragraph) && paragraph >= 1 && paragraph <= 37)) {
+    if (
+      paragraph !== undefined &&
+      paragraph !== null &&
+      !(Number.isInteger(paragraph) && paragraph >= 1 && paragraph <= 37)
+    ) {
       problems.push(`Schedule 1 paragraph ${paragraph} does not exist`);
     }
   }
   const volume = content.expectedDailyVolume;
-  if (volume !== undefined && volume !== null && !(Number.isInteger(volume) && volume >= 1 && volume <= MAX_DAILY_VOLUME)) {
+  if (
+    volume !== undefined &&
+    volume !== null &&
+    !(Number.isInteger(volume) && volume >= 1 && volume <= MAX_DAILY_VOLUME)
+  ) {
     problems.push(`expectedDailyVolume must be a whole number of persons from 1 to ${MAX_DAILY_VOLUME}`);
   }
   if (content.refuseAboveExpectedVolume && (volume === undefined || volume === null)) {

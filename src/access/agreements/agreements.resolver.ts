@@ -19,13 +19,18 @@ export class AgreementsResolver {
 
   @Query(() => [AgreementModel], { description: 'Every agreement version, latest first, optionally by status.' })
   @Roles(...everyRole)
-  async agreements(@Args('status', { type: () => AgreementStatusValue, nullable: true }) status?: AgreementStatus): Promise<AgreementModel[]> {
+  async agreements(
+    @Args('status', { type: () => AgreementStatusValue, nullable: true }) status?: AgreementStatus,
+  ): Promise<AgreementModel[]> {
     return (await this.service.list(status)).map(toModel);
   }
 
   @Query(() => AgreementModel, { description: 'One version of an agreement; the latest when no version is given.' })
   @Roles(...everyRole)
-  async agreement(@Args('id') id: string, @Args('version', { type: () => Int, nullable: true }) version?: number): Promise<AgreementModel> {
+  async agreement(
+    @Args('id') id: string,
+    @Args('version', { type: () => Int, nullable: true }) version?: number,
+  ): Promise<AgreementModel> {
     return toModel(await this.service.get(id, version));
   }
 
@@ -45,7 +50,9 @@ export class AgreementsResolver {
     return toModel(await this.service.create(id, toContent(content), actor));
   }
 
-  @Mutation(() => AgreementModel, { description: 'The next version of an agreement, as a draft; earlier versions are kept unchanged.' })
+  @Mutation(() => AgreementModel, {
+    description: 'The next version of an agreement, as a draft; earlier versions are kept unchanged.',
+  })
   @Roles(Role.Admin, Role.Dpo)
   async addAgreementVersion(
     @Args('id') id: string,
@@ -55,7 +62,9 @@ export class AgreementsResolver {
     return toModel(await this.service.addVersion(id, toContent(content), actor));
   }
 
-  @Mutation(() => AgreementModel, { description: 'Activate, suspend or expire a version. Activating supersedes the version in force.' })
+  @Mutation(() => AgreementModel, {
+    description: 'Activate, suspend or expire a version. Activating supersedes the version in force.',
+  })
   @Roles(Role.Admin, Role.Dpo)
   async setAgreementStatus(
     @Args('id') id: string,
@@ -87,7 +96,10 @@ export function toModel(row: AgreementEntity): AgreementModel {
     purposes: row.purposes,
     lawfulBasis: row.lawfulBasis,
     specialCategoryCondition: row.specialCategoryArticle9
-      ? { article9: row.specialCategoryArticle9, schedule1Paragraph: row.specialCategorySchedule1Paragraph ?? undefined }
+      ? {
+          article9: row.specialCategoryArticle9,
+          schedule1Paragraph: row.specialCategorySchedule1Paragraph ?? undefined,
+        }
       : undefined,
     releases: Object.entries(row.releases).map(([purpose, fields]) => ({ purpose, fields })),
     roles: row.roles,

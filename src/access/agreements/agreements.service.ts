@@ -34,7 +34,9 @@ export class AgreementsService {
   ) {}
 
   list(status?: AgreementStatus): Promise<AgreementEntity[]> {
-    return this.dataSource.getRepository(AgreementEntity).find({ where: status ? { status } : {}, order: { id: 'ASC', version: 'DESC' } });
+    return this.dataSource
+      .getRepository(AgreementEntity)
+      .find({ where: status ? { status } : {}, order: { id: 'ASC', version: 'DESC' } });
   }
 
   versions(id: string): Promise<AgreementEntity[]> {
@@ -51,10 +53,18 @@ export class AgreementsService {
   }
 
   /** Version 1 of a new agreement, as a draft. */
-  async create(id: string, content: AgreementContent, actor: Principal, manager?: EntityManager): Promise<AgreementEntity> {
+  async create(
+    id: string,
+    content: AgreementContent,
+    actor: Principal,
+    manager?: EntityManager,
+  ): Promise<AgreementEntity> {
     return this.inTransaction(manager, async (tx) => {
       if (await tx.getRepository(AgreementEntity).existsBy({ id })) {
-        throw new AccessException(AccessErrorCode.INVALID_ACCESS_RECORD, `Agreement ${id} already exists: add a version instead`);
+        throw new AccessException(
+          AccessErrorCode.INVALID_ACCESS_RECORD,
+          `Agreement ${id} already exists: add a version instead`,
+        );
       }
       return this.insertVersion(tx, id, 1, content, actor, 'agreement.create');
     });
@@ -80,21 +90,33 @@ export class AgreementsService {
     actor: Principal,
     manager?: EntityManager,
   ): Promise<AgreementEntity> {
-    if (!reason.trim()) throw new AccessException(AccessErrorCode.INVALID_ACCESS_RECORD, 'A reason is required to change an agreement status');
+    if (!reason.trim())
+      throw new AccessException(
+        AccessErrorCode.INVALID_ACCESS_RECORD,
+        'A reason is required to change an agreement status',
+      );
     return this.inTransaction(manager, async (tx) => {
       await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`agreement:${id}`]);
       const repo = tx.getRepository(AgreementEntity);
       const current = await repo.findOne({ where: { id, version }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw recordNotFound(`No agreement ${id} v${version}`);
       if (!transitions[current.status].includes(status)) {
-        throw new AccessException(AccessErrorCode.INVALID_TRANSITION, `Agreement ${id} v${version} cannot go from ${current.status} to ${status}`);
+        throw new AccessException(
+          AccessErrorCode.INVALID_TRANSITION,
+          `Agreement ${id} v${version} cannot go from ${current.status} to ${status}`,
+        );
       }
       const now = new Date();
       const superseded: number[] = [];
       if (status === AgreementStatus.Active) {
-        const others = await repo.find({ where: { id, status: In([AgreementStatus.Active, AgreementStatus.Suspended]) } });
+        const others = await repo.find({
+          where: { id, status: In([AgreementStatus.Active, AgreementStatus.Suspended]) },
+        });
         for (const other of others.filter((o) => o.version !== version)) {
-          await repo.update({ id, version: other.version }, statusChange(AgreementStatus.Superseded, `superseded by v${version}`, actor, now));
+          await repo.update(
+            { id, version: other.version },
+            statusChange(AgreementStatus.Superseded, `superseded by v${version}`, actor, now),
+          );
           superseded.push(other.version);
         }
       }
@@ -149,7 +171,10 @@ export class AgreementsService {
     operation: string,
   ): Promise<AgreementEntity> {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id)) {
-      throw new AccessException(AccessErrorCode.INVALID_ACCESS_RECORD, 'An agreement id is 2-63 lower-case letters, digits and dashes');
+      throw new AccessException(
+        AccessErrorCode.INVALID_ACCESS_RECORD,
+        'An agreement id is 2-63 lower-case letters, digits and dashes',
+      );
     }
     const [organisations, purposes] = await Promise.all([
       tx.getRepository(OrganisationEntity).find({ select: { id: true } }),
@@ -181,16 +206,27 @@ export class AgreementsService {
       createdBy: actor.subject,
     });
     const saved = await tx.getRepository(AgreementEntity).save(entity);
-    const volume = saved.expectedDailyVolume ? { expectedDailyVolume: saved.expectedDailyVolume, refuseAboveExpectedVolume: saved.refuseAboveExpectedVolume } : {};
+    const volume = saved.expectedDailyVolume
+      ? { expectedDailyVolume: saved.expectedDailyVolume, refuseAboveExpectedVolume: saved.refuseAboveExpectedVolume }
+      : {};
     await this.audit.record(
-      { actor, operation, agreement: { id, version }, decision: 'change', detail: { title: saved.title, parties: saved.parties, purposes: saved.purposes, ...volume } },
+      {
+        actor,
+        operation,
+        agreement: { id, version },
+        decision: 'change',
+        detail: { title: saved.title, parties: saved.parties, purposes: saved.purposes, ...volume },
+      },
       tx,
     );
     return saved;
   }
 
   /** In the caller's transaction (which then calls `factsChanged` after commit), or in one of its own. */
-  private async inTransaction<T>(manager: EntityManager | undefined, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(
+    manager: EntityManager | undefined,
+    work: (tx: EntityManager) => Promise<T>,
+  ): Promise<T> {
     if (manager) return work(manager);
     try {
       return await this.dataSource.transaction(work);
@@ -215,12 +251,19 @@ export function toFact(row: AgreementEntity): AgreementFact {
     purposes: row.purposes,
     lawfulBasis: row.lawfulBasis,
     ...(row.specialCategoryArticle9
-      ? { specialCategoryCondition: { article9: row.specialCategoryArticle9, schedule1Paragraph: row.specialCategorySchedule1Paragraph ?? undefined } }
+      ? {
+          specialCategoryCondition: {
+            article9: row.specialCategoryArticle9,
+            schedule1Paragraph: row.specialCategorySchedule1Paragraph ?? undefined,
+          },
+        }
       : {}),
     releases: row.releases,
     roles: row.roles,
     caseReferenceRequired: row.caseReferenceRequired,
-    ...(row.expectedDailyVolume ? { expectedDailyVolume: row.expectedDailyVolume, refuseAboveExpectedVolume: row.refuseAboveExpectedVolume } : {}),
+    ...(row.expectedDailyVolume
+      ? { expectedDailyVolume: row.expectedDailyVolume, refuseAboveExpectedVolume: row.refuseAboveExpectedVolume }
+      : {}),
     validFrom: row.validFrom,
     validTo: row.validTo ?? undefined,
     status: row.status,

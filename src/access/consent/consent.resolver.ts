@@ -34,35 +34,57 @@ export class ConsentResolver {
     return (await this.consent.objections(personId)).map((row) => model<ObjectionModel>(row));
   }
 
-  @Mutation(() => ConsentModel, { description: 'Record consent given, refused or withdrawn. A new record; nothing is overwritten.' })
+  @Mutation(() => ConsentModel, {
+    description: 'Record consent given, refused or withdrawn. A new record; nothing is overwritten.',
+  })
   @Roles(Role.AccountManager, Role.Caseworker, Role.Dpo)
-  async recordConsent(@Args('input') input: RecordConsentInput, @CurrentPrincipal() actor: Principal): Promise<ConsentModel> {
+  async recordConsent(
+    @Args('input') input: RecordConsentInput,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<ConsentModel> {
     return model<ConsentModel>(await this.consent.recordConsent(input, actor));
   }
 
   @Mutation(() => ObjectionModel, {
-    description: 'Record an objection (Art. 21) or restriction (Art. 18); it stops processing in its scope at once. Recorded by staff, it is a restriction until the DPO reviews it.',
+    description:
+      'Record an objection (Art. 21) or restriction (Art. 18); it stops processing in its scope at once. Recorded by staff, it is a restriction until the DPO reviews it.',
   })
   @Roles(Role.AccountManager, Role.Caseworker, Role.Dpo)
-  async recordObjection(@Args('input') input: RecordObjectionInput, @CurrentPrincipal() actor: Principal): Promise<ObjectionModel> {
+  async recordObjection(
+    @Args('input') input: RecordObjectionInput,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<ObjectionModel> {
     return model<ObjectionModel>(await this.consent.recordObjection(input, actor));
   }
 
   @Mutation(() => ObjectionModel, { description: 'Lift an objection or restriction (DPO only), with the reason.' })
   @Roles(Role.Dpo)
-  async liftObjection(@Args('id') id: string, @Args('reason') reason: string, @CurrentPrincipal() actor: Principal): Promise<ObjectionModel> {
+  async liftObjection(
+    @Args('id') id: string,
+    @Args('reason') reason: string,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<ObjectionModel> {
     return model<ObjectionModel>(await this.consent.liftObjection(id, reason, actor));
   }
 
-  @Query(() => [ObjectionModel], { description: "The DPO's review queue: objections and restrictions recorded by staff, not yet reviewed, oldest first." })
+  @Query(() => [ObjectionModel], {
+    description:
+      "The DPO's review queue: objections and restrictions recorded by staff, not yet reviewed, oldest first.",
+  })
   @Roles(Role.Dpo)
   async objectionReviewQueue(): Promise<ObjectionModel[]> {
     return (await this.reviews.queue()).map((row) => model<ObjectionModel>(row));
   }
 
-  @Mutation(() => ObjectionModel, { description: 'Confirm an objection or restriction recorded by staff (it stands as the person asked) or dismiss it (it is lifted).' })
+  @Mutation(() => ObjectionModel, {
+    description:
+      'Confirm an objection or restriction recorded by staff (it stands as the person asked) or dismiss it (it is lifted).',
+  })
   @Roles(Role.Dpo)
-  async reviewObjection(@Args('input') input: ReviewObjectionInput, @CurrentPrincipal() actor: Principal): Promise<ObjectionModel> {
+  async reviewObjection(
+    @Args('input') input: ReviewObjectionInput,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<ObjectionModel> {
     return model<ObjectionModel>(await this.reviews.review(input.id, input.outcome, input.note, actor));
   }
 }

@@ -60,11 +60,15 @@ export class ConsentService {
   ) {}
 
   consents(personId: string): Promise<ConsentEntity[]> {
-    return this.dataSource.getRepository(ConsentEntity).find({ where: { personId: personIdOf(personId) }, order: { recordedAt: 'DESC' } });
+    return this.dataSource
+      .getRepository(ConsentEntity)
+      .find({ where: { personId: personIdOf(personId) }, order: { recordedAt: 'DESC' } });
   }
 
   objections(personId: string): Promise<ObjectionEntity[]> {
-    return this.dataSource.getRepository(ObjectionEntity).find({ where: { personId: personIdOf(personId) }, order: { recordedAt: 'DESC' } });
+    return this.dataSource
+      .getRepository(ObjectionEntity)
+      .find({ where: { personId: personIdOf(personId) }, order: { recordedAt: 'DESC' } });
   }
 
   /**
@@ -81,25 +85,42 @@ export class ConsentService {
       breakGlassId: input.breakGlassId,
       ...(input.status === 'given' ? { widensFor: input.purpose ?? null } : {}),
     });
-    return asInputError(() => this.dataSource.transaction(async (tx) => {
-      const repo = tx.getRepository(ConsentEntity);
-      const saved = await repo.save(
-        repo.create({ ...scopeColumns(input), personId: person.personId, status: input.status, evidence, recordedBy: actor.subject, validFrom, validTo: input.validTo ?? null }),
-      );
-      await this.audit.record(
-        {
-          actor,
-          operation: 'consent.record',
-          subjects: { persons: [person.personId] },
-          decision: 'change',
-          purpose: input.purpose,
-          justification: justification(standing),
-          detail: { consentId: saved.id, status: saved.status, scope: scopeColumns(input), ...recorder(actor, standing, person) },
-        },
-        tx,
-      );
-      return saved;
-    }), 'The consent cannot be recorded');
+    return asInputError(
+      () =>
+        this.dataSource.transaction(async (tx) => {
+          const repo = tx.getRepository(ConsentEntity);
+          const saved = await repo.save(
+            repo.create({
+              ...scopeColumns(input),
+              personId: person.personId,
+              status: input.status,
+              evidence,
+              recordedBy: actor.subject,
+              validFrom,
+              validTo: input.validTo ?? null,
+            }),
+          );
+          await this.audit.record(
+            {
+              actor,
+              operation: 'consent.record',
+              subjects: { persons: [person.personId] },
+              decision: 'change',
+              purpose: input.purpose,
+              justification: justification(standing),
+              detail: {
+                consentId: saved.id,
+                status: saved.status,
+                scope: scopeColumns(input),
+                ...recorder(actor, standing, person),
+              },
+            },
+            tx,
+          );
+          return saved;
+        }),
+      'The consent cannot be recorded',
+    );
   }
 
   /**
@@ -112,60 +133,79 @@ export class ConsentService {
     const reason = input.reason?.trim() ?? '';
     const vague = vagueTextProblem(reason, OBJECTION_REASON_MIN_WORDS);
     if (vague || reason.length > 2000) {
-      throw invalidRecord(`An objection or restriction needs the grounds the person gave, in up to 2000 characters: ${vague ?? 'it is too long'}`);
+      throw invalidRecord(
+        `An objection or restriction needs the grounds the person gave, in up to 2000 characters: ${vague ?? 'it is too long'}`,
+      );
     }
     const evidence = checkEvidence(input.evidence, 'An objection or restriction');
     const person = await resolvePerson(this.dataSource.manager, input.personId);
-    const standing = await this.standing.check(actor, person, { operation: 'objection.record', breakGlassId: input.breakGlassId });
+    const standing = await this.standing.check(actor, person, {
+      operation: 'objection.record',
+      breakGlassId: input.breakGlassId,
+    });
     const reviewed = standing.kind !== 'dpo';
-    return asInputError(() => this.dataSource.transaction(async (tx) => {
-      const repo = tx.getRepository(ObjectionEntity);
-      const saved = await repo.save(
-        repo.create({
-          ...scopeColumns(input),
-          personId: person.personId,
-          kind: reviewed ? 'restriction' : input.kind,
-          requestedKind: input.kind,
-          reason,
-          evidence,
-          recordedBy: actor.subject,
-          validFrom: input.validFrom ?? new Date(),
-          reviewStatus: reviewed ? 'pending' : null,
+    return asInputError(
+      () =>
+        this.dataSource.transaction(async (tx) => {
+          const repo = tx.getRepository(ObjectionEntity);
+          const saved = await repo.save(
+            repo.create({
+              ...scopeColumns(input),
+              personId: person.personId,
+              kind: reviewed ? 'restriction' : input.kind,
+              requestedKind: input.kind,
+              reason,
+              evidence,
+              recordedBy: actor.subject,
+              validFrom: input.validFrom ?? new Date(),
+              reviewStatus: reviewed ? 'pending' : null,
+            }),
+          );
+          await this.audit.record(
+            {
+              actor,
+              operation: 'objection.record',
+              subjects: { persons: [person.personId] },
+              decision: 'change',
+              justification: justification(standing),
+              detail: {
+                objectionId: saved.id,
+                kind: saved.kind,
+                requestedKind: saved.requestedKind,
+                reviewStatus: saved.reviewStatus,
+                scope: scopeColumns(input),
+                ...recorder(actor, standing, person),
+              },
+            },
+            tx,
+          );
+          return saved;
         }),
-      );
-      await this.audit.record(
-        {
-          actor,
-          operation: 'objection.record',
-          subjects: { persons: [person.personId] },
-          decision: 'change',
-          justification: justification(standing),
-          detail: {
-            objectionId: saved.id,
-            kind: saved.kind,
-            requestedKind: saved.requestedKind,
-            reviewStatus: saved.reviewStatus,
-            scope: scopeColumns(input),
-            ...recorder(actor, standing, person),
-          },
-        },
-        tx,
-      );
-      return saved;
-    }), 'The objection cannot be recorded');
+      'The objection cannot be recorded',
+    );
   }
 
   async liftObjection(id: string, reason: string, actor: Principal): Promise<ObjectionEntity> {
     if (!reason?.trim()) throw invalidRecord('Lifting an objection or restriction needs a reason');
     return this.dataSource.transaction(async (tx) => {
       const repo = tx.getRepository(ObjectionEntity);
-      const objection = uuid.test(id) ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      const objection = uuid.test(id)
+        ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
+        : null;
       if (!objection) throw recordNotFound(`No objection ${id}`);
       if (objection.liftedAt) throw invalidRecord(`Objection ${id} was already lifted`);
-      if (objection.reviewStatus === 'pending') throw invalidRecord(`Objection ${id} awaits review: confirm or dismiss it (reviewObjection)`);
+      if (objection.reviewStatus === 'pending')
+        throw invalidRecord(`Objection ${id} awaits review: confirm or dismiss it (reviewObjection)`);
       await repo.update({ id }, { liftedAt: new Date(), liftedBy: actor.subject, liftedReason: reason.trim() });
       await this.audit.record(
-        { actor, operation: 'objection.lift', subjects: { persons: [objection.personId] }, decision: 'change', reasons: [reason.trim()], detail: { objectionId: id } },
+        {
+          actor,
+          operation: 'objection.lift',
+          subjects: { persons: [objection.personId] },
+          decision: 'change',
+          reasons: [reason.trim()],
+          detail: { objectionId: id },
+        },
         tx,
       );
       return repo.findOneByOrFail({ id });
@@ -195,9 +235,24 @@ export class ConsentService {
     for (const row of rows) {
       const scope = scopeFact(row);
       if (row.fact === 'consent') {
-        consents.push({ id: row.id, personId: row.person_id, status: row.state as ConsentStatus, ...scope, validFrom: row.valid_from, validTo: row.ends ?? undefined, recordedAt: row.recorded_at });
+        consents.push({
+          id: row.id,
+          personId: row.person_id,
+          status: row.state as ConsentStatus,
+          ...scope,
+          validFrom: row.valid_from,
+          validTo: row.ends ?? undefined,
+          recordedAt: row.recorded_at,
+        });
       } else {
-        objections.push({ id: row.id, personId: row.person_id, kind: row.state as ObjectionKind, ...scope, validFrom: row.valid_from, liftedAt: row.ends ?? undefined });
+        objections.push({
+          id: row.id,
+          personId: row.person_id,
+          kind: row.state as ObjectionKind,
+          ...scope,
+          validFrom: row.valid_from,
+          liftedAt: row.ends ?? undefined,
+        });
       }
     }
     return { consents, objections };
@@ -231,14 +286,26 @@ function justification(standing: Standing) {
 
 /** Who recorded it and on what standing, in every record's audit event. */
 function recorder(actor: Principal, standing: Standing, person: ResolvedPerson) {
-  return { recordedBy: actor.subject, standing: standing.kind, ...(person.mergedFrom ? { askedPersonId: person.mergedFrom } : {}) };
+  return {
+    recordedBy: actor.subject,
+    standing: standing.kind,
+    ...(person.mergedFrom ? { askedPersonId: person.mergedFrom } : {}),
+  };
 }
 
 function scopeColumns(scope: Scope) {
-  return { purpose: scope.purpose ?? null, recipientOrganisation: scope.recipientOrganisation ?? null, source: scope.source ?? null };
+  return {
+    purpose: scope.purpose ?? null,
+    recipientOrganisation: scope.recipientOrganisation ?? null,
+    source: scope.source ?? null,
+  };
 }
 
-function scopeFact(row: { purpose: string | null; recipient_organisation: string | null; source: string | null }): Scope {
+function scopeFact(row: {
+  purpose: string | null;
+  recipient_organisation: string | null;
+  source: string | null;
+}): Scope {
   return {
     ...(row.purpose ? { purpose: row.purpose } : {}),
     ...(row.recipient_organisation ? { recipientOrganisation: row.recipient_organisation } : {}),

@@ -1,8 +1,9 @@
 import { evidenceProblem } from './evidence-reference';
 
 describe('evidenceProblem', () => {
-  it.each(['EDRMS:EH-2025-00123', 'MOSAIC:DOC/88231', 'CRM:CASE-4471/NOTE-9', 'POST:2025/06/0142', ' EDRMS:EH-1234 '])('accepts %j', (evidence) =>
-    expect(evidenceProblem(evidence)).toBeUndefined(),
+  it.each(['EDRMS:EH-2025-00123', 'MOSAIC:DOC/88231', 'CRM:CASE-4471/NOTE-9', 'POST:2025/06/0142', ' EDRMS:EH-1234 '])(
+    'accepts %j',
+    (evidence) => expect(evidenceProblem(evidence)).toBeUndefined(),
   );
 
   it.each([

@@ -18,6 +18,7 @@ export function evidenceProblem(evidence: string | undefined | null): string | u
   if (!evidencePattern.test(value)) return 'it is not a reference';
   const reference = value.slice(value.indexOf(':') + 1);
   // A document, note or letter is numbered; "EDRMS:form" or "CRM:----" points at nothing in particular.
-  if (!/\d/.test(reference) || new Set(reference.replace(/[._/-]/g, '')).size < 2) return 'it does not identify one document';
+  if (!/\d/.test(reference) || new Set(reference.replace(/[._/-]/g, '')).size < 2)
+    return 'it does not identify one document';
   return undefined;
 }

@@ -24,17 +24,22 @@ export class ObjectionReviewsService {
 
   /** Records awaiting review, oldest first. */
   queue(): Promise<ObjectionEntity[]> {
-    return this.dataSource.getRepository(ObjectionEntity).find({ where: { reviewStatus: 'pending' }, order: { recordedAt: 'ASC' } });
+    return this.dataSource
+      .getRepository(ObjectionEntity)
+      .find({ where: { reviewStatus: 'pending' }, order: { recordedAt: 'ASC' } });
   }
 
   async review(id: string, outcome: ObjectionReviewOutcome, note: string, actor: Principal): Promise<ObjectionEntity> {
     if (!note?.trim()) throw invalidRecord('A review records what the DPO found');
     return this.dataSource.transaction(async (tx) => {
       const repo = tx.getRepository(ObjectionEntity);
-      const objection = uuid.test(id) ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      const objection = uuid.test(id)
+        ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
+        : null;
       if (!objection) throw recordNotFound(`No objection ${id}`);
       if (objection.reviewStatus !== 'pending') throw invalidRecord(`Objection ${id} is not awaiting review`);
-      if (objection.recordedBy === actor.subject) throw invalidRecord('An objection is reviewed by someone other than the person who recorded it');
+      if (objection.recordedBy === actor.subject)
+        throw invalidRecord('An objection is reviewed by someone other than the person who recorded it');
       const now = new Date();
       const review = { reviewStatus: outcome, reviewedBy: actor.subject, reviewedAt: now, reviewNote: note.trim() };
       await repo.update(
@@ -50,7 +55,12 @@ export class ObjectionReviewsService {
           subjects: { persons: [objection.personId] },
           decision: 'change',
           reasons: [note.trim()],
-          detail: { objectionId: id, outcome, kind: outcome === 'confirmed' ? objection.requestedKind : objection.kind, recordedBy: objection.recordedBy },
+          detail: {
+            objectionId: id,
+            outcome,
+            kind: outcome === 'confirmed' ? objection.requestedKind : objection.kind,
+            recordedBy: objection.recordedBy,
+          },
         },
         tx,
       );

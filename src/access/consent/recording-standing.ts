@@ -8,7 +8,8 @@ import { CaseAssignmentsService } from '../relationships/case-assignments.servic
 import { ResolvedPerson } from '../relationships/person-survivor';
 
 /** What entitles someone to record a person's consent or objection. */
-export type Standing = { kind: 'dpo' } | { kind: 'case'; assignmentId: string } | { kind: 'break-glass'; grantId: string };
+export type Standing =
+  { kind: 'dpo' } | { kind: 'case'; assignmentId: string } | { kind: 'break-glass'; grantId: string };
 
 export interface StandingRequest {
   /** The audit operation a refusal is recorded under (`consent.record`, `objection.record`). */
@@ -41,7 +42,9 @@ export class RecordingStanding {
     if (actor.roles.includes(Role.Dpo)) return { kind: 'dpo' };
     const { assignments } = await this.assignments.relationshipFacts(actor, [person.personId], now);
     if (assignments[0]) return { kind: 'case', assignmentId: assignments[0].id };
-    const reasons = [`${person.personId} is not on the caseload of ${actor.subject}${actor.team ? ` or team ${actor.team}` : ''} of ${actor.organisation}`];
+    const reasons = [
+      `${person.personId} is not on the caseload of ${actor.subject}${actor.team ? ` or team ${actor.team}` : ''} of ${actor.organisation}`,
+    ];
     if (request.breakGlassId) {
       const [grant] = await this.grants.factsFor([request.breakGlassId]);
       const refusal = grantRefusal(grant, actor, person, request, now);
@@ -54,7 +57,10 @@ export class RecordingStanding {
       subjects: { persons: [person.personId] },
       decision: 'deny',
       reasons,
-      detail: { refused: AccessErrorCode.NO_LEGITIMATE_RELATIONSHIP, ...(person.mergedFrom ? { askedPersonId: person.mergedFrom } : {}) },
+      detail: {
+        refused: AccessErrorCode.NO_LEGITIMATE_RELATIONSHIP,
+        ...(person.mergedFrom ? { askedPersonId: person.mergedFrom } : {}),
+      },
     });
     throw new AccessException(
       AccessErrorCode.NO_LEGITIMATE_RELATIONSHIP,
@@ -64,9 +70,16 @@ export class RecordingStanding {
   }
 }
 
-function grantRefusal(grant: BreakGlassFact | undefined, actor: Principal, person: ResolvedPerson, request: StandingRequest, now: Date): string | undefined {
+function grantRefusal(
+  grant: BreakGlassFact | undefined,
+  actor: Principal,
+  person: ResolvedPerson,
+  request: StandingRequest,
+  now: Date,
+): string | undefined {
   if (!grant) return 'no such grant';
-  if (grant.granteeSubject !== actor.subject || grant.granteeOrganisation !== actor.organisation) return 'granted to someone else';
+  if (grant.granteeSubject !== actor.subject || grant.granteeOrganisation !== actor.organisation)
+    return 'granted to someone else';
   if (grant.personId !== person.personId && grant.personId !== person.mergedFrom) return 'granted for another person';
   if (grant.revokedAt && grant.revokedAt <= now) return 'revoked';
   if (now < grant.grantedAt) return 'not yet in force';

@@ -26,17 +26,23 @@ export class CaseReferenceSpread {
    * distinct persons within the last `periodDays`; records them only then. Serialised per reference, so
    * concurrent requests (every instance) cannot each slip under the limit.
    */
-  admit(organisation: string, caseReference: string, personIds: string[], max: number, periodDays: number): Promise<SpreadAnswer> {
+  admit(
+    organisation: string,
+    caseReference: string,
+    personIds: string[],
+    max: number,
+    periodDays: number,
+  ): Promise<SpreadAnswer> {
     return this.dataSource.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`case-reference:${organisation}/${caseReference}`]);
       await tx.query(
         `delete from case_reference_person where organisation = $1 and case_reference = $2 and last_disclosed_at <= now() - make_interval(days => $3)`,
         [organisation, caseReference, periodDays],
       );
-      const rows: { person_id: string }[] = await tx.query('select person_id::text from case_reference_person where organisation = $1 and case_reference = $2', [
-        organisation,
-        caseReference,
-      ]);
+      const rows: { person_id: string }[] = await tx.query(
+        'select person_id::text from case_reference_person where organisation = $1 and case_reference = $2',
+        [organisation, caseReference],
+      );
       const covered = new Set([...rows.map((row) => row.person_id), ...personIds]);
       if (covered.size > max) return { allowed: false, covered: covered.size };
       await tx.query(

@@ -67,7 +67,12 @@ export class DisclosureLimits implements OnModuleInit {
   }
 
   /** Resolves when every person these decisions release may be released; throws a DisclosureLimitException otherwise. */
-  async admit(principal: Principal, context: AccessContext, decisions: ReadonlyMap<string, Decision>, requestId?: string): Promise<void> {
+  async admit(
+    principal: Principal,
+    context: AccessContext,
+    decisions: ReadonlyMap<string, Decision>,
+    requestId?: string,
+  ): Promise<void> {
     const releasing = [...decisions].filter(([, decision]) => decision.released.length > 0);
     if (releasing.length === 0) return;
     let seen = this.admitted.get(context);
@@ -101,11 +106,17 @@ export class DisclosureLimits implements OnModuleInit {
     const spend = await this.persons!.consumePersons(clientOf(release.principal), release.persons.length);
     if (spend.allowed) return;
     const { window, limit, retryAfterSeconds } = spend.refusedBy!;
-    await this.refuse(release, LIMIT_OPERATIONS.persons, `persons-per-${window}`, `more than ${limit} persons a ${window} disclosed to this client`, {
-      window,
-      limit,
-      retryAfterSeconds,
-    });
+    await this.refuse(
+      release,
+      LIMIT_OPERATIONS.persons,
+      `persons-per-${window}`,
+      `more than ${limit} persons a ${window} disclosed to this client`,
+      {
+        window,
+        limit,
+        retryAfterSeconds,
+      },
+    );
     throw new DisclosureLimitException(
       DisclosureLimitCode.RATE_LIMITED,
       `Too many persons: this client may be shown at most ${limit} persons a ${window}; try again in ${retryAfterSeconds} s`,
@@ -131,7 +142,11 @@ export class DisclosureLimits implements OnModuleInit {
       // Counted per agreement (every version) and client, over a day from the client's first disclosure.
       const spend = await this.volume!.spend(`${id}:${clientOf(release.principal)}`, persons);
       if (spend.consumed <= expected) continue;
-      const detail = { expectedDailyVolume: expected, persons: spend.consumed, refused: !!agreement.refuseAboveExpectedVolume };
+      const detail = {
+        expectedDailyVolume: expected,
+        persons: spend.consumed,
+        refused: !!agreement.refuseAboveExpectedVolume,
+      };
       const reason = `${spend.consumed} persons disclosed today under agreement ${id}, which expects at most ${expected} a day`;
       if (agreement.refuseAboveExpectedVolume) {
         await this.refuse(release, LIMIT_OPERATIONS.expectedVolume, 'expected-volume', reason, detail, { id, version });
@@ -166,7 +181,11 @@ export class DisclosureLimits implements OnModuleInit {
     const answer = await this.spread.admit(release.principal.organisation, reference, ids, max, days);
     if (answer.allowed) return;
     const reason = `case reference ${reference} would cover ${answer.covered} persons for ${release.principal.organisation} within ${days} days; at most ${max}`;
-    await this.refuse(release, LIMIT_OPERATIONS.caseReference, 'case-reference-too-broad', reason, { covered: answer.covered, max, periodDays: days });
+    await this.refuse(release, LIMIT_OPERATIONS.caseReference, 'case-reference-too-broad', reason, {
+      covered: answer.covered,
+      max,
+      periodDays: days,
+    });
     throw new DisclosureLimitException(
       DisclosureLimitCode.CASE_REFERENCE_TOO_BROAD,
       `Refused: one case reference may cover at most ${max} persons in ${days} days (CASE_REFERENCE_MAX_PERSONS); ${reference} would cover ${answer.covered}. Nothing was released, and the DPO is told`,
@@ -174,7 +193,14 @@ export class DisclosureLimits implements OnModuleInit {
     );
   }
 
-  private refuse(release: Release, operation: string, why: string, reason: string, detail: Record<string, unknown>, agreement?: AuditEventInput['agreement']): Promise<void> {
+  private refuse(
+    release: Release,
+    operation: string,
+    why: string,
+    reason: string,
+    detail: Record<string, unknown>,
+    agreement?: AuditEventInput['agreement'],
+  ): Promise<void> {
     const client = clientOf(release.principal);
     return this.refusals.refuse(
       {

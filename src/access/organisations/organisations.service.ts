@@ -22,10 +22,15 @@ export class OrganisationsService {
     return this.dataSource.getRepository(OrganisationEntity).find({ order: { id: 'ASC' } });
   }
 
-  async create(input: { id: string; name: string; kind: OrganisationKind }, actor: Principal): Promise<OrganisationEntity> {
-    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(input.id)) throw invalidRecord('An organisation id is 2-63 lower-case letters, digits and dashes');
+  async create(
+    input: { id: string; name: string; kind: OrganisationKind },
+    actor: Principal,
+  ): Promise<OrganisationEntity> {
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(input.id))
+      throw invalidRecord('An organisation id is 2-63 lower-case letters, digits and dashes');
     // The table's check: a longer name failed there as an internal error.
-    if (!input.name.trim() || input.name.trim().length > 200) throw invalidRecord('An organisation needs a name of 1 to 200 characters');
+    if (!input.name.trim() || input.name.trim().length > 200)
+      throw invalidRecord('An organisation needs a name of 1 to 200 characters');
     if (!kinds.includes(input.kind)) throw invalidRecord(`Organisation kind must be one of ${kinds.join(', ')}`);
     try {
       return await this.insert(input, actor);
@@ -35,12 +40,23 @@ export class OrganisationsService {
     }
   }
 
-  private insert(input: { id: string; name: string; kind: OrganisationKind }, actor: Principal): Promise<OrganisationEntity> {
+  private insert(
+    input: { id: string; name: string; kind: OrganisationKind },
+    actor: Principal,
+  ): Promise<OrganisationEntity> {
     return this.dataSource.transaction(async (tx) => {
       const repo = tx.getRepository(OrganisationEntity);
       if (await repo.existsBy({ id: input.id })) throw invalidRecord(`Organisation ${input.id} already exists`);
       const saved = await repo.save(repo.create({ ...input, name: input.name.trim(), createdBy: actor.subject }));
-      await this.audit.record({ actor, operation: 'organisation.create', decision: 'change', detail: { organisation: saved.id, kind: saved.kind } }, tx);
+      await this.audit.record(
+        {
+          actor,
+          operation: 'organisation.create',
+          decision: 'change',
+          detail: { organisation: saved.id, kind: saved.kind },
+        },
+        tx,
+      );
       return saved;
     });
   }

@@ -19,16 +19,29 @@ const unsetPlaceholder = /^(?:undefined|null)$/i;
 export function accessContextFrom(req: Request): AccessContext {
   const purpose = single(req, PURPOSE_HEADER);
   if (purpose === undefined) {
-    throw refused(AccessErrorCode.PURPOSE_REQUIRED, `Say what the data is for: send the ${PURPOSE_HEADER} header with a purpose code`, PURPOSE_HEADER);
+    throw refused(
+      AccessErrorCode.PURPOSE_REQUIRED,
+      `Say what the data is for: send the ${PURPOSE_HEADER} header with a purpose code`,
+      PURPOSE_HEADER,
+    );
   }
-  if (!purposePattern.test(purpose)) throw refused(AccessErrorCode.UNKNOWN_PURPOSE, `${PURPOSE_HEADER} is not a purpose code`, PURPOSE_HEADER);
+  if (!purposePattern.test(purpose))
+    throw refused(AccessErrorCode.UNKNOWN_PURPOSE, `${PURPOSE_HEADER} is not a purpose code`, PURPOSE_HEADER);
   const caseReference = single(req, CASE_REFERENCE_HEADER);
   if (caseReference !== undefined && !caseReferencePattern.test(caseReference)) {
-    throw refused(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${CASE_REFERENCE_HEADER} must be 1-64 letters, digits and / _ . : -`, CASE_REFERENCE_HEADER);
+    throw refused(
+      AccessErrorCode.INVALID_ACCESS_CONTEXT,
+      `${CASE_REFERENCE_HEADER} must be 1-64 letters, digits and / _ . : -`,
+      CASE_REFERENCE_HEADER,
+    );
   }
   const breakGlassId = single(req, BREAK_GLASS_HEADER);
   if (breakGlassId !== undefined && !uuid.test(breakGlassId)) {
-    throw refused(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${BREAK_GLASS_HEADER} must be the id of a break-glass grant`, BREAK_GLASS_HEADER);
+    throw refused(
+      AccessErrorCode.INVALID_ACCESS_CONTEXT,
+      `${BREAK_GLASS_HEADER} must be the id of a break-glass grant`,
+      BREAK_GLASS_HEADER,
+    );
   }
   return { purpose, ...(caseReference ? { caseReference } : {}), ...(breakGlassId ? { breakGlassId } : {}) };
 }
@@ -38,7 +51,8 @@ export const isCaseReference = (value: string): boolean => caseReferencePattern.
 
 function single(req: Request, name: string): string | undefined {
   const value = req.headers[name];
-  if (Array.isArray(value)) throw refused(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${name} was sent more than once`, name);
+  if (Array.isArray(value))
+    throw refused(AccessErrorCode.INVALID_ACCESS_CONTEXT, `${name} was sent more than once`, name);
   const trimmed = value?.trim();
   // Otherwise `x-case-reference: undefined` passes as a case reference and is written to the audit trail.
   return trimmed && !unsetPlaceholder.test(trimmed) ? trimmed : undefined;

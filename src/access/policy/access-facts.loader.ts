@@ -38,7 +38,12 @@ export class AccessFactsLoader {
     private readonly relationships: RelationshipFacts,
   ) {}
 
-  async load(principal: Principal, context: AccessContext, personIds: string[], now = new Date()): Promise<PolicyFacts> {
+  async load(
+    principal: Principal,
+    context: AccessContext,
+    personIds: string[],
+    now = new Date(),
+  ): Promise<PolicyFacts> {
     const [purposes, agreements, consent, relationships] = await Promise.all([
       this.purposes.activeCodes(),
       this.agreements.factsFor(principal.organisation),

@@ -1,7 +1,17 @@
 import { Principal } from '../../auth/principal';
 import { decide } from './decide';
 import { ALWAYS_SPECIAL_SOURCES } from './field-ref';
-import { AccessContext, AgreementFact, ConsentFact, Decision, FieldRef, LawfulBasis, PolicyFacts, PolicySubject, Scope } from './policy.types';
+import {
+  AccessContext,
+  AgreementFact,
+  ConsentFact,
+  Decision,
+  FieldRef,
+  LawfulBasis,
+  PolicyFacts,
+  PolicySubject,
+  Scope,
+} from './policy.types';
 
 /**
  * An answer the hub computes from sources' data and releases on its own, without the data: e.g. "is this
@@ -22,10 +32,18 @@ export interface DerivedAnswer {
  * covering an input source, missing consent for an input source under a consent-based agreement, and
  * special-category inputs under an agreement that names no Art. 9 condition. Pure, like `decide`.
  */
-export function decideAnswer(principal: Principal, context: AccessContext, subject: PolicySubject, answer: DerivedAnswer, facts: PolicyFacts): Decision {
+export function decideAnswer(
+  principal: Principal,
+  context: AccessContext,
+  subject: PolicySubject,
+  answer: DerivedAnswer,
+  facts: PolicyFacts,
+): Decision {
   const decision = decide(principal, context, subject, [answer.ref], facts);
   if (decision.effect !== 'allow' || !decision.agreement) return decision;
-  const agreement = facts.agreements.find((a) => a.id === decision.agreement!.id && a.version === decision.agreement!.version)!;
+  const agreement = facts.agreements.find(
+    (a) => a.id === decision.agreement!.id && a.version === decision.agreement!.version,
+  )!;
   const scope = { purpose: context.purpose!, recipientOrganisation: principal.organisation };
   const consentIds = decision.consentId ? [decision.consentId] : [];
   let special = false;
@@ -61,8 +79,11 @@ function inputRefusal(
   facts: PolicyFacts,
   consentIds: string[],
 ): string | undefined {
-  if (isSpecial && !agreement.specialCategoryCondition) return `special category data, and agreement ${agreement.id} v${agreement.version} names no Art. 9 condition`;
-  const objection = facts.objections.find((o) => o.personId === subject.personId && covers(o, scope) && within(facts.now, o.validFrom, o.liftedAt));
+  if (isSpecial && !agreement.specialCategoryCondition)
+    return `special category data, and agreement ${agreement.id} v${agreement.version} names no Art. 9 condition`;
+  const objection = facts.objections.find(
+    (o) => o.personId === subject.personId && covers(o, scope) && within(facts.now, o.validFrom, o.liftedAt),
+  );
   if (objection) {
     return `${objection.kind === 'objection' ? 'objection (UK GDPR Art. 21)' : 'restriction of processing (UK GDPR Art. 18)'} ${objection.id} covers this`;
   }
@@ -76,10 +97,18 @@ function inputRefusal(
 
 function isSpecialSource(source: string, facts: PolicyFacts): boolean {
   // A category-level entry (`source.category`) makes the whole source special here: an answer may draw on any category.
-  return ALWAYS_SPECIAL_SOURCES.has(source) || facts.specialCategories.some((entry) => entry === source || entry.startsWith(`${source}.`));
+  return (
+    ALWAYS_SPECIAL_SOURCES.has(source) ||
+    facts.specialCategories.some((entry) => entry === source || entry.startsWith(`${source}.`))
+  );
 }
 
-function latestConsent(consents: readonly ConsentFact[], personId: string, scope: Required<Scope>, now: Date): ConsentFact | undefined {
+function latestConsent(
+  consents: readonly ConsentFact[],
+  personId: string,
+  scope: Required<Scope>,
+  now: Date,
+): ConsentFact | undefined {
   return consents
     .filter((c) => c.personId === personId && covers(c, scope) && within(now, c.validFrom, c.validTo))
     .sort((a, b) => b.recordedAt.getTime() - a.recordedAt.getTime() || b.id.localeCompare(a.id))[0];

@@ -13,10 +13,15 @@ import { PURPOSE_HEADER, refusedHeader } from './access-context';
  * that is well formed but unknown: a short upper-case code, which tells the DPO what was attempted.
  * Counted per client, so a client looping without a purpose is recorded one by one only up to a budget.
  */
-export function contextRefusal(req: Request, error: AccessException, claimedPurpose?: string): { event: AuditEventInput; refusal: Refusal } {
+export function contextRefusal(
+  req: Request,
+  error: AccessException,
+  claimedPurpose?: string,
+): { event: AuditEventInput; refusal: Refusal } {
   const principal = principalOf(req);
   const client = principal ? `${principal.organisation}/${principal.client ?? principal.subject}` : undefined;
-  const header = refusedHeader(error) ?? (error.code === AccessErrorCode.INVALID_ACCESS_CONTEXT ? undefined : PURPOSE_HEADER);
+  const header =
+    refusedHeader(error) ?? (error.code === AccessErrorCode.INVALID_ACCESS_CONTEXT ? undefined : PURPOSE_HEADER);
   return {
     event: {
       ...(principal ? { actor: principal } : {}),
@@ -24,7 +29,12 @@ export function contextRefusal(req: Request, error: AccessException, claimedPurp
       decision: 'deny',
       reasons: [`${error.code}: ${error.message}`],
       requestId: String((req as { id?: unknown }).id ?? ''),
-      detail: { code: error.code, ...(header ? { header } : {}), path: requestPath(req), ...(claimedPurpose ? { claimedPurpose } : {}) },
+      detail: {
+        code: error.code,
+        ...(header ? { header } : {}),
+        path: requestPath(req),
+        ...(claimedPurpose ? { claimedPurpose } : {}),
+      },
     },
     refusal: {
       key: client ?? addressKey(clientAddress(req)),

@@ -56,7 +56,9 @@ export function decide(
     else applicable.push(agreement);
   }
   if (applicable.length === 0) {
-    return denyAll(`no active agreement lets ${principal.organisation} (${principal.roles.join(', ')}) use data for ${purpose}`);
+    return denyAll(
+      `no active agreement lets ${principal.organisation} (${principal.roles.join(', ')}) use data for ${purpose}`,
+    );
   }
   const usable = applicable.filter((agreement) => !agreement.caseReferenceRequired || hasText(context.caseReference));
   if (usable.length === 0) {
@@ -76,16 +78,22 @@ export function decide(
   let rulings: Ruling[] | undefined;
   for (const field of requested) {
     const parsed = parseFieldRef(field);
-    let refusal = parsed ? fieldRefusal(field, parsed, check) : aboutRequest(`${field} is not a field reference (source.category.field)`);
+    let refusal = parsed
+      ? fieldRefusal(field, parsed, check)
+      : aboutRequest(`${field} is not a field reference (source.category.field)`);
     const derivation = DERIVED_FIELDS.get(field);
     if (!refusal && derivation) {
       rulings ??= rulingsOnDerived(check);
       const kept = rulings.filter((r) => r.refusal);
       if (derivation === 'whole' && kept.length > 0) {
         // A count or flag over every source cannot leave one out: it goes only if every special source may.
-        refusal = { ...kept[0].refusal!, reason: `derived from ${kept[0].source}, special category: ${kept[0].refusal!.reason}` };
+        refusal = {
+          ...kept[0].refusal!,
+          reason: `derived from ${kept[0].source}, special category: ${kept[0].refusal!.reason}`,
+        };
       } else {
-        for (const r of kept) reasons.push(`${field}: what is derived from ${r.source} is left out: ${r.refusal!.reason}`);
+        for (const r of kept)
+          reasons.push(`${field}: what is derived from ${r.source} is left out: ${r.refusal!.reason}`);
         if (rulings.some((r) => !r.refusal)) special = true;
       }
     }
@@ -96,7 +104,8 @@ export function decide(
     }
   }
 
-  const effect = released.length === requested.length ? 'allow' : released.length === 0 ? 'deny' : 'allow-with-redactions';
+  const effect =
+    released.length === requested.length ? 'allow' : released.length === 0 ? 'deny' : 'allow-with-redactions';
   return {
     effect,
     released,
@@ -107,7 +116,9 @@ export function decide(
     ...(consentIds.size > 0 ? { consentId: [...consentIds][0] } : {}),
     ...(relationship.assignment ? { relationshipId: relationship.assignment.id } : {}),
     ...(relationship.grant ? { breakGlassId: relationship.grant.id } : {}),
-    ...(rulings && released.some((field) => DERIVED_FIELDS.has(field)) ? { derivedSources: rulings.map(derivedSource) } : {}),
+    ...(rulings && released.some((field) => DERIVED_FIELDS.has(field))
+      ? { derivedSources: rulings.map(derivedSource) }
+      : {}),
   };
 }
 
@@ -130,15 +141,25 @@ interface Ruling {
   refusal?: Refusal;
 }
 
-const derivedSource = (r: Ruling): DerivedSource => (r.refusal ? { source: r.source, released: false, reason: r.refusal.reason } : { source: r.source, released: true });
+const derivedSource = (r: Ruling): DerivedSource =>
+  r.refusal ? { source: r.source, released: false, reason: r.refusal.reason } : { source: r.source, released: true };
 
-function agreementRefusal(agreement: AgreementFact, principal: Principal, purpose: string, now: Date): string | undefined {
-  if (!agreement.parties.includes(principal.organisation)) return `${label(agreement)}: ${principal.organisation} is not a party`;
+function agreementRefusal(
+  agreement: AgreementFact,
+  principal: Principal,
+  purpose: string,
+  now: Date,
+): string | undefined {
+  if (!agreement.parties.includes(principal.organisation))
+    return `${label(agreement)}: ${principal.organisation} is not a party`;
   if (agreement.status !== AgreementStatus.Active) return `${label(agreement)} is ${agreement.status}`;
-  if (now < agreement.validFrom) return `${label(agreement)} is not in force until ${agreement.validFrom.toISOString()}`;
-  if (agreement.validTo && now >= agreement.validTo) return `${label(agreement)} expired on ${agreement.validTo.toISOString()}`;
+  if (now < agreement.validFrom)
+    return `${label(agreement)} is not in force until ${agreement.validFrom.toISOString()}`;
+  if (agreement.validTo && now >= agreement.validTo)
+    return `${label(agreement)} expired on ${agreement.validTo.toISOString()}`;
   if (!agreement.purposes.includes(purpose)) return `${label(agreement)} does not permit ${purpose}`;
-  if (!agreement.roles.some((role) => principal.roles.includes(role))) return `${label(agreement)} does not allow roles ${principal.roles.join(', ')}`;
+  if (!agreement.roles.some((role) => principal.roles.includes(role)))
+    return `${label(agreement)} does not allow roles ${principal.roles.join(', ')}`;
   return undefined;
 }
 
@@ -201,7 +222,9 @@ function findRelationship(
       within(facts.now, a.validFrom, a.validTo),
   );
   if (assignment) {
-    reasons.push(`on the caseload of ${assignment.userSubject ? `user ${assignment.userSubject}` : `team ${assignment.team}`} of ${assignment.organisation} (assignment ${assignment.id})`);
+    reasons.push(
+      `on the caseload of ${assignment.userSubject ? `user ${assignment.userSubject}` : `team ${assignment.team}`} of ${assignment.organisation} (assignment ${assignment.id})`,
+    );
     return { required, assignment };
   }
   if (context.breakGlassId) {
@@ -213,7 +236,9 @@ function findRelationship(
     }
     reasons.push(`break-glass grant ${context.breakGlassId} not used: ${refusal}`);
   }
-  reasons.push(`${subject.personId} is not on the caseload of ${principal.subject}${principal.team ? ` or team ${principal.team}` : ''}`);
+  reasons.push(
+    `${subject.personId} is not on the caseload of ${principal.subject}${principal.team ? ` or team ${principal.team}` : ''}`,
+  );
   return { required };
 }
 
@@ -225,7 +250,8 @@ function breakGlassRefusal(
   now: Date,
 ): string | undefined {
   if (!grant) return 'no such grant';
-  if (grant.granteeSubject !== principal.subject || grant.granteeOrganisation !== principal.organisation) return 'granted to someone else';
+  if (grant.granteeSubject !== principal.subject || grant.granteeOrganisation !== principal.organisation)
+    return 'granted to someone else';
   if (grant.personId !== subject.personId) return 'granted for another person';
   if (grant.purpose !== context.purpose) return `granted for purpose ${grant.purpose}`;
   if (grant.revokedAt && grant.revokedAt <= now) return 'revoked';
@@ -258,8 +284,15 @@ const aboutPerson = (reason: string): Refusal => ({ reason, about: 'person' });
 function fieldRefusal(field: FieldRef, parsed: ParsedFieldRef, check: FieldCheck): Refusal | undefined {
   const { agreement, purpose, facts, subject } = check;
   if (!check.allowList.has(field)) return aboutRequest(`not released by ${label(agreement)} for ${purpose}`);
-  if (check.relationship.required && !check.relationship.assignment && !check.relationship.grant && !EXISTENCE_FIELDS.has(field)) {
-    return aboutPerson('no legitimate relationship: the person is not on your caseload and no valid break-glass grant was given');
+  if (
+    check.relationship.required &&
+    !check.relationship.assignment &&
+    !check.relationship.grant &&
+    !EXISTENCE_FIELDS.has(field)
+  ) {
+    return aboutPerson(
+      'no legitimate relationship: the person is not on your caseload and no valid break-glass grant was given',
+    );
   }
   // A field derived from the sources may carry special-category facts: it is special category itself.
   if ((isSpecial(parsed, facts) || DERIVED_FIELDS.has(field)) && !agreement.specialCategoryCondition) {
@@ -270,7 +303,9 @@ function fieldRefusal(field: FieldRef, parsed: ParsedFieldRef, check: FieldCheck
     (o) => o.personId === subject.personId && inScope(o, scope) && within(facts.now, o.validFrom, o.liftedAt),
   );
   if (objection) {
-    return aboutPerson(`${objection.kind === 'objection' ? 'objection (UK GDPR Art. 21)' : 'restriction of processing (UK GDPR Art. 18)'} ${objection.id} covers this`);
+    return aboutPerson(
+      `${objection.kind === 'objection' ? 'objection (UK GDPR Art. 21)' : 'restriction of processing (UK GDPR Art. 18)'} ${objection.id} covers this`,
+    );
   }
   if (agreement.lawfulBasis === LawfulBasis.Consent) {
     check.consentBySource ??= new Map();
@@ -286,7 +321,12 @@ function fieldRefusal(field: FieldRef, parsed: ParsedFieldRef, check: FieldCheck
 }
 
 /** The most recent consent record covering the scope: a later withdrawal or refusal overrides an earlier consent. */
-function latestConsent(consents: readonly ConsentFact[], personId: string, scope: Required<Scope>, now: Date): ConsentFact | undefined {
+function latestConsent(
+  consents: readonly ConsentFact[],
+  personId: string,
+  scope: Required<Scope>,
+  now: Date,
+): ConsentFact | undefined {
   return consents
     .filter((c) => c.personId === personId && inScope(c, scope) && within(now, c.validFrom, c.validTo))
     .sort((a, b) => b.recordedAt.getTime() - a.recordedAt.getTime() || b.id.localeCompare(a.id))[0];

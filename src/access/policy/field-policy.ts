@@ -1,4 +1,13 @@
-import { defaultFieldResolver, getNamedType, GraphQLError, GraphQLField, GraphQLFieldResolver, GraphQLSchema, isLeafType, isObjectType } from 'graphql';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  GraphQLError,
+  GraphQLField,
+  GraphQLFieldResolver,
+  GraphQLSchema,
+  isLeafType,
+  isObjectType,
+} from 'graphql';
 import { AccessErrorCode } from '../access.exception';
 import { POLICY_FIELD_EXTENSION, POLICY_OPEN_EXTENSION, POLICY_SUBJECT_EXTENSION } from './policy.decorator';
 import { tagOf, tagValue } from './subject-tag';
@@ -35,14 +44,19 @@ function guardField(typeName: string, field: GraphQLField<unknown, unknown>): vo
   const ref = extensions[POLICY_FIELD_EXTENSION];
   const releasedAs = typeof ref === 'string' ? ref : undefined;
   const subjectField = !!extensions[POLICY_SUBJECT_EXTENSION];
-  const undeclaredLeaf = !releasedAs && !extensions[POLICY_OPEN_EXTENSION] && !subjectField && isLeafType(getNamedType(field.type));
+  const undeclaredLeaf =
+    !releasedAs && !extensions[POLICY_OPEN_EXTENSION] && !subjectField && isLeafType(getNamedType(field.type));
   const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
   field.resolve = (source, args, context, info) => {
     const tag = tagOf(source);
     if (releasedAs) {
       if (!tag) throw withheldError(releasedAs, 'no access decision covers this object');
       if (!tag.decision.released.includes(releasedAs)) {
-        throw withheldError(releasedAs, tag.decision.withheld.find((w) => w.field === releasedAs)?.reason ?? 'not released by the decision for this request');
+        throw withheldError(
+          releasedAs,
+          tag.decision.withheld.find((w) => w.field === releasedAs)?.reason ??
+            'not released by the decision for this request',
+        );
       }
     } else if (tag && undeclaredLeaf) {
       throw withheldError(`${typeName}.${field.name}`, 'this field declares no policy (ReleasedAs or NotPersonalData)');

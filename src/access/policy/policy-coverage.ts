@@ -16,7 +16,12 @@ export interface HandlerPolicy {
   policy?: PolicyDeclaration;
 }
 
-const resolverKeys = [RESOLVER_TYPE_METADATA, RESOLVER_NAME_METADATA, RESOLVER_PROPERTY_METADATA, RESOLVER_REFERENCE_METADATA];
+const resolverKeys = [
+  RESOLVER_TYPE_METADATA,
+  RESOLVER_NAME_METADATA,
+  RESOLVER_PROPERTY_METADATA,
+  RESOLVER_REFERENCE_METADATA,
+];
 
 /**
  * Every GraphQL resolver, field resolver, reference resolver and HTTP route handler in the application,
@@ -38,7 +43,8 @@ export function listHandlerPolicies(modules: ModulesContainer): HandlerPolicy[] 
         const isRoute = isController && Reflect.getMetadata(PATH_METADATA, method) !== undefined;
         if (!isResolver && !isRoute) continue;
         const handler = `${instance.constructor.name}.${name}`;
-        const policy = (Reflect.getMetadata(POLICY_METADATA, method) ?? Reflect.getMetadata(POLICY_METADATA, instance.constructor)) as PolicyDeclaration | undefined;
+        const policy = (Reflect.getMetadata(POLICY_METADATA, method) ??
+          Reflect.getMetadata(POLICY_METADATA, instance.constructor)) as PolicyDeclaration | undefined;
         found.set(handler, { handler, kind: isResolver ? 'resolver' : 'controller', ...(policy ? { policy } : {}) });
       }
     }
@@ -55,6 +61,7 @@ export class PolicyCoverageCheck implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const missing = listHandlerPolicies(this.modules).filter((h) => !h.policy);
-    for (const handler of missing) this.logger.error(`${handler.handler} declares no access policy: every call to it is refused`);
+    for (const handler of missing)
+      this.logger.error(`${handler.handler} declares no access policy: every call to it is refused`);
   }
 }

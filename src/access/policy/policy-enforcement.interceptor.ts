@@ -30,7 +30,10 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType<string>() !== 'graphql') return next.handle();
-    const declaration = this.reflector.getAllAndOverride<PolicyDeclaration | undefined>(POLICY_METADATA, [context.getHandler(), context.getClass()]);
+    const declaration = this.reflector.getAllAndOverride<PolicyDeclaration | undefined>(POLICY_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (declaration?.kind !== 'subject') return next.handle();
     return from(this.enforce(declaration, GqlExecutionContext.create(context), next));
   }
@@ -41,8 +44,14 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
     if (!principal) throw AuthException.unauthenticated('missing-token');
     const accessContext = await this.policy.contextFor(req);
     const fields = requestedFields(gql.getInfo<GraphQLResolveInfo>());
-    const ask = (subjects: PolicySubject[], whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>) =>
-      this.policy.decide({ principal, context: accessContext, subjects, fields, operation: declaration.operation, requestId }, whileRecording);
+    const ask = (
+      subjects: PolicySubject[],
+      whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>,
+    ) =>
+      this.policy.decide(
+        { principal, context: accessContext, subjects, fields, operation: declaration.operation, requestId },
+        whileRecording,
+      );
 
     if ('fromArgs' in declaration.subject) {
       const subject = declaration.subject.fromArgs(gql.getArgs(), gql.getRoot());
@@ -60,7 +69,8 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
       const groups = items.map((item) => groupOf(item)).filter((group) => group !== undefined);
       const members = groups.flatMap((group) => group.subjects);
       // All subjects of all groups in one call: one facts load, one decision (and audit event) each.
-      const prepare = (decided: ReadonlyMap<string, Decision>) => Promise.all(groups.map((group) => group.prepare?.(decided)));
+      const prepare = (decided: ReadonlyMap<string, Decision>) =>
+        Promise.all(groups.map((group) => group.prepare?.(decided)));
       const decisions = members.length > 0 ? await ask(members, prepare) : new Map<string, Decision>();
       for (const group of groups) group.release(decisions);
       return result;
@@ -80,7 +90,8 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
 }
 
 function denied(decision: Decision): AccessException {
-  const reasons = decision.withheld.length > 0 ? [...new Set(decision.withheld.map((w) => w.reason))] : decision.reasons.slice(-1);
+  const reasons =
+    decision.withheld.length > 0 ? [...new Set(decision.withheld.map((w) => w.reason))] : decision.reasons.slice(-1);
   return new AccessException(AccessErrorCode.WITHHELD_BY_POLICY, `Withheld by policy: ${reasons.join('; ')}`, {
     reasons: decision.reasons,
     agreement: decision.agreement,

@@ -46,8 +46,10 @@ export function Policy(declaration: PolicyDeclaration): MethodDecorator & ClassD
   if (declaration.kind !== 'subject') return SetMetadata(POLICY_METADATA, declaration);
   // The schema marks where a new subject starts, so that the requested fields of one person are never
   // counted as requested about another.
-  return applyDecorators(SetMetadata(POLICY_METADATA, declaration), Extensions({ [POLICY_SUBJECT_EXTENSION]: true })) as MethodDecorator &
-    ClassDecorator;
+  return applyDecorators(
+    SetMetadata(POLICY_METADATA, declaration),
+    Extensions({ [POLICY_SUBJECT_EXTENSION]: true }),
+  ) as MethodDecorator & ClassDecorator;
 }
 
 /** Explicitly open: no token needed. */
@@ -57,7 +59,8 @@ export const Public = () => Policy({ kind: 'public' });
 export const Roles = (...roles: Role[]) => Policy({ kind: 'roles', roles });
 
 /** Personal data about the subject the source names; every protected field goes through the decision point. */
-Policy.subject = (operation: string, subject: SubjectSource, roles?: Role[]) => Policy({ kind: 'subject', operation, subject, ...(roles ? { roles } : {}) });
+Policy.subject = (operation: string, subject: SubjectSource, roles?: Role[]) =>
+  Policy({ kind: 'subject', operation, subject, ...(roles ? { roles } : {}) });
 
 /** A field resolver governed by the subject decision of its parent object. */
 Policy.parent = () => Policy({ kind: 'parent' });

@@ -67,7 +67,10 @@ export class PolicyService {
     try {
       context = accessContextFrom(req);
       if (!(await this.purposes.activeCodes()).includes(context.purpose!)) {
-        throw new AccessException(AccessErrorCode.UNKNOWN_PURPOSE, `Purpose ${context.purpose} is not in the purposes catalogue`);
+        throw new AccessException(
+          AccessErrorCode.UNKNOWN_PURPOSE,
+          `Purpose ${context.purpose} is not in the purposes catalogue`,
+        );
       }
       return context;
     } catch (error) {
@@ -79,7 +82,11 @@ export class PolicyService {
   private async recordRefusal(req: Request, error: AccessException, claimedPurpose?: string): Promise<void> {
     const { event, refusal } = contextRefusal(req, error, claimedPurpose);
     if (this.refusals) return this.refusals.refuse(event, refusal);
-    await this.audit.record(event).catch((failure: unknown) => this.logger.error(`could not record ${event.operation}: ${(failure as Error).message}`));
+    await this.audit
+      .record(event)
+      .catch((failure: unknown) =>
+        this.logger.error(`could not record ${event.operation}: ${(failure as Error).message}`),
+      );
   }
 
   /**
@@ -89,23 +96,35 @@ export class PolicyService {
    * network. Nothing may be released until this method has returned, and it returns only once every event
    * is committed (fail closed).
    */
-  decide(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>): Promise<Map<string, Decision>> {
-    const attributes = { 'hub.operation': request.operation, 'hub.subjects': request.subjects.length, ...(request.requestId ? { 'hub.request_id': request.requestId } : {}) };
+  decide(
+    request: DecisionRequest,
+    whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>,
+  ): Promise<Map<string, Decision>> {
+    const attributes = {
+      'hub.operation': request.operation,
+      'hub.subjects': request.subjects.length,
+      ...(request.requestId ? { 'hub.request_id': request.requestId } : {}),
+    };
     return inSpan('policy.decide', attributes, async (span) => {
       const decisions = await this.decideAndRecord(request, whileRecording);
       // Counted once recorded: what the audit trail holds, never a decision whose event failed.
       const outcomes = [...decisions.values()].map((decision) => decision.effect);
       this.metrics.policyDecisions(request.operation, outcomes);
-      for (const effect of new Set(outcomes)) span.setAttribute(`hub.decisions.${effect}`, outcomes.filter((o) => o === effect).length);
+      for (const effect of new Set(outcomes))
+        span.setAttribute(`hub.decisions.${effect}`, outcomes.filter((o) => o === effect).length);
       return decisions;
     });
   }
 
-  private async decideAndRecord(request: DecisionRequest, whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>): Promise<Map<string, Decision>> {
+  private async decideAndRecord(
+    request: DecisionRequest,
+    whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>,
+  ): Promise<Map<string, Decision>> {
     const personIds = [...new Set(request.subjects.map((s) => s.personId))];
     const facts = await this.facts.load(request.principal, request.context, personIds);
     const decisions = new Map<string, Decision>();
-    for (const personId of personIds) decisions.set(personId, decide(request.principal, request.context, { personId }, request.fields, facts));
+    for (const personId of personIds)
+      decisions.set(personId, decide(request.principal, request.context, { personId }, request.fields, facts));
     // Before anything is asked of a source, recorded or released: a refusal here releases no one.
     await this.limits?.admit(request.principal, request.context, decisions, request.requestId);
     if (whileRecording) {
@@ -116,15 +135,25 @@ export class PolicyService {
     }
     // Recorded together (the audit writer appends concurrent events in one go), in subject order; any
     // failure rejects the whole call, so nothing is released.
-    await Promise.all(personIds.map((personId) => this.audit.record(this.eventFor(request, personId, decisions.get(personId)!))));
+    await Promise.all(
+      personIds.map((personId) => this.audit.record(this.eventFor(request, personId, decisions.get(personId)!))),
+    );
     return decisions;
   }
 
   private eventFor(request: DecisionRequest, personId: string, decision: Decision): AuditEventInput {
     // A household view names the household too, so the DPO can answer "who looked at this household".
-    const households = [...new Set(request.subjects.filter((s) => s.personId === personId && s.householdId).map((s) => s.householdId!))];
+    const households = [
+      ...new Set(request.subjects.filter((s) => s.personId === personId && s.householdId).map((s) => s.householdId!)),
+    ];
     // Reached through a merged id: the event names that id too, the survivor first (detail.requestedId).
-    const requested = [...new Set(request.subjects.filter((s) => s.personId === personId && s.requestedId && s.requestedId !== personId).map((s) => s.requestedId!))];
+    const requested = [
+      ...new Set(
+        request.subjects
+          .filter((s) => s.personId === personId && s.requestedId && s.requestedId !== personId)
+          .map((s) => s.requestedId!),
+      ),
+    ];
     return {
       actor: request.principal,
       operation: request.operation,
@@ -143,12 +172,16 @@ export class PolicyService {
       decision: decision.effect,
       reasons: decision.reasons,
       requestId: request.requestId,
-      ...(requested.length > 0 ? { detail: requested.length === 1 ? { requestedId: requested[0] } : { requestedIds: requested } } : {}),
+      ...(requested.length > 0
+        ? { detail: requested.length === 1 ? { requestedId: requested[0] } : { requestedIds: requested } }
+        : {}),
     };
   }
 }
 
 function audited(ref: FieldRef): AuditedField {
   const parsed = parseFieldRef(ref);
-  return parsed ? { source: parsed.source, field: `${parsed.category}.${parsed.field}` } : { source: 'unknown', field: ref };
+  return parsed
+    ? { source: parsed.source, field: `${parsed.category}.${parsed.field}` }
+    : { source: 'unknown', field: ref };
 }

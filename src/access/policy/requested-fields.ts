@@ -20,7 +20,10 @@ export function requestedFields(info: GraphQLResolveInfo): FieldRef[] {
   const found = new Set<FieldRef>();
   const seen = new Set<SelectionSetNode>();
 
-  const visit = (type: GraphQLOutputType | ReturnType<typeof info.schema.getType>, selectionSet: SelectionSetNode | undefined) => {
+  const visit = (
+    type: GraphQLOutputType | ReturnType<typeof info.schema.getType>,
+    selectionSet: SelectionSetNode | undefined,
+  ) => {
     if (!selectionSet || !type || seen.has(selectionSet)) return;
     seen.add(selectionSet);
     const named = getNamedType(type);
@@ -34,10 +37,16 @@ export function requestedFields(info: GraphQLResolveInfo): FieldRef[] {
         if (typeof ref === 'string') found.add(ref);
         visit(field.type, selection.selectionSet);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.typeCondition ? info.schema.getType(selection.typeCondition.name.value) as GraphQLOutputType : named, selection.selectionSet);
+        visit(
+          selection.typeCondition
+            ? (info.schema.getType(selection.typeCondition.name.value) as GraphQLOutputType)
+            : named,
+          selection.selectionSet,
+        );
       } else {
         const fragment = info.fragments[selection.name.value];
-        if (fragment) visit(info.schema.getType(fragment.typeCondition.name.value) as GraphQLOutputType, fragment.selectionSet);
+        if (fragment)
+          visit(info.schema.getType(fragment.typeCondition.name.value) as GraphQLOutputType, fragment.selectionSet);
       }
     }
   };

@@ -18,6 +18,8 @@ export class PurposesService {
 
   /** Active purpose codes. The catalogue changes by migration, not at run time; the cache's TTL covers that. */
   activeCodes(): Promise<readonly string[]> {
-    return this.cache.get('purposes:active', async () => Object.freeze((await this.purposes.find({ where: { active: true } })).map((p) => p.code)));
+    return this.cache.get('purposes:active', async () =>
+      Object.freeze((await this.purposes.find({ where: { active: true } })).map((p) => p.code)),
+    );
   }
 }

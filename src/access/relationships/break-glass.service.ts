@@ -61,13 +61,16 @@ export class BreakGlassService {
     if (!uuid.test(request.personId)) throw invalidRecord('personId must be a person id (UUID)');
     const reason = request.reason?.trim() ?? '';
     if (meaningfulLength(reason) < BREAK_GLASS_MIN_REASON) {
-      throw invalidRecord(`Write why this cannot wait for a case assignment: at least ${BREAK_GLASS_MIN_REASON} characters`);
+      throw invalidRecord(
+        `Write why this cannot wait for a case assignment: at least ${BREAK_GLASS_MIN_REASON} characters`,
+      );
     }
     const vague = vagueTextProblem(reason, BREAK_GLASS_MIN_WORDS);
     if (vague) throw invalidRecord(`Write why this cannot wait for a case assignment, in words: ${vague}`);
     // It is written to the audit trail with the grant, as the header's case reference is: held to the same rule.
     const caseReference = request.caseReference?.trim();
-    if (caseReference && !isCaseReference(caseReference)) throw invalidRecord('caseReference must be 1-64 letters, digits and / _ . : -');
+    if (caseReference && !isCaseReference(caseReference))
+      throw invalidRecord('caseReference must be 1-64 letters, digits and / _ . : -');
     const max = this.config.access.breakGlassMaxMinutes;
     if (!Number.isInteger(request.minutes) || request.minutes < 1 || request.minutes > max) {
       throw invalidRecord(`Break-glass lasts between 1 and ${max} minutes`);
@@ -78,7 +81,9 @@ export class BreakGlassService {
         () =>
           this.dataSource.transaction(async (tx) => {
             // One user's requests one at a time, so two at once cannot both pass the count.
-            await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`break-glass:${actor.organisation}:${actor.subject}`]);
+            await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+              `break-glass:${actor.organisation}:${actor.subject}`,
+            ]);
             const person = await resolvePerson(tx, request.personId);
             const grantedAt = new Date();
             const [{ count }]: { count: number }[] = await tx.query(
@@ -136,29 +141,53 @@ export class BreakGlassService {
         caseReference: request.caseReference?.trim() || undefined,
         decision: 'deny',
         reasons: [message, reason],
-        detail: { refused: AccessErrorCode.BREAK_GLASS_LIMIT_REACHED, limit, grantsInLast24Hours: error.grantsInWindow },
+        detail: {
+          refused: AccessErrorCode.BREAK_GLASS_LIMIT_REACHED,
+          limit,
+          grantsInLast24Hours: error.grantsInWindow,
+        },
       });
-      throw new AccessException(AccessErrorCode.BREAK_GLASS_LIMIT_REACHED, message, { limit, grantsInLast24Hours: error.grantsInWindow });
+      throw new AccessException(AccessErrorCode.BREAK_GLASS_LIMIT_REACHED, message, {
+        limit,
+        grantsInLast24Hours: error.grantsInWindow,
+      });
     }
   }
 
   /** Grants awaiting the DPO's review, oldest first. */
   reviewQueue(): Promise<BreakGlassEntity[]> {
-    return this.dataSource.getRepository(BreakGlassEntity).find({ where: { reviewStatus: 'pending' }, order: { grantedAt: 'ASC' } });
+    return this.dataSource
+      .getRepository(BreakGlassEntity)
+      .find({ where: { reviewStatus: 'pending' }, order: { grantedAt: 'ASC' } });
   }
 
-  async review(id: string, outcome: Exclude<BreakGlassReviewStatus, 'pending'>, note: string, actor: Principal): Promise<BreakGlassEntity> {
+  async review(
+    id: string,
+    outcome: Exclude<BreakGlassReviewStatus, 'pending'>,
+    note: string,
+    actor: Principal,
+  ): Promise<BreakGlassEntity> {
     if (!note?.trim()) throw invalidRecord('A review records what the DPO found');
     return this.dataSource.transaction(async (tx) => {
       const repo = tx.getRepository(BreakGlassEntity);
       const grant = uuid.test(id) ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
       if (!grant) throw recordNotFound(`No break-glass grant ${id}`);
       if (grant.reviewStatus !== 'pending') throw invalidRecord(`Break-glass grant ${id} was already reviewed`);
-      if (grant.granteeSubject === actor.subject) throw invalidRecord('A break-glass grant is reviewed by someone other than the person who used it');
+      if (grant.granteeSubject === actor.subject)
+        throw invalidRecord('A break-glass grant is reviewed by someone other than the person who used it');
       const now = new Date();
       // A grant found unjustified is also cut short, should it still be running.
       const revoke = outcome === 'not-justified' && grant.expiresAt > now && !grant.revokedAt;
-      await repo.update({ id }, { reviewStatus: outcome, reviewedBy: actor.subject, reviewedAt: now, reviewNote: note.trim(), ...(revoke ? { revokedAt: now } : {}) });
+      await repo.update(
+        { id },
+        {
+          reviewStatus: outcome,
+          reviewedBy: actor.subject,
+          reviewedAt: now,
+          reviewNote: note.trim(),
+          ...(revoke ? { revokedAt: now } : {}),
+        },
+      );
       await this.audit.record(
         {
           actor,

@@ -63,9 +63,15 @@ export class CaseAssignmentsService {
             {
               actor,
               operation: 'case-assignment.create',
-              subjects: input.subjectKind === 'person' ? { persons: [input.subjectId] } : { households: [input.subjectId] },
+              subjects:
+                input.subjectKind === 'person' ? { persons: [input.subjectId] } : { households: [input.subjectId] },
               decision: 'change',
-              detail: { assignmentId: saved.id, organisation: saved.organisation, team: saved.team, userSubject: saved.userSubject },
+              detail: {
+                assignmentId: saved.id,
+                organisation: saved.organisation,
+                team: saved.team,
+                userSubject: saved.userSubject,
+              },
             },
             tx,
           );
@@ -104,7 +110,11 @@ export class CaseAssignmentsService {
    * to the people or to those households. Reads the households module's membership table directly: one
    * round trip on every decision instead of two in a row.
    */
-  async relationshipFacts(principal: Principal, personIds: string[], at: Date): Promise<{ households: HouseholdMembershipFact[]; assignments: CaseAssignmentFact[] }> {
+  async relationshipFacts(
+    principal: Principal,
+    personIds: string[],
+    at: Date,
+  ): Promise<{ households: HouseholdMembershipFact[]; assignments: CaseAssignmentFact[] }> {
     const people = personIds.filter((id) => uuid.test(id));
     if (people.length === 0) return { households: [], assignments: [] };
     const rows = await preparedQuery<FactRow>(
@@ -128,7 +138,12 @@ export class CaseAssignmentsService {
     const assignments: CaseAssignmentFact[] = [];
     for (const row of rows) {
       if (row.fact === 'home') {
-        households.push({ personId: row.subject_id, householdId: row.id, from: row.valid_from, to: row.valid_to ?? undefined });
+        households.push({
+          personId: row.subject_id,
+          householdId: row.id,
+          from: row.valid_from,
+          to: row.valid_to ?? undefined,
+        });
         continue;
       }
       assignments.push({

@@ -33,7 +33,11 @@ export async function resolvePerson(db: Pick<EntityManager, 'query'>, id: string
   if (!last) throw new AccessException(AccessErrorCode.UNKNOWN_PERSON, `No person ${id} in the person index`);
   // A chain that ends on a merged person is broken (or longer than any merge history should be): refuse
   // rather than attach the record to someone who is not the survivor.
-  if (last.status !== 'active') throw new AccessException(AccessErrorCode.UNKNOWN_PERSON, `Person ${id} was merged, and the survivor cannot be found`);
+  if (last.status !== 'active')
+    throw new AccessException(
+      AccessErrorCode.UNKNOWN_PERSON,
+      `Person ${id} was merged, and the survivor cannot be found`,
+    );
   const asked = id.toLowerCase();
   return last.id === asked ? { personId: last.id } : { personId: last.id, mergedFrom: asked };
 }

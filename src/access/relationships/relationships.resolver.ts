@@ -27,12 +27,17 @@ export class RelationshipsResolver {
     @Args('team', { nullable: true }) team?: string,
     @Args('userSubject', { nullable: true }) userSubject?: string,
   ): Promise<CaseAssignmentModel[]> {
-    return (await this.assignments.list({ subjectId, team, userSubject })).map((row) => model<CaseAssignmentModel>(row));
+    return (await this.assignments.list({ subjectId, team, userSubject })).map((row) =>
+      model<CaseAssignmentModel>(row),
+    );
   }
 
   @Mutation(() => CaseAssignmentModel)
   @Roles(Role.Admin)
-  async assignCase(@Args('input') input: AssignCaseInput, @CurrentPrincipal() actor: Principal): Promise<CaseAssignmentModel> {
+  async assignCase(
+    @Args('input') input: AssignCaseInput,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<CaseAssignmentModel> {
     return model<CaseAssignmentModel>(await this.assignments.assign(input, actor));
   }
 
@@ -43,22 +48,33 @@ export class RelationshipsResolver {
   }
 
   @Mutation(() => BreakGlassModel, {
-    description: 'Emergency access to one person, time-boxed, with a written reason; send its id in x-break-glass. Reviewed by the DPO.',
+    description:
+      'Emergency access to one person, time-boxed, with a written reason; send its id in x-break-glass. Reviewed by the DPO.',
   })
   @Roles(Role.AccountManager, Role.Caseworker)
-  async breakGlass(@Args('input') input: BreakGlassInput, @CurrentPrincipal() actor: Principal): Promise<BreakGlassModel> {
+  async breakGlass(
+    @Args('input') input: BreakGlassInput,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<BreakGlassModel> {
     return model<BreakGlassModel>(await this.grants.grant(input, actor));
   }
 
-  @Query(() => [BreakGlassModel], { description: "The DPO's review queue: break-glass grants not yet reviewed, oldest first." })
+  @Query(() => [BreakGlassModel], {
+    description: "The DPO's review queue: break-glass grants not yet reviewed, oldest first.",
+  })
   @Roles(Role.Dpo)
   async breakGlassReviewQueue(): Promise<BreakGlassModel[]> {
     return (await this.grants.reviewQueue()).map((row) => model<BreakGlassModel>(row));
   }
 
-  @Mutation(() => BreakGlassModel, { description: 'Record the outcome of a break-glass review; not justified also revokes a running grant.' })
+  @Mutation(() => BreakGlassModel, {
+    description: 'Record the outcome of a break-glass review; not justified also revokes a running grant.',
+  })
   @Roles(Role.Dpo)
-  async reviewBreakGlass(@Args('input') input: ReviewBreakGlassInput, @CurrentPrincipal() actor: Principal): Promise<BreakGlassModel> {
+  async reviewBreakGlass(
+    @Args('input') input: ReviewBreakGlassInput,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<BreakGlassModel> {
     return model<BreakGlassModel>(await this.grants.review(input.id, input.outcome, input.note, actor));
   }
 }

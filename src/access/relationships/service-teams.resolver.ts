@@ -8,7 +8,8 @@ import { ServiceTeamsService } from './service-teams.service';
 export class ServiceTeamModel {
   @Field() organisation: string;
   @Field() team: string;
-  @Field({ description: 'The source id, e.g. social-care: what its cases say is derived from that source.' }) source: string;
+  @Field({ description: 'The source id, e.g. social-care: what its cases say is derived from that source.' })
+  source: string;
   @Field() registeredBy: string;
   @Field() registeredAt: Date;
 }
@@ -34,15 +35,26 @@ export class ServiceTeamsResolver {
     return this.teams.list();
   }
 
-  @Mutation(() => ServiceTeamModel, { description: 'Record (or change) the source system whose service a team works in.' })
+  @Mutation(() => ServiceTeamModel, {
+    description: 'Record (or change) the source system whose service a team works in.',
+  })
   @Roles(Role.Admin)
-  setServiceTeam(@Args('input') input: ServiceTeamInput, @CurrentPrincipal() actor: Principal): Promise<ServiceTeamModel> {
+  setServiceTeam(
+    @Args('input') input: ServiceTeamInput,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<ServiceTeamModel> {
     return this.teams.set(input, actor);
   }
 
-  @Mutation(() => ServiceTeamModel, { description: 'Forget the service of a team: it then works in no source system’s service.' })
+  @Mutation(() => ServiceTeamModel, {
+    description: 'Forget the service of a team: it then works in no source system’s service.',
+  })
   @Roles(Role.Admin)
-  removeServiceTeam(@Args('organisation') organisation: string, @Args('team') team: string, @CurrentPrincipal() actor: Principal): Promise<ServiceTeamModel> {
+  removeServiceTeam(
+    @Args('organisation') organisation: string,
+    @Args('team') team: string,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<ServiceTeamModel> {
     return this.teams.remove(organisation, team, actor);
   }
 }

@@ -44,9 +44,17 @@ export class ServiceTeamsService {
         this.dataSource.transaction(async (tx) => {
           const repo = tx.getRepository(ServiceTeamEntity);
           const before = await repo.findOne({ where: { organisation, team }, lock: { mode: 'pessimistic_write' } });
-          await repo.upsert({ organisation, team, source, registeredBy: actor.subject, registeredAt: new Date() }, ['organisation', 'team']);
+          await repo.upsert({ organisation, team, source, registeredBy: actor.subject, registeredAt: new Date() }, [
+            'organisation',
+            'team',
+          ]);
           await this.audit.record(
-            { actor, operation: 'service-team.set', decision: 'change', detail: { organisation, team, source, previousSource: before?.source ?? null } },
+            {
+              actor,
+              operation: 'service-team.set',
+              decision: 'change',
+              detail: { organisation, team, source, previousSource: before?.source ?? null },
+            },
             tx,
           );
           return repo.findOneByOrFail({ organisation, team });
@@ -61,7 +69,15 @@ export class ServiceTeamsService {
       const found = await repo.findOne({ where: { organisation, team }, lock: { mode: 'pessimistic_write' } });
       if (!found) throw recordNotFound(`No team ${team} of ${organisation} is recorded`);
       await repo.delete({ organisation, team });
-      await this.audit.record({ actor, operation: 'service-team.remove', decision: 'change', detail: { organisation, team, source: found.source } }, tx);
+      await this.audit.record(
+        {
+          actor,
+          operation: 'service-team.remove',
+          decision: 'change',
+          detail: { organisation, team, source: found.source },
+        },
+        tx,
+      );
       return found;
     });
   }

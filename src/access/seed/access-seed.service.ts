@@ -47,7 +47,15 @@ export class AccessSeedService {
       for (const organisation of demoOrganisations) {
         if (await repo.existsBy({ id: organisation.id })) continue;
         await repo.insert({ ...organisation, createdBy: seeder.subject });
-        await this.audit.record({ actor: seeder, operation: 'organisation.create', decision: 'change', detail: { organisation: organisation.id, seed: true } }, tx);
+        await this.audit.record(
+          {
+            actor: seeder,
+            operation: 'organisation.create',
+            decision: 'change',
+            detail: { organisation: organisation.id, seed: true },
+          },
+          tx,
+        );
         summary.organisationsCreated.push(organisation.id);
       }
       for (const { id, content } of demoAgreements) {

@@ -9,7 +9,12 @@ const assigner: Principal = { subject: 'hub-demo-seed', organisation: 'council',
  * account manager has families to see in full. Households the team already holds are skipped; each
  * assignment is audited like any other.
  */
-export async function assignDemoCaseload(dataSource: DataSource, assignments: CaseAssignmentsService, team: string, count: number): Promise<string[]> {
+export async function assignDemoCaseload(
+  dataSource: DataSource,
+  assignments: CaseAssignmentsService,
+  team: string,
+  count: number,
+): Promise<string[]> {
   const rows: { id: string }[] = await dataSource.query(
     `select h.id::text from household h
        join household_membership m on m.household_id = h.id and m.valid_to is null

@@ -17,13 +17,28 @@ export const demoOrganisations: { id: string; name: string; kind: OrganisationKi
 const existence = ['hub.match.exists', 'hub.caseload.team'];
 const name = ['hub.identity.givenName', 'hub.identity.familyName', 'hub.identity.dateOfBirth'];
 const address = ['hub.identity.addressLines', 'hub.identity.postcode', 'hub.identity.uprn'];
-const tenancy = ['tenancyRef', 'role', 'tenure', 'startDate', 'endDate', 'rentAccountStatus'].map((f) => `housing.tenancy.${f}`);
-const homelessness = ['applicationRef', 'role', 'status', 'applicationDate'].map((f) => `housing.homelessness-application.${f}`);
+const tenancy = ['tenancyRef', 'role', 'tenure', 'startDate', 'endDate', 'rentAccountStatus'].map(
+  (f) => `housing.tenancy.${f}`,
+);
+const homelessness = ['applicationRef', 'role', 'status', 'applicationDate'].map(
+  (f) => `housing.homelessness-application.${f}`,
+);
 const claimFields = (category: string, fields: string[]) => fields.map((f) => `benefits.${category}.${f}`);
-const housingBenefit = claimFields('housing-benefit-claim', ['claimRef', 'role', 'status', 'awardStartDate', 'awardEndDate', 'weeklyAmount']);
+const housingBenefit = claimFields('housing-benefit-claim', [
+  'claimRef',
+  'role',
+  'status',
+  'awardStartDate',
+  'awardEndDate',
+  'weeklyAmount',
+]);
 const councilTaxReduction = claimFields('council-tax-reduction-claim', ['status', 'weeklyAmount']);
-const childrensCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map((f) => `social-care.children-social-care.${f}`);
-const adultsCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map((f) => `social-care.adult-social-care.${f}`);
+const childrensCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map(
+  (f) => `social-care.children-social-care.${f}`,
+);
+const adultsCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map(
+  (f) => `social-care.adult-social-care.${f}`,
+);
 // The single view's own lines (docs/single-view.md): masked identifiers, which sources know the person,
 // household membership, and the index as data stewards see it.
 const maskedIds = ['hub.identity.ninoMasked', 'hub.identity.nhsNumberMasked'];
@@ -47,11 +62,34 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
         {
           purpose: 'EARLY_HELP',
           fields: [
-            ...existence, ...name, ...address, ...maskedIds, ...tenancy, ...homelessness, ...housingBenefit, ...councilTaxReduction, ...childrensCare,
-            ...involvement('housing', 'benefits', 'social-care'), ...household, 'hub.household.multipleServicesInvolved',
+            ...existence,
+            ...name,
+            ...address,
+            ...maskedIds,
+            ...tenancy,
+            ...homelessness,
+            ...housingBenefit,
+            ...councilTaxReduction,
+            ...childrensCare,
+            ...involvement('housing', 'benefits', 'social-care'),
+            ...household,
+            'hub.household.multipleServicesInvolved',
           ],
         },
-        { purpose: 'HOUSING_NEED', fields: [...existence, ...name, ...address, ...maskedIds, ...tenancy, ...homelessness, ...housingBenefit, ...involvement('housing', 'benefits'), ...household] },
+        {
+          purpose: 'HOUSING_NEED',
+          fields: [
+            ...existence,
+            ...name,
+            ...address,
+            ...maskedIds,
+            ...tenancy,
+            ...homelessness,
+            ...housingBenefit,
+            ...involvement('housing', 'benefits'),
+            ...household,
+          ],
+        },
         { purpose: 'TELL_US_ONCE', fields: [...existence, ...name, ...address] },
       ],
       roles: [Role.AccountManager, Role.Caseworker],
@@ -71,7 +109,17 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
       releases: [
         {
           purpose: 'SAFEGUARDING',
-          fields: [...name, ...address, 'hub.identity.nhsNumber', ...childrensCare, ...adultsCare, 'housing.tenancy.tenure', ...involvement('social-care'), 'hub.household.members', 'hub.household.role'],
+          fields: [
+            ...name,
+            ...address,
+            'hub.identity.nhsNumber',
+            ...childrensCare,
+            ...adultsCare,
+            'housing.tenancy.tenure',
+            ...involvement('social-care'),
+            'hub.household.members',
+            'hub.household.role',
+          ],
         },
       ],
       roles: [Role.PartnerAgency, Role.Caseworker],
@@ -87,7 +135,12 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
       parties: ['council', 'advice-charity'],
       purposes: ['BENEFIT_ELIGIBILITY'],
       lawfulBasis: LawfulBasis.Consent,
-      releases: [{ purpose: 'BENEFIT_ELIGIBILITY', fields: [...name, 'hub.identity.postcode', ...housingBenefit, ...councilTaxReduction] }],
+      releases: [
+        {
+          purpose: 'BENEFIT_ELIGIBILITY',
+          fields: [...name, 'hub.identity.postcode', ...housingBenefit, ...councilTaxReduction],
+        },
+      ],
       roles: [Role.PartnerAgency],
       caseReferenceRequired: false,
       validFrom,
@@ -108,8 +161,17 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
         {
           purpose: 'DATA_QUALITY',
           fields: [
-            'hub.match.exists', ...name, ...address, 'hub.identity.middleNames', 'hub.identity.previousFamilyNames', 'hub.identity.sex', 'hub.identity.nino', 'hub.identity.nhsNumber',
-            ...index, ...household, ...involvement('social-care'),
+            'hub.match.exists',
+            ...name,
+            ...address,
+            'hub.identity.middleNames',
+            'hub.identity.previousFamilyNames',
+            'hub.identity.sex',
+            'hub.identity.nino',
+            'hub.identity.nhsNumber',
+            ...index,
+            ...household,
+            ...involvement('social-care'),
           ],
         },
       ],

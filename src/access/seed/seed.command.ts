@@ -14,13 +14,22 @@ interface SeedOptions {
  * `npm run cli -- seed`: loads the demo organisations and agreements (idempotent) and prints what it added.
  * With `--caseload TEAM`, also puts households that several services know on that team's caseload.
  */
-@Command({ name: 'seed', description: 'Load the demo organisations and data-sharing agreements (idempotent); --caseload TEAM assigns demo households' })
+@Command({
+  name: 'seed',
+  description:
+    'Load the demo organisations and data-sharing agreements (idempotent); --caseload TEAM assigns demo households',
+})
 export class SeedCommand extends CommandRunner {
   async run(_args: string[], options: SeedOptions): Promise<void> {
     const summary = await withHubContext(async (app) => {
       const seeded = await app.get(AccessSeedService).seedDemo();
       if (!options.caseload) return seeded;
-      const households = await assignDemoCaseload(app.get(DataSource), app.get(CaseAssignmentsService), options.caseload, options.households ?? 5);
+      const households = await assignDemoCaseload(
+        app.get(DataSource),
+        app.get(CaseAssignmentsService),
+        options.caseload,
+        options.households ?? 5,
+      );
       return { ...seeded, caseload: { team: options.caseload, households } };
     });
     process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -20,7 +20,10 @@ const seqOption = (name: string) => (value: string) => {
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
-@SubCommand({ name: 'verify', description: 'Re-derive the audit chain and print {valid, checkedEvents, firstBrokenSeq, ...}; exit 1 if broken' })
+@SubCommand({
+  name: 'verify',
+  description: 'Re-derive the audit chain and print {valid, checkedEvents, firstBrokenSeq, ...}; exit 1 if broken',
+})
 export class AuditVerifyCommand extends CommandRunner {
   async run(_args: string[], options: { from?: number; to?: number }): Promise<void> {
     const result = await withHubContext(async (app) => {
@@ -79,7 +82,12 @@ export class AuditExportCommand extends CommandRunner {
     );
     const filter = filterFromQuery(query);
     const count = await withHubContext(async (app) => {
-      await app.get(AuditRecorder).record(dpoEvent(cliActor(), 'export', { persons: filter.personId ? [filter.personId] : [], detail: { format, filter: { ...filter }, out: options.out ?? 'stdout' } }));
+      await app.get(AuditRecorder).record(
+        dpoEvent(cliActor(), 'export', {
+          persons: filter.personId ? [filter.personId] : [],
+          detail: { format, filter: { ...filter }, out: options.out ?? 'stdout' },
+        }),
+      );
       const out: Writable = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;
       let written = 0;
       if (format === 'csv') out.write(csvHeader());
@@ -161,13 +169,18 @@ export class AuditExportCommand extends CommandRunner {
 export class AuditCheckpointCommand extends CommandRunner {
   async run(): Promise<void> {
     const row = await withHubContext((app) => app.get(AuditCheckpointService).checkpoint('manual'));
-    print(row ? { seq: Number(row.seq), hash: row.hash, kid: row.kid, createdAt: row.created_at } : { skipped: 'a manual checkpoint of this head exists' });
+    print(
+      row
+        ? { seq: Number(row.seq), hash: row.hash, kid: row.kid, createdAt: row.created_at }
+        : { skipped: 'a manual checkpoint of this head exists' },
+    );
   }
 }
 
 @SubCommand({
   name: 'public-key',
-  description: "Print the public half of the hub's signing key (JWK): before replacing the key, add it to HUB_RETIRED_KEYS_FILE",
+  description:
+    "Print the public half of the hub's signing key (JWK): before replacing the key, add it to HUB_RETIRED_KEYS_FILE",
 })
 export class AuditPublicKeyCommand extends CommandRunner {
   async run(): Promise<void> {
@@ -175,7 +188,10 @@ export class AuditPublicKeyCommand extends CommandRunner {
   }
 }
 
-@SubCommand({ name: 'purge', description: 'Apply AUDIT_RETENTION: checkpoint, then erase the content of events past retention' })
+@SubCommand({
+  name: 'purge',
+  description: 'Apply AUDIT_RETENTION: checkpoint, then erase the content of events past retention',
+})
 export class AuditPurgeCommand extends CommandRunner {
   async run(_args: string[], options: { dryRun?: boolean } = {}): Promise<void> {
     const result = await withHubContext<unknown>((app) => {
@@ -194,7 +210,13 @@ export class AuditPurgeCommand extends CommandRunner {
 @Command({
   name: 'audit',
   description: "The audit trail: verify, export, checkpoint, purge; the checkpoint signing key's public half",
-  subCommands: [AuditVerifyCommand, AuditExportCommand, AuditCheckpointCommand, AuditPurgeCommand, AuditPublicKeyCommand],
+  subCommands: [
+    AuditVerifyCommand,
+    AuditExportCommand,
+    AuditCheckpointCommand,
+    AuditPurgeCommand,
+    AuditPublicKeyCommand,
+  ],
 })
 export class AuditCommand extends CommandRunner {
   async run(): Promise<void> {
@@ -202,4 +224,11 @@ export class AuditCommand extends CommandRunner {
   }
 }
 
-export const auditCommands = [AuditCommand, AuditVerifyCommand, AuditExportCommand, AuditCheckpointCommand, AuditPurgeCommand, AuditPublicKeyCommand];
+export const auditCommands = [
+  AuditCommand,
+  AuditVerifyCommand,
+  AuditExportCommand,
+  AuditCheckpointCommand,
+  AuditPurgeCommand,
+  AuditPublicKeyCommand,
+];

@@ -8,10 +8,13 @@ export class VolumeAnomalyModel {
   @Field(() => Int, { description: 'Distinct persons seen in the window.' }) persons: number;
   @Field(() => Float) peerMedian: number;
   @Field(() => Int) peers: number;
-  @Field(() => Float, { description: 'Modified z-score (median absolute deviation); above the threshold is reported.' }) robustZ: number;
+  @Field(() => Float, { description: 'Modified z-score (median absolute deviation); above the threshold is reported.' })
+  robustZ: number;
 }
 
-@ObjectType('CaseloadAnomaly', { description: 'Disclosures to a user with no case relationship behind them (break-glass or consent alone).' })
+@ObjectType('CaseloadAnomaly', {
+  description: 'Disclosures to a user with no case relationship behind them (break-glass or consent alone).',
+})
 export class CaseloadAnomalyModel {
   @Field() subject: string;
   @Field() organisation: string;
@@ -29,7 +32,10 @@ export class OutOfHoursAnomalyModel {
   @Field(() => Int) persons: number;
 }
 
-@ObjectType('CaseReferenceAnomaly', { description: 'A case reference of an organisation covering more persons than CASE_REFERENCE_MAX_PERSONS in the window.' })
+@ObjectType('CaseReferenceAnomaly', {
+  description:
+    'A case reference of an organisation covering more persons than CASE_REFERENCE_MAX_PERSONS in the window.',
+})
 export class CaseReferenceAnomalyModel {
   @Field() organisation: string;
   @Field() caseReference: string;
@@ -37,7 +43,9 @@ export class CaseReferenceAnomalyModel {
   @Field(() => Int, { description: 'Users or clients shown persons under it.' }) subjects: number;
 }
 
-@ObjectType('FlaggedLimitAnomaly', { description: 'Disclosures a harvesting limit refused or flagged, per client and kind.' })
+@ObjectType('FlaggedLimitAnomaly', {
+  description: 'Disclosures a harvesting limit refused or flagged, per client and kind.',
+})
 export class FlaggedLimitAnomalyModel {
   @Field({ description: 'representations, persons, expected-volume or case-reference.' }) kind: string;
   @Field() subject: string;
@@ -60,7 +68,8 @@ export class AnomalyReportModel {
   @Field(() => [VolumeAnomalyModel]) volume: VolumeAnomalyModel[];
   @Field(() => [CaseloadAnomalyModel]) outsideCaseload: CaseloadAnomalyModel[];
   @Field(() => [OutOfHoursAnomalyModel]) outOfHours: OutOfHoursAnomalyModel[];
-  @Field(() => Int, { description: 'CASE_REFERENCE_MAX_PERSONS: above it a case reference is listed.' }) caseReferenceMaxPersons: number;
+  @Field(() => Int, { description: 'CASE_REFERENCE_MAX_PERSONS: above it a case reference is listed.' })
+  caseReferenceMaxPersons: number;
   @Field(() => [CaseReferenceAnomalyModel]) broadCaseReferences: CaseReferenceAnomalyModel[];
   @Field(() => [FlaggedLimitAnomalyModel]) flagged: FlaggedLimitAnomalyModel[];
 }

@@ -107,7 +107,8 @@ export class AuditAnomalyService {
     if (from >= to) throw AuditException.badRequest('from must be before to');
     const zThreshold = options.zThreshold ?? 3.5;
     const minPersons = options.minPersons ?? 10;
-    if (!(zThreshold > 0) || !(minPersons >= 0)) throw AuditException.badRequest('zThreshold must be positive and minPersons not negative');
+    if (!(zThreshold > 0) || !(minPersons >= 0))
+      throw AuditException.badRequest('zThreshold must be positive and minPersons not negative');
     const params = [from, to, DISCLOSURE_DECISIONS];
     const caseReferenceMaxPersons = this.config.disclosure.caseReferenceMaxPersons;
     const [volume, outsideCaseload, outOfHours, broadCaseReferences, flagged] = await Promise.all([
@@ -118,20 +119,35 @@ export class AuditAnomalyService {
       this.flagged(from, to),
     ]);
     const { timezone, bulkThreshold } = this.config.audit;
-    return { from, to, zThreshold, minPersons, bulkThreshold, timezone, volume, outsideCaseload, outOfHours, caseReferenceMaxPersons, broadCaseReferences, flagged };
+    return {
+      from,
+      to,
+      zThreshold,
+      minPersons,
+      bulkThreshold,
+      timezone,
+      volume,
+      outsideCaseload,
+      outOfHours,
+      caseReferenceMaxPersons,
+      broadCaseReferences,
+      flagged,
+    };
   }
 
   private async volume(params: unknown[], zThreshold: number, minPersons: number): Promise<VolumeAnomaly[]> {
-    const rows: { subject: string; organisation: string; events: number; persons: number }[] = await this.dataSource.query(
-      `select actor_subject as subject, actor_organisation as organisation, count(distinct seq)::int as events,
+    const rows: { subject: string; organisation: string; events: number; persons: number }[] =
+      await this.dataSource.query(
+        `select actor_subject as subject, actor_organisation as organisation, count(distinct seq)::int as events,
               count(distinct p)::int as persons
        from audit_event left join lateral unnest(persons) as p on true
        where occurred_at >= $1 and occurred_at < $2 and ${disclosures}
        group by 1, 2`,
-      params,
-    );
+        params,
+      );
     const byOrganisation = new Map<string, typeof rows>();
-    for (const row of rows) byOrganisation.set(row.organisation, [...(byOrganisation.get(row.organisation) ?? []), row]);
+    for (const row of rows)
+      byOrganisation.set(row.organisation, [...(byOrganisation.get(row.organisation) ?? []), row]);
     const found: VolumeAnomaly[] = [];
     for (const peers of byOrganisation.values()) {
       const counts = peers.map((peer) => peer.persons);
@@ -164,18 +180,24 @@ export class AuditAnomalyService {
 
   private async flagged(from: Date, to: Date): Promise<FlaggedLimitAnomaly[]> {
     // An aggregate event (`<operation>.aggregate`) stands for `detail.count` refusals.
-    const rows: (Omit<FlaggedLimitAnomaly, 'caseReference' | 'agreementId'> & { caseReference: string | null; agreementId: string | null })[] =
-      await this.dataSource.query(
-        `select regexp_replace(substr(operation, ${LIMIT_PREFIX.length + 1}), '[.]aggregate$', '') as kind,
+    const rows: (Omit<FlaggedLimitAnomaly, 'caseReference' | 'agreementId'> & {
+      caseReference: string | null;
+      agreementId: string | null;
+    })[] = await this.dataSource.query(
+      `select regexp_replace(substr(operation, ${LIMIT_PREFIX.length + 1}), '[.]aggregate$', '') as kind,
                 actor_subject as subject, actor_organisation as organisation, case_reference as "caseReference", agreement_id as "agreementId",
                 sum(case when operation like '%.aggregate' then coalesce((detail->>'count')::int, 1) else 1 end)::int as count,
                 min(occurred_at) as first, max(occurred_at) as last
          from audit_event
          where occurred_at >= $1 and occurred_at < $2 and starts_with(operation, '${LIMIT_PREFIX}') and actor_subject is not null
          group by 1, 2, 3, 4, 5 order by 6 desc, 2, 1`,
-        [from, to],
-      );
-    return rows.map(({ caseReference, agreementId, ...row }) => ({ ...row, ...(caseReference ? { caseReference } : {}), ...(agreementId ? { agreementId } : {}) }));
+      [from, to],
+    );
+    return rows.map(({ caseReference, agreementId, ...row }) => ({
+      ...row,
+      ...(caseReference ? { caseReference } : {}),
+      ...(agreementId ? { agreementId } : {}),
+    }));
   }
 
   private async outOfHours(params: unknown[]): Promise<OutOfHoursAnomaly[]> {

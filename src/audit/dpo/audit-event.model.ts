@@ -38,7 +38,9 @@ export class AuditActorModel {
   keyId: string | null;
 }
 
-@ObjectType('AuditEvent', { description: 'One entry of the audit trail. Content is null once erased by a retention purge.' })
+@ObjectType('AuditEvent', {
+  description: 'One entry of the audit trail. Content is null once erased by a retention purge.',
+})
 export class AuditEventModel {
   @Field(() => SeqScalar)
   seq: number;
@@ -106,7 +108,10 @@ export class AuditEventModel {
   @Field()
   prevHash: string;
 
-  @Field(() => SeqScalar, { nullable: true, description: 'The audit.purge event that erased this event’s content, if one did.' })
+  @Field(() => SeqScalar, {
+    nullable: true,
+    description: 'The audit.purge event that erased this event’s content, if one did.',
+  })
   purgedBy: number | null;
 }
 

@@ -13,7 +13,12 @@ export const exportContentTypes: Record<ExportFormat, string> = {
  * holds everything needed to recompute the hashes away from the hub.
  */
 export function exportRecord(row: AuditRow): Record<string, unknown> {
-  return { ...row, seq: Number(row.seq), occurred_at: new Date(row.occurred_at).toISOString(), purged_by: row.purged_by === null ? null : Number(row.purged_by) };
+  return {
+    ...row,
+    seq: Number(row.seq),
+    occurred_at: new Date(row.occurred_at).toISOString(),
+    purged_by: row.purged_by === null ? null : Number(row.purged_by),
+  };
 }
 
 export const csvColumns = [
@@ -36,7 +41,10 @@ function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return safeCell(value.join(' | '));
-  if (Array.isArray(value) && value.every((item) => item && typeof item === 'object' && 'source' in item && 'field' in item)) {
+  if (
+    Array.isArray(value) &&
+    value.every((item) => item && typeof item === 'object' && 'source' in item && 'field' in item)
+  ) {
     return safeCell((value as { source: string; field: string }[]).map((f) => `${f.source}:${f.field}`).join(' | '));
   }
   if (typeof value === 'object') return safeCell(JSON.stringify(value));

@@ -42,11 +42,13 @@ export function filterCondition(filter: AuditEventFilter, params: unknown[]): st
   for (const [key, sql] of textCriteria) {
     const value = filter[key];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw AuditException.badRequest(`${key} must be 1 to 256 characters`);
+    if (typeof value !== 'string' || value.length === 0 || value.length > 256)
+      throw AuditException.badRequest(`${key} must be 1 to 256 characters`);
     add(sql, value);
   }
   if (filter.decision !== undefined && filter.decision !== null) {
-    if (!(auditDecisions as readonly string[]).includes(filter.decision)) throw AuditException.badRequest(`decision must be one of ${auditDecisions.join(', ')}`);
+    if (!(auditDecisions as readonly string[]).includes(filter.decision))
+      throw AuditException.badRequest(`decision must be one of ${auditDecisions.join(', ')}`);
     add('decision = $', filter.decision as AuditDecision);
   }
   if (filter.operation !== undefined && filter.operation !== null) {
@@ -58,7 +60,8 @@ export function filterCondition(filter: AuditEventFilter, params: unknown[]): st
   }
   for (const key of ['from', 'to'] as const) {
     const value = filter[key];
-    if (value !== undefined && value !== null && !(value instanceof Date && !Number.isNaN(value.getTime()))) throw AuditException.badRequest(`${key} must be a date-time`);
+    if (value !== undefined && value !== null && !(value instanceof Date && !Number.isNaN(value.getTime())))
+      throw AuditException.badRequest(`${key} must be a date-time`);
   }
   if (filter.from && filter.to && filter.from > filter.to) throw AuditException.badRequest('from must not be after to');
   if (filter.from) add('occurred_at >= $', filter.from);
@@ -66,7 +69,8 @@ export function filterCondition(filter: AuditEventFilter, params: unknown[]): st
   for (const key of ['fromSeq', 'toSeq'] as const) {
     const value = filter[key];
     if (value === undefined || value === null) continue;
-    if (!Number.isSafeInteger(value) || value < 1) throw AuditException.badRequest(`${key} must be a positive whole number`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw AuditException.badRequest(`${key} must be a positive whole number`);
     add(key === 'fromSeq' ? 'seq >= $' : 'seq <= $', value);
   }
   return conditions.length ? conditions.join(' and ') : 'true';
@@ -87,6 +91,7 @@ export function decodeCursor(cursor: string): number {
 /** A page size: 1 to 500, 50 when not given. */
 export function pageSize(first: number | undefined | null): number {
   if (first === undefined || first === null) return 50;
-  if (!Number.isInteger(first) || first < 1 || first > 500) throw AuditException.badRequest('first must be between 1 and 500');
+  if (!Number.isInteger(first) || first < 1 || first > 500)
+    throw AuditException.badRequest('first must be between 1 and 500');
   return first;
 }

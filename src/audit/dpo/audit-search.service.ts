@@ -30,9 +30,16 @@ export class AuditSearchService {
       where += ` and seq < $${params.length}`;
     }
     params.push(size + 1);
-    const rows: AuditRow[] = await this.dataSource.query(`select * from audit_event where ${where} order by seq desc limit $${params.length}`, params);
+    const rows: AuditRow[] = await this.dataSource.query(
+      `select * from audit_event where ${where} order by seq desc limit $${params.length}`,
+      params,
+    );
     const page = rows.slice(0, size);
-    return { rows: page, hasNextPage: rows.length > size, endCursor: page.length ? encodeCursor(page[page.length - 1].seq) : null };
+    return {
+      rows: page,
+      hasNextPage: rows.length > size,
+      endCursor: page.length ? encodeCursor(page[page.length - 1].seq) : null,
+    };
   }
 
   /**
@@ -52,7 +59,11 @@ export class AuditSearchService {
       params,
     );
     const page = rows.slice(0, size);
-    return { rows: page, hasNextPage: rows.length > size, endCursor: page.length ? encodeCursor(page[page.length - 1].seq) : null };
+    return {
+      rows: page,
+      hasNextPage: rows.length > size,
+      endCursor: page.length ? encodeCursor(page[page.length - 1].seq) : null,
+    };
   }
 
   /** Every matching event, oldest first, a page at a time: for exports of any size. */

@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 
-@ObjectType('BreakGlassReview', { description: 'A break-glass grant, its review outcome, and what the audit trail shows it was used for.' })
+@ObjectType('BreakGlassReview', {
+  description: 'A break-glass grant, its review outcome, and what the audit trail shows it was used for.',
+})
 export class BreakGlassReviewModel {
   @Field() id: string;
   @Field() granteeSubject: string;

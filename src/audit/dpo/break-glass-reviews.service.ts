@@ -38,8 +38,11 @@ export class BreakGlassReviewsService {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(status: BreakGlassStatusFilter = 'pending', limit = 200): Promise<BreakGlassReview[]> {
-    if (!['pending', 'justified', 'not-justified', 'all'].includes(status)) throw AuditException.badRequest('status must be pending, justified, not-justified or all');
-    const [exists]: { ok: boolean }[] = await this.dataSource.query(`select to_regclass('break_glass') is not null as ok`);
+    if (!['pending', 'justified', 'not-justified', 'all'].includes(status))
+      throw AuditException.badRequest('status must be pending, justified, not-justified or all');
+    const [exists]: { ok: boolean }[] = await this.dataSource.query(
+      `select to_regclass('break_glass') is not null as ok`,
+    );
     if (!exists.ok) return [];
     return this.dataSource.query(
       `select g.id, g.grantee_subject as "granteeSubject", g.grantee_organisation as "granteeOrganisation", g.person_id as "personId",

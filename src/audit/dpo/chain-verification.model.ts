@@ -1,7 +1,9 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { SeqScalar } from './seq.scalar';
 
-@ObjectType('AuditChainVerification', { description: 'The result of re-deriving the audit chain’s hashes over a range.' })
+@ObjectType('AuditChainVerification', {
+  description: 'The result of re-deriving the audit chain’s hashes over a range.',
+})
 export class ChainVerificationModel {
   @Field({ description: 'True when every event, link and signed checkpoint in the range is as written.' })
   valid: boolean;

@@ -37,5 +37,7 @@ export function cliActor(): Principal {
 }
 
 function withoutUndefined(detail: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(detail, (_key, value: unknown) => (value instanceof Date ? value.toISOString() : value))) as Record<string, unknown>;
+  return JSON.parse(
+    JSON.stringify(detail, (_key, value: unknown) => (value instanceof Date ? value.toISOString() : value)),
+  ) as Record<string, unknown>;
 }

@@ -12,7 +12,17 @@ import { AuditSearchService } from './audit-search.service';
 import { dpoEvent } from './dpo-activity';
 import { SubjectAccessService, subjectAccessCsv } from './subject-access.service';
 
-const textKeys = ['personId', 'householdId', 'actorSubject', 'organisation', 'purpose', 'decision', 'operation', 'breakGlassId', 'caseReference'] as const;
+const textKeys = [
+  'personId',
+  'householdId',
+  'actorSubject',
+  'organisation',
+  'purpose',
+  'decision',
+  'operation',
+  'breakGlassId',
+  'caseReference',
+] as const;
 
 /** A filter from query parameters; an unknown parameter is refused rather than silently ignored. */
 export function filterFromQuery(query: Record<string, unknown>): AuditEventFilter {
@@ -31,7 +41,8 @@ export function filterFromQuery(query: Record<string, unknown>): AuditEventFilte
 
 function exportFormat(value: unknown, allowed: readonly string[]): string {
   const format = value ?? allowed[0];
-  if (typeof format !== 'string' || !allowed.includes(format)) throw AuditException.badRequest(`format must be ${allowed.join(' or ')}`);
+  if (typeof format !== 'string' || !allowed.includes(format))
+    throw AuditException.badRequest(`format must be ${allowed.join(' or ')}`);
   return format;
 }
 
@@ -49,10 +60,21 @@ export class DpoExportController {
   /** GET /dpo/audit-events?format=csv|ndjson&personId=...&from=...: every matching event, oldest first. */
   @Get('audit-events')
   @Roles(Role.Dpo)
-  async exportEvents(@CurrentPrincipal() dpo: Principal, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async exportEvents(
+    @CurrentPrincipal() dpo: Principal,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const format = exportFormat(query.format, ['ndjson', 'csv']) as ExportFormat;
     const filter = filterFromQuery(query);
-    await this.audit.record(dpoEvent(dpo, 'export', { persons: filter.personId ? [filter.personId] : [], detail: { format, filter: { ...filter } }, requestId: requestIdOf(req) }));
+    await this.audit.record(
+      dpoEvent(dpo, 'export', {
+        persons: filter.personId ? [filter.personId] : [],
+        detail: { format, filter: { ...filter } },
+        requestId: requestIdOf(req),
+      }),
+    );
     res.status(200);
     res.setHeader('content-type', exportContentTypes[format]);
     res.setHeader('content-disposition', `attachment; filename="audit-events.${format}"`);
@@ -93,7 +115,10 @@ export class DpoExportController {
     res.setHeader('cache-control', 'no-store');
     if (format === 'csv') {
       res.setHeader('content-type', 'text/csv; charset=utf-8');
-      res.setHeader('content-disposition', `attachment; filename="subject-access-${personId.replace(/[^A-Za-z0-9-]/g, '_')}.csv"`);
+      res.setHeader(
+        'content-disposition',
+        `attachment; filename="subject-access-${personId.replace(/[^A-Za-z0-9-]/g, '_')}.csv"`,
+      );
       res.status(200).send(subjectAccessCsv(report));
       return;
     }
@@ -104,4 +129,3 @@ export class DpoExportController {
     });
   }
 }
-

@@ -35,7 +35,9 @@ export class DpoResolver {
     private readonly audit: AuditRecorder,
   ) {}
 
-  @Query(() => AuditEventConnectionModel, { description: 'Audit events matching the filter, newest first, a page at a time.' })
+  @Query(() => AuditEventConnectionModel, {
+    description: 'Audit events matching the filter, newest first, a page at a time.',
+  })
   @Roles(Role.Dpo)
   async auditEvents(
     @CurrentPrincipal() dpo: Principal,
@@ -46,12 +48,18 @@ export class DpoResolver {
   ): Promise<AuditEventConnectionModel> {
     const page = await this.search.search(filter ?? {}, first, after);
     await this.audit.record(
-      dpoEvent(dpo, 'search', { persons: filter?.personId ? [filter.personId] : [], detail: { filter: { ...filter }, first, after, returned: page.rows.length }, requestId: ctx.requestId }),
+      dpoEvent(dpo, 'search', {
+        persons: filter?.personId ? [filter.personId] : [],
+        detail: { filter: { ...filter }, first, after, returned: page.rows.length },
+        requestId: ctx.requestId,
+      }),
     );
     return connection(page);
   }
 
-  @Query(() => AuditEventConnectionModel, { description: 'Who has seen this person’s record: every disclosure naming them, newest first.' })
+  @Query(() => AuditEventConnectionModel, {
+    description: 'Who has seen this person’s record: every disclosure naming them, newest first.',
+  })
   @Roles(Role.Dpo)
   async personAccessTimeline(
     @CurrentPrincipal() dpo: Principal,
@@ -61,11 +69,19 @@ export class DpoResolver {
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ): Promise<AuditEventConnectionModel> {
     const page = await this.search.timeline(personId, first, after);
-    await this.audit.record(dpoEvent(dpo, 'timeline', { persons: [personId], detail: { first, after, returned: page.rows.length }, requestId: ctx.requestId }));
+    await this.audit.record(
+      dpoEvent(dpo, 'timeline', {
+        persons: [personId],
+        detail: { first, after, returned: page.rows.length },
+        requestId: ctx.requestId,
+      }),
+    );
     return connection(page);
   }
 
-  @Query(() => ChainVerificationModel, { description: 'Re-derives the audit chain’s hashes over a range (the whole chain by default).' })
+  @Query(() => ChainVerificationModel, {
+    description: 'Re-derives the audit chain’s hashes over a range (the whole chain by default).',
+  })
   @Roles(Role.Dpo)
   async verifyAuditChain(
     @CurrentPrincipal() dpo: Principal,
@@ -88,52 +104,80 @@ export class DpoResolver {
     @Args('zThreshold', { type: () => Float, nullable: true }) zThreshold?: number,
     @Args('minPersons', { type: () => Int, nullable: true }) minPersons?: number,
   ): Promise<AnomalyReportModel> {
-    const report = await this.anomalies.report({ from: from ?? undefined, to: to ?? undefined, zThreshold: zThreshold ?? undefined, minPersons: minPersons ?? undefined });
+    const report = await this.anomalies.report({
+      from: from ?? undefined,
+      to: to ?? undefined,
+      zThreshold: zThreshold ?? undefined,
+      minPersons: minPersons ?? undefined,
+    });
     await this.audit.record(
       dpoEvent(dpo, 'anomalies', {
-        detail: { from: report.from, to: report.to, volume: report.volume.length, outsideCaseload: report.outsideCaseload.length, outOfHours: report.outOfHours.length },
+        detail: {
+          from: report.from,
+          to: report.to,
+          volume: report.volume.length,
+          outsideCaseload: report.outsideCaseload.length,
+          outOfHours: report.outOfHours.length,
+        },
         requestId: ctx.requestId,
       }),
     );
     return report;
   }
 
-  @Query(() => SubjectAccessReportModel, { description: 'Subject access report: every record held about the person and every disclosure of them.' })
+  @Query(() => SubjectAccessReportModel, {
+    description: 'Subject access report: every record held about the person and every disclosure of them.',
+  })
   @Roles(Role.Dpo)
   async subjectAccessReport(
     @CurrentPrincipal() dpo: Principal,
     @Context() ctx: GraphqlContext,
     @Args('personId') personId: string,
-    @Args('receivedOn', { type: () => Date, nullable: true, description: 'When the request was received; sets dueBy.' }) receivedOn?: Date,
+    @Args('receivedOn', { type: () => Date, nullable: true, description: 'When the request was received; sets dueBy.' })
+    receivedOn?: Date,
   ): Promise<SubjectAccessReportModel> {
     const report = await this.subjectAccess.report(personId, receivedOn);
     await this.audit.record(
       dpoEvent(dpo, 'subject-access', {
         persons: [personId],
-        detail: { format: 'graphql', sourceRecords: report.sourceRecords.length, disclosures: report.disclosures.length },
+        detail: {
+          format: 'graphql',
+          sourceRecords: report.sourceRecords.length,
+          disclosures: report.disclosures.length,
+        },
         requestId: ctx.requestId,
       }),
     );
     return {
       ...report,
-      sourceRecords: report.sourceRecords.map((r) => ({ source: r.source, sourceKey: r.sourceKey, record: JSON.stringify(r.record) })),
+      sourceRecords: report.sourceRecords.map((r) => ({
+        source: r.source,
+        sourceKey: r.sourceKey,
+        record: JSON.stringify(r.record),
+      })),
       disclosures: report.disclosures.map(toAuditEventModel),
       otherEvents: report.otherEvents.map(toAuditEventModel),
     };
   }
 
   @Query(() => [BreakGlassReviewModel], {
-    description: 'Break-glass grants by review status (default pending), with what each was used to see. Record outcomes with reviewBreakGlass.',
+    description:
+      'Break-glass grants by review status (default pending), with what each was used to see. Record outcomes with reviewBreakGlass.',
   })
   @Roles(Role.Dpo)
   async breakGlassReviews(
     @CurrentPrincipal() dpo: Principal,
     @Context() ctx: GraphqlContext,
-    @Args('status', { type: () => String, nullable: true, description: 'pending, justified, not-justified or all.' }) status?: string,
+    @Args('status', { type: () => String, nullable: true, description: 'pending, justified, not-justified or all.' })
+    status?: string,
   ): Promise<BreakGlassReviewModel[]> {
     const rows = await this.breakGlass.list((status ?? 'pending') as BreakGlassStatusFilter);
     await this.audit.record(
-      dpoEvent(dpo, 'break-glass-reviews', { persons: [...new Set(rows.map((r) => r.personId))], detail: { status: status ?? 'pending', returned: rows.length }, requestId: ctx.requestId }),
+      dpoEvent(dpo, 'break-glass-reviews', {
+        persons: [...new Set(rows.map((r) => r.personId))],
+        detail: { status: status ?? 'pending', returned: rows.length },
+        requestId: ctx.requestId,
+      }),
     );
     return rows;
   }

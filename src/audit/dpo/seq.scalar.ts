@@ -3,7 +3,9 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 function parse(value: unknown): number {
   const n = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new GraphQLError('An audit sequence number is a whole number from 0 to 2^53 - 1', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('An audit sequence number is a whole number from 0 to 2^53 - 1', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return n;
 }
@@ -15,7 +17,8 @@ export const SeqScalar = new GraphQLScalarType({
   serialize: (value) => parse(typeof value === 'bigint' ? value.toString() : value),
   parseValue: parse,
   parseLiteral: (ast) => {
-    if (ast.kind === Kind.INT || ast.kind === Kind.STRING) return parse(ast.kind === Kind.INT ? Number(ast.value) : ast.value);
+    if (ast.kind === Kind.INT || ast.kind === Kind.STRING)
+      return parse(ast.kind === Kind.INT ? Number(ast.value) : ast.value);
     throw new GraphQLError('An audit sequence number is a whole number', { extensions: { code: 'BAD_USER_INPUT' } });
   },
 });

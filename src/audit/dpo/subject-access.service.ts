@@ -46,8 +46,13 @@ export class SubjectAccessService {
     // One person under every id the index has merged: the report of either id holds what named the other.
     const personIds = await mergedPersonIds(this.dataSource, personId);
     const { searched, records } = await this.sourceRecords(personIds);
-    const events: AuditRow[] = await this.dataSource.query('select * from audit_event where persons && $1::text[] order by seq', [personIds]);
-    const disclosures = events.filter((e) => e.decision !== null && DISCLOSURE_DECISIONS.includes(e.decision) && !e.operation.startsWith('dpo.'));
+    const events: AuditRow[] = await this.dataSource.query(
+      'select * from audit_event where persons && $1::text[] order by seq',
+      [personIds],
+    );
+    const disclosures = events.filter(
+      (e) => e.decision !== null && DISCLOSURE_DECISIONS.includes(e.decision) && !e.operation.startsWith('dpo.'),
+    );
     const otherEvents = events.filter((e) => !disclosures.includes(e) && !e.operation.startsWith('dpo.'));
     return {
       personId,
@@ -81,7 +86,11 @@ export class SubjectAccessService {
     );
     return {
       searched: true,
-      records: rows.map(({ record }) => ({ source: String(record.source ?? ''), sourceKey: String(record.source_key ?? ''), record })),
+      records: rows.map(({ record }) => ({
+        source: String(record.source ?? ''),
+        sourceKey: String(record.source_key ?? ''),
+        record,
+      })),
     };
   }
 }
@@ -93,11 +102,29 @@ export function addCalendarMonth(date: Date): Date {
   return due;
 }
 
-const sarColumns = ['section', 'seq', 'time', 'source', 'source_key', 'operation', 'recipient', 'organisation', 'roles', 'purpose', 'case_reference', 'agreement', 'lawful_basis', 'released', 'withheld', 'detail'];
+const sarColumns = [
+  'section',
+  'seq',
+  'time',
+  'source',
+  'source_key',
+  'operation',
+  'recipient',
+  'organisation',
+  'roles',
+  'purpose',
+  'case_reference',
+  'agreement',
+  'lawful_basis',
+  'released',
+  'withheld',
+  'detail',
+];
 
 /** The report as one CSV, one row per source record or event, for a reply in a spreadsheet. */
 export function subjectAccessCsv(report: SubjectAccessReport): string {
-  const fields = (list: { source: string; field: string }[] | null) => (list ?? []).map((f) => `${f.source}:${f.field}`).join(' | ');
+  const fields = (list: { source: string; field: string }[] | null) =>
+    (list ?? []).map((f) => `${f.source}:${f.field}`).join(' | ');
   const event = (section: string) => (e: AuditRow) => [
     section,
     e.seq,
@@ -117,7 +144,24 @@ export function subjectAccessCsv(report: SubjectAccessReport): string {
     e.decision ?? '',
   ];
   const rows = [
-    ...report.sourceRecords.map((r) => ['source-record', '', '', r.source, r.sourceKey, '', '', '', '', '', '', '', '', '', '', JSON.stringify(r.record)]),
+    ...report.sourceRecords.map((r) => [
+      'source-record',
+      '',
+      '',
+      r.source,
+      r.sourceKey,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      JSON.stringify(r.record),
+    ]),
     ...report.disclosures.map(event('disclosure')),
     ...report.otherEvents.map(event('other-processing')),
   ];

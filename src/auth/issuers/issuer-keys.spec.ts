@@ -14,7 +14,10 @@ class KeySetServer {
   async start(): Promise<string> {
     this.server = createServer((_req, res) => {
       this.fetches += 1;
-      res.writeHead(this.status, { 'content-type': 'application/json', ...(this.cacheControl ? { 'cache-control': this.cacheControl } : {}) });
+      res.writeHead(this.status, {
+        'content-type': 'application/json',
+        ...(this.cacheControl ? { 'cache-control': this.cacheControl } : {}),
+      });
       res.end(JSON.stringify({ keys: this.keys }));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -26,7 +29,11 @@ class KeySetServer {
   }
 }
 
-const publicKey = async (kid: string) => ({ ...(await exportJWK((await generateKeyPair('ES256')).publicKey)), kid, alg: 'ES256' });
+const publicKey = async (kid: string) => ({
+  ...(await exportJWK((await generateKeyPair('ES256')).publicKey)),
+  kid,
+  alg: 'ES256',
+});
 
 describe('IssuerKeys: bounded key-set caching', () => {
   const server = new KeySetServer();
@@ -90,7 +97,7 @@ describe('IssuerKeys: bounded key-set caching', () => {
     expect(await issuer.keyFor('k2')).toBeDefined();
   });
 
-  it("follows a shorter Cache-Control max-age, but never below the refetch interval", async () => {
+  it('follows a shorter Cache-Control max-age, but never below the refetch interval', async () => {
     server.cacheControl = 'public, max-age=60';
     const issuer = keys();
     await issuer.keyFor('k1');
@@ -116,10 +123,16 @@ describe('IssuerKeys: bounded key-set caching', () => {
   });
 
   it('refuses a set holding private or symmetric key material, and keeps only signing keys with a kid', () => {
-    expect(() => parseKeySet(JSON.stringify({ keys: [{ kty: 'EC', kid: 'a', d: 'secret' }] }))).toThrow(/public keys only/);
-    expect(() => parseKeySet(JSON.stringify({ keys: [{ kty: 'oct', kid: 'a', k: 'c2VjcmV0' }] }))).toThrow(/public keys only/);
+    expect(() => parseKeySet(JSON.stringify({ keys: [{ kty: 'EC', kid: 'a', d: 'secret' }] }))).toThrow(
+      /public keys only/,
+    );
+    expect(() => parseKeySet(JSON.stringify({ keys: [{ kty: 'oct', kid: 'a', k: 'c2VjcmV0' }] }))).toThrow(
+      /public keys only/,
+    );
     expect(() => parseKeySet('<html>')).toThrow(/not JSON/);
-    const kept = parseKeySet(JSON.stringify({ keys: [{ kty: 'EC', kid: 'a' }, { kty: 'EC' }, { kty: 'EC', kid: 'enc', use: 'enc' }] }));
+    const kept = parseKeySet(
+      JSON.stringify({ keys: [{ kty: 'EC', kid: 'a' }, { kty: 'EC' }, { kty: 'EC', kid: 'enc', use: 'enc' }] }),
+    );
     expect(kept.keys.map((key) => key.kid)).toEqual(['a']);
   });
 });

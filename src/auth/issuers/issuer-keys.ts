@@ -43,7 +43,8 @@ export class IssuerKeys {
     private readonly now: () => number = Date.now,
   ) {
     // A provider behind the council's own certificate authority: trusted for this issuer only.
-    if (source.kind === 'remote' && source.caFile) this.dispatcher = new Agent({ connect: { ca: readFileSync(source.caFile, 'utf8') } });
+    if (source.kind === 'remote' && source.caFile)
+      this.dispatcher = new Agent({ connect: { ca: readFileSync(source.caFile, 'utf8') } });
   }
 
   /** The key resolver to verify a token whose header names `kid`, or undefined when the issuer has no such key. */
@@ -70,7 +71,9 @@ export class IssuerKeys {
     if (this.inflight) return this.inflight;
     if (!this.mayFetch()) {
       if (this.current && this.now() < this.current.expiresAt) return Promise.resolve();
-      return Promise.reject(new KeySetUnavailableError('key set expired and the last fetch was too recent to try again'));
+      return Promise.reject(
+        new KeySetUnavailableError('key set expired and the last fetch was too recent to try again'),
+      );
     }
     this.lastAttempt = this.now();
     this.inflight = this.load()
@@ -122,9 +125,14 @@ export function parseKeySet(text: string): JSONWebKeySet {
   for (const key of keys as JWK[]) {
     if (!key || typeof key !== 'object') throw new KeySetUnavailableError('key set holds something that is not a key');
     // Private or symmetric key material in a public set means the set is wrong: trust none of it.
-    if ('d' in key || 'k' in key || key.kty === 'oct') throw new KeySetUnavailableError('key set must hold public keys only');
+    if ('d' in key || 'k' in key || key.kty === 'oct')
+      throw new KeySetUnavailableError('key set must hold public keys only');
   }
-  return { keys: (keys as JWK[]).filter((key) => typeof key.kid === 'string' && key.kid !== '' && (key.use === undefined || key.use === 'sig')) };
+  return {
+    keys: (keys as JWK[]).filter(
+      (key) => typeof key.kid === 'string' && key.kid !== '' && (key.use === undefined || key.use === 'sig'),
+    ),
+  };
 }
 
 function install(set: JSONWebKeySet, expiresAt: number): FetchedSet {

@@ -83,11 +83,22 @@ const entrySchema = z
     organisations: z.array(organisationId).min(1),
     roles: z.array(z.enum(roleNames as [string, ...string[]])).min(1),
     claims: z
-      .object({ subject: claimRuleSchema, roles: claimRuleSchema, organisation: claimRuleSchema, team: claimRuleSchema, client: claimRuleSchema })
+      .object({
+        subject: claimRuleSchema,
+        roles: claimRuleSchema,
+        organisation: claimRuleSchema,
+        team: claimRuleSchema,
+        client: claimRuleSchema,
+      })
       .partial()
       .strict()
       .optional(),
-    maxTokenLifetimeSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+    maxTokenLifetimeSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .optional(),
   })
   .strict();
 
@@ -111,7 +122,10 @@ export function readIssuersFile(path: string, options: Omit<RegistryOptions, 'ba
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : `not valid JSON (${(error as Error).message})`;
     throw new IssuerRegistryError(`AUTH_ISSUERS_FILE ${path}: ${why}`);
   }
   return parseIssuers(raw, { ...options, baseDir: resolve(path, '..') }, `AUTH_ISSUERS_FILE ${path}`);
@@ -135,7 +149,8 @@ export function parseIssuers(raw: unknown, options: RegistryOptions, where: stri
 }
 
 function toEntry(entry: z.infer<typeof entrySchema>, options: RegistryOptions, at: string): IssuerEntry {
-  if (!!entry.jwksUri === !!entry.jwksFile) throw new IssuerRegistryError(`${at} needs exactly one of jwksUri and jwksFile`);
+  if (!!entry.jwksUri === !!entry.jwksFile)
+    throw new IssuerRegistryError(`${at} needs exactly one of jwksUri and jwksFile`);
   // Whoever can alter a key set fetched over plain http can mint tokens the hub accepts.
   if (entry.jwksUri && options.production && !entry.jwksUri.startsWith('https:')) {
     throw new IssuerRegistryError(`${at}: jwksUri must be an https:// URL when NODE_ENV=production`);
@@ -143,10 +158,16 @@ function toEntry(entry: z.infer<typeof entrySchema>, options: RegistryOptions, a
   const roles = entry.roles as Role[];
   const privileged = roles.filter((role) => COUNCIL_ONLY_ROLES.includes(role));
   if (privileged.length > 0 && !entry.organisations.includes(options.councilOrganisation)) {
-    throw new IssuerRegistryError(`${at} may not grant ${privileged.join(', ')}: only an issuer listed for the council (${options.councilOrganisation}) may`);
+    throw new IssuerRegistryError(
+      `${at} may not grant ${privileged.join(', ')}: only an issuer listed for the council (${options.councilOrganisation}) may`,
+    );
   }
   const keys: KeySource = entry.jwksUri
-    ? { kind: 'remote', uri: entry.jwksUri, ...(entry.caFile ? { caFile: resolve(options.baseDir, entry.caFile) } : {}) }
+    ? {
+        kind: 'remote',
+        uri: entry.jwksUri,
+        ...(entry.caFile ? { caFile: resolve(options.baseDir, entry.caFile) } : {}),
+      }
     : { kind: 'file', path: resolve(options.baseDir, entry.jwksFile!) };
   return {
     issuer: entry.issuer,
@@ -164,7 +185,10 @@ function claimRules(given: Partial<Record<keyof ClaimRules, z.infer<typeof claim
   for (const [name, rule] of Object.entries(given) as [keyof ClaimRules, z.infer<typeof claimRuleSchema>][]) {
     const paths = typeof rule === 'string' || Array.isArray(rule) ? rule : rule.path;
     const values = typeof rule === 'object' && !Array.isArray(rule) ? rule.values : undefined;
-    rules[name] = { paths: (Array.isArray(paths) ? paths : [paths]).map((path) => path.split('.')), ...(values ? { values } : {}) };
+    rules[name] = {
+      paths: (Array.isArray(paths) ? paths : [paths]).map((path) => path.split('.')),
+      ...(values ? { values } : {}),
+    };
   }
   return rules;
 }

@@ -32,7 +32,8 @@ export async function readInputs(paths: string[], mapper: RowMapper, options: Re
   const sources = new Map<string, string>();
   for (const path of paths) {
     const source = sourceName(path);
-    if (sources.has(source)) throw new CsvInputError(`inputs ${sources.get(source)} and ${path} have the same source name "${source}"`);
+    if (sources.has(source))
+      throw new CsvInputError(`inputs ${sources.get(source)} and ${path} have the same source name "${source}"`);
     sources.set(source, path);
     if (!existsSync(path)) throw new CsvInputError(`${path}: file not found`);
   }
@@ -48,14 +49,24 @@ async function readOne(path: string, mapper: RowMapper, options: ReadOptions, ba
   mapper.badDates = 0;
   mapper.firstBadDateLine = null;
   const parser = createReadStream(path).pipe(
-    parse({ bom: true, trim: true, skip_empty_lines: true, info: true, columns: (header: string[]) => checkHeader(path, header, mapper, options) }),
+    parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      columns: (header: string[]) => checkHeader(path, header, mapper, options),
+    }),
   );
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       const line = info.lines;
       const id = idColumn ? record[idColumn] : String(line);
       if (!id) throw new CsvInputError(`${path}: line ${line}: the record id column "${idColumn}" is blank`);
-      if (seen.has(id)) throw new CsvInputError(`${path}: line ${line}: record id "${id}" appears twice (column "${idColumn}")`);
+      if (seen.has(id))
+        throw new CsvInputError(`${path}: line ${line}: record id "${id}" appears twice (column "${idColumn}")`);
       seen.add(id);
       batch.records.push({ source, id, fields: mapper.map(record, line) });
       if (options.truthColumn) batch.truth.push(truthOf(path, line, record[options.truthColumn], options));
@@ -69,7 +80,9 @@ async function readOne(path: string, mapper: RowMapper, options: ReadOptions, ba
   if (mapper.badDates) {
     const d = mapper.mapping.fields.dateOfBirth;
     const col = typeof d === 'string' ? d : d?.column;
-    batch.warnings.push(`${path}: ${mapper.badDates} value(s) of column "${col}" are not dates in the declared format and were treated as missing (first on line ${mapper.firstBadDateLine})`);
+    batch.warnings.push(
+      `${path}: ${mapper.badDates} value(s) of column "${col}" are not dates in the declared format and were treated as missing (first on line ${mapper.firstBadDateLine})`,
+    );
   }
 }
 
@@ -77,9 +90,11 @@ function checkHeader(path: string, header: string[], mapper: RowMapper, options:
   const names = header.map((h) => h.trim());
   const present = new Set(names);
   for (const { column, field } of mapper.columnsUsed()) {
-    if (!present.has(column)) throw new CsvInputError(`${path}: column "${column}" (mapping ${field}) is not in the header`);
+    if (!present.has(column))
+      throw new CsvInputError(`${path}: column "${column}" (mapping ${field}) is not in the header`);
   }
-  if (options.truthColumn && !present.has(options.truthColumn)) throw new CsvInputError(`${path}: truth column "${options.truthColumn}" is not in the header`);
+  if (options.truthColumn && !present.has(options.truthColumn))
+    throw new CsvInputError(`${path}: truth column "${options.truthColumn}" is not in the header`);
   return names;
 }
 
@@ -87,6 +102,7 @@ function truthOf(path: string, line: number, value: string | undefined, options:
   if (!value) throw new CsvInputError(`${path}: line ${line}: the truth column "${options.truthColumn}" is blank`);
   if (!options.truthPattern) return value;
   const match = options.truthPattern.exec(value);
-  if (!match) throw new CsvInputError(`${path}: line ${line}: truth value "${value}" does not match ${options.truthPattern}`);
+  if (!match)
+    throw new CsvInputError(`${path}: line ${line}: truth value "${value}" does not match ${options.truthPattern}`);
   return match[1] ?? match[0];
 }

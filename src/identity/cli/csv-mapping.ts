@@ -47,13 +47,16 @@ export function readMapping(path: string): Mapping {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new CsvInputError(`mapping ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`}`);
+    throw new CsvInputError(
+      `mapping ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`}`,
+    );
   }
   const parsed = mappingSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.join('.') || '(top level)';
-    const message = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    const message =
+      issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
     throw new CsvInputError(`mapping ${path}: ${where}: ${message}`);
   }
   return parsed.data;
@@ -72,7 +75,12 @@ export class RowMapper {
   ) {
     const d = mapping.fields.dateOfBirth;
     try {
-      this.dob = d === undefined ? null : typeof d === 'string' ? { column: d, format: new DateFormat('yyyy-MM-dd') } : { column: d.column, format: new DateFormat(d.format) };
+      this.dob =
+        d === undefined
+          ? null
+          : typeof d === 'string'
+            ? { column: d, format: new DateFormat('yyyy-MM-dd') }
+            : { column: d.column, format: new DateFormat(d.format) };
     } catch (error) {
       throw new CsvInputError(`mapping ${mappingPath}: fields.dateOfBirth.format: ${(error as Error).message}`);
     }
@@ -85,8 +93,11 @@ export class RowMapper {
     for (const [field, spec] of Object.entries(this.mapping.fields)) {
       if (typeof spec === 'string') out.push({ column: spec, field: `fields.${field}` });
       else if (Array.isArray(spec)) spec.forEach((c, i) => out.push({ column: c, field: `fields.${field}[${i}]` }));
-      else if (field === 'dateOfBirth') out.push({ column: (spec as { column: string }).column, field: 'fields.dateOfBirth.column' });
-      else for (const [key, c] of Object.entries(spec as Record<string, string>)) out.push({ column: c, field: `fields.identifiers.${key}` });
+      else if (field === 'dateOfBirth')
+        out.push({ column: (spec as { column: string }).column, field: 'fields.dateOfBirth.column' });
+      else
+        for (const [key, c] of Object.entries(spec as Record<string, string>))
+          out.push({ column: c, field: `fields.identifiers.${key}` });
     }
     return out;
   }
@@ -94,7 +105,8 @@ export class RowMapper {
   map(row: Record<string, string>, line: number): IdentityFields {
     const f = this.mapping.fields;
     const get = (c: string | undefined) => (c === undefined ? undefined : row[c] || undefined);
-    const list = (spec: string | string[] | undefined) => (spec === undefined ? [] : (Array.isArray(spec) ? spec : [spec]).map((c) => row[c]).filter(Boolean));
+    const list = (spec: string | string[] | undefined) =>
+      spec === undefined ? [] : (Array.isArray(spec) ? spec : [spec]).map((c) => row[c]).filter(Boolean);
     const out: IdentityFields = {};
     const set = <K extends keyof IdentityFields>(key: K, value: IdentityFields[K] | undefined) => {
       if (value !== undefined && !(Array.isArray(value) && !value.length)) out[key] = value;

@@ -14,18 +14,30 @@ export class DateFormat {
       const rest = format.slice(i);
       const token = ['yyyy', 'yy', 'MM', 'M', 'dd', 'd'].find((t) => rest.startsWith(t));
       if (token) {
-        pattern += token === 'yyyy' ? '(\\d{4})' : token === 'MM' || token === 'dd' || token === 'yy' ? '(\\d{2})' : '(\\d{1,2})';
+        pattern +=
+          token === 'yyyy'
+            ? '(\\d{4})'
+            : token === 'MM' || token === 'dd' || token === 'yy'
+              ? '(\\d{2})'
+              : '(\\d{1,2})';
         this.order.push(token === 'yyyy' ? 'y' : token === 'yy' ? 'yy' : (token[0] as 'M' | 'd'));
         i += token.length;
       } else {
-        if (/[a-zA-Z]/.test(format[i])) throw new Error(`date format "${format}" has an unknown letter "${format[i]}" (use yyyy, yy, MM, M, dd, d)`);
+        if (/[a-zA-Z]/.test(format[i]))
+          throw new Error(`date format "${format}" has an unknown letter "${format[i]}" (use yyyy, yy, MM, M, dd, d)`);
         pattern += format[i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         i++;
       }
     }
     const years = this.order.filter((t) => t === 'y' || t === 'yy').length;
-    if (years !== 1 || this.order.filter((t) => t === 'M').length !== 1 || this.order.filter((t) => t === 'd').length !== 1) {
-      throw new Error(`date format "${format}" must contain one year (yyyy or yy), one month (MM or M) and one day (dd or d)`);
+    if (
+      years !== 1 ||
+      this.order.filter((t) => t === 'M').length !== 1 ||
+      this.order.filter((t) => t === 'd').length !== 1
+    ) {
+      throw new Error(
+        `date format "${format}" must contain one year (yyyy or yy), one month (MM or M) and one day (dd or d)`,
+      );
     }
     this.regex = new RegExp(`^${pattern}(?:[T ].*)?$`);
   }

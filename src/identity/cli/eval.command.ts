@@ -16,7 +16,8 @@ const FEBRL = { column: 'rec_id', pattern: '^rec-(\\d+)' };
 @Command({
   name: 'eval',
   arguments: '<inputs...>',
-  description: 'Link CSV files (as link does) and score the clusters pairwise against a ground-truth column; prints JSON',
+  description:
+    'Link CSV files (as link does) and score the clusters pairwise against a ground-truth column; prints JSON',
 })
 export class EvalCommand extends CommandRunner {
   async run(inputs: string[], options: EvalOptions): Promise<void> {
@@ -59,12 +60,18 @@ export class EvalCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--truth-pattern <regex>', description: 'entity = first capture group of this pattern in the truth column' })
+  @Option({
+    flags: '--truth-pattern <regex>',
+    description: 'entity = first capture group of this pattern in the truth column',
+  })
   parseTruthPattern(value: string): string {
     return value;
   }
 
-  @Option({ flags: '--truth-febrl', description: "FEBRL ground truth: --truth-column rec_id --truth-pattern '^rec-(\\d+)'" })
+  @Option({
+    flags: '--truth-febrl',
+    description: "FEBRL ground truth: --truth-column rec_id --truth-pattern '^rec-(\\d+)'",
+  })
   parseTruthFebrl(): boolean {
     return true;
   }

@@ -9,11 +9,22 @@ export interface LinkRun {
   batch: InputBatch;
   matcher: IdentityMatcher;
   result: LinkResult;
-  timings: { readSeconds: number; prepareSeconds: number; trainSeconds: number; linkSeconds: number; totalSeconds: number };
+  timings: {
+    readSeconds: number;
+    prepareSeconds: number;
+    trainSeconds: number;
+    linkSeconds: number;
+    totalSeconds: number;
+  };
 }
 
 /** Reads the inputs, trains on them (no labels) and links within and across them at the default thresholds. */
-export async function runLink(inputs: string[], mappingPath: string, read: ReadOptions = {}, config: MatchConfigInput = {}): Promise<LinkRun> {
+export async function runLink(
+  inputs: string[],
+  mappingPath: string,
+  read: ReadOptions = {},
+  config: MatchConfigInput = {},
+): Promise<LinkRun> {
   const started = performance.now();
   const mapper = new RowMapper(readMapping(mappingPath), mappingPath);
   const batch = await readInputs(inputs, mapper, read);
@@ -44,7 +55,8 @@ export async function runLink(inputs: string[], mappingPath: string, read: ReadO
 /** Writes `source,record_id,cluster_id` through a temporary file, so a failed run never leaves half a file. */
 export function writeClusters(path: string, records: readonly MatchRecord[], clusterOf: Int32Array): void {
   const lines = ['source,record_id,cluster_id'];
-  for (let i = 0; i < records.length; i++) lines.push(`${csvField(records[i].source)},${csvField(records[i].id)},${clusterOf[i]}`);
+  for (let i = 0; i < records.length; i++)
+    lines.push(`${csvField(records[i].source)},${csvField(records[i].id)},${clusterOf[i]}`);
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${lines.join('\n')}\n`);
   renameSync(temporary, path);

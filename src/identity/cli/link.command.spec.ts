@@ -22,21 +22,51 @@ function writeFixture(dir: string): { housing: string; benefits: string; mapping
   PEOPLE.forEach(([given, family, dob, postcode, address, nino], i) => {
     housing.push(`H${i},"${given} ${family}",${dob},${postcode},${address},${nino},p${i}`);
     const noisyGiven = given === 'Robert' ? 'Bob' : given === 'Margaret' ? 'Peggy' : given;
-    benefits.push(`B${i}, "Mr ${noisyGiven} ${family.toUpperCase()}" ,${dob},${postcode.toLowerCase().replace(' ', '')},${address},${nino},p${i}`);
+    benefits.push(
+      `B${i}, "Mr ${noisyGiven} ${family.toUpperCase()}" ,${dob},${postcode.toLowerCase().replace(' ', '')},${address},${nino},p${i}`,
+    );
   });
   const givens = ['Oliver', 'Amelia', 'George', 'Isla', 'Harry', 'Ava', 'Jack', 'Mia', 'Noah', 'Grace', 'Leo', 'Ella'];
-  const families = ['Smith', 'Jones', 'Taylor', 'Brown', 'Evans', 'Walker', 'Wright', 'Green', 'Hall', 'Wood', 'King', 'Hill', 'Ward', 'Cook'];
+  const families = [
+    'Smith',
+    'Jones',
+    'Taylor',
+    'Brown',
+    'Evans',
+    'Walker',
+    'Wright',
+    'Green',
+    'Hall',
+    'Wood',
+    'King',
+    'Hill',
+    'Ward',
+    'Cook',
+  ];
   for (let i = 0; i < 150; i++) {
     const row = `${givens[i % givens.length]} ${families[(i * 7) % families.length]},19${40 + (i % 60)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 27)).padStart(2, '0')},E${1 + (i % 9)} ${i % 10}AB,${i} Station Road,,f${i}`;
     housing.push(`HF${i},${row}`);
     if (i % 3 === 0) benefits.push(`BF${i},${row}`);
   }
-  const files = { housing: join(dir, 'housing.csv'), benefits: join(dir, 'benefits.csv'), mapping: join(dir, 'mapping.json') };
+  const files = {
+    housing: join(dir, 'housing.csv'),
+    benefits: join(dir, 'benefits.csv'),
+    mapping: join(dir, 'mapping.json'),
+  };
   writeFileSync(files.housing, `${housing.join('\n')}\n`);
   writeFileSync(files.benefits, `${benefits.join('\r\n')}\r\n`);
   writeFileSync(
     files.mapping,
-    JSON.stringify({ recordId: 'ref', fields: { fullName: 'name', dateOfBirth: { column: 'dob', format: 'yyyy-MM-dd' }, postcode: 'postcode', addressLines: ['address'], nino: 'nino' } }),
+    JSON.stringify({
+      recordId: 'ref',
+      fields: {
+        fullName: 'name',
+        dateOfBirth: { column: 'dob', format: 'yyyy-MM-dd' },
+        postcode: 'postcode',
+        addressLines: ['address'],
+        nino: 'nino',
+      },
+    }),
   );
   return files;
 }
@@ -75,7 +105,11 @@ describe('link and eval commands', () => {
   });
 
   it('evaluates pairwise precision, recall and F1 against a truth column', async () => {
-    await new EvalCommand().run([files.housing, files.benefits], { mapping: files.mapping, truthColumn: 'person', truthPattern: '^([a-z]\\d+)$' });
+    await new EvalCommand().run([files.housing, files.benefits], {
+      mapping: files.mapping,
+      truthColumn: 'person',
+      truthPattern: '^([a-z]\\d+)$',
+    });
     const report = JSON.parse(String(stdout.mock.calls[0][0]));
     expect(report).toMatchObject({ records: 210, truePairs: 55 });
     expect(report.precision).toBe(1);
@@ -86,7 +120,9 @@ describe('link and eval commands', () => {
   it('names the column or line when the mapping or a row is wrong', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ recordId: 'ref', fields: { givenName: 'first_name' } }));
-    await expect(new LinkCommand().run([files.housing], { mapping: bad, out: join(dir, 'o.csv') })).rejects.toThrow(`${files.housing}: column "first_name" (mapping fields.givenName) is not in the header`);
+    await expect(new LinkCommand().run([files.housing], { mapping: bad, out: join(dir, 'o.csv') })).rejects.toThrow(
+      `${files.housing}: column "first_name" (mapping fields.givenName) is not in the header`,
+    );
     writeFileSync(bad, JSON.stringify({ fields: { dateOfBirth: { column: 'dob', format: 'yyyy-QQ' } } }));
     expect(() => new RowMapper(readMapping(bad), bad)).toThrow('fields.dateOfBirth.format');
     writeFileSync(bad, JSON.stringify({ fields: { birthday: 'dob' } }));
@@ -97,10 +133,15 @@ describe('link and eval commands', () => {
 
     const broken = join(dir, 'broken.csv');
     writeFileSync(broken, 'ref,name\nA1,Ann Lee\nA2,"Bob Lee,\n');
-    const mapper = new RowMapper(readMapping(files.mapping.replace('mapping.json', 'm2.json').replace(/.*/, writeMapping(dir))), 'm2');
+    const mapper = new RowMapper(
+      readMapping(files.mapping.replace('mapping.json', 'm2.json').replace(/.*/, writeMapping(dir))),
+      'm2',
+    );
     await expect(readInputs([broken], mapper)).rejects.toThrow(/broken\.csv: line 3: unreadable CSV/);
     writeFileSync(broken, 'ref,name\nA1,Ann Lee\nA1,Bob Lee\n');
-    await expect(readInputs([broken], mapper)).rejects.toThrow(`${broken}: line 3: record id "A1" appears twice (column "ref")`);
+    await expect(readInputs([broken], mapper)).rejects.toThrow(
+      `${broken}: line 3: record id "A1" appears twice (column "ref")`,
+    );
     writeFileSync(broken, 'ref,name\nA1,Ann Lee\nA2,Bob,Lee\n');
     await expect(readInputs([broken], mapper)).rejects.toBeInstanceOf(CsvInputError);
   });
@@ -110,7 +151,9 @@ describe('link and eval commands', () => {
     writeFileSync(file, 'ref,name,dob,postcode,address,nino\n R1 , Ann  Lee ,1970-01-32, , ,\nR2,Bob Lee,,,,\n');
     const batch = await readInputs([file], new RowMapper(readMapping(files.mapping), files.mapping));
     expect(batch.records[0]).toEqual({ source: 'dates', id: 'R1', fields: { givenName: 'Ann', familyName: 'Lee' } });
-    expect(batch.warnings).toEqual([`${file}: 1 value(s) of column "dob" are not dates in the declared format and were treated as missing (first on line 2)`]);
+    expect(batch.warnings).toEqual([
+      `${file}: 1 value(s) of column "dob" are not dates in the declared format and were treated as missing (first on line 2)`,
+    ]);
   });
 });
 

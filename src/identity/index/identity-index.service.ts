@@ -69,24 +69,39 @@ export class IdentityIndexService {
       [TRAINING_SAMPLE],
     );
     if (rows.length < MIN_TRAINING_RECORDS) return undefined;
-    const matcher = IdentityMatcher.train(rows.map((r) => ({ id: r.id, source: r.source, fields: r.demographics ?? {} })));
-    await this.dataSource.query('insert into matching_model (trained_on, model) values ($1, $2)', [rows.length, JSON.stringify(matcher.toJSON())]);
+    const matcher = IdentityMatcher.train(
+      rows.map((r) => ({ id: r.id, source: r.source, fields: r.demographics ?? {} })),
+    );
+    await this.dataSource.query('insert into matching_model (trained_on, model) values ($1, $2)', [
+      rows.length,
+      JSON.stringify(matcher.toJSON()),
+    ]);
     this.logger.log(`trained the matching model on ${rows.length} records`);
     this.matcher = matcher;
     return matcher;
   }
 
   /** Matches every pending record; returns what it did. `onProgress` is called after each batch. */
-  async matchPending(options: { batchSize?: number; onProgress?: (done: number) => void } = {}): Promise<MatchRunSummary> {
+  async matchPending(
+    options: { batchSize?: number; onProgress?: (done: number) => void } = {},
+  ): Promise<MatchRunSummary> {
     const started = performance.now();
-    const summary: MatchRunSummary = { processed: 0, linked: 0, newPersons: 0, reviewsOpened: 0, deleted: 0, seconds: 0 };
+    const summary: MatchRunSummary = {
+      processed: 0,
+      linked: 0,
+      newPersons: 0,
+      reviewsOpened: 0,
+      deleted: 0,
+      seconds: 0,
+    };
     const matcher = await this.model();
     if (!matcher) return summary;
     for (;;) {
       const batch = await this.dataSource.transaction((db) => this.matchBatch(db, matcher, options.batchSize ?? 1000));
       if (batch.processed === 0) break;
       this.metrics.matchingBatch(batch);
-      for (const key of ['processed', 'linked', 'newPersons', 'reviewsOpened', 'deleted'] as const) summary[key] += batch[key];
+      for (const key of ['processed', 'linked', 'newPersons', 'reviewsOpened', 'deleted'] as const)
+        summary[key] += batch[key];
       options.onProgress?.(summary.processed);
     }
     summary.seconds = Math.round(performance.now() - started) / 1000;
@@ -94,13 +109,17 @@ export class IdentityIndexService {
   }
 
   async pendingCount(): Promise<number> {
-    const [{ count }] = await this.dataSource.query(`select count(*)::int as count from source_record where match_status = 'pending'`);
+    const [{ count }] = await this.dataSource.query(
+      `select count(*)::int as count from source_record where match_status = 'pending'`,
+    );
     return count;
   }
 
   /** Puts every live record back in the queue, e.g. after retraining; decisions and stable ids survive. */
   async requeueAll(): Promise<number> {
-    const result = await this.dataSource.query(`update source_record set match_status = 'pending' where match_status <> 'pending'`);
+    const result = await this.dataSource.query(
+      `update source_record set match_status = 'pending' where match_status <> 'pending'`,
+    );
     return result[1] ?? 0;
   }
 
@@ -108,15 +127,28 @@ export class IdentityIndexService {
     const store = new PersonIndexStore(db);
     await store.lock();
     const batch = await store.pendingBatch(size);
-    const summary: MatchRunSummary = { processed: batch.length, linked: 0, newPersons: 0, reviewsOpened: 0, deleted: 0, seconds: 0 };
+    const summary: MatchRunSummary = {
+      processed: batch.length,
+      linked: 0,
+      newPersons: 0,
+      reviewsOpened: 0,
+      deleted: 0,
+      seconds: 0,
+    };
     if (batch.length === 0) return summary;
     const live = batch.filter((r) => !r.deleted);
     summary.deleted = batch.length - live.length;
 
     const prepared = new Map<string, PreparedRecord>(live.map((r) => [r.id, this.prepare(matcher, r)]));
     const keys = live.flatMap((r) => matcher.blockingKeys(prepared.get(r.id)!).map((k) => ({ recordId: r.id, ...k })));
-    await store.replaceBlockKeys(batch.map((r) => r.id), keys);
-    const pairs = await store.candidatePairs(live.map((r) => r.id), matcher.model.config.blocking.maxBlockSize);
+    await store.replaceBlockKeys(
+      batch.map((r) => r.id),
+      keys,
+    );
+    const pairs = await store.candidatePairs(
+      live.map((r) => r.id),
+      matcher.model.config.blocking.maxBlockSize,
+    );
 
     const state = await this.loadState(store, [...live.map((r) => r.id), ...pairs.map((p) => p.b)]);
     await this.prepareMissing(store, matcher, prepared, [...state.personOf.keys()]);
@@ -139,12 +171,32 @@ export class IdentityIndexService {
       else if (decision.action === 'new') {
         personId = randomUUID();
         newPersons.push(personId);
-        links.push({ recordId: record.id, personId, weight: null, probability: null, method: 'new', decidedBy: 'matcher', explanation: null });
+        links.push({
+          recordId: record.id,
+          personId,
+          weight: null,
+          probability: null,
+          method: 'new',
+          decidedBy: 'matcher',
+          explanation: null,
+        });
         summary.newPersons++;
       } else {
         personId = decision.personId;
-        const method = decision.manual ? 'manual' : decision.score.method === 'deterministic' ? 'deterministic' : 'auto';
-        links.push({ recordId: record.id, personId, weight: decision.score.weight, probability: decision.score.probability, method, decidedBy: 'matcher', explanation: { via: decision.via, ...decision.score } });
+        const method = decision.manual
+          ? 'manual'
+          : decision.score.method === 'deterministic'
+            ? 'deterministic'
+            : 'auto';
+        links.push({
+          recordId: record.id,
+          personId,
+          weight: decision.score.weight,
+          probability: decision.score.probability,
+          method,
+          decidedBy: 'matcher',
+          explanation: { via: decision.via, ...decision.score },
+        });
         if (decision.emptied) merges.push({ from: decision.emptied, into: personId });
         summary.linked++;
       }
@@ -152,7 +204,14 @@ export class IdentityIndexService {
       for (const review of decision.reviews) {
         if (state.personOf.get(review.other) === personId) continue;
         const [a, b] = pairKey(record.id, review.other).split('|');
-        reviews.set(`${a}|${b}`, { a, b, weight: review.score.weight, probability: review.score.probability, reason: review.reason, explanation: review.score });
+        reviews.set(`${a}|${b}`, {
+          a,
+          b,
+          weight: review.score.weight,
+          probability: review.score.probability,
+          reason: review.reason,
+          explanation: review.score,
+        });
       }
     }
     await store.createPersons(newPersons);
@@ -176,9 +235,15 @@ export class IdentityIndexService {
     return state;
   }
 
-  private async prepareMissing(store: PersonIndexStore, matcher: IdentityMatcher, prepared: Map<string, PreparedRecord>, ids: string[]) {
+  private async prepareMissing(
+    store: PersonIndexStore,
+    matcher: IdentityMatcher,
+    prepared: Map<string, PreparedRecord>,
+    ids: string[],
+  ) {
     const missing = ids.filter((id) => !prepared.has(id));
-    for (const record of await store.records(missing)) if (!record.deleted) prepared.set(record.id, this.prepare(matcher, record));
+    for (const record of await store.records(missing))
+      if (!record.deleted) prepared.set(record.id, this.prepare(matcher, record));
   }
 
   private prepare(matcher: IdentityMatcher, record: StoredRecord): PreparedRecord {

@@ -40,7 +40,15 @@ export interface ReviewRequest {
 
 export type LinkDecision =
   | { action: 'keep'; personId: string; reviews: ReviewRequest[] }
-  | { action: 'link'; personId: string; via: string; score: PairScore; manual: boolean; emptied?: string; reviews: ReviewRequest[] }
+  | {
+      action: 'link';
+      personId: string;
+      via: string;
+      score: PairScore;
+      manual: boolean;
+      emptied?: string;
+      reviews: ReviewRequest[];
+    }
   | { action: 'new'; emptied?: string; reviews: ReviewRequest[] };
 
 interface PersonVerdict {
@@ -86,33 +94,69 @@ export function decideLink(
     // A strong match into a person it conflicts with may mean that person is two people: a person decides.
     ...verdicts
       .filter((v) => !v.eligible && v.best.score.decision === 'link' && !state.constraint(recordId, v.best.recordId))
-      .map((v) => ({ other: v.best.recordId, score: v.best.score, reason: 'strong match to a person it conflicts with' })),
-    ...ambiguous.filter((other) => !state.constraint(recordId, other)).map((other) => ({ other, score: scores.get(other)!, reason: 'ambiguous: links to two different people' })),
+      .map((v) => ({
+        other: v.best.recordId,
+        score: v.best.score,
+        reason: 'strong match to a person it conflicts with',
+      })),
+    ...ambiguous
+      .filter((other) => !state.constraint(recordId, other))
+      .map((other) => ({ other, score: scores.get(other)!, reason: 'ambiguous: links to two different people' })),
   ];
   const byStrength = (a: PersonVerdict, b: PersonVerdict) => b.best.score.weight - a.best.score.weight;
 
   if (current && state.manual.has(recordId)) return { action: 'keep', personId: current, reviews };
   const forced = verdicts.find((v) => v.forced && v.personId !== current);
-  if (forced) return { action: 'link', personId: forced.personId, via: forced.best.recordId, score: forced.best.score, manual: true, emptied: emptiedBy(current, recordId, state), reviews };
+  if (forced)
+    return {
+      action: 'link',
+      personId: forced.personId,
+      via: forced.best.recordId,
+      score: forced.best.score,
+      manual: true,
+      emptied: emptiedBy(current, recordId, state),
+      reviews,
+    };
 
   // An ambiguous record stays where it is (or alone): it joins no one new.
-  const eligible = ambiguous.length ? [] : verdicts.filter((v) => v.eligible && v.personId !== current).sort(byStrength);
+  const eligible = ambiguous.length
+    ? []
+    : verdicts.filter((v) => v.eligible && v.personId !== current).sort(byStrength);
   const bridging = (chosen?: string) =>
-    eligible.filter((v) => v.personId !== chosen).map((v) => ({ other: v.best.recordId, score: v.best.score, reason: 'would join two persons' }));
+    eligible
+      .filter((v) => v.personId !== chosen)
+      .map((v) => ({ other: v.best.recordId, score: v.best.score, reason: 'would join two persons' }));
 
   if (current) {
     const others = state.othersIn(current, recordId);
     const own = verdicts.find((v) => v.personId === current);
-    const consistent = others.length === 0 || (own !== undefined && !conflicts(recordId, others, scores, state, reviewWeight));
-    if (consistent && (others.length > 0 || eligible.length === 0)) return { action: 'keep', personId: current, reviews: [...reviews, ...bridging()] };
+    const consistent =
+      others.length === 0 || (own !== undefined && !conflicts(recordId, others, scores, state, reviewWeight));
+    if (consistent && (others.length > 0 || eligible.length === 0))
+      return { action: 'keep', personId: current, reviews: [...reviews, ...bridging()] };
     if (eligible.length === 0) return { action: 'new', reviews };
     const [chosen] = eligible;
     const emptied = others.length === 0 ? current : undefined;
-    return { action: 'link', personId: chosen.personId, via: chosen.best.recordId, score: chosen.best.score, manual: false, emptied, reviews: [...reviews, ...bridging(chosen.personId)] };
+    return {
+      action: 'link',
+      personId: chosen.personId,
+      via: chosen.best.recordId,
+      score: chosen.best.score,
+      manual: false,
+      emptied,
+      reviews: [...reviews, ...bridging(chosen.personId)],
+    };
   }
   if (eligible.length === 0) return { action: 'new', reviews };
   const [chosen] = eligible;
-  return { action: 'link', personId: chosen.personId, via: chosen.best.recordId, score: chosen.best.score, manual: false, reviews: [...reviews, ...bridging(chosen.personId)] };
+  return {
+    action: 'link',
+    personId: chosen.personId,
+    via: chosen.best.recordId,
+    score: chosen.best.score,
+    manual: false,
+    reviews: [...reviews, ...bridging(chosen.personId)],
+  };
 }
 
 /** The strong neighbours of an ambiguous record (empty when it is not ambiguous). */
@@ -130,7 +174,12 @@ function ambiguousNeighbours(scores: Map<string, PairScore>, check: AmbiguityChe
   return [];
 }
 
-function personVerdicts(recordId: string, scores: Map<string, PairScore>, state: IndexState, reviewWeight: number): PersonVerdict[] {
+function personVerdicts(
+  recordId: string,
+  scores: Map<string, PairScore>,
+  state: IndexState,
+  reviewWeight: number,
+): PersonVerdict[] {
   const persons = new Set<string>();
   for (const other of scores.keys()) {
     const person = state.personOf.get(other);
@@ -141,15 +190,24 @@ function personVerdicts(recordId: string, scores: Map<string, PairScore>, state:
     const members = state.othersIn(personId, recordId).filter((m) => scores.has(m));
     if (members.length === 0) continue;
     let best = { recordId: members[0], score: scores.get(members[0])! };
-    for (const m of members) if (scores.get(m)!.weight > best.score.weight) best = { recordId: m, score: scores.get(m)! };
+    for (const m of members)
+      if (scores.get(m)!.weight > best.score.weight) best = { recordId: m, score: scores.get(m)! };
     const forced = members.some((m) => state.constraint(recordId, m) === 'same');
-    const eligible = best.score.decision === 'link' && !conflicts(recordId, state.othersIn(personId, recordId), scores, state, reviewWeight);
+    const eligible =
+      best.score.decision === 'link' &&
+      !conflicts(recordId, state.othersIn(personId, recordId), scores, state, reviewWeight);
     verdicts.push({ personId, best, eligible, forced });
   }
   return verdicts;
 }
 
-function conflicts(recordId: string, members: string[], scores: Map<string, PairScore>, state: IndexState, reviewWeight: number): boolean {
+function conflicts(
+  recordId: string,
+  members: string[],
+  scores: Map<string, PairScore>,
+  state: IndexState,
+  reviewWeight: number,
+): boolean {
   let total = 0;
   for (const m of members) {
     const score = scores.get(m);

@@ -11,7 +11,8 @@ interface MatchOptions {
 
 @Command({
   name: 'match',
-  description: 'Match new and changed source records into the person index, then re-resolve households; prints a JSON summary',
+  description:
+    'Match new and changed source records into the person index, then re-resolve households; prints a JSON summary',
 })
 export class MatchCommand extends CommandRunner {
   async run(_args: string[], options: MatchOptions): Promise<void> {
@@ -20,12 +21,23 @@ export class MatchCommand extends CommandRunner {
       if (options.retrain) await index.train();
       const requeued = options.all ? await index.requeueAll() : 0;
       const pending = await index.pendingCount();
-      const bar = process.stderr.isTTY && pending > 0 ? new SingleBar({ format: ' matching [{bar}] {value} of {total} records', stream: process.stderr }, Presets.shades_classic) : undefined;
+      const bar =
+        process.stderr.isTTY && pending > 0
+          ? new SingleBar(
+              { format: ' matching [{bar}] {value} of {total} records', stream: process.stderr },
+              Presets.shades_classic,
+            )
+          : undefined;
       bar?.start(pending, 0);
       try {
         const matched = await index.matchPending({ onProgress: (done) => bar?.update(done) });
         const households = await app.get(HouseholdsService).resolveAll();
-        return { requeued, matched, households, model: matched.processed || pending === 0 ? 'ready' : 'waiting for more records to train on' };
+        return {
+          requeued,
+          matched,
+          households,
+          model: matched.processed || pending === 0 ? 'ready' : 'waiting for more records to train on',
+        };
       } finally {
         bar?.stop();
       }

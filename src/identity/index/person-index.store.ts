@@ -32,12 +32,16 @@ export class PersonIndexStore {
 
   async records(ids: string[]): Promise<StoredRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.query(`select id::text, source, demographics, deleted, change_seq::text from source_record where id = any($1::bigint[])`, [ids]);
+    const rows = await this.db.query(
+      `select id::text, source, demographics, deleted, change_seq::text from source_record where id = any($1::bigint[])`,
+      [ids],
+    );
     return rows.map(toStored);
   }
 
   async replaceBlockKeys(recordIds: string[], keys: { recordId: string; rule: string; key: string }[]): Promise<void> {
-    if (recordIds.length) await this.db.query('delete from match_block_key where source_record_id = any($1::bigint[])', [recordIds]);
+    if (recordIds.length)
+      await this.db.query('delete from match_block_key where source_record_id = any($1::bigint[])', [recordIds]);
     if (keys.length === 0) return;
     await this.db.query(
       `insert into match_block_key (source_record_id, rule, key)
@@ -115,8 +119,14 @@ export class PersonIndexStore {
   /** Marks persons merged into survivors, and re-points earlier merges at the final survivor. */
   async mergePersons(merges: { from: string; into: string }[]): Promise<void> {
     for (const { from, into } of merges) {
-      await this.db.query(`update person set status = 'merged', merged_into = $2, updated_at = now() where id = $1`, [from, into]);
-      await this.db.query(`update person set merged_into = $2, updated_at = now() where merged_into = $1`, [from, into]);
+      await this.db.query(`update person set status = 'merged', merged_into = $2, updated_at = now() where id = $1`, [
+        from,
+        into,
+      ]);
+      await this.db.query(`update person set merged_into = $2, updated_at = now() where merged_into = $1`, [
+        from,
+        into,
+      ]);
     }
   }
 
@@ -183,6 +193,18 @@ export interface ReviewRow {
   explanation: unknown;
 }
 
-function toStored(row: { id: string; source: string; demographics: IdentityFields; deleted: boolean; change_seq: string }): StoredRecord {
-  return { id: row.id, source: row.source, fields: row.demographics ?? {}, deleted: row.deleted, changeSeq: row.change_seq };
+function toStored(row: {
+  id: string;
+  source: string;
+  demographics: IdentityFields;
+  deleted: boolean;
+  change_seq: string;
+}): StoredRecord {
+  return {
+    id: row.id,
+    source: row.source,
+    fields: row.demographics ?? {},
+    deleted: row.deleted,
+    changeSeq: row.change_seq,
+  };
 }

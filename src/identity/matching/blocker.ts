@@ -61,7 +61,9 @@ export class Blocker {
         if (size > maxBlockSize) {
           sortKeys ??= records.map(sortKeyOf);
           const keys = sortKeys;
-          const sorted = Array.from(members.subarray(from, from + size)).sort((x, y) => (keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0));
+          const sorted = Array.from(members.subarray(from, from + size)).sort((x, y) =>
+            keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0,
+          );
           members.set(sorted, from);
           pairs += (size - window + 1) * (window - 1) + ((window - 1) * (window - 2)) / 2;
         } else pairs += (size * (size - 1)) / 2;
@@ -118,7 +120,8 @@ export class Blocker {
 
   private keyIndex(rb: RuleBlocks): Map<string, number> {
     const index = new Map<string, number>();
-    for (let b = 0; b + 1 < rb.offsets.length; b++) index.set(blockingKey(rb.rule, this.records[rb.members[rb.offsets[b]]]) as string, b);
+    for (let b = 0; b + 1 < rb.offsets.length; b++)
+      index.set(blockingKey(rb.rule, this.records[rb.members[rb.offsets[b]]]) as string, b);
     return index;
   }
 
@@ -149,7 +152,8 @@ export class Blocker {
         if (sortKeyOf(this.records[rb.members[mid]]) < sortKey) lo = mid + 1;
         else hi = mid;
       }
-      for (let x = Math.max(from, lo - this.window + 1); x < Math.min(to, lo + this.window - 1); x++) found.add(rb.members[x]);
+      for (let x = Math.max(from, lo - this.window + 1); x < Math.min(to, lo + this.window - 1); x++)
+        found.add(rb.members[x]);
     }
     found.delete(record.index);
     return [...found].sort((x, y) => x - y);

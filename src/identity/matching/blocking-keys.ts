@@ -12,8 +12,14 @@ export const BLOCKING_KEYS: Record<string, { definition: string; value: (r: Prep
   dateOfBirth: { definition: 'date of birth, ISO yyyy-mm-dd', value: (r) => r.dob?.iso ?? null },
   birthYear: { definition: 'year of birth', value: (r) => (r.dob ? String(r.dob.y) : null) },
   givenInitial: { definition: 'first letter of the folded given name', value: (r) => r.given?.key[0] ?? null },
-  givenMetaphone: { definition: 'primary double metaphone code of the folded given name', value: (r) => r.given?.metaphone[0] || null },
-  familyMetaphone: { definition: 'primary double metaphone code of the folded family name', value: (r) => r.family?.metaphone[0] || null },
+  givenMetaphone: {
+    definition: 'primary double metaphone code of the folded given name',
+    value: (r) => r.given?.metaphone[0] || null,
+  },
+  familyMetaphone: {
+    definition: 'primary double metaphone code of the folded family name',
+    value: (r) => r.family?.metaphone[0] || null,
+  },
   nameMetaphones: {
     definition: 'primary double metaphone codes of given and family name, sorted (order-free, so swapped names agree)',
     value: (r) => {
@@ -23,8 +29,14 @@ export const BLOCKING_KEYS: Record<string, { definition: string; value: (r: Prep
       return g < f ? `${g}|${f}` : `${f}|${g}`;
     },
   },
-  postcode: { definition: 'normalised postcode (UK standard form, else upper case without spaces)', value: (r) => r.postcode?.full ?? null },
-  postcodeDistrict: { definition: 'UK postcode district (outward code), UK postcodes only', value: (r) => r.postcode?.district ?? null },
+  postcode: {
+    definition: 'normalised postcode (UK standard form, else upper case without spaces)',
+    value: (r) => r.postcode?.full ?? null,
+  },
+  postcodeDistrict: {
+    definition: 'UK postcode district (outward code), UK postcodes only',
+    value: (r) => r.postcode?.district ?? null,
+  },
   locality: { definition: 'folded locality', value: (r) => r.locality },
   email: { definition: 'lower-cased email address', value: (r) => r.email?.full ?? null },
   emailLocalPart: { definition: 'lower-cased email address before the @', value: (r) => r.email?.local ?? null },
@@ -51,30 +63,78 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
   { name: 'nino', keys: ['nino'], excludes: ['nino'], train: true },
   { name: 'nhs-number', keys: ['nhsNumber'], excludes: ['nhsNumber'], train: true },
   { name: 'date-of-birth', keys: ['dateOfBirth'], excludes: ['dateOfBirth'], train: true },
-  { name: 'family-metaphone-birth-year', keys: ['familyMetaphone', 'birthYear'], excludes: ['familyName', 'dateOfBirth'], train: false },
-  { name: 'given-metaphone-birth-year', keys: ['givenMetaphone', 'birthYear'], excludes: ['givenName', 'dateOfBirth'], train: true },
-  { name: 'name-metaphones', keys: ['nameMetaphones'], excludes: ['givenName', 'familyName', 'middleNames'], train: true },
+  {
+    name: 'family-metaphone-birth-year',
+    keys: ['familyMetaphone', 'birthYear'],
+    excludes: ['familyName', 'dateOfBirth'],
+    train: false,
+  },
+  {
+    name: 'given-metaphone-birth-year',
+    keys: ['givenMetaphone', 'birthYear'],
+    excludes: ['givenName', 'dateOfBirth'],
+    train: true,
+  },
+  {
+    name: 'name-metaphones',
+    keys: ['nameMetaphones'],
+    excludes: ['givenName', 'familyName', 'middleNames'],
+    train: true,
+  },
   { name: 'postcode', keys: ['postcode'], excludes: ADDRESS, train: false },
   { name: 'uprn-given-initial', keys: ['uprn', 'givenInitial'], excludes: [...ADDRESS, 'givenName'], train: false },
-  { name: 'given-metaphone-postcode-district', keys: ['givenMetaphone', 'postcodeDistrict'], excludes: ['givenName', ...ADDRESS], train: false },
-  { name: 'given-metaphone-locality', keys: ['givenMetaphone', 'locality'], excludes: ['givenName', ...ADDRESS], train: false },
-  { name: 'family-metaphone-locality', keys: ['familyMetaphone', 'locality'], excludes: ['familyName', ...ADDRESS], train: false },
+  {
+    name: 'given-metaphone-postcode-district',
+    keys: ['givenMetaphone', 'postcodeDistrict'],
+    excludes: ['givenName', ...ADDRESS],
+    train: false,
+  },
+  {
+    name: 'given-metaphone-locality',
+    keys: ['givenMetaphone', 'locality'],
+    excludes: ['givenName', ...ADDRESS],
+    train: false,
+  },
+  {
+    name: 'family-metaphone-locality',
+    keys: ['familyMetaphone', 'locality'],
+    excludes: ['familyName', ...ADDRESS],
+    train: false,
+  },
   { name: 'email', keys: ['email'], excludes: ['email'], train: true },
   // Local parts are usually built from the names, so names agree among the non-matches too.
-  { name: 'email-local-part', keys: ['emailLocalPart'], excludes: ['email', 'givenName', 'familyName', 'middleNames'], train: true },
+  {
+    name: 'email-local-part',
+    keys: ['emailLocalPart'],
+    excludes: ['email', 'givenName', 'familyName', 'middleNames'],
+    train: true,
+  },
   { name: 'phone', keys: ['phone'], excludes: ['phone'], train: true },
 ];
 
 /** The default rules plus one per free-named identifier. */
-export function blockingRulesFor(identifierKeys: readonly string[], base: readonly BlockingRule[] = DEFAULT_BLOCKING_RULES): BlockingRule[] {
-  return [...base, ...[...identifierKeys].sort().map((key) => ({ name: `identifier-${key}`, keys: [`identifier:${key}`], excludes: [`identifier:${key}`], train: true }))];
+export function blockingRulesFor(
+  identifierKeys: readonly string[],
+  base: readonly BlockingRule[] = DEFAULT_BLOCKING_RULES,
+): BlockingRule[] {
+  return [
+    ...base,
+    ...[...identifierKeys].sort().map((key) => ({
+      name: `identifier-${key}`,
+      keys: [`identifier:${key}`],
+      excludes: [`identifier:${key}`],
+      train: true,
+    })),
+  ];
 }
 
 export function blockingKey(rule: BlockingRule, r: PreparedRecord): string | null {
   let key = '';
   for (let i = 0; i < rule.keys.length; i++) {
     const name = rule.keys[i];
-    const v = name.startsWith('identifier:') ? (r.identifiers?.get(name.slice(11)) ?? null) : BLOCKING_KEYS[name].value(r);
+    const v = name.startsWith('identifier:')
+      ? (r.identifiers?.get(name.slice(11)) ?? null)
+      : BLOCKING_KEYS[name].value(r);
     if (v === null || v === '') return null;
     key = i ? `${key}\u0001${v}` : v;
   }

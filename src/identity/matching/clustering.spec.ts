@@ -32,7 +32,12 @@ describe('clustering auto-links', () => {
 
   it('never puts a hard-negative pair in one cluster (twins, Sr / Jr)', () => {
     const weights = { '0-1': 25, '1-2': 25, '0-2': 25 };
-    const result = clusterLinks(3, [edge(0, 1, 25), edge(1, 2, 24)], judge(weights, { '0-2': 'twins: same date of birth, different given names' }), options);
+    const result = clusterLinks(
+      3,
+      [edge(0, 1, 25), edge(1, 2, 24)],
+      judge(weights, { '0-2': 'twins: same date of birth, different given names' }),
+      options,
+    );
     expect(result.clusterOf[0]).not.toBe(result.clusterOf[2]);
     expect(result.rejected.map((r) => r.reason)).toContain('hard negative in cluster');
   });
@@ -41,19 +46,29 @@ describe('clustering auto-links', () => {
     // Record 1 has no date of birth; 0 and 2 are a father and son of the same name.
     const weights = { '0-1': 15, '1-2': 15, '0-2': 10 };
     const negatives = { '0-2': 'generations: same name, births a generation apart' as HardNegative };
-    const lacksDob = { ...options, holds: (record: number, n: HardNegative) => !(record === 1 && n.startsWith('generations')) };
+    const lacksDob = {
+      ...options,
+      holds: (record: number, n: HardNegative) => !(record === 1 && n.startsWith('generations')),
+    };
     const result = clusterLinks(3, [edge(0, 1, 15), edge(1, 2, 15)], judge(weights, negatives), lacksDob);
     expect(new Set(result.clusterOf).size).toBe(3);
     expect(result.rejected.every((r) => r.reason === 'ambiguous: links to two different people')).toBe(true);
     // With the date of birth, the record is not ambiguous: it links (to one of them at most).
     const resolved = clusterLinks(3, [edge(0, 1, 15), edge(1, 2, 15)], judge(weights, negatives), options);
     expect(resolved.clusterOf[0] === resolved.clusterOf[2]).toBe(false);
-    expect(resolved.clusterOf[1] === resolved.clusterOf[0] || resolved.clusterOf[1] === resolved.clusterOf[2]).toBe(true);
+    expect(resolved.clusterOf[1] === resolved.clusterOf[0] || resolved.clusterOf[1] === resolved.clusterOf[2]).toBe(
+      true,
+    );
   });
 
   it('applies deterministic links first', () => {
     const weights = { '0-1': 5, '1-2': 30, '0-2': -40 };
-    const result = clusterLinks(3, [edge(1, 2, 30), { a: 0, b: 1, weight: 5, deterministic: true }], judge(weights), options);
+    const result = clusterLinks(
+      3,
+      [edge(1, 2, 30), { a: 0, b: 1, weight: 5, deterministic: true }],
+      judge(weights),
+      options,
+    );
     expect(result.clusterOf[0]).toBe(result.clusterOf[1]);
     expect(result.clusterOf[2]).not.toBe(result.clusterOf[1]);
   });

@@ -44,7 +44,12 @@ export interface ClusteringOptions {
  * record cannot chain two people together: A-B and B-C may both be strong, but {A,B} joins C only if A
  * and C also look alike on average; twins and Sr / Jr, being hard negatives, never share a cluster.
  */
-export function clusterLinks(n: number, edges: LinkEdge[], judge: (a: number, b: number) => PairJudgement, options: ClusteringOptions): Clustering {
+export function clusterLinks(
+  n: number,
+  edges: LinkEdge[],
+  judge: (a: number, b: number) => PairJudgement,
+  options: ClusteringOptions,
+): Clustering {
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) parent[i] = i;
   const members = new Map<number, number[]>();
@@ -58,7 +63,9 @@ export function clusterLinks(n: number, edges: LinkEdge[], judge: (a: number, b:
   const of = (root: number) => members.get(root) ?? [root];
   const rejected: RejectedLink[] = [];
   const isAmbiguous = ambiguity(edges, judge, options.holds);
-  const sorted = [...edges].sort((x, y) => +y.deterministic - +x.deterministic || y.weight - x.weight || x.a - y.a || x.b - y.b);
+  const sorted = [...edges].sort(
+    (x, y) => +y.deterministic - +x.deterministic || y.weight - x.weight || x.a - y.a || x.b - y.b,
+  );
   for (const edge of sorted) {
     if (isAmbiguous(edge.a) || isAmbiguous(edge.b)) {
       rejected.push({ a: edge.a, b: edge.b, weight: edge.weight, reason: 'ambiguous: links to two different people' });
@@ -99,7 +106,11 @@ const MAX_NEIGHBOURS = 24;
  * field that tells them apart: a twin's record with no given name, a father's record with no date of
  * birth next to his namesake son's. Linking it to either would be a guess, so it goes to review instead.
  */
-function ambiguity(edges: LinkEdge[], judge: (a: number, b: number) => PairJudgement, holds: ClusteringOptions['holds']): (record: number) => boolean {
+function ambiguity(
+  edges: LinkEdge[],
+  judge: (a: number, b: number) => PairJudgement,
+  holds: ClusteringOptions['holds'],
+): (record: number) => boolean {
   const neighbours = new Map<number, LinkEdge[]>();
   for (const e of edges) {
     for (const x of [e.a, e.b]) {
@@ -112,11 +123,15 @@ function ambiguity(edges: LinkEdge[], judge: (a: number, b: number) => PairJudge
   return (record) => {
     const known = cache.get(record);
     if (known !== undefined) return known;
-    const list = (neighbours.get(record) ?? []).slice().sort((x, y) => y.weight - x.weight).slice(0, MAX_NEIGHBOURS);
+    const list = (neighbours.get(record) ?? [])
+      .slice()
+      .sort((x, y) => y.weight - x.weight)
+      .slice(0, MAX_NEIGHBOURS);
     const others = list.map((e) => (e.a === record ? e.b : e.a));
     let found = false;
     for (let i = 0; i < others.length && !found; i++) {
-      for (let j = i + 1; j < others.length && !found; j++) found = judge(others[i], others[j]).hardNegatives.some((n) => !holds(record, n));
+      for (let j = i + 1; j < others.length && !found; j++)
+        found = judge(others[i], others[j]).hardNegatives.some((n) => !holds(record, n));
     }
     cache.set(record, found);
     return found;
@@ -126,7 +141,12 @@ function ambiguity(edges: LinkEdge[], judge: (a: number, b: number) => PairJudge
 /** Weights are capped so one infinite or absurd pair cannot dominate the mean. */
 const CAP = 60;
 
-function supported(A: number[], B: number[], judge: (a: number, b: number) => PairJudgement, options: ClusteringOptions): true | RejectedLink['reason'] {
+function supported(
+  A: number[],
+  B: number[],
+  judge: (a: number, b: number) => PairJudgement,
+  options: ClusteringOptions,
+): true | RejectedLink['reason'] {
   const total = A.length * B.length;
   const step = total > options.maxCrossPairs ? total / options.maxCrossPairs : 1;
   let sum = 0;

@@ -16,9 +16,13 @@ describe('comparison levels', () => {
     expect(levelOf('givenName', { givenName: 'ROBERT' }, { givenName: 'robert' })).toBe('exact');
     expect(levelOf('givenName', { givenName: 'Bob' }, { givenName: 'Robert' })).toBe('nickname or alias');
     expect(levelOf('givenName', { givenName: 'Peggy' }, { givenName: 'Margaret' })).toBe('nickname or alias');
-    expect(levelOf('givenName', { givenName: 'John', middleNames: 'Paul' }, { givenName: 'Paul' })).toBe('nickname or alias');
+    expect(levelOf('givenName', { givenName: 'John', middleNames: 'Paul' }, { givenName: 'Paul' })).toBe(
+      'nickname or alias',
+    );
     expect(levelOf('givenName', { givenName: 'Jonathon' }, { givenName: 'Jonathan' })).toBe('jaro-winkler >= 0.92');
-    expect(levelOf('givenName', { givenName: 'Isla', familyName: 'Hall' }, { givenName: 'Hall', familyName: 'Isla' })).toBe('swapped with family name');
+    expect(
+      levelOf('givenName', { givenName: 'Isla', familyName: 'Hall' }, { givenName: 'Hall', familyName: 'Isla' }),
+    ).toBe('swapped with family name');
     expect(levelOf('givenName', { givenName: 'Stephen' }, { givenName: 'Stevan' })).toBe('double metaphone');
     expect(levelOf('givenName', { givenName: 'J' }, { givenName: 'Jolene' })).toBe('initial');
     expect(levelOf('givenName', { givenName: 'Oliver' }, { givenName: 'Grace' })).toBe('different');
@@ -35,19 +39,33 @@ describe('comparison levels', () => {
 
   it('family name: exact, hyphenated part and previous name, fuzzy, phonetic, different', () => {
     expect(levelOf('familyName', { familyName: "O'Brien" }, { familyName: 'obrien' })).toBe('exact');
-    expect(levelOf('familyName', { familyName: 'Smith-Jones' }, { familyName: 'Jones' })).toBe('previous or hyphenated part');
-    expect(levelOf('familyName', { familyName: 'Bonham Carter' }, { familyName: 'Carter' })).toBe('previous or hyphenated part');
-    expect(levelOf('familyName', { familyName: 'Taylor' }, { familyName: 'Brown', previousFamilyNames: ['Taylor'] })).toBe('previous or hyphenated part');
-    expect(levelOf('familyName', { familyName: 'Harrington' }, { familyName: 'Harington' })).toBe('jaro-winkler >= 0.92');
+    expect(levelOf('familyName', { familyName: 'Smith-Jones' }, { familyName: 'Jones' })).toBe(
+      'previous or hyphenated part',
+    );
+    expect(levelOf('familyName', { familyName: 'Bonham Carter' }, { familyName: 'Carter' })).toBe(
+      'previous or hyphenated part',
+    );
+    expect(
+      levelOf('familyName', { familyName: 'Taylor' }, { familyName: 'Brown', previousFamilyNames: ['Taylor'] }),
+    ).toBe('previous or hyphenated part');
+    expect(levelOf('familyName', { familyName: 'Harrington' }, { familyName: 'Harington' })).toBe(
+      'jaro-winkler >= 0.92',
+    );
     expect(levelOf('familyName', { familyName: 'Smith' }, { familyName: 'Schmidt' })).toBe('double metaphone');
     expect(levelOf('familyName', { familyName: 'Smith' }, { familyName: 'Patel' })).toBe('different');
   });
 
   it('date of birth: exact, day and month swapped, one component off, same year, different', () => {
     expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1971-06-24' })).toBe('exact');
-    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-04' }, { dateOfBirth: '1971-04-06' })).toBe('day and month swapped');
-    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1917-06-24' })).toBe('one component off');
-    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1971-05-24' })).toBe('one component off');
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-04' }, { dateOfBirth: '1971-04-06' })).toBe(
+      'day and month swapped',
+    );
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1917-06-24' })).toBe(
+      'one component off',
+    );
+    expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1971-05-24' })).toBe(
+      'one component off',
+    );
     expect(levelOf('dateOfBirth', { dateOfBirth: '1972-07-12' }, { dateOfBirth: '2002-07-12' })).toBe('different');
     expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1971-01-02' })).toBe('same year only');
     expect(levelOf('dateOfBirth', { dateOfBirth: '1971-06-24' }, { dateOfBirth: '1980-01-02' })).toBe('different');
@@ -66,26 +84,44 @@ describe('comparison levels', () => {
   it('address: UPRN, address and postcode, postcode levels, locality, different', () => {
     const home = { addressLines: ['12 High Street'], postcode: 'SW1A 2AA', locality: 'London' };
     expect(levelOf('address', { uprn: '0100023336956' }, { uprn: '100023336956' })).toBe('same UPRN');
-    expect(levelOf('address', home, { addressLines: ['12 High St'], postcode: 'sw1a2aa' })).toBe('same address and postcode');
+    expect(levelOf('address', home, { addressLines: ['12 High St'], postcode: 'sw1a2aa' })).toBe(
+      'same address and postcode',
+    );
     expect(levelOf('address', home, { addressLines: ['12 High St'], postcode: 'SW1A 2AB' })).toBe('same address');
     expect(levelOf('address', { ...home, uprn: '1' }, { ...home, uprn: '2' })).toBe('same postcode');
     expect(levelOf('address', home, { postcode: 'SW1A 2AA' })).toBe('same postcode');
     expect(levelOf('address', home, { addressLines: ['9 Church Road'], locality: 'london' })).toBe('same locality');
-    expect(levelOf('address', home, { addressLines: ['9 Church Road'], postcode: 'SW1A 9ZZ' })).toBe('same postcode district or area, or similar locality');
-    expect(levelOf('address', { postcode: '4011' }, { postcode: '4012' })).toBe('same postcode district or area, or similar locality');
-    expect(levelOf('address', home, { addressLines: ['9 Church Road'], postcode: 'M1 1AE', locality: 'Manchester' })).toBe('different');
+    expect(levelOf('address', home, { addressLines: ['9 Church Road'], postcode: 'SW1A 9ZZ' })).toBe(
+      'same postcode district or area, or similar locality',
+    );
+    expect(levelOf('address', { postcode: '4011' }, { postcode: '4012' })).toBe(
+      'same postcode district or area, or similar locality',
+    );
+    expect(
+      levelOf('address', home, { addressLines: ['9 Church Road'], postcode: 'M1 1AE', locality: 'Manchester' }),
+    ).toBe('different');
     expect(levelOf('address', home, {})).toBe('null');
   });
 
   it('email, phone and free-named identifiers', () => {
     expect(levelOf('email', { email: 'A.B@x.com' }, { email: 'a.b@x.com' })).toBe('exact');
     expect(levelOf('email', { email: 'a.b@x.com' }, { email: 'a.b@y.org' })).toBe('same local part');
-    expect(levelOf('email', { email: 'gabriel.t54@nichols.info' }, { email: 'gabriel.t54@nnichls.info' })).toBe('same local part');
-    expect(levelOf('email', { email: 'evied56@harris-bailey.net' }, { email: 'evihd56@earris-bailey.net' })).toBe('jaro-winkler >= 0.88');
+    expect(levelOf('email', { email: 'gabriel.t54@nichols.info' }, { email: 'gabriel.t54@nnichls.info' })).toBe(
+      'same local part',
+    );
+    expect(levelOf('email', { email: 'evied56@harris-bailey.net' }, { email: 'evihd56@earris-bailey.net' })).toBe(
+      'jaro-winkler >= 0.88',
+    );
     expect(levelOf('phone', { phone: '+44 7911 123456' }, { phone: '07911123456' })).toBe('exact');
     expect(levelOf('phone', { phone: '07911123456' }, { phone: '07911123465' })).toBe('one edit');
-    expect(levelOf('identifier:account', { identifiers: { account: 'CT-1234' } }, { identifiers: { account: 'ct1234' } })).toBe('exact');
-    expect(levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT1235' } })).toBe('one edit');
-    expect(levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { other: 'CT1234' } })).toBe('null');
+    expect(
+      levelOf('identifier:account', { identifiers: { account: 'CT-1234' } }, { identifiers: { account: 'ct1234' } }),
+    ).toBe('exact');
+    expect(
+      levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT1235' } }),
+    ).toBe('one edit');
+    expect(
+      levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { other: 'CT1234' } }),
+    ).toBe('null');
   });
 });

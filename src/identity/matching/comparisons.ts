@@ -21,8 +21,27 @@ export interface Comparison {
   compare(a: PreparedRecord, b: PreparedRecord): number;
 }
 
-const NAME_LEVELS = ['null', 'exact', 'nickname or alias', 'jaro-winkler >= 0.92', 'swapped with family name', 'double metaphone', 'initial', 'jaro-winkler >= 0.80', 'different'] as const;
-const FAMILY_LEVELS = ['null', 'exact', 'previous or hyphenated part', 'jaro-winkler >= 0.92', 'swapped with given name', 'double metaphone', 'jaro-winkler >= 0.80', 'different'] as const;
+const NAME_LEVELS = [
+  'null',
+  'exact',
+  'nickname or alias',
+  'jaro-winkler >= 0.92',
+  'swapped with family name',
+  'double metaphone',
+  'initial',
+  'jaro-winkler >= 0.80',
+  'different',
+] as const;
+const FAMILY_LEVELS = [
+  'null',
+  'exact',
+  'previous or hyphenated part',
+  'jaro-winkler >= 0.92',
+  'swapped with given name',
+  'double metaphone',
+  'jaro-winkler >= 0.80',
+  'different',
+] as const;
 
 export const level = <L extends readonly string[]>(levels: L, label: L[number]): number => levels.indexOf(label);
 
@@ -50,7 +69,13 @@ const givenName: Comparison = {
     const gb = b.given;
     if (!ga || !gb) return 0;
     if (ga.key === gb.key) return 1;
-    if (shareNicknameGroup(ga.nicknames, gb.nicknames) || ga.first === gb.first || usesMiddleName(a, b) || usesMiddleName(b, a)) return 2;
+    if (
+      shareNicknameGroup(ga.nicknames, gb.nicknames) ||
+      ga.first === gb.first ||
+      usesMiddleName(a, b) ||
+      usesMiddleName(b, a)
+    )
+      return 2;
     const jw = jaroWinkler(ga.key, gb.key, 0.8);
     if (jw >= 0.92) return 3;
     if (namesSwapped(a, b)) return 4;
@@ -112,7 +137,14 @@ const middleNames: Comparison = {
   },
 };
 
-export const DOB_LEVELS = ['null', 'exact', 'day and month swapped', 'one component off', 'same year only', 'different'] as const;
+export const DOB_LEVELS = [
+  'null',
+  'exact',
+  'day and month swapped',
+  'one component off',
+  'same year only',
+  'different',
+] as const;
 
 const dateOfBirth: Comparison = {
   name: 'dateOfBirth',
@@ -202,9 +234,26 @@ const address: Comparison = {
     const postcode = postcodeRelation(a, b);
     let lines = -1;
     if (a.address && b.address) {
-      lines = a.addressKey === b.addressKey ? 1 : tokenSimilarity(a.address, a.addressWeights as Float64Array, b.address, b.addressWeights as Float64Array, a.addressMasks as Int32Array, b.addressMasks as Int32Array);
+      lines =
+        a.addressKey === b.addressKey
+          ? 1
+          : tokenSimilarity(
+              a.address,
+              a.addressWeights as Float64Array,
+              b.address,
+              b.addressWeights as Float64Array,
+              a.addressMasks as Int32Array,
+              b.addressMasks as Int32Array,
+            );
     }
-    const locality = !a.locality || !b.locality ? -1 : a.locality === b.locality ? 2 : jaroWinkler(a.locality, b.locality, 0.88) >= 0.88 ? 1 : 0;
+    const locality =
+      !a.locality || !b.locality
+        ? -1
+        : a.locality === b.locality
+          ? 2
+          : jaroWinkler(a.locality, b.locality, 0.88) >= 0.88
+            ? 1
+            : 0;
     // Two UPRNs that differ are two properties, however alike their addresses (flats in one building).
     const sameProperty = !uprnBoth && lines >= 0.85;
     if (sameProperty && postcode === 3) return 2;
@@ -257,8 +306,16 @@ export function identifierComparison(key: string): Comparison {
 }
 
 export const BASE_COMPARISONS: readonly Comparison[] = [
-  givenName, middleNames, familyName, dateOfBirth, sex, exactOrTransposed('nino', 'nino'),
-  exactOrTransposed('nhsNumber', 'nhs'), address, email, phone,
+  givenName,
+  middleNames,
+  familyName,
+  dateOfBirth,
+  sex,
+  exactOrTransposed('nino', 'nino'),
+  exactOrTransposed('nhsNumber', 'nhs'),
+  address,
+  email,
+  phone,
 ];
 
 export function buildComparisons(identifierKeys: readonly string[]): Comparison[] {

@@ -36,7 +36,8 @@ function sample(pairs: number, seed: number): PatternCounter {
 }
 
 /** The largest absolute difference between estimated and true probabilities (level 0 ignored). */
-const largestError = (estimated: number[][], truth: number[][]) => Math.max(...truth.flatMap((row, k) => row.map((x, l) => (l ? Math.abs(estimated[k][l] - x) : 0))));
+const largestError = (estimated: number[][], truth: number[][]) =>
+  Math.max(...truth.flatMap((row, k) => row.map((x, l) => (l ? Math.abs(estimated[k][l] - x) : 0))));
 
 const flat = (K: number[][]) => K.map((row) => row.map(() => 1 / (row.length - 1)).map((x, l) => (l === 0 ? 0 : x)));
 
@@ -52,8 +53,18 @@ describe('EM for the Fellegi-Sunter model', () => {
   });
 
   it('recovers known m, u and λ from unlabelled pairs when estimating both', () => {
-    const start = { m: TRUE.m.map((r) => r.map((x, l) => (l === 0 ? 0 : l === 1 ? 0.6 : 0.4 / (r.length - 2)))), u: flat(TRUE.u), lambda: 0.5 };
-    const result = runEm(sample(60_000, 1).patterns(), start, { estimateM: [true, true, true], estimateU: true, maxIterations: 500, tolerance: 1e-7, pseudoCount: 0 });
+    const start = {
+      m: TRUE.m.map((r) => r.map((x, l) => (l === 0 ? 0 : l === 1 ? 0.6 : 0.4 / (r.length - 2)))),
+      u: flat(TRUE.u),
+      lambda: 0.5,
+    };
+    const result = runEm(sample(60_000, 1).patterns(), start, {
+      estimateM: [true, true, true],
+      estimateU: true,
+      maxIterations: 500,
+      tolerance: 1e-7,
+      pseudoCount: 0,
+    });
     expect(result.converged).toBe(true);
     expect(result.lambda).toBeCloseTo(TRUE.lambda, 2);
     expect(largestError(result.m, TRUE.m)).toBeLessThan(0.02);
@@ -62,7 +73,11 @@ describe('EM for the Fellegi-Sunter model', () => {
 
   it('recovers m with u fixed (as trained from random pairs), and leaves unestimated comparisons alone', () => {
     const start = { m: flat(TRUE.m), u: TRUE.u, lambda: 0.5 };
-    const result = runEm(sample(60_000, 2).patterns(), start, { estimateM: [true, true, false], pseudoCount: 0, maxIterations: 500 });
+    const result = runEm(sample(60_000, 2).patterns(), start, {
+      estimateM: [true, true, false],
+      pseudoCount: 0,
+      maxIterations: 500,
+    });
     expect(largestError(result.m.slice(0, 2), TRUE.m.slice(0, 2))).toBeLessThan(0.03);
     expect(result.m[2]).toEqual(flat(TRUE.m)[2]);
     expect(result.u).toEqual(TRUE.u);

@@ -61,7 +61,11 @@ export interface EmResult extends EmParameters {
  * Expectation-maximisation for the Fellegi-Sunter mixture under conditional independence (Winkler 1988).
  * Comparisons not estimated (or levels at 0, null) contribute no factor to either class.
  */
-export function runEm(data: { levels: number[][]; counts: number[] }, start: EmParameters, options: EmOptions): EmResult {
+export function runEm(
+  data: { levels: number[][]; counts: number[] },
+  start: EmParameters,
+  options: EmOptions,
+): EmResult {
   const K = start.m.length;
   const maxIterations = options.maxIterations ?? 40;
   const tolerance = options.tolerance ?? 1e-5;
@@ -76,7 +80,7 @@ export function runEm(data: { levels: number[][]; counts: number[] }, start: EmP
   let expectedMatches = Array.from({ length: K }, () => 0);
   const logM = m.map((r) => r.map(Math.log));
   const logU = u.map((r) => r.map(Math.log));
-  for (; iterations < maxIterations; ) {
+  for (; iterations < maxIterations;) {
     iterations++;
     // E step: posterior probability that each pattern is a match.
     const logPrior = Math.log(lambda) - Math.log(1 - lambda);
@@ -140,7 +144,12 @@ export function runEm(data: { levels: number[][]; counts: number[] }, start: EmP
  * over the candidate pairs (each with its sampling weight), taking pairs that no blocking rule proposes as
  * non-matches. It is EM's λ update with m and u held at their trained values.
  */
-export function estimatePrior(data: { levels: number[][]; counts: number[] }, m: number[][], u: number[][], totalPairs: number): number {
+export function estimatePrior(
+  data: { levels: number[][]; counts: number[] },
+  m: number[][],
+  u: number[][],
+  totalPairs: number,
+): number {
   const P = data.levels.length;
   const llr = new Float64Array(P);
   for (let p = 0; p < P; p++) {

@@ -34,7 +34,9 @@ describe('IdentityMatcher on a synthetic borough', () => {
     expect(scores.precision).toBeGreaterThan(0.98);
     expect(scores.recall).toBeGreaterThan(0.9);
     const clustersOf = new Map<string, Set<number>>();
-    truth.forEach((person, i) => clustersOf.set(person, (clustersOf.get(person) ?? new Set()).add(result.clusterOf[i])));
+    truth.forEach((person, i) =>
+      clustersOf.set(person, (clustersOf.get(person) ?? new Set()).add(result.clusterOf[i])),
+    );
     const merged = population.mustStayApart.filter(({ a, b }) => {
       const ca = clustersOf.get(String(a));
       const cb = clustersOf.get(String(b));

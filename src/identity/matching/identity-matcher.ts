@@ -53,10 +53,15 @@ export class IdentityMatcher {
   }
 
   /** As `train`, also returning the blocking index it built, for `link` on the same batch. */
-  static trainWithIndex(records: readonly MatchRecord[] | PreparedRecord[], config: MatchConfigInput = {}): { matcher: IdentityMatcher; index: Blocker; records: PreparedRecord[] } {
+  static trainWithIndex(
+    records: readonly MatchRecord[] | PreparedRecord[],
+    config: MatchConfigInput = {},
+  ): { matcher: IdentityMatcher; index: Blocker; records: PreparedRecord[] } {
     const prepared = isPreparedBatch(records) ? records : IdentityMatcher.prepareBatch(records);
     const parsed = matchConfig(config);
-    const identifierKeys = [...new Set(prepared.flatMap((r) => (r.identifiers ? [...r.identifiers.keys()] : [])))].sort();
+    const identifierKeys = [
+      ...new Set(prepared.flatMap((r) => (r.identifiers ? [...r.identifiers.keys()] : []))),
+    ].sort();
     const rules = blockingRulesFor(identifierKeys);
     const index = new Blocker(prepared, rules, parsed.blocking.maxBlockSize, parsed.blocking.window);
     const { model, report } = trainModel(prepared, parsed, rules, identifierKeys, index);
@@ -68,7 +73,11 @@ export class IdentityMatcher {
   }
 
   toJSON(): MatcherJson {
-    return { model: this.model.toJSON(), blockingRules: this.blockingRules, ...(this.training ? { training: this.training } : {}) };
+    return {
+      model: this.model.toJSON(),
+      blockingRules: this.blockingRules,
+      ...(this.training ? { training: this.training } : {}),
+    };
   }
 
   /** Normalises a record and weights its address tokens by this model's frequencies. */
@@ -109,9 +118,12 @@ export class IdentityMatcher {
       const s = model.quickScore(records[i], records[j]);
       if (s.hardNegative) {
         if (s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'hard negative' });
-      } else if (s.needsReview && s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'needs corroboration' });
-      else if (s.deterministic || s.weight >= model.linkWeight) edges.push({ a: i, b: j, weight: s.weight, deterministic: s.deterministic });
-      else if (s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds' });
+      } else if (s.needsReview && s.weight >= model.reviewWeight)
+        review.push({ a: i, b: j, weight: s.weight, reason: 'needs corroboration' });
+      else if (s.deterministic || s.weight >= model.linkWeight)
+        edges.push({ a: i, b: j, weight: s.weight, deterministic: s.deterministic });
+      else if (s.weight >= model.reviewWeight)
+        review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds' });
     });
     const clustering = this.cluster(records, edges);
     for (const r of clustering.rejected) review.push(r);

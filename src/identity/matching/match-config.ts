@@ -1,6 +1,16 @@
 import { z } from 'zod';
 
-export const DETERMINISTIC_FIELDS = ['nhsNumber', 'nino', 'dateOfBirth', 'givenName', 'familyName', 'uprn', 'email', 'phone', 'postcode'] as const;
+export const DETERMINISTIC_FIELDS = [
+  'nhsNumber',
+  'nino',
+  'dateOfBirth',
+  'givenName',
+  'familyName',
+  'uprn',
+  'email',
+  'phone',
+  'postcode',
+] as const;
 
 const deterministicRule = z.object({
   name: z.string().min(1),

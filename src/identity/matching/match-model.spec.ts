@@ -12,8 +12,12 @@ function model(records = [rec('a', { familyName: 'Smith' })], prior = 0.001) {
   const comparisons = buildComparisons([]);
   const params: ComparisonParameters[] = comparisons.map((c) => {
     const L = c.levels.length;
-    const m = Array.from({ length: L }, (_, l) => (l === 0 ? 0 : l === 1 ? 0.9 : l === L - 1 ? 0.05 : 0.05 / (L - 3 || 1)));
-    const u = Array.from({ length: L }, (_, l) => (l === 0 ? 0 : l === 1 ? 0.01 : l === L - 1 ? 0.9 : 0.09 / (L - 3 || 1)));
+    const m = Array.from({ length: L }, (_, l) =>
+      l === 0 ? 0 : l === 1 ? 0.9 : l === L - 1 ? 0.05 : 0.05 / (L - 3 || 1),
+    );
+    const u = Array.from({ length: L }, (_, l) =>
+      l === 0 ? 0 : l === 1 ? 0.01 : l === L - 1 ? 0.9 : 0.09 / (L - 3 || 1),
+    );
     return { name: c.name, levels: [...c.levels], m, u };
   });
   return new MatchModel(params, prior, TermFrequencies.fromRecords(records), matchConfig(), []);
@@ -45,12 +49,21 @@ describe('MatchModel', () => {
 
   it('lowers the weight of an exact match on a common value, never raises it for a rare one', () => {
     const records = [
-      ...Array.from({ length: 60 }, (_, i) => rec(`s${i}`, { familyName: 'Smith', dateOfBirth: `19${50 + (i % 40)}-01-${String(1 + (i % 28)).padStart(2, '0')}` })),
+      ...Array.from({ length: 60 }, (_, i) =>
+        rec(`s${i}`, {
+          familyName: 'Smith',
+          dateOfBirth: `19${50 + (i % 40)}-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+        }),
+      ),
       ...Array.from({ length: 40 }, (_, i) => rec(`r${i}`, { familyName: `Rare${i}` })),
     ];
     const m = model(records);
-    const smith = m.score(rec('1', { familyName: 'Smith' }), rec('2', { familyName: 'Smith' })).fields.find((f) => f.comparison === 'familyName');
-    const rare = m.score(rec('1', { familyName: 'Rare1' }), rec('2', { familyName: 'Rare1' })).fields.find((f) => f.comparison === 'familyName');
+    const smith = m
+      .score(rec('1', { familyName: 'Smith' }), rec('2', { familyName: 'Smith' }))
+      .fields.find((f) => f.comparison === 'familyName');
+    const rare = m
+      .score(rec('1', { familyName: 'Rare1' }), rec('2', { familyName: 'Rare1' }))
+      .fields.find((f) => f.comparison === 'familyName');
     expect(smith?.termFrequency).toBeGreaterThan(0.5);
     expect(smith?.weight).toBeLessThan(rare?.weight as number);
     expect(rare?.weight).toBeCloseTo(Math.log2(0.9 / 0.01), 3);
@@ -67,10 +80,23 @@ describe('MatchModel', () => {
 
   it('decides by the thresholds; a deterministic rule links; a hard negative never links', () => {
     const m = model();
-    const person = { givenName: 'Ann', familyName: 'Lee', dateOfBirth: '1980-01-01', nhsNumber: '9434765919', postcode: 'SW1A 2AA' };
+    const person = {
+      givenName: 'Ann',
+      familyName: 'Lee',
+      dateOfBirth: '1980-01-01',
+      nhsNumber: '9434765919',
+      postcode: 'SW1A 2AA',
+    };
     expect(m.score(rec('1', person), rec('2', person)).decision).toBe('link');
-    const deterministic = m.score(rec('1', { nhsNumber: '9434765919', dateOfBirth: '1980-01-01' }), rec('2', { nhsNumber: '9434765919', dateOfBirth: '1980-01-01', givenName: 'X' }));
-    expect(deterministic).toMatchObject({ decision: 'link', method: 'deterministic', rule: 'same NHS number and date of birth' });
+    const deterministic = m.score(
+      rec('1', { nhsNumber: '9434765919', dateOfBirth: '1980-01-01' }),
+      rec('2', { nhsNumber: '9434765919', dateOfBirth: '1980-01-01', givenName: 'X' }),
+    );
+    expect(deterministic).toMatchObject({
+      decision: 'link',
+      method: 'deterministic',
+      rule: 'same NHS number and date of birth',
+    });
     const conflict = m.score(rec('1', { ...person, nino: 'AB123456C' }), rec('2', { ...person, nino: 'CE987654A' }));
     expect(conflict.hardNegatives).toEqual(['different NINO']);
     expect(conflict.decision).toBe('review');

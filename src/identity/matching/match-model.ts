@@ -87,7 +87,8 @@ export class MatchModel {
   ) {
     this.comparisons = buildComparisons(identifierKeys);
     const names = this.comparisons.map((c) => c.name).join();
-    if (names !== params.map((p) => p.name).join()) throw new Error(`model parameters do not match comparisons (${names})`);
+    if (names !== params.map((p) => p.name).join())
+      throw new Error(`model parameters do not match comparisons (${names})`);
     this.weights = params.map((p) => Float64Array.from(p.m, (m, l) => (l === 0 ? 0 : Math.log2(m / p.u[l]))));
     this.exactWeight = this.comparisons.map((c, k) => (c.tf ? this.weights[k][c.tf.level] : 0));
     this.priorWeight = Math.log2(prior / (1 - prior));
@@ -119,7 +120,11 @@ export class MatchModel {
     let w = this.priorWeight;
     for (let k = 0; k < levels.length; k++) {
       const l = levels[k];
-      if (l) w += this.comparisons[k].tf && l === this.comparisons[k].tf?.level ? this.fieldWeight(k, l, a).weight : this.weights[k][l];
+      if (l)
+        w +=
+          this.comparisons[k].tf && l === this.comparisons[k].tf?.level
+            ? this.fieldWeight(k, l, a).weight
+            : this.weights[k][l];
     }
     return w;
   }
@@ -150,13 +155,28 @@ export class MatchModel {
       const l = levels[k];
       const fw = l ? this.fieldWeight(k, l, a) : { weight: 0 };
       weight += fw.weight;
-      fields.push({ comparison: c.name, level: c.levels[l], weight: round(fw.weight), ...(fw.termFrequency !== undefined ? { termFrequency: fw.termFrequency } : {}) });
+      fields.push({
+        comparison: c.name,
+        level: c.levels[l],
+        weight: round(fw.weight),
+        ...(fw.termFrequency !== undefined ? { termFrequency: fw.termFrequency } : {}),
+      });
     });
     const hardNegatives = this.rules.hardNegatives(a, b, levels);
     const rule = this.rules.deterministic(a, b) ?? undefined;
     const probability = probabilityOf(weight);
-    const cautions = weight >= this.linkWeight && !rule && !hardNegatives.length && this.rules.needsCorroboration(a, b, levels) ? ['household members the records cannot tell apart (no agreeing date of birth, or a given name is missing)'] : [];
-    let decision: Decision = weight >= this.linkWeight ? (cautions.length ? 'review' : 'link') : weight >= this.reviewWeight ? 'review' : 'no-link';
+    const cautions =
+      weight >= this.linkWeight && !rule && !hardNegatives.length && this.rules.needsCorroboration(a, b, levels)
+        ? ['household members the records cannot tell apart (no agreeing date of birth, or a given name is missing)']
+        : [];
+    let decision: Decision =
+      weight >= this.linkWeight
+        ? cautions.length
+          ? 'review'
+          : 'link'
+        : weight >= this.reviewWeight
+          ? 'review'
+          : 'no-link';
     // A hard negative never links; a deterministic rule that meets one is a conflict for a person to see.
     if (hardNegatives.length) decision = rule || decision !== 'no-link' ? 'review' : 'no-link';
     else if (rule) decision = 'link';
@@ -189,7 +209,14 @@ export class MatchModel {
   static fromJSON(json: ModelJson, configOverride?: MatchConfigInput): MatchModel {
     if (json?.format !== MODEL_FORMAT || json.version !== 1) throw new Error('not a version 1 identity match model');
     const config = configOverride ? matchConfig(configOverride) : matchConfig(json.config);
-    return new MatchModel(json.comparisons, json.prior, TermFrequencies.fromJSON(json.termFrequencies), config, json.identifierKeys, json.personalIdentifiers ?? []);
+    return new MatchModel(
+      json.comparisons,
+      json.prior,
+      TermFrequencies.fromJSON(json.termFrequencies),
+      config,
+      json.identifierKeys,
+      json.personalIdentifiers ?? [],
+    );
   }
 }
 

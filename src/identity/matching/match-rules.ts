@@ -71,7 +71,9 @@ export class MatchRules {
   ) {
     this.idx = Object.fromEntries(comparisons.map((c, i) => [c.name, i]));
     this.names = comparisons.map((c) => c.name);
-    this.personal = ['nino', 'nhsNumber', ...personalIdentifiers.map((k) => `identifier:${k}`)].map((n) => this.idx[n]).filter((i) => i !== undefined);
+    this.personal = ['nino', 'nhsNumber', ...personalIdentifiers.map((k) => `identifier:${k}`)]
+      .map((n) => this.idx[n])
+      .filter((i) => i !== undefined);
   }
 
   /** The name of the first deterministic rule the pair satisfies, or null. */
@@ -97,7 +99,8 @@ export class MatchRules {
     const lv = (name: string) => levels[this.idx[name]];
     if (h.differentNino && lv('nino') === 3) out.push('different NINO');
     if (h.differentNhsNumber && lv('nhsNumber') === 3) out.push('different NHS number');
-    if (h.differentGenerationSuffix && a.generation && b.generation && a.generation !== b.generation) out.push('different generation suffix');
+    if (h.differentGenerationSuffix && a.generation && b.generation && a.generation !== b.generation)
+      out.push('different generation suffix');
     if (this.personalIdentifierAgrees(a, b, levels)) return out;
     const given = lv('givenName');
     const family = lv('familyName');
@@ -111,13 +114,26 @@ export class MatchRules {
     const familyAgrees = family >= 1 && family <= 3;
     // Twins' records share the date of birth, give or take a slip (day and month swapped, one part wrong).
     const sameHome = this.sameAddress(levels);
-    if (h.twins && dob >= 1 && dob <= 3 && ((givenDifferent && (familyAgrees || sameHome)) || (givenOnlyAlike && sameHome))) {
+    if (
+      h.twins &&
+      dob >= 1 &&
+      dob <= 3 &&
+      ((givenDifferent && (familyAgrees || sameHome)) || (givenOnlyAlike && sameHome))
+    ) {
       out.push('twins: same date of birth, different given names');
     }
     // A generation apart, a name that is the same or only alike counts: a typo in a son's given name or
     // surname (Joahua / Joshua, Worthash / Woathash) does not make his father's record his.
-    if (h.generations && this.givenSameOrAlike(given, family) && (this.familySameOrAlike(family) || family === 4) && a.dob && b.dob && dob >= DOB_SAME_YEAR_ONLY) {
-      if (Math.abs(a.dob.y - b.dob.y) >= h.generationYears) out.push('generations: same name, births a generation apart');
+    if (
+      h.generations &&
+      this.givenSameOrAlike(given, family) &&
+      (this.familySameOrAlike(family) || family === 4) &&
+      a.dob &&
+      b.dob &&
+      dob >= DOB_SAME_YEAR_ONLY
+    ) {
+      if (Math.abs(a.dob.y - b.dob.y) >= h.generationYears)
+        out.push('generations: same name, births a generation apart');
     }
     return out;
   }

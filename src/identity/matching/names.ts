@@ -1,12 +1,71 @@
 import { foldText } from './text';
 
 const TITLES = new Set([
-  'mr', 'mrs', 'miss', 'ms', 'mx', 'dr', 'prof', 'professor', 'rev', 'revd', 'reverend', 'sir', 'dame', 'lord',
-  'lady', 'master', 'fr', 'father', 'sister', 'capt', 'captain', 'col', 'colonel', 'lt', 'sgt', 'hon', 'rt',
+  'mr',
+  'mrs',
+  'miss',
+  'ms',
+  'mx',
+  'dr',
+  'prof',
+  'professor',
+  'rev',
+  'revd',
+  'reverend',
+  'sir',
+  'dame',
+  'lord',
+  'lady',
+  'master',
+  'fr',
+  'father',
+  'sister',
+  'capt',
+  'captain',
+  'col',
+  'colonel',
+  'lt',
+  'sgt',
+  'hon',
+  'rt',
 ]);
-const GENERATIONS: Record<string, string> = { jr: 'jr', jnr: 'jr', junior: 'jr', sr: 'sr', snr: 'sr', senior: 'sr', ii: 'ii', iii: 'iii', iv: 'iv' };
+const GENERATIONS: Record<string, string> = {
+  jr: 'jr',
+  jnr: 'jr',
+  junior: 'jr',
+  sr: 'sr',
+  snr: 'sr',
+  senior: 'sr',
+  ii: 'ii',
+  iii: 'iii',
+  iv: 'iv',
+};
 /** Lower-case particles that belong to the family name that follows them (de la Cruz, van der Berg). */
-const PARTICLES = new Set(['van', 'von', 'de', 'del', 'della', 'der', 'den', 'di', 'da', 'du', 'la', 'le', 'st', 'bin', 'ibn', 'al', 'el', 'ap', 'ter', 'ten', 'dos', 'das', 'mac']);
+const PARTICLES = new Set([
+  'van',
+  'von',
+  'de',
+  'del',
+  'della',
+  'der',
+  'den',
+  'di',
+  'da',
+  'du',
+  'la',
+  'le',
+  'st',
+  'bin',
+  'ibn',
+  'al',
+  'el',
+  'ap',
+  'ter',
+  'ten',
+  'dos',
+  'das',
+  'mac',
+]);
 
 export interface NormalisedName {
   /** The folded tokens, titles and generation suffixes removed. */
@@ -44,7 +103,13 @@ export function splitFullName(fullName: string): SplitName {
   const comma = clean.indexOf(',');
   if (comma >= 0) {
     const family = clean.slice(0, comma).trim();
-    const rest = dropTitles(clean.slice(comma + 1).trim().split(' ').filter(Boolean));
+    const rest = dropTitles(
+      clean
+        .slice(comma + 1)
+        .trim()
+        .split(' ')
+        .filter(Boolean),
+    );
     return compact({ familyName: family, givenName: rest[0], middleNames: rest.slice(1).join(' ') });
   }
   const words = dropTitles(clean.split(' '));

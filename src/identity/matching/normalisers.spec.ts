@@ -33,7 +33,11 @@ describe('names', () => {
   });
 
   it('splits full names sensibly', () => {
-    expect(splitFullName('Mrs Mary Ann Smith-Jones')).toEqual({ givenName: 'Mary', middleNames: 'Ann', familyName: 'Smith-Jones' });
+    expect(splitFullName('Mrs Mary Ann Smith-Jones')).toEqual({
+      givenName: 'Mary',
+      middleNames: 'Ann',
+      familyName: 'Smith-Jones',
+    });
     expect(splitFullName('SMITH, John Paul')).toEqual({ familyName: 'SMITH', givenName: 'John', middleNames: 'Paul' });
     expect(splitFullName('Pieter van der Berg Jr')).toEqual({ givenName: 'Pieter', familyName: 'van der Berg Jr' });
     expect(splitFullName('Madonna')).toEqual({ familyName: 'Madonna' });
@@ -56,9 +60,12 @@ describe('identifiers', () => {
   it('validates NINO format and prefix rules and drops the suffix', () => {
     expect(normaliseNino('ab 12 34 56 c')).toBe('AB123456');
     expect(normaliseNino('AB123456')).toBe('AB123456');
-    for (const bad of ['BG123456A', 'GB123456A', 'KN123456A', 'NK123456A', 'NT123456A', 'TN123456A', 'ZZ123456A']) expect(normaliseNino(bad)).toBeNull();
-    for (const bad of ['DA123456A', 'FA123456A', 'IA123456A', 'QA123456A', 'UA123456A', 'VA123456A']) expect(normaliseNino(bad)).toBeNull();
-    for (const bad of ['AD123456A', 'AO123456A', 'AQ123456A', 'AB123456E', 'AB12345', 'AB1234567']) expect(normaliseNino(bad)).toBeNull();
+    for (const bad of ['BG123456A', 'GB123456A', 'KN123456A', 'NK123456A', 'NT123456A', 'TN123456A', 'ZZ123456A'])
+      expect(normaliseNino(bad)).toBeNull();
+    for (const bad of ['DA123456A', 'FA123456A', 'IA123456A', 'QA123456A', 'UA123456A', 'VA123456A'])
+      expect(normaliseNino(bad)).toBeNull();
+    for (const bad of ['AD123456A', 'AO123456A', 'AQ123456A', 'AB123456E', 'AB12345', 'AB1234567'])
+      expect(normaliseNino(bad)).toBeNull();
   });
 
   it('checks the NHS number modulus-11 check digit', () => {
@@ -104,7 +111,12 @@ describe('postcodes, contact details and addresses', () => {
     expect(tokenSimilarity(a, ones(a.length), b, ones(b.length))).toBe(1);
     expect(tokenSimilarity(a, ones(a.length), c, ones(c.length))).toBe(0);
     // A rare token counts for more than a common one.
-    const heavy = tokenSimilarity(['12', 'tullaroop', 'street'], [1, 5, 0.1], ['14', 'tullaroop', 'street'], [1, 5, 0.1]);
+    const heavy = tokenSimilarity(
+      ['12', 'tullaroop', 'street'],
+      [1, 5, 0.1],
+      ['14', 'tullaroop', 'street'],
+      [1, 5, 0.1],
+    );
     const light = tokenSimilarity(['12', 'tullaroop', 'street'], [1, 5, 0.1], ['12', 'church', 'street'], [1, 5, 0.1]);
     expect(heavy).toBeGreaterThan(light);
   });

@@ -93,11 +93,18 @@ export class TermFrequencies {
 
   static fromJSON(json: TermFrequencySummary): TermFrequencies {
     const tables = new Map<TfColumn, Table>();
-    for (const [column, t] of Object.entries(json.columns) as [TfColumn, { total: number; unlisted: number; counts: Record<string, number> }][]) {
+    for (const [column, t] of Object.entries(json.columns) as [
+      TfColumn,
+      { total: number; unlisted: number; counts: Record<string, number> },
+    ][]) {
       tables.set(column, { total: t.total, unlisted: t.unlisted, counts: new Map(Object.entries(t.counts)) });
     }
     const a = json.addressTokens;
-    return new TermFrequencies(tables, { total: a.documents, unlisted: a.unlisted, counts: new Map(Object.entries(a.counts)) });
+    return new TermFrequencies(tables, {
+      total: a.documents,
+      unlisted: a.unlisted,
+      counts: new Map(Object.entries(a.counts)),
+    });
   }
 }
 

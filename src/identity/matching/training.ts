@@ -93,7 +93,11 @@ export function trainModel(
   perRule.forEach(({ counter, report }, r) => {
     if (counter.total < 10) return;
     const estimateM = comparisons.map((c) => !rules[r].excludes.includes(c.name));
-    const result = runEm(counter.patterns(), { m: comparisons.map(startingM), u, lambda: 0.3 }, { estimateM, maxIterations: config.training.emMaxIterations });
+    const result = runEm(
+      counter.patterns(),
+      { m: comparisons.map(startingM), u, lambda: 0.3 },
+      { estimateM, maxIterations: config.training.emMaxIterations },
+    );
     report.lambda = result.lambda;
     report.iterations = result.iterations;
     report.converged = result.converged;
@@ -120,16 +124,34 @@ export function trainModel(
   const n = records.length;
   const totalPairs = Math.max(1, (n * (n - 1)) / 2);
   const prior = estimatePrior(union.patterns(), m, u, totalPairs);
-  const params: ComparisonParameters[] = comparisons.map((c, k) => ({ name: c.name, levels: [...c.levels], m: m[k], u: u[k] }));
+  const params: ComparisonParameters[] = comparisons.map((c, k) => ({
+    name: c.name,
+    levels: [...c.levels],
+    m: m[k],
+    u: u[k],
+  }));
   const model = new MatchModel(params, prior, tf, config, identifierKeys, personalIdentifiers);
   return {
     model,
-    report: { records: n, uPairs, rules: perRule.map((p) => p.report), prior, expectedMatchingPairs: prior * totalPairs, neutral, personalIdentifiers },
+    report: {
+      records: n,
+      uPairs,
+      rules: perRule.map((p) => p.report),
+      prior,
+      expectedMatchingPairs: prior * totalPairs,
+      neutral,
+      personalIdentifiers,
+    },
   };
 }
 
 /** u from random pairs (all pairs when there are few), with a pseudo-count so no level has u = 0. */
-function estimateU(records: PreparedRecord[], comparisons: Comparison[], maxPairs: number, random: () => number): { u: number[][]; pairs: number } {
+function estimateU(
+  records: PreparedRecord[],
+  comparisons: Comparison[],
+  maxPairs: number,
+  random: () => number,
+): { u: number[][]; pairs: number } {
   const n = records.length;
   const counts = comparisons.map((c) => new Float64Array(c.levels.length));
   const visit = (i: number, j: number) => {

@@ -25,19 +25,21 @@ export class DecisionSteps {
   async pendingReview(id: string): Promise<ReviewPair> {
     // Review ids are bigints: more digits than one holds failed in PostgreSQL as an internal error.
     if (!/^\d{1,18}$/.test(id)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
-    const [review] = await this.db.query('select record_a::text, record_b::text, status from match_review where id = $1 for update', [id]);
+    const [review] = await this.db.query(
+      'select record_a::text, record_b::text, status from match_review where id = $1 for update',
+      [id],
+    );
     if (!review) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
-    if (review.status !== 'pending') throw new IdentityException(IdentityErrorCode.ALREADY_DECIDED, `Review item ${id} is already ${review.status}`);
+    if (review.status !== 'pending')
+      throw new IdentityException(IdentityErrorCode.ALREADY_DECIDED, `Review item ${id} is already ${review.status}`);
     return review;
   }
 
   async closeReview(id: string, status: 'accepted' | 'rejected', actor: Principal, note?: string) {
-    await this.db.query(`update match_review set status = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now(), note = $4 where id = $1`, [
-      id,
-      status,
-      actor.subject,
-      note ?? null,
-    ]);
+    await this.db.query(
+      `update match_review set status = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now(), note = $4 where id = $1`,
+      [id, status, actor.subject, note ?? null],
+    );
   }
 
   async constrain(a: string, b: string, kind: 'same' | 'different', actor: Principal, reason?: string) {
@@ -50,7 +52,9 @@ export class DecisionSteps {
   }
 
   async personOf(recordId: string): Promise<string | undefined> {
-    const [row] = await this.db.query('select person_id::text from person_link where source_record_id = $1', [recordId]);
+    const [row] = await this.db.query('select person_id::text from person_link where source_record_id = $1', [
+      recordId,
+    ]);
     return row?.person_id;
   }
 
@@ -76,9 +80,13 @@ export class DecisionSteps {
       [survivorId, mergedId],
     );
     if (conflict.length) {
-      throw new IdentityException(IdentityErrorCode.CONFLICTING_DECISION, 'Records of these persons were decided to be different people; review that decision first', {
-        records: [conflict[0].record_a, conflict[0].record_b],
-      });
+      throw new IdentityException(
+        IdentityErrorCode.CONFLICTING_DECISION,
+        'Records of these persons were decided to be different people; review that decision first',
+        {
+          records: [conflict[0].record_a, conflict[0].record_b],
+        },
+      );
     }
   }
 
@@ -97,7 +105,13 @@ export class DecisionSteps {
    * The review item's records are one person: `same` is recorded, their persons merged (`order`: survivor
    * first, else the one with more records survives) and both records linked by hand. Returns the person.
    */
-  async accept(reviewId: string, review: ReviewPair, actor: Principal, note?: string, order?: [string, string]): Promise<string> {
+  async accept(
+    reviewId: string,
+    review: ReviewPair,
+    actor: Principal,
+    note?: string,
+    order?: [string, string],
+  ): Promise<string> {
     await this.constrain(review.record_a, review.record_b, 'same', actor, note);
     const [a, b] = await this.personsOf(review);
     let personId = a ?? b;
@@ -122,17 +136,20 @@ export class DecisionSteps {
   }
 
   async mergeInto(survivor: string, merged: string, actor: Principal): Promise<string> {
-    const records: { id: string }[] = await this.db.query('select source_record_id::text as id from person_link where person_id = $1', [merged]);
+    const records: { id: string }[] = await this.db.query(
+      'select source_record_id::text as id from person_link where person_id = $1',
+      [merged],
+    );
     for (const { id } of records) await this.linkManually(id, survivor, actor);
     await this.store.mergePersons([{ from: merged, into: survivor }]);
     return survivor;
   }
 
   async splitOut(recordId: string, personId: string, actor: Principal): Promise<string | undefined> {
-    const others: { id: string }[] = await this.db.query('select source_record_id::text as id from person_link where person_id = $1 and source_record_id <> $2', [
-      personId,
-      recordId,
-    ]);
+    const others: { id: string }[] = await this.db.query(
+      'select source_record_id::text as id from person_link where person_id = $1 and source_record_id <> $2',
+      [personId, recordId],
+    );
     if (others.length === 0) return undefined;
     for (const { id } of others) await this.constrain(recordId, id, 'different', actor, 'split out');
     const newPerson = randomUUID();
@@ -142,6 +159,16 @@ export class DecisionSteps {
   }
 
   private linkManually(recordId: string, personId: string, actor: Principal) {
-    return this.store.upsertLinks([{ recordId, personId, weight: null, probability: null, method: 'manual', decidedBy: actor.subject, explanation: null }]);
+    return this.store.upsertLinks([
+      {
+        recordId,
+        personId,
+        weight: null,
+        probability: null,
+        method: 'manual',
+        decidedBy: actor.subject,
+        explanation: null,
+      },
+    ]);
   }
 }

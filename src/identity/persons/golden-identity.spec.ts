@@ -1,6 +1,11 @@
 import { goldenIdentity, RecordEvidence } from './golden-identity';
 
-const record = (source: string, lastSeen: string, fields: RecordEvidence['fields'], sourceKey = `${source}-1`): RecordEvidence => ({
+const record = (
+  source: string,
+  lastSeen: string,
+  fields: RecordEvidence['fields'],
+  sourceKey = `${source}-1`,
+): RecordEvidence => ({
   source,
   sourceKey,
   lastSeen,
@@ -14,7 +19,14 @@ describe('goldenIdentity', () => {
       record('benefits', '2026-03-01', { givenName: 'Bob', familyName: 'Smith' }),
       record('social-care', '2025-06-01', { givenName: 'robert', familyName: 'Smyth' }),
     ]);
-    expect(golden.givenName).toEqual({ value: 'Robert', source: 'housing', sourceKey: 'housing-1', rule: 'most-frequent', agreeing: 2, holding: 3 });
+    expect(golden.givenName).toEqual({
+      value: 'Robert',
+      source: 'housing',
+      sourceKey: 'housing-1',
+      rule: 'most-frequent',
+      agreeing: 2,
+      holding: 3,
+    });
     expect(golden.familyName).toMatchObject({ value: 'Smith', agreeing: 2, holding: 3, source: 'benefits' });
   });
 
@@ -44,11 +56,19 @@ describe('goldenIdentity', () => {
       record('housing', '2026-01-01', { uprn: '222', postcode: 'EF3 4GH', addressLines: ['2 New Street'] }),
       record('social-care', '2026-06-01', { givenName: 'Ann' }),
     ]);
-    expect(golden.address).toMatchObject({ value: { uprn: '222', postcode: 'EF3 4GH', addressLines: ['2 New Street'] }, source: 'housing', rule: 'most-recent', agreeing: 1, holding: 2 });
+    expect(golden.address).toMatchObject({
+      value: { uprn: '222', postcode: 'EF3 4GH', addressLines: ['2 New Street'] },
+      source: 'housing',
+      rule: 'most-recent',
+      agreeing: 1,
+      holding: 2,
+    });
   });
 
   it('leaves out what no record holds and collects previous names', () => {
-    const golden = goldenIdentity([record('housing', '2026-01-01', { familyName: 'Brown', previousFamilyNames: ['Green'] })]);
+    const golden = goldenIdentity([
+      record('housing', '2026-01-01', { familyName: 'Brown', previousFamilyNames: ['Green'] }),
+    ]);
     expect(golden.email).toBeUndefined();
     expect(golden.dateOfBirth).toBeUndefined();
     expect(golden.previousFamilyNames).toEqual(['Green']);

@@ -56,29 +56,62 @@ export const DEFAULT_SOURCE_TRUST: SourceTrust = {
  * confirmed record, because people move and change numbers and the newest record is the likeliest right.
  */
 export function goldenIdentity(records: RecordEvidence[], trust: SourceTrust = DEFAULT_SOURCE_TRUST): GoldenIdentity {
-  const newestFirst = [...records].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen) || a.source.localeCompare(b.source));
-  const text = (pick: (f: IdentityFields) => string | undefined) => (r: RecordEvidence) => pick(r.fields)?.trim() || undefined;
+  const newestFirst = [...records].sort(
+    (a, b) => b.lastSeen.localeCompare(a.lastSeen) || a.source.localeCompare(b.source),
+  );
+  const text = (pick: (f: IdentityFields) => string | undefined) => (r: RecordEvidence) =>
+    pick(r.fields)?.trim() || undefined;
   return {
-    givenName: mostFrequent(newestFirst, text((f) => f.givenName), fold),
-    middleNames: mostFrequent(newestFirst, text((f) => f.middleNames), fold),
-    familyName: mostFrequent(newestFirst, text((f) => f.familyName), fold),
+    givenName: mostFrequent(
+      newestFirst,
+      text((f) => f.givenName),
+      fold,
+    ),
+    middleNames: mostFrequent(
+      newestFirst,
+      text((f) => f.middleNames),
+      fold,
+    ),
+    familyName: mostFrequent(
+      newestFirst,
+      text((f) => f.familyName),
+      fold,
+    ),
     previousFamilyNames: [...new Set(newestFirst.flatMap((r) => r.fields.previousFamilyNames ?? []))],
-    dateOfBirth: mostFrequent(orderByTrust(newestFirst, trust.dateOfBirth), text((f) => f.dateOfBirth), (v) => v),
-    sex: mostFrequent(newestFirst, (r) => r.fields.sex, (v) => v),
+    dateOfBirth: mostFrequent(
+      orderByTrust(newestFirst, trust.dateOfBirth),
+      text((f) => f.dateOfBirth),
+      (v) => v,
+    ),
+    sex: mostFrequent(
+      newestFirst,
+      (r) => r.fields.sex,
+      (v) => v,
+    ),
     nino: mostTrusted(newestFirst, trust.nino, (r) => normaliseNino(r.fields.nino) ?? undefined),
     nhsNumber: mostTrusted(newestFirst, trust.nhsNumber, (r) => normaliseNhsNumber(r.fields.nhsNumber) ?? undefined),
     address: mostRecent(newestFirst, (r) => {
       const { uprn, addressLines, locality, postcode } = r.fields;
       return uprn || addressLines?.length || postcode ? { uprn, addressLines, locality, postcode } : undefined;
     }),
-    phone: mostRecent(newestFirst, text((f) => f.phone)),
-    email: mostRecent(newestFirst, text((f) => f.email)),
+    phone: mostRecent(
+      newestFirst,
+      text((f) => f.phone),
+    ),
+    email: mostRecent(
+      newestFirst,
+      text((f) => f.email),
+    ),
   };
 }
 
 const fold = (value: string) => value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
 
-function mostFrequent<T>(records: RecordEvidence[], read: (r: RecordEvidence) => T | undefined, key: (v: T) => string): GoldenValue<T> | undefined {
+function mostFrequent<T>(
+  records: RecordEvidence[],
+  read: (r: RecordEvidence) => T | undefined,
+  key: (v: T) => string,
+): GoldenValue<T> | undefined {
   const counts = new Map<string, { count: number; first: RecordEvidence; value: T }>();
   let holding = 0;
   for (const record of records) {
@@ -93,20 +126,45 @@ function mostFrequent<T>(records: RecordEvidence[], read: (r: RecordEvidence) =>
   // Map iteration keeps first-seen order (records come newest or most trusted first): ties go to it.
   let best: { count: number; first: RecordEvidence; value: T } | undefined;
   for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
-  return best && { value: best.value, source: best.first.source, sourceKey: best.first.sourceKey, rule: 'most-frequent', agreeing: best.count, holding };
+  return (
+    best && {
+      value: best.value,
+      source: best.first.source,
+      sourceKey: best.first.sourceKey,
+      rule: 'most-frequent',
+      agreeing: best.count,
+      holding,
+    }
+  );
 }
 
-function mostTrusted<T>(records: RecordEvidence[], order: string[] | undefined, read: (r: RecordEvidence) => T | undefined): GoldenValue<T> | undefined {
+function mostTrusted<T>(
+  records: RecordEvidence[],
+  order: string[] | undefined,
+  read: (r: RecordEvidence) => T | undefined,
+): GoldenValue<T> | undefined {
   const found = mostRecent(orderByTrust(records, order), read);
   return found && { ...found, rule: 'most-trusted' };
 }
 
-function mostRecent<T>(records: RecordEvidence[], read: (r: RecordEvidence) => T | undefined): GoldenValue<T> | undefined {
-  const holders = records.map((r) => ({ r, v: read(r) })).filter((x): x is { r: RecordEvidence; v: T } => x.v !== undefined);
+function mostRecent<T>(
+  records: RecordEvidence[],
+  read: (r: RecordEvidence) => T | undefined,
+): GoldenValue<T> | undefined {
+  const holders = records
+    .map((r) => ({ r, v: read(r) }))
+    .filter((x): x is { r: RecordEvidence; v: T } => x.v !== undefined);
   if (holders.length === 0) return undefined;
   const { r, v } = holders[0];
   const same = holders.filter((h) => JSON.stringify(h.v) === JSON.stringify(v)).length;
-  return { value: v, source: r.source, sourceKey: r.sourceKey, rule: 'most-recent', agreeing: same, holding: holders.length };
+  return {
+    value: v,
+    source: r.source,
+    sourceKey: r.sourceKey,
+    rule: 'most-recent',
+    agreeing: same,
+    holding: holders.length,
+  };
 }
 
 function orderByTrust(records: RecordEvidence[], order: string[] | undefined): RecordEvidence[] {

@@ -27,7 +27,9 @@ export function identifierAgreement(a: readonly IdentityFields[], b: readonly Id
   const conflicting: NationalIdentifier[] = [];
   let agreeing: NationalIdentifier | undefined;
   for (const identifier of Object.keys(readers) as NationalIdentifier[]) {
-    const [valuesA, valuesB] = [a, b].map((records) => new Set(records.map(readers[identifier]).filter((v): v is string => v !== null)));
+    const [valuesA, valuesB] = [a, b].map(
+      (records) => new Set(records.map(readers[identifier]).filter((v): v is string => v !== null)),
+    );
     if (valuesA.size === 0 || valuesB.size === 0) continue;
     if (new Set([...valuesA, ...valuesB]).size === 1) agreeing ??= identifier;
     else conflicting.push(identifier);

@@ -41,7 +41,13 @@ export class IdentityDecisionsService {
       if (a && b && a !== b) {
         const [survivorId, mergedId] = await steps.survivorFirst(a, b);
         const agreement = await steps.agreementOf(survivorId, mergedId);
-        if (!agreement.agreeing) return this.requestMerge(steps, { survivorId, mergedId, reviewId, reason: note || 'review item accepted' }, agreement, actor);
+        if (!agreement.agreeing)
+          return this.requestMerge(
+            steps,
+            { survivorId, mergedId, reviewId, reason: note || 'review item accepted' },
+            agreement,
+            actor,
+          );
         agreeing = agreement.agreeing;
       }
       const personId = await steps.accept(reviewId, review, actor, note);
@@ -52,7 +58,11 @@ export class IdentityDecisionsService {
           subjects: { persons: [personId, a, b].filter(unique) },
           decision: 'change',
           reasons: note ? [note] : [],
-          detail: { reviewId, records: [review.record_a, review.record_b], ...(agreeing ? { agreeingIdentifier: agreeing } : {}) },
+          detail: {
+            reviewId,
+            records: [review.record_a, review.record_b],
+            ...(agreeing ? { agreeingIdentifier: agreeing } : {}),
+          },
         },
         steps.db,
       );
@@ -79,7 +89,11 @@ export class IdentityDecisionsService {
           subjects: { persons: [a, b, splitPersonId].filter(unique) },
           decision: 'change',
           reasons: note ? [note] : [],
-          detail: { reviewId, records: [review.record_a, review.record_b], ...(open ? { mergeRequestId: open.id } : {}) },
+          detail: {
+            reviewId,
+            records: [review.record_a, review.record_b],
+            ...(open ? { mergeRequestId: open.id } : {}),
+          },
         },
         steps.db,
       );
@@ -95,14 +109,22 @@ export class IdentityDecisionsService {
     // The reason is the audit event's: an empty one would make an event the trail refuses.
     if (!reason.trim()) throw new IdentityException(IdentityErrorCode.INVALID_MERGE, 'A merge needs a reason');
     return this.decide(async (steps) => {
-      if (survivorId === mergedId) throw new IdentityException(IdentityErrorCode.INVALID_MERGE, 'A person cannot be merged with itself');
+      if (survivorId === mergedId)
+        throw new IdentityException(IdentityErrorCode.INVALID_MERGE, 'A person cannot be merged with itself');
       for (const id of [survivorId, mergedId]) await steps.activePerson(id);
       await steps.refuseContradiction(survivorId, mergedId);
       const agreement = await steps.agreementOf(survivorId, mergedId);
       if (!agreement.agreeing) return this.requestMerge(steps, { survivorId, mergedId, reason }, agreement, actor);
       await steps.mergeInto(survivorId, mergedId, actor);
       await this.audit.record(
-        { actor, operation: 'identity.merge', subjects: { persons: [survivorId, mergedId] }, decision: 'change', reasons: [reason], detail: { agreeingIdentifier: agreement.agreeing } },
+        {
+          actor,
+          operation: 'identity.merge',
+          subjects: { persons: [survivorId, mergedId] },
+          decision: 'change',
+          reasons: [reason],
+          detail: { agreeingIdentifier: agreement.agreeing },
+        },
         steps.db,
       );
       return { personId: survivorId };
@@ -120,7 +142,10 @@ export class IdentityDecisionsService {
         const requests = new MergeRequestStore(steps.db);
         const request = await requests.pending(requestId);
         if (request.requestedBy === actor.subject) {
-          throw new IdentityException(IdentityErrorCode.SELF_APPROVAL, 'A merge needs a second data steward: the one who asked for it cannot approve it');
+          throw new IdentityException(
+            IdentityErrorCode.SELF_APPROVAL,
+            'A merge needs a second data steward: the one who asked for it cannot approve it',
+          );
         }
         const { survivorId, mergedId, reviewId } = request;
         for (const id of [survivorId, mergedId]) await steps.activePerson(id, IdentityErrorCode.MERGE_STALE);
@@ -128,7 +153,10 @@ export class IdentityDecisionsService {
           const review = await steps.pendingReview(reviewId);
           const persons = await steps.personsOf(review);
           if (!persons.includes(survivorId) || !persons.includes(mergedId)) {
-            throw new IdentityException(IdentityErrorCode.MERGE_STALE, 'The records of the review item have moved since the merge was asked for; reject the request and decide the item again');
+            throw new IdentityException(
+              IdentityErrorCode.MERGE_STALE,
+              'The records of the review item have moved since the merge was asked for; reject the request and decide the item again',
+            );
           }
           await steps.accept(reviewId, review, actor, note || request.reason, [survivorId, mergedId]);
         } else {
@@ -150,7 +178,8 @@ export class IdentityDecisionsService {
         return { personId: survivorId };
       });
     } catch (error) {
-      if (error instanceof IdentityException && error.code === IdentityErrorCode.SELF_APPROVAL) await this.recordSelfApproval(requestId, actor);
+      if (error instanceof IdentityException && error.code === IdentityErrorCode.SELF_APPROVAL)
+        await this.recordSelfApproval(requestId, actor);
       throw error;
     }
   }
@@ -168,7 +197,11 @@ export class IdentityDecisionsService {
           subjects: { persons: [request.survivorId, request.mergedId] },
           decision: 'change',
           reasons: note ? [note] : [],
-          detail: { mergeRequestId: request.id, requestedBy: request.requestedBy, ...(request.reviewId ? { reviewId: request.reviewId } : {}) },
+          detail: {
+            mergeRequestId: request.id,
+            requestedBy: request.requestedBy,
+            ...(request.reviewId ? { reviewId: request.reviewId } : {}),
+          },
         },
         steps.db,
       );
@@ -186,13 +219,29 @@ export class IdentityDecisionsService {
     if (!reason.trim()) throw new IdentityException(IdentityErrorCode.INVALID_SPLIT, 'A split needs a reason');
     return this.decide(async (steps) => {
       // A source record id is a bigint: more digits than it holds failed in PostgreSQL as an internal error.
-      if (!/^\d{1,18}$/.test(sourceRecordId)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No source record ${sourceRecordId}`);
+      if (!/^\d{1,18}$/.test(sourceRecordId))
+        throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No source record ${sourceRecordId}`);
       const personId = await steps.personOf(sourceRecordId);
-      if (!personId) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `Source record ${sourceRecordId} is not linked to a person`);
+      if (!personId)
+        throw new IdentityException(
+          IdentityErrorCode.NOT_FOUND,
+          `Source record ${sourceRecordId} is not linked to a person`,
+        );
       const personIdNew = await steps.splitOut(sourceRecordId, personId, actor);
-      if (!personIdNew) throw new IdentityException(IdentityErrorCode.INVALID_SPLIT, 'The record is the only one of its person; there is nothing to split from');
+      if (!personIdNew)
+        throw new IdentityException(
+          IdentityErrorCode.INVALID_SPLIT,
+          'The record is the only one of its person; there is nothing to split from',
+        );
       await this.audit.record(
-        { actor, operation: 'identity.split', subjects: { persons: [personId, personIdNew] }, decision: 'change', reasons: [reason], detail: { record: sourceRecordId } },
+        {
+          actor,
+          operation: 'identity.split',
+          subjects: { persons: [personId, personIdNew] },
+          decision: 'change',
+          reasons: [reason],
+          detail: { record: sourceRecordId },
+        },
         steps.db,
       );
       return { personId: personIdNew };
@@ -215,9 +264,15 @@ export class IdentityDecisionsService {
     actor: Principal,
   ): Promise<PersonDecision> {
     const requests = new MergeRequestStore(steps.db);
-    const open = (await requests.openForPair(request.survivorId, request.mergedId)) ?? (request.reviewId ? await requests.openForReview(request.reviewId) : undefined);
+    const open =
+      (await requests.openForPair(request.survivorId, request.mergedId)) ??
+      (request.reviewId ? await requests.openForReview(request.reviewId) : undefined);
     if (open) {
-      throw new IdentityException(IdentityErrorCode.MERGE_ALREADY_REQUESTED, `Merge request ${open.id} already waits for a second data steward`, { mergeRequestId: open.id });
+      throw new IdentityException(
+        IdentityErrorCode.MERGE_ALREADY_REQUESTED,
+        `Merge request ${open.id} already waits for a second data steward`,
+        { mergeRequestId: open.id },
+      );
     }
     const mergeRequest = await requests.create(request, actor);
     await this.audit.record(
@@ -230,7 +285,9 @@ export class IdentityDecisionsService {
         detail: {
           mergeRequestId: mergeRequest.id,
           ...(request.reviewId ? { reviewId: request.reviewId } : {}),
-          why: agreement.conflicting.length ? `their records disagree on ${agreement.conflicting.join(' and ')}` : 'no NINO or NHS number held by both',
+          why: agreement.conflicting.length
+            ? `their records disagree on ${agreement.conflicting.join(' and ')}`
+            : 'no NINO or NHS number held by both',
         },
       },
       steps.db,

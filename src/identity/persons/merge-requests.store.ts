@@ -53,15 +53,28 @@ export class MergeRequestStore {
 
   /** The open request that came from accepting this review item, if any. */
   async openForReview(reviewId: string): Promise<MergeRequest | undefined> {
-    const [row]: MergeRequestRow[] = await this.db.query(`select ${columns} from person_merge_request where status = 'pending' and review_id = $1::bigint`, [reviewId]);
+    const [row]: MergeRequestRow[] = await this.db.query(
+      `select ${columns} from person_merge_request where status = 'pending' and review_id = $1::bigint`,
+      [reviewId],
+    );
     return row && toRequest(row);
   }
 
-  async create(request: { survivorId: string; mergedId: string; reviewId?: string; reason: string }, actor: Principal): Promise<MergeRequest> {
+  async create(
+    request: { survivorId: string; mergedId: string; reviewId?: string; reason: string },
+    actor: Principal,
+  ): Promise<MergeRequest> {
     const [row]: MergeRequestRow[] = await this.db.query(
       `insert into person_merge_request (survivor_id, merged_id, review_id, reason, requested_by, requested_by_issuer)
        values ($1, $2, $3, $4, $5, $6) returning ${columns}`,
-      [request.survivorId, request.mergedId, request.reviewId ?? null, request.reason, actor.subject, actor.issuer ?? null],
+      [
+        request.survivorId,
+        request.mergedId,
+        request.reviewId ?? null,
+        request.reason,
+        actor.subject,
+        actor.issuer ?? null,
+      ],
     );
     return toRequest(row);
   }
@@ -69,7 +82,9 @@ export class MergeRequestStore {
   /** The request, locked; NOT_FOUND when there is none. */
   async find(id: string, lock = false): Promise<MergeRequest> {
     const rows: MergeRequestRow[] = /^\d{1,18}$/.test(id)
-      ? await this.db.query(`select ${columns} from person_merge_request where id = $1${lock ? ' for update' : ''}`, [id])
+      ? await this.db.query(`select ${columns} from person_merge_request where id = $1${lock ? ' for update' : ''}`, [
+          id,
+        ])
       : [];
     if (!rows[0]) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No merge request ${id}`);
     return toRequest(rows[0]);
@@ -78,7 +93,11 @@ export class MergeRequestStore {
   /** The request, locked, if it still waits for a decision. */
   async pending(id: string): Promise<MergeRequest> {
     const request = await this.find(id, true);
-    if (request.status !== 'pending') throw new IdentityException(IdentityErrorCode.MERGE_ALREADY_DECIDED, `Merge request ${id} is already ${request.status}`);
+    if (request.status !== 'pending')
+      throw new IdentityException(
+        IdentityErrorCode.MERGE_ALREADY_DECIDED,
+        `Merge request ${id} is already ${request.status}`,
+      );
     return request;
   }
 
@@ -93,7 +112,10 @@ export class MergeRequestStore {
 
   /** Requests in a status, oldest first (a queue), `first` at most. */
   async list(status: MergeRequestStatus, first: number): Promise<MergeRequest[]> {
-    const rows: MergeRequestRow[] = await this.db.query(`select ${columns} from person_merge_request where status = $1 order by requested_at, id limit $2`, [status, first]);
+    const rows: MergeRequestRow[] = await this.db.query(
+      `select ${columns} from person_merge_request where status = $1 order by requested_at, id limit $2`,
+      [status, first],
+    );
     return rows.map(toRequest);
   }
 }

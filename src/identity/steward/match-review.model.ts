@@ -12,7 +12,10 @@ export class FieldWeightModel {
   @Field(() => Float, { description: 'log2 Bayes factor; negative counts against a match.' })
   weight: number;
 
-  @Field(() => Float, { nullable: true, description: 'Set when the weight was lowered because the agreeing value is common.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Set when the weight was lowered because the agreeing value is common.',
+  })
   termFrequency?: number;
 }
 
@@ -87,7 +90,10 @@ export class MatchReviewModel {
   @Field()
   status: string;
 
-  @Field({ description: 'Why it needs a person: between thresholds, a hard negative, household members that need corroboration, or a record that would join two persons.' })
+  @Field({
+    description:
+      'Why it needs a person: between thresholds, a hard negative, household members that need corroboration, or a record that would join two persons.',
+  })
   reason: string;
 
   @Field(() => Float)
@@ -123,12 +129,16 @@ export class MatchReviewPage {
 
 @ObjectType()
 export class PersonDecisionModel {
-  @Field(() => ID, { nullable: true, description: 'The person the decision left; null while a merge waits for a second steward.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The person the decision left; null while a merge waits for a second steward.',
+  })
   personId?: string;
 
   @Field(() => PersonMergeRequestModel, {
     nullable: true,
-    description: "Set when the decision would merge two persons whose records do not agree on a NINO or NHS number: nothing is merged until another data steward approves it.",
+    description:
+      'Set when the decision would merge two persons whose records do not agree on a NINO or NHS number: nothing is merged until another data steward approves it.',
   })
   mergeRequest?: PersonMergeRequestModel;
 }

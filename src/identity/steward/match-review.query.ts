@@ -21,7 +21,9 @@ export class MatchReviewQuery {
         order by m.probability desc, m.id desc limit $3`,
       [cursor?.probability ?? null, cursor?.id ?? null, limit + 1],
     );
-    const [{ pending }] = await this.dataSource.query(`select count(*)::int as pending from match_review where status = 'pending'`);
+    const [{ pending }] = await this.dataSource.query(
+      `select count(*)::int as pending from match_review where status = 'pending'`,
+    );
     const page = rows.slice(0, limit);
     const records = await this.records(page.flatMap((r) => [r.record_a, r.record_b]));
     const items: MatchReviewModel[] = page.map((r) => ({
@@ -40,13 +42,31 @@ export class MatchReviewQuery {
   }
 
   private async records(ids: string[]): Promise<Map<string, StewardRecordModel>> {
-    const rows: { id: string; source: string; source_key: string; demographics: StewardRecordModel['identity']; deleted: boolean; person_id: string | null }[] =
-      await this.dataSource.query(
-        `select r.id::text, r.source, r.source_key, r.demographics, r.deleted, l.person_id::text
+    const rows: {
+      id: string;
+      source: string;
+      source_key: string;
+      demographics: StewardRecordModel['identity'];
+      deleted: boolean;
+      person_id: string | null;
+    }[] = await this.dataSource.query(
+      `select r.id::text, r.source, r.source_key, r.demographics, r.deleted, l.person_id::text
            from source_record r left join person_link l on l.source_record_id = r.id where r.id = any($1::bigint[])`,
-        [ids],
-      );
-    return new Map(rows.map((r) => [r.id, { id: r.id, source: r.source, sourceKey: r.source_key, identity: r.demographics ?? {}, deleted: r.deleted, personId: r.person_id ?? undefined }]));
+      [ids],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          source: r.source,
+          sourceKey: r.source_key,
+          identity: r.demographics ?? {},
+          deleted: r.deleted,
+          personId: r.person_id ?? undefined,
+        },
+      ]),
+    );
   }
 }
 

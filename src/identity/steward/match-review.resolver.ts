@@ -34,7 +34,9 @@ export class MatchReviewResolver {
     @Args('after', { nullable: true }) after?: string,
   ): Promise<MatchReviewPage> {
     const page = await this.reviews.page(first, after);
-    const persons = [...new Set(page.items.flatMap((i) => [i.recordA.personId, i.recordB.personId]).filter((p): p is string => !!p))];
+    const persons = [
+      ...new Set(page.items.flatMap((i) => [i.recordA.personId, i.recordB.personId]).filter((p): p is string => !!p)),
+    ];
     const sources = [...new Set(page.items.flatMap((i) => [i.recordA.source, i.recordB.source]))];
     await this.audit.record({
       actor,
@@ -55,13 +57,23 @@ export class MatchReviewResolver {
       'The two records are one person: their persons are merged and stay merged. Where that joins two persons whose records do not agree on a NINO or NHS number, a merge request waits for a second data steward instead.',
   })
   @Roles(Role.DataSteward)
-  acceptMatchReview(@CurrentPrincipal() actor: Principal, @Args('id', { type: () => ID }) id: string, @Args('note', { nullable: true }) note?: string) {
+  acceptMatchReview(
+    @CurrentPrincipal() actor: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('note', { nullable: true }) note?: string,
+  ) {
     return this.decisions.acceptReview(id, actor, note);
   }
 
-  @Mutation(() => PersonDecisionModel, { description: 'The two records are different people: they are kept apart from now on.' })
+  @Mutation(() => PersonDecisionModel, {
+    description: 'The two records are different people: they are kept apart from now on.',
+  })
   @Roles(Role.DataSteward)
-  async rejectMatchReview(@CurrentPrincipal() actor: Principal, @Args('id', { type: () => ID }) id: string, @Args('note', { nullable: true }) note?: string) {
+  async rejectMatchReview(
+    @CurrentPrincipal() actor: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('note', { nullable: true }) note?: string,
+  ) {
     return { personId: (await this.decisions.rejectReview(id, actor, note)).splitPersonId };
   }
 
@@ -79,7 +91,9 @@ export class MatchReviewResolver {
     return this.decisions.merge(survivorId, mergedId, actor, reason);
   }
 
-  @Query(() => [PersonMergeRequestModel], { description: 'Merge requests, oldest first: by default those waiting for a second data steward.' })
+  @Query(() => [PersonMergeRequestModel], {
+    description: 'Merge requests, oldest first: by default those waiting for a second data steward.',
+  })
   @Roles(Role.DataSteward)
   async personMergeRequests(
     @CurrentPrincipal() actor: Principal,
@@ -87,7 +101,11 @@ export class MatchReviewResolver {
     @Args('status', { defaultValue: 'pending', description: '`pending`, `approved` or `rejected`.' }) status: string,
     @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
   ): Promise<PersonMergeRequestModel[]> {
-    if (!(mergeRequestStatuses as readonly string[]).includes(status)) throw new InputException(InputErrorCode.BAD_USER_INPUT, `status must be one of ${mergeRequestStatuses.join(', ')}`);
+    if (!(mergeRequestStatuses as readonly string[]).includes(status))
+      throw new InputException(
+        InputErrorCode.BAD_USER_INPUT,
+        `status must be one of ${mergeRequestStatuses.join(', ')}`,
+      );
     const requests = await this.decisions.mergeRequests(status as MergeRequestStatus, first);
     // Which persons may be one person, and the stewards' reasons: recorded like the review queue.
     await this.audit.record({
@@ -102,21 +120,40 @@ export class MatchReviewResolver {
     return requests;
   }
 
-  @Mutation(() => PersonDecisionModel, { description: "Approve another data steward's merge request: the merge is carried out. The steward who asked cannot approve it." })
+  @Mutation(() => PersonDecisionModel, {
+    description:
+      "Approve another data steward's merge request: the merge is carried out. The steward who asked cannot approve it.",
+  })
   @Roles(Role.DataSteward)
-  approvePersonMerge(@CurrentPrincipal() actor: Principal, @Args('id', { type: () => ID }) id: string, @Args('note', { nullable: true }) note?: string) {
+  approvePersonMerge(
+    @CurrentPrincipal() actor: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('note', { nullable: true }) note?: string,
+  ) {
     return this.decisions.approveMerge(id, actor, note);
   }
 
-  @Mutation(() => PersonMergeRequestModel, { description: 'Reject (or, by the steward who asked, withdraw) a merge request: nothing is merged.' })
+  @Mutation(() => PersonMergeRequestModel, {
+    description: 'Reject (or, by the steward who asked, withdraw) a merge request: nothing is merged.',
+  })
   @Roles(Role.DataSteward)
-  rejectPersonMerge(@CurrentPrincipal() actor: Principal, @Args('id', { type: () => ID }) id: string, @Args('note', { nullable: true }) note?: string) {
+  rejectPersonMerge(
+    @CurrentPrincipal() actor: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('note', { nullable: true }) note?: string,
+  ) {
     return this.decisions.rejectMerge(id, actor, note);
   }
 
-  @Mutation(() => PersonDecisionModel, { description: 'Move a source record out of its person into a new person of its own, for good.' })
+  @Mutation(() => PersonDecisionModel, {
+    description: 'Move a source record out of its person into a new person of its own, for good.',
+  })
   @Roles(Role.DataSteward)
-  splitSourceRecord(@CurrentPrincipal() actor: Principal, @Args('sourceRecordId', { type: () => ID }) sourceRecordId: string, @Args('reason') reason: string) {
+  splitSourceRecord(
+    @CurrentPrincipal() actor: Principal,
+    @Args('sourceRecordId', { type: () => ID }) sourceRecordId: string,
+    @Args('reason') reason: string,
+  ) {
     return this.decisions.split(sourceRecordId, actor, reason);
   }
 }

@@ -1,6 +1,8 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 
-@ObjectType('PersonMergeRequest', { description: 'A merge of two persons waiting for (or decided by) a second data steward.' })
+@ObjectType('PersonMergeRequest', {
+  description: 'A merge of two persons waiting for (or decided by) a second data steward.',
+})
 export class PersonMergeRequestModel {
   @Field(() => ID)
   id: string;
@@ -11,10 +13,15 @@ export class PersonMergeRequestModel {
   @Field(() => ID, { description: 'The person who stays.' })
   survivorId: string;
 
-  @Field(() => ID, { description: 'The person whose records would move to the survivor, and whose id would point to it.' })
+  @Field(() => ID, {
+    description: 'The person whose records would move to the survivor, and whose id would point to it.',
+  })
   mergedId: string;
 
-  @Field(() => ID, { nullable: true, description: 'The review item whose acceptance asked for the merge, if any; accepted on approval.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The review item whose acceptance asked for the merge, if any; accepted on approval.',
+  })
   reviewId?: string;
 
   @Field()

@@ -6,7 +6,10 @@ import { Field, InputType, Int } from '@nestjs/graphql';
     'a family name and one more of dateOfBirth, postcode, nino.',
 })
 export class SearchPeopleInput {
-  @Field({ nullable: true, description: 'Full name, "Given Family" (middle names ignored); typos and sound-alikes are tolerated.' })
+  @Field({
+    nullable: true,
+    description: 'Full name, "Given Family" (middle names ignored); typos and sound-alikes are tolerated.',
+  })
   name?: string;
 
   @Field({ nullable: true, description: 'Given name alone (overrides the first word of name).' })

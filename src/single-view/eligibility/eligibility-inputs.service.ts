@@ -18,7 +18,11 @@ export class EligibilityInputs {
     private readonly live: LiveSources,
   ) {}
 
-  async fetch(rule: EligibilityRule, keys: Map<string, string[]>, requestId?: string): Promise<Map<string, SourceInput>> {
+  async fetch(
+    rule: EligibilityRule,
+    keys: Map<string, string[]>,
+    requestId?: string,
+  ): Promise<Map<string, SourceInput>> {
     const sources = [...new Set(rule.inputs.map((input) => input.source))];
     const configured = new Set(this.registry.configuredIds());
     const entries = await Promise.all(
@@ -47,6 +51,11 @@ function minimise(rule: EligibilityRule, source: string, records: ServiceRecord[
     .map((record) => ({
       category: record.category,
       recordId: record.recordId,
-      fields: Object.fromEntries(wanted.get(record.category)!.filter((f) => f in record.fields).map((f) => [f, record.fields[f]])),
+      fields: Object.fromEntries(
+        wanted
+          .get(record.category)!
+          .filter((f) => f in record.fields)
+          .map((f) => [f, record.fields[f]]),
+      ),
     }));
 }

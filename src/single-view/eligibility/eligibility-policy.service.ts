@@ -42,9 +42,13 @@ export class EligibilityPolicy {
     if (decision.effect === 'allow') return decision;
     await this.audit.record(this.event(request, decision, 'deny', decision.reasons));
     const reasons = [...new Set(decision.withheld.map((w) => w.reason))];
-    throw new AccessException(AccessErrorCode.WITHHELD_BY_POLICY, `Withheld by policy: ${(reasons.length ? reasons : decision.reasons.slice(-1)).join('; ')}`, {
-      agreement: decision.agreement,
-    });
+    throw new AccessException(
+      AccessErrorCode.WITHHELD_BY_POLICY,
+      `Withheld by policy: ${(reasons.length ? reasons : decision.reasons.slice(-1)).join('; ')}`,
+      {
+        agreement: decision.agreement,
+      },
+    );
   }
 
   /** The release, written before the answer leaves the hub; if it cannot be written, nothing is released. */
@@ -63,7 +67,12 @@ export class EligibilityPolicy {
     await this.audit.record(this.event(request, decision, 'deny', [...decision.reasons, 'no such person']));
   }
 
-  private event(request: AnswerRequest, decision: Decision, outcome: 'allow' | 'deny', reasons: string[]): AuditEventInput {
+  private event(
+    request: AnswerRequest,
+    decision: Decision,
+    outcome: 'allow' | 'deny',
+    reasons: string[],
+  ): AuditEventInput {
     const { principal, context, personId, askedId, rule } = request;
     const answer = audited(rule.answerRef);
     return {

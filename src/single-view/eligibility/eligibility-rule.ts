@@ -9,7 +9,8 @@ export enum EligibilityCheck {
 export type EligibilityResult = 'YES' | 'NO' | 'UNKNOWN';
 
 /** What one source gave the rule: its records in the categories the rule reads, or why there are none. */
-export type SourceInput = { status: 'available'; records: readonly ServiceRecord[] } | { status: 'unavailable' | 'not-configured' };
+export type SourceInput =
+  { status: 'available'; records: readonly ServiceRecord[] } | { status: 'unavailable' | 'not-configured' };
 
 export interface RuleInputs {
   /** Source id → what it gave; a source the rule reads but absent here counts as not configured. */
@@ -58,5 +59,10 @@ export interface EligibilityRule {
 
 /** The calendar day in Europe/London (awards run by local dates), as yyyy-mm-dd. */
 export function londonDay(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
 }

@@ -15,7 +15,10 @@ export enum EligibilityGapReason {
   DATA_INCOMPLETE = 'DATA_INCOMPLETE',
 }
 
-registerEnumType(EligibilityCheck, { name: 'EligibilityCheck', description: 'A question the hub answers without disclosing the data behind it (docs/eligibility.md).' });
+registerEnumType(EligibilityCheck, {
+  name: 'EligibilityCheck',
+  description: 'A question the hub answers without disclosing the data behind it (docs/eligibility.md).',
+});
 registerEnumType(EligibilityResultValue, { name: 'EligibilityResult' });
 registerEnumType(EligibilityGapReason, { name: 'EligibilityGapReason' });
 
@@ -38,5 +41,6 @@ export class EligibilityAnswerModel {
   @Field({ description: 'The rule that gave the answer, e.g. fsm-means-tested-award.' }) rule: string;
   @Field(() => Int) ruleVersion: number;
   @Field(() => GraphQLISODateTime) evaluatedAt: Date;
-  @Field(() => [EligibilityGapModel], { description: 'Empty unless the result is UNKNOWN.' }) gaps: EligibilityGapModel[];
+  @Field(() => [EligibilityGapModel], { description: 'Empty unless the result is UNKNOWN.' })
+  gaps: EligibilityGapModel[];
 }

@@ -5,7 +5,12 @@ import { AuthException } from '../../auth/auth.exception';
 import { principalOf } from '../../auth/authenticator.service';
 import { Role } from '../../auth/principal';
 import type { GraphqlContext } from '../../graphql/graphql-context';
-import { EligibilityAnswerModel, EligibilityCheck, EligibilityResultValue, EligibilityGapReason } from './eligibility.model';
+import {
+  EligibilityAnswerModel,
+  EligibilityCheck,
+  EligibilityResultValue,
+  EligibilityGapReason,
+} from './eligibility.model';
 import { ELIGIBILITY_OPERATION } from './eligibility-policy.service';
 import { EligibilityService } from './eligibility.service';
 
@@ -28,7 +33,11 @@ export class EligibilityResolver {
     description:
       'Answers YES, NO or UNKNOWN to an eligibility question about a person, with the rule and its version, and releases none of the data behind it. Needs x-purpose and an agreement releasing hub.eligibility.<check>.',
   })
-  @Policy.subject(ELIGIBILITY_OPERATION, decidedByEligibilityPolicy, [Role.AccountManager, Role.Caseworker, Role.PartnerAgency])
+  @Policy.subject(ELIGIBILITY_OPERATION, decidedByEligibilityPolicy, [
+    Role.AccountManager,
+    Role.Caseworker,
+    Role.PartnerAgency,
+  ])
   async checkEligibility(
     @Args('personId', { type: () => ID }) personId: string,
     @Args('check', { type: () => EligibilityCheck }) check: EligibilityCheck,
@@ -44,7 +53,11 @@ export class EligibilityResolver {
       rule: outcome.rule,
       ruleVersion: outcome.ruleVersion,
       evaluatedAt: outcome.evaluatedAt,
-      gaps: outcome.gaps.map((gap) => ({ source: gap.source, reason: gap.reason as EligibilityGapReason, fields: gap.fields })),
+      gaps: outcome.gaps.map((gap) => ({
+        source: gap.source,
+        reason: gap.reason as EligibilityGapReason,
+        fields: gap.fields,
+      })),
     };
   }
 }

@@ -44,7 +44,11 @@ export class EligibilityService {
   async check(question: EligibilityQuestion): Promise<EligibilityOutcome> {
     const rule = eligibilityRules.get(question.check);
     if (!rule) throw new EligibilityException(EligibilityErrorCode.UNKNOWN_CHECK, `No rule answers ${question.check}`);
-    if (!uuid.test(question.personId)) throw new EligibilityException(EligibilityErrorCode.INVALID_PERSON_ID, 'personId must be a hub person id (a UUID)');
+    if (!uuid.test(question.personId))
+      throw new EligibilityException(
+        EligibilityErrorCode.INVALID_PERSON_ID,
+        'personId must be a hub person id (a UUID)',
+      );
     const survivor = await this.persons.survivor(question.personId);
     // An unknown id is decided like any other, so that a caller with no right to an answer cannot learn
     // from the error which ids exist.
@@ -55,10 +59,20 @@ export class EligibilityService {
       throw new EligibilityException(EligibilityErrorCode.PERSON_NOT_FOUND, 'The hub knows no person with this id');
     }
     const evaluatedAt = new Date();
-    const keys = await this.persons.keysOf(survivor, rule.inputs.map((input) => input.source));
+    const keys = await this.persons.keysOf(
+      survivor,
+      rule.inputs.map((input) => input.source),
+    );
     const sources = await this.inputs.fetch(rule, keys, question.requestId);
     const evaluation = rule.evaluate({ sources, today: londonDay(evaluatedAt) });
     await this.policy.recordRelease(request, decision, evaluation);
-    return { check: rule.check, result: evaluation.result, rule: rule.id, ruleVersion: rule.version, evaluatedAt, gaps: evaluation.gaps };
+    return {
+      check: rule.check,
+      result: evaluation.result,
+      rule: rule.id,
+      ruleVersion: rule.version,
+      evaluatedAt,
+      gaps: evaluation.gaps,
+    };
   }
 }

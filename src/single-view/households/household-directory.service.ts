@@ -42,7 +42,10 @@ export class HouseholdDirectory {
   }
 
   /** Households at a UPRN, or at a postcode (optionally narrowed by part of the first address line). */
-  async atAddress(where: { uprn?: string; postcode?: string; addressLine?: string }, limit: number): Promise<HouseholdRecord[]> {
+  async atAddress(
+    where: { uprn?: string; postcode?: string; addressLine?: string },
+    limit: number,
+  ): Promise<HouseholdRecord[]> {
     if (where.uprn) return this.load('h.uprn = $1', [where.uprn], 'h.created_at, h.id', limit);
     return this.load(
       `upper(replace(h.postcode, ' ', '')) = $1 and ($2::text is null or lower(h.address_lines ->> 0) like '%' || lower($2) || '%')`,
@@ -75,7 +78,12 @@ export class HouseholdDirectory {
       uprn: row.uprn,
       postcode: row.postcode,
       addressLines: row.address_lines,
-      memberships: row.memberships.map((m) => ({ personId: m.personId, role: m.role, validFrom: new Date(m.validFrom), validTo: m.validTo ? new Date(m.validTo) : null })),
+      memberships: row.memberships.map((m) => ({
+        personId: m.personId,
+        role: m.role,
+        validFrom: new Date(m.validFrom),
+        validTo: m.validTo ? new Date(m.validTo) : null,
+      })),
     }));
   }
 }

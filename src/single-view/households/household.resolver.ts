@@ -29,22 +29,31 @@ export class HouseholdResolver {
 
   @Query(() => HouseholdModel, { nullable: true })
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
-  async household(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<HouseholdModel | null> {
+  async household(
+    @Args('id', { type: () => ID }) id: string,
+    @Context() context: GraphqlContext,
+  ): Promise<HouseholdModel | null> {
     await this.gate.admit(context, 'household.view', 'household');
     if (!isUuid(id)) throw badInput('id must be a household id (UUID)');
     return this.viewOf(id, context);
   }
 
-  @Query(() => [HouseholdModel], { description: `Households at a UPRN, or at a postcode (and address line); at most ${MAX_AT_ADDRESS}.` })
+  @Query(() => [HouseholdModel], {
+    description: `Households at a UPRN, or at a postcode (and address line); at most ${MAX_AT_ADDRESS}.`,
+  })
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
-  async householdsAtAddress(@Args('input') input: AddressLookupInput, @Context() context: GraphqlContext): Promise<HouseholdModel[]> {
+  async householdsAtAddress(
+    @Args('input') input: AddressLookupInput,
+    @Context() context: GraphqlContext,
+  ): Promise<HouseholdModel[]> {
     await this.gate.admit(context, 'household.view', 'householdsAtAddress');
     const uprn = input.uprn?.trim();
     const postcode = input.postcode?.replace(/\s+/g, '').toUpperCase();
     const addressLine = input.addressLine?.trim() || undefined;
     if (uprn && !/^\d{1,12}$/.test(uprn)) throw badInput('uprn must be up to 12 digits');
     if (!uprn && !postcode) throw badInput('Give a uprn, or a postcode (optionally with addressLine)');
-    if (postcode && !/^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/.test(postcode)) throw badInput('postcode is not a UK postcode');
+    if (postcode && !/^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/.test(postcode))
+      throw badInput('postcode is not a UK postcode');
     if (addressLine && addressLine.length > 100) throw badInput('addressLine is at most 100 characters');
     const records = await this.households.atAddress(uprn ? { uprn } : { postcode, addressLine }, MAX_AT_ADDRESS);
     const loaders = this.loaders.of(context);
@@ -53,7 +62,10 @@ export class HouseholdResolver {
 
   @ResolveReference()
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
-  async resolveReference(@Parent() reference: { id?: unknown }, @Context() context: GraphqlContext): Promise<HouseholdModel | null> {
+  async resolveReference(
+    @Parent() reference: { id?: unknown },
+    @Context() context: GraphqlContext,
+  ): Promise<HouseholdModel | null> {
     await this.gate.admit(context, 'household.view', '_entities');
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
@@ -62,7 +74,10 @@ export class HouseholdResolver {
 
   /** The household and its members' index rows, read side by side (into the request's memory only). */
   private async viewOf(id: string, context: GraphqlContext): Promise<HouseholdModel | null> {
-    const [[record], members] = await Promise.all([this.households.byIds([id]), this.directory.householdMembersIndexed(id)]);
+    const [[record], members] = await Promise.all([
+      this.households.byIds([id]),
+      this.directory.householdMembersIndexed(id),
+    ]);
     if (!record) return null;
     const loaders = this.loaders.of(context);
     for (const [personId, indexed] of members) loaders.indexed.prime(personId, indexed);

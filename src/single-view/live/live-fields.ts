@@ -17,7 +17,10 @@ export function decisionOf(value: object, what: string): Decision {
 /** Throws WITHHELD_BY_POLICY unless the decision released `ref`; for lists, whose length alone would tell. */
 export function requireReleased(decision: Decision, ref: string): void {
   if (decision.released.includes(ref)) return;
-  throw withheldError(ref, decision.withheld.find((w) => w.field === ref)?.reason ?? 'not released by the decision for this request');
+  throw withheldError(
+    ref,
+    decision.withheld.find((w) => w.field === ref)?.reason ?? 'not released by the decision for this request',
+  );
 }
 
 /**
@@ -30,7 +33,9 @@ export async function liveRecords(person: PersonModel, source: string): Promise<
   const decision = decisionOf(person, source);
   const refs = liveRefs(decision, source);
   if (refs.length === 0) {
-    const reason = decision.withheld.find((w) => w.field.startsWith(`${source}.`))?.reason ?? `none of the ${source} fields asked for is released`;
+    const reason =
+      decision.withheld.find((w) => w.field.startsWith(`${source}.`))?.reason ??
+      `none of the ${source} fields asked for is released`;
     throw withheldError(`${source}.*`, reason);
   }
   const state = viewState(person);
@@ -49,7 +54,9 @@ export async function liveRecords(person: PersonModel, source: string): Promise<
     if (refs.some((ref) => ref.startsWith(prefix))) {
       view[field] = records.filter((r) => r.category === category).map((r) => ({ ...r.fields }));
     } else {
-      const reason = decision.withheld.find((w) => w.field.startsWith(prefix))?.reason ?? `none of the ${category} fields asked for is released`;
+      const reason =
+        decision.withheld.find((w) => w.field.startsWith(prefix))?.reason ??
+        `none of the ${category} fields asked for is released`;
       // Read only if the query asks for the list: then it refuses, as a field error on the list alone.
       lazy(view, field, () => {
         throw withheldError(`${source}.${category}.*`, reason);

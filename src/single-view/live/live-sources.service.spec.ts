@@ -6,8 +6,18 @@ import { LiveSources } from './live-sources.service';
 
 function liveWith(fetchDetails: SourceAdapter['fetchDetails']) {
   const adapter = { fetchDetails } as SourceAdapter;
-  const registry = { adapter: async (id: string) => (id === 'housing' ? adapter : Promise.reject(new SourceException(SourceErrorCode.SOURCE_UNKNOWN, id, 'no such source'))) };
-  const config = loadConfig({ NODE_ENV: 'test', SINGLE_VIEW_SOURCE_TIMEOUT_MS: '50', SINGLE_VIEW_BREAKER_THRESHOLD: '2', SINGLE_VIEW_BREAKER_HALF_OPEN_MS: '60000' });
+  const registry = {
+    adapter: async (id: string) =>
+      id === 'housing'
+        ? adapter
+        : Promise.reject(new SourceException(SourceErrorCode.SOURCE_UNKNOWN, id, 'no such source')),
+  };
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SINGLE_VIEW_SOURCE_TIMEOUT_MS: '50',
+    SINGLE_VIEW_BREAKER_THRESHOLD: '2',
+    SINGLE_VIEW_BREAKER_HALF_OPEN_MS: '60000',
+  });
   return new LiveSources(registry as unknown as SourceRegistry, config);
 }
 
@@ -40,7 +50,10 @@ describe('live source lookups', () => {
   });
 
   it('report a source that is not configured as unavailable, not as a crash', async () => {
-    await expect(liveWith(async () => new Map()).fetch('parking', ['P1'])).rejects.toMatchObject({ source: 'parking', reason: 'SOURCE_UNKNOWN' });
+    await expect(liveWith(async () => new Map()).fetch('parking', ['P1'])).rejects.toMatchObject({
+      source: 'parking',
+      reason: 'SOURCE_UNKNOWN',
+    });
   });
 
   it('pass the answer through', async () => {

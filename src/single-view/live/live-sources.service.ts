@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleAll, TaskCancelledError } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleAll,
+  TaskCancelledError,
+} from 'cockatiel';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { BreakerState, HubMetrics, noHubMetrics, SourceLookupOutcome } from '../../metrics/hub-metrics';
@@ -35,9 +43,17 @@ export class LiveSources {
   ) {}
 
   /** The records each key has at the source (one call); throws a SourceFailure when it cannot answer. */
-  fetch(source: string, keys: readonly string[], options: Omit<FetchOptions, 'signal'> = {}): Promise<Map<string, ServiceRecord[]>> {
+  fetch(
+    source: string,
+    keys: readonly string[],
+    options: Omit<FetchOptions, 'signal'> = {},
+  ): Promise<Map<string, ServiceRecord[]>> {
     const started = performance.now();
-    const attributes = { 'hub.source': source, 'hub.keys': keys.length, ...(options.requestId ? { 'hub.request_id': options.requestId } : {}) };
+    const attributes = {
+      'hub.source': source,
+      'hub.keys': keys.length,
+      ...(options.requestId ? { 'hub.request_id': options.requestId } : {}),
+    };
     return inSpan('source.lookup', attributes, async (span) => {
       let outcome: SourceLookupOutcome = 'ok';
       try {
@@ -52,7 +68,11 @@ export class LiveSources {
     });
   }
 
-  private async lookup(source: string, keys: readonly string[], options: Omit<FetchOptions, 'signal'>): Promise<Map<string, ServiceRecord[]>> {
+  private async lookup(
+    source: string,
+    keys: readonly string[],
+    options: Omit<FetchOptions, 'signal'>,
+  ): Promise<Map<string, ServiceRecord[]>> {
     let adapter;
     try {
       adapter = await this.registry.adapter(source);
@@ -88,8 +108,15 @@ export class LiveSources {
     let breaker = this.breakers.get(source);
     if (!breaker) {
       const settings = this.config.singleView;
-      breaker = circuitBreaker(handleAll, { halfOpenAfter: settings.breakerHalfOpenMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) });
-      breaker.onBreak(() => this.logger.warn(`${source}: circuit open after ${settings.breakerThreshold} failed lookups; retrying in ${settings.breakerHalfOpenMs} ms`));
+      breaker = circuitBreaker(handleAll, {
+        halfOpenAfter: settings.breakerHalfOpenMs,
+        breaker: new ConsecutiveBreaker(settings.breakerThreshold),
+      });
+      breaker.onBreak(() =>
+        this.logger.warn(
+          `${source}: circuit open after ${settings.breakerThreshold} failed lookups; retrying in ${settings.breakerHalfOpenMs} ms`,
+        ),
+      );
       breaker.onReset(() => this.logger.log(`${source}: circuit closed again`));
       breaker.onStateChange((state) => this.metrics.sourceBreaker(source, breakerStates[state]));
       this.metrics.sourceBreaker(source, 'closed');
@@ -132,8 +159,10 @@ export class SourceFailureError extends Error implements SourceFailure {
 
 export function failure(source: string, error: unknown): SourceFailureError {
   if (error instanceof SourceFailureError) return error;
-  if (error instanceof BrokenCircuitError) return new SourceFailureError(source, 'circuit-open', `${source} is failing; not called for now`);
-  if (error instanceof TaskCancelledError) return new SourceFailureError(source, 'timeout', `${source} did not answer in time`);
+  if (error instanceof BrokenCircuitError)
+    return new SourceFailureError(source, 'circuit-open', `${source} is failing; not called for now`);
+  if (error instanceof TaskCancelledError)
+    return new SourceFailureError(source, 'timeout', `${source} did not answer in time`);
   if (error instanceof SourceException) return new SourceFailureError(source, error.code, error.message);
   return new SourceFailureError(source, 'error', `${source} could not be asked`);
 }

@@ -6,11 +6,20 @@ import type { IndexedPerson, PersonDirectory } from '../persons/person-directory
 import type { LiveSources } from './live-sources.service';
 import { RequestLoaders } from './request-loaders';
 
-type Fetch = (source: string, keys: readonly string[], options: Omit<FetchOptions, 'signal'>) => Promise<Map<string, ServiceRecord[]>>;
+type Fetch = (
+  source: string,
+  keys: readonly string[],
+  options: Omit<FetchOptions, 'signal'>,
+) => Promise<Map<string, ServiceRecord[]>>;
 
 const tenancy: ServiceRecord = { category: 'tenancy', recordId: 'T1', fields: { tenure: 'secure' } };
 const refs = ['housing.tenancy.tenure' as FieldRef];
-const person = (personId: string, key: string): IndexedPerson => ({ personId, records: [], golden: {} as IndexedPerson['golden'], keys: new Map([['housing', [key]]]) });
+const person = (personId: string, key: string): IndexedPerson => ({
+  personId,
+  records: [],
+  golden: {} as IndexedPerson['golden'],
+  keys: new Map([['housing', [key]]]),
+});
 
 function loadersWith(fetch: Fetch) {
   const calls: { keys: readonly string[]; options: Omit<FetchOptions, 'signal'> }[] = [];
@@ -21,7 +30,10 @@ function loadersWith(fetch: Fetch) {
     },
   } as unknown as LiveSources;
   const audit = { record: async () => ({ seq: '1', hash: '' }) } as unknown as AuditRecorder;
-  const loaders = new RequestLoaders({ directory: {} as PersonDirectory, live, audit }, { req: {} as Request, requestId: 'req-1' });
+  const loaders = new RequestLoaders(
+    { directory: {} as PersonDirectory, live, audit },
+    { req: {} as Request, requestId: 'req-1' },
+  );
   return { loaders, calls };
 }
 
@@ -61,7 +73,9 @@ describe('RequestLoaders.prefetch', () => {
     expect(await settled(onItsWay)).toBe(false);
     fail(new Error('connection refused'));
     await expect(onItsWay).resolves.toBeUndefined();
-    await expect(loaders.serviceRecords('housing', person('p1', 'K1'), refs)).rejects.toMatchObject({ source: 'housing' });
+    await expect(loaders.serviceRecords('housing', person('p1', 'K1'), refs)).rejects.toMatchObject({
+      source: 'housing',
+    });
   });
 
   it('resolves at once when there is nothing to ask, and for keys already answered', async () => {

@@ -125,7 +125,10 @@ export class RequestLoaders {
         const dispatched = this.nextDispatch.get(source)?.resolve ?? (() => undefined);
         this.nextDispatch.delete(source);
         try {
-          const found = await this.deps.live.fetch(source, keys, { requestId: this.context.requestId, onDispatch: dispatched });
+          const found = await this.deps.live.fetch(source, keys, {
+            requestId: this.context.requestId,
+            onDispatch: dispatched,
+          });
           return keys.map((key) => found.get(key) ?? []);
         } catch (error) {
           const failed = failure(source, error);

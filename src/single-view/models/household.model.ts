@@ -10,7 +10,10 @@ export class HouseholdMemberModel {
   @ReleasedAs(HOUSEHOLD_REFS.members)
   person?: PersonModel;
 
-  @Field({ nullable: true, description: "The member's role as the sources say (tenant, partner, dependant, child...)." })
+  @Field({
+    nullable: true,
+    description: "The member's role as the sources say (tenant, partner, dependant, child...).",
+  })
   @ReleasedAs(HOUSEHOLD_REFS.role)
   role?: string;
 

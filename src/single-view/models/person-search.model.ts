@@ -3,7 +3,10 @@ import { PersonModel } from './person.model';
 
 @ObjectType('PersonSearchEdge')
 export class PersonSearchEdgeModel {
-  @Field({ description: 'Pass as `after` to continue after this result. Opaque, and good only for the same search, caller and purpose.' })
+  @Field({
+    description:
+      'Pass as `after` to continue after this result. Opaque, and good only for the same search, caller and purpose.',
+  })
   cursor: string;
 
   @Field(() => Float, {

@@ -77,7 +77,10 @@ export class MatchExplanationModel {
   @ReleasedAs(INDEX_REFS.matchExplanation)
   decidedAt: string;
 
-  @Field(() => String, { nullable: true, description: "The matcher's explanation (per-field agreement and weights), as JSON." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The matcher's explanation (per-field agreement and weights), as JSON.",
+  })
   @ReleasedAs(INDEX_REFS.matchExplanation)
   explanation: string | null;
 }
@@ -186,6 +189,9 @@ export class PersonModel {
   @ReleasedAs(identityRef('email'))
   email?: string;
 
-  @Field(() => ServiceInvolvementModel, { nullable: true, description: 'Which sources know the person (no service data).' })
+  @Field(() => ServiceInvolvementModel, {
+    nullable: true,
+    description: 'Which sources know the person (no service data).',
+  })
   services?: ServiceInvolvementModel;
 }

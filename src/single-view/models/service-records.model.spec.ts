@@ -8,9 +8,12 @@ describe('service record types', () => {
     postJson: () => Promise.reject(new Error('not called')),
   };
 
-  it.each(Object.keys(SERVICE_CATEGORIES))('name exactly the categories and fields %s describes, so agreement refs match', (source) => {
-    const adapter = sourceModules.find((m) => m.id === source)!.createAdapter({ transport: unused, pageSize: 10 });
-    const described = Object.fromEntries(adapter.describe().categories.map((c) => [c.name, c.fields]));
-    expect(SERVICE_CATEGORIES[source as keyof typeof SERVICE_CATEGORIES]).toEqual(described);
-  });
+  it.each(Object.keys(SERVICE_CATEGORIES))(
+    'name exactly the categories and fields %s describes, so agreement refs match',
+    (source) => {
+      const adapter = sourceModules.find((m) => m.id === source)!.createAdapter({ transport: unused, pageSize: 10 });
+      const described = Object.fromEntries(adapter.describe().categories.map((c) => [c.name, c.fields]));
+      expect(SERVICE_CATEGORIES[source as keyof typeof SERVICE_CATEGORIES]).toEqual(described);
+    },
+  );
 });

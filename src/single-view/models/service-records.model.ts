@@ -29,7 +29,12 @@ const floats = new Set(['weeklyAmount']);
  * released as `source.category.field`. Generated from the table above, so the schema cannot drift from
  * the agreement field names.
  */
-function serviceRecordType(name: string, source: keyof typeof SERVICE_CATEGORIES, category: string, description: string) {
+function serviceRecordType(
+  name: string,
+  source: keyof typeof SERVICE_CATEGORIES,
+  category: string,
+  description: string,
+) {
   @ObjectType(name, { description })
   class ServiceRecordType {}
   const fields = (SERVICE_CATEGORIES[source] as Record<string, readonly string[]>)[category];
@@ -40,17 +45,49 @@ function serviceRecordType(name: string, source: keyof typeof SERVICE_CATEGORIES
   return ServiceRecordType;
 }
 
-export const TenancyModel = serviceRecordType('Tenancy', 'housing', 'tenancy', 'A council tenancy the person is on, from the housing system.');
-export const HomelessnessApplicationModel = serviceRecordType('HomelessnessApplication', 'housing', 'homelessness-application', 'A homelessness application, from the housing system.');
-export const HousingBenefitClaimModel = serviceRecordType('HousingBenefitClaim', 'benefits', 'housing-benefit-claim', 'A Housing Benefit claim the person is a party to.');
-export const CouncilTaxReductionClaimModel = serviceRecordType('CouncilTaxReductionClaim', 'benefits', 'council-tax-reduction-claim', 'A Council Tax Reduction claim the person is a party to.');
-export const AdultSocialCareModel = serviceRecordType('AdultSocialCareInvolvement', 'social-care', 'adult-social-care', "An adults' social care involvement (special category data).");
-export const ChildrenSocialCareModel = serviceRecordType('ChildrenSocialCareInvolvement', 'social-care', 'children-social-care', "A children's social care involvement (special category data).");
+export const TenancyModel = serviceRecordType(
+  'Tenancy',
+  'housing',
+  'tenancy',
+  'A council tenancy the person is on, from the housing system.',
+);
+export const HomelessnessApplicationModel = serviceRecordType(
+  'HomelessnessApplication',
+  'housing',
+  'homelessness-application',
+  'A homelessness application, from the housing system.',
+);
+export const HousingBenefitClaimModel = serviceRecordType(
+  'HousingBenefitClaim',
+  'benefits',
+  'housing-benefit-claim',
+  'A Housing Benefit claim the person is a party to.',
+);
+export const CouncilTaxReductionClaimModel = serviceRecordType(
+  'CouncilTaxReductionClaim',
+  'benefits',
+  'council-tax-reduction-claim',
+  'A Council Tax Reduction claim the person is a party to.',
+);
+export const AdultSocialCareModel = serviceRecordType(
+  'AdultSocialCareInvolvement',
+  'social-care',
+  'adult-social-care',
+  "An adults' social care involvement (special category data).",
+);
+export const ChildrenSocialCareModel = serviceRecordType(
+  'ChildrenSocialCareInvolvement',
+  'social-care',
+  'children-social-care',
+  "A children's social care involvement (special category data).",
+);
 
 /** A category's records as GraphQL returns them: the source's fields by name. */
 export type ServiceRecordView = Record<string, unknown>;
 
-@ObjectType('HousingRecords', { description: 'Live from the housing system. A list is withheld when none of its fields is released.' })
+@ObjectType('HousingRecords', {
+  description: 'Live from the housing system. A list is withheld when none of its fields is released.',
+})
 export class HousingRecordsModel {
   @Field(() => [TenancyModel])
   tenancies: ServiceRecordView[];
@@ -68,7 +105,9 @@ export class BenefitsRecordsModel {
   councilTaxReductionClaims: ServiceRecordView[];
 }
 
-@ObjectType('SocialCareRecords', { description: 'Live from the social care system (special category data, UK GDPR Art. 9).' })
+@ObjectType('SocialCareRecords', {
+  description: 'Live from the social care system (special category data, UK GDPR Art. 9).',
+})
 export class SocialCareRecordsModel {
   @Field(() => [AdultSocialCareModel])
   adultSocialCare: ServiceRecordView[];

@@ -92,7 +92,10 @@ export class PersonDirectory {
     // Several asked ids may stand for one survivor: its rows are taken once, from the first of them.
     const firstAsked = new Map<string, string>();
     for (const row of rows) if (!firstAsked.has(row.survivor)) firstAsked.set(row.survivor, row.asked);
-    const links = rows.filter((row): row is LinkRow & { asked: string; survivor: string } => row.person_id !== null && firstAsked.get(row.survivor) === row.asked);
+    const links = rows.filter(
+      (row): row is LinkRow & { asked: string; survivor: string } =>
+        row.person_id !== null && firstAsked.get(row.survivor) === row.asked,
+    );
     const indexed = assemble([...firstAsked.keys()], links);
     return new Map(rows.map((row) => [row.asked, indexed.get(row.survivor)!]));
   }

@@ -8,7 +8,12 @@ import { matchExplanationOf, provenanceOf, sourceRecordsOf } from '../derived-fa
 import { decisionOf, liveRecords, requireReleased } from '../live/live-fields';
 import { RequestLoadersFactory } from '../live/request-loaders';
 import { HouseholdModel } from '../models/household.model';
-import { IdentityProvenanceModel, LinkedSourceRecordModel, MatchExplanationModel, PersonModel } from '../models/person.model';
+import {
+  IdentityProvenanceModel,
+  LinkedSourceRecordModel,
+  MatchExplanationModel,
+  PersonModel,
+} from '../models/person.model';
 import { BenefitsRecordsModel, HousingRecordsModel, SocialCareRecordsModel } from '../models/service-records.model';
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
@@ -47,9 +52,15 @@ export class PersonResolver {
     private readonly gate: AgreementGate,
   ) {}
 
-  @Query(() => PersonModel, { nullable: true, description: 'A person by hub id; a merged id answers with the person it was merged into.' })
+  @Query(() => PersonModel, {
+    nullable: true,
+    description: 'A person by hub id; a merged id answers with the person it was merged into.',
+  })
   @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
-  async person(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<PersonModel | null> {
+  async person(
+    @Args('id', { type: () => ID }) id: string,
+    @Context() context: GraphqlContext,
+  ): Promise<PersonModel | null> {
     await this.gate.admit(context, 'person.view', 'person');
     if (!isUuid(id)) throw badInput('id must be a person id (UUID)');
     const survivor = (await this.directory.survivorsIndexed([id])).get(id);
@@ -58,7 +69,10 @@ export class PersonResolver {
 
   @ResolveReference()
   @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
-  async resolveReference(@Parent() reference: { id?: unknown }, @Context() context: GraphqlContext): Promise<PersonModel | null> {
+  async resolveReference(
+    @Parent() reference: { id?: unknown },
+    @Context() context: GraphqlContext,
+  ): Promise<PersonModel | null> {
     await this.gate.admit(context, 'person.view', '_entities');
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
@@ -78,13 +92,19 @@ export class PersonResolver {
     return liveRecords(person, LIVE_SOURCES.benefits);
   }
 
-  @ResolveField(() => SocialCareRecordsModel, { nullable: true, description: 'Live from the social care system (special category).' })
+  @ResolveField(() => SocialCareRecordsModel, {
+    nullable: true,
+    description: 'Live from the social care system (special category).',
+  })
   @Policy.parent()
   socialCare(@Parent() person: PersonModel) {
     return liveRecords(person, LIVE_SOURCES.socialCare);
   }
 
-  @ResolveField(() => HouseholdModel, { nullable: true, description: 'The household the person lives in now; its members are decided one by one.' })
+  @ResolveField(() => HouseholdModel, {
+    nullable: true,
+    description: 'The household the person lives in now; its members are decided one by one.',
+  })
   @Policy.subject('household.view', { fromResultGroups: householdGroup }, SINGLE_VIEW_ROLES)
   async household(@Parent() person: PersonModel): Promise<HouseholdModel | null> {
     // Only from a person about whom something was released: otherwise the link itself would say where they live.
@@ -108,7 +128,10 @@ export class PersonResolver {
     return provenanceOf(decision, await viewState(person).loaders.indexed.load(person.id), provenanceFields);
   }
 
-  @ResolveField(() => [LinkedSourceRecordModel], { nullable: true, description: "The source records linked to the person (keys only). For data stewards." })
+  @ResolveField(() => [LinkedSourceRecordModel], {
+    nullable: true,
+    description: 'The source records linked to the person (keys only). For data stewards.',
+  })
   @Policy.parent()
   async sourceRecords(@Parent() person: PersonModel): Promise<LinkedSourceRecordModel[]> {
     const decision = decisionOf(person, INDEX_REFS.sourceRecords);
@@ -116,7 +139,10 @@ export class PersonResolver {
     return sourceRecordsOf(decision, await viewState(person).loaders.indexed.load(person.id));
   }
 
-  @ResolveField(() => [MatchExplanationModel], { nullable: true, description: 'Why each record is linked to the person. For data stewards.' })
+  @ResolveField(() => [MatchExplanationModel], {
+    nullable: true,
+    description: 'Why each record is linked to the person. For data stewards.',
+  })
   @Policy.parent()
   async matchExplanation(@Parent() person: PersonModel): Promise<MatchExplanationModel[]> {
     const decision = decisionOf(person, INDEX_REFS.matchExplanation);

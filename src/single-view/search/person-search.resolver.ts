@@ -48,12 +48,16 @@ export class PersonSearchResolver {
     const position = after ? await this.cursors.open(after, binding) : undefined;
 
     const requested = requestedFields(info);
-    const admit = (personIds: string[]) => this.screening.admit(caller, personIds, requested, ranked ? searchedBy : undefined);
+    const admit = (personIds: string[]) =>
+      this.screening.admit(caller, personIds, requested, ranked ? searchedBy : undefined);
     const page = await this.search.page(criteria, ranked, first, position, admit);
     const loaders = this.loaders.of(context);
     const edges: PersonSearchEdgeModel[] = [];
     for (const hit of page.hits) {
-      const edge = { cursor: await this.cursors.seal(hit, binding), person: personView(hit.personId, loaders) } as PersonSearchEdgeModel;
+      const edge = {
+        cursor: await this.cursors.seal(hit, binding),
+        person: personView(hit.personId, loaders),
+      } as PersonSearchEdgeModel;
       if (ranked) edge.score = hit.score!;
       else {
         Object.defineProperty(edge, 'score', {

@@ -56,12 +56,20 @@ const CANDIDATE_LIMIT = 5000;
 export class PersonSearchService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async page(criteria: SearchCriteria, ranked: boolean, first: number, after: SearchHit | undefined, admit: Admit): Promise<SearchPage> {
+  async page(
+    criteria: SearchCriteria,
+    ranked: boolean,
+    first: number,
+    after: SearchHit | undefined,
+    admit: Admit,
+  ): Promise<SearchPage> {
     const batchSize = Math.max(2 * (first + 1), 20);
     const kept: SearchHit[] = [];
     let position = after;
     for (;;) {
-      const batch = ranked ? await this.ranked(criteria, position as Required<SearchHit> | undefined, batchSize) : await this.exact(criteria, position?.personId, batchSize);
+      const batch = ranked
+        ? await this.ranked(criteria, position as Required<SearchHit> | undefined, batchSize)
+        : await this.exact(criteria, position?.personId, batchSize);
       if (batch.length === 0) break;
       const admitted = await admit(batch.map((hit) => hit.personId));
       kept.push(...batch.filter((hit) => admitted.has(hit.personId)));
@@ -72,7 +80,11 @@ export class PersonSearchService {
   }
 
   /** Ranked hits after `after` (score, then id), at most `limit`. */
-  async ranked(criteria: SearchCriteria, after: Required<SearchHit> | undefined, limit: number): Promise<Required<SearchHit>[]> {
+  async ranked(
+    criteria: SearchCriteria,
+    after: Required<SearchHit> | undefined,
+    limit: number,
+  ): Promise<Required<SearchHit>[]> {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const candidates: string[] = [];
@@ -83,7 +95,8 @@ export class PersonSearchService {
       candidates.push(`${column} % ${v}`, `dmetaphone(r.demographics ->> '${field}') = dmetaphone(${v})`);
       return `coalesce(greatest(similarity(${column}, ${v}), case when dmetaphone(r.demographics ->> '${field}') = dmetaphone(${v}) then 0.85 else 0 end), 0)`;
     };
-    if (criteria.familyName) parts.push({ weight: WEIGHTS.familyName, sql: nameScore('familyName', criteria.familyName) });
+    if (criteria.familyName)
+      parts.push({ weight: WEIGHTS.familyName, sql: nameScore('familyName', criteria.familyName) });
     if (criteria.givenName) {
       const sql = nameScore('givenName', criteria.givenName);
       // A given name alone finds too many to be a useful way in when a family name is given too.
@@ -98,7 +111,10 @@ export class PersonSearchService {
     if (criteria.postcode) {
       const postcode = p(criteria.postcode);
       candidates.push(`upper(replace(r.demographics ->> 'postcode', ' ', '')) = ${postcode}`);
-      parts.push({ weight: WEIGHTS.postcode, sql: `case when upper(replace(r.demographics ->> 'postcode', ' ', '')) = ${postcode} then 1 else 0 end` });
+      parts.push({
+        weight: WEIGHTS.postcode,
+        sql: `case when upper(replace(r.demographics ->> 'postcode', ' ', '')) = ${postcode} then 1 else 0 end`,
+      });
     }
     if (criteria.nino) {
       const nino = p(criteria.nino);
@@ -108,7 +124,9 @@ export class PersonSearchService {
     if (parts.length === 0) throw badInput('Search by at least one of: name, date of birth, postcode, NINO');
     const total = parts.reduce((sum, part) => sum + part.weight, 0);
     const score = `round(((${parts.map((part) => `${part.weight} * ${part.sql}`).join(' + ')}) / ${total})::numeric, 4)`;
-    const cursor = after ? `and (s.score < ${p(after.score)} or (s.score = ${p(after.score)} and s.person_id > ${p(after.personId)}::uuid))` : '';
+    const cursor = after
+      ? `and (s.score < ${p(after.score)} or (s.score = ${p(after.score)} and s.person_id > ${p(after.personId)}::uuid))`
+      : '';
     const rows: { person_id: string; score: string }[] = await this.dataSource.query(
       `with candidate as (
          select r.id, ${score} as score from source_record r
@@ -141,7 +159,9 @@ export class PersonSearchService {
     const name = (field: string, value: string) => {
       const v = p(value.toLowerCase());
       const column = `r.demographics ->> '${field}'`;
-      agree.push(`(lower(${column}) = ${v} or dmetaphone(${column}) = dmetaphone(${v}) or ${v} = any(regexp_split_to_array(lower(${column}), '[[:space:]-]+')))`);
+      agree.push(
+        `(lower(${column}) = ${v} or dmetaphone(${column}) = dmetaphone(${v}) or ${v} = any(regexp_split_to_array(lower(${column}), '[[:space:]-]+')))`,
+      );
     };
     const exactly = (expression: string, value: string) => {
       const condition = `${expression} = ${p(value)}`;

@@ -9,7 +9,10 @@ describe('search criteria', () => {
       nino: 'QQ123456C',
     });
     expect(toCriteria({ name: 'Smyth' }).criteria).toEqual({ familyName: 'Smyth' });
-    expect(toCriteria({ name: 'Jon Smyth', givenName: 'John' }).criteria).toMatchObject({ givenName: 'John', familyName: 'Smyth' });
+    expect(toCriteria({ name: 'Jon Smyth', givenName: 'John' }).criteria).toMatchObject({
+      givenName: 'John',
+      familyName: 'Smyth',
+    });
   });
 
   it.each([
@@ -33,15 +36,24 @@ describe('search criteria', () => {
     ]);
   });
 
-  it.each([[{ dateOfBirth: '1980-01-02' }], [{ postcode: 'NE1 4ST' }], [{ nino: 'QQ123456C' }], [{ name: 'Jon Smyth' }], [{ givenName: 'Jon', postcode: 'NE1 4ST' }]])(
-    'refuse an unranked search by %j: a family name and one more identifying attribute',
-    (input) => {
-      expect(() => requireIdentifying(toCriteria(input).criteria)).toThrow(/family name and one more of dateOfBirth, postcode, nino/);
-    },
-  );
+  it.each([
+    [{ dateOfBirth: '1980-01-02' }],
+    [{ postcode: 'NE1 4ST' }],
+    [{ nino: 'QQ123456C' }],
+    [{ name: 'Jon Smyth' }],
+    [{ givenName: 'Jon', postcode: 'NE1 4ST' }],
+  ])('refuse an unranked search by %j: a family name and one more identifying attribute', (input) => {
+    expect(() => requireIdentifying(toCriteria(input).criteria)).toThrow(
+      /family name and one more of dateOfBirth, postcode, nino/,
+    );
+  });
 
   it('accept an unranked search by a family name and one more identifying attribute', () => {
-    for (const input of [{ name: 'Smyth', dateOfBirth: '1980-01-02' }, { familyName: 'Smyth', postcode: 'NE1 4ST' }, { name: 'Jon Smyth', nino: 'QQ123456C' }]) {
+    for (const input of [
+      { name: 'Smyth', dateOfBirth: '1980-01-02' },
+      { familyName: 'Smyth', postcode: 'NE1 4ST' },
+      { name: 'Jon Smyth', nino: 'QQ123456C' },
+    ]) {
       expect(() => requireIdentifying(toCriteria(input).criteria)).not.toThrow();
     }
   });

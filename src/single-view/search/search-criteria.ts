@@ -14,7 +14,8 @@ export const MAX_PAGE = 50;
 export function toCriteria(input: SearchPeopleInput): { criteria: SearchCriteria; first: number; after?: string } {
   const words = (input.name ?? '').trim().split(/\s+/).filter(Boolean);
   const givenName = clean(input.givenName, 'givenName') ?? (words.length > 1 ? clean(words[0], 'name') : undefined);
-  const familyName = clean(input.familyName, 'familyName') ?? (words.length > 0 ? clean(words.at(-1), 'name') : undefined);
+  const familyName =
+    clean(input.familyName, 'familyName') ?? (words.length > 0 ? clean(words.at(-1), 'name') : undefined);
   const criteria: SearchCriteria = {
     ...(givenName ? { givenName } : {}),
     ...(familyName ? { familyName } : {}),
@@ -37,7 +38,8 @@ export function toCriteria(input: SearchPeopleInput): { criteria: SearchCriteria
     if (!/^[A-Z]{2}[0-9]{6}[A-D]?$/.test(nino)) throw badInput('nino must be two letters, six digits and a letter A-D');
     criteria.nino = nino;
   }
-  if (Object.keys(criteria).length === 0) throw badInput('Search by at least one of: name, dateOfBirth, postcode, nino');
+  if (Object.keys(criteria).length === 0)
+    throw badInput('Search by at least one of: name, dateOfBirth, postcode, nino');
   const first = input.first ?? 10;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1 to ${MAX_PAGE}`);
   return { criteria, first, ...(input.after ? { after: input.after } : {}) };
@@ -46,13 +48,16 @@ export function toCriteria(input: SearchPeopleInput): { criteria: SearchCriteria
 function clean(value: string | undefined, field: string): string | undefined {
   const trimmed = value?.trim();
   if (!trimmed) return undefined;
-  if (trimmed.length > 60 || !/^[\p{L}][\p{L}\p{M}' .-]*$/u.test(trimmed)) throw badInput(`${field} must be letters (with ' . - and spaces), at most 60`);
+  if (trimmed.length > 60 || !/^[\p{L}][\p{L}\p{M}' .-]*$/u.test(trimmed))
+    throw badInput(`${field} must be letters (with ' . - and spaces), at most 60`);
   return trimmed;
 }
 
 /** The identity fields a search compares: what its score (or its mere match) says something about. */
 export function criteriaRefs(criteria: SearchCriteria): FieldRef[] {
-  return (Object.keys(criteria) as (keyof SearchCriteria)[]).filter((field) => criteria[field]).map((field) => identityRef(field));
+  return (Object.keys(criteria) as (keyof SearchCriteria)[])
+    .filter((field) => criteria[field])
+    .map((field) => identityRef(field));
 }
 
 /** Attributes that, with a family name, narrow a search down to one person or household. */
@@ -72,7 +77,19 @@ export function requireIdentifying(criteria: SearchCriteria): void {
 }
 
 /** What a cursor is bound to: the same criteria, ranking mode, caller and purpose. */
-export function cursorBinding(criteria: SearchCriteria, ranked: boolean, caller: { issuer?: string; organisation: string; subject: string }, purpose: string): string {
+export function cursorBinding(
+  criteria: SearchCriteria,
+  ranked: boolean,
+  caller: { issuer?: string; organisation: string; subject: string },
+  purpose: string,
+): string {
   const fields = ['givenName', 'familyName', 'dateOfBirth', 'postcode', 'nino'] as const;
-  return JSON.stringify([ranked ? 'ranked' : 'exact', fields.map((f) => criteria[f]?.toLowerCase() ?? null), caller.issuer ?? null, caller.organisation, caller.subject, purpose]);
+  return JSON.stringify([
+    ranked ? 'ranked' : 'exact',
+    fields.map((f) => criteria[f]?.toLowerCase() ?? null),
+    caller.issuer ?? null,
+    caller.organisation,
+    caller.subject,
+    purpose,
+  ]);
 }

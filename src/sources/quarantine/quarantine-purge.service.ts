@@ -36,7 +36,10 @@ export class QuarantinePurgeService {
   async purge(actor: Principal): Promise<QuarantinePurgeResult> {
     const retentionDays = this.config.sources.quarantineRetentionDays;
     return this.dataSource.transaction(async (em) => {
-      const [, deletedResolved] = (await em.query('delete from quarantine where resolved_at < now() - make_interval(days => $1)', [retentionDays])) as [unknown, number];
+      const [, deletedResolved] = (await em.query(
+        'delete from quarantine where resolved_at < now() - make_interval(days => $1)',
+        [retentionDays],
+      )) as [unknown, number];
       // A field's reason quotes the bad value (`dateOfBirth: "31/02/1980" is not a date`): it goes with `raw`.
       // A page keeps its cursor, which is the source's position, not its data, and is how a later read of
       // that page resolves the row.
@@ -50,7 +53,13 @@ export class QuarantinePurgeService {
         [retentionDays, PURGED_VALUE],
       )) as [unknown, number];
       await this.audit.record(
-        { actor, operation: 'quarantine.purge', decision: 'change', reasons: ['retention'], detail: { retentionDays, purgedRaw, deletedResolved } },
+        {
+          actor,
+          operation: 'quarantine.purge',
+          decision: 'change',
+          reasons: ['retention'],
+          detail: { retentionDays, purgedRaw, deletedResolved },
+        },
         em,
       );
       return { purgedRaw, deletedResolved, retentionDays };

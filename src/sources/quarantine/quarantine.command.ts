@@ -5,7 +5,8 @@ import { QuarantinePurgeService } from './quarantine-purge.service';
 
 @SubCommand({
   name: 'purge',
-  description: 'Apply QUARANTINE_RETENTION_DAYS: clear raw values last seen before it, delete rows resolved before it (audited); prints {purgedRaw, deletedResolved, retentionDays}',
+  description:
+    'Apply QUARANTINE_RETENTION_DAYS: clear raw values last seen before it, delete rows resolved before it (audited); prints {purgedRaw, deletedResolved, retentionDays}',
 })
 export class QuarantinePurgeCommand extends CommandRunner {
   async run(): Promise<void> {

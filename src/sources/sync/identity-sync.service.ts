@@ -28,12 +28,20 @@ export class IdentitySyncService {
       this.report(progress.source, progress.counts, reported);
       request.onProgress?.(progress);
     };
-    const settled = await Promise.allSettled(ids.map((id) => syncSource(this.dataSource, id, adapters.get(id)!, { ...request, onProgress })));
+    const settled = await Promise.allSettled(
+      ids.map((id) => syncSource(this.dataSource, id, adapters.get(id)!, { ...request, onProgress })),
+    );
     // A source whose sync broke off is reported as failed; it resumes from its last committed page next time.
     const summaries: SyncSummary[] = settled.map((result, i) =>
       result.status === 'fulfilled'
         ? result.value
-        : { source: ids[i], status: 'failed', counts: emptyCounts(), error: result.reason instanceof Error ? result.reason.message : String(result.reason), durationMs: 0 },
+        : {
+            source: ids[i],
+            status: 'failed',
+            counts: emptyCounts(),
+            error: result.reason instanceof Error ? result.reason.message : String(result.reason),
+            durationMs: 0,
+          },
     );
     for (const summary of summaries) {
       // What came after the last page's report (a page that could not be read is quarantined without one).
@@ -48,7 +56,8 @@ export class IdentitySyncService {
     const before = reported.get(source) ?? emptyCounts();
     const quarantined = (c: SyncCounts) => Object.values(c.quarantined).reduce((sum, n) => sum + (n ?? 0), 0);
     const delta: SyncRecordCounts = { quarantined: quarantined(counts) - quarantined(before) };
-    for (const key of ['received', 'inserted', 'updated', 'unchanged', 'deleted', 'swept'] as const) delta[key] = counts[key] - before[key];
+    for (const key of ['received', 'inserted', 'updated', 'unchanged', 'deleted', 'swept'] as const)
+      delta[key] = counts[key] - before[key];
     this.metrics.syncRecords(source, delta);
     reported.set(source, { ...counts, quarantined: { ...counts.quarantined } });
   }

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { isValidNhsNumber, isValidNino, normaliseNhsNumber, normaliseNino } from '../identifiers';
 import { IdentityFields } from '../identity-fields';
-import { FieldIssue, HouseholdHint, QuarantineReasonCode, RejectedRecord, SourceIdentityRecord } from '../source-adapter';
+import {
+  FieldIssue,
+  HouseholdHint,
+  QuarantineReasonCode,
+  RejectedRecord,
+  SourceIdentityRecord,
+} from '../source-adapter';
 
 export interface PreparedRecord {
   sourceKey: string;
@@ -36,7 +42,12 @@ export function prepareRecord(record: SourceIdentityRecord): PreparedRecord {
     const nino = normaliseNino(demographics.nino);
     if (isValidNino(nino)) demographics.nino = nino;
     else {
-      issues.push({ field: 'nino', code: 'invalid-nino', reason: `nino: ${JSON.stringify(demographics.nino)} is not a valid National Insurance number`, value: demographics.nino });
+      issues.push({
+        field: 'nino',
+        code: 'invalid-nino',
+        reason: `nino: ${JSON.stringify(demographics.nino)} is not a valid National Insurance number`,
+        value: demographics.nino,
+      });
       delete demographics.nino;
     }
   }
@@ -44,7 +55,12 @@ export function prepareRecord(record: SourceIdentityRecord): PreparedRecord {
     const nhs = normaliseNhsNumber(demographics.nhsNumber);
     if (isValidNhsNumber(nhs)) demographics.nhsNumber = nhs;
     else {
-      issues.push({ field: 'nhsNumber', code: 'invalid-nhs-number', reason: `nhsNumber: ${JSON.stringify(demographics.nhsNumber)} fails the NHS number check`, value: demographics.nhsNumber });
+      issues.push({
+        field: 'nhsNumber',
+        code: 'invalid-nhs-number',
+        reason: `nhsNumber: ${JSON.stringify(demographics.nhsNumber)} fails the NHS number check`,
+        value: demographics.nhsNumber,
+      });
       delete demographics.nhsNumber;
     }
   }
@@ -91,7 +107,13 @@ export function rejectedQuarantine(source: string, rejected: RejectedRecord): Qu
   };
 }
 
-export function pageQuarantine(source: string, cursor: string | undefined, code: QuarantineReasonCode, reason: string, detail: Record<string, unknown>): QuarantineItem {
+export function pageQuarantine(
+  source: string,
+  cursor: string | undefined,
+  code: QuarantineReasonCode,
+  reason: string,
+  detail: Record<string, unknown>,
+): QuarantineItem {
   return {
     scope: 'page',
     code,
@@ -106,7 +128,9 @@ function fingerprint(parts: string[]): string {
 }
 
 function prune(value: object): object {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)));
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)),
+  );
 }
 
 export function stableJson(value: unknown): string {

@@ -52,7 +52,17 @@ export interface SyncSummary {
 const lockNamespace = 0x5f1d; // advisory lock class for source syncs
 
 export function emptyCounts(): SyncCounts {
-  return { pages: 0, received: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, ignoredDeletes: 0, swept: 0, quarantined: {} };
+  return {
+    pages: 0,
+    received: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    ignoredDeletes: 0,
+    swept: 0,
+    quarantined: {},
+  };
 }
 
 /**
@@ -61,14 +71,29 @@ export function emptyCounts(): SyncCounts {
  * load marks every record it sees with its run and, when complete, marks what it did not see as deleted.
  * One sync per source at a time across all hub instances (a PostgreSQL advisory lock).
  */
-export async function syncSource(dataSource: DataSource, source: string, adapter: SourceAdapter, options: SyncOptions = {}): Promise<SyncSummary> {
+export async function syncSource(
+  dataSource: DataSource,
+  source: string,
+  adapter: SourceAdapter,
+  options: SyncOptions = {},
+): Promise<SyncSummary> {
   const started = Date.now();
   const counts = emptyCounts();
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
-    const [{ locked }]: { locked: boolean }[] = await lock.query('select pg_try_advisory_lock($1, hashtext($2)) as locked', [lockNamespace, source]);
-    if (!locked) return { source, status: 'skipped', counts, error: 'another sync of this source is running', durationMs: Date.now() - started };
+    const [{ locked }]: { locked: boolean }[] = await lock.query(
+      'select pg_try_advisory_lock($1, hashtext($2)) as locked',
+      [lockNamespace, source],
+    );
+    if (!locked)
+      return {
+        source,
+        status: 'skipped',
+        counts,
+        error: 'another sync of this source is running',
+        durationMs: Date.now() - started,
+      };
     try {
       return await run(dataSource, source, adapter, options, counts, started);
     } finally {
@@ -79,7 +104,14 @@ export async function syncSource(dataSource: DataSource, source: string, adapter
   }
 }
 
-async function run(dataSource: DataSource, source: string, adapter: SourceAdapter, options: SyncOptions, counts: SyncCounts, started: number): Promise<SyncSummary> {
+async function run(
+  dataSource: DataSource,
+  source: string,
+  adapter: SourceAdapter,
+  options: SyncOptions,
+  counts: SyncCounts,
+  started: number,
+): Promise<SyncSummary> {
   const begin = await dataSource.transaction(async (em) => {
     const state = await syncStore.state(em, source);
     const unfinished = state && state.status !== 'idle';
@@ -97,7 +129,14 @@ async function run(dataSource: DataSource, source: string, adapter: SourceAdapte
   const totals = mergeCounts(emptyCounts(), begin.totals as Partial<SyncCounts>);
   let cursor = begin.cursor;
   const summary = (status: SyncSummary['status'], extra: Partial<SyncSummary> = {}): SyncSummary => ({
-    source, status, mode, runId, resumed, counts, durationMs: Date.now() - started, ...extra,
+    source,
+    status,
+    mode,
+    runId,
+    resumed,
+    counts,
+    durationMs: Date.now() - started,
+    ...extra,
   });
 
   for (;;) {
@@ -122,15 +161,31 @@ async function run(dataSource: DataSource, source: string, adapter: SourceAdapte
     let sweepSkipped: string | undefined;
     await dataSource.transaction(async (em) => {
       const { counts: pageCounts, written } = await syncStore.applyRecords(em, source, runId, mode, prepared);
-      const items: QuarantineItem[] = [...page.rejected.map((r) => rejectedQuarantine(source, r)), ...written.flatMap((r) => fieldQuarantine(source, r))];
+      const items: QuarantineItem[] = [
+        ...page.rejected.map((r) => rejectedQuarantine(source, r)),
+        ...written.flatMap((r) => fieldQuarantine(source, r)),
+      ];
       await syncStore.quarantine(em, source, runId, items);
-      await syncStore.resolve(em, source, runId, written.map((r) => r.sourceKey), cursor);
-      const pageTotals = { ...pageCounts, pages: 1, received: page.records.length + page.rejected.length, swept: 0, quarantined: tally(items) };
+      await syncStore.resolve(
+        em,
+        source,
+        runId,
+        written.map((r) => r.sourceKey),
+        cursor,
+      );
+      const pageTotals = {
+        ...pageCounts,
+        pages: 1,
+        received: page.records.length + page.rejected.length,
+        swept: 0,
+        quarantined: tally(items),
+      };
       if (page.complete && mode === 'full') {
         const seen = totals.received + pageTotals.received;
         const live = await syncStore.liveCount(em, source);
         // A full load that lists nothing at all is far likelier a fault at the source than an empty system.
-        if (seen === 0 && live > 0) sweepSkipped = `the full load listed no records; ${live} stored records were left as they are`;
+        if (seen === 0 && live > 0)
+          sweepSkipped = `the full load listed no records; ${live} stored records were left as they are`;
         else pageTotals.swept = await syncStore.sweep(em, source, runId);
       }
       mergeCounts(counts, pageTotals);
@@ -140,14 +195,24 @@ async function run(dataSource: DataSource, source: string, adapter: SourceAdapte
         await syncStore.endRun(em, runId, 'complete', totals);
       } else await syncStore.saveProgress(em, source, runId, page.nextCursor, totals);
     });
-    options.onProgress?.({ source, pages: counts.pages, received: counts.received, total: page.total, counts: { ...counts, quarantined: { ...counts.quarantined } } });
+    options.onProgress?.({
+      source,
+      pages: counts.pages,
+      received: counts.received,
+      total: page.total,
+      counts: { ...counts, quarantined: { ...counts.quarantined } },
+    });
     await options.afterPageCommitted?.(counts.pages);
     if (page.complete) return summary('complete', sweepSkipped ? { sweepSkipped } : {});
     cursor = page.nextCursor;
   }
 }
 
-function describeFailure(error: unknown): { code: QuarantineReasonCode; reason: string; detail: Record<string, unknown> } {
+function describeFailure(error: unknown): {
+  code: QuarantineReasonCode;
+  reason: string;
+  detail: Record<string, unknown>;
+} {
   if (error instanceof SourceException) {
     const codes: Record<SourceErrorCode, QuarantineReasonCode> = {
       [SourceErrorCode.SOURCE_HTTP_ERROR]: 'http-error',
@@ -157,7 +222,11 @@ function describeFailure(error: unknown): { code: QuarantineReasonCode; reason: 
       [SourceErrorCode.SOURCE_BAD_RESPONSE]: 'bad-page',
       [SourceErrorCode.SOURCE_UNKNOWN]: 'bad-page',
     };
-    return { code: codes[error.code], reason: error.message, detail: { status: error.status ?? null, body: error.bodyExcerpt ?? null } };
+    return {
+      code: codes[error.code],
+      reason: error.message,
+      detail: { status: error.status ?? null, body: error.bodyExcerpt ?? null },
+    };
   }
   return { code: 'bad-page', reason: error instanceof Error ? error.message : String(error), detail: {} };
 }
@@ -169,7 +238,16 @@ function tally(items: QuarantineItem[]): SyncCounts['quarantined'] {
 }
 
 function mergeCounts(target: SyncCounts, add: Partial<SyncCounts>): SyncCounts {
-  for (const key of ['pages', 'received', 'inserted', 'updated', 'unchanged', 'deleted', 'ignoredDeletes', 'swept'] as const) {
+  for (const key of [
+    'pages',
+    'received',
+    'inserted',
+    'updated',
+    'unchanged',
+    'deleted',
+    'ignoredDeletes',
+    'swept',
+  ] as const) {
     target[key] += Number(add[key] ?? 0);
   }
   for (const [code, n] of Object.entries(add.quarantined ?? {})) {

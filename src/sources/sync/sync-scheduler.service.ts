@@ -80,7 +80,9 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     });
     this.boss = boss;
     this.unwatchQueues = this.metrics.watchQueues(() =>
-      Promise.all([syncQueue, quarantinePurgeQueue].map(async (queue) => ({ queue, depth: await boss.getQueueSize(queue) }))),
+      Promise.all(
+        [syncQueue, quarantinePurgeQueue].map(async (queue) => ({ queue, depth: await boss.getQueueSize(queue) })),
+      ),
     );
     this.logger.log(`scheduled source sync: "${cron}", quarantine purge: "${quarantinePurgeCron}" (Europe/London)`);
   }
@@ -101,11 +103,15 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
       .sync({
         signal: this.stopping.signal,
         onProgress: (p) => {
-          if (p.pages % 10 === 0) this.logger.log(`sync ${p.source}: ${p.received}${p.total ? ` of ${p.total}` : ''} records`);
+          if (p.pages % 10 === 0)
+            this.logger.log(`sync ${p.source}: ${p.received}${p.total ? ` of ${p.total}` : ''} records`);
         },
       })
       .then(async (summaries) => {
-        for (const s of summaries) this.logger.log(`sync (${trigger}) ${s.source}: ${s.status} ${JSON.stringify({ mode: s.mode, ...s.counts, ...(s.error ? { error: s.error } : {}) })}`);
+        for (const s of summaries)
+          this.logger.log(
+            `sync (${trigger}) ${s.source}: ${s.status} ${JSON.stringify({ mode: s.mode, ...s.counts, ...(s.error ? { error: s.error } : {}) })}`,
+          );
         if (!this.stopping.signal.aborted) await this.afterSync?.run(summaries);
         return summaries;
       })

@@ -12,7 +12,8 @@ interface SyncCommandOptions {
 
 @Command({
   name: 'sync',
-  description: 'Pull identities from the sources into source_record (incremental; --full for a full load), then match them into the person index; prints a JSON summary',
+  description:
+    'Pull identities from the sources into source_record (incremental; --full for a full load), then match them into the person index; prints a JSON summary',
 })
 export class SyncCommand extends CommandRunner {
   async run(_args: string[], options: SyncCommandOptions): Promise<void> {
@@ -20,7 +21,9 @@ export class SyncCommand extends CommandRunner {
     const { summaries, identity } = await withHubContext(async (app) => {
       let synced;
       try {
-        synced = await app.get(IdentitySyncService).sync({ source: options.source, full: options.full, onProgress: (p) => progress?.update(p) });
+        synced = await app
+          .get(IdentitySyncService)
+          .sync({ source: options.source, full: options.full, onProgress: (p) => progress?.update(p) });
       } finally {
         progress?.stop();
       }
@@ -31,7 +34,10 @@ export class SyncCommand extends CommandRunner {
     if (summaries.some((s) => s.status === 'failed')) process.exitCode = 1;
   }
 
-  @Option({ flags: '-s, --source <name>', description: 'only this source (housing, benefits, social-care, or as configured)' })
+  @Option({
+    flags: '-s, --source <name>',
+    description: 'only this source (housing, benefits, social-care, or as configured)',
+  })
   parseSource(value: string): string {
     return value;
   }
@@ -45,7 +51,12 @@ export class SyncCommand extends CommandRunner {
 /** One bar per source on the terminal (stderr, so the JSON summary on stdout stays clean). */
 class ProgressBars {
   private readonly multi = new MultiBar(
-    { format: ' {source} [{bar}] {value}{of} records, {pages} pages', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    {
+      format: ' {source} [{bar}] {value}{of} records, {pages} pages',
+      hideCursor: true,
+      clearOnComplete: false,
+      stream: process.stderr,
+    },
     Presets.shades_classic,
   );
   private readonly bars = new Map<string, SingleBar>();

@@ -24,11 +24,15 @@ export interface CliChild {
  * so that a test can kill it: the code it runs is the code under test, whether dist/ is built or not.
  */
 export function startCli(args: string[], env: NodeJS.ProcessEnv): CliChild {
-  const child = spawn(process.execPath, ['-r', join(root, 'test', 'support', 'swc-register.cjs'), join(root, 'src', 'cli', 'main.ts'), ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', join(root, 'test', 'support', 'swc-register.cjs'), join(root, 'src', 'cli', 'main.ts'), ...args],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let done = false;
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -65,7 +69,13 @@ export async function sourcesConfigFile(sources: SandboxSources, pageSize: numbe
   };
   const entries = sources.launched.connections.map((c) => [
     c.id,
-    { baseUrl: c.baseUrl, auth: auth(c.authHeaders), pageSize, timeoutMs: 10_000, retry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 50 } },
+    {
+      baseUrl: c.baseUrl,
+      auth: auth(c.authHeaders),
+      pageSize,
+      timeoutMs: 10_000,
+      retry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 50 },
+    },
   ]);
   const file = join(sources.dir, 'resilience-sources.json');
   await writeFile(file, JSON.stringify({ sources: Object.fromEntries(entries) }));
@@ -82,11 +92,15 @@ export async function syncInProcess(env: NodeJS.ProcessEnv, sourceIds: readonly 
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
   const runtime = await DatabaseRuntime.open(config);
   try {
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, sources: { ...config.sources, background: false } }, runtime), { logger: false });
+    const app = await NestFactory.createApplicationContext(
+      AppModule.forRoot({ ...config, sources: { ...config.sources, background: false } }, runtime),
+      { logger: false },
+    );
     try {
       for (const source of sourceIds) {
         const synced = await app.get(IdentitySyncService).sync({ source });
-        if (synced.some((s) => s.status !== 'complete')) throw new Error(`sync of ${source}: ${JSON.stringify(synced)}`);
+        if (synced.some((s) => s.status !== 'complete'))
+          throw new Error(`sync of ${source}: ${JSON.stringify(synced)}`);
         await app.get(AfterSync).run(synced);
       }
     } finally {

@@ -40,15 +40,18 @@ const identityFields = ['givenName', 'familyName', 'dateOfBirth', 'middleNames',
  */
 export function releasedIn(person: Record<string, unknown>): AuditedField[] {
   const out: AuditedField[] = [];
-  for (const field of identityFields) if (person[field] !== null && person[field] !== undefined) out.push({ source: 'hub', field: `identity.${field}` });
+  for (const field of identityFields)
+    if (person[field] !== null && person[field] !== undefined) out.push({ source: 'hub', field: `identity.${field}` });
   const services = person.services as Record<string, unknown> | null | undefined;
   for (const [graphqlField, source] of Object.entries(LIVE_SOURCES)) {
-    if (services && services[graphqlField] !== null && services[graphqlField] !== undefined) out.push({ source, field: 'involvement.known' });
+    if (services && services[graphqlField] !== null && services[graphqlField] !== undefined)
+      out.push({ source, field: 'involvement.known' });
     const records = person[graphqlField] as Record<string, Record<string, unknown>[] | null> | null | undefined;
     if (!records) continue;
     for (const [list, category] of Object.entries(CATEGORY_FIELDS[source])) {
       for (const record of records[list] ?? []) {
-        for (const [field, value] of Object.entries(record)) if (value !== null && value !== undefined) out.push({ source, field: `${category}.${field}` });
+        for (const [field, value] of Object.entries(record))
+          if (value !== null && value !== undefined) out.push({ source, field: `${category}.${field}` });
       }
     }
   }
@@ -77,7 +80,12 @@ export async function auditOf(dataSource: DataSource, requestIds: readonly strin
  * when everything the answer carries was audited before it left.
  */
 export function unaudited(person: Record<string, unknown>, events: readonly AuditRow[]): AuditedField[] {
-  const views = events.filter((e) => (e.operation === 'person.view' || e.operation === 'household.view') && e.persons[0] === person.id && e.decision.startsWith('allow'));
+  const views = events.filter(
+    (e) =>
+      (e.operation === 'person.view' || e.operation === 'household.view') &&
+      e.persons[0] === person.id &&
+      e.decision.startsWith('allow'),
+  );
   const audited = new Set(views.flatMap((e) => (e.released ?? []).map((r) => `${r.source}/${r.field}`)));
   return releasedIn(person).filter((r) => !audited.has(`${r.source}/${r.field}`));
 }

@@ -28,12 +28,16 @@ export interface Duplicates {
 }
 
 export async function indexSnapshot(db: DataSource): Promise<IndexSnapshot> {
-  const records = await db.query(`select source, source_key, content_hash, deleted, match_status from source_record order by source, source_key`);
+  const records = await db.query(
+    `select source, source_key, content_hash, deleted, match_status from source_record order by source, source_key`,
+  );
   const persons: { members: string }[] = await db.query(`
     select string_agg(r.source || ':' || r.source_key || ':' || l.method, ' ' order by r.source, r.source_key) as members
       from person p join person_link l on l.person_id = p.id join source_record r on r.id = l.source_record_id
      group by p.id order by members`);
-  const byStatus: { status: string; n: number }[] = await db.query(`select status, count(*)::int as n from person group by status order by status`);
+  const byStatus: { status: string; n: number }[] = await db.query(
+    `select status, count(*)::int as n from person group by status order by status`,
+  );
   const [{ links }] = await db.query(`select count(*)::int as links from person_link`);
   const households: { members: string }[] = await db.query(`
     with person_key as (
@@ -46,7 +50,9 @@ export async function indexSnapshot(db: DataSource): Promise<IndexSnapshot> {
   const reviews: { pair: string }[] = await db.query(`
     select a.source || ':' || a.source_key || ' ~ ' || b.source || ':' || b.source_key || ' ' || v.status || ' ' || v.reason as pair
       from match_review v join source_record a on a.id = v.record_a join source_record b on b.id = v.record_b order by pair`);
-  const syncRuns = await db.query(`select source, status, count(*)::int as runs from source_sync_run group by source, status order by source, status`);
+  const syncRuns = await db.query(
+    `select source, status, count(*)::int as runs from source_sync_run group by source, status order by source, status`,
+  );
   return {
     records,
     persons: persons.map((p) => p.members),

@@ -56,7 +56,11 @@ export function startLoad<T>(options: {
         };
         const timer = setTimeout(() => {
           finish();
-          reject(new Error(`the load did not reach ${count} such results within ${timeoutMs} ms (${results.length - from} results)`));
+          reject(
+            new Error(
+              `the load did not reach ${count} such results within ${timeoutMs} ms (${results.length - from} results)`,
+            ),
+          );
         }, timeoutMs);
         const finish = () => {
           clearTimeout(timer);

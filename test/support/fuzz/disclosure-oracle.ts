@@ -37,16 +37,26 @@ export async function disclosureOracle(db: DataSource): Promise<DisclosureOracle
     },
     async problems(requestId, sent, answer) {
       const ids = new Set(persons.filter((id) => answer.includes(id) && !sent.includes(id)));
-      const held = new Set(secrets.filter((secret) => answer.includes(JSON.stringify(secret.value)) && !sent.includes(secret.value)).map((secret) => secret.person_id));
+      const held = new Set(
+        secrets
+          .filter((secret) => answer.includes(JSON.stringify(secret.value)) && !sent.includes(secret.value))
+          .map((secret) => secret.person_id),
+      );
       if (ids.size === 0 && held.size === 0) return [];
       disclosures += 1;
-      const events = (await db.query(`select operation, persons from audit_event where request_id = $1`, [requestId])) as { operation: string; persons: string[] | null }[];
+      const events = (await db.query(`select operation, persons from audit_event where request_id = $1`, [
+        requestId,
+      ])) as { operation: string; persons: string[] | null }[];
       const named = new Set(events.flatMap((event) => event.persons ?? []));
       // The trail itself names people by id: a DPO's look at it (`dpo.*`, itself audited) shows those ids.
       const trailRead = events.some((event) => event.operation.startsWith('dpo.'));
       return [
-        ...[...held].filter((id) => !named.has(id)).map((id) => `a value held only for person ${id} shown without an audit event naming them`),
-        ...[...ids].filter((id) => !named.has(id) && !trailRead).map((id) => `the id of person ${id} shown without an audit event naming them`),
+        ...[...held]
+          .filter((id) => !named.has(id))
+          .map((id) => `a value held only for person ${id} shown without an audit event naming them`),
+        ...[...ids]
+          .filter((id) => !named.has(id) && !trailRead)
+          .map((id) => `the id of person ${id} shown without an audit event naming them`),
       ];
     },
   };

@@ -35,7 +35,12 @@ export function send(port: number, req: RawRequest, boundMs: number): Promise<Ht
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), elapsedMs: performance.now() - started, requestId: header(res.headers['x-request-id']) });
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            elapsedMs: performance.now() - started,
+            requestId: header(res.headers['x-request-id']),
+          });
         });
         res.on('error', (error) => finish(error));
       },

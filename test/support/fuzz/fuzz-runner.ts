@@ -25,7 +25,10 @@ export interface FuzzRunner {
  * Requests to one hub on loopback, each with a request id of its own, checked by `answerProblems` and, when
  * there is one, the disclosure oracle (which reads that hub's audit trail).
  */
-export function fuzzRunner(port: number, options: { boundMs: number; seed: number; oracle?: DisclosureOracle }): FuzzRunner {
+export function fuzzRunner(
+  port: number,
+  options: { boundMs: number; seed: number; oracle?: DisclosureOracle },
+): FuzzRunner {
   let sequence = 0;
   const exchange = async (req: RawRequest, caller: FuzzCaller): Promise<Outcome> => {
     const headers: Record<string, string> = {
@@ -37,7 +40,10 @@ export function fuzzRunner(port: number, options: { boundMs: number; seed: numbe
     };
     const answer = await send(port, { ...req, headers }, options.boundMs);
     const problems = answerProblems(answer, options.boundMs);
-    if (options.oracle && answer.requestId) problems.push(...(await options.oracle.problems(answer.requestId, `${req.path} ${String(req.body ?? '')}`, answer.text)));
+    if (options.oracle && answer.requestId)
+      problems.push(
+        ...(await options.oracle.problems(answer.requestId, `${req.path} ${String(req.body ?? '')}`, answer.text)),
+      );
     return { answer, problems, codes: codesOf(answer.text) };
   };
   return {
@@ -45,14 +51,23 @@ export function fuzzRunner(port: number, options: { boundMs: number; seed: numbe
     async corpus(cases, caller) {
       const found: string[] = [];
       for (const item of cases) {
-        const contentType = item.contentType === undefined ? (item.body !== undefined ? 'application/json' : undefined) : item.contentType;
+        const contentType =
+          item.contentType === undefined
+            ? item.body !== undefined
+              ? 'application/json'
+              : undefined
+            : item.contentType;
         const headers = { ...(contentType ? { 'content-type': contentType } : {}), ...item.headers };
-        const outcome = await exchange({ method: item.method ?? 'POST', path: item.path ?? '/graphql', body: item.body, headers }, caller);
+        const outcome = await exchange(
+          { method: item.method ?? 'POST', path: item.path ?? '/graphql', body: item.body, headers },
+          caller,
+        );
         const problems = [...outcome.problems];
         if (item.statuses && outcome.answer.elapsedMs !== undefined && !item.statuses.includes(outcome.answer.status)) {
           problems.push(`HTTP ${outcome.answer.status}, expected ${item.statuses.join(' or ')}`);
         }
-        if (item.code && (outcome.codes.length === 0 || outcome.codes.some((code) => code !== item.code))) problems.push(`codes ${outcome.codes.join(', ') || 'none'}, expected ${item.code}`);
+        if (item.code && (outcome.codes.length === 0 || outcome.codes.some((code) => code !== item.code)))
+          problems.push(`codes ${outcome.codes.join(', ') || 'none'}, expected ${item.code}`);
         if (item.notCode && outcome.codes.includes(item.notCode)) problems.push(`code ${item.notCode}`);
         found.push(...problems.map((problem) => `${item.label}: ${problem} ${outcome.answer.text.slice(0, 200)}`));
       }

@@ -74,8 +74,12 @@ const unicode: [string, string][] = [
 
 /** Prose that passes every "say something" rule, so only a length limit can stop it. */
 const prose = (length: number) => {
-  const sentence = 'The resident asked the council to review every record shared with partner agencies since the spring. ';
-  return sentence.repeat(Math.ceil(length / sentence.length)).slice(0, length).trim();
+  const sentence =
+    'The resident asked the council to review every record shared with partner agencies since the spring. ';
+  return sentence
+    .repeat(Math.ceil(length / sentence.length))
+    .slice(0, length)
+    .trim();
 };
 
 const huge: [string, string][] = [
@@ -109,7 +113,8 @@ const ids: [string, string][] = [
   ['negative', '-1'],
 ];
 
-const of = (kind: HostileValue['kind'], list: [string, string][]): HostileValue[] => list.map(([label, value]) => ({ kind, label, value }));
+const of = (kind: HostileValue['kind'], list: [string, string][]): HostileValue[] =>
+  list.map(([label, value]) => ({ kind, label, value }));
 
 export const HOSTILE_STRINGS: readonly HostileValue[] = [
   ...of('sql', sql),

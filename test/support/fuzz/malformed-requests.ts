@@ -38,7 +38,30 @@ const VALIDATION = 'GRAPHQL_VALIDATION_FAILED';
 
 /** Valid documents broken at seeded places: cut short, a brace added or dropped, a stray character. */
 export function brokenDocuments(valid: readonly string[], rnd: Prng, count: number): CorpusCase[] {
-  const strays = ['@', '$', '!', '&', '%', '#', '"', '\\', '\u0000', '\u00a0', '…', '{', '}', '(', ')', '[', ':', '...', '|', '=', '\u200b', '\ufffe'];
+  const strays = [
+    '@',
+    '$',
+    '!',
+    '&',
+    '%',
+    '#',
+    '"',
+    '\\',
+    '\u0000',
+    '\u00a0',
+    '…',
+    '{',
+    '}',
+    '(',
+    ')',
+    '[',
+    ':',
+    '...',
+    '|',
+    '=',
+    '\u200b',
+    '\ufffe',
+  ];
   const cases: CorpusCase[] = [];
   for (let i = 0; i < count; i++) {
     const document = rnd.pick(valid);
@@ -50,20 +73,31 @@ export function brokenDocuments(valid: readonly string[], rnd: Prng, count: numb
         break;
       case 1: {
         const brace = rnd.pick(['{', '}', '{{', '}}}', '(', ')']);
-        cases.push({ label: `unbalanced ${brace} at ${at}`, body: op(document.slice(0, at) + brace + document.slice(at)), statuses: REFUSED });
+        cases.push({
+          label: `unbalanced ${brace} at ${at}`,
+          body: op(document.slice(0, at) + brace + document.slice(at)),
+          statuses: REFUSED,
+        });
         break;
       }
       case 2: {
         const braces = outsideStrings(document).filter((index) => '{}'.includes(document[index]));
         const drop = rnd.pick(braces);
-        cases.push({ label: `brace dropped at ${drop}`, body: op(document.slice(0, drop) + document.slice(drop + 1)), statuses: REFUSED });
+        cases.push({
+          label: `brace dropped at ${drop}`,
+          body: op(document.slice(0, drop) + document.slice(drop + 1)),
+          statuses: REFUSED,
+        });
         break;
       }
       default: {
         // Some strays make another valid document (a `#` comments out the rest, `...` before a field name
         // is a fragment spread of that name, refused by validation): no status beyond the usual is expected.
         const stray = rnd.pick(strays);
-        cases.push({ label: `stray ${JSON.stringify(stray)} at ${at}`, body: op(document.slice(0, at) + stray + document.slice(at)) });
+        cases.push({
+          label: `stray ${JSON.stringify(stray)} at ${at}`,
+          body: op(document.slice(0, at) + stray + document.slice(at)),
+        });
       }
     }
   }
@@ -115,7 +149,12 @@ export function invalidSyntax(): CorpusCase[] {
 
 /** JSON bodies of the wrong shape, wrong content types and encodings, other methods, and GET. */
 export function protocolCases(): CorpusCase[] {
-  const get = (label: string, query: string, statuses?: number[], headers: Record<string, string> = { 'apollo-require-preflight': '1' }): CorpusCase => ({
+  const get = (
+    label: string,
+    query: string,
+    statuses?: number[],
+    headers: Record<string, string> = { 'apollo-require-preflight': '1' },
+  ): CorpusCase => ({
     label: `GET ${label}`,
     method: 'GET',
     path: `/graphql?${query}`,
@@ -147,24 +186,74 @@ export function protocolCases(): CorpusCase[] {
       ['extensions a string', '{"query": "{ hubInfo { version } }", "extensions": "x"}'],
       ['persisted query unknown hash', '{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "00"}}}'],
       ['persisted query wrong version', '{"extensions": {"persistedQuery": {"version": 99, "sha256Hash": "00"}}}'],
-      ['persisted query hash mismatch', '{"query": "{ hubInfo { version } }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "abc"}}}'],
-      ['__proto__ in variables', '{"query": "query ($id: ID!) { person(id: $id) { id } }", "variables": {"__proto__": {"id": "x"}}}'],
-      ['constructor in variables', '{"query": "query ($id: ID!) { person(id: $id) { id } }", "variables": {"constructor": {"prototype": {"id": "x"}}}}'],
+      [
+        'persisted query hash mismatch',
+        '{"query": "{ hubInfo { version } }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "abc"}}}',
+      ],
+      [
+        '__proto__ in variables',
+        '{"query": "query ($id: ID!) { person(id: $id) { id } }", "variables": {"__proto__": {"id": "x"}}}',
+      ],
+      [
+        'constructor in variables',
+        '{"query": "query ($id: ID!) { person(id: $id) { id } }", "variables": {"constructor": {"prototype": {"id": "x"}}}}',
+      ],
       ['duplicate keys', '{"query": "{ hubInfo { version } }", "query": "{ me { subject } }"}'],
       ['undeclared variable', '{"query": "{ person(id: $id) { id } }", "variables": {"id": "x"}}'],
-      ['variable of the wrong type', '{"query": "query ($id: ID!) { person(id: $id) { id } }", "variables": {"id": {"a": 1}}}'],
-      ['variable a huge number', '{"query": "query ($n: Int) { auditEvents(first: $n) { pageInfo { hasNextPage } } }", "variables": {"n": 1e400}}'],
+      [
+        'variable of the wrong type',
+        '{"query": "query ($id: ID!) { person(id: $id) { id } }", "variables": {"id": {"a": 1}}}',
+      ],
+      [
+        'variable a huge number',
+        '{"query": "query ($n: Int) { auditEvents(first: $n) { pageInfo { hasNextPage } } }", "variables": {"n": 1e400}}',
+      ],
     ].map(([label, body]): CorpusCase => ({ label, body, statuses: [200, 400] })),
     { label: 'text/plain', contentType: 'text/plain', body: op('{ hubInfo { version } }'), statuses: REFUSED },
-    { label: 'form encoded', contentType: 'application/x-www-form-urlencoded', body: `query=${version}`, statuses: REFUSED },
-    { label: 'multipart', contentType: 'multipart/form-data; boundary=x', body: '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{ hubInfo { version } }\r\n--x--\r\n', statuses: REFUSED },
-    { label: 'application/graphql', contentType: 'application/graphql', body: '{ hubInfo { version } }', statuses: REFUSED },
+    {
+      label: 'form encoded',
+      contentType: 'application/x-www-form-urlencoded',
+      body: `query=${version}`,
+      statuses: REFUSED,
+    },
+    {
+      label: 'multipart',
+      contentType: 'multipart/form-data; boundary=x',
+      body: '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{ hubInfo { version } }\r\n--x--\r\n',
+      statuses: REFUSED,
+    },
+    {
+      label: 'application/graphql',
+      contentType: 'application/graphql',
+      body: '{ hubInfo { version } }',
+      statuses: REFUSED,
+    },
     { label: 'no content type', contentType: null, body: op('{ hubInfo { version } }'), statuses: REFUSED },
     { label: 'xml', contentType: 'application/xml', body: '<query>{ hubInfo { version } }</query>', statuses: REFUSED },
-    { label: 'json with utf-16 charset', contentType: 'application/json; charset=utf-16', body: op('{ hubInfo { version } }'), statuses: [400, 415] },
-    { label: 'json with unknown charset', contentType: 'application/json; charset=x-unknown', body: op('{ hubInfo { version } }'), statuses: [415] },
-    { label: 'gzip that is not gzip', headers: { 'content-encoding': 'gzip' }, body: op('{ hubInfo { version } }'), statuses: [400] },
-    { label: 'unknown content encoding', headers: { 'content-encoding': 'x-custom' }, body: op('{ hubInfo { version } }'), statuses: [415] },
+    {
+      label: 'json with utf-16 charset',
+      contentType: 'application/json; charset=utf-16',
+      body: op('{ hubInfo { version } }'),
+      statuses: [400, 415],
+    },
+    {
+      label: 'json with unknown charset',
+      contentType: 'application/json; charset=x-unknown',
+      body: op('{ hubInfo { version } }'),
+      statuses: [415],
+    },
+    {
+      label: 'gzip that is not gzip',
+      headers: { 'content-encoding': 'gzip' },
+      body: op('{ hubInfo { version } }'),
+      statuses: [400],
+    },
+    {
+      label: 'unknown content encoding',
+      headers: { 'content-encoding': 'x-custom' },
+      body: op('{ hubInfo { version } }'),
+      statuses: [415],
+    },
     { label: 'PUT', method: 'PUT', body: op('{ hubInfo { version } }'), statuses: [404, 405] },
     { label: 'PATCH', method: 'PATCH', body: op('{ hubInfo { version } }'), statuses: [404, 405] },
     { label: 'DELETE', method: 'DELETE', statuses: [400, 404, 405] },
@@ -180,7 +269,11 @@ export function protocolCases(): CorpusCase[] {
     get('percent-encoded nul', `query=${version}%00`, REFUSED),
     get('an array parameter', `query[]=${version}`, REFUSED),
     get('an object parameter', `query[a]=${version}`, REFUSED),
-    get('variables __proto__', `query=${encodeURIComponent('query ($id: ID!) { person(id: $id) { id } }')}&variables=${encodeURIComponent('{"__proto__":{"id":"x"}}')}`, [200, 400]),
+    get(
+      'variables __proto__',
+      `query=${encodeURIComponent('query ($id: ID!) { person(id: $id) { id } }')}&variables=${encodeURIComponent('{"__proto__":{"id":"x"}}')}`,
+      [200, 400],
+    ),
   ];
 }
 
@@ -211,51 +304,185 @@ export function sizeCases(limits: Limits): CorpusCase[] {
     { label: 'body just under the limit', body: padded(limits.maxBodyBytes - 100), statuses: [200, 400] },
     { label: 'body just over the limit', body: padded(limits.maxBodyBytes + 100), statuses: [413] },
     { label: 'body of 5 MB', body: padded(5_000_000), statuses: [413] },
-    { label: 'a 90k string literal in the document', body: op(`{ person(id: "${'x'.repeat(90_000)}") { id } }`), statuses: [200, 400] },
+    {
+      label: 'a 90k string literal in the document',
+      body: op(`{ person(id: "${'x'.repeat(90_000)}") { id } }`),
+      statuses: [200, 400],
+    },
     { label: 'a 90k comment', body: op(`# ${'c'.repeat(90_000)}\n{ hubInfo { version } }`), statuses: [200] },
     { label: 'a 90k operation name', body: op(`query ${'N'.repeat(90_000)} { hubInfo { version } }`), statuses: [200] },
     { label: 'a 90k alias', body: op(`{ ${'a'.repeat(90_000)}: __typename }`), statuses: [200] },
     // Parsed (whatever validation then makes of 2,000 fields): the token limit is exactly where parsing stops.
     { label: 'tokens at the limit', body: op(tokensFor(limits.maxTokens)), statuses: [200, 400], notCode: PARSE },
     { label: 'tokens just over the limit', body: op(tokensFor(limits.maxTokens + 1)), statuses: [400], code: PARSE },
-    { label: 'aliases of __typename up to the token limit', body: op(`{ ${Array.from({ length: Math.floor((limits.maxTokens - 2) / 3) }, (_, i) => `a${i}: __typename`).join(' ')} }`), statuses: [200, 400] },
-    { label: '5,000 unused variables', body: json({ query: '{ hubInfo { version } }', variables: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`v${i}`, i])) }), statuses: [200, 400] },
-    { label: 'a variable list of 10,000 items', body: json({ query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }', variables: { r: Array.from({ length: 10_000 }, () => ({ __typename: 'Person', id: '1' })) } }), statuses: [400, 413] },
-    { label: 'a URL of 20 kB', method: 'GET', path: `/graphql?query=${'a'.repeat(20_000)}`, headers: { 'apollo-require-preflight': '1' }, statuses: [400, 414, 431] },
-    { label: 'a header of 20 kB', headers: { 'x-case-reference': 'c'.repeat(20_000) }, body: op('{ hubInfo { version } }'), statuses: [400, 431] },
+    {
+      label: 'aliases of __typename up to the token limit',
+      body: op(
+        `{ ${Array.from({ length: Math.floor((limits.maxTokens - 2) / 3) }, (_, i) => `a${i}: __typename`).join(' ')} }`,
+      ),
+      statuses: [200, 400],
+    },
+    {
+      label: '5,000 unused variables',
+      body: json({
+        query: '{ hubInfo { version } }',
+        variables: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`v${i}`, i])),
+      }),
+      statuses: [200, 400],
+    },
+    {
+      label: 'a variable list of 10,000 items',
+      body: json({
+        query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
+        variables: { r: Array.from({ length: 10_000 }, () => ({ __typename: 'Person', id: '1' })) },
+      }),
+      statuses: [400, 413],
+    },
+    {
+      label: 'a URL of 20 kB',
+      method: 'GET',
+      path: `/graphql?query=${'a'.repeat(20_000)}`,
+      headers: { 'apollo-require-preflight': '1' },
+      statuses: [400, 414, 431],
+    },
+    {
+      label: 'a header of 20 kB',
+      headers: { 'x-case-reference': 'c'.repeat(20_000) },
+      body: op('{ hubInfo { version } }'),
+      statuses: [400, 431],
+    },
   ];
 }
 
 /** Deep nesting, alias, directive and fragment bombs, fragment cycles. */
 export function bombCases(limits: Limits, personId: string): CorpusCase[] {
-  const nested = (levels: number) => `{ person(id: "${personId}") { ${'household { members { person { '.repeat(levels)}id${' } } }'.repeat(levels)} } }`;
+  const nested = (levels: number) =>
+    `{ person(id: "${personId}") { ${'household { members { person { '.repeat(levels)}id${' } } }'.repeat(levels)} } }`;
   const fragmentBomb = (levels: number, leaf: string, on: string, root: string) =>
     `${root.replace('$', '...F0')} ${Array.from({ length: levels }, (_, i) => `fragment F${i} on ${on} { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F${levels} on ${on} { ${leaf} }`;
   const list = (depth: number) => `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
   return [
-    { label: `nesting past the depth limit (${limits.maxDepth})`, body: op(nested(Math.ceil(limits.maxDepth / 3) + 1)), statuses: REFUSED, code: VALIDATION },
+    {
+      label: `nesting past the depth limit (${limits.maxDepth})`,
+      body: op(nested(Math.ceil(limits.maxDepth / 3) + 1)),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
     { label: 'nesting of 600 braces', body: op(`${'{ a '.repeat(600)}${'} '.repeat(600)}`), statuses: REFUSED },
     { label: 'a list literal nested 600 deep', body: op(`{ person(id: ${list(600)}) { id } }`), statuses: REFUSED },
-    { label: 'an input object literal nested 300 deep', body: op(`{ searchPeople(input: ${'{ name: '.repeat(300)}"x"${' }'.repeat(300)}) { pageInfo { hasNextPage } } }`), statuses: REFUSED },
-    { label: 'a variable nested 5,000 lists deep', body: `{"query":"query ($id: ID!) { person(id: $id) { id } }","variables":{"id":${list(5_000)}}}`, statuses: REFUSED },
-    { label: 'a representation nested 5,000 objects deep', body: `{"query":"query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }","variables":{"r":[{"__typename":"Person","id":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}]}}`, statuses: REFUSED },
-    { label: 'json nested 100,000 deep', body: `{"query":"{ hubInfo { version } }","variables":{"x":${'['.repeat(40_000)}${']'.repeat(40_000)}}}`, statuses: [200, 400, 413] },
-    { label: `aliases past the limit (${limits.maxAliases})`, body: op(`{ ${Array.from({ length: limits.maxAliases + 1 }, (_, i) => `a${i}: hubInfo { version }`).join(' ')} }`), statuses: REFUSED, code: VALIDATION },
-    { label: 'aliases multiplied by fragments', body: op(`{ ...A ...A ...A ...A } fragment A on Query { ${Array.from({ length: limits.maxAliases }, (_, i) => `a${i}: hubInfo { version }`).join(' ')} }`), statuses: [200, 400] },
-    { label: 'aliased _entities', body: op(`{ ${Array.from({ length: 10 }, (_, i) => `e${i}: _entities(representations: [{ __typename: "Person", id: "${personId}" }]) { __typename }`).join(' ')} }`), statuses: [200, 400] },
-    { label: 'directives past the limit', body: op(`{ hubInfo { version ${'@include(if: true) '.repeat(60)}} }`), statuses: REFUSED },
+    {
+      label: 'an input object literal nested 300 deep',
+      body: op(`{ searchPeople(input: ${'{ name: '.repeat(300)}"x"${' }'.repeat(300)}) { pageInfo { hasNextPage } } }`),
+      statuses: REFUSED,
+    },
+    {
+      label: 'a variable nested 5,000 lists deep',
+      body: `{"query":"query ($id: ID!) { person(id: $id) { id } }","variables":{"id":${list(5_000)}}}`,
+      statuses: REFUSED,
+    },
+    {
+      label: 'a representation nested 5,000 objects deep',
+      body: `{"query":"query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }","variables":{"r":[{"__typename":"Person","id":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}]}}`,
+      statuses: REFUSED,
+    },
+    {
+      label: 'json nested 100,000 deep',
+      body: `{"query":"{ hubInfo { version } }","variables":{"x":${'['.repeat(40_000)}${']'.repeat(40_000)}}}`,
+      statuses: [200, 400, 413],
+    },
+    {
+      label: `aliases past the limit (${limits.maxAliases})`,
+      body: op(
+        `{ ${Array.from({ length: limits.maxAliases + 1 }, (_, i) => `a${i}: hubInfo { version }`).join(' ')} }`,
+      ),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
+    {
+      label: 'aliases multiplied by fragments',
+      body: op(
+        `{ ...A ...A ...A ...A } fragment A on Query { ${Array.from({ length: limits.maxAliases }, (_, i) => `a${i}: hubInfo { version }`).join(' ')} }`,
+      ),
+      statuses: [200, 400],
+    },
+    {
+      label: 'aliased _entities',
+      body: op(
+        `{ ${Array.from({ length: 10 }, (_, i) => `e${i}: _entities(representations: [{ __typename: "Person", id: "${personId}" }]) { __typename }`).join(' ')} }`,
+      ),
+      statuses: [200, 400],
+    },
+    {
+      label: 'directives past the limit',
+      body: op(`{ hubInfo { version ${'@include(if: true) '.repeat(60)}} }`),
+      statuses: REFUSED,
+    },
     { label: 'the same field 500 times', body: op(`{ hubInfo { ${'version '.repeat(500)}} }`), statuses: [200] },
-    { label: 'fragment bomb, 2^40 spreads', body: op(fragmentBomb(40, 'hubInfo { version }', 'Query', '{ $ }')), statuses: REFUSED, code: VALIDATION },
-    { label: 'fragment bomb on a leaf type', body: op(fragmentBomb(20, 'version', 'HubInfo', '{ hubInfo { $ } }')), statuses: REFUSED, code: VALIDATION },
-    { label: 'fragment bomb through persons', body: op(fragmentBomb(16, 'id givenName', 'Person', `{ person(id: "${personId}") { $ } }`)), statuses: REFUSED, code: VALIDATION },
-    { label: 'fragment cycle, direct', body: op('{ ...A } fragment A on Query { ...A }'), statuses: REFUSED, code: VALIDATION },
-    { label: 'fragment cycle, through three', body: op('{ ...A } fragment A on Query { ...B } fragment B on Query { ...C } fragment C on Query { hubInfo { version } ...A }'), statuses: REFUSED, code: VALIDATION },
-    { label: 'fragment cycle, inline', body: op('{ ...A } fragment A on Query { ... on Query { ... on Query { ...A } } }'), statuses: REFUSED, code: VALIDATION },
-    { label: 'fragment cycle, unused', body: op('{ hubInfo { version } } fragment A on Query { ...B } fragment B on Query { ...A }'), statuses: REFUSED, code: VALIDATION },
-    { label: 'fragment cycle, nested fields', body: op(`{ person(id: "${personId}") { ...P } } fragment P on Person { household { members { person { ...P } } } }`), statuses: REFUSED, code: VALIDATION },
+    {
+      label: 'fragment bomb, 2^40 spreads',
+      body: op(fragmentBomb(40, 'hubInfo { version }', 'Query', '{ $ }')),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
+    {
+      label: 'fragment bomb on a leaf type',
+      body: op(fragmentBomb(20, 'version', 'HubInfo', '{ hubInfo { $ } }')),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
+    {
+      label: 'fragment bomb through persons',
+      body: op(fragmentBomb(16, 'id givenName', 'Person', `{ person(id: "${personId}") { $ } }`)),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
+    {
+      label: 'fragment cycle, direct',
+      body: op('{ ...A } fragment A on Query { ...A }'),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
+    {
+      label: 'fragment cycle, through three',
+      body: op(
+        '{ ...A } fragment A on Query { ...B } fragment B on Query { ...C } fragment C on Query { hubInfo { version } ...A }',
+      ),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
+    {
+      label: 'fragment cycle, inline',
+      body: op('{ ...A } fragment A on Query { ... on Query { ... on Query { ...A } } }'),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
+    {
+      label: 'fragment cycle, unused',
+      body: op('{ hubInfo { version } } fragment A on Query { ...B } fragment B on Query { ...A }'),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
+    {
+      label: 'fragment cycle, nested fields',
+      body: op(
+        `{ person(id: "${personId}") { ...P } } fragment P on Person { household { members { person { ...P } } } }`,
+      ),
+      statuses: REFUSED,
+      code: VALIDATION,
+    },
     { label: 'unknown fragment', body: op('{ ...Nope }'), statuses: REFUSED, code: VALIDATION },
-    { label: 'introspection nested 6 deep', body: op('{ __schema { types { fields { type { fields { type { fields { type { fields { type { fields { type { fields { name } } } } } } } } } } } } }'), statuses: [200, 400] },
-    { label: 'introspection ofType chain', body: op(`{ __schema { types { ${'ofType { '.repeat(100)}name${' }'.repeat(100)} } } }`), statuses: [200, 400] },
+    {
+      label: 'introspection nested 6 deep',
+      body: op(
+        '{ __schema { types { fields { type { fields { type { fields { type { fields { type { fields { type { fields { name } } } } } } } } } } } } }',
+      ),
+      statuses: [200, 400],
+    },
+    {
+      label: 'introspection ofType chain',
+      body: op(`{ __schema { types { ${'ofType { '.repeat(100)}name${' }'.repeat(100)} } } }`),
+      statuses: [200, 400],
+    },
   ];
 }
 
@@ -266,7 +493,11 @@ export function batchCases(): CorpusCase[] {
     { label: 'a batch of two', body: json([one, one]), statuses: REFUSED },
     { label: 'an empty batch', body: '[]', statuses: REFUSED },
     { label: 'a batch of 2,000', body: json(Array.from({ length: 2_000 }, () => one)), statuses: REFUSED },
-    { label: 'a batch of mutations', body: json([{ query: 'mutation { endCaseAssignment(id: "x") { id } }' }, one]), statuses: REFUSED },
+    {
+      label: 'a batch of mutations',
+      body: json([{ query: 'mutation { endCaseAssignment(id: "x") { id } }' }, one]),
+      statuses: REFUSED,
+    },
     { label: 'a batch of batches', body: json([[one], [[one]]]), statuses: REFUSED },
     { label: 'a batch of junk', body: json([null, 1, 'x', {}]), statuses: REFUSED },
   ];
@@ -277,7 +508,11 @@ export function encodingCases(): CorpusCase[] {
   const around = (bytes: number[], where: 'document' | 'variable') =>
     where === 'document'
       ? Buffer.concat([Buffer.from('{"query":"{ person(id: \\"a'), Buffer.from(bytes), Buffer.from('b\\") { id } }"}')])
-      : Buffer.concat([Buffer.from('{"query":"query ($id: ID!) { person(id: $id) { id } }","variables":{"id":"a'), Buffer.from(bytes), Buffer.from('b"}}')]);
+      : Buffer.concat([
+          Buffer.from('{"query":"query ($id: ID!) { person(id: $id) { id } }","variables":{"id":"a'),
+          Buffer.from(bytes),
+          Buffer.from('b"}}'),
+        ]);
   const sequences: [string, number[]][] = [
     ['0xFF', [0xff]],
     ['overlong slash', [0xc0, 0xaf]],
@@ -294,9 +529,22 @@ export function encodingCases(): CorpusCase[] {
       { label: `${label} in the document`, body: around(bytes, 'document'), statuses: [200, 400] },
       { label: `${label} in a variable`, body: around(bytes, 'variable'), statuses: [200, 400] },
     ]),
-    { label: 'a byte order mark before the body', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(op('{ hubInfo { version } }'))]), statuses: [200, 400] },
-    { label: 'latin-1 body declared as utf-8', body: Buffer.from(op('{ person(id: "Zoë") { id } }'), 'latin1'), statuses: [200, 400] },
-    { label: 'utf-16 body', contentType: 'application/json; charset=utf-16le', body: Buffer.from(op('{ hubInfo { version } }'), 'utf16le'), statuses: [200, 400, 415] },
+    {
+      label: 'a byte order mark before the body',
+      body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(op('{ hubInfo { version } }'))]),
+      statuses: [200, 400],
+    },
+    {
+      label: 'latin-1 body declared as utf-8',
+      body: Buffer.from(op('{ person(id: "Zoë") { id } }'), 'latin1'),
+      statuses: [200, 400],
+    },
+    {
+      label: 'utf-16 body',
+      contentType: 'application/json; charset=utf-16le',
+      body: Buffer.from(op('{ hubInfo { version } }'), 'utf16le'),
+      statuses: [200, 400, 415],
+    },
   ];
 }
 
@@ -309,7 +557,8 @@ export function headerCases(values: readonly string[]): CorpusCase[] {
       cases.push({ label: `${name}: ${JSON.stringify(value.slice(0, 40))}`, headers: { [name]: value }, body: query });
     }
   }
-  const jwt = (header: object, payload: object) => `${Buffer.from(json(header)).toString('base64url')}.${Buffer.from(json(payload)).toString('base64url')}.`;
+  const jwt = (header: object, payload: object) =>
+    `${Buffer.from(json(header)).toString('base64url')}.${Buffer.from(json(payload)).toString('base64url')}.`;
   for (const [label, authorization] of [
     ['no scheme', 'abc'],
     ['basic', 'Basic YWRtaW46YWRtaW4='],

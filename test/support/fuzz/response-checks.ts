@@ -42,9 +42,18 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set(
     ...APOLLO_CODES,
     PERSISTED_QUERY_NOT_ALLOWED,
     TOO_MANY_REPRESENTATIONS,
-    ...[AccessErrorCode, DisclosureLimitCode, AuditErrorCode, AuthErrorCode, InputErrorCode, IdentityErrorCode, RateLimitErrorCode, EligibilityErrorCode, SingleViewErrorCode, SourceErrorCode].flatMap(
-      (codes) => Object.values(codes) as string[],
-    ),
+    ...[
+      AccessErrorCode,
+      DisclosureLimitCode,
+      AuditErrorCode,
+      AuthErrorCode,
+      InputErrorCode,
+      IdentityErrorCode,
+      RateLimitErrorCode,
+      EligibilityErrorCode,
+      SingleViewErrorCode,
+      SourceErrorCode,
+    ].flatMap((codes) => Object.values(codes) as string[]),
   ].filter((code) => !BUG_CODES.has(code)),
 );
 
@@ -89,7 +98,8 @@ export function answerProblems(answer: HttpAnswer, boundMs: number): string[] {
   const problems: string[] = [];
   if (answer.elapsedMs === undefined) return [`no answer within ${boundMs} ms`];
   if (answer.status >= 500) problems.push(`HTTP ${answer.status}`);
-  if (answer.status < 200 || (answer.status >= 300 && answer.status < 400)) problems.push(`unexpected HTTP ${answer.status}`);
+  if (answer.status < 200 || (answer.status >= 300 && answer.status < 400))
+    problems.push(`unexpected HTTP ${answer.status}`);
   for (const pattern of LEAK_PATTERNS) if (pattern.test(answer.text)) problems.push(`leak: matches ${pattern}`);
   let body: unknown;
   try {

@@ -62,7 +62,10 @@ export function slotsOf(schema: GraphQLSchema): Slot[] {
     if (!type) continue;
     for (const field of Object.values(type.getFields())) {
       if (SKIPPED.has(field.name)) continue;
-      for (const arg of field.args) walkInput(arg.type, [arg.name], 0, (path, named) => slots.push({ root, field: field.name, path, type: named.name }));
+      for (const arg of field.args)
+        walkInput(arg.type, [arg.name], 0, (path, named) =>
+          slots.push({ root, field: field.name, path, type: named.name }),
+        );
     }
   }
   return slots;
@@ -74,11 +77,20 @@ export const wholeField = (root: Slot['root'], field: string): Slot => ({ root, 
 /** Root fields, for the suite's check that each one was exercised. */
 export function rootFieldsOf(schema: GraphQLSchema): { root: 'query' | 'mutation'; field: string; hasArgs: boolean }[] {
   return rootsOf(schema).flatMap(([root, type]) =>
-    type ? Object.values(type.getFields()).filter((f) => !SKIPPED.has(f.name)).map((f) => ({ root, field: f.name, hasArgs: f.args.length > 0 })) : [],
+    type
+      ? Object.values(type.getFields())
+          .filter((f) => !SKIPPED.has(f.name))
+          .map((f) => ({ root, field: f.name, hasArgs: f.args.length > 0 }))
+      : [],
   );
 }
 
-function walkInput(type: GraphQLInputType, path: string[], depth: number, visit: (path: string[], named: GraphQLNamedType) => void): void {
+function walkInput(
+  type: GraphQLInputType,
+  path: string[],
+  depth: number,
+  visit: (path: string[], named: GraphQLNamedType) => void,
+): void {
   if (isNonNullType(type)) return walkInput(type.ofType, path, depth, visit);
   if (isListType(type)) return walkInput(type.ofType, [...path, '[]'], depth, visit);
   if (isInputObjectType(type)) {
@@ -94,7 +106,14 @@ function walkInput(type: GraphQLInputType, path: string[], depth: number, visit:
  * and in some optional ones, and a selection of the field's scalars two levels down (so field policies and
  * nested resolvers run too). Delivered in variables, as literals in the document, or (queries) by GET.
  */
-export function operationFor(schema: GraphQLSchema, slot: Slot, hostile: unknown, delivery: Delivery, rnd: Prng, plausible: Plausible): GeneratedOperation {
+export function operationFor(
+  schema: GraphQLSchema,
+  slot: Slot,
+  hostile: unknown,
+  delivery: Delivery,
+  rnd: Prng,
+  plausible: Plausible,
+): GeneratedOperation {
   const rootType = slot.root === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
   const field = rootType.getFields()[slot.field];
   const values = argumentValues(field, slot, hostile, rnd, plausible);
@@ -102,8 +121,15 @@ export function operationFor(schema: GraphQLSchema, slot: Slot, hostile: unknown
   const selection = selectionOf(field.type, 0);
   const keyword = slot.root === 'query' ? 'query' : 'mutation';
   if (delivery === 'literal') {
-    const args = field.args.filter((arg) => arg.name in values).map((arg) => `${arg.name}: ${literal(values[arg.name], arg.type)}`);
-    return { slot, operationName, variables: {}, query: `${keyword} ${operationName} { ${field.name}${args.length ? `(${args.join(', ')})` : ''}${selection} }` };
+    const args = field.args
+      .filter((arg) => arg.name in values)
+      .map((arg) => `${arg.name}: ${literal(values[arg.name], arg.type)}`);
+    return {
+      slot,
+      operationName,
+      variables: {},
+      query: `${keyword} ${operationName} { ${field.name}${args.length ? `(${args.join(', ')})` : ''}${selection} }`,
+    };
   }
   const used = field.args.filter((arg) => arg.name in values);
   const definitions = used.map((arg) => `$${arg.name}: ${String(arg.type)}`);
@@ -116,19 +142,42 @@ export function operationFor(schema: GraphQLSchema, slot: Slot, hostile: unknown
   };
 }
 
-function argumentValues(field: GraphQLField<unknown, unknown>, slot: Slot, hostile: unknown, rnd: Prng, plausible: Plausible): Record<string, unknown> {
+function argumentValues(
+  field: GraphQLField<unknown, unknown>,
+  slot: Slot,
+  hostile: unknown,
+  rnd: Prng,
+  plausible: Plausible,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const arg of field.args) {
     const onSlot = slot.path[0] === arg.name;
     if (!onSlot && !required(arg) && !rnd.chance(0.3)) continue;
-    values[arg.name] = valueOf(arg.type, [arg.name], onSlot ? slot.path : undefined, hostile, field.name, rnd, plausible);
+    values[arg.name] = valueOf(
+      arg.type,
+      [arg.name],
+      onSlot ? slot.path : undefined,
+      hostile,
+      field.name,
+      rnd,
+      plausible,
+    );
   }
   return values;
 }
 
-const required = (arg: Pick<GraphQLArgument, 'type' | 'defaultValue'>) => isNonNullType(arg.type) && arg.defaultValue === undefined;
+const required = (arg: Pick<GraphQLArgument, 'type' | 'defaultValue'>) =>
+  isNonNullType(arg.type) && arg.defaultValue === undefined;
 
-function valueOf(type: GraphQLInputType, path: string[], slot: string[] | undefined, hostile: unknown, field: string, rnd: Prng, plausible: Plausible): unknown {
+function valueOf(
+  type: GraphQLInputType,
+  path: string[],
+  slot: string[] | undefined,
+  hostile: unknown,
+  field: string,
+  rnd: Prng,
+  plausible: Plausible,
+): unknown {
   if (slot && slot.length === path.length) return hostile;
   if (isNonNullType(type)) return valueOf(type.ofType, path, slot, hostile, field, rnd, plausible);
   if (isListType(type)) return [valueOf(type.ofType, [...path, '[]'], slot, hostile, field, rnd, plausible)];
@@ -184,7 +233,10 @@ function uuid(rnd: Prng): string {
 function literal(value: unknown, type: GraphQLInputType): string {
   if (value === null || value === undefined) return 'null';
   if (isNonNullType(type)) return literal(value, type.ofType);
-  if (isListType(type)) return Array.isArray(value) ? `[${value.map((item) => literal(item, type.ofType)).join(', ')}]` : literal(value, type.ofType);
+  if (isListType(type))
+    return Array.isArray(value)
+      ? `[${value.map((item) => literal(item, type.ofType)).join(', ')}]`
+      : literal(value, type.ofType);
   if (isInputObjectType(type) && typeof value === 'object' && !Array.isArray(value)) {
     const fields = type.getFields();
     return `{${Object.entries(value)
@@ -200,7 +252,10 @@ function literal(value: unknown, type: GraphQLInputType): string {
 function objectLiteral(value: object): string {
   if (Array.isArray(value)) return `[${value.map(objectLiteral).join(', ')}]`;
   return `{${Object.entries(value)
-    .map(([key, item]) => `${key}: ${item !== null && typeof item === 'object' ? objectLiteral(item) : JSON.stringify(item)}`)
+    .map(
+      ([key, item]) =>
+        `${key}: ${item !== null && typeof item === 'object' ? objectLiteral(item) : JSON.stringify(item)}`,
+    )
     .join(', ')}}`;
 }
 
@@ -209,7 +264,9 @@ function selectionOf(type: GraphQLOutputType, depth: number): string {
   const named = getNamedType(type);
   if (isLeafType(named)) return '';
   if (isUnionType(named)) {
-    const members = named.getTypes().map((member) => `... on ${member.name} { ${scalarFields(member).slice(0, 8).join(' ') || '__typename'} }`);
+    const members = named
+      .getTypes()
+      .map((member) => `... on ${member.name} { ${scalarFields(member).slice(0, 8).join(' ') || '__typename'} }`);
     return ` { __typename ${members.join(' ')} }`;
   }
   if (!isObjectType(named) && !isInterfaceType(named)) return ' { __typename }';

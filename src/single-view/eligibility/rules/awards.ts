@@ -29,7 +29,8 @@ export function awardState(fields: Record<string, unknown>, today: string): Awar
   if (end === null) missing.push('awardEndDate');
   const amount = fields.weeklyAmount;
   if (amount !== undefined && amount !== null && typeof amount !== 'number') missing.push('weeklyAmount');
-  if ((start && start > today) || (end && end < today) || (typeof amount === 'number' && amount <= 0)) return { kind: 'not-in-force' };
+  if ((start && start > today) || (end && end < today) || (typeof amount === 'number' && amount <= 0))
+    return { kind: 'not-in-force' };
   return missing.length > 0 ? { kind: 'incomplete', fields: missing } : { kind: 'in-force' };
 }
 
@@ -49,7 +50,16 @@ export interface AwardQuestion {
 export function evaluateAwards(inputs: RuleInputs, question: AwardQuestion): Evaluation {
   const input = inputs.sources.get(question.source) ?? { status: 'not-configured' as const };
   if (input.status !== 'available') {
-    return { result: 'UNKNOWN', gaps: [{ source: question.source, reason: input.status === 'unavailable' ? 'SOURCE_UNAVAILABLE' : 'SOURCE_NOT_CONFIGURED', fields: [] }] };
+    return {
+      result: 'UNKNOWN',
+      gaps: [
+        {
+          source: question.source,
+          reason: input.status === 'unavailable' ? 'SOURCE_UNAVAILABLE' : 'SOURCE_NOT_CONFIGURED',
+          fields: [],
+        },
+      ],
+    };
   }
   const missing = new Set<string>();
   for (const record of input.records.filter((r: ServiceRecord) => question.categories.includes(r.category))) {

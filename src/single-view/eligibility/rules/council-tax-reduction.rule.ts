@@ -12,5 +12,10 @@ export const councilTaxReductionRule: EligibilityRule = {
   version: 1,
   answerRef: 'hub.eligibility.councilTaxReduction',
   inputs: [{ source: 'benefits', category: 'council-tax-reduction-claim', fields: AWARD_FIELDS }],
-  evaluate: (inputs) => evaluateAwards(inputs, { source: 'benefits', categories: ['council-tax-reduction-claim'], roles: ['claimant', 'partner'] }),
+  evaluate: (inputs) =>
+    evaluateAwards(inputs, {
+      source: 'benefits',
+      categories: ['council-tax-reduction-claim'],
+      roles: ['claimant', 'partner'],
+    }),
 };

@@ -10,7 +10,15 @@ const TODAY = '2025-11-01';
 const claim = (category: string, fields: Record<string, unknown>): ServiceRecord => ({
   category,
   recordId: `40000001/${category === 'housing-benefit-claim' ? 'HB' : 'CTR'}`,
-  fields: { claimRef: '40000001', role: 'claimant', status: 'live', awardStartDate: '2024-04-01', awardEndDate: null, weeklyAmount: 12.5, ...fields },
+  fields: {
+    claimRef: '40000001',
+    role: 'claimant',
+    status: 'live',
+    awardStartDate: '2024-04-01',
+    awardEndDate: null,
+    weeklyAmount: 12.5,
+    ...fields,
+  },
 });
 const ctr = (fields: Record<string, unknown> = {}) => claim('council-tax-reduction-claim', fields);
 const hb = (fields: Record<string, unknown> = {}) => claim('housing-benefit-claim', fields);
@@ -37,7 +45,9 @@ describe('award in force', () => {
   });
 
   it('names what is missing or unreadable, never a value', () => {
-    expect(awardState(ctr({ status: undefined, awardStartDate: '31/02/2024', awardEndDate: 'soon' }).fields, TODAY)).toEqual({
+    expect(
+      awardState(ctr({ status: undefined, awardStartDate: '31/02/2024', awardEndDate: 'soon' }).fields, TODAY),
+    ).toEqual({
       kind: 'incomplete',
       fields: ['status', 'awardStartDate', 'awardEndDate'],
     });
@@ -45,7 +55,8 @@ describe('award in force', () => {
 });
 
 describe('council tax reduction, version 1', () => {
-  const evaluate = (input: SourceInput | undefined, today?: string) => councilTaxReductionRule.evaluate(inputs(input, today));
+  const evaluate = (input: SourceInput | undefined, today?: string) =>
+    councilTaxReductionRule.evaluate(inputs(input, today));
 
   it('is YES for the claimant or partner on a CTR award in force', () => {
     expect(evaluate(records(ctr()))).toEqual({ result: 'YES', gaps: [] });
@@ -70,8 +81,14 @@ describe('council tax reduction, version 1', () => {
   });
 
   it('is UNKNOWN, naming the source, when benefits did not answer or is not configured', () => {
-    expect(evaluate({ status: 'unavailable' })).toEqual({ result: 'UNKNOWN', gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE', fields: [] }] });
-    expect(evaluate(undefined)).toEqual({ result: 'UNKNOWN', gaps: [{ source: 'benefits', reason: 'SOURCE_NOT_CONFIGURED', fields: [] }] });
+    expect(evaluate({ status: 'unavailable' })).toEqual({
+      result: 'UNKNOWN',
+      gaps: [{ source: 'benefits', reason: 'SOURCE_UNAVAILABLE', fields: [] }],
+    });
+    expect(evaluate(undefined)).toEqual({
+      result: 'UNKNOWN',
+      gaps: [{ source: 'benefits', reason: 'SOURCE_NOT_CONFIGURED', fields: [] }],
+    });
   });
 
   it('is UNKNOWN, naming the missing fields, when a record that could count lacks its dates or role', () => {
@@ -97,18 +114,26 @@ describe('free school meals, version 1', () => {
 
   it('is YES for a dependant on a Housing Benefit or CTR award in force', () => {
     expect(evaluate(records(ctr({ role: 'dependant' })))).toEqual({ result: 'YES', gaps: [] });
-    expect(evaluate(records(hb({ role: 'dependant' }), ctr({ role: 'dependant', status: 'ended', awardEndDate: '2024-01-01' }))).result).toBe('YES');
+    expect(
+      evaluate(
+        records(hb({ role: 'dependant' }), ctr({ role: 'dependant', status: 'ended', awardEndDate: '2024-01-01' })),
+      ).result,
+    ).toBe('YES');
   });
 
   it('is NO for the claimant, a non-dependant, or a dependant on an ended claim', () => {
     expect(evaluate(records(ctr({ role: 'claimant' }))).result).toBe('NO');
     expect(evaluate(records(ctr({ role: 'non-dependant' }))).result).toBe('NO');
-    expect(evaluate(records(ctr({ role: 'dependant', status: 'ended', awardEndDate: '2025-01-31' }))).result).toBe('NO');
+    expect(evaluate(records(ctr({ role: 'dependant', status: 'ended', awardEndDate: '2025-01-31' }))).result).toBe(
+      'NO',
+    );
   });
 
   it('is UNKNOWN when benefits is unavailable or the dependant’s award dates are missing', () => {
     expect(evaluate({ status: 'unavailable' }).result).toBe('UNKNOWN');
-    expect(evaluate(records(hb({ role: 'dependant', status: undefined }))).gaps).toEqual([{ source: 'benefits', reason: 'DATA_INCOMPLETE', fields: ['status'] }]);
+    expect(evaluate(records(hb({ role: 'dependant', status: undefined }))).gaps).toEqual([
+      { source: 'benefits', reason: 'DATA_INCOMPLETE', fields: ['status'] },
+    ]);
   });
 });
 
