@@ -14,6 +14,14 @@ export interface SourcesSettings {
   /** Days a quarantined value (`raw`) is kept after its problem was last seen; resolved rows go after as long. */
   quarantineRetentionDays: number;
   /**
+   * Seconds a sync job may stay active before the job queue takes its worker for dead (a hub killed mid-sync)
+   * and gives the job to any instance again. A sync still running then keeps its source's lock, so the
+   * repeat skips that source: a short value costs nothing but a log line.
+   */
+  syncJobTimeoutSeconds: number;
+  /** Seconds between the job queue's maintenance rounds, which find the jobs past their timeout. */
+  jobQueueMaintenanceSeconds: number;
+  /**
    * Whether this process runs background work (the schedule worker, the sync on start). The CLI turns it
    * off: a one-off command must not start workers.
    */
@@ -36,6 +44,8 @@ export const sourcesEnvSchema = {
     .default('auto'),
   SYNC_ON_START: z.enum(['auto', 'true', 'false']).default('auto'),
   QUARANTINE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  SYNC_JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  JOB_QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
 };
 
 interface Values {
@@ -47,6 +57,8 @@ interface Values {
   SYNC_SCHEDULE: string;
   SYNC_ON_START: 'auto' | 'true' | 'false';
   QUARANTINE_RETENTION_DAYS: number;
+  SYNC_JOB_TIMEOUT_SECONDS: number;
+  JOB_QUEUE_MAINTENANCE_SECONDS: number;
 }
 
 /** Tests (NODE_ENV=test) start no sandbox, schedule nothing and sync nothing unless asked to. */
@@ -74,6 +86,8 @@ export function toSourcesSettings(values: Values, fail: (message: string) => nev
     syncSchedule: schedule,
     syncOnStart: values.SYNC_ON_START === 'auto' ? !test : values.SYNC_ON_START === 'true',
     quarantineRetentionDays: values.QUARANTINE_RETENTION_DAYS,
+    syncJobTimeoutSeconds: values.SYNC_JOB_TIMEOUT_SECONDS,
+    jobQueueMaintenanceSeconds: values.JOB_QUEUE_MAINTENANCE_SECONDS,
     background: true,
   };
 }

@@ -9,6 +9,8 @@ const root = join(__dirname, '..', '..');
 export interface HubProcess {
   /** `http://127.0.0.1:<port>`, once started. */
   url: string;
+  /** Its process id (for a test that kills it). */
+  pid: number;
   /** Everything it wrote on stdout and stderr so far. */
   output(): string;
   /** Its JSON log lines so far (lines that are not JSON, such as the banner, are left out). */
@@ -46,6 +48,7 @@ export async function startHubProcess(env: NodeJS.ProcessEnv, timeoutMs = 90_000
   const url = banner.exec(output)![1].replace('localhost', '127.0.0.1');
   return {
     url,
+    pid: child.pid!,
     output: () => output,
     logLines: () =>
       output.split('\n').flatMap((line) => {

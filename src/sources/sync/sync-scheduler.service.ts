@@ -61,14 +61,32 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async schedule(cron: string): Promise<void> {
-    const boss = new PgBoss({ connectionString: this.runtime.url, schema: 'pgboss', application_name: 'hub-sync' });
+    const settings = this.config.sources;
+    const boss = new PgBoss({
+      connectionString: this.runtime.url,
+      schema: 'pgboss',
+      application_name: 'hub-sync',
+      maintenanceIntervalSeconds: settings.jobQueueMaintenanceSeconds,
+    });
     // At shutdown the database may close the queue's connections first; that is not worth an error line.
     boss.on('error', (error: Error) => {
       if (!this.stopping.signal.aborted) this.logger.error(`job queue: ${error.message}`);
     });
     await boss.start();
-    // `stately`: at most one sync queued and one running, however many instances tick.
-    await boss.createQueue(syncQueue, { name: syncQueue, policy: 'stately' });
+    // `stately`: at most one sync queued and one running, however many instances tick. A job whose worker
+    // died (the hub killed mid-sync) is failed after SYNC_JOB_TIMEOUT_SECONDS and retried by any instance:
+    // the sync resumes from its last committed page (docs/operations.md, "Failure modes").
+    const syncQueueOptions = {
+      name: syncQueue,
+      policy: 'stately' as const,
+      expireInSeconds: settings.syncJobTimeoutSeconds,
+      retryLimit: 5,
+      retryDelay: 10,
+      retryBackoff: true,
+    };
+    await boss.createQueue(syncQueue, syncQueueOptions);
+    // A queue made by an earlier version keeps its options unless told.
+    await boss.updateQueue(syncQueue, syncQueueOptions);
     await boss.schedule(syncQueue, cron, {}, { tz: 'Europe/London' });
     await boss.work<{ trigger?: string }>(syncQueue, async ([job]) => {
       await this.runOnce(job?.data?.trigger === 'start' ? 'start' : 'schedule');
