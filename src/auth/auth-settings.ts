@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Role } from './principal';
+import { Role } from '../engine/principal';
 import {
   DEFAULT_CLAIMS,
   DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,

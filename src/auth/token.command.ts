@@ -5,7 +5,7 @@ import { ConfigModule } from '../config/config.module';
 import { KeysModule } from '../keys/keys.module';
 import { Module } from '@nestjs/common';
 import { DevTokenIssuer, parseTtl } from './dev-token.service';
-import { Role } from './principal';
+import { Role } from '../engine/principal';
 
 interface TokenOptions {
   role: Role[];

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { withHubContext } from '../../cli/cli-context';
 import { AuditCheckpointService } from '../audit-checkpoint.service';
-import { AuditRecorder } from '../audit-recorder';
+import { AuditRecorder } from '../../engine/audit-recorder';
 import { AuditRetentionService } from '../audit-retention.service';
 import { AuditVerifierService } from '../audit-verifier.service';
 import { csvHeader, csvRows, ndjsonRows } from '../dpo/audit-export';

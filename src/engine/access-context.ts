@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { AccessErrorCode, AccessException } from '../access.exception';
-import { AccessContext } from './policy.types';
+import { AccessErrorCode, AccessException } from './access.exception';
+import { AccessContext } from './policy/decision';
 
 export const PURPOSE_HEADER = 'x-purpose';
 export const CASE_REFERENCE_HEADER = 'x-case-reference';
