@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { CaseAssignmentsService } from '../src/access/relationships/case-assignments.service';
 import { AuditVerifierService } from '../src/audit/audit-verifier.service';
 import { DevTokenIssuer, DevTokenRequest } from '../src/auth/dev-token.service';
-import { Role } from '../src/auth/principal';
+import { Role } from '../src/engine/principal';
 import { loadConfig } from '../src/config/config';
 import { DatabaseRuntime } from '../src/database/database-runtime';
 import { SourceConnection } from '../src/sources/sources-config';

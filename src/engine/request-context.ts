@@ -14,6 +14,9 @@ export function principalOf(req: Request): Principal | undefined {
  * never what a domain keeps in it.
  */
 export class RequestSlot<T> {
+  /** Never set: ties the slot to the type of what it holds. */
+  declare readonly holds?: T;
+
   constructor(readonly name: string) {}
 }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { loadConfig } from '../../src/config/config';
 import { startTracing, Tracing } from '../../src/metrics/tracing-sdk';
 import { personalValuesIn, personalValuesOf } from '../support/metrics-scrape';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { loadConfig } from '../../src/config/config';
 import { HubKeyService } from '../../src/keys/hub-key.service';
 import { HubProcess, runBuiltCli, sourcesConfigFile, startHubProcess } from '../support/hub-process';

@@ -14,7 +14,7 @@ import { ReferenceFactsCache } from '../../src/access/policy/reference-facts.cac
 import { BreakGlassService } from '../../src/access/relationships/break-glass.service';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
-import { Principal, Role } from '../../src/auth/principal';
+import { Principal, Role } from '../../src/engine/principal';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { RecordingAuditRecorder } from '../support/recording-audit';
 import { createTestDatabase, TestDatabase } from '../support/test-database';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
-import { AuditRecorder } from '../../src/audit/audit-recorder';
+import { AuditRecorder } from '../../src/engine/audit-recorder';
 import { loadConfig } from '../../src/config/config';
 import { DatabaseRuntime } from '../../src/database/database-runtime';
 import { RecordingAuditRecorder } from './recording-audit';

@@ -1,7 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuditedField, AuditEventInput, AuditRecorder } from '../../engine/audit-recorder';
-import { Principal } from '../../engine/principal';
 import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
 import { inSpan } from '../../metrics/hub-tracing';
 import { RefusalAuditService } from '../../rate-limit/refusal-audit.service';
@@ -14,7 +13,7 @@ import { decide } from './decide';
 import { parseFieldRef } from './field-ref';
 import { DecisionRequest, SubjectDecisions } from '../../engine/policy/subject-decisions';
 import type { HubRequestContext } from '../../engine/request-context';
-import { AccessContext, Decision, FieldRef, PolicySubject } from './policy.types';
+import { AccessContext, Decision, FieldRef } from './policy.types';
 
 export type { DecisionRequest } from '../../engine/policy/subject-decisions';
 
