@@ -9,7 +9,7 @@ import { CaseAssignmentsService } from '../src/access/relationships/case-assignm
 import { AuditVerifierService } from '../src/audit/audit-verifier.service';
 import { DevTokenIssuer, DevTokenRequest } from '../src/auth/dev-token.service';
 import { Role } from '../src/engine/principal';
-import { loadConfig } from '../src/config/config';
+import { loadConfig } from '../src/hub-config';
 import { DatabaseRuntime } from '../src/database/database-runtime';
 import { SourceConnection } from '../src/sources/sources-config';
 import { benchDatabase } from './bench-database';

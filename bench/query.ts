@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { CaseAssignmentsService } from '../src/access/relationships/case-assignments.service';
 import { DevTokenIssuer } from '../src/auth/dev-token.service';
 import { Role } from '../src/engine/principal';
-import { loadConfig } from '../src/config/config';
+import { loadConfig } from '../src/hub-config';
 import { AuditEventInput, AuditRecorder } from '../src/engine/audit-recorder';
 import { DatabaseRuntime } from '../src/database/database-runtime';
 import { SourceConnection } from '../src/sources/sources-config';

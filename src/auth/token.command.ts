@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../hub-config';
 import { ConfigModule } from '../config/config.module';
 import { KeysModule } from '../keys/keys.module';
 import { Module } from '@nestjs/common';

@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../hub-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { DatabaseRuntime } from '../database/database-runtime';
 

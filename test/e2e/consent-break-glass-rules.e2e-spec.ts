@@ -6,7 +6,8 @@ import { CaseAssignmentsService } from '../../src/access/relationships/case-assi
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
 import { Principal, Role } from '../../src/engine/principal';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { AccessTestHub, startAccessTestHub } from '../support/access-test-hub';
 import { PERSON_1, PERSON_2, PolicyProbeModule } from '../support/policy-probe.module';
 

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { Role } from '../../src/engine/principal';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { startTracing, Tracing } from '../../src/metrics/tracing-sdk';
 import { personalValuesIn, personalValuesOf } from '../support/metrics-scrape';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
 import { Role } from '../../src/engine/principal';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { HubKeyService } from '../../src/keys/hub-key.service';
 import { HubProcess, runBuiltCli, sourcesConfigFile, startHubProcess } from '../support/hub-process';
 import { RoundRobinProxy, startRoundRobinProxy } from '../support/round-robin-proxy';

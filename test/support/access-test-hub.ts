@@ -5,7 +5,7 @@ import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { AuditRecorder } from '../../src/engine/audit-recorder';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { DatabaseRuntime } from '../../src/database/database-runtime';
 import { RecordingAuditRecorder } from './recording-audit';
 import { createTestDatabase, TestDatabase } from './test-database';

@@ -8,7 +8,8 @@ import { AuditEventInput } from '../../src/engine/audit-recorder';
 import { AuditVerifierService } from '../../src/audit/audit-verifier.service';
 import { AuditService } from '../../src/audit/audit.service';
 import { Role } from '../../src/engine/principal';
-import { AppConfig, loadConfig } from '../../src/config/config';
+import { AppConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { HubKeyService } from '../../src/keys/hub-key.service';
 
 export interface AuditServices {
