@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { loadConfig } from '../hub-config';
+import { CliHost } from '../engine/cli-host';
+import { AppConfig } from '../config/config';
 import { ConfigModule } from '../config/config.module';
 import { KeysModule } from '../keys/keys.module';
 import { Module } from '@nestjs/common';
@@ -25,8 +26,12 @@ const roles = Object.values(Role) as string[];
  */
 @Command({ name: 'token', description: 'Print a dev bearer token signed with the hub key (refused in production)' })
 export class TokenCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(_params: string[], options: TokenOptions): Promise<void> {
-    const config = loadConfig();
+    const config = this.cli.config();
     const app = await NestFactory.createApplicationContext(TokenModule.forConfig(config), {
       logger: false,
       abortOnError: false,
@@ -80,7 +85,7 @@ export class TokenCommand extends CommandRunner {
 
 @Module({})
 class TokenModule {
-  static forConfig(config: ReturnType<typeof loadConfig>) {
+  static forConfig(config: AppConfig) {
     return { module: TokenModule, imports: [ConfigModule.forRoot(config), KeysModule], providers: [DevTokenIssuer] };
   }
 }
