@@ -1,11 +1,13 @@
 /**
- * Dependency rules checked by `npm run lint` (docs/architecture.md, "Dependency rules").
+ * Dependency rules checked by `npm run lint` (`npm run lint:dependencies`; docs/architecture.md).
  *
- * - no-folder-cycle: treating each first-level folder of src/ as one unit, no folder may reach itself
- *   again through imports of other folders (type-only imports count: they are design dependencies too).
- *   The cruise runs with `--collapse` (see package.json), so every module is a folder of src/.
- * - modules-use-the-port-only: a source module in modules/ imports from src/ only the source port and
- *   the sandbox kit's shared types, and never another module.
+ * - no-folder-cycle: each first-level folder of src/ is one unit, and no unit may reach itself again
+ *   through imports of other units (type-only imports count: they are design dependencies too).
+ *   dependency-cruiser's `circular` sees cycles between files only, so this rule is checked by the
+ *   reporter `scripts/depcruise-folder-cycles.cjs` on the cruise of this configuration; the rule below
+ *   holds the file-level half (oxlint's import/no-cycle checks it too).
+ * - modules-use-the-port-only / modules-are-separate: a source module in modules/ imports from src/ only
+ *   the source port and the sandbox kit's shared types, and never another module.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -16,6 +18,26 @@ module.exports = {
       comment: 'A first-level folder of src/ reaches itself again through other folders (an import cycle).',
       from: { path: '^src/' },
       to: { circular: true },
+    },
+    {
+      name: 'modules-use-the-port-only',
+      severity: 'error',
+      comment: 'A source module imports from src/ only the source port and the sandbox kit.',
+      from: { path: '^modules/' },
+      to: {
+        path: '^src/',
+        pathNot: [
+          '^src/sources/(source-adapter|source-transport|identity-fields)\\.ts$',
+          '^src/sandbox/(sandbox-kit|sandbox-storage|borough-model)\\.ts$',
+        ],
+      },
+    },
+    {
+      name: 'modules-are-separate',
+      severity: 'error',
+      comment: 'A source module never imports another source module.',
+      from: { path: '^modules/([^/]+)/' },
+      to: { path: '^modules/', pathNot: '^modules/$1/' },
     },
   ],
   options: {
