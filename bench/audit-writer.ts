@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { AuditEventInput } from '../src/audit/audit-recorder';
+import { AuditEventInput } from '../src/engine/audit-recorder';
 import { AuditService } from '../src/audit/audit.service';
 
 /**

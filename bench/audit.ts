@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { AuditCheckpointService } from '../src/audit/audit-checkpoint.service';
 import { AuditVerifierService } from '../src/audit/audit-verifier.service';
 import { AuditService } from '../src/audit/audit.service';
-import { loadConfig } from '../src/config/config';
+import { loadConfig } from '../src/hub-config';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { DatabaseRuntime, ensureDatabase } from '../src/database/database-runtime';
 import { HubKeyService } from '../src/keys/hub-key.service';

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { AccessSeedService } from '../src/access/seed/access-seed.service';
 import { AppModule } from '../src/app.module';
 import { AppConfig } from '../src/config/config';
-import { AuditRecorder } from '../src/audit/audit-recorder';
+import { AuditRecorder } from '../src/engine/audit-recorder';
 import { DatabaseRuntime } from '../src/database/database-runtime';
 import { SourceAdapter } from '../src/sources/source-adapter';
 import { createAdapter } from '../src/sources/source-registry';

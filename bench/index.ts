@@ -14,7 +14,8 @@ import { groundTruthName, writeBorough } from '../src/sandbox/borough-files';
 import { generateBorough } from '../src/sandbox/borough-generator';
 import { GroundTruth } from '../src/sandbox/borough-model';
 import { launchSandboxes } from '../src/sandbox/sandbox-launcher';
-import { createAdapter, sandboxDefinitions } from '../src/sources/source-registry';
+import { createAdapter } from '../src/sources/source-registry';
+import { sandboxDefinitions } from '../src/sandbox/sandbox-registry';
 import { syncSource } from '../src/sources/sync/source-sync';
 import { benchDatabase } from './bench-database';
 

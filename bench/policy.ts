@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { decide } from '../src/access/policy/decide';
 import { AgreementStatus, LawfulBasis, PolicyFacts } from '../src/access/policy/policy.types';
-import { Role } from '../src/auth/principal';
+import { Role } from '../src/engine/principal';
 
 /**
  * `npm run bench:policy`: decisions per second of the pure policy decision point, on a council-sized set

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { writeBorough } from '../src/sandbox/borough-files';
 import { launchSandboxes } from '../src/sandbox/sandbox-launcher';
-import { createAdapter, sandboxDefinitions } from '../src/sources/source-registry';
+import { createAdapter } from '../src/sources/source-registry';
+import { sandboxDefinitions } from '../src/sandbox/sandbox-registry';
 
 /**
  * The other side of `bench/query.ts`, in a process of its own so that it does not share the hub's event

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBorough } from '../src/sandbox/borough-files';
 import { launchSandboxes } from '../src/sandbox/sandbox-launcher';
-import { createAdapter, sandboxDefinitions } from '../src/sources/source-registry';
+import { createAdapter } from '../src/sources/source-registry';
+import { sandboxDefinitions } from '../src/sandbox/sandbox-registry';
 import { syncSource, SyncSummary } from '../src/sources/sync/source-sync';
 import { benchDatabase } from './bench-database';
 

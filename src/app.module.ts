@@ -18,6 +18,7 @@ import { KeysModule } from './keys/keys.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SingleViewModule } from './single-view/single-view.module';
+import { SandboxModule } from './sandbox/sandbox.module';
 import { SourcesModule } from './sources/sources.module';
 import { EligibilityModule } from './single-view/eligibility/eligibility.module';
 
@@ -39,6 +40,8 @@ export class AppModule {
         AccessModule,
         RateLimitModule,
         SourcesModule,
+        // The in-process sandbox sources, in sandbox mode only.
+        ...(config.sources.sandbox ? [SandboxModule] : []),
         IdentityModule,
         HouseholdsModule,
         SingleViewModule,

@@ -1,6 +1,7 @@
 import { accessStartup } from './access/access-startup';
 import { AuditErrorCode, AuditException } from './audit/audit.exception';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError } from './config/config';
+import { loadConfig } from './hub-config';
 import { DatabaseRuntime, DatabaseUnavailableError, oneLine } from './database/database-runtime';
 import { startTracing, Tracing } from './metrics/tracing-sdk';
 import { createHub, Hub } from './bootstrap';

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { Role } from '../auth/principal';
+import { Role } from '../engine/principal';
 import {
   AgreementStatusValue,
   ConsentStatusValue,

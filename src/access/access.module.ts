@@ -13,8 +13,9 @@ import { RecordingStanding } from './consent/recording-standing';
 import { OrganisationsResolver } from './organisations/organisations.resolver';
 import { OrganisationsService } from './organisations/organisations.service';
 import { AccessFactsLoader, RelationshipFacts } from './policy/access-facts.loader';
-import { PolicyCoverageCheck } from './policy/policy-coverage';
-import { PolicyEnforcementInterceptor } from './policy/policy-enforcement.interceptor';
+import { PolicyCoverageCheck } from '../engine/policy/policy-coverage';
+import { PolicyEnforcementInterceptor } from '../engine/policy/policy-enforcement.interceptor';
+import { SubjectDecisions } from '../engine/policy/subject-decisions';
 import { PolicyService } from './policy/policy.service';
 import { ReferenceFactsCache } from './policy/reference-facts.cache';
 import { PurposesService } from './purposes/purposes.service';
@@ -60,6 +61,7 @@ import { AccessSeedService } from './seed/access-seed.service';
     ConsentResolver,
     RelationshipsResolver,
     ServiceTeamsResolver,
+    { provide: SubjectDecisions, useExisting: PolicyService },
     { provide: APP_INTERCEPTOR, useClass: PolicyEnforcementInterceptor },
   ],
   exports: [

@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { invalidRecord } from './access.exception';
+import { invalidRecord } from '../engine/access.exception';
 
 /** Turns a foreign-key or check violation into a clear input error; anything else passes through. */
 export async function asInputError<T>(work: () => Promise<T>, what: string): Promise<T> {

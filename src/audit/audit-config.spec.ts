@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../hub-config';
 import { retentionFor } from './audit-config';
 
 describe('audit settings', () => {

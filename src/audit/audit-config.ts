@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineSettings } from '../config/config';
 
 /** How long one class of audit event is kept: `match` is an operation, a prefix ending in `.`, or `*`. */
 export interface RetentionRule {
@@ -111,3 +112,13 @@ export function retentionFor(operation: string, rules: RetentionRule[]): Retenti
   candidates.sort((a, b) => Number(a.match === '*') - Number(b.match === '*') || b.match.length - a.match.length);
   return candidates[0] ?? { match: '*', days: DEFAULT_RETENTION_DAYS };
 }
+
+declare module '../config/config' {
+  interface AppConfig {
+    /** Audit trail: retention, checkpoints, anomaly report (see docs/data-protection.md). */
+    audit: AuditConfig;
+  }
+}
+
+/** This domain's settings section, registered where the hub is assembled (src/hub-config.ts). */
+export const auditSettings = defineSettings(auditEnvSchema, (values) => ({ audit: toAuditConfig(values) }));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contentHash } from './audit-hash';
-import type { AuditEventInput, AuditedField } from './audit-recorder';
+import type { AuditEventInput, AuditedField } from '../engine/audit-recorder';
 
 export type AuditDecision = AuditEventInput['decision'];
 export const auditDecisions = [

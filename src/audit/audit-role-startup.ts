@@ -1,8 +1,8 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../engine/principal';
 import type { AppConfig } from '../config/config';
-import { AuditRecorder } from './audit-recorder';
+import { AuditRecorder } from '../engine/audit-recorder';
 import { AuditRoleProblem, auditRoleProblems, readAuditRoleFacts } from './audit-role-check';
 import { AuditException } from './audit.exception';
 

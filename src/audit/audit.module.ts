@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditCheckpointService } from './audit-checkpoint.service';
-import { AuditRecorder } from './audit-recorder';
+import { AuditRecorder } from '../engine/audit-recorder';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditVerifierService } from './audit-verifier.service';
 import { AuditService } from './audit.service';

@@ -6,7 +6,7 @@ import { inSpan } from '../metrics/hub-tracing';
 import { AuditChainWriter, AuditReceipt } from './audit-chain-writer';
 import { InvalidAuditEventError, prepareEvent } from './audit-content';
 import { AuditErrorCode, AuditException } from './audit.exception';
-import { AuditEventInput, AuditRecorder } from './audit-recorder';
+import { AuditEventInput, AuditRecorder } from '../engine/audit-recorder';
 
 /**
  * The audit trail's write side, behind the AuditRecorder port. Fail closed: when an event cannot be

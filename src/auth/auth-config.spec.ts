@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../config/config';
+import { ConfigError } from '../config/config';
+import { loadConfig } from '../hub-config';
 
 const issuersFile = (content: unknown) => {
   const file = join(mkdtempSync(join(tmpdir(), 'hub-issuers-')), 'issuers.json');

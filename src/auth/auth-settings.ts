@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Role } from './principal';
+import { Role } from '../engine/principal';
 import {
   DEFAULT_CLAIMS,
   DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
@@ -8,6 +8,7 @@ import {
   parseIssuers,
   readIssuersFile,
 } from './issuers/issuer-registry';
+import { defineSettings } from '../config/config';
 
 /** Signature algorithms the hub can accept; never `none` and never a shared-secret (HS*) algorithm. */
 export const ASYMMETRIC_JWT_ALGORITHMS = [
@@ -157,3 +158,13 @@ function devIssuer(): IssuerEntry {
     maxTokenLifetimeSeconds: Math.max(MAX_DEV_TOKEN_TTL, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
   };
 }
+
+declare module '../config/config' {
+  interface AppConfig {
+    /** Bearer-token verification (see docs/access-control.md). */
+    auth: AuthConfig;
+  }
+}
+
+/** This domain's settings section, registered where the hub is assembled (src/hub-config.ts). */
+export const authSettings = defineSettings(authEnvSchema, (values, fail) => ({ auth: toAuthConfig(values, fail) }));

@@ -6,17 +6,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { addressKey, clientAddress, requestPath } from '../rate-limit/client-address';
 import { Budget, RateLimitedException, RateLimitService, Spend } from '../rate-limit/rate-limit.service';
 import { RefusalAuditService } from '../rate-limit/refusal-audit.service';
-import { AuthErrorCode, AuthException } from './auth.exception';
+import { AuthErrorCode, AuthException } from '../engine/auth.exception';
 import { HUB_JWT_STRATEGY } from './hub-jwt.strategy';
-import { Principal } from './principal';
+import { Principal } from '../engine/principal';
 
 const outcomeKey = Symbol('hub:auth-outcome');
 type AuthenticatedRequest = Request & { user?: Principal; [outcomeKey]?: Promise<Principal> };
-
-/** The verified principal of a request, when it has one. */
-export function principalOf(req: Request): Principal | undefined {
-  return (req as AuthenticatedRequest).user;
-}
 
 /**
  * Runs the passport strategy once per HTTP request (a GraphQL operation with several root fields asks

@@ -1,7 +1,7 @@
-import { AuthException } from './auth.exception';
+import { AuthException } from '../engine/auth.exception';
 import { principalFromClaims } from './claims-principal';
 import { IssuerEntry, parseIssuers } from './issuers/issuer-registry';
-import { Role } from './principal';
+import { Role } from '../engine/principal';
 
 const facts = { keyId: 'k1', councilOrganisation: 'council' };
 const options = { production: false, councilOrganisation: 'council', baseDir: '/' };

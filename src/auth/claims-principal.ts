@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
-import { AuthException } from './auth.exception';
+import { AuthException } from '../engine/auth.exception';
 import { ClaimRule, COUNCIL_ONLY_ROLES, IssuerEntry } from './issuers/issuer-registry';
-import { Principal, Role } from './principal';
+import { Principal, Role } from '../engine/principal';
 
 const knownRoles = new Set<string>(Object.values(Role));
 

@@ -1,5 +1,5 @@
 import { DevTokenRequest } from './dev-token.service';
-import { Role } from './principal';
+import { Role } from '../engine/principal';
 
 /** The demo personas `npm start` prints tokens for; their organisations and teams match the demo seed. */
 export const demoPersonas: { label: string; token: DevTokenRequest }[] = [

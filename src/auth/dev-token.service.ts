@@ -5,8 +5,8 @@ import { AppConfig } from '../config/config';
 import { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER, MAX_DEV_TOKEN_TTL } from './auth-settings';
 import { APP_CONFIG } from '../config/config.module';
 import { HUB_KEY_ALGORITHM, HubKeyService } from '../keys/hub-key.service';
-import { AuthErrorCode, AuthException } from './auth.exception';
-import { Role } from './principal';
+import { AuthErrorCode, AuthException } from '../engine/auth.exception';
+import { Role } from '../engine/principal';
 
 export interface DevTokenRequest {
   subject: string;

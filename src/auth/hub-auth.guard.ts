@@ -3,12 +3,13 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Response } from 'express';
 import type { GraphQLResolveInfo } from 'graphql';
-import { POLICY_METADATA, PolicyDeclaration } from '../access/policy/policy.decorator';
-import { AuditRecorder } from '../audit/audit-recorder';
-import { AuthErrorCode, AuthException } from './auth.exception';
-import { Authenticator, principalOf } from './authenticator.service';
-import { requestOf } from './current-principal.decorator';
-import { Principal } from './principal';
+import { POLICY_METADATA, PolicyDeclaration } from '../engine/policy/policy.decorator';
+import { AuditRecorder } from '../engine/audit-recorder';
+import { AuthErrorCode, AuthException } from '../engine/auth.exception';
+import { principalOf } from '../engine/request-context';
+import { Authenticator } from './authenticator.service';
+import { requestOf } from '../engine/current-principal.decorator';
+import { Principal } from '../engine/principal';
 
 const rootTypes = new Set(['Query', 'Mutation', 'Subscription']);
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-custom';
-import { AuthException } from './auth.exception';
-import { Principal } from './principal';
+import { AuthException } from '../engine/auth.exception';
+import { Principal } from '../engine/principal';
 import { TokenVerifier } from './token-verifier.service';
 
 export const HUB_JWT_STRATEGY = 'hub-jwt';

@@ -4,11 +4,11 @@ import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { HubKeyService } from '../keys/hub-key.service';
-import { AuthException, AuthFailureReason, RefusedTokenFacts } from './auth.exception';
+import { AuthException, AuthFailureReason, RefusedTokenFacts } from '../engine/auth.exception';
 import { principalFromClaims } from './claims-principal';
 import { IssuerKeys, KeySetUnavailableError } from './issuers/issuer-keys';
 import { IssuerEntry } from './issuers/issuer-registry';
-import { Principal } from './principal';
+import { Principal } from '../engine/principal';
 
 const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 

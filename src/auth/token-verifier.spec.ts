@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../hub-config';
 import { HubKeyService } from '../keys/hub-key.service';
-import { AuthException } from './auth.exception';
-import { Role } from './principal';
+import { AuthException } from '../engine/auth.exception';
+import { Role } from '../engine/principal';
 import { TokenVerifier } from './token-verifier.service';
 
 describe('TokenVerifier', () => {

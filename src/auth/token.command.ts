@@ -1,11 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { loadConfig } from '../config/config';
+import { CliHost } from '../engine/cli-host';
+import { AppConfig } from '../config/config';
 import { ConfigModule } from '../config/config.module';
 import { KeysModule } from '../keys/keys.module';
 import { Module } from '@nestjs/common';
 import { DevTokenIssuer, parseTtl } from './dev-token.service';
-import { Role } from './principal';
+import { Role } from '../engine/principal';
 
 interface TokenOptions {
   role: Role[];
@@ -25,8 +26,12 @@ const roles = Object.values(Role) as string[];
  */
 @Command({ name: 'token', description: 'Print a dev bearer token signed with the hub key (refused in production)' })
 export class TokenCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(_params: string[], options: TokenOptions): Promise<void> {
-    const config = loadConfig();
+    const config = this.cli.config();
     const app = await NestFactory.createApplicationContext(TokenModule.forConfig(config), {
       logger: false,
       abortOnError: false,
@@ -80,7 +85,7 @@ export class TokenCommand extends CommandRunner {
 
 @Module({})
 class TokenModule {
-  static forConfig(config: ReturnType<typeof loadConfig>) {
+  static forConfig(config: AppConfig) {
     return { module: TokenModule, imports: [ConfigModule.forRoot(config), KeysModule], providers: [DevTokenIssuer] };
   }
 }

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { Plugin } from '@nestjs/apollo';
-import { AuthErrorCode } from './auth.exception';
+import { AuthErrorCode } from '../engine/auth.exception';
 
 /**
  * GraphQL answers errors with HTTP 200; a refused credential is answered with 401 and a

@@ -1,10 +1,11 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../hub-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { DatabaseRuntime } from '../database/database-runtime';
+import { CliHost } from '../engine/cli-host';
 
 /**
  * Runs `work` with the hub's application context (every service, no HTTP server) on the configured
@@ -53,4 +54,16 @@ export async function withDataSource<T>(
 /** A CLI prints its own results; the service logs would only clutter a terminal unless asked for. */
 function quietLevel(level: ReturnType<typeof loadConfig>['logLevel']) {
   return process.env.LOG_LEVEL ? level : 'warn';
+}
+
+/** The CliHost the commands are given: the hub's configuration and application context. */
+@Injectable()
+export class HubCliHost extends CliHost {
+  config() {
+    return loadConfig();
+  }
+
+  withHubContext<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+    return withHubContext(work);
+  }
 }

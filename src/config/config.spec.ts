@@ -1,4 +1,5 @@
-import { ConfigError, describeDatabaseUrl, loadConfig } from './config';
+import { ConfigError, describeDatabaseUrl } from './config';
+import { loadConfig } from '../hub-config';
 
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {

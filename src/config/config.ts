@@ -1,28 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import {
-  DisclosureSettings,
-  disclosureEnvSchema,
-  toDisclosureSettings,
-} from '../access/disclosure/disclosure-settings';
-import { AuditConfig, auditEnvSchema, toAuditConfig } from '../audit/audit-config';
-import { AuthConfig, authEnvSchema, toAuthConfig } from '../auth/auth-settings';
-import {
-  RateLimitSettings,
-  rateLimitEnvSchema,
-  toRateLimitSettings,
-  toTrustProxy,
-  TrustProxy,
-} from '../rate-limit/rate-limit-settings';
-import {
-  ObservabilitySettings,
-  observabilityEnvSchema,
-  toObservabilitySettings,
-} from '../metrics/observability-settings';
-import { SingleViewSettings, singleViewEnvSchema, toSingleViewSettings } from '../single-view/single-view-settings';
-import { SourcesSettings, sourcesEnvSchema, toSourcesSettings } from '../sources/sources-settings';
-
-/** The hub's settings, validated once at start (see docs/configuration.md). */
+/**
+ * The hub's settings, validated once at start (see docs/configuration.md). This folder holds only the
+ * hub's own (port, database, data directory, GraphQL limits); each domain adds its own section to this
+ * interface (a `declare module` augmentation beside its settings, e.g. auth/auth-settings.ts) and registers
+ * its variables with `defineSettings`. config imports nothing from the domains: the list of sections is
+ * made where the hub is assembled (src/hub-config.ts).
+ */
 export interface AppConfig {
   port: number;
   nodeEnv: 'development' | 'test' | 'production';
@@ -47,28 +31,7 @@ export interface AppConfig {
     /** Representations one request may send to `_entities`, all its `_entities` fields together. */
     maxRepresentations: number;
   };
-  /** Request budgets per client and per address, and how their refusals are audited. */
-  rateLimit: RateLimitSettings;
-  /** Express `trust proxy`: whose `X-Forwarded-For` names the client's address (see rate-limit/rate-limit-settings.ts). */
-  trustProxy: TrustProxy;
-  /** Bearer-token verification (see docs/access-control.md). */
-  auth: AuthConfig;
-  /** Access-control settings. */
-  access: { breakGlassMaxMinutes: number; referenceFactsCacheSeconds: number; breakGlassMaxPerDay: number };
-  /** How many persons a client may be shown: per minute, per day, per case reference (see access/disclosure). */
-  disclosure: DisclosureSettings;
-  /** Audit trail: retention, checkpoints, anomaly report (see docs/data-protection.md). */
-  audit: AuditConfig;
-  /** Source systems: sandboxes, sync schedule (see docs/sources.md). */
-  sources: SourcesSettings;
-  /** Live calls to the sources for the person and household views (see docs/single-view.md). */
-  singleView: SingleViewSettings;
-  /** /metrics (METRICS_PORT, METRICS_TOKEN) and traces (OTEL_EXPORTER_OTLP_ENDPOINT); see docs/monitoring.md. */
-  observability: ObservabilitySettings;
 }
-
-export { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '../auth/auth-settings';
-export type { AuthConfig } from '../auth/auth-settings';
 
 const postgresUrl = z.string().refine((value) => {
   try {
@@ -78,7 +41,7 @@ const postgresUrl = z.string().refine((value) => {
   }
 }, 'must be a postgres:// or postgresql:// URL');
 
-const schema = z.object({
+const coreEnvSchema = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -93,26 +56,41 @@ const schema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
   GRAPHQL_PERSISTED_QUERIES: z.string().min(1).optional(),
   GRAPHQL_MAX_REPRESENTATIONS: z.coerce.number().int().min(1).max(1000).default(50),
-  ...disclosureEnvSchema,
-  ...rateLimitEnvSchema,
-  ...authEnvSchema,
-  BREAK_GLASS_MAX_MINUTES: z.coerce.number().int().min(5).max(1440).default(240),
-  BREAK_GLASS_MAX_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
-  ACCESS_FACTS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  ...auditEnvSchema,
-  ...sourcesEnvSchema,
-  ...singleViewEnvSchema,
-  ...observabilityEnvSchema,
-});
+};
+
+/** The hub's own variables, as parsed: every section's `build` may read them too (e.g. NODE_ENV). */
+export type CoreEnv = z.output<z.ZodObject<typeof coreEnvSchema>>;
+
+/**
+ * A domain's settings: its environment variables (zod, with their defaults and limits) and how they
+ * become its part of AppConfig. `fail` throws a ConfigError with a one-line message.
+ */
+export interface SettingsSection<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  env: Shape;
+  build(values: z.output<z.ZodObject<Shape>> & CoreEnv, fail: (message: string) => never): Partial<AppConfig>;
+}
+
+/** Declares a domain's settings section (see SettingsSection). */
+export function defineSettings<Shape extends z.ZodRawShape>(
+  env: Shape,
+  build: SettingsSection<Shape>['build'],
+): SettingsSection<Shape> {
+  return { env, build };
+}
 
 /** Thrown for a bad setting; its message is one line naming the variable, fit to print as it is. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/**
+ * The environment validated into AppConfig: the hub's own variables, then each section's, in the order
+ * given (the first bad variable in that order is the one reported).
+ */
+export function loadEnvironment(env: NodeJS.ProcessEnv, sections: readonly SettingsSection[]): AppConfig {
   // An empty variable means "not set", as a shell user expects from `DATABASE_URL= npm start`.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const schema = z.object(Object.assign({}, coreEnvSchema, ...sections.map((section) => section.env)));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -121,8 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       present[variable] === undefined ? '' : ` (got ${JSON.stringify(redact(variable, present[variable]))})`;
     throw new ConfigError(`Invalid configuration: ${variable} ${describe(issue)}${shown}`);
   }
-  const values = parsed.data;
-  return {
+  const values = parsed.data as CoreEnv & Record<string, unknown>;
+  const fail = (message: string): never => {
+    throw new ConfigError(message);
+  };
+  const core: AppConfig = {
     port: values.PORT,
     nodeEnv: values.NODE_ENV,
     logLevel: values.LOG_LEVEL,
@@ -139,26 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       persistedQueriesFile: values.GRAPHQL_PERSISTED_QUERIES ? resolve(values.GRAPHQL_PERSISTED_QUERIES) : undefined,
       maxRepresentations: values.GRAPHQL_MAX_REPRESENTATIONS,
     },
-    rateLimit: toRateLimitSettings(values),
-    trustProxy: toTrustProxy(values),
-    auth: toAuthConfig(values, (message) => {
-      throw new ConfigError(message);
-    }),
-    access: {
-      breakGlassMaxMinutes: values.BREAK_GLASS_MAX_MINUTES,
-      referenceFactsCacheSeconds: values.ACCESS_FACTS_CACHE_SECONDS,
-      breakGlassMaxPerDay: values.BREAK_GLASS_MAX_PER_DAY,
-    },
-    disclosure: toDisclosureSettings(values),
-    audit: toAuditConfig(values),
-    sources: toSourcesSettings(values, (message) => {
-      throw new ConfigError(message);
-    }),
-    singleView: toSingleViewSettings(values),
-    observability: toObservabilitySettings(values, (message) => {
-      throw new ConfigError(message);
-    }),
-  };
+  } as AppConfig;
+  // Each section's build in order: the first that fails is the one reported.
+  return Object.assign(core, ...sections.map((section) => section.build(values as never, fail)));
 }
 
 function describe(issue: z.core.$ZodIssue): string {

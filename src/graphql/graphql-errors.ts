@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { HubException } from '../common/hub-exception';
 import { DatabaseUnavailableException, isDatabaseUnavailable } from '../database/database-unavailable';
-import { GraphqlContext } from './graphql-context';
+import { HubRequestContext } from '../engine/request-context';
 
 export const INTERNAL_ERROR_CODE = 'INTERNAL_SERVER_ERROR';
 
@@ -78,7 +78,7 @@ function maskedMessage(code: string): string {
  * response `cache-control: no-store`: answers carry personal data and no cache may keep them. (Apollo's
  * cache-control plugin, which also said no-store here, is turned off: it hooked every field's resolution.)
  */
-export const requestIdPlugin: ApolloServerPlugin<GraphqlContext> = {
+export const requestIdPlugin: ApolloServerPlugin<HubRequestContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {

@@ -8,7 +8,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
-import { enforceFieldPolicy } from '../access/policy/field-policy';
+import { enforceFieldPolicy } from '../engine/policy/field-policy';
 import { AuthModule } from '../auth/auth.module';
 import { Authenticator } from '../auth/authenticator.service';
 import { AppConfig } from '../config/config';
@@ -16,7 +16,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import { HubMetrics } from '../metrics/hub-metrics';
 import { RefusalAuditService } from '../rate-limit/refusal-audit.service';
-import { GraphqlContext } from './graphql-context';
+import { HubRequestContext } from '../engine/request-context';
 import { GraphqlErrorPassThroughFilter } from './graphql-error.filter';
 import { formatGraphqlError, requestIdPlugin } from './graphql-errors';
 import { graphqlLimits } from './graphql-limits';
@@ -95,11 +95,8 @@ export const FEDERATION_DIRECTIVES = ['@key'];
             ...(production ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true })]),
           ] as unknown as ApolloDriverConfig['plugins'],
           formatError: formatGraphqlError(production),
-          context: ({ req, res }: { req: Request; res: Response }): GraphqlContext => ({
-            req,
-            res,
-            requestId: String((req as { id?: unknown }).id ?? ''),
-          }),
+          context: ({ req, res }: { req: Request; res: Response }): HubRequestContext =>
+            new HubRequestContext(req, res),
         };
       },
     }),

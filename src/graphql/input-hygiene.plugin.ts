@@ -1,11 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, GraphQLSchema, isUnionType } from 'graphql';
-import { accessContextFrom } from '../access/policy/access-context';
-import { AccessContext } from '../access/policy/policy.types';
 import { Authenticator } from '../auth/authenticator.service';
 import { unsafeTextProblem } from '../common/safe-text';
 import { RefusalAuditService } from '../rate-limit/refusal-audit.service';
-import { GraphqlContext } from './graphql-context';
+import { HubRequestContext } from '../engine/request-context';
 import { toGraphqlError } from './graphql-errors';
 import { operationInputs, TextInput } from './operation-inputs';
 
@@ -35,7 +33,7 @@ export interface InputHygieneOptions {
  *   for 1,400 people), so the caller is verified and the refusal audited (`disclosure-limit.representations`,
  *   counted rather than written one by one in a flood, see rate-limit/refusal-audit.service.ts).
  */
-export function inputHygienePlugin(options: InputHygieneOptions): ApolloServerPlugin<GraphqlContext> {
+export function inputHygienePlugin(options: InputHygieneOptions): ApolloServerPlugin<HubRequestContext> {
   const entityTypes = new WeakMap<GraphQLSchema, ReadonlySet<string>>();
   const entityTypesOf = (schema: GraphQLSchema) => {
     let names = entityTypes.get(schema);
@@ -89,7 +87,7 @@ export function inputHygienePlugin(options: InputHygieneOptions): ApolloServerPl
 
 async function refuseRepresentations(
   options: InputHygieneOptions,
-  context: GraphqlContext,
+  context: HubRequestContext,
   count: number,
 ): Promise<never> {
   let principal;
@@ -99,12 +97,8 @@ async function refuseRepresentations(
     // No verified caller: the sign-in refusal (audited by the authenticator) is the answer.
     throw toGraphqlError(error);
   }
-  let access: AccessContext = {};
-  try {
-    access = accessContextFrom(context.req);
-  } catch {
-    // The refusal stands without a purpose; the trail names none.
-  }
+  // The refusal stands without a purpose when the headers declare none; the trail then names none.
+  const access = context.declaredAccessOrNone();
   const max = options.maxRepresentations;
   await options.refusals.refuse(
     {

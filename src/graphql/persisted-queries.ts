@@ -5,7 +5,7 @@ import { DocumentNode, GraphQLError, Kind, parse, print, visit } from 'graphql';
 import { z } from 'zod';
 import { Authenticator } from '../auth/authenticator.service';
 import { ConfigError } from '../config/config';
-import { GraphqlContext } from './graphql-context';
+import { HubRequestContext } from '../engine/request-context';
 import { toGraphqlError } from './graphql-errors';
 
 export const PERSISTED_QUERY_NOT_ALLOWED = 'PERSISTED_QUERY_NOT_ALLOWED';
@@ -127,9 +127,9 @@ export function isAllowed(
 export function persistedQueriesPlugin(
   lists: PersistedQueryLists,
   authenticator: Authenticator,
-): ApolloServerPlugin<GraphqlContext> {
+): ApolloServerPlugin<HubRequestContext> {
   return {
-    async requestDidStart({ contextValue, request }): Promise<GraphQLRequestListener<GraphqlContext> | void> {
+    async requestDidStart({ contextValue, request }): Promise<GraphQLRequestListener<HubRequestContext> | void> {
       const { req, res } = contextValue;
       if (!req?.headers.authorization) return;
       let list: ClientAllowList | undefined;

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { DocumentNode, FragmentDefinitionNode, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { Authenticator } from '../auth/authenticator.service';
-import { GraphqlContext } from './graphql-context';
+import { HubRequestContext } from '../engine/request-context';
 import { toGraphqlError } from './graphql-errors';
 
 /** The federation root field that answers the whole subgraph SDL. */
@@ -37,7 +37,7 @@ export function selectsServiceField(operation: OperationDefinitionNode, document
  * a Nest resolver, so the global guard never sees it. A partner's gateway composes with its machine token;
  * an anonymous caller gets UNAUTHENTICATED, which auth's status plugin answers with HTTP 401.
  */
-export function serviceSdlAccessPlugin(authenticator: Authenticator): ApolloServerPlugin<GraphqlContext> {
+export function serviceSdlAccessPlugin(authenticator: Authenticator): ApolloServerPlugin<HubRequestContext> {
   return {
     async requestDidStart() {
       return {

@@ -1,10 +1,10 @@
 import { Controller, Get, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Request, Response } from 'express';
-import { Public } from '../access/policy/policy.decorator';
+import { Public } from '../engine/policy/policy.decorator';
 import { AuditHealthIndicator } from '../audit/audit-health';
-import { principalOf } from '../auth/authenticator.service';
-import { Principal, Role } from '../auth/principal';
+import { principalOf } from '../engine/request-context';
+import { Principal, Role } from '../engine/principal';
 import { DatabaseHealthIndicator } from './database-health';
 
 /** Who may read the checks behind the answer: the hub's operators (see docs/operations.md). */

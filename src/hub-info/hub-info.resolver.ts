@@ -1,5 +1,5 @@
 import { Query, Resolver } from '@nestjs/graphql';
-import { Public } from '../access/policy/policy.decorator';
+import { Public } from '../engine/policy/policy.decorator';
 import { DatabaseRuntime } from '../database/database-runtime';
 import { HUB_VERSION } from './version';
 import { HubInfo } from './hub-info.model';

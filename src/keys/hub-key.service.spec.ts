@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../hub-config';
 import { HubKeyService } from './hub-key.service';
 
 describe('HubKeyService', () => {

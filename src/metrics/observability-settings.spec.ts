@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../config/config';
+import { ConfigError } from '../config/config';
+import { loadConfig } from '../hub-config';
 
 describe('observability settings', () => {
   it('serve no metrics and record no traces unless asked', () => {

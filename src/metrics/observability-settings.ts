@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { defineSettings } from '../config/config';
 
 /** Where /metrics is served and where traces go (see docs/monitoring.md). */
 export interface ObservabilitySettings {
@@ -89,3 +90,15 @@ export function toObservabilitySettings(
 export function metricsEnabled(settings: ObservabilitySettings): boolean {
   return settings.metrics.port !== undefined || settings.metrics.token !== undefined;
 }
+
+declare module '../config/config' {
+  interface AppConfig {
+    /** /metrics (METRICS_PORT, METRICS_TOKEN) and traces (OTEL_EXPORTER_OTLP_ENDPOINT); see docs/monitoring.md. */
+    observability: ObservabilitySettings;
+  }
+}
+
+/** This domain's settings section, registered where the hub is assembled (src/hub-config.ts). */
+export const observabilitySettings = defineSettings(observabilityEnvSchema, (values, fail) => ({
+  observability: toObservabilitySettings(values, fail),
+}));

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../hub-config';
 
 describe('rate-limit settings', () => {
   it('takes the socket address unless told which proxies to trust', () => {

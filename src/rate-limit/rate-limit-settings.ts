@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { defineSettings } from '../config/config';
 
 /** Budgets and the audit of refusals (see docs/configuration.md). */
 export interface RateLimitSettings {
@@ -70,3 +71,18 @@ export function toRateLimitSettings(values: RateLimitEnv): RateLimitSettings {
 export function toTrustProxy(values: RateLimitEnv): TrustProxy {
   return values.TRUST_PROXY as TrustProxy;
 }
+
+declare module '../config/config' {
+  interface AppConfig {
+    /** Request budgets per client and per address, and how their refusals are audited. */
+    rateLimit: RateLimitSettings;
+    /** Express `trust proxy`: whose `X-Forwarded-For` names the client's address. */
+    trustProxy: TrustProxy;
+  }
+}
+
+/** This domain's settings section, registered where the hub is assembled (src/hub-config.ts). */
+export const rateLimitSettings = defineSettings(rateLimitEnvSchema, (values) => ({
+  rateLimit: toRateLimitSettings(values),
+  trustProxy: toTrustProxy(values),
+}));

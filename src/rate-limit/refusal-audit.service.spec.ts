@@ -1,5 +1,5 @@
-import type { AuditEventInput, AuditRecorder } from '../audit/audit-recorder';
-import { loadConfig } from '../config/config';
+import type { AuditEventInput, AuditRecorder } from '../engine/audit-recorder';
+import { loadConfig } from '../hub-config';
 import type { Budget, RateLimitService, Spend } from './rate-limit.service';
 import { RefusalAuditService } from './refusal-audit.service';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AuditEventInput, AuditRecorder } from '../audit/audit-recorder';
+import { AuditEventInput, AuditRecorder } from '../engine/audit-recorder';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Budget, RateLimitService } from './rate-limit.service';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { sandboxDefinitions } from '../sources/source-registry';
+import { sandboxDefinitions } from './sandbox-registry';
 import { writeBorough } from './borough-files';
 
 interface BoroughCommandOptions {

@@ -4,11 +4,10 @@ import { decide } from '../access/policy/decide';
 import type { AccessContext, PolicyFacts } from '../access/policy/policy.types';
 import { PolicyService } from '../access/policy/policy.service';
 import { PurposesService } from '../access/purposes/purposes.service';
-import { AuditRecorder } from '../audit/audit-recorder';
-import { AuthException } from '../auth/auth.exception';
-import { principalOf } from '../auth/authenticator.service';
-import type { Principal } from '../auth/principal';
-import type { GraphqlContext } from '../graphql/graphql-context';
+import { AuditRecorder } from '../engine/audit-recorder';
+import { AuthException } from '../engine/auth.exception';
+import type { Principal } from '../engine/principal';
+import type { HubRequestContext } from '../engine/request-context';
 import { HubMetrics, noHubMetrics } from '../metrics/hub-metrics';
 import { SingleViewErrorCode, SingleViewException } from './single-view.errors';
 
@@ -42,10 +41,10 @@ export class AgreementGate {
     @Optional() private readonly metrics: HubMetrics = noHubMetrics,
   ) {}
 
-  async admit(context: GraphqlContext, operation: string, query: string): Promise<AdmittedCaller> {
-    const principal = principalOf(context.req);
+  async admit(context: HubRequestContext, operation: string, query: string): Promise<AdmittedCaller> {
+    const principal = context.principal;
     if (!principal) throw AuthException.unauthenticated('missing-token');
-    const access = await this.policy.contextFor(context.req);
+    const access = await this.policy.contextFor(context);
     const [purposes, agreements] = await Promise.all([
       this.purposes.activeCodes(),
       this.agreements.factsFor(principal.organisation),

@@ -3,11 +3,8 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { isObjectType } from 'graphql';
-import { accessContextFrom } from '../access/policy/access-context';
-import { AccessContext } from '../access/policy/policy.types';
-import { principalOf } from '../auth/authenticator.service';
 import { InputErrorCode, InputException } from '../common/hub-exception';
-import type { GraphqlContext } from '../graphql/graphql-context';
+import type { HubRequestContext } from '../engine/request-context';
 import { toGraphqlError } from '../graphql/graphql-errors';
 import { RefusalAuditService } from '../rate-limit/refusal-audit.service';
 
@@ -48,7 +45,7 @@ export class FederationReferenceArgs implements OnApplicationBootstrap {
       const called: ReferenceResolver = async (reference, context, info) => {
         const found = await resolve(reference, undefined, context, info);
         if (found !== null && found !== undefined) return found;
-        throw toGraphqlError(await this.lookupFailed(typename, reference, context as GraphqlContext));
+        throw toGraphqlError(await this.lookupFailed(typename, reference, context as HubRequestContext));
       };
       Object.defineProperty(called, PATCHED, { value: true });
       type.extensions = {
@@ -58,17 +55,17 @@ export class FederationReferenceArgs implements OnApplicationBootstrap {
     }
   }
 
-  private async lookupFailed(typename: string, reference: unknown, context: GraphqlContext): Promise<InputException> {
+  private async lookupFailed(
+    typename: string,
+    reference: unknown,
+    context: HubRequestContext,
+  ): Promise<InputException> {
     const id = (reference as { id?: unknown } | null)?.id;
     const malformed = typeof id !== 'string' || !uuid.test(id);
     const noun = typename.toLowerCase();
-    const principal = principalOf(context.req);
-    let access: AccessContext = {};
-    try {
-      access = accessContextFrom(context.req);
-    } catch {
-      // Admitted callers have a valid context; this is only a safeguard for the audit event.
-    }
+    const principal = context.principal;
+    // Admitted callers have a valid context; none is only a safeguard for the audit event.
+    const access = context.declaredAccessOrNone();
     const reason = malformed ? `the id is not a ${noun} id (UUID)` : `no ${noun} has this id`;
     await this.refusals.refuse(
       {

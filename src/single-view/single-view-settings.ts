@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineSettings } from '../config/config';
 
 /** How the single view calls the source systems live (see docs/single-view.md). */
 export interface SingleViewSettings {
@@ -31,3 +32,15 @@ export function toSingleViewSettings(values: {
     breakerHalfOpenMs: values.SINGLE_VIEW_BREAKER_HALF_OPEN_MS,
   };
 }
+
+declare module '../config/config' {
+  interface AppConfig {
+    /** Live calls to the sources for the person and household views (see docs/single-view.md). */
+    singleView: SingleViewSettings;
+  }
+}
+
+/** This domain's settings section, registered where the hub is assembled (src/hub-config.ts). */
+export const singleViewSettings = defineSettings(singleViewEnvSchema, (values) => ({
+  singleView: toSingleViewSettings(values),
+}));

@@ -1,4 +1,4 @@
-import { Role } from '../auth/principal';
+import { Role } from '../engine/principal';
 
 /**
  * Roles that may ask the single view at all; what each sees is then the decision point's. The DPO and

@@ -1,7 +1,7 @@
-import { withheldError } from '../access/policy/field-policy';
-import type { SubjectGroup } from '../access/policy/policy.decorator';
+import { withheldError } from '../engine/policy/field-policy';
+import type { SubjectGroup } from '../engine/policy/policy.decorator';
 import type { Decision, FieldRef, PolicySubject } from '../access/policy/policy.types';
-import { tagOf, tagValue } from '../access/policy/subject-tag';
+import { tagOf, tagValue } from '../engine/policy/subject-tag';
 import type { GoldenIdentity } from '../identity/persons/golden-identity';
 import { releasedTeams } from './derived-facts';
 import { HOUSEHOLD_REFS, isLiveRef, LIVE_SOURCES } from './field-refs';

@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { join } from 'node:path';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { ensureBorough } from '../sandbox/borough-files';
-import { launchSandboxes, LaunchedSandboxes } from '../sandbox/sandbox-launcher';
+import { LaunchedSandboxSources, SandboxSources } from './sandbox-sources';
 import { SourceAdapter } from './source-adapter';
-import { createAdapter, knownAdapters, sandboxDefinitions } from './source-registry';
+import { createAdapter, knownAdapters } from './source-registry';
 import { SourceErrorCode, SourceException } from './source-transport';
 import { loadSourcesConfig, SourceConnection } from './sources-config';
 
@@ -18,9 +17,13 @@ export class SourceRegistry implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Sources');
   private connections?: SourceConnection[];
   private adaptersReady?: Promise<Map<string, SourceAdapter>>;
-  private launched?: LaunchedSandboxes;
+  private launched?: LaunchedSandboxSources;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // Provided in sandbox mode only (SandboxModule): the production path never loads a sandbox.
+    @Optional() private readonly sandboxes?: SandboxSources,
+  ) {}
 
   onModuleInit(): void {
     if (this.config.sourcesConfigPath)
@@ -30,7 +33,7 @@ export class SourceRegistry implements OnModuleInit, OnApplicationShutdown {
   /** Source ids that are configured (without starting anything). */
   configuredIds(): string[] {
     if (this.connections) return this.connections.map((c) => c.id);
-    return this.config.sources.sandbox ? sandboxDefinitions.map((d) => d.id) : [];
+    return this.config.sources.sandbox ? (this.sandboxes?.ids() ?? []) : [];
   }
 
   adapters(): Promise<Map<string, SourceAdapter>> {
@@ -60,11 +63,10 @@ export class SourceRegistry implements OnModuleInit, OnApplicationShutdown {
 
   private async build(): Promise<Map<string, SourceAdapter>> {
     let connections = this.connections;
-    if (!connections && this.config.sources.sandbox) {
+    if (!connections && this.config.sources.sandbox && this.sandboxes) {
       const dir = join(this.config.dataDir, 'sandbox');
       const { sandboxHouseholds: households, sandboxSeed: seed } = this.config.sources;
-      await ensureBorough(dir, { households, seed }, sandboxDefinitions, (line) => this.logger.log(line));
-      this.launched = await launchSandboxes(sandboxDefinitions, { dir });
+      this.launched = await this.sandboxes.launch(dir, { households, seed }, (line) => this.logger.log(line));
       this.logger.log(`sandbox sources running: ${this.launched.sandboxes.map((s) => `${s.id} ${s.url}`).join(', ')}`);
       connections = this.launched.connections;
     }

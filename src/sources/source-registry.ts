@@ -1,7 +1,6 @@
-import { benefitsSandbox, benefitsSource } from '../../modules/benefits';
-import { housingSandbox, housingSource } from '../../modules/housing';
-import { socialCareSandbox, socialCareSource } from '../../modules/social-care';
-import { SandboxDefinition } from '../sandbox/sandbox-kit';
+import { benefitsSource } from '../../modules/benefits';
+import { housingSource } from '../../modules/housing';
+import { socialCareSource } from '../../modules/social-care';
 import { HttpSourceTransport } from './http-transport';
 import { SourceAdapter } from './source-adapter';
 import { SourceModuleDefinition } from './source-transport';
@@ -9,9 +8,6 @@ import { SourceConnection } from './sources-config';
 
 /** The one place in `src/` that names the concrete source modules. */
 export const sourceModules: readonly SourceModuleDefinition[] = [housingSource, benefitsSource, socialCareSource];
-
-/** Their sandbox source systems, for development, tests and the benchmark. */
-export const sandboxDefinitions: readonly SandboxDefinition[] = [housingSandbox, benefitsSandbox, socialCareSandbox];
 
 export const knownAdapters = sourceModules.map((m) => m.id);
 

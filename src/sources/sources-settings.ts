@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineSettings } from '../config/config';
 
 /** How the hub gets its source systems and keeps their identities in step (see docs/sources.md). */
 export interface SourcesSettings {
@@ -91,3 +92,15 @@ export function toSourcesSettings(values: Values, fail: (message: string) => nev
     background: true,
   };
 }
+
+declare module '../config/config' {
+  interface AppConfig {
+    /** Source systems: sandboxes, sync schedule (see docs/sources.md). */
+    sources: SourcesSettings;
+  }
+}
+
+/** This domain's settings section, registered where the hub is assembled (src/hub-config.ts). */
+export const sourcesSettings = defineSettings(sourcesEnvSchema, (values, fail) => ({
+  sources: toSourcesSettings(values, fail),
+}));

@@ -7,7 +7,7 @@ import { DevTokenIssuer } from '../../src/auth/dev-token.service';
 import { AppConfig } from '../../src/config/config';
 import { APP_CONFIG } from '../../src/config/config.module';
 import { DatabaseRuntime } from '../../src/database/database-runtime';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { startTestHub, TestHub } from '../support/test-hub';
 
 const PERSON = '33333333-3333-4333-8333-333333333333';

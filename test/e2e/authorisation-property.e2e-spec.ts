@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Principal, Role } from '../../src/auth/principal';
+import { Principal, Role } from '../../src/engine/principal';
 import { seeded } from '../support/identity-fixtures';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { AccessErrorCode } from '../../src/access/access.exception';
+import { AccessErrorCode } from '../../src/engine/access.exception';
 import { ConsentService } from '../../src/access/consent/consent.service';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Principal, Role } from '../../src/auth/principal';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { Principal, Role } from '../../src/engine/principal';
+import { ConfigError } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { AccessTestHub, startAccessTestHub } from '../support/access-test-hub';
 import { PERSON_1, PERSON_2, PolicyProbeModule } from '../support/policy-probe.module';
 

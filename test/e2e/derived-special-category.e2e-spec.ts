@@ -8,7 +8,7 @@ import { CaseAssignmentsService } from '../../src/access/relationships/case-assi
 import { demoAgreements } from '../../src/access/seed/demo-seed';
 import { AgreementStatus } from '../../src/access/policy/policy.types';
 import { DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Principal, Role } from '../../src/auth/principal';
+import { Principal, Role } from '../../src/engine/principal';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
 /**

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { contentOf } from '../../src/audit/audit-content';
 import { contentHash, headerHash } from '../../src/audit/audit-hash';
-import { AuditRecorder } from '../../src/audit/audit-recorder';
+import { AuditRecorder } from '../../src/engine/audit-recorder';
 import { DevTokenIssuer } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { asSuperuserWithoutTriggers, disclosure } from '../support/audit-fixtures';
 import { startTestHub, TestHub } from '../support/test-hub';
 

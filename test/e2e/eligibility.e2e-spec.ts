@@ -7,7 +7,7 @@ import { OrganisationsService } from '../../src/access/organisations/organisatio
 import { AgreementStatus, LawfulBasis } from '../../src/access/policy/policy.types';
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Principal, Role } from '../../src/auth/principal';
+import { Principal, Role } from '../../src/engine/principal';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
 import { sandboxDataFile } from '../../src/sandbox/borough-files';
 import { IdentitySyncService } from '../../src/sources/sync/identity-sync.service';

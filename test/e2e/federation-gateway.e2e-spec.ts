@@ -10,7 +10,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import request from 'supertest';
 import { DevTokenIssuer } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { startTestHub, TestHub } from '../support/test-hub';
 
 jest.setTimeout(120_000);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 import { startTestHub, TestHub } from '../support/test-hub';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
 import { DevTokenIssuer } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { PERSISTED_QUERY_NOT_ALLOWED, sha256 } from '../../src/graphql/persisted-queries';
 import { startTestHub, TestHub } from '../support/test-hub';
 

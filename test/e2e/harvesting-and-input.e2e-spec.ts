@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { AuditRecorder } from '../../src/audit/audit-recorder';
+import { AuditRecorder } from '../../src/engine/audit-recorder';
 import { DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
 /**

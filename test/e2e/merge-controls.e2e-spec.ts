@@ -2,7 +2,7 @@ import request from 'supertest';
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { IdentityFields } from '../../src/sources/identity-fields';
 import { fixturePeople, insertSourceRecords } from '../support/identity-fixtures';
 import { startTestHub, TestHub } from '../support/test-hub';

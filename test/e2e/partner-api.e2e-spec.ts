@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { PartnerIssuer, partnerIssuer } from '../support/partner-tokens';
 import { startTestHub, TestHub } from '../support/test-hub';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { DevTokenIssuer } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { PERSISTED_QUERY_NOT_ALLOWED } from '../../src/graphql/persisted-queries';
 import { startTestHub, TestHub } from '../support/test-hub';
 

@@ -3,7 +3,7 @@ import { CaseAssignmentsService } from '../../src/access/relationships/case-assi
 import { ConsentService } from '../../src/access/consent/consent.service';
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { AccessTestHub, startAccessTestHub } from '../support/access-test-hub';
 import { PERSON_1, PERSON_2, PolicyProbeModule, ProbeResolver } from '../support/policy-probe.module';
 

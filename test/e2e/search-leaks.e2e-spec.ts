@@ -3,7 +3,7 @@ import request from 'supertest';
 import { ConsentService } from '../../src/access/consent/consent.service';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { DevTokenRequest } from '../../src/auth/dev-token.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
 import { insertSourceRecords } from '../support/identity-fixtures';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';

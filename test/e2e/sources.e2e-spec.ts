@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SourceRegistry } from '../../src/sources/source-registry.service';
 import { IdentitySyncService } from '../../src/sources/sync/identity-sync.service';
 import { createHub } from '../../src/bootstrap';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { DatabaseRuntime } from '../../src/database/database-runtime';
 import { createTestDatabase } from '../support/test-database';
 import { startTestHub, TestHub } from '../support/test-hub';

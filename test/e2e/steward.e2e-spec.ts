@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { DevTokenIssuer } from '../../src/auth/dev-token.service';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
 import { fixturePeople, insertSourceRecords } from '../support/identity-fixtures';

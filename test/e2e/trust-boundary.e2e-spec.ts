@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
-import { Principal, Role } from '../../src/auth/principal';
+import { Principal, Role } from '../../src/engine/principal';
 import { startOidcTestProvider, type OidcTestProvider } from '../support/oidc-test-provider';
 import { startTestHub, TestHub } from '../support/test-hub';
 

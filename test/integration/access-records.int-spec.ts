@@ -14,8 +14,9 @@ import { ReferenceFactsCache } from '../../src/access/policy/reference-facts.cac
 import { BreakGlassService } from '../../src/access/relationships/break-glass.service';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
-import { Principal, Role } from '../../src/auth/principal';
-import { AppConfig, loadConfig } from '../../src/config/config';
+import { Principal, Role } from '../../src/engine/principal';
+import { AppConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { RecordingAuditRecorder } from '../support/recording-audit';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { prepareEvent } from '../../src/audit/audit-content';
 import { AuditRetentionService, SYSTEM_ACTOR } from '../../src/audit/audit-retention.service';
 import { headerHash } from '../../src/audit/audit-hash';
-import { AuditEventInput } from '../../src/audit/audit-recorder';
+import { AuditEventInput } from '../../src/engine/audit-recorder';
 import { asSuperuserWithoutTriggers, auditServices, AuditServices, disclosure } from '../support/audit-fixtures';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 

@@ -11,7 +11,7 @@ import { auditRoleProblems, readAuditRoleFacts } from '../../src/audit/audit-rol
 import { checkAuditRoleAtStart, PRIVILEGED_START_OPERATION } from '../../src/audit/audit-role-startup';
 import { AuditErrorCode, AuditException } from '../../src/audit/audit.exception';
 import { createHub } from '../../src/bootstrap';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { DatabaseRuntime } from '../../src/database/database-runtime';
 import { disclosure } from '../support/audit-fixtures';

@@ -1,5 +1,5 @@
 import { AuditErrorCode, AuditException } from '../../src/audit/audit.exception';
-import { AuditRecorder } from '../../src/audit/audit-recorder';
+import { AuditRecorder } from '../../src/engine/audit-recorder';
 import { auditServices, AuditServices, breakAuditInserts, disclosure, PERSON_A } from '../support/audit-fixtures';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 

@@ -1,5 +1,5 @@
 import { AuditService } from '../../src/audit/audit.service';
-import { Principal, Role } from '../../src/auth/principal';
+import { Principal, Role } from '../../src/engine/principal';
 import { IdentityErrorCode } from '../../src/identity/identity.exception';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
 import { IdentityDecisionsService } from '../../src/identity/persons/identity-decisions.service';

@@ -1,5 +1,5 @@
 import { ModulesContainer } from '@nestjs/core';
-import { listHandlerPolicies } from '../../src/access/policy/policy-coverage';
+import { listHandlerPolicies } from '../../src/engine/policy/policy-coverage';
 import { startTestHub, TestHub } from '../support/test-hub';
 
 /**

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { RateLimitedException, RateLimitService } from '../../src/rate-limit/rate-limit.service';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { AuditVerifierService } from '../../src/audit/audit-verifier.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 import { auditOf, AuditRow, personSelection, releasedIn, unaudited } from './support/disclosures';
 import { LoadResult, startLoad } from './support/load-loop';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 import { LIVE_SOURCES } from '../../src/single-view/field-refs';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 import { auditOf, AuditRow, personSelection, releasedIn, unaudited } from './support/disclosures';

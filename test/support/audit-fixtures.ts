@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AuditCheckpointService } from '../../src/audit/audit-checkpoint.service';
-import { AuditEventInput } from '../../src/audit/audit-recorder';
+import { AuditEventInput } from '../../src/engine/audit-recorder';
 import { AuditVerifierService } from '../../src/audit/audit-verifier.service';
 import { AuditService } from '../../src/audit/audit.service';
-import { Role } from '../../src/auth/principal';
-import { AppConfig, loadConfig } from '../../src/config/config';
+import { Role } from '../../src/engine/principal';
+import { AppConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { HubKeyService } from '../../src/keys/hub-key.service';
 
 export interface AuditServices {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { Role } from '../../src/auth/principal';
+import { Role } from '../../src/engine/principal';
 
 export interface PartnerTokenClaims {
   subject: string;

@@ -1,4 +1,4 @@
-import { Principal, Role } from '../../src/auth/principal';
+import { Principal, Role } from '../../src/engine/principal';
 import { AgreementFact, AgreementStatus, LawfulBasis, PolicyFacts } from '../../src/access/policy/policy.types';
 
 /** A small, fixed world for the policy decision point's unit tests (not loaded by the application). */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Args, Field, ID, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { NotPersonalData, Policy, ReleasedAs } from '../../src/access/policy/policy.decorator';
+import { NotPersonalData, Policy, ReleasedAs } from '../../src/engine/policy/policy.decorator';
 
 export const PERSON_1 = '11111111-1111-4111-8111-111111111111';
 export const PERSON_2 = '22222222-2222-4222-8222-222222222222';

@@ -1,4 +1,4 @@
-import type { AuditEventInput, AuditRecorder } from '../../src/audit/audit-recorder';
+import type { AuditEventInput, AuditRecorder } from '../../src/engine/audit-recorder';
 
 /** A test double of the audit port: keeps every event; can be told to fail, to prove callers fail closed. */
 export class RecordingAuditRecorder implements AuditRecorder {

@@ -5,7 +5,8 @@ import { BoroughManifest, writeBorough } from '../../src/sandbox/borough-files';
 import { FailurePlan, RunningSandbox } from '../../src/sandbox/sandbox-kit';
 import { launchSandboxes, LaunchedSandboxes } from '../../src/sandbox/sandbox-launcher';
 import { SourceAdapter } from '../../src/sources/source-adapter';
-import { createAdapter, sandboxDefinitions } from '../../src/sources/source-registry';
+import { createAdapter } from '../../src/sources/source-registry';
+import { sandboxDefinitions } from '../../src/sandbox/sandbox-registry';
 import { SourceConnection } from '../../src/sources/sources-config';
 
 export interface SandboxSources {

@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import { AccessSeedService } from '../../src/access/seed/access-seed.service';
 import { AppModule } from '../../src/app.module';
 import { DevTokenIssuer, DevTokenRequest } from '../../src/auth/dev-token.service';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { DatabaseRuntime } from '../../src/database/database-runtime';
 import { SourceAdapter } from '../../src/sources/source-adapter';
 import { createAdapter } from '../../src/sources/source-registry';

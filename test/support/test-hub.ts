@@ -1,4 +1,5 @@
-import { AppConfig, loadConfig } from '../../src/config/config';
+import { AppConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/hub-config';
 import { DatabaseRuntime } from '../../src/database/database-runtime';
 import { createHub, Hub } from '../../src/bootstrap';
 import { createTestDatabase, TestDatabase } from './test-database';

@@ -1,4 +1,4 @@
-import { Role } from '../../auth/principal';
+import { Role } from '../../engine/principal';
 import { LawfulBasis } from '../policy/policy.types';
 import { AgreementContent, validateAgreement } from './agreement-validation';
 

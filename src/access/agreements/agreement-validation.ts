@@ -1,5 +1,5 @@
-import { Role } from '../../auth/principal';
-import { invalidRecord } from '../access.exception';
+import { Role } from '../../engine/principal';
+import { invalidRecord } from '../../engine/access.exception';
 import { DERIVED_FIELDS } from '../policy/derived-fields';
 import { ALWAYS_SPECIAL_SOURCES, parseFieldRef } from '../policy/field-ref';
 import { FieldRef, LawfulBasis, SpecialCategoryCondition } from '../policy/policy.types';

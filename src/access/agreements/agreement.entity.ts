@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Role } from '../../auth/principal';
+import type { Role } from '../../engine/principal';
 import type { AgreementStatus, FieldRef, LawfulBasis } from '../policy/policy.types';
 
 /** One immutable version of a data-sharing agreement; only its status moves (see the migration's trigger). */

@@ -1,9 +1,9 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../../auth/current-principal.decorator';
-import { Principal, Role } from '../../auth/principal';
+import { CurrentPrincipal } from '../../engine/current-principal.decorator';
+import { Principal, Role } from '../../engine/principal';
 import { AgreementModel } from '../access.models';
 import { AgreementStatusValue } from '../graphql-enums';
-import { Roles } from '../policy/policy.decorator';
+import { Roles } from '../../engine/policy/policy.decorator';
 import { AgreementStatus } from '../policy/policy.types';
 import { AgreementEntity } from './agreement.entity';
 import { AgreementContent } from './agreement-validation';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import { Principal } from '../../auth/principal';
-import { AccessErrorCode, AccessException, recordNotFound } from '../access.exception';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import { Principal } from '../../engine/principal';
+import { AccessErrorCode, AccessException, recordNotFound } from '../../engine/access.exception';
 import { OrganisationEntity } from '../organisations/organisation.entity';
 import { AgreementFact, AgreementStatus } from '../policy/policy.types';
 import { ReferenceFactsCache } from '../policy/reference-facts.cache';

@@ -1,8 +1,8 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../../auth/current-principal.decorator';
-import { Principal, Role } from '../../auth/principal';
+import { CurrentPrincipal } from '../../engine/current-principal.decorator';
+import { Principal, Role } from '../../engine/principal';
 import { ConsentModel, ObjectionModel } from '../access.models';
-import { Roles } from '../policy/policy.decorator';
+import { Roles } from '../../engine/policy/policy.decorator';
 import { ConsentService } from './consent.service';
 import { RecordConsentInput, RecordObjectionInput, ReviewObjectionInput } from './dto/consent.input';
 import { ObjectionReviewsService } from './objection-reviews.service';

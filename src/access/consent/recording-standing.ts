@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import { Principal, Role } from '../../auth/principal';
-import { AccessErrorCode, AccessException } from '../access.exception';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import { Principal, Role } from '../../engine/principal';
+import { AccessErrorCode, AccessException } from '../../engine/access.exception';
 import { BreakGlassFact } from '../policy/policy.types';
 import { BreakGlassService } from '../relationships/break-glass.service';
 import { CaseAssignmentsService } from '../relationships/case-assignments.service';

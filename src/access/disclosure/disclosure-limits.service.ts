@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { AuditEventInput, AuditRecorder } from '../../audit/audit-recorder';
-import { Principal } from '../../auth/principal';
+import { AuditEventInput, AuditRecorder } from '../../engine/audit-recorder';
+import { Principal } from '../../engine/principal';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { PersonBudget } from '../../rate-limit/person-budget';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineSettings } from '../../config/config';
 
 /** Limits on how many persons a client may be shown (see docs/access-control.md, "Harvesting"). */
 export interface DisclosureSettings {
@@ -29,3 +30,15 @@ export function toDisclosureSettings(values: DisclosureEnv): DisclosureSettings 
     caseReferencePeriodDays: values.CASE_REFERENCE_PERIOD_DAYS,
   };
 }
+
+declare module '../../config/config' {
+  interface AppConfig {
+    /** How many persons a client may be shown: per minute, per day, per case reference (see access/disclosure). */
+    disclosure: DisclosureSettings;
+  }
+}
+
+/** This domain's settings section, registered where the hub is assembled (src/hub-config.ts). */
+export const disclosureSettings = defineSettings(disclosureEnvSchema, (values) => ({
+  disclosure: toDisclosureSettings(values),
+}));

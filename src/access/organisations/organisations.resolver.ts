@@ -1,9 +1,9 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../../auth/current-principal.decorator';
-import { Principal, Role } from '../../auth/principal';
+import { CurrentPrincipal } from '../../engine/current-principal.decorator';
+import { Principal, Role } from '../../engine/principal';
 import { OrganisationModel, PrincipalModel, PurposeModel } from '../access.models';
 import { OrganisationKindValue } from '../graphql-enums';
-import { Roles } from '../policy/policy.decorator';
+import { Roles } from '../../engine/policy/policy.decorator';
 import { PurposesService } from '../purposes/purposes.service';
 import { OrganisationKind } from './organisation.entity';
 import { OrganisationsService } from './organisations.service';

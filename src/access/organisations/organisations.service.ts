@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import { Principal } from '../../auth/principal';
-import { invalidRecord } from '../access.exception';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import { Principal } from '../../engine/principal';
+import { invalidRecord } from '../../engine/access.exception';
 import { ReferenceFactsCache } from '../policy/reference-facts.cache';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../engine/principal';
 import { AgreementsService } from '../agreements/agreements.service';
 import { ConsentService } from '../consent/consent.service';
 import { PurposesService } from '../purposes/purposes.service';

@@ -1,4 +1,4 @@
-import { Principal, Role } from '../../auth/principal';
+import { Principal, Role } from '../../engine/principal';
 import { decideAnswer, DerivedAnswer } from './answer-decision';
 import { AgreementFact, AgreementStatus, ConsentFact, LawfulBasis, ObjectionFact, PolicyFacts } from './policy.types';
 

@@ -1,4 +1,4 @@
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../engine/principal';
 import { decide } from './decide';
 import { ALWAYS_SPECIAL_SOURCES } from './field-ref';
 import {

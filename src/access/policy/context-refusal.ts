@@ -1,10 +1,10 @@
 import type { Request } from 'express';
-import type { AuditEventInput } from '../../audit/audit-recorder';
-import { principalOf } from '../../auth/authenticator.service';
+import type { AuditEventInput } from '../../engine/audit-recorder';
+import { principalOf } from '../../engine/request-context';
 import { addressKey, clientAddress, requestPath } from '../../rate-limit/client-address';
 import type { Refusal } from '../../rate-limit/refusal-audit.service';
-import { AccessErrorCode, AccessException } from '../access.exception';
-import { PURPOSE_HEADER, refusedHeader } from './access-context';
+import { AccessErrorCode, AccessException } from '../../engine/access.exception';
+import { PURPOSE_HEADER, refusedHeader } from '../../engine/access-context';
 
 /**
  * The audit event of a request refused for its access context (no purpose, a purpose not in the catalogue,

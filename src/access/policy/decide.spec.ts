@@ -1,4 +1,4 @@
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../engine/principal';
 import {
   A,
   ALL_FIELDS,

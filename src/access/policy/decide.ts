@@ -1,4 +1,4 @@
-import { Principal, Role } from '../../auth/principal';
+import { Principal, Role } from '../../engine/principal';
 import { DERIVED_FIELDS, sourceKnownRef, specialSources } from './derived-fields';
 import { ALWAYS_SPECIAL_SOURCES, EXISTENCE_FIELDS, parseFieldRef, ParsedFieldRef } from './field-ref';
 import {

@@ -1,29 +1,21 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Request } from 'express';
-import { AuditedField, AuditEventInput, AuditRecorder } from '../../audit/audit-recorder';
-import { Principal } from '../../auth/principal';
+import { AuditedField, AuditEventInput, AuditRecorder } from '../../engine/audit-recorder';
 import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
 import { inSpan } from '../../metrics/hub-tracing';
 import { RefusalAuditService } from '../../rate-limit/refusal-audit.service';
-import { AccessErrorCode, AccessException } from '../access.exception';
+import { AccessErrorCode, AccessException } from '../../engine/access.exception';
 import { DisclosureLimits } from '../disclosure/disclosure-limits.service';
 import { PurposesService } from '../purposes/purposes.service';
-import { accessContextFrom } from './access-context';
 import { AccessFactsLoader } from './access-facts.loader';
 import { contextRefusal } from './context-refusal';
 import { decide } from './decide';
 import { parseFieldRef } from './field-ref';
-import { AccessContext, Decision, FieldRef, PolicySubject } from './policy.types';
+import { DecisionRequest, SubjectDecisions } from '../../engine/policy/subject-decisions';
+import type { HubRequestContext } from '../../engine/request-context';
+import { AccessContext, Decision, FieldRef } from './policy.types';
 
-export interface DecisionRequest {
-  principal: Principal;
-  context: AccessContext;
-  subjects: PolicySubject[];
-  fields: FieldRef[];
-  /** e.g. `person.view`, `search`: what the audit event calls the disclosure. */
-  operation: string;
-  requestId?: string;
-}
+export type { DecisionRequest } from '../../engine/policy/subject-decisions';
 
 /**
  * Asks the decision point and writes down the answer: facts are loaded, `decide` runs for each subject,
@@ -31,10 +23,8 @@ export interface DecisionRequest {
  * take the event, the error propagates and nothing is released (fail closed).
  */
 @Injectable()
-export class PolicyService {
+export class PolicyService implements SubjectDecisions {
   private readonly logger = new Logger('Policy');
-  /** One reading per request: several root fields ask, and a refusal is audited once. */
-  private readonly contexts = new WeakMap<Request, Promise<AccessContext>>();
 
   constructor(
     private readonly facts: AccessFactsLoader,
@@ -51,21 +41,18 @@ export class PolicyService {
   /**
    * The request's access context, with its purpose checked against the catalogue. A refusal is audited
    * (`access.context-refused`) before the caller hears of it; if that cannot be written the request is
-   * refused all the same.
+   * refused all the same. Read once per request (several root fields ask; a refusal is audited once) and
+   * kept on the request's context.
    */
-  contextFor(req: Request): Promise<AccessContext> {
-    let context = this.contexts.get(req);
-    if (!context) {
-      context = this.readContext(req);
-      this.contexts.set(req, context);
-    }
-    return context;
+  contextFor(request: HubRequestContext): Promise<AccessContext> {
+    request.checkedAccess ??= this.readContext(request);
+    return request.checkedAccess;
   }
 
-  private async readContext(req: Request): Promise<AccessContext> {
+  private async readContext(request: HubRequestContext): Promise<AccessContext> {
     let context: AccessContext | undefined;
     try {
-      context = accessContextFrom(req);
+      context = request.declaredAccess();
       if (!(await this.purposes.activeCodes()).includes(context.purpose!)) {
         throw new AccessException(
           AccessErrorCode.UNKNOWN_PURPOSE,
@@ -74,7 +61,7 @@ export class PolicyService {
       }
       return context;
     } catch (error) {
-      if (error instanceof AccessException) await this.recordRefusal(req, error, context?.purpose);
+      if (error instanceof AccessException) await this.recordRefusal(request.req, error, context?.purpose);
       throw error;
     }
   }

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import { Principal } from '../../auth/principal';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import { Principal } from '../../engine/principal';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AccessErrorCode, AccessException, invalidRecord, recordNotFound } from '../access.exception';
+import { AccessErrorCode, AccessException, invalidRecord, recordNotFound } from '../../engine/access.exception';
 import { asInputError } from '../db-errors';
 import { meaningfulLength, vagueTextProblem } from '../meaningful-text';
-import { isCaseReference } from '../policy/access-context';
+import { isCaseReference } from '../../engine/access-context';
 import { BreakGlassFact } from '../policy/policy.types';
 import { BreakGlassEntity, BreakGlassReviewStatus } from './break-glass.entity';
 import { resolvePerson } from './person-survivor';

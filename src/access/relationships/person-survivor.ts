@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { AccessErrorCode, AccessException, invalidRecord } from '../access.exception';
+import { AccessErrorCode, AccessException, invalidRecord } from '../../engine/access.exception';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,8 +1,8 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../../auth/current-principal.decorator';
-import { Principal, Role } from '../../auth/principal';
+import { CurrentPrincipal } from '../../engine/current-principal.decorator';
+import { Principal, Role } from '../../engine/principal';
 import { BreakGlassModel, CaseAssignmentModel } from '../access.models';
-import { Roles } from '../policy/policy.decorator';
+import { Roles } from '../../engine/policy/policy.decorator';
 import { BreakGlassService } from './break-glass.service';
 import { CaseAssignmentsService } from './case-assignments.service';
 import { AssignCaseInput, BreakGlassInput, ReviewBreakGlassInput } from './dto/relationship.input';

@@ -1,7 +1,7 @@
 import { Args, Field, InputType, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../../auth/current-principal.decorator';
-import { Principal, Role } from '../../auth/principal';
-import { Roles } from '../policy/policy.decorator';
+import { CurrentPrincipal } from '../../engine/current-principal.decorator';
+import { Principal, Role } from '../../engine/principal';
+import { Roles } from '../../engine/policy/policy.decorator';
 import { ServiceTeamsService } from './service-teams.service';
 
 @ObjectType('ServiceTeam', { description: 'A team that works in the service of one source system.' })

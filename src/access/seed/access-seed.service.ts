@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import { Principal, Role } from '../../auth/principal';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import { Principal, Role } from '../../engine/principal';
 import { AgreementEntity } from '../agreements/agreement.entity';
 import { AgreementsService } from '../agreements/agreements.service';
 import { OrganisationEntity } from '../organisations/organisation.entity';

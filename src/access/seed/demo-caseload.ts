@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { Principal, Role } from '../../auth/principal';
+import { Principal, Role } from '../../engine/principal';
 import { CaseAssignmentsService } from '../relationships/case-assignments.service';
 
 const assigner: Principal = { subject: 'hub-demo-seed', organisation: 'council', roles: [Role.Admin] };

@@ -1,4 +1,4 @@
-import { Role } from '../../auth/principal';
+import { Role } from '../../engine/principal';
 import { AgreementContent } from '../agreements/agreement-validation';
 import { OrganisationKind } from '../organisations/organisation.entity';
 import { LawfulBasis } from '../policy/policy.types';

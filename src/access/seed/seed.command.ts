@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
-import { withHubContext } from '../../cli/cli-context';
+import { CliHost } from '../../engine/cli-host';
 import { CaseAssignmentsService } from '../relationships/case-assignments.service';
 import { AccessSeedService } from './access-seed.service';
 import { assignDemoCaseload } from './demo-caseload';
@@ -20,8 +20,12 @@ interface SeedOptions {
     'Load the demo organisations and data-sharing agreements (idempotent); --caseload TEAM assigns demo households',
 })
 export class SeedCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(_args: string[], options: SeedOptions): Promise<void> {
-    const summary = await withHubContext(async (app) => {
+    const summary = await this.cli.withHubContext(async (app) => {
       const seeded = await app.get(AccessSeedService).seedDemo();
       if (!options.caseload) return seeded;
       const households = await assignDemoCaseload(

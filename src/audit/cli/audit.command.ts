@@ -2,9 +2,9 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { withHubContext } from '../../cli/cli-context';
+import { CliHost } from '../../engine/cli-host';
 import { AuditCheckpointService } from '../audit-checkpoint.service';
-import { AuditRecorder } from '../audit-recorder';
+import { AuditRecorder } from '../../engine/audit-recorder';
 import { AuditRetentionService } from '../audit-retention.service';
 import { AuditVerifierService } from '../audit-verifier.service';
 import { csvHeader, csvRows, ndjsonRows } from '../dpo/audit-export';
@@ -25,8 +25,12 @@ const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}
   description: 'Re-derive the audit chain and print {valid, checkedEvents, firstBrokenSeq, ...}; exit 1 if broken',
 })
 export class AuditVerifyCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(_args: string[], options: { from?: number; to?: number }): Promise<void> {
-    const result = await withHubContext(async (app) => {
+    const result = await this.cli.withHubContext(async (app) => {
       const verification = await app.get(AuditVerifierService).verify(options?.from, options?.to);
       await app.get(AuditRecorder).record(dpoEvent(cliActor(), 'verify', { detail: { ...verification } }));
       return verification;
@@ -63,6 +67,10 @@ interface ExportOptions {
 
 @SubCommand({ name: 'export', description: 'Write audit events (oldest first) as CSV or NDJSON to stdout or --out' })
 export class AuditExportCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(_args: string[], options: ExportOptions = {}): Promise<void> {
     const format = options.format ?? 'ndjson';
     if (format !== 'csv' && format !== 'ndjson') throw new Error('--format must be csv or ndjson');
@@ -81,7 +89,7 @@ export class AuditExportCommand extends CommandRunner {
       }).filter(([, value]) => value !== undefined),
     );
     const filter = filterFromQuery(query);
-    const count = await withHubContext(async (app) => {
+    const count = await this.cli.withHubContext(async (app) => {
       await app.get(AuditRecorder).record(
         dpoEvent(cliActor(), 'export', {
           persons: filter.personId ? [filter.personId] : [],
@@ -167,8 +175,12 @@ export class AuditExportCommand extends CommandRunner {
 
 @SubCommand({ name: 'checkpoint', description: 'Sign and store a checkpoint of the chain head now' })
 export class AuditCheckpointCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(): Promise<void> {
-    const row = await withHubContext((app) => app.get(AuditCheckpointService).checkpoint('manual'));
+    const row = await this.cli.withHubContext((app) => app.get(AuditCheckpointService).checkpoint('manual'));
     print(
       row
         ? { seq: Number(row.seq), hash: row.hash, kid: row.kid, createdAt: row.created_at }
@@ -183,8 +195,12 @@ export class AuditCheckpointCommand extends CommandRunner {
     "Print the public half of the hub's signing key (JWK): before replacing the key, add it to HUB_RETIRED_KEYS_FILE",
 })
 export class AuditPublicKeyCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(): Promise<void> {
-    print(await withHubContext((app) => app.get(HubKeyService).publicJwk()));
+    print(await this.cli.withHubContext((app) => app.get(HubKeyService).publicJwk()));
   }
 }
 
@@ -193,8 +209,12 @@ export class AuditPublicKeyCommand extends CommandRunner {
   description: 'Apply AUDIT_RETENTION: checkpoint, then erase the content of events past retention',
 })
 export class AuditPurgeCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(_args: string[], options: { dryRun?: boolean } = {}): Promise<void> {
-    const result = await withHubContext<unknown>((app) => {
+    const result = await this.cli.withHubContext<unknown>((app) => {
       const retention = app.get(AuditRetentionService);
       return options.dryRun ? retention.preview() : retention.purge(cliActor());
     });

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
-import type { Principal } from '../../auth/principal';
-import type { AuditEventInput } from '../audit-recorder';
+import type { Principal } from '../../engine/principal';
+import type { AuditEventInput } from '../../engine/audit-recorder';
 
 /** The purpose every DPO query is recorded under: oversight of the hub's processing. */
 export const DPO_PURPOSE = 'data-protection-oversight';

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Roles } from '../../access/policy/policy.decorator';
-import { CurrentPrincipal } from '../../auth/current-principal.decorator';
-import { Principal, Role } from '../../auth/principal';
-import { AuditRecorder } from '../audit-recorder';
+import { Roles } from '../../engine/policy/policy.decorator';
+import { CurrentPrincipal } from '../../engine/current-principal.decorator';
+import { Principal, Role } from '../../engine/principal';
+import { AuditRecorder } from '../../engine/audit-recorder';
 import { AuditException } from '../audit.exception';
 import { csvHeader, csvRows, exportContentTypes, ExportFormat, exportRecord, ndjsonRows } from './audit-export';
 import { AuditEventFilter, filterCondition } from './audit-filter';

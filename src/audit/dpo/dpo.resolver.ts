@@ -1,9 +1,9 @@
 import { Args, Context, Float, Int, Query, Resolver } from '@nestjs/graphql';
-import { Roles } from '../../access/policy/policy.decorator';
-import { CurrentPrincipal } from '../../auth/current-principal.decorator';
-import { Principal, Role } from '../../auth/principal';
-import type { GraphqlContext } from '../../graphql/graphql-context';
-import { AuditRecorder } from '../audit-recorder';
+import { Roles } from '../../engine/policy/policy.decorator';
+import { CurrentPrincipal } from '../../engine/current-principal.decorator';
+import { Principal, Role } from '../../engine/principal';
+import type { HubRequestContext } from '../../engine/request-context';
+import { AuditRecorder } from '../../engine/audit-recorder';
 import { AuditVerifierService } from '../audit-verifier.service';
 import { AnomalyReportModel } from './anomaly-report.model';
 import { AuditAnomalyService } from './audit-anomaly.service';
@@ -41,7 +41,7 @@ export class DpoResolver {
   @Roles(Role.Dpo)
   async auditEvents(
     @CurrentPrincipal() dpo: Principal,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
     @Args('filter', { type: () => AuditEventFilterInput, nullable: true }) filter?: AuditEventFilterInput,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { type: () => String, nullable: true }) after?: string,
@@ -63,7 +63,7 @@ export class DpoResolver {
   @Roles(Role.Dpo)
   async personAccessTimeline(
     @CurrentPrincipal() dpo: Principal,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
     @Args('personId') personId: string,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { type: () => String, nullable: true }) after?: string,
@@ -85,7 +85,7 @@ export class DpoResolver {
   @Roles(Role.Dpo)
   async verifyAuditChain(
     @CurrentPrincipal() dpo: Principal,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
     @Args('fromSeq', { type: () => SeqScalar, nullable: true }) fromSeq?: number,
     @Args('toSeq', { type: () => SeqScalar, nullable: true }) toSeq?: number,
   ): Promise<ChainVerificationModel> {
@@ -98,7 +98,7 @@ export class DpoResolver {
   @Roles(Role.Dpo)
   async auditAnomalies(
     @CurrentPrincipal() dpo: Principal,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
     @Args('from', { type: () => Date, nullable: true }) from?: Date,
     @Args('to', { type: () => Date, nullable: true }) to?: Date,
     @Args('zThreshold', { type: () => Float, nullable: true }) zThreshold?: number,
@@ -131,7 +131,7 @@ export class DpoResolver {
   @Roles(Role.Dpo)
   async subjectAccessReport(
     @CurrentPrincipal() dpo: Principal,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
     @Args('personId') personId: string,
     @Args('receivedOn', { type: () => Date, nullable: true, description: 'When the request was received; sets dueBy.' })
     receivedOn?: Date,
@@ -167,7 +167,7 @@ export class DpoResolver {
   @Roles(Role.Dpo)
   async breakGlassReviews(
     @CurrentPrincipal() dpo: Principal,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
     @Args('status', { type: () => String, nullable: true, description: 'pending, justified, not-justified or all.' })
     status?: string,
   ): Promise<BreakGlassReviewModel[]> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { Role } from '../principal';
+import { Role } from '../../engine/principal';
 
 /** Roles only the council's own staff may hold: an issuer must be listed for the council to grant them. */
 export const COUNCIL_ONLY_ROLES: readonly Role[] = [Role.Admin, Role.Dpo, Role.DataSteward];

@@ -1,6 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { withHubContext } from '../../cli/cli-context';
+import { CliHost } from '../../engine/cli-host';
 import { HouseholdsService } from '../../households/households.service';
 import { IdentityIndexService } from './identity-index.service';
 
@@ -15,8 +15,12 @@ interface MatchOptions {
     'Match new and changed source records into the person index, then re-resolve households; prints a JSON summary',
 })
 export class MatchCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(_args: string[], options: MatchOptions): Promise<void> {
-    const summary = await withHubContext(async (app) => {
+    const summary = await this.cli.withHubContext(async (app) => {
       const index = app.get(IdentityIndexService);
       if (options.retrain) await index.train();
       const requeued = options.all ? await index.requeueAll() : 0;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../engine/principal';
 import { IdentityFields } from '../../sources/identity-fields';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { pairKey } from '../index/link-decision';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import { Principal } from '../../auth/principal';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import { Principal } from '../../engine/principal';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { PersonIndexStore } from '../index/person-index.store';
 import { DecisionSteps } from './decision-steps';

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../engine/principal';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 
 export type MergeRequestStatus = 'pending' | 'approved' | 'rejected';

@@ -1,11 +1,11 @@
 import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Roles } from '../../access/policy/policy.decorator';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import { CurrentPrincipal } from '../../auth/current-principal.decorator';
-import { Principal, Role } from '../../auth/principal';
+import { Roles } from '../../engine/policy/policy.decorator';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import { CurrentPrincipal } from '../../engine/current-principal.decorator';
+import { Principal, Role } from '../../engine/principal';
 import { identityFieldNames } from '../../sources/identity-fields';
 import { InputErrorCode, InputException } from '../../common/hub-exception';
-import { GraphqlContext } from '../../graphql/graphql-context';
+import { HubRequestContext } from '../../engine/request-context';
 import { IdentityDecisionsService } from '../persons/identity-decisions.service';
 import { MergeRequestStatus, mergeRequestStatuses } from '../persons/merge-requests.store';
 import { MatchReviewPage, PersonDecisionModel } from './match-review.model';
@@ -29,7 +29,7 @@ export class MatchReviewResolver {
   @Roles(Role.DataSteward)
   async matchReviews(
     @CurrentPrincipal() actor: Principal,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { nullable: true }) after?: string,
   ): Promise<MatchReviewPage> {
@@ -97,7 +97,7 @@ export class MatchReviewResolver {
   @Roles(Role.DataSteward)
   async personMergeRequests(
     @CurrentPrincipal() actor: Principal,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
     @Args('status', { defaultValue: 'pending', description: '`pending`, `approved` or `rejected`.' }) status: string,
     @Args('first', { type: () => Int, defaultValue: 50 }) first: number,
   ): Promise<PersonMergeRequestModel[]> {

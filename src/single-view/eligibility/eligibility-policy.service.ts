@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AccessErrorCode, AccessException } from '../../access/access.exception';
+import { AccessErrorCode, AccessException } from '../../engine/access.exception';
 import { AccessFactsLoader } from '../../access/policy/access-facts.loader';
 import { decideAnswer } from '../../access/policy/answer-decision';
 import { parseFieldRef } from '../../access/policy/field-ref';
 import { AccessContext, Decision } from '../../access/policy/policy.types';
-import { AuditedField, AuditEventInput, AuditRecorder } from '../../audit/audit-recorder';
-import { Principal } from '../../auth/principal';
+import { AuditedField, AuditEventInput, AuditRecorder } from '../../engine/audit-recorder';
+import { Principal } from '../../engine/principal';
 import { EligibilityRule, Evaluation } from './eligibility-rule';
 
 export const ELIGIBILITY_OPERATION = 'eligibility.check';

@@ -1,10 +1,9 @@
 import { Args, Context, ID, Query, Resolver } from '@nestjs/graphql';
 import { PolicyService } from '../../access/policy/policy.service';
-import { Policy } from '../../access/policy/policy.decorator';
-import { AuthException } from '../../auth/auth.exception';
-import { principalOf } from '../../auth/authenticator.service';
-import { Role } from '../../auth/principal';
-import type { GraphqlContext } from '../../graphql/graphql-context';
+import { Policy } from '../../engine/policy/policy.decorator';
+import { AuthException } from '../../engine/auth.exception';
+import { Role } from '../../engine/principal';
+import type { HubRequestContext } from '../../engine/request-context';
 import {
   EligibilityAnswerModel,
   EligibilityCheck,
@@ -41,11 +40,11 @@ export class EligibilityResolver {
   async checkEligibility(
     @Args('personId', { type: () => ID }) personId: string,
     @Args('check', { type: () => EligibilityCheck }) check: EligibilityCheck,
-    @Context() ctx: GraphqlContext,
+    @Context() ctx: HubRequestContext,
   ): Promise<EligibilityAnswerModel> {
-    const principal = principalOf(ctx.req);
+    const principal = ctx.principal;
     if (!principal) throw AuthException.unauthenticated('missing-token');
-    const context = await this.policy.contextFor(ctx.req);
+    const context = await this.policy.contextFor(ctx);
     const outcome = await this.eligibility.check({ principal, context, personId, check, requestId: ctx.requestId });
     return {
       check: outcome.check,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccessContext } from '../../access/policy/policy.types';
-import { Principal } from '../../auth/principal';
+import { Principal } from '../../engine/principal';
 import { EligibilityInputs } from './eligibility-inputs.service';
 import { EligibilityPolicy } from './eligibility-policy.service';
 import { EligibilityCheck, EligibilityGap, EligibilityResult, londonDay } from './eligibility-rule';

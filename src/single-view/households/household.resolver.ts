@@ -1,6 +1,6 @@
 import { Args, Context, ID, Parent, Query, ResolveReference, Resolver } from '@nestjs/graphql';
-import { Policy } from '../../access/policy/policy.decorator';
-import { GraphqlContext } from '../../graphql/graphql-context';
+import { Policy } from '../../engine/policy/policy.decorator';
+import { HubRequestContext } from '../../engine/request-context';
 import { AgreementGate } from '../agreement-gate.service';
 import { AddressLookupInput } from '../dto/search-people.input';
 import { RequestLoadersFactory } from '../live/request-loaders';
@@ -31,7 +31,7 @@ export class HouseholdResolver {
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
   async household(
     @Args('id', { type: () => ID }) id: string,
-    @Context() context: GraphqlContext,
+    @Context() context: HubRequestContext,
   ): Promise<HouseholdModel | null> {
     await this.gate.admit(context, 'household.view', 'household');
     if (!isUuid(id)) throw badInput('id must be a household id (UUID)');
@@ -44,7 +44,7 @@ export class HouseholdResolver {
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
   async householdsAtAddress(
     @Args('input') input: AddressLookupInput,
-    @Context() context: GraphqlContext,
+    @Context() context: HubRequestContext,
   ): Promise<HouseholdModel[]> {
     await this.gate.admit(context, 'household.view', 'householdsAtAddress');
     const uprn = input.uprn?.trim();
@@ -64,7 +64,7 @@ export class HouseholdResolver {
   @Policy.subject('household.view', householdSubjects, SINGLE_VIEW_ROLES)
   async resolveReference(
     @Parent() reference: { id?: unknown },
-    @Context() context: GraphqlContext,
+    @Context() context: HubRequestContext,
   ): Promise<HouseholdModel | null> {
     await this.gate.admit(context, 'household.view', '_entities');
     const id = String(reference?.id ?? '');
@@ -73,7 +73,7 @@ export class HouseholdResolver {
   }
 
   /** The household and its members' index rows, read side by side (into the request's memory only). */
-  private async viewOf(id: string, context: GraphqlContext): Promise<HouseholdModel | null> {
+  private async viewOf(id: string, context: HubRequestContext): Promise<HouseholdModel | null> {
     const [[record], members] = await Promise.all([
       this.households.byIds([id]),
       this.directory.householdMembersIndexed(id),

@@ -1,6 +1,6 @@
-import { withheldError } from '../../access/policy/field-policy';
+import { withheldError } from '../../engine/policy/field-policy';
 import type { Decision } from '../../access/policy/policy.types';
-import { tagOf } from '../../access/policy/subject-tag';
+import { tagOf } from '../../engine/policy/subject-tag';
 import { sourceUnavailableError } from '../single-view.errors';
 import { CATEGORY_FIELDS } from '../models/service-records.model';
 import type { PersonModel } from '../models/person.model';

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/config';
+import { loadConfig } from '../../hub-config';
 import { SourceAdapter } from '../../sources/source-adapter';
 import { SourceRegistry } from '../../sources/source-registry.service';
 import { SourceErrorCode, SourceException } from '../../sources/source-transport';

@@ -1,6 +1,7 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { FieldRef } from '../../access/policy/policy.types';
-import type { AuditRecorder } from '../../audit/audit-recorder';
+import type { AuditRecorder } from '../../engine/audit-recorder';
+import { HubRequestContext } from '../../engine/request-context';
 import type { FetchOptions, ServiceRecord } from '../../sources/source-adapter';
 import type { IndexedPerson, PersonDirectory } from '../persons/person-directory.service';
 import type { LiveSources } from './live-sources.service';
@@ -32,7 +33,7 @@ function loadersWith(fetch: Fetch) {
   const audit = { record: async () => ({ seq: '1', hash: '' }) } as unknown as AuditRecorder;
   const loaders = new RequestLoaders(
     { directory: {} as PersonDirectory, live, audit },
-    { req: {} as Request, requestId: 'req-1' },
+    new HubRequestContext({ headers: {} } as Request, {} as Response, 'req-1'),
   );
   return { loaders, calls };
 }

@@ -1,20 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import DataLoader from 'dataloader';
-import type { Request } from 'express';
-import { accessContextFrom } from '../../access/policy/access-context';
 import { parseFieldRef } from '../../access/policy/field-ref';
 import type { FieldRef } from '../../access/policy/policy.types';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import { principalOf } from '../../auth/authenticator.service';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import { HubRequestContext, RequestSlot } from '../../engine/request-context';
 import { ServiceRecord } from '../../sources/source-adapter';
 import { HoldingTeam, IndexedPerson, PersonDirectory } from '../persons/person-directory.service';
 import { failure, isSourceFailure, LiveSources, SourceFailure } from './live-sources.service';
 
-/** The part of the GraphQL context the loaders hang off (one object per request). */
-export interface LoaderContext {
-  req: Request;
-  requestId?: string;
-}
+/** The part of the request's context the loaders use. */
+export type LoaderContext = Pick<HubRequestContext, 'principal' | 'requestId' | 'declaredAccess'>;
+
+/** Where a request's loaders are kept: in its context (HubRequestContext), one set per request. */
+const LOADERS = new RequestSlot<RequestLoaders>('single-view loaders');
 
 type Outcome = ServiceRecord[];
 
@@ -144,9 +142,9 @@ export class RequestLoaders {
 
   private async recordFailure(failed: SourceFailure): Promise<void> {
     const wanted = this.wanted.get(failed.source);
-    const principal = principalOf(this.context.req);
+    const principal = this.context.principal;
     try {
-      const access = accessContextFrom(this.context.req);
+      const access = this.context.declaredAccess();
       await this.deps.audit.record({
         ...(principal ? { actor: principal } : {}),
         operation: 'single-view.source-unavailable',
@@ -169,9 +167,7 @@ export class RequestLoaders {
   }
 }
 
-const perRequest = new WeakMap<object, RequestLoaders>();
-
-/** Hands out each request's loaders, keyed by its GraphQL context object. */
+/** Hands out each request's loaders, kept in its context. */
 @Injectable()
 export class RequestLoadersFactory {
   private readonly deps: LoaderDeps;
@@ -180,12 +176,7 @@ export class RequestLoadersFactory {
     this.deps = { directory, live, audit };
   }
 
-  of(context: LoaderContext): RequestLoaders {
-    let loaders = perRequest.get(context);
-    if (!loaders) {
-      loaders = new RequestLoaders(this.deps, context);
-      perRequest.set(context, loaders);
-    }
-    return loaders;
+  of(context: HubRequestContext): RequestLoaders {
+    return context.slot(LOADERS, () => new RequestLoaders(this.deps, context));
   }
 }

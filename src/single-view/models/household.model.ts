@@ -1,5 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { NotPersonalData, ReleasedAs } from '../../access/policy/policy.decorator';
+import { NotPersonalData, ReleasedAs } from '../../engine/policy/policy.decorator';
 import { HOUSEHOLD_REFS, identityRef, involvementRef } from '../field-refs';
 import { PersonModel } from './person.model';
 

@@ -1,5 +1,5 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
-import { NotPersonalData, ReleasedAs } from '../../access/policy/policy.decorator';
+import { NotPersonalData, ReleasedAs } from '../../engine/policy/policy.decorator';
 import { identityRef, INDEX_REFS, involvementRef } from '../field-refs';
 
 /** Which source supplied a golden value, and by which survivorship rule. For data stewards. */

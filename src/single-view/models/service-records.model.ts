@@ -1,5 +1,5 @@
 import { Field, Float, ObjectType } from '@nestjs/graphql';
-import { ReleasedAs } from '../../access/policy/policy.decorator';
+import { ReleasedAs } from '../../engine/policy/policy.decorator';
 
 interface FieldSpec {
   name: string;

@@ -1,6 +1,6 @@
 import { Args, Context, ID, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
-import { Policy } from '../../access/policy/policy.decorator';
-import { GraphqlContext } from '../../graphql/graphql-context';
+import { Policy } from '../../engine/policy/policy.decorator';
+import { HubRequestContext } from '../../engine/request-context';
 import { AgreementGate } from '../agreement-gate.service';
 import { INDEX_REFS, LIVE_SOURCES } from '../field-refs';
 import { HouseholdDirectory } from '../households/household-directory.service';
@@ -59,7 +59,7 @@ export class PersonResolver {
   @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
   async person(
     @Args('id', { type: () => ID }) id: string,
-    @Context() context: GraphqlContext,
+    @Context() context: HubRequestContext,
   ): Promise<PersonModel | null> {
     await this.gate.admit(context, 'person.view', 'person');
     if (!isUuid(id)) throw badInput('id must be a person id (UUID)');
@@ -71,7 +71,7 @@ export class PersonResolver {
   @Policy.subject('person.view', personSubject, SINGLE_VIEW_ROLES)
   async resolveReference(
     @Parent() reference: { id?: unknown },
-    @Context() context: GraphqlContext,
+    @Context() context: HubRequestContext,
   ): Promise<PersonModel | null> {
     await this.gate.admit(context, 'person.view', '_entities');
     const id = String(reference?.id ?? '');

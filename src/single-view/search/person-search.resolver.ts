@@ -1,9 +1,9 @@
 import { Args, Context, Info, Query, Resolver } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { withheldError } from '../../access/policy/field-policy';
-import { Policy } from '../../access/policy/policy.decorator';
-import { requestedFields } from '../../access/policy/requested-fields';
-import { GraphqlContext } from '../../graphql/graphql-context';
+import { withheldError } from '../../engine/policy/field-policy';
+import { Policy } from '../../engine/policy/policy.decorator';
+import { requestedFields } from '../../engine/policy/requested-fields';
+import { HubRequestContext } from '../../engine/request-context';
 import { AgreementGate } from '../agreement-gate.service';
 import { SearchPeopleInput } from '../dto/search-people.input';
 import { RequestLoadersFactory } from '../live/request-loaders';
@@ -36,7 +36,7 @@ export class PersonSearchResolver {
   @Policy.subject('search', { fromResultGroups: searchGroup }, SINGLE_VIEW_ROLES)
   async searchPeople(
     @Args('input') input: SearchPeopleInput,
-    @Context() context: GraphqlContext,
+    @Context() context: HubRequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<PersonSearchResultModel> {
     const caller = await this.gate.admit(context, 'search', 'searchPeople');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../config/config';
+import { loadConfig } from '../../hub-config';
 import { HubKeyService } from '../../keys/hub-key.service';
 import { SearchCursors } from './search-cursor';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditRecorder } from '../../audit/audit-recorder';
-import type { Principal } from '../../auth/principal';
+import { AuditRecorder } from '../../engine/audit-recorder';
+import type { Principal } from '../../engine/principal';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 

@@ -1,6 +1,6 @@
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
 import { cliActor } from '../../audit/dpo/dpo-activity';
-import { withHubContext } from '../../cli/cli-context';
+import { CliHost } from '../../engine/cli-host';
 import { QuarantinePurgeService } from './quarantine-purge.service';
 
 @SubCommand({
@@ -9,8 +9,12 @@ import { QuarantinePurgeService } from './quarantine-purge.service';
     'Apply QUARANTINE_RETENTION_DAYS: clear raw values last seen before it, delete rows resolved before it (audited); prints {purgedRaw, deletedResolved, retentionDays}',
 })
 export class QuarantinePurgeCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(): Promise<void> {
-    const result = await withHubContext((app) => app.get(QuarantinePurgeService).purge(cliActor()));
+    const result = await this.cli.withHubContext((app) => app.get(QuarantinePurgeService).purge(cliActor()));
     process.stdout.write(`${JSON.stringify(result)}\n`);
   }
 }

@@ -1,6 +1,6 @@
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { withHubContext } from '../../cli/cli-context';
+import { CliHost } from '../../engine/cli-host';
 import { AfterSync } from './after-sync';
 import { IdentitySyncService } from './identity-sync.service';
 import { SyncProgress } from './source-sync';
@@ -16,9 +16,13 @@ interface SyncCommandOptions {
     'Pull identities from the sources into source_record (incremental; --full for a full load), then match them into the person index; prints a JSON summary',
 })
 export class SyncCommand extends CommandRunner {
+  constructor(private readonly cli: CliHost) {
+    super();
+  }
+
   async run(_args: string[], options: SyncCommandOptions): Promise<void> {
     const progress = process.stderr.isTTY ? new ProgressBars() : undefined;
-    const { summaries, identity } = await withHubContext(async (app) => {
+    const { summaries, identity } = await this.cli.withHubContext(async (app) => {
       let synced;
       try {
         synced = await app

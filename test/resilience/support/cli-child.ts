@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../../src/app.module';
-import { loadConfig } from '../../../src/config/config';
+import { loadConfig } from '../../../src/hub-config';
 import { DatabaseRuntime } from '../../../src/database/database-runtime';
 import { AfterSync } from '../../../src/sources/sync/after-sync';
 import { IdentitySyncService } from '../../../src/sources/sync/identity-sync.service';

@@ -1,7 +1,7 @@
-import { AccessErrorCode } from '../../../src/access/access.exception';
+import { AccessErrorCode } from '../../../src/engine/access.exception';
 import { DisclosureLimitCode } from '../../../src/access/disclosure/disclosure-limit.exception';
 import { AuditErrorCode } from '../../../src/audit/audit.exception';
-import { AuthErrorCode } from '../../../src/auth/auth.exception';
+import { AuthErrorCode } from '../../../src/engine/auth.exception';
 import { InputErrorCode } from '../../../src/common/hub-exception';
 import { INTERNAL_ERROR_CODE } from '../../../src/graphql/graphql-errors';
 import { TOO_MANY_REPRESENTATIONS } from '../../../src/graphql/input-hygiene.plugin';

@@ -1,5 +1,5 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
-import { Role } from '../../../auth/principal';
+import { Role } from '../../../engine/principal';
 import { LawfulBasisValue, RoleValue } from '../../graphql-enums';
 import { LawfulBasis } from '../../policy/policy.types';
 

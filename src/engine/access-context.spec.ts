@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { AccessErrorCode } from '../access.exception';
+import { AccessErrorCode } from './access.exception';
 import { accessContextFrom } from './access-context';
 
 const req = (headers: Record<string, string | string[]>) => ({ headers }) as unknown as Request;

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { Extensions } from '@nestjs/graphql';
-import type { Role } from '../../auth/principal';
-import type { Decision, FieldRef, PolicySubject } from './policy.types';
+import type { Role } from '../principal';
+import type { Decision, FieldRef, PolicySubject } from './decision';
 
 export const POLICY_METADATA = 'hub:policy';
 

@@ -9,7 +9,7 @@ import {
   SelectionSetNode,
 } from 'graphql';
 import { POLICY_FIELD_EXTENSION, POLICY_SUBJECT_EXTENSION } from './policy.decorator';
-import { FieldRef } from './policy.types';
+import { FieldRef } from './decision';
 
 /**
  * The protected fields (`@ReleasedAs`) a query selects under the current field, through nested objects,

@@ -1,4 +1,4 @@
-import { Decision, PolicySubject } from './policy.types';
+import { Decision, PolicySubject } from './decision';
 
 const SUBJECT = Symbol('hub:policy-subject');
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from './principal';
 
 /** A field of a source (or of the hub's own identity data, source `hub`) named in an audit event. */
 export interface AuditedField {

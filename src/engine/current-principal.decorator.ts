@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Request } from 'express';
 import { AuthException } from './auth.exception';
-import { principalOf } from './authenticator.service';
+import { principalOf } from './request-context';
 import { Principal } from './principal';
 
 /** The request's HTTP request, from a GraphQL or HTTP execution context. */

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { AccessErrorCode, AccessException } from '../access.exception';
-import { AccessContext } from './policy.types';
+import { AccessErrorCode, AccessException } from './access.exception';
+import { AccessContext } from './policy/decision';
 
 export const PURPOSE_HEADER = 'x-purpose';
 export const CASE_REFERENCE_HEADER = 'x-case-reference';
@@ -58,16 +58,26 @@ function single(req: Request, name: string): string | undefined {
   return trimmed && !unsetPlaceholder.test(trimmed) ? trimmed : undefined;
 }
 
-/** Which header each refusal above is about: for the audit trail, which records the header, never what it held. */
-const refusedHeaders = new WeakMap<AccessException, string>();
+/**
+ * A refusal of a request's access context, naming the header it is about: for the audit trail, which
+ * records the header, never what it held.
+ */
+class AccessContextRefusal extends AccessException {
+  constructor(
+    code: AccessErrorCode,
+    message: string,
+    readonly header: string,
+  ) {
+    super(code, message);
+    this.name = AccessException.name;
+  }
+}
 
 function refused(code: AccessErrorCode, message: string, header: string): AccessException {
-  const error = new AccessException(code, message);
-  refusedHeaders.set(error, header);
-  return error;
+  return new AccessContextRefusal(code, message, header);
 }
 
 /** The header an access-context refusal is about, when `accessContextFrom` refused it. */
 export function refusedHeader(error: AccessException): string | undefined {
-  return refusedHeaders.get(error);
+  return error instanceof AccessContextRefusal ? error.header : undefined;
 }

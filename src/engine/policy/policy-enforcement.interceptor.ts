@@ -1,15 +1,14 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import type { Request } from 'express';
 import type { GraphQLResolveInfo } from 'graphql';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { AuthException } from '../../auth/auth.exception';
-import { principalOf } from '../../auth/authenticator.service';
+import { AuthException } from '../auth.exception';
+import type { HubRequestContext } from '../request-context';
 import { AccessErrorCode, AccessException } from '../access.exception';
 import { POLICY_METADATA, PolicyDeclaration } from './policy.decorator';
-import { PolicyService } from './policy.service';
-import { Decision, PolicySubject } from './policy.types';
+import { Decision, PolicySubject } from './decision';
+import { SubjectDecisions } from './subject-decisions';
 import { requestedFields } from './requested-fields';
 import { tagValue } from './subject-tag';
 
@@ -25,7 +24,7 @@ type SubjectPolicy = Extract<PolicyDeclaration, { kind: 'subject' }>;
 export class PolicyEnforcementInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly policy: PolicyService,
+    private readonly policy: SubjectDecisions,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -39,10 +38,10 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
   }
 
   private async enforce(declaration: SubjectPolicy, gql: GqlExecutionContext, next: CallHandler): Promise<unknown> {
-    const { req, requestId } = gql.getContext<{ req: Request; requestId?: string }>();
-    const principal = principalOf(req);
+    const request = gql.getContext<HubRequestContext>();
+    const { principal, requestId } = request;
     if (!principal) throw AuthException.unauthenticated('missing-token');
-    const accessContext = await this.policy.contextFor(req);
+    const accessContext = await this.policy.contextFor(request);
     const fields = requestedFields(gql.getInfo<GraphQLResolveInfo>());
     const ask = (
       subjects: PolicySubject[],
