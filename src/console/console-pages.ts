@@ -56,7 +56,7 @@ const sourceName = (field: string) => SOURCE_NAMES[field] ?? label(field);
 /** Outage banners: a source that did not answer, in the hub's words, by source. */
 export function outages(errors: readonly ApiError[]): string[] {
   return otherErrors(errors)
-    .filter((error) => /^SOURCE_/.test(error.extensions?.code ?? ''))
+    .filter((error) => (error.extensions?.code ?? '').startsWith('SOURCE_'))
     .map((error) => `${sourceName(String(error.path?.at(-1) ?? 'A source'))}: ${error.message}`);
 }
 
@@ -84,7 +84,7 @@ export function personPage(p: Json, withheld: Withheld, errors: readonly ApiErro
   const services = (p.services ?? {}) as Json;
   const unavailable = new Map(
     otherErrors(errors)
-      .filter((error) => error.path && error.path.length === 2 && /^SOURCE_/.test(error.extensions?.code ?? ''))
+      .filter((error) => error.path && error.path.length === 2 && (error.extensions?.code ?? '').startsWith('SOURCE_'))
       .map((error) => [String(error.path![1]), error.message]),
   );
   return {

@@ -130,6 +130,11 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   const problem = (res: Response, status: number, title: string, lines: string[], code?: string, requestId?: string) =>
     render(res, 'error', { title, lines, code, requestId }, status);
 
+  /** An async page: whatever it throws goes to the error page. */
+  const asyncPage =
+    (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) =>
+      void handler(req, res).catch(next);
+
   const signedIn = (req: Request, res: Response, next: NextFunction) => {
     if (req.session.user) return next();
     req.session.returnTo = req.originalUrl;
@@ -145,7 +150,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   });
 
   /** The purpose comes first: a page with personal data is not asked for without one (or with one in the link). */
-  const purposeChosen = async (req: Request, res: Response, next: NextFunction) => {
+  const choosePurpose = async (req: Request, res: Response, next: NextFunction) => {
     const offered = typeof req.query.purpose === 'string' ? req.query.purpose : undefined;
     if (offered && offered !== req.session.purpose) {
       const known = await purposeCodes(req);
@@ -160,6 +165,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     req.session.returnTo = req.originalUrl;
     res.redirect(303, '/console/purpose');
   };
+
+  const purposeChosen = (req: Request, res: Response, next: NextFunction) =>
+    void choosePurpose(req, res, next).catch(next);
 
   const purposeCodes = async (req: Request): Promise<string[]> => {
     const answer = await askHub<{ purposes: { code: string; active: boolean }[] }>(
@@ -176,7 +184,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       res.redirect(303, '/console');
       return true;
     }
-    const errors = otherErrors(answer.errors).filter((error) => !/^SOURCE_/.test(error.extensions?.code ?? ''));
+    const errors = otherErrors(answer.errors).filter((error) => !(error.extensions?.code ?? '').startsWith('SOURCE_'));
     if (answer.data && Object.values(answer.data as object).some((value) => value !== null) && answer.status === 200)
       return false;
     const first = errors[0] ?? answer.errors[0];
@@ -227,8 +235,10 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     });
   });
 
-  router.get('/purpose', signedIn, async (req, res, next) => {
-    try {
+  router.get(
+    '/purpose',
+    signedIn,
+    asyncPage(async (req, res) => {
       const answer = await askHub<{ purposes: { code: string; name: string; description: string; active: boolean }[] }>(
         req,
         { token: req.session.user!.token },
@@ -236,10 +246,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       );
       if (refused(res, answer, '')) return;
       renderPurpose(req, res, answer.data?.purposes ?? []);
-    } catch (error) {
-      next(error);
-    }
-  });
+    }),
+  );
 
   const renderPurpose = (
     req: Request,
@@ -270,8 +278,10 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       errors.purposeError || errors.caseReferenceError ? 400 : 200,
     );
 
-  router.post('/purpose', signedIn, async (req, res, next) => {
-    try {
+  router.post(
+    '/purpose',
+    signedIn,
+    asyncPage(async (req, res) => {
       const purpose = String(req.body.purpose ?? '');
       const caseReference = String(req.body.caseReference ?? '').trim();
       const answer = await askHub<{ purposes: { code: string; name: string; description: string; active: boolean }[] }>(
@@ -294,13 +304,14 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const returnTo = safeReturn(req.session.returnTo);
       req.session.returnTo = undefined;
       res.redirect(303, returnTo ?? '/console/search');
-    } catch (error) {
-      next(error);
-    }
-  });
+    }),
+  );
 
-  router.get('/search', signedIn, purposeChosen, async (req, res, next) => {
-    try {
+  router.get(
+    '/search',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
       const text = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string).trim() : '');
       const query = {
         givenName: text('givenName'),
@@ -335,7 +346,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       if (refused(res, answer, requestId)) return;
       const result = answer.data!.searchPeople;
       const withheld = withheldByPath(answer.errors);
-      const next =
+      const nextPage =
         result.pageInfo.hasNextPage && result.pageInfo.endCursor
           ? `/console/search?${new URLSearchParams({ ...query, after: result.pageInfo.endCursor })}`
           : undefined;
@@ -347,15 +358,16 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         results: result.edges,
         ranked: result.edges.some((edge) => typeof edge.score === 'number'),
         resultRows: searchRows(result.edges, withheld),
-        nextPage: next,
+        nextPage,
       });
-    } catch (error) {
-      next(error);
-    }
-  });
+    }),
+  );
 
-  router.get('/people/:id', signedIn, purposeChosen, async (req, res, next) => {
-    try {
+  router.get(
+    '/people/:id',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
       const id = String(req.params.id);
       if (!UUID.test(id)) return problem(res, 404, 'Not found', ['There is no person at this address.'], 'NOT_FOUND');
       const requestId = randomUUID();
@@ -377,13 +389,14 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         outages: outages(answer.errors),
         ...page,
       });
-    } catch (error) {
-      next(error);
-    }
-  });
+    }),
+  );
 
-  router.get('/households/:id', signedIn, purposeChosen, async (req, res, next) => {
-    try {
+  router.get(
+    '/households/:id',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
       const id = String(req.params.id);
       if (!UUID.test(id))
         return problem(res, 404, 'Not found', ['There is no household at this address.'], 'NOT_FOUND');
@@ -405,10 +418,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         outages: outages(answer.errors),
         ...householdPage(answer.data.household, withheld),
       });
-    } catch (error) {
-      next(error);
-    }
-  });
+    }),
+  );
 
   // A form without (or with a stale) CSRF token, or anything else that went wrong: a page, never a stack trace.
   router.use((error: Error & { code?: string; status?: number }, req: Request, res: Response, _next: NextFunction) => {
