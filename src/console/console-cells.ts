@@ -39,11 +39,17 @@ export const row = (key: string, value: unknown, withheld?: string, empty?: stri
   value: cell(value, withheld, empty),
 });
 
-/** `tenancyRef` → "Tenancy ref", `awardStartDate` → "Award start date". */
+const ACRONYMS = new Set(['uprn', 'nino', 'nhs', 'ehc', 'sen', 'id']);
+
+/** `tenancyRef` → "Tenancy ref", `awardStartDate` → "Award start date", `uprn` → "UPRN". */
 export function label(name: string): string {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/[-_]/g, ' ')
     .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const text = words
+    .split(' ')
+    .map((word) => (ACRONYMS.has(word) ? word.toUpperCase() : word))
+    .join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
