@@ -21,6 +21,7 @@ import {
 } from '../metrics/observability-settings';
 import { SingleViewSettings, singleViewEnvSchema, toSingleViewSettings } from '../single-view/single-view-settings';
 import { SourcesSettings, sourcesEnvSchema, toSourcesSettings } from '../sources/sources-settings';
+import { ConsoleSettings, consoleEnvSchema, toConsoleSettings } from '../console/console-settings';
 
 /** The hub's settings, validated once at start (see docs/configuration.md). */
 export interface AppConfig {
@@ -61,6 +62,7 @@ export interface AppConfig {
   audit: AuditConfig;
   /** Source systems: sandboxes, sync schedule (see docs/sources.md). */
   sources: SourcesSettings;
+  console: ConsoleSettings;
   /** Live calls to the sources for the person and household views (see docs/single-view.md). */
   singleView: SingleViewSettings;
   /** /metrics (METRICS_PORT, METRICS_TOKEN) and traces (OTEL_EXPORTER_OTLP_ENDPOINT); see docs/monitoring.md. */
@@ -101,6 +103,7 @@ const schema = z.object({
   ACCESS_FACTS_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   ...auditEnvSchema,
   ...sourcesEnvSchema,
+  ...consoleEnvSchema,
   ...singleViewEnvSchema,
   ...observabilityEnvSchema,
 });
@@ -155,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new ConfigError(message);
     }),
     singleView: toSingleViewSettings(values),
+    console: toConsoleSettings(values, (message) => {
+      throw new ConfigError(message);
+    }),
     observability: toObservabilitySettings(values, (message) => {
       throw new ConfigError(message);
     }),

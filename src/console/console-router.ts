@@ -8,6 +8,8 @@ import nunjucks from 'nunjucks';
 import type { Pool } from 'pg';
 import { demoPersonas } from '../auth/demo-personas';
 import type { DevTokenIssuer } from '../auth/dev-token.service';
+import type { Principal } from '../auth/principal';
+import type { CouncilSignIn } from './council-sign-in';
 import {
   HOUSEHOLD_QUERY,
   householdPage,
@@ -26,6 +28,10 @@ export interface ConsoleDependencies {
   session: SessionSettings;
   /** Persona sign-in: only where the hub signs dev tokens (never in production). */
   devTokens?: DevTokenIssuer;
+  /** Sign-in with the council's identity provider, when configured. */
+  councilSignIn?: CouncilSignIn;
+  /** The hub's own bearer-token verification: a signed-in user is what their token is on the API. */
+  verify(token: string): Promise<Principal>;
 }
 
 const govukDir = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
@@ -197,7 +203,11 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
 
   router.get('/', (req, res) => {
     if (req.session.user) return res.redirect(303, req.session.purpose ? '/console/search' : '/console/purpose');
-    render(res, 'sign-in', { title: 'Sign in', personas: deps.devTokens?.enabled ? consolePersonas : [], oidc: false });
+    render(res, 'sign-in', {
+      title: 'Sign in',
+      personas: deps.devTokens?.enabled ? consolePersonas : [],
+      oidc: Boolean(deps.councilSignIn),
+    });
   });
 
   router.post('/sign-in/persona', (req, res, next) => {
@@ -226,6 +236,60 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       });
     }, next);
   });
+
+  router.post(
+    '/sign-in',
+    asyncPage(async (req, res) => {
+      if (!deps.councilSignIn)
+        return problem(res, 404, 'Page not found', ['Sign-in with a council account is not configured.'], 'NOT_FOUND');
+      const { url, pending } = await deps.councilSignIn.start();
+      req.session.oidc = pending;
+      res.redirect(303, url);
+    }),
+  );
+
+  router.get(
+    '/sign-in/callback',
+    asyncPage(async (req, res) => {
+      const pending = req.session.oidc;
+      if (!deps.councilSignIn || !pending)
+        return problem(res, 400, 'Sign-in expired', ['Start again from the sign-in page.'], 'SIGN_IN_EXPIRED');
+      req.session.oidc = undefined;
+      let signedIn;
+      let principal: Principal;
+      try {
+        signedIn = await deps.councilSignIn.finish(req.originalUrl.split('?')[1] ?? '', pending);
+        principal = await deps.verify(signedIn.accessToken);
+      } catch (error) {
+        logger.warn(`console sign-in refused: ${error instanceof Error ? error.message : String(error)}`);
+        const code = (error as { code?: string }).code;
+        return problem(
+          res,
+          403,
+          'You cannot sign in to the hub',
+          ['Your account was not accepted for the hub. Ask your administrator to check your roles and organisation.'],
+          typeof code === 'string' ? code : 'SIGN_IN_FAILED',
+        );
+      }
+      const returnTo = req.session.returnTo;
+      await new Promise<void>((resolve, reject) =>
+        req.session.regenerate((error) => (error ? reject(error) : resolve())),
+      );
+      req.session.user = {
+        token: signedIn.accessToken,
+        tokenExpiresAt: signedIn.expiresAt,
+        name: signedIn.name ?? principal.subject,
+        subject: principal.subject,
+        organisation: principal.organisation,
+        roles: principal.roles,
+        team: principal.team,
+        via: 'oidc',
+      };
+      req.session.signedInAt = Date.now();
+      logger.log(`signed in with the council's identity provider: ${principal.subject} (${principal.organisation})`);
+      res.redirect(303, safeReturn(returnTo) ?? '/console/purpose');
+    }),
+  );
 
   router.post('/sign-out', (req, res, next) => {
     req.session.destroy((error) => {

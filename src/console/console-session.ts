@@ -29,6 +29,8 @@ declare module 'express-session' {
     breakGlass?: Record<string, string>;
     /** Where to go after signing in. */
     returnTo?: string;
+    /** A sign-in with the identity provider under way. */
+    oidc?: import('./council-sign-in').PendingSignIn;
   }
 }
 
