@@ -255,11 +255,11 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       if (!deps.councilSignIn || !pending)
         return problem(res, 400, 'Sign-in expired', ['Start again from the sign-in page.'], 'SIGN_IN_EXPIRED');
       req.session.oidc = undefined;
-      let signedIn;
+      let finished;
       let principal: Principal;
       try {
-        signedIn = await deps.councilSignIn.finish(req.originalUrl.split('?')[1] ?? '', pending);
-        principal = await deps.verify(signedIn.accessToken);
+        finished = await deps.councilSignIn.finish(req.originalUrl.split('?')[1] ?? '', pending);
+        principal = await deps.verify(finished.accessToken);
       } catch (error) {
         logger.warn(`console sign-in refused: ${error instanceof Error ? error.message : String(error)}`);
         const code = (error as { code?: string }).code;
@@ -276,9 +276,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         req.session.regenerate((error) => (error ? reject(error) : resolve())),
       );
       req.session.user = {
-        token: signedIn.accessToken,
-        tokenExpiresAt: signedIn.expiresAt,
-        name: signedIn.name ?? principal.subject,
+        token: finished.accessToken,
+        tokenExpiresAt: finished.expiresAt,
+        name: finished.name ?? principal.subject,
         subject: principal.subject,
         organisation: principal.organisation,
         roles: principal.roles,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { Browser, chromium, Page } from 'playwright-core';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { Principal, Role } from '../../src/auth/principal';
