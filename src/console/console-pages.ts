@@ -47,6 +47,16 @@ export const SEARCH_QUERY = `query ConsoleSearch($input: SearchPeopleInput!) {
   }
 }`;
 
+export const CASELOAD_QUERY = `query ConsoleCaseload { myCaseload { id subjectKind subjectId team userSubject validFrom } }`;
+
+export const CASELOAD_HOUSEHOLD_QUERY = `query ConsoleCaseloadHousehold($id: ID!) {
+  household(id: $id) { id addressLines postcode members { current person { id givenName familyName ${servicesSelection} } } }
+}`;
+
+export const CASELOAD_PERSON_QUERY = `query ConsoleCaseloadPerson($id: ID!) {
+  person(id: $id) { id givenName familyName dateOfBirth ${servicesSelection} }
+}`;
+
 export const PURPOSES_QUERY = `query ConsolePurposes { purposes { code name description active } me { subject organisation roles team } }`;
 
 type Json = Record<string, unknown>;
@@ -159,4 +169,55 @@ export function searchRows(edges: Json[], withheld: Withheld) {
       { text: typeof edge.score === 'number' ? edge.score.toFixed(2) : '' },
     ];
   });
+}
+
+/** The services that know any of `people` (by their `services` answer), by name. */
+function servicesOf(people: (Json | null)[]): string[] {
+  return sourceFields
+    .filter(([field]) => people.some((person) => ((person?.services ?? {}) as Json)[field] === true))
+    .map(([field]) => sourceName(field));
+}
+
+/** One caseload row: the case (a household or a person), who it is, and the services involved. */
+export function caseloadRow(
+  assignment: { subjectKind: string; subjectId: string; team: string; userSubject?: string | null; validFrom: string },
+  subject: Json | null,
+  withheld: Withheld,
+  refusal?: string,
+) {
+  const holder = assignment.userSubject ? `${assignment.team} (you)` : assignment.team;
+  const since = cell(String(assignment.validFrom).slice(0, 10));
+  if (assignment.subjectKind.toLowerCase() === 'household') {
+    const members = ((subject?.members ?? []) as Json[])
+      .filter((member) => member.current)
+      .map((member) => member.person as Json | null);
+    const names = members
+      .map((person) => (person ? fullName(person) : undefined))
+      .filter((name): name is string => Boolean(name));
+    return [
+      subject
+        ? link(
+            `/console/households/${assignment.subjectId}`,
+            ((subject.addressLines as string[] | null) ?? []).join(', ') || 'Household',
+          )
+        : cell(null, refusal ?? withheld.get('household'), 'not available'),
+      cell(names, withheld.get('household.members'), 'no members shown'),
+      cell(servicesOf(members), undefined, 'none known'),
+      cell(holder),
+      since,
+    ];
+  }
+  return [
+    subject
+      ? link(`/console/people/${assignment.subjectId}`, fullName(subject) ?? 'Person')
+      : cell(null, refusal ?? withheld.get('person'), 'not available'),
+    cell(
+      subject?.dateOfBirth ? `born ${String(subject.dateOfBirth)}` : null,
+      withheld.get('person.dateOfBirth'),
+      'one person',
+    ),
+    cell(servicesOf([subject]), withheld.get('person.services'), 'none known'),
+    cell(holder),
+    since,
+  ];
 }

@@ -11,6 +11,10 @@ import type { DevTokenIssuer } from '../auth/dev-token.service';
 import type { Principal } from '../auth/principal';
 import type { CouncilSignIn } from './council-sign-in';
 import {
+  CASELOAD_HOUSEHOLD_QUERY,
+  CASELOAD_PERSON_QUERY,
+  CASELOAD_QUERY,
+  caseloadRow,
   HOUSEHOLD_QUERY,
   householdPage,
   outages,
@@ -119,12 +123,17 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     res.locals.user = req.session.user;
     res.locals.purpose = req.session.purpose;
     res.locals.caseReference = req.session.caseReference;
+    res.locals.navigation = navigationFor(req.session.user, req.session.purpose);
     next();
   });
   router.use(csrfSynchronisedProtection);
 
   const render = (res: Response, view: string, locals: Record<string, unknown>, status = 200) => {
-    views.render(`${view}.njk`, { ...res.locals, ...locals }, (error, html) => {
+    const navigation = ((res.locals.navigation ?? []) as { section: string }[]).map((item) => ({
+      ...item,
+      active: item.section === locals.section,
+    }));
+    views.render(`${view}.njk`, { ...res.locals, ...locals, navigation }, (error, html) => {
       if (error) {
         logger.error(`page ${view} failed to render: ${error.message}`);
         res.status(500).type('text/plain').send('The page could not be shown.');
@@ -202,7 +211,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   };
 
   router.get('/', (req, res) => {
-    if (req.session.user) return res.redirect(303, req.session.purpose ? '/console/search' : '/console/purpose');
+    if (req.session.user)
+      return res.redirect(303, req.session.purpose ? landing(req.session.user) : '/console/purpose');
     render(res, 'sign-in', {
       title: 'Sign in',
       personas: deps.devTokens?.enabled ? consolePersonas : [],
@@ -367,7 +377,52 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       req.session.caseReference = caseReference || undefined;
       const returnTo = safeReturn(req.session.returnTo);
       req.session.returnTo = undefined;
-      res.redirect(303, returnTo ?? '/console/search');
+      res.redirect(303, returnTo ?? landing(req.session.user!));
+    }),
+  );
+
+  /** At most this many cases are opened for one caseload page (each is one audited view). */
+  const CASELOAD_PAGE = 30;
+
+  router.get(
+    '/caseload',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
+      const requestId = randomUUID();
+      const list = await askHub<{
+        myCaseload: {
+          subjectKind: string;
+          subjectId: string;
+          team: string;
+          userSubject?: string | null;
+          validFrom: string;
+        }[];
+      }>(req, callFor(req, requestId), CASELOAD_QUERY);
+      if (refused(res, list, requestId)) return;
+      const assignments = list.data?.myCaseload ?? [];
+      const shown = assignments.slice(0, CASELOAD_PAGE);
+      const rows = await Promise.all(
+        shown.map(async (assignment) => {
+          const household = assignment.subjectKind.toLowerCase() === 'household';
+          const answer = await askHub<Record<string, Record<string, unknown> | null>>(
+            req,
+            callFor(req, randomUUID()),
+            household ? CASELOAD_HOUSEHOLD_QUERY : CASELOAD_PERSON_QUERY,
+            { id: assignment.subjectId },
+          );
+          const subject = answer.data?.[household ? 'household' : 'person'] ?? null;
+          const refusal = subject ? undefined : otherErrors(answer.errors)[0]?.message;
+          return { household, row: caseloadRow(assignment, subject, withheldByPath(answer.errors), refusal) };
+        }),
+      );
+      render(res, 'caseload', {
+        title: 'My caseload',
+        section: 'caseload',
+        households: rows.filter((r) => r.household).map((r) => r.row),
+        people: rows.filter((r) => !r.household).map((r) => r.row),
+        more: assignments.length - shown.length,
+      });
     }),
   );
 
@@ -494,6 +549,24 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   });
   router.use((req, res) => problem(res, 404, 'Page not found', [`There is nothing at ${req.path}.`], 'NOT_FOUND'));
   return router;
+}
+
+/** The service navigation: the pages this user's roles have, then the purpose. */
+function navigationFor(user: ConsoleUser | undefined, purpose: string | undefined) {
+  if (!user) return [];
+  const holdsCases = user.roles.some((role) => role === 'account-manager' || role === 'caseworker');
+  return [
+    ...(holdsCases ? [{ href: '/console/caseload', text: 'My caseload', section: 'caseload' }] : []),
+    { href: '/console/search', text: 'Search', section: 'search' },
+    { href: '/console/purpose', text: `Purpose: ${purpose ?? 'not chosen'}`, section: 'purpose' },
+  ];
+}
+
+/** Where a user starts: staff who hold cases at their caseload, everyone else at search. */
+function landing(user: ConsoleUser): string {
+  return user.roles.some((role) => role === 'account-manager' || role === 'caseworker')
+    ? '/console/caseload'
+    : '/console/search';
 }
 
 /** Only a path inside the console: never a redirect elsewhere. */

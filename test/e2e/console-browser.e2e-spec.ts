@@ -39,7 +39,7 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     const server = hub.app.getHttpServer() as Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    // A household known to more than one source, on the account manager's team caseload.
+    // A person known to benefits and at least one other source, all of whose records agree on name and date of birth, whose household is on the account manager's team caseload.
     const [row] = await hub.db.dataSource.query(`
       select m.household_id::text as id, m.person_id::text as person,
              r.demographics->>'familyName' as "familyName", r.demographics->>'dateOfBirth' as "dateOfBirth"
@@ -47,6 +47,11 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
         join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
        where m.valid_to is null and r.demographics ? 'dateOfBirth' and r.demographics ? 'familyName'
          and (select count(distinct r2.source) from person_link l2 join source_record r2 on r2.id = l2.source_record_id where l2.person_id = m.person_id) > 1
+         and exists (select 1 from person_link l3 join source_record r3 on r3.id = l3.source_record_id where l3.person_id = m.person_id and r3.source = 'benefits')
+         and not exists (select 1 from person_link l4 join source_record r4 on r4.id = l4.source_record_id
+                          where l4.person_id = m.person_id
+                            and (r4.demographics->>'familyName' is distinct from r.demographics->>'familyName'
+                              or r4.demographics->>'dateOfBirth' is distinct from r.demographics->>'dateOfBirth'))
        order by m.household_id, m.person_id limit 1`);
     household = row;
     await hub.app
@@ -100,6 +105,12 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     await page.getByRole('button', { name: 'Continue' }).focus();
     await page.keyboard.press('Enter');
 
+    await page.waitForURL(/\/console\/caseload$/);
+    await accessible(page);
+    await fitsWidth(page);
+    await shot(page, 'caseload');
+    await expect(page.locator(`a[href="/console/households/${household.id}"]`).count()).resolves.toBe(1);
+    await page.getByRole('link', { name: 'Search', exact: true }).click();
     await page.waitForURL(/\/console\/search$/);
     await accessible(page);
     await page.getByLabel('Family name').fill(household.familyName);

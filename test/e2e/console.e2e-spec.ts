@@ -154,6 +154,40 @@ describe('console: sign-in, sessions and pages over the API', () => {
     await agent.get('/console/search').expect(303).expect('location', '/console');
   });
 
+  it("lands an account manager on their team's caseload, each case opened under the purpose and audited", async () => {
+    const agent = request.agent(base);
+    const start = await agent.get('/console').expect(200);
+    await agent
+      .post('/console/sign-in/persona')
+      .type('form')
+      .send({ _csrf: csrfOf(start.text), persona: persona('Account manager').id })
+      .expect(303);
+    const page = await agent.get('/console/purpose').expect(200);
+    await agent
+      .post('/console/purpose')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), purpose: 'EARLY_HELP' })
+      .expect(303)
+      .expect('location', '/console/caseload');
+    const caseload = await agent.get('/console/caseload').expect(200);
+    expect(caseload.text).toContain(`href="/console/households/${onCaseload.household}"`);
+    const [listed] = (await auditFor('demo.account-manager', 'caseload.list')).slice(-1);
+    expect(listed).toBeDefined();
+    const views = await hub.db.dataSource.query(
+      `select purpose from audit_event where actor_subject = 'demo.account-manager' and operation = 'household.view' and $1 = any(households) order by seq desc limit 1`,
+      [onCaseload.household],
+    );
+    expect(views).toEqual([{ purpose: 'EARLY_HELP' }]);
+
+    // Another team's caseworker holds none of it; a data steward has no caseload page to open.
+    const caseworker = await signedIn('Caseworker', 'HOUSING_NEED');
+    const theirs = await caseworker.get('/console/caseload').expect(200);
+    expect(theirs.text).not.toContain(onCaseload.household);
+    const steward = await signedIn('Data steward', 'DATA_QUALITY');
+    const refused = await steward.get('/console/caseload').expect(403);
+    expect(refused.text).toContain('FORBIDDEN');
+  });
+
   it('answers an unknown page or id with a page, not a stack trace', async () => {
     const agent = await signedIn('Data steward', 'DATA_QUALITY');
     const missing = await agent.get('/console/people/not-an-id').expect(404);
