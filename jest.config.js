@@ -6,7 +6,7 @@ const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
 // NestJS 12, Apollo, jose and a few small libraries ship ESM only; Jest on Node 20 must transform them.
 // OpenTelemetry's OTLP exporter loads `http` with a dynamic import(), which Jest runs only when transformed.
 const transformIgnorePatterns = [
-  '/node_modules/(?!(@nestjs|@apollo|@as-integrations|jose|graphql|double-metaphone|nest-commander|uuid|canonicalize|oidc-provider|@opentelemetry)/)',
+  '/node_modules/(?!(@nestjs|@apollo|@as-integrations|jose|graphql|double-metaphone|nest-commander|uuid|canonicalize|oidc-provider|openid-client|oauth4webapi|@opentelemetry)/)',
 ];
 const common = {
   transform,

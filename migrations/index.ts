@@ -12,6 +12,7 @@ import { ObjectionReview1763808000000 } from './1763808000000-objection-review';
 import { ServiceTeams1763808500000 } from './1763808500000-service-teams';
 import { PersonMergeRequests1763809000000 } from './1763809000000-person-merge-requests';
 import { HarvestingLimits1763811000000 } from './1763811000000-harvesting-limits';
+import { ConsoleSessions1763813000000 } from './1763813000000-console-sessions';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ServiceTeams1763808500000,
   PersonMergeRequests1763809000000,
   HarvestingLimits1763811000000,
+  ConsoleSessions1763813000000,
 ];

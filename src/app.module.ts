@@ -7,6 +7,7 @@ import { HubExceptionFilter } from './common/hub-exception.filter';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { DatabaseRuntime } from './database/database-runtime';
 import { DatabaseModule } from './database/database.module';
 import { HubGraphqlModule } from './graphql/graphql.module';
@@ -47,6 +48,7 @@ export class AppModule {
         SingleViewModule,
         HubInfoModule,
         EligibilityModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HubExceptionFilter }],
     };

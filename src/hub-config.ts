@@ -3,6 +3,7 @@ import { disclosureSettings } from './access/disclosure/disclosure-settings';
 import { auditSettings } from './audit/audit-config';
 import { authSettings } from './auth/auth-settings';
 import { AppConfig, loadEnvironment, SettingsSection } from './config/config';
+import { consoleSettings } from './console/console-settings';
 import { observabilitySettings } from './metrics/observability-settings';
 import { rateLimitSettings } from './rate-limit/rate-limit-settings';
 import { singleViewSettings } from './single-view/single-view-settings';
@@ -19,6 +20,7 @@ export const hubSettings: readonly SettingsSection[] = [
   accessSettings,
   auditSettings,
   sourcesSettings,
+  consoleSettings,
   singleViewSettings,
   observabilitySettings,
 ] as readonly SettingsSection[];

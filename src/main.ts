@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const lines = [
     `Single-view hub ${runtime.mode === 'embedded' ? 'on the embedded PostgreSQL' : 'on DATABASE_URL'}`,
     `  GraphQL: ${base}/graphql`,
+    `  Console: ${base}/console`,
     `  Health:  ${base}/health`,
     // Demo seed and persona tokens in the embedded default (access/access-startup.ts).
     ...(await accessStartup(hub.app, config, runtime)),

@@ -27,6 +27,8 @@ export interface OidcTestClient {
   clientSecret: string;
   /** Claims added to this client's client-credentials access tokens (e.g. `roles`, `azp`, `tid`). */
   extraClaims?: Record<string, unknown>;
+  /** Redirect URIs besides the harness's own (e.g. the console's `/console/sign-in/callback`). */
+  redirectUris?: string[];
 }
 
 export interface OidcTestProviderOptions {
@@ -109,6 +111,11 @@ export interface OidcTestProvider {
   clientCredentialsToken(clientId: string, opts?: ClientCredentialsOptions): Promise<string>;
   /** Authorization code + PKCE for `account` (must be a key of `accounts`), logged in and consented. */
   authorizationCodeTokens(account: string, opts?: AuthorizationCodeOptions): Promise<AuthorizationCodeTokens>;
+  /**
+   * Plays `account` at an authorization URL a relying party built (the console's sign-in): logs in and
+   * consents, and returns the URL the provider sends the browser back to (the relying party's callback).
+   */
+  followAuthorization(authorizationUrl: string, account: string): Promise<string>;
 
   /** Replaces the signing key: a new kid signs from now on and the old keys leave the JWKS at once. */
   rotateKeys(): Promise<string>;
@@ -328,7 +335,7 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
         client_secret: client.clientSecret,
         grant_types: ['client_credentials', 'authorization_code'],
         response_types: ['code'],
-        redirect_uris: [redirectUri],
+        redirect_uris: [redirectUri, ...(client.redirectUris ?? [])],
         token_endpoint_auth_method: 'client_secret_basic',
       })),
       adapter: store.adapterFactory(),
@@ -336,6 +343,8 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
       cookies: { keys: cookieKeys },
       clientDefaults: { id_token_signed_response_alg: alg },
       pkce: { required: () => true },
+      // The profile scope's claims in the ID token (a relying party greets the user by name).
+      claims: { openid: ['sub'], profile: ['name', 'given_name', 'family_name', 'preferred_username'] },
       ttl: { AccessToken: ttl, ClientCredentials: ttl, IdToken: ttl, Interaction: 600, Session: 3600, Grant: 3600 },
       features: {
         devInteractions: { enabled: false },
@@ -451,6 +460,26 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     return String(json.access_token);
   }
 
+  async function followAuthorization(authorizationUrl: string, account: string): Promise<string> {
+    let url = new URL(authorizationUrl);
+    if (url.origin !== new URL(issuer).origin) throw new Error(`not this provider's URL: ${authorizationUrl}`);
+    url.searchParams.set('login_hint', account);
+    const jar = new CookieJar();
+    for (let hop = 0; hop < 12; hop++) {
+      const cookie = jar.header(url);
+      const response = await trustingFetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+      jar.store(response);
+      const text = await response.text();
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status >= 400 || !location)
+        throw new Error(`authorization flow for ${account}: ${response.status} from ${url.pathname}: ${text}`);
+      const target = new URL(location, url);
+      if (target.origin !== url.origin) return target.href;
+      url = target;
+    }
+    throw new Error(`authorization flow for ${account}: too many redirects`);
+  }
+
   async function authorizationCodeTokens(
     account: string,
     opts: AuthorizationCodeOptions = {},
@@ -547,6 +576,7 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     serverErrors,
     clientCredentialsToken,
     authorizationCodeTokens,
+    followAuthorization,
     async rotateKeys() {
       signing = await newSigningKey(alg, ++keySerial);
       published = [signing];

@@ -1,6 +1,8 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { AuditRecorder } from '../../engine/audit-recorder';
 import { CurrentPrincipal } from '../../engine/current-principal.decorator';
 import { Principal, Role } from '../../engine/principal';
+import type { HubRequestContext } from '../../engine/request-context';
 import { BreakGlassModel, CaseAssignmentModel } from '../access.models';
 import { Roles } from '../../engine/policy/policy.decorator';
 import { BreakGlassService } from './break-glass.service';
@@ -18,7 +20,48 @@ export class RelationshipsResolver {
   constructor(
     private readonly assignments: CaseAssignmentsService,
     private readonly grants: BreakGlassService,
+    private readonly audit: AuditRecorder,
   ) {}
+
+  @Query(() => [CaseAssignmentModel], {
+    description:
+      "The cases you and your team hold now (your organisation's assignments to your team, and to you): ids only; open each with person or household.",
+  })
+  @Roles(Role.AccountManager, Role.Caseworker)
+  async myCaseload(
+    @CurrentPrincipal() principal: Principal,
+    @Context() context: HubRequestContext,
+  ): Promise<CaseAssignmentModel[]> {
+    const now = new Date();
+    const lists = await Promise.all([
+      principal.team ? this.assignments.list({ team: principal.team }) : [],
+      this.assignments.list({ userSubject: principal.subject }),
+    ]);
+    const seen = new Set<string>();
+    const mine = lists
+      .flat()
+      .filter(
+        (row) =>
+          row.organisation === principal.organisation &&
+          row.validFrom <= now &&
+          (!row.validTo || row.validTo > now) &&
+          !seen.has(row.id) &&
+          seen.add(row.id),
+      );
+    // Which people and households are on someone's caseload is itself about them: the list is audited.
+    await this.audit.record({
+      actor: principal,
+      operation: 'caseload.list',
+      subjects: {
+        persons: mine.filter((row) => row.subjectKind === 'person').map((row) => row.subjectId),
+        households: mine.filter((row) => row.subjectKind === 'household').map((row) => row.subjectId),
+      },
+      decision: 'allow',
+      reasons: ['own and own team caseload'],
+      requestId: context.requestId,
+    });
+    return mine.map((row) => model<CaseAssignmentModel>(row));
+  }
 
   @Query(() => [CaseAssignmentModel], { description: 'Case assignments for a person or household, a team or a user.' })
   @Roles(Role.Admin, Role.Dpo)

@@ -1,0 +1,575 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { csrfSync } from 'csrf-sync';
+import express, { NextFunction, Request, Response, Router } from 'express';
+import nunjucks from 'nunjucks';
+import type { Pool } from 'pg';
+import { demoPersonas } from '../auth/demo-personas';
+import type { DevTokenIssuer } from '../auth/dev-token.service';
+import type { Principal } from '../engine/principal';
+import type { CouncilSignIn } from './council-sign-in';
+import {
+  CASELOAD_HOUSEHOLD_QUERY,
+  CASELOAD_PERSON_QUERY,
+  CASELOAD_QUERY,
+  caseloadRow,
+  HOUSEHOLD_QUERY,
+  householdPage,
+  outages,
+  PERSON_QUERY,
+  personPage,
+  PURPOSES_QUERY,
+  SEARCH_QUERY,
+  searchRows,
+} from './console-pages';
+import { consoleSessions, ConsoleUser, SessionSettings } from './console-session';
+import { ApiAnswer, ApiCall, askHub, otherErrors, withheldByPath } from './hub-api';
+
+export interface ConsoleDependencies {
+  pool: Pool;
+  session: SessionSettings;
+  /** Persona sign-in: only where the hub signs dev tokens (never in production). */
+  devTokens?: DevTokenIssuer;
+  /** Sign-in with the council's identity provider, when configured. */
+  councilSignIn?: CouncilSignIn;
+  /** The hub's own bearer-token verification: a signed-in user is what their token is on the API. */
+  verify(token: string): Promise<Principal>;
+}
+
+const govukDir = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+const mojDir = dirname(require.resolve('@ministryofjustice/frontend/package.json'));
+const PERSONA_TOKEN_SECONDS = 8 * 3600;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Persona buttons: one per demo persona, labelled with its name ("Account manager"). */
+export const consolePersonas = demoPersonas.map((persona, index) => ({
+  id: String(index),
+  name: persona.label.charAt(0).toUpperCase() + persona.label.slice(1),
+  token: persona.token,
+}));
+
+/** The GOV.UK and MoJ stylesheets, their asset URLs moved under /console/assets. */
+function stylesheet(file: string): string {
+  return readFileSync(file, 'utf8').replace(/url\(\/assets\//g, 'url(/console/assets/');
+}
+
+/**
+ * The console at `/console`: server-rendered GOV.UK pages that call the hub's own GraphQL API for
+ * everything personal (docs/console.md). Sessions and CSRF here; decisions and audit in the API.
+ */
+export function consoleRouter(deps: ConsoleDependencies): Router {
+  const logger = new Logger('Console');
+  const views = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader([join(__dirname, 'views'), govukDir, mojDir], { noCache: false }),
+    { autoescape: true, throwOnUndefined: false },
+  );
+  const css = {
+    'govuk-frontend.min.css': stylesheet(join(govukDir, 'govuk', 'govuk-frontend.min.css')),
+    'moj-frontend.min.css': stylesheet(join(mojDir, 'moj', 'moj-frontend.min.css')),
+    'console.css': readFileSync(join(__dirname, 'views', 'console.css'), 'utf8'),
+  };
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
+  });
+
+  const router = express.Router({ caseSensitive: true, strict: true });
+  router.use((req, res, next) => {
+    const nonce = randomBytes(16).toString('base64');
+    res.locals.cspNonce = nonce;
+    res.setHeader(
+      'Content-Security-Policy',
+      [
+        "default-src 'self'",
+        `script-src 'self' 'nonce-${nonce}'`,
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+      ].join('; '),
+    );
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  router.get('/static/:file', (req, res, next) => {
+    const file = req.params.file;
+    if (file in css)
+      return void res
+        .type('text/css')
+        .setHeader('Cache-Control', 'public, max-age=3600')
+        .send(css[file as keyof typeof css]);
+    if (file === 'govuk-frontend.min.js')
+      return void res.sendFile(join(govukDir, 'govuk', file), {
+        maxAge: 3_600_000,
+        headers: { 'Cache-Control': 'public, max-age=3600' },
+      });
+    if (file === 'init.js')
+      return void res
+        .type('text/javascript')
+        .send("import { initAll } from '/console/static/govuk-frontend.min.js';\ninitAll();\n");
+    next();
+  });
+  router.use('/assets', express.static(join(govukDir, 'govuk', 'assets'), { maxAge: '1h', fallthrough: false }));
+  router.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }));
+  router.use(...consoleSessions(deps.pool, deps.session));
+  router.use((req, res, next) => {
+    res.locals.csrfToken = generateToken(req);
+    res.locals.user = req.session.user;
+    res.locals.purpose = req.session.purpose;
+    res.locals.caseReference = req.session.caseReference;
+    res.locals.navigation = navigationFor(req.session.user, req.session.purpose);
+    next();
+  });
+  router.use(csrfSynchronisedProtection);
+
+  const render = (res: Response, view: string, locals: Record<string, unknown>, status = 200) => {
+    const navigation = ((res.locals.navigation ?? []) as { section: string }[]).map((item) => ({
+      ...item,
+      active: item.section === locals.section,
+    }));
+    views.render(`${view}.njk`, { ...res.locals, ...locals, navigation }, (error, html) => {
+      if (error) {
+        logger.error(`page ${view} failed to render: ${error.message}`);
+        res.status(500).type('text/plain').send('The page could not be shown.');
+        return;
+      }
+      res.status(status).type('html').send(html);
+    });
+  };
+  const problem = (res: Response, status: number, title: string, lines: string[], code?: string, requestId?: string) =>
+    render(res, 'error', { title, lines, code, requestId }, status);
+
+  /** An async page: whatever it throws goes to the error page. */
+  const asyncPage =
+    (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) =>
+      void handler(req, res).catch(next);
+
+  const signedIn = (req: Request, res: Response, next: NextFunction) => {
+    if (req.session.user) return next();
+    req.session.returnTo = req.originalUrl;
+    res.redirect(303, '/console');
+  };
+
+  /** The call a page makes for the signed-in user, with the purpose and case reference they chose. */
+  const callFor = (req: Request, requestId: string): ApiCall => ({
+    token: req.session.user!.token,
+    purpose: req.session.purpose,
+    caseReference: req.session.caseReference,
+    requestId,
+  });
+
+  /** The purpose comes first: a page with personal data is not asked for without one (or with one in the link). */
+  const choosePurpose = async (req: Request, res: Response, next: NextFunction) => {
+    const offered = typeof req.query.purpose === 'string' ? req.query.purpose : undefined;
+    if (offered && offered !== req.session.purpose) {
+      const known = await purposeCodes(req);
+      if (!known.includes(offered))
+        return problem(res, 400, 'Unknown purpose', [`${offered} is not a purpose the hub knows.`], 'BAD_PURPOSE');
+      req.session.purpose = offered;
+      req.session.caseReference = undefined;
+      res.locals.purpose = offered;
+      res.locals.caseReference = undefined;
+    }
+    if (req.session.purpose) return next();
+    req.session.returnTo = req.originalUrl;
+    res.redirect(303, '/console/purpose');
+  };
+
+  const purposeChosen = (req: Request, res: Response, next: NextFunction) =>
+    void choosePurpose(req, res, next).catch(next);
+
+  const purposeCodes = async (req: Request): Promise<string[]> => {
+    const answer = await askHub<{ purposes: { code: string; active: boolean }[] }>(
+      req,
+      { token: req.session.user!.token },
+      PURPOSES_QUERY,
+    );
+    return (answer.data?.purposes ?? []).filter((p) => p.active).map((p) => p.code);
+  };
+
+  /** A refusal of the whole request (no agreement, a case reference needed, forbidden): a page that says so. */
+  const refused = (res: Response, answer: ApiAnswer<unknown>, requestId: string): boolean => {
+    if (answer.status === 401) {
+      res.redirect(303, '/console');
+      return true;
+    }
+    const errors = otherErrors(answer.errors).filter((error) => !(error.extensions?.code ?? '').startsWith('SOURCE_'));
+    if (answer.data && Object.values(answer.data as object).some((value) => value !== null) && answer.status === 200)
+      return false;
+    const first = errors[0] ?? answer.errors[0];
+    if (!first) return false;
+    const code = first.extensions?.code ?? 'ERROR';
+    const status = code === 'BAD_USER_INPUT' ? 400 : code === 'NOT_FOUND' ? 404 : 403;
+    problem(res, status, code === 'NOT_FOUND' ? 'Not found' : 'You cannot see this', [first.message], code, requestId);
+    return true;
+  };
+
+  router.get('/', (req, res) => {
+    if (req.session.user)
+      return res.redirect(303, req.session.purpose ? landing(req.session.user) : '/console/purpose');
+    render(res, 'sign-in', {
+      title: 'Sign in',
+      personas: deps.devTokens?.enabled ? consolePersonas : [],
+      oidc: Boolean(deps.councilSignIn),
+    });
+  });
+
+  router.post('/sign-in/persona', (req, res, next) => {
+    const persona = deps.devTokens?.enabled ? consolePersonas.find((p) => p.id === req.body.persona) : undefined;
+    if (!persona)
+      return problem(res, 400, 'Unknown persona', ['Choose one of the personas on the sign-in page.'], 'BAD_PERSONA');
+    const returnTo = req.session.returnTo;
+    void deps.devTokens!.issue({ ...persona.token, ttlSeconds: PERSONA_TOKEN_SECONDS }).then((token) => {
+      // A new session id at sign-in, so that an id planted before it is worth nothing.
+      req.session.regenerate((error) => {
+        if (error) return next(error);
+        const user: ConsoleUser = {
+          token,
+          tokenExpiresAt: Math.floor(Date.now() / 1000) + PERSONA_TOKEN_SECONDS,
+          name: persona.name,
+          subject: persona.token.subject,
+          organisation: persona.token.organisation,
+          roles: persona.token.roles,
+          team: persona.token.team,
+          via: 'persona',
+        };
+        req.session.user = user;
+        req.session.signedInAt = Date.now();
+        logger.log(`signed in as persona ${persona.name} (${persona.token.subject})`);
+        res.redirect(303, safeReturn(returnTo) ?? '/console/purpose');
+      });
+    }, next);
+  });
+
+  router.post(
+    '/sign-in',
+    asyncPage(async (req, res) => {
+      if (!deps.councilSignIn)
+        return problem(res, 404, 'Page not found', ['Sign-in with a council account is not configured.'], 'NOT_FOUND');
+      const { url, pending } = await deps.councilSignIn.start();
+      req.session.oidc = pending;
+      res.redirect(303, url);
+    }),
+  );
+
+  router.get(
+    '/sign-in/callback',
+    asyncPage(async (req, res) => {
+      const pending = req.session.oidc;
+      if (!deps.councilSignIn || !pending)
+        return problem(res, 400, 'Sign-in expired', ['Start again from the sign-in page.'], 'SIGN_IN_EXPIRED');
+      req.session.oidc = undefined;
+      let finished;
+      let principal: Principal;
+      try {
+        finished = await deps.councilSignIn.finish(req.originalUrl.split('?')[1] ?? '', pending);
+        principal = await deps.verify(finished.accessToken);
+      } catch (error) {
+        logger.warn(`console sign-in refused: ${error instanceof Error ? error.message : String(error)}`);
+        const code = (error as { code?: string }).code;
+        return problem(
+          res,
+          403,
+          'You cannot sign in to the hub',
+          ['Your account was not accepted for the hub. Ask your administrator to check your roles and organisation.'],
+          typeof code === 'string' ? code : 'SIGN_IN_FAILED',
+        );
+      }
+      const returnTo = req.session.returnTo;
+      await new Promise<void>((resolve, reject) =>
+        req.session.regenerate((error) => (error ? reject(error) : resolve())),
+      );
+      req.session.user = {
+        token: finished.accessToken,
+        tokenExpiresAt: finished.expiresAt,
+        name: finished.name ?? principal.subject,
+        subject: principal.subject,
+        organisation: principal.organisation,
+        roles: principal.roles,
+        team: principal.team,
+        via: 'oidc',
+      };
+      req.session.signedInAt = Date.now();
+      logger.log(`signed in with the council's identity provider: ${principal.subject} (${principal.organisation})`);
+      res.redirect(303, safeReturn(returnTo) ?? '/console/purpose');
+    }),
+  );
+
+  router.post('/sign-out', (req, res, next) => {
+    req.session.destroy((error) => {
+      if (error) return next(error);
+      res.clearCookie('hub_console', { path: '/console' });
+      res.redirect(303, '/console');
+    });
+  });
+
+  router.get(
+    '/purpose',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const answer = await askHub<{ purposes: { code: string; name: string; description: string; active: boolean }[] }>(
+        req,
+        { token: req.session.user!.token },
+        PURPOSES_QUERY,
+      );
+      if (refused(res, answer, '')) return;
+      renderPurpose(req, res, answer.data?.purposes ?? []);
+    }),
+  );
+
+  const renderPurpose = (
+    req: Request,
+    res: Response,
+    purposes: { code: string; name: string; description: string; active: boolean }[],
+    errors: { purposeError?: string; caseReferenceError?: string } = {},
+  ) =>
+    render(
+      res,
+      'purpose',
+      {
+        title: 'Choose a purpose',
+        section: 'purpose',
+        purposeItems: purposes
+          .filter((p) => p.active)
+          .map((p) => ({
+            value: p.code,
+            text: p.name,
+            hint: { text: p.description },
+            checked: p.code === req.session.purpose,
+          })),
+        errors: [
+          ...(errors.purposeError ? [{ text: errors.purposeError, href: '#purpose' }] : []),
+          ...(errors.caseReferenceError ? [{ text: errors.caseReferenceError, href: '#caseReference' }] : []),
+        ],
+        ...errors,
+      },
+      errors.purposeError || errors.caseReferenceError ? 400 : 200,
+    );
+
+  router.post(
+    '/purpose',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const purpose = String(req.body.purpose ?? '');
+      const caseReference = String(req.body.caseReference ?? '').trim();
+      const answer = await askHub<{ purposes: { code: string; name: string; description: string; active: boolean }[] }>(
+        req,
+        { token: req.session.user!.token },
+        PURPOSES_QUERY,
+      );
+      const purposes = answer.data?.purposes ?? [];
+      const purposeError = purposes.some((p) => p.active && p.code === purpose)
+        ? undefined
+        : 'Choose why you are looking';
+      const caseReferenceError =
+        caseReference && !/^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$/.test(caseReference)
+          ? 'A case reference is letters, digits and / _ . - (at most 64)'
+          : undefined;
+      if (purposeError || caseReferenceError)
+        return renderPurpose(req, res, purposes, { purposeError, caseReferenceError });
+      req.session.purpose = purpose;
+      req.session.caseReference = caseReference || undefined;
+      const returnTo = safeReturn(req.session.returnTo);
+      req.session.returnTo = undefined;
+      res.redirect(303, returnTo ?? landing(req.session.user!));
+    }),
+  );
+
+  /** At most this many cases are opened for one caseload page (each is one audited view). */
+  const CASELOAD_PAGE = 30;
+
+  router.get(
+    '/caseload',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
+      const requestId = randomUUID();
+      const list = await askHub<{
+        myCaseload: {
+          subjectKind: string;
+          subjectId: string;
+          team: string;
+          userSubject?: string | null;
+          validFrom: string;
+        }[];
+      }>(req, callFor(req, requestId), CASELOAD_QUERY);
+      if (refused(res, list, requestId)) return;
+      const assignments = list.data?.myCaseload ?? [];
+      const shown = assignments.slice(0, CASELOAD_PAGE);
+      const rows = await Promise.all(
+        shown.map(async (assignment) => {
+          const household = assignment.subjectKind.toLowerCase() === 'household';
+          const answer = await askHub<Record<string, Record<string, unknown> | null>>(
+            req,
+            callFor(req, randomUUID()),
+            household ? CASELOAD_HOUSEHOLD_QUERY : CASELOAD_PERSON_QUERY,
+            { id: assignment.subjectId },
+          );
+          const subject = answer.data?.[household ? 'household' : 'person'] ?? null;
+          const refusal = subject ? undefined : otherErrors(answer.errors)[0]?.message;
+          return { household, row: caseloadRow(assignment, subject, withheldByPath(answer.errors), refusal) };
+        }),
+      );
+      render(res, 'caseload', {
+        title: 'My caseload',
+        section: 'caseload',
+        households: rows.filter((r) => r.household).map((r) => r.row),
+        people: rows.filter((r) => !r.household).map((r) => r.row),
+        more: assignments.length - shown.length,
+      });
+    }),
+  );
+
+  router.get(
+    '/search',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
+      const text = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string).trim() : '');
+      const query = {
+        givenName: text('givenName'),
+        familyName: text('familyName'),
+        dateOfBirth: text('dateOfBirth'),
+        postcode: text('postcode'),
+      };
+      const after = text('after');
+      const input = Object.fromEntries(Object.entries(query).filter(([, value]) => value));
+      if (Object.keys(input).length === 0)
+        return render(res, 'search', { title: 'Find a person', section: 'search', query, problems: [] });
+      const requestId = randomUUID();
+      const answer = await askHub<{
+        searchPeople: {
+          edges: Record<string, unknown>[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+      }>(req, callFor(req, requestId), SEARCH_QUERY, { input: { ...input, first: 20, ...(after ? { after } : {}) } });
+      const inputProblems = otherErrors(answer.errors).filter((error) => error.extensions?.code === 'BAD_USER_INPUT');
+      if (inputProblems.length)
+        return render(
+          res,
+          'search',
+          {
+            title: 'Find a person',
+            section: 'search',
+            query,
+            problems: inputProblems.map((error) => ({ text: error.message, href: '#familyName' })),
+          },
+          400,
+        );
+      if (refused(res, answer, requestId)) return;
+      const result = answer.data!.searchPeople;
+      const withheld = withheldByPath(answer.errors);
+      const nextPage =
+        result.pageInfo.hasNextPage && result.pageInfo.endCursor
+          ? `/console/search?${new URLSearchParams({ ...query, after: result.pageInfo.endCursor })}`
+          : undefined;
+      render(res, 'search', {
+        title: 'Find a person',
+        section: 'search',
+        query,
+        problems: [],
+        results: result.edges,
+        ranked: result.edges.some((edge) => typeof edge.score === 'number'),
+        resultRows: searchRows(result.edges, withheld),
+        nextPage,
+      });
+    }),
+  );
+
+  router.get(
+    '/people/:id',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      if (!UUID.test(id)) return problem(res, 404, 'Not found', ['There is no person at this address.'], 'NOT_FOUND');
+      const requestId = randomUUID();
+      const answer = await askHub<{ person: Record<string, unknown> | null }>(
+        req,
+        callFor(req, requestId),
+        PERSON_QUERY,
+        { id },
+      );
+      if (refused(res, answer, requestId)) return;
+      if (!answer.data?.person)
+        return problem(res, 404, 'Not found', ['No person you may see has this id.'], 'NOT_FOUND', requestId);
+      const withheld = withheldByPath(answer.errors);
+      const page = personPage(answer.data.person, withheld, answer.errors);
+      render(res, 'person', {
+        title: page.name ?? 'Person',
+        p: answer.data.person,
+        withheld: Object.fromEntries(withheld),
+        outages: outages(answer.errors),
+        ...page,
+      });
+    }),
+  );
+
+  router.get(
+    '/households/:id',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      if (!UUID.test(id))
+        return problem(res, 404, 'Not found', ['There is no household at this address.'], 'NOT_FOUND');
+      const requestId = randomUUID();
+      const answer = await askHub<{ household: Record<string, unknown> | null }>(
+        req,
+        callFor(req, requestId),
+        HOUSEHOLD_QUERY,
+        { id },
+      );
+      if (refused(res, answer, requestId)) return;
+      if (!answer.data?.household)
+        return problem(res, 404, 'Not found', ['No household you may see has this id.'], 'NOT_FOUND', requestId);
+      const withheld = withheldByPath(answer.errors);
+      render(res, 'household', {
+        title: 'Household',
+        h: answer.data.household,
+        withheld: Object.fromEntries(withheld),
+        outages: outages(answer.errors),
+        ...householdPage(answer.data.household, withheld),
+      });
+    }),
+  );
+
+  // A form without (or with a stale) CSRF token, or anything else that went wrong: a page, never a stack trace.
+  router.use((error: Error & { code?: string; status?: number }, req: Request, res: Response, _next: NextFunction) => {
+    if (error.code === 'EBADCSRFTOKEN' || error.status === 403)
+      return problem(res, 403, 'This form has expired', ['Go back, reload the page and try again.'], 'CSRF');
+    logger.error(`console ${req.method} ${req.path}: ${error.message}`);
+    problem(res, 500, 'Sorry, there is a problem with the service', ['Try again later.'], 'CONSOLE_ERROR');
+  });
+  router.use((req, res) => problem(res, 404, 'Page not found', [`There is nothing at ${req.path}.`], 'NOT_FOUND'));
+  return router;
+}
+
+/** The service navigation: the pages this user's roles have, then the purpose. */
+function navigationFor(user: ConsoleUser | undefined, purpose: string | undefined) {
+  if (!user) return [];
+  const holdsCases = user.roles.some((role) => role === 'account-manager' || role === 'caseworker');
+  return [
+    ...(holdsCases ? [{ href: '/console/caseload', text: 'My caseload', section: 'caseload' }] : []),
+    { href: '/console/search', text: 'Search', section: 'search' },
+    { href: '/console/purpose', text: `Purpose: ${purpose ?? 'not chosen'}`, section: 'purpose' },
+  ];
+}
+
+/** Where a user starts: staff who hold cases at their caseload, everyone else at search. */
+function landing(user: ConsoleUser): string {
+  return user.roles.some((role) => role === 'account-manager' || role === 'caseworker')
+    ? '/console/caseload'
+    : '/console/search';
+}
+
+/** Only a path inside the console: never a redirect elsewhere. */
+function safeReturn(target: string | undefined): string | undefined {
+  return target && /^\/console(\/|$|\?)/.test(target) && !target.startsWith('//') ? target : undefined;
+}

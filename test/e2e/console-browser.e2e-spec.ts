@@ -1,0 +1,170 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { Browser, chromium, Page } from 'playwright-core';
+import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
+import { Principal, Role } from '../../src/engine/principal';
+import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
+
+jest.setTimeout(240_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available) {
+  // In CI the browser is installed by .ci/run: its absence there is a failure, not a skip.
+  if (process.env.CI) throw new Error(`the browser suite needs Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  process.stdout.write(`console browser suite skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)\n`);
+}
+/** `CONSOLE_SCREENSHOTS=1` writes the pages the README shows to docs/screenshots/. */
+const SCREENSHOTS =
+  process.env.CONSOLE_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs', 'screenshots') : undefined;
+
+const admin: Principal = { subject: 'admin-console', organisation: 'council', roles: [Role.Admin] };
+
+/**
+ * The console in a real browser (Debian's Chromium, driven by playwright-core): what an account manager
+ * does on a home visit, on a tablet-sized screen, without a mouse where it matters, with axe-core checking
+ * every page against WCAG 2.2 AA.
+ */
+(available ? describe : describe.skip)('console in a browser', () => {
+  let hub: SingleViewHub;
+  let base: string;
+  let browser: Browser;
+  let household: { id: string; familyName: string; dateOfBirth: string; person: string };
+
+  beforeAll(async () => {
+    hub = await startSingleViewHub({ households: 40, seed: 'console-browser' });
+    const server = hub.app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // A person known to benefits and at least one other source, all of whose records agree on name and date of birth, whose household is on the account manager's team caseload.
+    const [row] = await hub.db.dataSource.query(`
+      select m.household_id::text as id, m.person_id::text as person,
+             r.demographics->>'familyName' as "familyName", r.demographics->>'dateOfBirth' as "dateOfBirth"
+        from household_membership m
+        join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
+       where m.valid_to is null and r.demographics ? 'dateOfBirth' and r.demographics ? 'familyName'
+         and (select count(distinct r2.source) from person_link l2 join source_record r2 on r2.id = l2.source_record_id where l2.person_id = m.person_id) > 1
+         and exists (select 1 from person_link l3 join source_record r3 on r3.id = l3.source_record_id where l3.person_id = m.person_id and r3.source = 'benefits')
+         and not exists (select 1 from person_link l4 join source_record r4 on r4.id = l4.source_record_id
+                          where l4.person_id = m.person_id
+                            and (r4.demographics->>'familyName' is distinct from r.demographics->>'familyName'
+                              or r4.demographics->>'dateOfBirth' is distinct from r.demographics->>'dateOfBirth'))
+       order by m.household_id, m.person_id limit 1`);
+    household = row;
+    await hub.app
+      .get(CaseAssignmentsService)
+      .assign({ subjectKind: 'household', subjectId: household.id, team: 'early-help-north' }, admin);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  const accessible = async (page: Page) => {
+    const results = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+      .analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+  };
+  const fitsWidth = async (page: Page) =>
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+  const shot = async (page: Page, name: string) => {
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+
+  it('an account manager signs in, chooses a purpose, finds a family and opens their household, on a tablet', async () => {
+    const context = await browser.newContext({ viewport: { width: 768, height: 1024 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/console`);
+    await accessible(page);
+    await shot(page, 'sign-in');
+    await page.getByRole('button', { name: 'Account manager' }).click();
+
+    await page.waitForURL(/\/console\/purpose$/);
+    await accessible(page);
+    // Keyboard only: to the early help purpose, choose it, on to Continue.
+    await page.getByLabel('Early help').focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Continue' }).focus();
+    await page.keyboard.press('Enter');
+
+    await page.waitForURL(/\/console\/caseload$/);
+    await accessible(page);
+    await fitsWidth(page);
+    await shot(page, 'caseload');
+    await expect(page.locator(`a[href="/console/households/${household.id}"]`).count()).resolves.toBe(1);
+    await page.getByRole('link', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/\/console\/search$/);
+    await accessible(page);
+    await page.getByLabel('Family name').fill(household.familyName);
+    await page.getByLabel('Date of birth').fill(household.dateOfBirth);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/console\/search\?/);
+    await accessible(page);
+    await fitsWidth(page);
+    await shot(page, 'search');
+    const results = page.getByTestId('results');
+    await expect(results.getByRole('link').count()).resolves.toBeGreaterThan(0);
+    await page.locator(`a[href="/console/people/${household.person}"]`).click();
+
+    await page.waitForURL(new RegExp(`/console/people/${household.person}$`));
+    await accessible(page);
+    await fitsWidth(page);
+    await shot(page, 'person');
+    await expect(page.getByTestId('person-name').textContent()).resolves.toContain(household.familyName);
+    await page.getByRole('link', { name: 'Open the household' }).click();
+
+    await page.waitForURL(new RegExp(`/console/households/${household.id}$`));
+    await accessible(page);
+    await fitsWidth(page);
+    await shot(page, 'household');
+    await expect(page.getByTestId('members').locator('tbody tr').count()).resolves.toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it('shows a source outage as a banner, and withheld values as markers, at 1366×768', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/console`);
+    await page.getByRole('button', { name: 'Account manager' }).click();
+    await page.goto(`${base}/console/people/${household.person}?purpose=EARLY_HELP`);
+    await expect(page.getByTestId('purpose').textContent()).resolves.toBe('EARLY_HELP');
+    hub.sources.fail('benefits', { mode: '500' });
+    try {
+      await page.reload();
+      await expect(page.getByTestId('outage').count()).resolves.toBeGreaterThan(0);
+      await expect(page.getByTestId('outage').first().textContent()).resolves.toMatch(/Benefits/);
+      await accessible(page);
+    } finally {
+      hub.sources.fail('benefits', undefined);
+    }
+    // Someone not on the caseload: existence and holding team only, the rest marked withheld with the reason.
+    const [other] = await hub.db.dataSource.query(
+      `select person_id::text as id from household_membership where valid_to is null and household_id <> $1 order by person_id limit 1`,
+      [household.id],
+    );
+    await page.goto(`${base}/console/people/${other.id}`);
+    await expect(page.getByTestId('withheld').count()).resolves.toBeGreaterThan(3);
+    await expect(page.getByTestId('withheld').first().textContent()).resolves.toMatch(/withheld\s+\S+/);
+    await accessible(page);
+    await shot(page, 'withheld');
+    await context.close();
+  });
+});

@@ -1,0 +1,209 @@
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
+import { Principal, Role } from '../../src/engine/principal';
+import { consolePersonas } from '../../src/console/console-router';
+import { PERSON_QUERY } from '../../src/console/console-pages';
+import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
+
+jest.setTimeout(180_000);
+
+const admin: Principal = { subject: 'admin-console', organisation: 'council', roles: [Role.Admin] };
+const persona = (name: string) => consolePersonas.find((p) => p.name === name)!;
+
+/**
+ * The console over HTTP (docs/console.md): sign-in, CSRF, sessions, purpose first, and pages that show
+ * exactly what the GraphQL API releases to the same user for the same purpose, each page audited.
+ */
+describe('console: sign-in, sessions and pages over the API', () => {
+  let hub: SingleViewHub;
+  let base: string;
+  let onCaseload: { household: string; person: string };
+  let offCaseload: string;
+
+  beforeAll(async () => {
+    hub = await startSingleViewHub({ households: 40, seed: 'console' });
+    const server = hub.app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const [household] = await hub.db.dataSource.query(
+      `select household_id::text as household, min(person_id::text) as person from household_membership
+        where valid_to is null group by household_id order by count(*) desc, household_id limit 1`,
+    );
+    onCaseload = household;
+    await hub.app
+      .get(CaseAssignmentsService)
+      .assign({ subjectKind: 'household', subjectId: household.household, team: 'early-help-north' }, admin);
+    const [other] = await hub.db.dataSource.query(
+      `select m.person_id::text as id from household_membership m where m.valid_to is null and m.household_id <> $1 order by m.person_id limit 1`,
+      [household.household],
+    );
+    offCaseload = other.id;
+  });
+  afterAll(() => hub?.stop());
+
+  /** The CSRF token of the last page the agent was given. */
+  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+  /** An agent signed in as `name` with `purpose` chosen. */
+  const signedIn = async (name: string, purpose?: string) => {
+    const agent = request.agent(base);
+    const start = await agent.get('/console').expect(200);
+    await agent
+      .post('/console/sign-in/persona')
+      .type('form')
+      .send({ _csrf: csrfOf(start.text), persona: persona(name).id })
+      .expect(303)
+      .expect('location', '/console/purpose');
+    if (purpose) {
+      const page = await agent.get('/console/purpose').expect(200);
+      await agent
+        .post('/console/purpose')
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), purpose })
+        .expect(303);
+    }
+    return agent;
+  };
+
+  const auditFor = async (subject: string, operation: string) =>
+    (await hub.db.dataSource.query(
+      `select operation, persons, purpose, request_id from audit_event where actor_subject = $1 and operation = $2 order by seq`,
+      [subject, operation],
+    )) as { operation: string; persons: string[]; purpose: string; request_id: string }[];
+
+  it('offers one sign-in button per demo persona, labelled with its name', async () => {
+    const page = await request(base).get('/console').expect(200);
+    for (const name of ['Account manager', 'Caseworker', 'Data steward', 'DPO', 'Admin'])
+      expect(page.text).toContain(name);
+    expect(page.text.match(/action="\/console\/sign-in\/persona"/g)).toHaveLength(consolePersonas.length);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[^']+'/);
+    expect(page.headers['cache-control']).toBe('no-store');
+  });
+
+  it('refuses a form without its CSRF token, and signs no one in', async () => {
+    const agent = request.agent(base);
+    await agent.get('/console').expect(200);
+    const refused = await agent
+      .post('/console/sign-in/persona')
+      .type('form')
+      .send({ persona: persona('DPO').id })
+      .expect(403);
+    expect(refused.text).toContain('This form has expired');
+    await agent.get('/console/search').expect(303).expect('location', '/console');
+  });
+
+  it('keeps the session in PostgreSQL behind an HttpOnly, SameSite cookie, and asks for a purpose first', async () => {
+    const agent = request.agent(base);
+    const start = await agent.get('/console').expect(200);
+    const signIn = await agent
+      .post('/console/sign-in/persona')
+      .type('form')
+      .send({ _csrf: csrfOf(start.text), persona: persona('Account manager').id })
+      .expect(303);
+    const cookie = String(signIn.headers['set-cookie']);
+    expect(cookie).toMatch(/hub_console=/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\/console/);
+    // A new session id at sign-in (fixation).
+    expect(String(start.headers['set-cookie'])).not.toEqual(cookie);
+    const [{ n }] = await hub.db.dataSource.query(
+      `select count(*)::int as n from console_session where sess::jsonb -> 'user' ->> 'subject' = 'demo.account-manager'`,
+    );
+    expect(n).toBeGreaterThanOrEqual(1);
+    await agent.get(`/console/people/${onCaseload.person}`).expect(303).expect('location', '/console/purpose');
+  });
+
+  it('shows a person on the caseload as the API does, and audits the page with the purpose chosen', async () => {
+    const agent = await signedIn('Account manager', 'EARLY_HELP');
+    const page = await agent.get(`/console/people/${onCaseload.person}`).expect(200);
+    const token = await hub.token(persona('Account manager').token);
+    const api = await request(hub.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${token}`)
+      .set('x-purpose', 'EARLY_HELP')
+      .send({ query: PERSON_QUERY, variables: { id: onCaseload.person } })
+      .expect(200);
+    const person = api.body.data.person;
+    for (const field of ['givenName', 'familyName', 'dateOfBirth', 'postcode'])
+      if (typeof person[field] === 'string') expect(page.text).toContain(escape(person[field]));
+    const views = await auditFor('demo.account-manager', 'person.view');
+    expect(views.at(-2)).toMatchObject({ persons: [onCaseload.person], purpose: 'EARLY_HELP' });
+  });
+
+  it('shows withheld values as a marker that says why, never as blanks, for a person off the caseload', async () => {
+    const agent = await signedIn('Account manager', 'EARLY_HELP');
+    const page = await agent.get(`/console/people/${offCaseload}`).expect(200);
+    expect(page.text).toMatch(/data-testid="withheld"/);
+    expect(page.text).toMatch(/withheld<\/strong> [^<]*(not released|relationship|caseload)/);
+  });
+
+  it('takes the purpose from a link, refuses one it does not know, and signs out', async () => {
+    const agent = await signedIn('Data steward');
+    const page = await agent.get(`/console/people/${onCaseload.person}?purpose=DATA_QUALITY`).expect(200);
+    expect(page.text).toContain('data-testid="purpose">DATA_QUALITY');
+    await agent.get('/console/search?purpose=NOT_A_PURPOSE').expect(400);
+    const search = await agent.get('/console/search').expect(200);
+    await agent
+      .post('/console/sign-out')
+      .type('form')
+      .send({ _csrf: csrfOf(search.text) })
+      .expect(303);
+    await agent.get('/console/search').expect(303).expect('location', '/console');
+  });
+
+  it("lands an account manager on their team's caseload, each case opened under the purpose and audited", async () => {
+    const agent = request.agent(base);
+    const start = await agent.get('/console').expect(200);
+    await agent
+      .post('/console/sign-in/persona')
+      .type('form')
+      .send({ _csrf: csrfOf(start.text), persona: persona('Account manager').id })
+      .expect(303);
+    const page = await agent.get('/console/purpose').expect(200);
+    await agent
+      .post('/console/purpose')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), purpose: 'EARLY_HELP' })
+      .expect(303)
+      .expect('location', '/console/caseload');
+    const caseload = await agent.get('/console/caseload').expect(200);
+    expect(caseload.text).toContain(`href="/console/households/${onCaseload.household}"`);
+    const [listed] = (await auditFor('demo.account-manager', 'caseload.list')).slice(-1);
+    expect(listed).toBeDefined();
+    const views = await hub.db.dataSource.query(
+      `select purpose from audit_event where actor_subject = 'demo.account-manager' and operation = 'household.view' and $1 = any(households) order by seq desc limit 1`,
+      [onCaseload.household],
+    );
+    expect(views).toEqual([{ purpose: 'EARLY_HELP' }]);
+
+    // Another team's caseworker holds none of it; a data steward has no caseload page to open.
+    const caseworker = await signedIn('Caseworker', 'HOUSING_NEED');
+    const theirs = await caseworker.get('/console/caseload').expect(200);
+    expect(theirs.text).not.toContain(onCaseload.household);
+    const steward = await signedIn('Data steward', 'DATA_QUALITY');
+    const refused = await steward.get('/console/caseload').expect(403);
+    expect(refused.text).toContain('FORBIDDEN');
+  });
+
+  it('answers an unknown page or id with a page, not a stack trace', async () => {
+    const agent = await signedIn('Data steward', 'DATA_QUALITY');
+    const missing = await agent.get('/console/people/not-an-id').expect(404);
+    expect(missing.text).toContain('Not found');
+    await agent.get('/console/nothing-here').expect(404);
+    const unknown = await agent.get('/console/people/00000000-0000-4000-8000-000000000000');
+    expect([403, 404]).toContain(unknown.status);
+    expect(unknown.text).not.toMatch(/at \w+ \(|node_modules|\.ts:\d+/);
+  });
+});
+
+function escape(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
