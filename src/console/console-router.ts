@@ -25,7 +25,17 @@ import {
   searchRows,
 } from './console-pages';
 import { consoleSessions, ConsoleUser, SessionSettings } from './console-session';
-import { ApiAnswer, ApiCall, askHub, otherErrors, withheldByPath } from './hub-api';
+import { cell, link } from './console-cells';
+import { ApiAnswer, ApiCall, askHub, otherErrors, streamFromHub, withheldByPath } from './hub-api';
+import {
+  DPO_EVENTS_QUERY,
+  DPO_OVERVIEW_QUERY,
+  DPO_TIMELINE_QUERY,
+  EVENT_FILTERS,
+  EVENT_HEAD,
+  eventRow,
+  timelineItem,
+} from './console-dpo';
 
 export interface ConsoleDependencies {
   pool: Pool;
@@ -65,6 +75,11 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     new nunjucks.FileSystemLoader([join(__dirname, 'views'), govukDir, mojDir], { noCache: false }),
     { autoescape: true, throwOnUndefined: false },
   );
+  // The MoJ components' own Nunjucks filters (mojDate for the timeline).
+  const mojFilters = (
+    require(join(mojDir, 'moj', 'filters', 'all.js')) as () => Record<string, (...args: unknown[]) => unknown>
+  )();
+  for (const [name, filter] of Object.entries(mojFilters)) views.addFilter(name, filter);
   const css = {
     'govuk-frontend.min.css': stylesheet(join(govukDir, 'govuk', 'govuk-frontend.min.css')),
     'moj-frontend.min.css': stylesheet(join(mojDir, 'moj', 'moj-frontend.min.css')),
@@ -136,6 +151,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     views.render(`${view}.njk`, { ...res.locals, ...locals, navigation }, (error, html) => {
       if (error) {
         logger.error(`page ${view} failed to render: ${error.message}`);
+        if (process.env.CONSOLE_DEBUG_RENDER) process.stderr.write(`${error.stack}\n`);
         res.status(500).type('text/plain').send('The page could not be shown.');
         return;
       }
@@ -426,6 +442,150 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     }),
   );
 
+  // The DPO's pages: the trail's own queries, which the hub allows the DPO only and audits as the DPO's look.
+  const dpoCall = (req: Request): ApiCall => ({ token: req.session.user!.token, requestId: randomUUID() });
+  const eventFilter = (req: Request) =>
+    Object.fromEntries(
+      EVENT_FILTERS.flatMap((name) => {
+        const value = typeof req.query[name] === 'string' ? (req.query[name] as string).trim() : '';
+        return value ? [[name, value]] : [];
+      }),
+    );
+
+  router.get(
+    '/dpo',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const call = dpoCall(req);
+      const answer = await askHub<{
+        verifyAuditChain: Record<string, unknown>;
+        breakGlassReviews: Record<string, unknown>[];
+        auditAnomalies: Record<string, unknown[] | string>;
+      }>(req, call, DPO_OVERVIEW_QUERY);
+      if (refused(res, answer, call.requestId!)) return;
+      const data = answer.data!;
+      const anomalies = data.auditAnomalies;
+      const count = (key: string) => (Array.isArray(anomalies?.[key]) ? anomalies[key].length : 0);
+      render(res, 'dpo', {
+        title: 'Data protection',
+        section: 'dpo',
+        chain: data.verifyAuditChain,
+        reviews: (data.breakGlassReviews ?? []).map((grant) => [
+          cell(grant.granteeSubject),
+          cell(grant.granteeOrganisation),
+          link(`/console/dpo/people/${String(grant.personId)}`, String(grant.personId).slice(0, 8)),
+          cell(grant.purpose),
+          cell(grant.reason),
+          cell(String(grant.grantedAt).slice(0, 16).replace('T', ' ')),
+          cell(grant.disclosures),
+        ]),
+        anomalyRows: [
+          ['Unusual volume', count('volume')],
+          ['Outside caseload', count('outsideCaseload')],
+          ['Out of hours', count('outOfHours')],
+          ['Broad case references', count('broadCaseReferences')],
+          ['Over expected volume', count('flagged')],
+        ].map(([key, value]) => ({ key: { text: key }, value: { text: String(value) } })),
+      });
+    }),
+  );
+
+  router.get(
+    '/dpo/events',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const filter = eventFilter(req);
+      const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+      const call = dpoCall(req);
+      const answer = await askHub<{
+        auditEvents: { nodes: Record<string, unknown>[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+      }>(req, call, DPO_EVENTS_QUERY, { filter, after });
+      const inputProblems = otherErrors(answer.errors).filter((error) => error.extensions?.code === 'BAD_USER_INPUT');
+      if (!inputProblems.length && refused(res, answer, call.requestId!)) return;
+      const page = answer.data?.auditEvents;
+      render(
+        res,
+        'dpo-events',
+        {
+          title: 'Audit events',
+          section: 'dpo',
+          filter,
+          problems: inputProblems.map((error) => ({ text: error.message })),
+          head: EVENT_HEAD,
+          rows: (page?.nodes ?? []).map(eventRow),
+          count: page?.nodes.length ?? 0,
+          nextPage:
+            page?.pageInfo.hasNextPage && page.pageInfo.endCursor
+              ? `/console/dpo/events?${new URLSearchParams({ ...filter, after: page.pageInfo.endCursor })}`
+              : undefined,
+          csv: `/console/dpo/events.csv?${new URLSearchParams(filter)}`,
+        },
+        inputProblems.length ? 400 : 200,
+      );
+    }),
+  );
+
+  router.get(
+    '/dpo/events.csv',
+    signedIn,
+    asyncPage(async (req, res) => {
+      await streamFromHub(
+        req,
+        res,
+        dpoCall(req),
+        `/dpo/audit-events?${new URLSearchParams({ ...eventFilter(req), format: 'csv' })}`,
+      );
+    }),
+  );
+
+  router.get('/dpo/people', signedIn, (req, res) => {
+    const id = typeof req.query.personId === 'string' ? req.query.personId.trim() : '';
+    if (!UUID.test(id))
+      return problem(res, 400, 'Not a person id', ['A person id is a UUID, as the hub shows it.'], 'BAD_USER_INPUT');
+    res.redirect(303, `/console/dpo/people/${id}`);
+  });
+
+  router.get(
+    '/dpo/people/:id',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      if (!UUID.test(id)) return problem(res, 404, 'Not found', ['There is no person at this address.'], 'NOT_FOUND');
+      const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+      const call = dpoCall(req);
+      const answer = await askHub<{
+        personAccessTimeline: {
+          nodes: Record<string, unknown>[];
+          pageInfo: { endCursor: string | null; hasNextPage: boolean };
+        };
+      }>(req, call, DPO_TIMELINE_QUERY, { personId: id, after });
+      if (refused(res, answer, call.requestId!)) return;
+      const page = answer.data!.personAccessTimeline;
+      render(res, 'dpo-person', {
+        title: 'Who has seen this record',
+        section: 'dpo',
+        personId: id,
+        items: page.nodes.map(timelineItem),
+        nextPage:
+          page.pageInfo.hasNextPage && page.pageInfo.endCursor
+            ? `/console/dpo/people/${id}?${new URLSearchParams({ after: page.pageInfo.endCursor })}`
+            : undefined,
+      });
+    }),
+  );
+
+  router.get(
+    '/dpo/people/:id/subject-access.:format',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      const format = String(req.params.format);
+      if (!UUID.test(id) || !['csv', 'json'].includes(format))
+        return problem(res, 404, 'Not found', ['There is no such report.'], 'NOT_FOUND');
+      await streamFromHub(req, res, dpoCall(req), `/dpo/subject-access/${id}?format=${format}`);
+    }),
+  );
+
   router.get(
     '/search',
     signedIn,
@@ -557,6 +717,7 @@ function navigationFor(user: ConsoleUser | undefined, purpose: string | undefine
   const holdsCases = user.roles.some((role) => role === 'account-manager' || role === 'caseworker');
   return [
     ...(holdsCases ? [{ href: '/console/caseload', text: 'My caseload', section: 'caseload' }] : []),
+    ...(user.roles.includes('dpo') ? [{ href: '/console/dpo', text: 'Data protection', section: 'dpo' }] : []),
     { href: '/console/search', text: 'Search', section: 'search' },
     { href: '/console/purpose', text: `Purpose: ${purpose ?? 'not chosen'}`, section: 'purpose' },
   ];

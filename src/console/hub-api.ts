@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { request } from 'undici';
 
 /** One GraphQL error as the hub answers it. */
@@ -83,4 +83,29 @@ export function withheldByPath(errors: readonly ApiError[]): Withheld {
 /** Errors that are not withheld fields: the page shows them as problems (an outage, a refusal). */
 export function otherErrors(errors: readonly ApiError[]): ApiError[] {
   return errors.filter((error) => error.extensions?.code !== 'WITHHELD_BY_POLICY');
+}
+
+/**
+ * A download from one of the hub's own export endpoints (the DPO's CSV and JSON exports), passed through
+ * to the browser as the hub answers it, with the user's token: the hub decides and audits, as for a page.
+ */
+export async function streamFromHub(req: Request, res: Response, call: ApiCall, path: string): Promise<void> {
+  const response = await request(`http://127.0.0.1:${req.socket.localPort}${path}`, {
+    method: 'GET',
+    headers: {
+      authorization: `Bearer ${call.token}`,
+      'x-forwarded-for': req.ip ?? '',
+      ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
+    },
+    headersTimeout: 30_000,
+  });
+  res.status(response.statusCode);
+  for (const header of ['content-type', 'content-disposition'] as const) {
+    const value = response.headers[header];
+    if (typeof value === 'string') res.setHeader(header, value);
+  }
+  for await (const chunk of response.body) {
+    if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+  }
+  res.end();
 }

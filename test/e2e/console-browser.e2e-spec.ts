@@ -167,4 +167,25 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     await shot(page, 'withheld');
     await context.close();
   });
+
+  it('the DPO sees the trail, a timeline of who saw a person, and the event search, all accessible', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/console`);
+    await page.getByRole('button', { name: 'DPO' }).click();
+    await page.waitForURL(/\/console\/purpose$/);
+    await page.goto(`${base}/console/dpo`);
+    await expect(page.getByTestId('chain').textContent()).resolves.toMatch(/Intact/);
+    await accessible(page);
+    await shot(page, 'dpo');
+    await page.getByLabel("Who has seen a person's record: person id").fill(household.person);
+    await page.getByRole('button', { name: 'Show the timeline' }).click();
+    await page.waitForURL(new RegExp(`/console/dpo/people/${household.person}$`));
+    await expect(page.getByTestId('timeline').textContent()).resolves.toMatch(/person\.view/);
+    await accessible(page);
+    await shot(page, 'dpo-timeline');
+    await page.goto(`${base}/console/dpo/events?operation=person.`);
+    await accessible(page);
+    await context.close();
+  });
 });

@@ -188,6 +188,39 @@ describe('console: sign-in, sessions and pages over the API', () => {
     expect(refused.text).toContain('FORBIDDEN');
   });
 
+  it("gives the DPO the chain's state, who saw a person, event search and subject access downloads", async () => {
+    // Something to find: the account manager opens a person on the caseload.
+    const manager = await signedIn('Account manager', 'EARLY_HELP');
+    await manager.get(`/console/people/${onCaseload.person}`).expect(200);
+    await manager.get('/console/dpo').expect(403);
+
+    const dpo = await signedIn('DPO');
+    const overview = await dpo.get('/console/dpo').expect(200);
+    expect(overview.text).toMatch(/data-testid="chain"><strong class="govuk-tag govuk-tag--green">Intact/);
+    const timeline = await dpo.get(`/console/dpo/people/${onCaseload.person}`).expect(200);
+    expect(timeline.text).toContain('person.view');
+    expect(timeline.text).toContain('demo.account-manager (council, early-help-north)');
+    expect(timeline.text).toContain('Purpose: EARLY_HELP');
+    const events = await dpo.get('/console/dpo/events?actorSubject=demo.account-manager&operation=person.view');
+    expect(events.status).toBe(200);
+    expect(events.text).toMatch(/data-testid="events"/);
+    expect(events.text).not.toContain('demo.data-steward');
+    const csv = await dpo.get('/console/dpo/events.csv?actorSubject=demo.account-manager').expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text).toContain('demo.account-manager');
+    const sar = await dpo.get(`/console/dpo/people/${onCaseload.person}/subject-access.csv`).expect(200);
+    expect(sar.headers['content-disposition']).toMatch(/attachment/);
+    const sarJson = await dpo.get(`/console/dpo/people/${onCaseload.person}/subject-access.json`).expect(200);
+    expect(JSON.parse(sarJson.text).personId).toBe(onCaseload.person);
+    // The DPO's own looks are on the trail too.
+    const looks = await hub.db.dataSource.query(
+      `select operation from audit_event where actor_subject = 'demo.dpo' order by seq`,
+    );
+    expect(looks.map((row: { operation: string }) => row.operation)).toEqual(
+      expect.arrayContaining(['dpo.verify', 'dpo.timeline', 'dpo.search', 'dpo.export', 'dpo.subject-access']),
+    );
+  });
+
   it('answers an unknown page or id with a page, not a stack trace', async () => {
     const agent = await signedIn('Data steward', 'DATA_QUALITY');
     const missing = await agent.get('/console/people/not-an-id').expect(404);
