@@ -1,17 +1,22 @@
 import { Global, Module } from '@nestjs/common';
 import { HouseholdsModule } from '../households/households.module';
 import { AfterSync } from '../sources/sync/after-sync';
+import { PersonDirectory } from './directory/person-directory.service';
 import { IdentityPipeline } from './identity-pipeline.service';
 import { IdentityIndexService } from './index/identity-index.service';
 import { IdentityDecisionsService } from './persons/identity-decisions.service';
 import { MatchReviewQuery } from './steward/match-review.query';
 import { MatchReviewResolver } from './steward/match-review.resolver';
 
-/** Global so that the sources module's sync can hand over to matching through the AfterSync port. */
+/**
+ * Global so that the sources module's sync can hand over to matching through the AfterSync port, and so
+ * that every module reads the person index through its owner's port, PersonDirectory.
+ */
 @Global()
 @Module({
   imports: [HouseholdsModule],
   providers: [
+    PersonDirectory,
     IdentityIndexService,
     IdentityDecisionsService,
     MatchReviewQuery,
@@ -19,6 +24,6 @@ import { MatchReviewResolver } from './steward/match-review.resolver';
     IdentityPipeline,
     { provide: AfterSync, useExisting: IdentityPipeline },
   ],
-  exports: [IdentityIndexService, IdentityDecisionsService, AfterSync],
+  exports: [PersonDirectory, IdentityIndexService, IdentityDecisionsService, AfterSync],
 })
 export class IdentityModule {}

@@ -286,10 +286,25 @@ describe('access records on PostgreSQL', () => {
         { personId: FORMER, householdId: HOUSEHOLD, from: expect.any(Date), to: expect.any(Date) },
       ]);
       expect((await assignments.relationshipFacts(caseworker, [FORMER], new Date())).assignments).toEqual([]);
-      expect(await assignments.holdingTeams([PERSON], new Date())).toEqual(new Map([[PERSON, ['adults']]]));
+      // Which teams hold a case (what an existence answer may name): the person's own and their household's,
+      // under the same validity rules as the facts above.
+      expect(await assignments.holdingTeams([PERSON, FORMER, 'not-a-uuid'], new Date())).toEqual(
+        new Map([
+          [
+            PERSON,
+            [
+              { team: 'adults', source: null },
+              { team: 'housing-options', source: null },
+            ],
+          ],
+        ]),
+      );
 
       await assignments.end(household.id, admin);
       expect((await assignments.relationshipFacts(caseworker, [PERSON], new Date())).assignments).toEqual([]);
+      expect(await assignments.holdingTeams([PERSON], new Date())).toEqual(
+        new Map([[PERSON, [{ team: 'adults', source: null }]]]),
+      );
       await expect(assignments.end(household.id, admin)).rejects.toThrow(/already ended/);
       expect(audit.events.map((e) => e.operation)).toEqual([
         'case-assignment.create',

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { goldenIdentity, GoldenIdentity } from '../../identity/persons/golden-identity';
+import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
 import { IdentityFields } from '../../sources/identity-fields';
+import { goldenIdentity, GoldenIdentity } from '../persons/golden-identity';
 
 /** One live source record linked to a person, with why it was linked. */
 export interface LinkedRecord {
@@ -33,11 +33,8 @@ export interface IndexedPerson {
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => uuid.test(value);
 
-/** A team holding a current case, and the source system whose service it works in (if it is known to). */
-export interface HoldingTeam {
-  team: string;
-  source: string | null;
-}
+/** Anything that runs SQL: the DataSource, or a transaction's EntityManager. */
+export type Queryable = Pick<EntityManager, 'query'>;
 
 /** A link row as the index queries below read it. */
 interface LinkRow {
@@ -58,16 +55,47 @@ interface LinkRow {
 const linkColumns = `l.person_id::text, r.id::text as record_id, r.source, r.source_key, r.demographics, coalesce(r.source_updated_at, r.last_seen_at) as seen,
                      l.method, l.weight, l.probability, l.decided_by, l.decided_at, l.explanation`;
 
-/** Each asked id with the active person it stands for: itself, or the survivor it was merged into (to the end). */
+/** How many merges a chain may have before it is taken as broken (merges are repointed, so one is normal). */
+export const MAX_MERGE_HOPS = 32;
+
+/**
+ * THE survivor rule, for every reader of the person index: from each asked id, follow `merged_into` while
+ * the person is `merged`, at most MAX_MERGE_HOPS times; the survivor is the `active` person the chain ends
+ * on. A chain that ends on a merged person (a cycle, or longer than any merge history should be) has no
+ * survivor. `chain` holds every step (asked, id, status, merged_into, depth); `survivor` the ends.
+ */
 const survivorChain = `with recursive chain (asked, id, status, merged_into, depth) as (
          select id, id, status, merged_into, 0 from person where id = any($1::uuid[])
          union all
          select c.asked, p.id, p.status, p.merged_into, c.depth + 1
            from chain c join person p on p.id = c.merged_into
-          where c.status = 'merged' and c.depth < 32),
+          where c.status = 'merged' and c.depth < ${MAX_MERGE_HOPS}),
        survivor as (select asked, id from chain where status = 'active')`;
 
-/** Reads of the person index for the single view; batched (many persons per query), never a write. */
+/**
+ * The survivor of each asked id the index holds (see `survivorChain`): the active person it stands for
+ * (itself when active), or null when its merge chain is broken. An id the index does not hold has no entry.
+ * Keys are the ids as the index spells them (lower case). Takes a transaction's manager too, so that a
+ * record kept against the survivor is written in the transaction that found it.
+ */
+export async function survivorsOf(db: Queryable, ids: readonly string[]): Promise<Map<string, string | null>> {
+  const wanted = [...new Set(ids.filter(isUuid))];
+  if (wanted.length === 0) return new Map();
+  const rows: { asked: string; survivor: string | null }[] = await db.query(
+    `${survivorChain}
+     select a.asked::text, s.id::text as survivor
+       from (select distinct asked from chain) a left join survivor s on s.asked = a.asked`,
+    [wanted],
+  );
+  return new Map(rows.map((row) => [row.asked, row.survivor]));
+}
+
+/**
+ * The identity module's read port over the person index (`person`, `person_link`, `source_record`): every
+ * other folder reads persons and their linked records through this class or the functions of this folder,
+ * never the tables themselves (test/integration/table-owners.int-spec.ts). Batched (many persons per
+ * query), never a write.
+ */
 @Injectable()
 export class PersonDirectory {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -117,29 +145,6 @@ export class PersonDirectory {
     );
     const links = rows.filter((row): row is LinkRow & { member: string } => row.person_id !== null);
     return assemble([...new Set(rows.map((row) => row.member))], links);
-  }
-
-  /**
-   * Teams holding a current case for each person, or for the household they live in now: the "which team
-   * holds it" of an existence answer. Each with the source whose service the team works in (service_team),
-   * so that a social care team's name goes only where the person's social care involvement may.
-   */
-  async holdingTeams(personIds: readonly string[]): Promise<Map<string, HoldingTeam[]>> {
-    const rows: { person_id: string; teams: HoldingTeam[] }[] = personIds.length
-      ? await this.dataSource.query(
-          `select p.id::text as person_id,
-                  json_agg(distinct jsonb_build_object('team', a.team, 'source', st.source)) as teams
-             from unnest($1::uuid[]) as p (id)
-             left join household_membership m on m.person_id = p.id and m.valid_to is null
-             join case_assignment a
-               on ((a.subject_kind = 'person' and a.subject_id = p.id) or (a.subject_kind = 'household' and a.subject_id = m.household_id))
-              and a.valid_from <= now() and (a.valid_to is null or a.valid_to > now())
-             left join service_team st on st.organisation = a.organisation and st.team = a.team
-            group by p.id`,
-          [[...new Set(personIds.filter(isUuid))]],
-        )
-      : [];
-    return new Map(rows.map((r) => [r.person_id, r.teams]));
   }
 
   /** Linked, undeleted source records of each person, with the golden identity worked out over them. */
