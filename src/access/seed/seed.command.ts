@@ -1,6 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { withHubContext } from '../../cli/cli-context';
+import { PersonDirectory } from '../../identity/directory/person-directory.service';
 import { CaseAssignmentsService } from '../relationships/case-assignments.service';
 import { AccessSeedService } from './access-seed.service';
 import { assignDemoCaseload } from './demo-caseload';
@@ -26,6 +27,7 @@ export class SeedCommand extends CommandRunner {
       if (!options.caseload) return seeded;
       const households = await assignDemoCaseload(
         app.get(DataSource),
+        app.get(PersonDirectory),
         app.get(CaseAssignmentsService),
         options.caseload,
         options.households ?? 5,

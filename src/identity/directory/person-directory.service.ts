@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SourceRecordEntry, SubjectIdentities } from '../../audit/dpo/subject-identities';
 import { preparedQuery } from '../../database/prepared-query';
+import { HomeEvidence } from '../../households/home-evidence';
+import type { PersonHomeEvidence } from '../../households/household-resolution';
+import type { HouseholdHint } from '../../sources/source-adapter';
 import { IdentityFields } from '../../sources/identity-fields';
 import { goldenIdentity, GoldenIdentity } from '../persons/golden-identity';
 
@@ -91,13 +95,25 @@ export async function survivorsOf(db: Queryable, ids: readonly string[]): Promis
 }
 
 /**
+ * For a query of another module that must read, in its own round trip, records kept against the ids merged
+ * into the persons asked (an objection recorded before a merge, read on every decision): the entry
+ * `name (id, survivor)` of a `with recursive` clause, holding each asked id (`param`, a uuid[] parameter)
+ * as its own survivor and every id merged into it, to any depth. The only SQL of the person table handed out.
+ */
+export const mergedIdsCte = (name: string, param: string): string =>
+  `${name} (id, survivor) as (
+         select id, id from unnest(${param}::uuid[]) as asked(id)
+         union
+         select p.id, m.survivor from person p join ${name} m on p.merged_into = m.id)`;
+
+/**
  * The identity module's read port over the person index (`person`, `person_link`, `source_record`): every
  * other folder reads persons and their linked records through this class or the functions of this folder,
  * never the tables themselves (test/integration/table-owners.int-spec.ts). Batched (many persons per
  * query), never a write.
  */
 @Injectable()
-export class PersonDirectory {
+export class PersonDirectory implements HomeEvidence, SubjectIdentities {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -145,6 +161,100 @@ export class PersonDirectory {
     );
     const links = rows.filter((row): row is LinkRow & { member: string } => row.person_id !== null);
     return assemble([...new Set(rows.map((row) => row.member))], links);
+  }
+
+  /**
+   * Every id that stands for the same person as `personId` (the audit module's SubjectIdentities): the end
+   * of its merge chain (as `survivorChain` follows it, taken even when the chain is broken, so that a DPO
+   * still sees every id involved) and every id merged into that end, `personId` first.
+   */
+  async samePersonIds(personId: string): Promise<string[]> {
+    if (!isUuid(personId) || !(await this.hasIndex('person'))) return [personId];
+    const rows: { id: string }[] = await this.dataSource.query(
+      `${survivorChain},
+       top as (select id from chain order by depth desc limit 1),
+       down (id) as (
+         select id from top
+         union
+         select p.id from person p join down d on p.merged_into = d.id)
+       select id::text from down`,
+      [[personId]],
+    );
+    return [...new Set([personId, personId.toLowerCase(), ...rows.map((r) => r.id).sort()])];
+  }
+
+  /** Every source record linked to these persons, deleted ones too, every column (a subject access report). */
+  async linkedRecords(personIds: readonly string[]): Promise<{ searched: boolean; records: SourceRecordEntry[] }> {
+    if (!(await this.hasIndex('source_record', 'person_link'))) return { searched: false, records: [] };
+    // Hub person ids are UUIDs; anything else names no one in the index.
+    const ids = personIds.filter(isUuid);
+    if (ids.length === 0) return { searched: true, records: [] };
+    const rows: { record: Record<string, unknown> }[] = await this.dataSource.query(
+      `select to_jsonb(sr) as record from source_record sr join person_link pl on pl.source_record_id = sr.id
+       where pl.person_id = any($1::uuid[]) order by sr.source, sr.source_key`,
+      [ids],
+    );
+    return {
+      searched: true,
+      records: rows.map(({ record }) => ({
+        source: String(record.source ?? ''),
+        sourceKey: String(record.source_key ?? ''),
+        record,
+      })),
+    };
+  }
+
+  /** Whether the index's tables exist (a database migrated only as far as the audit trail has none). */
+  private async hasIndex(...tables: string[]): Promise<boolean> {
+    const [found]: { ok: boolean }[] = await this.dataSource.query(
+      `select bool_and(to_regclass(t) is not null) as ok from unnest($1::text[]) as t`,
+      [tables],
+    );
+    return found.ok;
+  }
+
+  /** The sources holding a live (undeleted) record of each person; persons with none have no entry. */
+  async liveSources(personIds: readonly string[]): Promise<Map<string, string[]>> {
+    const wanted = [...new Set(personIds.filter(isUuid))];
+    const rows: { person_id: string; sources: string[] }[] = wanted.length
+      ? await this.dataSource.query(
+          `select l.person_id::text, array_agg(distinct r.source order by r.source) as sources
+             from person_link l join source_record r on r.id = l.source_record_id and not r.deleted
+            where l.person_id = any($1::uuid[]) group by l.person_id`,
+          [wanted],
+        )
+      : [];
+    return new Map(rows.map((row) => [row.person_id, row.sources]));
+  }
+
+  /** Every active person's live records, with what households are resolved from (households' HomeEvidence). */
+  async homeEvidence(db: Queryable): Promise<PersonHomeEvidence[]> {
+    const rows: {
+      person_id: string;
+      source: string;
+      demographics: IdentityFields;
+      household_hints: HouseholdHint[];
+      seen: Date;
+    }[] = await db.query(
+      `select l.person_id::text, r.source, r.demographics, r.household_hints, coalesce(r.source_updated_at, r.first_seen_at) as seen
+         from person_link l join source_record r on r.id = l.source_record_id join person p on p.id = l.person_id
+        where not r.deleted and p.status = 'active'`,
+    );
+    const people = new Map<string, PersonHomeEvidence>();
+    for (const row of rows) {
+      const person = people.get(row.person_id) ?? { personId: row.person_id, records: [] };
+      const d = row.demographics ?? {};
+      person.records.push({
+        source: row.source,
+        uprn: d.uprn,
+        postcode: d.postcode,
+        addressLines: d.addressLines,
+        hints: row.household_hints ?? [],
+        lastSeen: new Date(row.seen).toISOString(),
+      });
+      people.set(row.person_id, person);
+    }
+    return [...people.values()];
   }
 
   /** Linked, undeleted source records of each person, with the golden identity worked out over them. */
