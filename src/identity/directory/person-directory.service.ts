@@ -109,7 +109,7 @@ export const mergedIdsCte = (name: string, param: string): string =>
 /**
  * The identity module's read port over the person index (`person`, `person_link`, `source_record`): every
  * other folder reads persons and their linked records through this class or the functions of this folder,
- * never the tables themselves (test/integration/table-owners.int-spec.ts). Batched (many persons per
+ * never the tables themselves (src/identity/directory/table-owners.spec.ts). Batched (many persons per
  * query), never a write.
  */
 @Injectable()
