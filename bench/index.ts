@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HouseholdsService } from '../src/households/households.service';
+import { PersonDirectory } from '../src/identity/directory/person-directory.service';
 import { IdentityIndexService } from '../src/identity/index/identity-index.service';
 import { groundTruthName, writeBorough } from '../src/sandbox/borough-files';
 import { generateBorough } from '../src/sandbox/borough-generator';
@@ -50,7 +51,9 @@ async function main(): Promise<void> {
         where id in (select id from source_record order by md5(id::text) limit 500)`,
     );
     const incremental = await timed(() => index.matchPending());
-    const householdRun = await timed(() => new HouseholdsService(db.dataSource).resolveAll());
+    const householdRun = await timed(() =>
+      new HouseholdsService(db.dataSource, new PersonDirectory(db.dataSource)).resolveAll(),
+    );
     const quality = { ...(await score(db.dataSource, truth)), ...(await hardPairs(db.dataSource, truth)) };
 
     const rate = (n: number, s: number) => Math.round(n / s);

@@ -1,4 +1,5 @@
 import { HubException } from '../common/hub-exception';
+import type { Decision } from './policy/decision';
 
 export enum AccessErrorCode {
   /** The request carries no `x-purpose` header; nothing is released. */
@@ -47,3 +48,17 @@ export const invalidRecord = (message: string, details?: Record<string, unknown>
 
 export const recordNotFound = (message: string) =>
   new AccessException(AccessErrorCode.ACCESS_RECORD_NOT_FOUND, message);
+
+/**
+ * The one denial of the decision point, for a subject refused outright (a view, a reference, an eligibility
+ * answer): WITHHELD_BY_POLICY, the reasons each withheld field was refused (else the last reason), the
+ * decision's reasons and the agreement it was taken under.
+ */
+export function withheldByPolicy(decision: Decision): AccessException {
+  const reasons =
+    decision.withheld.length > 0 ? [...new Set(decision.withheld.map((w) => w.reason))] : decision.reasons.slice(-1);
+  return new AccessException(AccessErrorCode.WITHHELD_BY_POLICY, `Withheld by policy: ${reasons.join('; ')}`, {
+    reasons: decision.reasons,
+    agreement: decision.agreement,
+  });
+}

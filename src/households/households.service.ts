@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { IdentityFields } from '../sources/identity-fields';
-import { HouseholdHint } from '../sources/source-adapter';
-import { ExistingHousehold, PersonHomeEvidence, resolveHouseholds } from './household-resolution';
+import { HomeEvidence } from './home-evidence';
+import { ExistingHousehold, resolveHouseholds } from './household-resolution';
 
 export interface HouseholdRunSummary {
   households: number;
@@ -15,18 +14,21 @@ export interface HouseholdRunSummary {
 
 /**
  * Keeps `household` and `household_membership` in step with the person index: re-resolves every active
- * person's home from their live source records, then records who joined and left which household (a
+ * person's home from their live source records (HomeEvidence, the identity module's), then records who joined and left which household (a
  * membership is closed, never deleted, so the history of moves stays). The access module reads the
  * current memberships (a case held for a household covers its members) with its case assignments.
  */
 @Injectable()
 export class HouseholdsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly evidence: HomeEvidence,
+  ) {}
 
   async resolveAll(now = new Date()): Promise<HouseholdRunSummary> {
     return this.dataSource.transaction(async (db) => {
       await db.query(`select pg_advisory_xact_lock(hashtext('households'))`);
-      const resolved = resolveHouseholds(await this.evidence(db), await this.existing(db), now);
+      const resolved = resolveHouseholds(await this.evidence.homeEvidence(db), await this.existing(db), now);
       const current = await this.currentMemberships(db);
       const summary: HouseholdRunSummary = { households: resolved.length, created: 0, joined: 0, left: 0 };
       const placed = new Set<string>();
@@ -78,35 +80,6 @@ export class HouseholdsService {
       }
       return summary;
     });
-  }
-
-  private async evidence(db: EntityManager): Promise<PersonHomeEvidence[]> {
-    const rows: {
-      person_id: string;
-      source: string;
-      demographics: IdentityFields;
-      household_hints: HouseholdHint[];
-      seen: Date;
-    }[] = await db.query(
-      `select l.person_id::text, r.source, r.demographics, r.household_hints, coalesce(r.source_updated_at, r.first_seen_at) as seen
-         from person_link l join source_record r on r.id = l.source_record_id join person p on p.id = l.person_id
-        where not r.deleted and p.status = 'active'`,
-    );
-    const people = new Map<string, PersonHomeEvidence>();
-    for (const row of rows) {
-      const person = people.get(row.person_id) ?? { personId: row.person_id, records: [] };
-      const d = row.demographics ?? {};
-      person.records.push({
-        source: row.source,
-        uprn: d.uprn,
-        postcode: d.postcode,
-        addressLines: d.addressLines,
-        hints: row.household_hints ?? [],
-        lastSeen: new Date(row.seen).toISOString(),
-      });
-      people.set(row.person_id, person);
-    }
-    return [...people.values()];
   }
 
   private async existing(db: EntityManager): Promise<ExistingHousehold[]> {

@@ -3,7 +3,8 @@ import type { Decision } from '../access/policy/policy.types';
 import { goldenIdentity, GoldenIdentity, GoldenValue } from '../identity/persons/golden-identity';
 import { identityRef } from './field-refs';
 import type { IdentityProvenanceModel, LinkedSourceRecordModel, MatchExplanationModel } from './models/person.model';
-import type { HoldingTeam, IndexedPerson, LinkedRecord } from './persons/person-directory.service';
+import type { HoldingTeam } from '../access/relationships/case-assignments.service';
+import type { IndexedPerson, LinkedRecord } from '../identity/directory/person-directory.service';
 
 /**
  * The entries of the hub's derived fields (holding teams, the steward's view of the index) that a decision

@@ -7,7 +7,6 @@ import { HouseholdDirectory } from './households/household-directory.service';
 import { HouseholdResolver } from './households/household.resolver';
 import { LiveSources } from './live/live-sources.service';
 import { RequestLoadersFactory } from './live/request-loaders';
-import { PersonDirectory } from './persons/person-directory.service';
 import { PersonResolver } from './persons/person.resolver';
 import { PersonSearchResolver } from './search/person-search.resolver';
 import { PersonSearchService } from './search/person-search.service';
@@ -16,14 +15,14 @@ import { SearchScreening } from './search/search-screening.service';
 
 /**
  * The single view: Person and Household over GraphQL (also federation entities), with service data fetched
- * live from the sources per request. Reads the index and households; stores nothing.
+ * live from the sources per request. Reads the index (the identity module's PersonDirectory, global) and
+ * households; stores nothing.
  */
 @Module({
   imports: [AccessModule, SourcesModule],
   providers: [
     FederationReferenceArgs,
     AgreementGate,
-    PersonDirectory,
     HouseholdDirectory,
     LiveSources,
     RequestLoadersFactory,
@@ -34,6 +33,6 @@ import { SearchScreening } from './search/search-screening.service';
     HouseholdResolver,
     PersonSearchResolver,
   ],
-  exports: [LiveSources, PersonDirectory],
+  exports: [LiveSources],
 })
 export class SingleViewModule {}

@@ -6,7 +6,7 @@ import type { GoldenIdentity } from '../identity/persons/golden-identity';
 import { releasedTeams } from './derived-facts';
 import { HOUSEHOLD_REFS, isLiveRef, LIVE_SOURCES } from './field-refs';
 import type { HouseholdRecord } from './households/household-directory.service';
-import type { IndexedPerson } from './persons/person-directory.service';
+import type { IndexedPerson } from '../identity/directory/person-directory.service';
 import type { RequestLoaders } from './live/request-loaders';
 import type { HouseholdModel } from './models/household.model';
 import type { PersonModel } from './models/person.model';

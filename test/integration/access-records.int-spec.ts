@@ -1,12 +1,13 @@
 import { DataSource } from 'typeorm';
 import { accessEntities } from '../../src/access/access.entities';
+import { AccessErrorCode, AccessException } from '../../src/engine/access.exception';
 import { AgreementContent } from '../../src/access/agreements/agreement-validation';
 import { AgreementsService } from '../../src/access/agreements/agreements.service';
 import { ConsentService } from '../../src/access/consent/consent.service';
 import { RecordingStanding } from '../../src/access/consent/recording-standing';
 import { OrganisationsService } from '../../src/access/organisations/organisations.service';
 import { AccessFactsLoader, RelationshipFacts } from '../../src/access/policy/access-facts.loader';
-import { PolicyService } from '../../src/access/policy/policy.service';
+import { AnswerRequest, PolicyService } from '../../src/access/policy/policy.service';
 import { AgreementStatus, LawfulBasis } from '../../src/access/policy/policy.types';
 import { PurposesService } from '../../src/access/purposes/purposes.service';
 import { PurposeEntity } from '../../src/access/purposes/purpose.entity';
@@ -287,10 +288,25 @@ describe('access records on PostgreSQL', () => {
         { personId: FORMER, householdId: HOUSEHOLD, from: expect.any(Date), to: expect.any(Date) },
       ]);
       expect((await assignments.relationshipFacts(caseworker, [FORMER], new Date())).assignments).toEqual([]);
-      expect(await assignments.holdingTeams([PERSON], new Date())).toEqual(new Map([[PERSON, ['adults']]]));
+      // Which teams hold a case (what an existence answer may name): the person's own and their household's,
+      // under the same validity rules as the facts above.
+      expect(await assignments.holdingTeams([PERSON, FORMER, 'not-a-uuid'], new Date())).toEqual(
+        new Map([
+          [
+            PERSON,
+            [
+              { team: 'adults', source: null },
+              { team: 'housing-options', source: null },
+            ],
+          ],
+        ]),
+      );
 
       await assignments.end(household.id, admin);
       expect((await assignments.relationshipFacts(caseworker, [PERSON], new Date())).assignments).toEqual([]);
+      expect(await assignments.holdingTeams([PERSON], new Date())).toEqual(
+        new Map([[PERSON, [{ team: 'adults', source: null }]]]),
+      );
       await expect(assignments.end(household.id, admin)).rejects.toThrow(/already ended/);
       expect(audit.events.map((e) => e.operation)).toEqual([
         'case-assignment.create',
@@ -362,6 +378,60 @@ describe('access records on PostgreSQL', () => {
         expect.objectContaining({
           decision: 'allow-with-redactions',
           withheld: [{ source: 'housing', field: 'tenancy.rentAccountStatus' }],
+        }),
+      ]);
+    });
+
+    it('decides a derived answer on the same path: its audit events, and the same denial as a view', async () => {
+      const purposes = new PurposesService(ds.getRepository(PurposeEntity), cache);
+      const loader = new AccessFactsLoader(
+        purposes,
+        agreements,
+        consent,
+        new RelationshipFacts(assignments, breakGlass),
+      );
+      const policy = new PolicyService(loader, purposes, audit);
+      await assignments.assign({ subjectKind: 'person', subjectId: PERSON, team: 'housing-options' }, admin);
+      audit.clear();
+      const ask = (ref: string): AnswerRequest => ({
+        principal: caseworker,
+        context: { purpose: 'HOUSING_NEED' },
+        subject: { personId: PERSON, requestedId: PERSON },
+        answer: { ref, inputSources: ['housing'] },
+        operation: 'answer.check',
+        detail: { check: 'A_CHECK', ruleVersion: 1 },
+      });
+      // Refused: audited, then thrown as the view's denial (WITHHELD_BY_POLICY, reasons, agreement).
+      const refused = await policy
+        .decideAnswer(ask('hub.eligibility.freeSchoolMeals'))
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(AccessException);
+      expect(refused).toMatchObject({
+        code: AccessErrorCode.WITHHELD_BY_POLICY,
+        message: expect.stringMatching(/^Withheld by policy: .*not released by agreement housing-need v2/),
+        details: { reasons: expect.any(Array), agreement: { id: 'housing-need', version: 2 } },
+      });
+      expect(audit.of('answer.check')).toEqual([
+        expect.objectContaining({
+          decision: 'deny',
+          subjects: { persons: [PERSON] },
+          released: [],
+          withheld: [{ source: 'hub', field: 'eligibility.freeSchoolMeals' }],
+          detail: { check: 'A_CHECK', ruleVersion: 1 },
+        }),
+      ]);
+      // Allowed: nothing recorded until the answer is known, then one event with what it was.
+      audit.clear();
+      const request = ask('hub.identity.givenName');
+      const decision = await policy.decideAnswer(request);
+      expect(decision).toMatchObject({ effect: 'allow', agreement: { id: 'housing-need', version: 2 } });
+      expect(audit.of('answer.check')).toEqual([]);
+      await policy.recordAnswer(request, decision, { result: 'YES' });
+      expect(audit.of('answer.check')).toEqual([
+        expect.objectContaining({
+          decision: 'allow',
+          released: [{ source: 'hub', field: 'identity.givenName' }],
+          detail: { check: 'A_CHECK', ruleVersion: 1, result: 'YES' },
         }),
       ]);
     });

@@ -3,6 +3,7 @@ import { CaseAssignmentsService } from '../../src/access/relationships/case-assi
 import { assignDemoCaseload } from '../../src/access/seed/demo-caseload';
 import { AuditService } from '../../src/audit/audit.service';
 import { HouseholdsService } from '../../src/households/households.service';
+import { PersonDirectory } from '../../src/identity/directory/person-directory.service';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
 import { fixturePeople, insertSourceRecords, noisyCopy, seeded } from '../support/identity-fixtures';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -32,19 +33,27 @@ describe('the demo caseload', () => {
       [ids.slice(-4)],
     );
     await new IdentityIndexService(db.dataSource).matchPending();
-    await new HouseholdsService(db.dataSource).resolveAll();
+    await new HouseholdsService(db.dataSource, new PersonDirectory(db.dataSource)).resolveAll();
   });
   afterAll(() => db.drop());
 
   it('assigns households that several services know to the team, once, with an audit event each', async () => {
     const assignments = new CaseAssignmentsService(db.dataSource, new AuditService(db.dataSource));
-    const assigned = await assignDemoCaseload(db.dataSource, assignments, 'early-help-north', 5);
+    const assigned = await assignDemoCaseload(
+      db.dataSource,
+      new PersonDirectory(db.dataSource),
+      assignments,
+      'early-help-north',
+      5,
+    );
     expect(assigned).toHaveLength(1);
     const [household] = await db.dataSource.query(
       `select h.id::text from household h join household_membership m on m.household_id = h.id where h.uprn = '700001' limit 1`,
     );
     expect(assigned).toEqual([household.id]);
-    expect(await assignDemoCaseload(db.dataSource, assignments, 'early-help-north', 5)).toEqual([]);
+    expect(
+      await assignDemoCaseload(db.dataSource, new PersonDirectory(db.dataSource), assignments, 'early-help-north', 5),
+    ).toEqual([]);
     const events = await db.dataSource.query(
       `select households from audit_event where operation = 'case-assignment.create'`,
     );

@@ -1,4 +1,5 @@
 import { HouseholdsService } from '../../src/households/households.service';
+import { PersonDirectory } from '../../src/identity/directory/person-directory.service';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
 import { fixturePeople } from '../support/identity-fixtures';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -27,7 +28,7 @@ describe('households from the person index', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    households = new HouseholdsService(db.dataSource);
+    households = new HouseholdsService(db.dataSource, new PersonDirectory(db.dataSource));
     index = new IdentityIndexService(db.dataSource);
     // Background people so the model has data to train on, each alone at their own address.
     const rows = fixturePeople(80, 11).map((p, i) => ({ key: `bg-${i}`, fields: p.fields, hints: [] as object[] }));

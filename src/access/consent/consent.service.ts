@@ -8,6 +8,7 @@ import { invalidRecord, recordNotFound } from '../../engine/access.exception';
 import { asInputError } from '../db-errors';
 import { vagueTextProblem } from '../meaningful-text';
 import { ConsentFact, ConsentStatus, ObjectionFact, ObjectionKind, Scope } from '../policy/policy.types';
+import { mergedIdsCte } from '../../identity/directory/person-directory.service';
 import { resolvePerson, ResolvedPerson } from '../relationships/person-survivor';
 import { ConsentEntity } from './consent.entity';
 import { EVIDENCE_FORMAT, evidenceProblem } from './evidence-reference';
@@ -219,10 +220,7 @@ export class ConsentService {
       this.dataSource,
       // An objection or restriction recorded against an id later merged into this person still stands: the
       // merge says they are one human being. Consent is not carried over: it may only open what was agreed.
-      `with recursive merged(id, survivor) as (
-         select id, id from unnest($1::uuid[]) as asked(id)
-         union
-         select p.id, m.survivor from person p join merged m on p.merged_into = m.id)
+      `with recursive ${mergedIdsCte('merged', '$1')}
        select 'consent' as fact, id::text, person_id::text, status as state, purpose, recipient_organisation, source, valid_from, valid_to as ends, recorded_at
          from consent where person_id = any($1::uuid[])
        union all

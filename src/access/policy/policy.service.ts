@@ -4,18 +4,34 @@ import { AuditedField, AuditEventInput, AuditRecorder } from '../../engine/audit
 import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
 import { inSpan } from '../../metrics/hub-tracing';
 import { RefusalAuditService } from '../../rate-limit/refusal-audit.service';
-import { AccessErrorCode, AccessException } from '../../engine/access.exception';
+import { AccessErrorCode, AccessException, withheldByPolicy } from '../../engine/access.exception';
 import { DisclosureLimits } from '../disclosure/disclosure-limits.service';
 import { PurposesService } from '../purposes/purposes.service';
 import { AccessFactsLoader } from './access-facts.loader';
+import { decideAnswer, DerivedAnswer } from './answer-decision';
 import { contextRefusal } from './context-refusal';
 import { decide } from './decide';
 import { parseFieldRef } from './field-ref';
 import { DecisionRequest, SubjectDecisions } from '../../engine/policy/subject-decisions';
 import type { HubRequestContext } from '../../engine/request-context';
-import { AccessContext, Decision, FieldRef } from './policy.types';
+import type { Principal } from '../../engine/principal';
+import { AccessContext, Decision, FieldRef, PolicySubject } from './policy.types';
 
 export type { DecisionRequest } from '../../engine/policy/subject-decisions';
+
+/** One answer the hub derives about one person and releases without the data (e.g. an eligibility check). */
+export interface AnswerRequest {
+  principal: Principal;
+  context: AccessContext;
+  /** The person the answer is about (the survivor of any merge), and the id asked for when it differs. */
+  subject: PolicySubject;
+  answer: DerivedAnswer;
+  /** What the audit event calls the disclosure, e.g. `eligibility.check`. */
+  operation: string;
+  requestId?: string;
+  /** What every event of this answer says about it (e.g. the check and rule version); never a source's value. */
+  detail: Record<string, unknown>;
+}
 
 /**
  * Asks the decision point and writes down the answer: facts are loaded, `decide` runs for each subject,
@@ -103,6 +119,68 @@ export class PolicyService implements SubjectDecisions {
     });
   }
 
+  /**
+   * The decision on one derived answer ("answers only": `decideAnswer`), taken before any source is asked.
+   * A refusal is audited and thrown (WITHHELD_BY_POLICY, as for a view refused outright); an allowed answer
+   * is recorded by `recordAnswer` once it is known, before it leaves the hub. An answer releases no field
+   * of any source, so it does not spend the persons-per-client budget (access/disclosure).
+   */
+  decideAnswer(request: AnswerRequest): Promise<Decision> {
+    const attributes = {
+      'hub.operation': request.operation,
+      'hub.subjects': 1,
+      ...(request.requestId ? { 'hub.request_id': request.requestId } : {}),
+    };
+    return inSpan('policy.decide', attributes, async (span) => {
+      const { principal, context, subject, answer } = request;
+      const facts = await this.facts.load(principal, context, [subject.personId]);
+      const decision = decideAnswer(principal, context, { personId: subject.personId }, answer, facts);
+      span.setAttribute(`hub.decisions.${decision.effect}`, 1);
+      if (decision.effect === 'allow') return decision;
+      await this.audit.record(this.answerEvent(request, decision));
+      this.metrics.policyDecisions(request.operation, [decision.effect]);
+      throw withheldByPolicy(decision);
+    });
+  }
+
+  /**
+   * The release of an allowed answer (`detail`: what it was, e.g. the result class), written before the
+   * answer leaves the hub; if it cannot be written, nothing is released.
+   */
+  async recordAnswer(request: AnswerRequest, decision: Decision, detail: Record<string, unknown>): Promise<void> {
+    await this.audit.record(this.answerEvent(request, decision, detail));
+    this.metrics.policyDecisions(request.operation, [decision.effect]);
+  }
+
+  /** An allowed answer that cannot be given after all (`reason`, e.g. no such person): audited as refused. */
+  async recordAnswerRefused(request: AnswerRequest, decision: Decision, reason: string): Promise<void> {
+    const refused: Decision = {
+      effect: 'deny',
+      released: [],
+      withheld: [{ field: request.answer.ref, reason }],
+      reasons: [...decision.reasons, reason],
+      agreement: decision.agreement,
+      ...(decision.consentId ? { consentId: decision.consentId } : {}),
+      ...(decision.relationshipId ? { relationshipId: decision.relationshipId } : {}),
+      ...(decision.breakGlassId ? { breakGlassId: decision.breakGlassId } : {}),
+    };
+    await this.audit.record(this.answerEvent(request, refused));
+    this.metrics.policyDecisions(request.operation, [refused.effect]);
+  }
+
+  private answerEvent(request: AnswerRequest, decision: Decision, detail?: Record<string, unknown>): AuditEventInput {
+    const { principal, context, subject, answer, operation, requestId } = request;
+    const asked: DecisionRequest = {
+      principal,
+      context,
+      subjects: [subject],
+      fields: [answer.ref],
+      operation,
+      requestId,
+    };
+    return this.eventFor(asked, subject.personId, decision, { ...request.detail, ...detail });
+  }
+
   private async decideAndRecord(
     request: DecisionRequest,
     whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>,
@@ -128,7 +206,12 @@ export class PolicyService implements SubjectDecisions {
     return decisions;
   }
 
-  private eventFor(request: DecisionRequest, personId: string, decision: Decision): AuditEventInput {
+  private eventFor(
+    request: DecisionRequest,
+    personId: string,
+    decision: Decision,
+    detail?: Record<string, unknown>,
+  ): AuditEventInput {
     // A household view names the household too, so the DPO can answer "who looked at this household".
     const households = [
       ...new Set(request.subjects.filter((s) => s.personId === personId && s.householdId).map((s) => s.householdId!)),
@@ -159,8 +242,17 @@ export class PolicyService implements SubjectDecisions {
       decision: decision.effect,
       reasons: decision.reasons,
       requestId: request.requestId,
-      ...(requested.length > 0
-        ? { detail: requested.length === 1 ? { requestedId: requested[0] } : { requestedIds: requested } }
+      ...(requested.length > 0 || detail
+        ? {
+            detail: {
+              ...(requested.length === 0
+                ? {}
+                : requested.length === 1
+                  ? { requestedId: requested[0] }
+                  : { requestedIds: requested }),
+              ...detail,
+            },
+          }
         : {}),
     };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
 import { AuditRecorder } from '../../engine/audit-recorder';
 import { Principal } from '../../engine/principal';
@@ -160,20 +160,37 @@ export class CaseAssignmentsService {
     return { households, assignments };
   }
 
-  /** Which teams hold current cases for these people (what a search may say without a relationship). */
-  async holdingTeams(personIds: string[], at: Date): Promise<Map<string, string[]>> {
-    const rows = personIds.length
-      ? await this.dataSource
-          .getRepository(CaseAssignmentEntity)
-          .createQueryBuilder('a')
-          .where({ subjectId: In(personIds), subjectKind: 'person' })
-          .andWhere('a.valid_from <= :at and (a.valid_to is null or a.valid_to > :at)', { at })
-          .getMany()
+  /**
+   * Teams holding a case at `at` for each person, or for the household they live in at `at` (the same
+   * validity rules as the decision point's facts, above): the "which team holds it" of an existence answer.
+   * Each with the source whose service the team works in (service_team), so that a social care team's name
+   * goes only where the person's social care involvement may. One query for all the persons.
+   */
+  async holdingTeams(personIds: readonly string[], at: Date): Promise<Map<string, HoldingTeam[]>> {
+    const people = [...new Set(personIds.filter((id) => uuid.test(id)))];
+    const rows: { person_id: string; teams: HoldingTeam[] }[] = people.length
+      ? await this.dataSource.query(
+          `select p.id::text as person_id,
+                  json_agg(distinct jsonb_build_object('team', a.team, 'source', st.source)) as teams
+             from unnest($1::uuid[]) as p (id)
+             left join household_membership m
+               on m.person_id = p.id and m.valid_from <= $2 and (m.valid_to is null or m.valid_to > $2)
+             join case_assignment a
+               on ((a.subject_kind = 'person' and a.subject_id = p.id) or (a.subject_kind = 'household' and a.subject_id = m.household_id))
+              and a.valid_from <= $2 and (a.valid_to is null or a.valid_to > $2)
+             left join service_team st on st.organisation = a.organisation and st.team = a.team
+            group by p.id`,
+          [people, at],
+        )
       : [];
-    const teams = new Map<string, string[]>();
-    for (const row of rows) teams.set(row.subjectId, [...new Set([...(teams.get(row.subjectId) ?? []), row.team])]);
-    return teams;
+    return new Map(rows.map((r) => [r.person_id, r.teams]));
   }
+}
+
+/** A team holding a current case, and the source system whose service it works in (if it is known to). */
+export interface HoldingTeam {
+  team: string;
+  source: string | null;
 }
 
 interface FactRow {

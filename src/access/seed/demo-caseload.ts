@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Principal, Role } from '../../engine/principal';
+import type { PersonDirectory } from '../../identity/directory/person-directory.service';
 import { CaseAssignmentsService } from '../relationships/case-assignments.service';
 
 const assigner: Principal = { subject: 'hub-demo-seed', organisation: 'council', roles: [Role.Admin] };
@@ -11,20 +12,28 @@ const assigner: Principal = { subject: 'hub-demo-seed', organisation: 'council',
  */
 export async function assignDemoCaseload(
   dataSource: DataSource,
+  persons: Pick<PersonDirectory, 'liveSources'>,
   assignments: CaseAssignmentsService,
   team: string,
   count: number,
 ): Promise<string[]> {
-  const rows: { id: string }[] = await dataSource.query(
-    `select h.id::text from household h
+  const candidates: { id: string; members: string[] }[] = await dataSource.query(
+    `select h.id::text, array_agg(distinct m.person_id::text) as members from household h
        join household_membership m on m.household_id = h.id and m.valid_to is null
-       join person_link l on l.person_id = m.person_id
-       join source_record r on r.id = l.source_record_id and not r.deleted
       where not exists (select 1 from case_assignment a where a.subject_id = h.id and a.team = $1)
-      group by h.id having count(distinct r.source) >= 2 and count(distinct m.person_id) >= 2
-      order by count(distinct r.source) desc, h.id limit $2`,
-    [team, count],
+      group by h.id having count(distinct m.person_id) >= 2`,
+    [team],
   );
-  for (const { id } of rows) await assignments.assign({ subjectKind: 'household', subjectId: id, team }, assigner);
-  return rows.map((r) => r.id);
+  // Which services know each member (the identity module's index): two members, two services at least.
+  const known = await persons.liveSources(candidates.flatMap((h) => h.members));
+  const ranked = candidates
+    .map((h) => {
+      const members = h.members.filter((id) => (known.get(id) ?? []).length > 0);
+      return { id: h.id, members: members.length, sources: new Set(members.flatMap((id) => known.get(id)!)).size };
+    })
+    .filter((h) => h.members >= 2 && h.sources >= 2)
+    .sort((a, b) => b.sources - a.sources || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, count);
+  for (const { id } of ranked) await assignments.assign({ subjectKind: 'household', subjectId: id, team }, assigner);
+  return ranked.map((h) => h.id);
 }

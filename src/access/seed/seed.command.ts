@@ -1,6 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { CliHost } from '../../engine/cli-host';
+import { PersonDirectory } from '../../identity/directory/person-directory.service';
 import { CaseAssignmentsService } from '../relationships/case-assignments.service';
 import { AccessSeedService } from './access-seed.service';
 import { assignDemoCaseload } from './demo-caseload';
@@ -30,6 +31,7 @@ export class SeedCommand extends CommandRunner {
       if (!options.caseload) return seeded;
       const households = await assignDemoCaseload(
         app.get(DataSource),
+        app.get(PersonDirectory),
         app.get(CaseAssignmentsService),
         options.caseload,
         options.households ?? 5,

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditRow } from '../audit-content';
 import { AuditException } from '../audit.exception';
 import { AuditEventFilter, decodeCursor, encodeCursor, filterCondition, pageSize } from './audit-filter';
-import { mergedPersonIds } from './merged-person-ids';
+import { noIdentityIndex, SubjectIdentities } from './subject-identities';
 
 export interface AuditPage {
   rows: AuditRow[];
@@ -19,7 +19,11 @@ const EXPORT_PAGE = 2_000;
 /** Reads the trail for the DPO: newest first, keyset pages (stable while new events arrive). */
 @Injectable()
 export class AuditSearchService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    // The identity module's (global); absent when the audit module stands alone.
+    @Optional() private readonly identities: SubjectIdentities = noIdentityIndex,
+  ) {}
 
   async search(filter: AuditEventFilter, first?: number | null, after?: string | null): Promise<AuditPage> {
     const size = pageSize(first);
@@ -50,7 +54,7 @@ export class AuditSearchService {
     const size = pageSize(first);
     const params: unknown[] = [];
     if (!personId || personId.length > 256) throw AuditException.badRequest('personId must be 1 to 256 characters');
-    const personIds = await mergedPersonIds(this.dataSource, personId);
+    const personIds = await this.identities.samePersonIds(personId);
     // The DPO's own look at the trail is not a look at the person's record.
     let where = `persons && $${params.push(personIds)}::text[] and decision = any($${params.push(DISCLOSURE_DECISIONS)}) and not starts_with(operation, 'dpo.')`;
     if (after) where += ` and seq < $${params.push(decodeCursor(after))}`;

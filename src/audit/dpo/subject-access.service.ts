@@ -1,18 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { AuditRow } from '../audit-content';
 import { AuditException } from '../audit.exception';
 import { safeCell } from './audit-export';
 import { DISCLOSURE_DECISIONS } from './audit-search.service';
-import { mergedPersonIds } from './merged-person-ids';
+import { noIdentityIndex, SourceRecordEntry, SubjectIdentities } from './subject-identities';
 
-export interface SourceRecordEntry {
-  source: string;
-  sourceKey: string;
-  /** Everything the hub's identity index holds from that record. */
-  record: Record<string, unknown>;
-}
+export type { SourceRecordEntry };
 
 export interface SubjectAccessReport {
   personId: string;
@@ -38,14 +33,18 @@ export interface SubjectAccessReport {
  */
 @Injectable()
 export class SubjectAccessService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    // The identity module's (global); absent when the audit module stands alone.
+    @Optional() private readonly identities: SubjectIdentities = noIdentityIndex,
+  ) {}
 
   async report(personId: string, receivedOn?: Date | null): Promise<SubjectAccessReport> {
     if (!personId || personId.length > 256) throw AuditException.badRequest('personId must be 1 to 256 characters');
     if (receivedOn && Number.isNaN(receivedOn.getTime())) throw AuditException.badRequest('receivedOn must be a date');
     // One person under every id the index has merged: the report of either id holds what named the other.
-    const personIds = await mergedPersonIds(this.dataSource, personId);
-    const { searched, records } = await this.sourceRecords(personIds);
+    const personIds = await this.identities.samePersonIds(personId);
+    const { searched, records } = await this.identities.linkedRecords(personIds);
     const events: AuditRow[] = await this.dataSource.query(
       'select * from audit_event where persons && $1::text[] order by seq',
       [personIds],
@@ -64,33 +63,6 @@ export class SubjectAccessService {
       sourceRecords: records,
       disclosures,
       otherEvents,
-    };
-  }
-
-  /**
-   * The identity index's records linked to the person, when this hub has one (the identity module owns
-   * `source_record` and `person_link`); every column is reported, as the subject is entitled to see it.
-   */
-  private async sourceRecords(personIds: string[]): Promise<{ searched: boolean; records: SourceRecordEntry[] }> {
-    const [tables]: { ok: boolean }[] = await this.dataSource.query(
-      `select to_regclass('source_record') is not null and to_regclass('person_link') is not null as ok`,
-    );
-    if (!tables.ok) return { searched: false, records: [] };
-    // Hub person ids are UUIDs; anything else names no one in the index.
-    const ids = personIds.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
-    if (ids.length === 0) return { searched: true, records: [] };
-    const rows: { record: Record<string, unknown> }[] = await this.dataSource.query(
-      `select to_jsonb(sr) as record from source_record sr join person_link pl on pl.source_record_id = sr.id
-       where pl.person_id = any($1::uuid[]) order by sr.source, sr.source_key`,
-      [ids],
-    );
-    return {
-      searched: true,
-      records: rows.map(({ record }) => ({
-        source: String(record.source ?? ''),
-        sourceKey: String(record.source_key ?? ''),
-        record,
-      })),
     };
   }
 }

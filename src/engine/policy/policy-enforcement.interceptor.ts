@@ -5,7 +5,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { AuthException } from '../auth.exception';
 import type { HubRequestContext } from '../request-context';
-import { AccessErrorCode, AccessException } from '../access.exception';
+import { withheldByPolicy } from '../access.exception';
 import { POLICY_METADATA, PolicyDeclaration } from './policy.decorator';
 import { Decision, PolicySubject } from './decision';
 import { SubjectDecisions } from './subject-decisions';
@@ -55,7 +55,7 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
     if ('fromArgs' in declaration.subject) {
       const subject = declaration.subject.fromArgs(gql.getArgs(), gql.getRoot());
       const decision = (await ask([subject])).get(subject.personId)!;
-      if (decision.effect === 'deny') throw denied(decision);
+      if (decision.effect === 'deny') throw withheldByPolicy(decision);
       const result = await lastValueFrom(next.handle(), { defaultValue: null });
       tagValue(result, { subject, decision });
       return result;
@@ -86,13 +86,4 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
     for (const [item, subject] of subjects) tagValue(item, { subject, decision: decisions.get(subject.personId)! });
     return result;
   }
-}
-
-function denied(decision: Decision): AccessException {
-  const reasons =
-    decision.withheld.length > 0 ? [...new Set(decision.withheld.map((w) => w.reason))] : decision.reasons.slice(-1);
-  return new AccessException(AccessErrorCode.WITHHELD_BY_POLICY, `Withheld by policy: ${reasons.join('; ')}`, {
-    reasons: decision.reasons,
-    agreement: decision.agreement,
-  });
 }

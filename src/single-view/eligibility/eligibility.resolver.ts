@@ -10,13 +10,12 @@ import {
   EligibilityResultValue,
   EligibilityGapReason,
 } from './eligibility.model';
-import { ELIGIBILITY_OPERATION } from './eligibility-policy.service';
-import { EligibilityService } from './eligibility.service';
+import { ELIGIBILITY_OPERATION, EligibilityService } from './eligibility.service';
 
 /**
  * `Policy.subject` with no subject taken from the result: the answer's agreement field depends on the
  * `check` argument, which the generic enforcement (it collects `@ReleasedAs` fields from the selection)
- * cannot see, so EligibilityPolicy decides and audits for the person before anything is fetched. The
+ * cannot see, so EligibilityService asks PolicyService.decideAnswer, which decides and audits for the person before anything is fetched. The
  * interceptor still checks the purpose header; it adds no second, empty decision.
  */
 const decidedByEligibilityPolicy = { fromResult: () => undefined };

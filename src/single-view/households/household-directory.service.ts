@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
-import { isUuid } from '../persons/person-directory.service';
+import { isUuid } from '../../identity/directory/person-directory.service';
 
 export interface HouseholdRecord {
   id: string;

@@ -5,7 +5,7 @@ import { AgreementGate } from '../agreement-gate.service';
 import { AddressLookupInput } from '../dto/search-people.input';
 import { RequestLoadersFactory } from '../live/request-loaders';
 import { HouseholdModel } from '../models/household.model';
-import { isUuid, PersonDirectory } from '../persons/person-directory.service';
+import { isUuid, PersonDirectory } from '../../identity/directory/person-directory.service';
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
 import { householdGroup, householdView } from '../views';

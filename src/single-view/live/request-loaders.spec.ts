@@ -3,7 +3,8 @@ import type { FieldRef } from '../../access/policy/policy.types';
 import type { AuditRecorder } from '../../engine/audit-recorder';
 import { HubRequestContext } from '../../engine/request-context';
 import type { FetchOptions, ServiceRecord } from '../../sources/source-adapter';
-import type { IndexedPerson, PersonDirectory } from '../persons/person-directory.service';
+import type { CaseAssignmentsService } from '../../access/relationships/case-assignments.service';
+import type { IndexedPerson, PersonDirectory } from '../../identity/directory/person-directory.service';
 import type { LiveSources } from './live-sources.service';
 import { RequestLoaders } from './request-loaders';
 
@@ -32,7 +33,7 @@ function loadersWith(fetch: Fetch) {
   } as unknown as LiveSources;
   const audit = { record: async () => ({ seq: '1', hash: '' }) } as unknown as AuditRecorder;
   const loaders = new RequestLoaders(
-    { directory: {} as PersonDirectory, live, audit },
+    { directory: {} as PersonDirectory, assignments: {} as CaseAssignmentsService, live, audit },
     new HubRequestContext({ headers: {} } as Request, {} as Response, 'req-1'),
   );
   return { loaders, calls };

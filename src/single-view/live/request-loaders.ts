@@ -5,7 +5,8 @@ import type { FieldRef } from '../../access/policy/policy.types';
 import { AuditRecorder } from '../../engine/audit-recorder';
 import { HubRequestContext, RequestSlot } from '../../engine/request-context';
 import { ServiceRecord } from '../../sources/source-adapter';
-import { HoldingTeam, IndexedPerson, PersonDirectory } from '../persons/person-directory.service';
+import { CaseAssignmentsService, HoldingTeam } from '../../access/relationships/case-assignments.service';
+import { IndexedPerson, PersonDirectory } from '../../identity/directory/person-directory.service';
 import { failure, isSourceFailure, LiveSources, SourceFailure } from './live-sources.service';
 
 /** The part of the request's context the loaders use. */
@@ -18,6 +19,7 @@ type Outcome = ServiceRecord[];
 
 interface LoaderDeps {
   directory: PersonDirectory;
+  assignments: CaseAssignmentsService;
   live: LiveSources;
   audit: AuditRecorder;
 }
@@ -48,7 +50,7 @@ export class RequestLoaders {
       return ids.map((id) => found.get(id)!);
     });
     this.holdingTeams = new DataLoader(async (ids) => {
-      const teams = await deps.directory.holdingTeams(ids);
+      const teams = await deps.assignments.holdingTeams(ids, new Date());
       return ids.map((id) => teams.get(id) ?? []);
     });
   }
@@ -172,8 +174,13 @@ export class RequestLoaders {
 export class RequestLoadersFactory {
   private readonly deps: LoaderDeps;
 
-  constructor(directory: PersonDirectory, live: LiveSources, audit: AuditRecorder) {
-    this.deps = { directory, live, audit };
+  constructor(
+    directory: PersonDirectory,
+    assignments: CaseAssignmentsService,
+    live: LiveSources,
+    audit: AuditRecorder,
+  ) {
+    this.deps = { directory, assignments, live, audit };
   }
 
   of(context: HubRequestContext): RequestLoaders {

@@ -18,7 +18,7 @@ import { BenefitsRecordsModel, HousingRecordsModel, SocialCareRecordsModel } fro
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
 import { householdGroup, householdView, personGroup, personView, viewState } from '../views';
-import { isUuid, PersonDirectory } from './person-directory.service';
+import { isUuid, PersonDirectory } from '../../identity/directory/person-directory.service';
 
 const personSubject = { fromResultGroups: personGroup };
 

@@ -2,7 +2,7 @@ import type { FieldRef } from '../../access/policy/policy.types';
 import { identityRef } from '../field-refs';
 import { badInput } from '../single-view.errors';
 import type { SearchPeopleInput } from '../dto/search-people.input';
-import type { SearchCriteria } from './person-search.service';
+import type { SearchCriteria } from '../../identity/directory/person-search.index';
 
 export const MAX_PAGE = 50;
 
