@@ -1,5 +1,5 @@
 import { HubException } from '../common/hub-exception';
-import { SourceAdapter, SourceHealth } from './source-adapter';
+import { SourceHealth } from './source-adapter';
 
 /**
  * How an adapter reaches its source system. The hub builds one per source from the sources configuration
@@ -30,15 +30,6 @@ export interface AdapterContext {
   transport: SourceTransport;
   /** Records per page the source should be asked for. */
   pageSize: number;
-}
-
-/**
- * A source module (`modules/housing`, ...): its adapter and, for development and tests, its sandbox source
- * system. The registry in `source-registry.ts` is the one place in `src/` that names the concrete modules.
- */
-export interface SourceModuleDefinition {
-  id: string;
-  createAdapter(context: AdapterContext): SourceAdapter;
 }
 
 export enum SourceErrorCode {
