@@ -1,4 +1,5 @@
 import { benefitsSource } from '../../modules/benefits';
+import { educationSource } from '../../modules/education';
 import { housingSource } from '../../modules/housing';
 import { socialCareSource } from '../../modules/social-care';
 import { SandboxDefinition } from '../sandbox/sandbox-kit';
@@ -11,7 +12,12 @@ import { SourceConnection } from './sources-config';
  * The one place in `src/` that names the concrete source modules. Adding a source is a folder in `modules/`
  * and a line here; everything else is derived from its declaration (docs/sources.md).
  */
-export const sourceModules: readonly SourceModule[] = [housingSource, benefitsSource, socialCareSource];
+export const sourceModules: readonly SourceModule[] = [
+  housingSource,
+  benefitsSource,
+  socialCareSource,
+  educationSource,
+];
 
 /** What each source declares: categories, fields and their GraphQL names, special category, trust. */
 export const sourceDeclarations: readonly SourceDeclaration[] = sourceModules.map((m) => m.declaration);

@@ -9,6 +9,8 @@ import { SourceHealth } from './source-adapter';
 export interface SourceTransport {
   /** An idempotent GET; retried with backoff on timeouts, network errors, 429 and 5xx. */
   getJson(path: string, query?: QueryParams, options?: RequestOptions): Promise<unknown>;
+  /** An idempotent GET of a text body (a CSV extract), retried as `getJson`. */
+  getText?(path: string, query?: QueryParams, options?: RequestOptions): Promise<string>;
   /**
    * A POST. Retried only when `idempotent` is true: a read that sends its keys in the body (a batch lookup)
    * is safe to repeat; a write is not.
