@@ -37,6 +37,12 @@ export interface SourceDeclaration {
    */
   trust?: Partial<Record<TrustedField, number>>;
   categories: SourceCategoryDeclaration[];
+  /**
+   * What the demo agreements (`npm start`) release of this source: lines added to an agreement's release
+   * list for a purpose. Each line is a category (all its fields), `category.field`, or `involvement` (that
+   * the source knows the person).
+   */
+  demoReleases?: { agreement: string; purpose: string; fields: string[] }[];
 }
 
 export type TrustedField = 'nino' | 'nhsNumber' | 'dateOfBirth';
@@ -93,6 +99,15 @@ export function categoryRefs(source: SourceDeclaration, categoryName: string, fi
     if (!names.includes(field)) throw new Error(`${source.id}.${categoryName} declares no field ${field}`);
   }
   return (fields ?? names).map((field) => `${source.id}.${category.name}.${field}`);
+}
+
+/** The field references of a demo release's lines (see `SourceDeclaration.demoReleases`). */
+export function demoReleaseRefs(source: SourceDeclaration, lines: readonly string[]): string[] {
+  return lines.flatMap((line) => {
+    if (line === 'involvement') return [`${source.id}.involvement.known`];
+    const [category, field] = line.split('.');
+    return categoryRefs(source, category, field === undefined ? undefined : [field]);
+  });
 }
 
 /** What an adapter's `describe()` answers: the declaration's catalogue part. */

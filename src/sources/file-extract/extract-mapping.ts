@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../config/config';
 import { identityFieldNames } from '../identity-fields';
 import { isKnownDateFormat } from './extract-dates';
-import { fieldDeclaration, SourceDeclaration } from '../source-declaration';
+import { demoReleaseRefs, fieldDeclaration, SourceDeclaration } from '../source-declaration';
 
 /**
  * The mapping file of a CSV extract source (docs/sources.md): the source's declaration (categories, fields,
@@ -59,6 +59,17 @@ const declarationSchema = z
           .strict(),
       )
       .min(1),
+    demoReleases: z
+      .array(
+        z
+          .object({
+            agreement: z.string().min(1),
+            purpose: z.string().regex(/^[A-Z][A-Z_]*$/, 'must be a purpose code'),
+            fields: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 
@@ -168,6 +179,13 @@ export function parseExtractMapping(raw: unknown, origin: string): ExtractMappin
         throw fail(`categories.${name}.fields.${field}`, 'is a date, so it must be declared String');
     }
   }
+  (result.source.demoReleases ?? []).forEach((release, i) => {
+    try {
+      demoReleaseRefs(result.source, release.fields);
+    } catch (error) {
+      throw fail(`source.demoReleases.${i}.fields`, (error as Error).message);
+    }
+  });
   for (const declaration of result.source.categories)
     if (!result.categories[declaration.name])
       throw fail(`categories`, `maps no columns to declared category ${declaration.name}`);
