@@ -138,7 +138,7 @@ export type ExtractMapping = z.infer<typeof mappingSchema> & { source: SourceDec
 /**
  * Reads a mapping (parsed JSON) and checks it against itself: every mapped category and field is declared,
  * dates have formats this reader knows. Throws a ConfigError whose one-line message names the origin and
- * the setting, e.g. `Invalid extract mapping (education.mapping.json): categories.sen.fields.plan is not declared`.
+ * the setting, e.g. `Invalid extract mapping (library.mapping.json): categories.loans is not a category of source library`.
  */
 export function parseExtractMapping(raw: unknown, origin: string): ExtractMapping {
   const fail = (path: string, message: string) =>
