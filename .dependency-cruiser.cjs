@@ -22,13 +22,15 @@ module.exports = {
     {
       name: 'modules-use-the-port-only',
       severity: 'error',
-      comment: 'A source module imports from src/ only the source port and the sandbox kit.',
+      comment:
+        'A source module imports from src/ only the source port (with its declaration type and the declarative file-extract adapter) and the sandbox kit.',
       from: { path: '^modules/' },
       to: {
         path: '^src/',
         pathNot: [
-          '^src/sources/(source-adapter|source-transport|identity-fields)\\.ts$',
-          '^src/sandbox/(sandbox-kit|sandbox-storage|borough-model)\\.ts$',
+          '^src/sources/(source-adapter|source-transport|identity-fields|source-declaration)\\.ts$',
+          '^src/sources/file-extract/file-extract\\.adapter\\.ts$',
+          '^src/sandbox/(sandbox-kit|sandbox-storage|borough-model|borough-mess|seeded-random)\\.ts$',
         ],
       },
     },

@@ -9,11 +9,12 @@ import {
   SourceIdentityRecord,
 } from '../../src/sources/source-adapter';
 import { AdapterContext, badResponse, probeHealth, SourceTransport } from '../../src/sources/source-transport';
+import { describeSource } from '../../src/sources/source-declaration';
+import { benefitsDeclaration } from './declaration';
 import { BenefitsClaim } from './benefits-api.types';
 import { claimRecord, mapBenefitsParty } from './benefits.mapper';
 
 const id = 'benefits';
-const claimFields = ['claimRef', 'role', 'status', 'awardStartDate', 'awardEndDate', 'weeklyAmount'];
 
 /**
  * The benefits system: one change feed of claim parties behind an opaque cursor. A full load reads the
@@ -26,24 +27,7 @@ export class BenefitsAdapter implements SourceAdapter {
   ) {}
 
   describe(): SourceDescription {
-    return {
-      id,
-      name: 'Benefits (Housing Benefit and Council Tax Reduction)',
-      categories: [
-        {
-          name: 'housing-benefit-claim',
-          description: 'Housing Benefit claims: role, status and award',
-          specialCategory: false,
-          fields: claimFields,
-        },
-        {
-          name: 'council-tax-reduction-claim',
-          description: 'Council Tax Reduction claims: role, status and award',
-          specialCategory: false,
-          fields: claimFields,
-        },
-      ],
-    };
+    return describeSource(benefitsDeclaration);
   }
 
   async pullIdentities(cursor?: string): Promise<IdentityPage> {

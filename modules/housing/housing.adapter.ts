@@ -16,6 +16,8 @@ import {
   probeHealth,
   SourceTransport,
 } from '../../src/sources/source-transport';
+import { describeSource } from '../../src/sources/source-declaration';
+import { housingDeclaration } from './declaration';
 import { HousingApplicationDetail, HousingTenancyDetail } from './housing-api.types';
 import { applicationRecord, mapHousingTenant, tenancyRecord } from './housing.mapper';
 
@@ -43,24 +45,7 @@ export class HousingAdapter implements SourceAdapter {
   ) {}
 
   describe(): SourceDescription {
-    return {
-      id,
-      name: 'Housing (tenancies and homelessness)',
-      categories: [
-        {
-          name: 'tenancy',
-          description: 'Council tenancies: household members, tenure and rent account status',
-          specialCategory: false,
-          fields: ['tenancyRef', 'role', 'tenure', 'startDate', 'endDate', 'rentAccountStatus', 'uprn'],
-        },
-        {
-          name: 'homelessness-application',
-          description: 'Homelessness applications and the duty owed',
-          specialCategory: false,
-          fields: ['applicationRef', 'role', 'status', 'applicationDate'],
-        },
-      ],
-    };
+    return describeSource(housingDeclaration);
   }
 
   async pullIdentities(cursor?: string): Promise<IdentityPage> {

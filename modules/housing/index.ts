@@ -1,6 +1,13 @@
-import { SourceModuleDefinition } from '../../src/sources/source-transport';
+import { SandboxDefinition } from '../../src/sandbox/sandbox-kit';
+import { SourceModule } from '../../src/sources/source-declaration';
 import { createHousingAdapter } from './housing.adapter';
+import { housingDeclaration } from './declaration';
+import { housingSandbox } from './sandbox/housing-sandbox';
 
-export { housingSandbox } from './sandbox/housing-sandbox';
+export { housingSandbox };
 
-export const housingSource: SourceModuleDefinition = { id: 'housing', createAdapter: createHousingAdapter };
+export const housingSource: SourceModule<SandboxDefinition> = {
+  declaration: housingDeclaration,
+  createAdapter: createHousingAdapter,
+  sandbox: housingSandbox,
+};

@@ -1,6 +1,13 @@
-import { SourceModuleDefinition } from '../../src/sources/source-transport';
+import { SandboxDefinition } from '../../src/sandbox/sandbox-kit';
+import { SourceModule } from '../../src/sources/source-declaration';
 import { createSocialCareAdapter } from './social-care.adapter';
+import { socialCareDeclaration } from './declaration';
+import { socialCareSandbox } from './sandbox/social-care-sandbox';
 
-export { socialCareSandbox } from './sandbox/social-care-sandbox';
+export { socialCareSandbox };
 
-export const socialCareSource: SourceModuleDefinition = { id: 'social-care', createAdapter: createSocialCareAdapter };
+export const socialCareSource: SourceModule<SandboxDefinition> = {
+  declaration: socialCareDeclaration,
+  createAdapter: createSocialCareAdapter,
+  sandbox: socialCareSandbox,
+};

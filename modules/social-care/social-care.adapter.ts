@@ -16,11 +16,12 @@ import {
   probeHealth,
   SourceTransport,
 } from '../../src/sources/source-transport';
+import { describeSource } from '../../src/sources/source-declaration';
+import { socialCareDeclaration } from './declaration';
 import { CareInvolvementRow } from './social-care-api.types';
 import { involvementRecord, mapCarePerson } from './social-care.mapper';
 
 const id = 'social-care';
-const caseFields = ['caseId', 'caseType', 'allocatedTeam', 'openedOn', 'closedOn'];
 
 /** The keyset position: the last record read (its update stamp and id). */
 interface CareCursor {
@@ -40,24 +41,7 @@ export class SocialCareAdapter implements SourceAdapter {
   ) {}
 
   describe(): SourceDescription {
-    return {
-      id,
-      name: "Social care (adults' and children's services)",
-      categories: [
-        {
-          name: 'adult-social-care',
-          description: "Adults' social care involvements",
-          specialCategory: true,
-          fields: caseFields,
-        },
-        {
-          name: 'children-social-care',
-          description: "Children's social care involvements",
-          specialCategory: true,
-          fields: caseFields,
-        },
-      ],
-    };
+    return describeSource(socialCareDeclaration);
   }
 
   async pullIdentities(cursor?: string): Promise<IdentityPage> {

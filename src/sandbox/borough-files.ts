@@ -37,18 +37,15 @@ export async function writeBorough(
   const borough = generateBorough(options);
   await mkdir(dir, { recursive: true });
   for (const sandbox of sandboxes) await writeJsonFile(sandboxDataFile(dir, sandbox.id), sandbox.fromBorough(borough));
-  await writeJsonFile(join(dir, groundTruthName), groundTruth(borough));
+  const truth = groundTruth(borough, sandboxes);
+  await writeJsonFile(join(dir, groundTruthName), truth);
   if (csv) await writeCsv(dir, borough);
   const manifest: BoroughManifest = {
     seed: borough.seed,
     households: borough.householdCount,
     referenceDate: borough.referenceDate,
     people: borough.people.length,
-    records: {
-      housing: borough.housing.length,
-      benefits: borough.benefits.length,
-      'social-care': borough.socialCare.length,
-    },
+    records: Object.fromEntries(sandboxes.map((s) => [s.id, truth.records.filter((r) => r.source === s.id).length])),
   };
   // Written last: a manifest means the borough is whole.
   await writeJsonFile(join(dir, manifestName), manifest);
@@ -63,8 +60,20 @@ export async function ensureBorough(
   log: (line: string) => void,
 ): Promise<BoroughManifest> {
   const manifestFile = join(dir, manifestName);
-  if (existsSync(manifestFile) && sandboxes.every((s) => existsSync(sandboxDataFile(dir, s.id)))) {
+  if (existsSync(manifestFile)) {
     const manifest = await readJsonFile<BoroughManifest>(manifestFile);
+    const missing = sandboxes.filter((s) => !existsSync(sandboxDataFile(dir, s.id)));
+    if (missing.length > 0) {
+      // A source added since the borough was made: its part is generated from the same borough, the others kept.
+      log(`adding ${missing.map((s) => s.id).join(', ')} to the sandbox borough in ${dir}`);
+      const borough = generateBorough({
+        households: manifest.households,
+        seed: manifest.seed,
+        referenceDate: manifest.referenceDate,
+      });
+      for (const sandbox of missing)
+        await writeJsonFile(sandboxDataFile(dir, sandbox.id), sandbox.fromBorough(borough));
+    }
     if (manifest.seed !== options.seed || manifest.households !== options.households) {
       log(
         `sandbox borough in ${dir} was made with seed "${manifest.seed}" and ${manifest.households} households; keeping it (delete the directory to regenerate)`,

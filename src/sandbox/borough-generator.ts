@@ -8,6 +8,7 @@ import {
   Sex,
 } from './borough-model';
 import { PeopleFactory } from './borough-people';
+import type { SandboxDefinition } from './sandbox-kit';
 import { SourceRecorder } from './borough-sources';
 import { SeededRandom } from './seeded-random';
 
@@ -169,8 +170,14 @@ function addChildren(
   }
 }
 
-/** Which source records are one person, and who lives together. */
-export function groundTruth(borough: Borough): GroundTruth {
+/**
+ * Which source records are one person, and who lives together. `sandboxes`: those that make their records
+ * themselves add theirs (`SandboxDefinition.truth`).
+ */
+export function groundTruth(
+  borough: Borough,
+  sandboxes: readonly Pick<SandboxDefinition, 'id' | 'truth'>[] = [],
+): GroundTruth {
   const householdOf = new Map<string, string>();
   for (const household of borough.households)
     for (const member of household.members) householdOf.set(member.personId, household.id);
@@ -179,6 +186,7 @@ export function groundTruth(borough: Borough): GroundTruth {
     ...borough.housing.map((v) => ({ source: 'housing', sourceKey: v.tenantRef, personId: v.personId })),
     ...borough.benefits.map((v) => ({ source: 'benefits', sourceKey: v.partyId, personId: v.personId })),
     ...borough.socialCare.map((v) => ({ source: 'social-care', sourceKey: v.carePersonId, personId: v.personId })),
+    ...sandboxes.flatMap((s) => (s.truth?.(borough) ?? []).map((v) => ({ source: s.id, ...v }))),
   ];
   return {
     seed: borough.seed,

@@ -19,6 +19,8 @@ export interface SandboxRequest {
 export interface SandboxResponse {
   status: number;
   body: unknown;
+  /** Set for a body sent as it is (a string: a CSV extract); otherwise the body is sent as JSON. */
+  contentType?: string;
 }
 
 /** `500`: an error status; `garbage`: 200 with a body that is not JSON; `timeout`: no answer at all. */
@@ -75,6 +77,11 @@ export interface SandboxDefinition {
   id: string;
   /** The sandbox's stored data, in its own shape, for its part of the borough. */
   fromBorough(borough: Borough): unknown;
+  /**
+   * Which of its records is which borough person, for the ground truth, when the sandbox makes its records
+   * itself (rather than from the borough's `housing`, `benefits` or `socialCare` views).
+   */
+  truth?(borough: Borough): { sourceKey: string; personId: string }[];
   start(options: SandboxStartOptions): Promise<RunningSandbox>;
 }
 
@@ -159,6 +166,7 @@ export async function startSandboxServer(
     });
     await answerAt();
     if (!answer) return send(res, 404, { error: 'not-found' });
+    if (answer.contentType) return sendText(res, answer.status, answer.contentType, String(answer.body));
     send(res, answer.status, answer.body);
   }
 
@@ -220,6 +228,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

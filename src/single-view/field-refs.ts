@@ -1,5 +1,6 @@
 import { sourceKnownRef } from '../access/policy/derived-fields';
 import type { FieldRef } from '../access/policy/policy.types';
+import { sourceDeclarations } from '../sources/source-registry';
 
 /**
  * The agreement fields the single view releases beyond the sources' own (`source.category.field`, from the
@@ -35,9 +36,11 @@ export const HOUSEHOLD_REFS = {
  */
 export const involvementRef: (source: string) => FieldRef = sourceKnownRef;
 
-/** The live sources the single view shows, by GraphQL field. */
-export const LIVE_SOURCES = { housing: 'housing', benefits: 'benefits', socialCare: 'social-care' } as const;
-export type LiveSourceId = (typeof LIVE_SOURCES)[keyof typeof LIVE_SOURCES];
+/** The live sources the single view shows, by GraphQL field (`socialCare` → `social-care`): as they declare. */
+export const LIVE_SOURCES: Readonly<Record<string, string>> = Object.fromEntries(
+  sourceDeclarations.map((source) => [source.graphql.field, source.id]),
+);
+export type LiveSourceId = string;
 
 /** Whether a released ref is live data of `source` (fetched from it), rather than the hub's own knowledge of it. */
 export function isLiveRef(ref: FieldRef, source: string): boolean {

@@ -85,11 +85,7 @@ export function personView(
   });
   lazy(view, 'services', async () => {
     const { keys } = await indexed();
-    return {
-      housing: keys.has(LIVE_SOURCES.housing),
-      benefits: keys.has(LIVE_SOURCES.benefits),
-      socialCare: keys.has(LIVE_SOURCES.socialCare),
-    };
+    return Object.fromEntries(Object.entries(LIVE_SOURCES).map(([field, source]) => [field, keys.has(source)]));
   });
   for (const [field, pick] of Object.entries(goldenFields))
     lazy(view, field, async () => pick((await indexed()).golden) ?? null);
@@ -177,11 +173,7 @@ export function householdView(
   const involvement = async () => {
     const indexed = await loaders.indexed.loadMany(currentIds);
     const count = (source: string) => indexed.filter((p) => !(p instanceof Error) && p.keys.has(source)).length;
-    return {
-      housing: count(LIVE_SOURCES.housing),
-      benefits: count(LIVE_SOURCES.benefits),
-      socialCare: count(LIVE_SOURCES.socialCare),
-    };
+    return Object.fromEntries(Object.entries(LIVE_SOURCES).map(([field, source]) => [field, count(source)]));
   };
   const view = {
     id: record.id,

@@ -51,6 +51,18 @@ describe('HttpSourceTransport (real HTTP on loopback)', () => {
       (error: unknown) => error as SourceException,
     );
 
+  it('fetches a text body (a CSV extract) as it is, with the credentials, retrying as for JSON', async () => {
+    let calls = 0;
+    handler = (_req, res) => {
+      calls += 1;
+      if (calls === 1) return res.writeHead(503).end('busy');
+      res.writeHead(200, { 'content-type': 'text/csv' }).end('UPN,Name\nA1,"Smith, Jo"\n');
+    };
+    await expect(transport().getText('/extracts/pupils.csv')).resolves.toBe('UPN,Name\nA1,"Smith, Jo"\n');
+    expect(seen).toHaveLength(2);
+    expect(seen[1].headers).toMatchObject({ 'x-api-key': 'secret', accept: 'text/csv, text/plain' });
+  });
+
   it('sends credentials, the request id and the query, and parses JSON', async () => {
     handler = json(200, { ok: true });
     await expect(

@@ -42,6 +42,13 @@ export class HttpSourceTransport implements SourceTransport {
     );
   }
 
+  getText(path: string, query?: QueryParams, options: RequestOptions = {}): Promise<string> {
+    return this.retryPolicy.execute(
+      ({ signal }) => this.send('GET', this.url(path, query), undefined, options, signal, 'text') as Promise<string>,
+      options.signal,
+    );
+  }
+
   postJson(path: string, body: unknown, options: RequestOptions & { idempotent?: boolean } = {}): Promise<unknown> {
     const url = this.url(path);
     if (!options.idempotent) return this.send('POST', url, body, options);
@@ -65,9 +72,10 @@ export class HttpSourceTransport implements SourceTransport {
     body: unknown,
     options: RequestOptions,
     retrySignal?: AbortSignal,
+    answer: 'json' | 'text' = 'json',
   ): Promise<unknown> {
     return inSpan('source.http', { 'hub.source': this.connection.id, 'http.request.method': method }, () =>
-      this.attempt(method, url, body, options, retrySignal),
+      this.attempt(method, url, body, options, retrySignal, answer),
     );
   }
 
@@ -77,9 +85,11 @@ export class HttpSourceTransport implements SourceTransport {
     body: unknown,
     options: RequestOptions,
     retrySignal?: AbortSignal,
+    answer: 'json' | 'text' = 'json',
   ): Promise<unknown> {
     const source = this.connection.id;
-    const headers: Record<string, string> = { accept: 'application/json', ...this.connection.authHeaders };
+    const accept = answer === 'json' ? 'application/json' : 'text/csv, text/plain';
+    const headers: Record<string, string> = { accept, ...this.connection.authHeaders };
     if (options.requestId) headers['x-request-id'] = options.requestId;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const abort = new AbortController();
@@ -134,6 +144,7 @@ export class HttpSourceTransport implements SourceTransport {
         text.slice(0, excerptLength),
       );
     }
+    if (answer === 'text') return text;
     try {
       return JSON.parse(text) as unknown;
     } catch {

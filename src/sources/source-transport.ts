@@ -1,5 +1,5 @@
 import { HubException } from '../common/hub-exception';
-import { SourceAdapter, SourceHealth } from './source-adapter';
+import { SourceHealth } from './source-adapter';
 
 /**
  * How an adapter reaches its source system. The hub builds one per source from the sources configuration
@@ -9,6 +9,8 @@ import { SourceAdapter, SourceHealth } from './source-adapter';
 export interface SourceTransport {
   /** An idempotent GET; retried with backoff on timeouts, network errors, 429 and 5xx. */
   getJson(path: string, query?: QueryParams, options?: RequestOptions): Promise<unknown>;
+  /** An idempotent GET of a text body (a CSV extract), retried as `getJson`. */
+  getText?(path: string, query?: QueryParams, options?: RequestOptions): Promise<string>;
   /**
    * A POST. Retried only when `idempotent` is true: a read that sends its keys in the body (a batch lookup)
    * is safe to repeat; a write is not.
@@ -30,15 +32,6 @@ export interface AdapterContext {
   transport: SourceTransport;
   /** Records per page the source should be asked for. */
   pageSize: number;
-}
-
-/**
- * A source module (`modules/housing`, ...): its adapter and, for development and tests, its sandbox source
- * system. The registry in `source-registry.ts` is the one place in `src/` that names the concrete modules.
- */
-export interface SourceModuleDefinition {
-  id: string;
-  createAdapter(context: AdapterContext): SourceAdapter;
 }
 
 export enum SourceErrorCode {

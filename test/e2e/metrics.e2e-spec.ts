@@ -102,7 +102,7 @@ describe('metrics on the main port behind METRICS_TOKEN', () => {
       select m.person_id::text as id, m.household_id::text as household
         from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
        where m.valid_to is null and not r.deleted
-       group by m.person_id, m.household_id having count(distinct r.source) = 3
+       group by m.person_id, m.household_id having count(distinct r.source) filter (where r.source in ('housing', 'benefits', 'social-care')) = 3
        order by m.person_id limit 1`);
     if (!found) throw new Error('the test borough has no person known to all three sources');
     member = found;

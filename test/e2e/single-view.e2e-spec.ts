@@ -117,7 +117,7 @@ describe('the single view (person and household, federated live from the sources
       select m.household_id::text, array_agg(r.source_key) filter (where r.source = 'social-care') as care
         from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
        where m.valid_to is null and not r.deleted
-       group by m.household_id having count(distinct r.source) = 3
+       group by m.household_id having count(distinct r.source) filter (where r.source in ('housing', 'benefits', 'social-care')) = 3
        order by count(distinct m.person_id) desc, m.household_id`);
     for (const candidate of candidates) {
       const care = await hub.sources.adapters.get('social-care')!.fetchDetails(candidate.care);

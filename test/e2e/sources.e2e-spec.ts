@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sandboxDefinitions } from '../../src/sandbox/sandbox-registry';
 import { SourceRegistry } from '../../src/sources/source-registry.service';
 import { IdentitySyncService } from '../../src/sources/sync/identity-sync.service';
 import { createHub } from '../../src/bootstrap';
@@ -21,6 +22,9 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, ms 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** Every registered source's sandbox (the embedded default starts them all). */
+const sandboxIds = sandboxDefinitions.map((d) => d.id);
 
 describe('sources in the running hub', () => {
   let dataDir: string;
@@ -52,14 +56,14 @@ describe('sources in the running hub', () => {
     });
     afterAll(() => hub?.stop());
 
-    it('generates a borough under HUB_DATA_DIR, starts the three sandboxes and syncs them in the background', async () => {
+    it('generates a borough under HUB_DATA_DIR, starts every registered sandbox and syncs them in the background', async () => {
       const states = await waitFor(async () => {
         const rows: { source: string; status: string }[] = await hub.db.dataSource.query(
           `select source, status from source_sync_state where status = 'idle' order by source`,
         );
-        return rows.length === 3 ? rows : undefined;
+        return rows.length === sandboxIds.length ? rows : undefined;
       }, 'the sync on start');
-      expect(states.map((s) => s.source)).toEqual(['benefits', 'housing', 'social-care']);
+      expect(states.map((s) => s.source)).toEqual([...sandboxIds].sort());
       const counts: { source: string; n: number }[] = await hub.db.dataSource.query(
         'select source, count(*)::int as n from source_record group by source order by source',
       );
@@ -83,8 +87,7 @@ describe('sources in the running hub', () => {
 
     it('reaches every sandbox through its adapter', async () => {
       const registry = hub.app.get(SourceRegistry);
-      for (const id of ['housing', 'benefits', 'social-care'])
-        expect(await (await registry.adapter(id)).health()).toMatchObject({ status: 'up' });
+      for (const id of sandboxIds) expect(await (await registry.adapter(id)).health()).toMatchObject({ status: 'up' });
       const [record] = await hub.db.dataSource.query(
         `select source_key from source_record where source = 'housing' order by source_key limit 1`,
       );

@@ -10,6 +10,7 @@ import { HubProcess, runBuiltCli, sourcesConfigFile, startHubProcess } from '../
 import { RoundRobinProxy, startRoundRobinProxy } from '../support/round-robin-proxy';
 import { SandboxSources, startSandboxSources } from '../support/sandbox-sources';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { sandboxDefinitions } from '../../src/sandbox/sandbox-registry';
 
 /**
  * Two hubs, each the built hub in a process of its own, on one database behind a round-robin proxy, as a
@@ -59,6 +60,9 @@ async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** The sources each instance syncs: every registered sandbox, by id. */
+const sandboxIds = sandboxDefinitions.map((d) => d.id).sort();
 
 describe('two hub instances on one database behind a round-robin proxy', () => {
   let sources: SandboxSources;
@@ -299,11 +303,9 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
       150_000,
       1000,
     );
-    expect(runs).toEqual(
-      ['benefits', 'housing', 'social-care'].map((source) => ({ source, runs: jobs, complete: jobs })),
-    );
+    expect(runs).toEqual(sandboxIds.map((source) => ({ source, runs: jobs, complete: jobs })));
     // What each instance did, from its own log: every job's sync of a source appears once, in one instance.
-    for (const source of ['benefits', 'housing', 'social-care']) {
+    for (const source of sandboxIds) {
       const lines = done.flat().filter((d) => d.source === source);
       expect(lines.map((d) => d.status)).toEqual(Array.from({ length: jobs }, () => 'complete'));
     }

@@ -87,7 +87,7 @@ describe('source systems down, slow, failing or flapping under the single view',
       select m.household_id::text as id
         from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
        where m.valid_to is null and not r.deleted
-       group by m.household_id having count(distinct r.source) = 3
+       group by m.household_id having count(distinct r.source) filter (where r.source in ('housing', 'benefits', 'social-care')) = 3
        order by count(distinct m.person_id) desc, m.household_id limit 1`);
     household = chosen.id;
     const members: { person_id: string; source: SourceId }[] = await hub.db.dataSource.query(

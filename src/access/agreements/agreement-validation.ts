@@ -1,7 +1,7 @@
 import { Role } from '../../engine/principal';
 import { invalidRecord } from '../../engine/access.exception';
 import { DERIVED_FIELDS } from '../policy/derived-fields';
-import { ALWAYS_SPECIAL_SOURCES, parseFieldRef } from '../policy/field-ref';
+import { declaredSpecial, parseFieldRef } from '../policy/field-ref';
 import { FieldRef, LawfulBasis, SpecialCategoryCondition } from '../policy/policy.types';
 
 /** The content of an agreement version, as an administrator writes it. */
@@ -67,7 +67,7 @@ export function validateAgreement(content: AgreementContent, reference: Agreemen
         continue;
       }
       const isSpecial =
-        ALWAYS_SPECIAL_SOURCES.has(parsed.source) ||
+        declaredSpecial(parsed) ||
         reference.specialCategories.includes(parsed.source) ||
         reference.specialCategories.includes(`${parsed.source}.${parsed.category}`);
       if (isSpecial) special = true;

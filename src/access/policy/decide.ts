@@ -1,6 +1,6 @@
 import { Principal, Role } from '../../engine/principal';
 import { DERIVED_FIELDS, sourceKnownRef, specialSources } from './derived-fields';
-import { ALWAYS_SPECIAL_SOURCES, EXISTENCE_FIELDS, parseFieldRef, ParsedFieldRef } from './field-ref';
+import { declaredSpecial, EXISTENCE_FIELDS, parseFieldRef, ParsedFieldRef } from './field-ref';
 import {
   AccessContext,
   AgreementFact,
@@ -342,7 +342,7 @@ function inScope(scope: Scope, wanted: Required<Scope>): boolean {
 
 function isSpecial(parsed: ParsedFieldRef, facts: PolicyFacts): boolean {
   return (
-    ALWAYS_SPECIAL_SOURCES.has(parsed.source) ||
+    declaredSpecial(parsed) ||
     facts.specialCategories.includes(parsed.source) ||
     facts.specialCategories.includes(`${parsed.source}.${parsed.category}`)
   );

@@ -1,3 +1,5 @@
+import { specialCategoryRefs } from '../../sources/source-declaration';
+import { sourceDeclarations } from '../../sources/source-registry';
 import type { FieldRef } from './policy.types';
 
 const fieldRefPattern = /^([a-z][a-z0-9-]{0,62})\.([a-z][a-zA-Z0-9-]{0,62})\.([a-z][a-zA-Z0-9]{0,62})$/;
@@ -23,5 +25,22 @@ export const HUB_SOURCE = 'hub';
  */
 export const EXISTENCE_FIELDS: ReadonlySet<FieldRef> = new Set(['hub.match.exists', 'hub.caseload.team']);
 
-/** Social care data is special category whatever a catalogue says: the decision point fails closed on it. */
-export const ALWAYS_SPECIAL_SOURCES: ReadonlySet<string> = new Set(['social-care']);
+/**
+ * Sources whose data is special category as a whole, even that they know a person (social care), as they
+ * declare: the decision point fails closed on them whatever a catalogue says.
+ */
+export const ALWAYS_SPECIAL_SOURCES: ReadonlySet<string> = new Set(
+  sourceDeclarations.filter((source) => source.specialCategory === 'whole').map((source) => source.id),
+);
+
+/**
+ * Each category the sources declare special category (`source.category`, e.g. special educational needs):
+ * releasing any of its fields needs an Art. 9 condition. What is derived from such a source (its record
+ * keys, that it knows the person) is not special unless the whole source is.
+ */
+export const SPECIAL_CATEGORIES: ReadonlySet<string> = new Set(specialCategoryRefs(sourceDeclarations));
+
+/** Whether a field is special-category data by the sources' declarations. */
+export function declaredSpecial(parsed: ParsedFieldRef): boolean {
+  return ALWAYS_SPECIAL_SOURCES.has(parsed.source) || SPECIAL_CATEGORIES.has(`${parsed.source}.${parsed.category}`);
+}

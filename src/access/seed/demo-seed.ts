@@ -1,10 +1,13 @@
 import { Role } from '../../engine/principal';
 import { AgreementContent } from '../agreements/agreement-validation';
 import { OrganisationKind } from '../organisations/organisation.entity';
+import { categoryRefs, demoReleaseRefs } from '../../sources/source-declaration';
+import { sourceDeclarations } from '../../sources/source-registry';
 import { LawfulBasis } from '../policy/policy.types';
 
 /**
- * The demo world: the council, three partners and four agreements over the sandbox sources' fields. The
+ * The demo world: the council, three partners and four agreements over the sandbox sources' fields (named
+ * from the sources' declarations, so a misspelt field fails here rather than releasing nothing). The
  * dev-token personas (auth/demo-personas.ts) belong to these organisations and teams.
  */
 export const demoOrganisations: { id: string; name: string; kind: OrganisationKind }[] = [
@@ -17,28 +20,26 @@ export const demoOrganisations: { id: string; name: string; kind: OrganisationKi
 const existence = ['hub.match.exists', 'hub.caseload.team'];
 const name = ['hub.identity.givenName', 'hub.identity.familyName', 'hub.identity.dateOfBirth'];
 const address = ['hub.identity.addressLines', 'hub.identity.postcode', 'hub.identity.uprn'];
-const tenancy = ['tenancyRef', 'role', 'tenure', 'startDate', 'endDate', 'rentAccountStatus'].map(
-  (f) => `housing.tenancy.${f}`,
-);
-const homelessness = ['applicationRef', 'role', 'status', 'applicationDate'].map(
-  (f) => `housing.homelessness-application.${f}`,
-);
-const claimFields = (category: string, fields: string[]) => fields.map((f) => `benefits.${category}.${f}`);
-const housingBenefit = claimFields('housing-benefit-claim', [
-  'claimRef',
+/** `source.category.field` lines from a source's declaration: the whole category, or the fields named. */
+const fields = (source: string, category: string, names?: string[]) => {
+  const declaration = sourceDeclarations.find((d) => d.id === source);
+  if (!declaration) throw new Error(`demo seed: no source ${source}`);
+  return categoryRefs(declaration, category, names);
+};
+const tenancy = fields('housing', 'tenancy', [
+  'tenancyRef',
   'role',
-  'status',
-  'awardStartDate',
-  'awardEndDate',
-  'weeklyAmount',
+  'tenure',
+  'startDate',
+  'endDate',
+  'rentAccountStatus',
 ]);
-const councilTaxReduction = claimFields('council-tax-reduction-claim', ['status', 'weeklyAmount']);
-const childrensCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map(
-  (f) => `social-care.children-social-care.${f}`,
-);
-const adultsCare = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'].map(
-  (f) => `social-care.adult-social-care.${f}`,
-);
+const homelessness = fields('housing', 'homelessness-application');
+const housingBenefit = fields('benefits', 'housing-benefit-claim');
+const councilTaxReduction = fields('benefits', 'council-tax-reduction-claim', ['status', 'weeklyAmount']);
+const careFields = ['caseType', 'allocatedTeam', 'openedOn', 'closedOn'];
+const childrensCare = fields('social-care', 'children-social-care', careFields);
+const adultsCare = fields('social-care', 'adult-social-care', careFields);
 // The single view's own lines (docs/single-view.md): masked identifiers, which sources know the person,
 // household membership, and the index as data stewards see it.
 const maskedIds = ['hub.identity.ninoMasked', 'hub.identity.nhsNumberMasked'];
@@ -48,7 +49,7 @@ const index = ['hub.index.provenance', 'hub.index.sourceRecords', 'hub.index.mat
 
 const validFrom = new Date('2025-01-01T00:00:00Z');
 
-export const demoAgreements: { id: string; content: AgreementContent }[] = [
+const baseAgreements: { id: string; content: AgreementContent }[] = [
   {
     id: 'council-early-help',
     content: {
@@ -182,3 +183,28 @@ export const demoAgreements: { id: string; content: AgreementContent }[] = [
     },
   },
 ];
+
+/**
+ * The demo agreements with what each source declares it releases under them (`demoReleases`): a source
+ * added in `modules/` brings its own lines, so this file does not name it.
+ */
+export const demoAgreements: { id: string; content: AgreementContent }[] = baseAgreements.map(({ id, content }) => {
+  const releases = content.releases.map((release) => {
+    const added = sourceDeclarations.flatMap((source) =>
+      (source.demoReleases ?? [])
+        .filter((r) => r.agreement === id && r.purpose === release.purpose)
+        .flatMap((r) => demoReleaseRefs(source, r.fields)),
+    );
+    return added.length > 0 ? { ...release, fields: [...release.fields, ...added] } : release;
+  });
+  return { id, content: { ...content, releases } };
+});
+
+for (const source of sourceDeclarations)
+  for (const release of source.demoReleases ?? []) {
+    const agreement = baseAgreements.find((a) => a.id === release.agreement);
+    if (!agreement?.content.releases.some((r) => r.purpose === release.purpose))
+      throw new Error(
+        `demo seed: ${source.id} releases to ${release.agreement} for ${release.purpose}, which has no release list`,
+      );
+  }

@@ -1,4 +1,6 @@
 import { IdentityFields } from '../../sources/identity-fields';
+import { trustOrder } from '../../sources/source-declaration';
+import { sourceDeclarations } from '../../sources/source-registry';
 import { normaliseNhsNumber, normaliseNino } from '../matching/identifiers';
 
 /** One source record's say about a person, as the golden identity weighs it. */
@@ -40,14 +42,11 @@ export interface GoldenIdentity {
 export type SourceTrust = Partial<Record<'nino' | 'nhsNumber' | 'dateOfBirth', string[]>>;
 
 /**
- * Benefits claims are checked against DWP records, so their NINOs are the most reliable; NHS numbers come
- * to social care from the NHS spine. Councils can reorder these (configuration) to suit their systems.
+ * The sources' own trust ranks (their declarations: benefits claims are checked against DWP records, so
+ * their NINOs are the most reliable; NHS numbers come to social care from the NHS spine). Councils can
+ * reorder these (configuration) to suit their systems.
  */
-export const DEFAULT_SOURCE_TRUST: SourceTrust = {
-  nino: ['benefits', 'housing', 'social-care'],
-  nhsNumber: ['social-care', 'housing', 'benefits'],
-  dateOfBirth: ['benefits', 'social-care', 'housing'],
-};
+export const DEFAULT_SOURCE_TRUST: SourceTrust = trustOrder(sourceDeclarations);
 
 /**
  * The best current value of each identity field across a person's records, each with where it came from

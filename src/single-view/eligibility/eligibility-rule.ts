@@ -4,6 +4,8 @@ import type { ServiceRecord } from '../../sources/source-adapter';
 export enum EligibilityCheck {
   FREE_SCHOOL_MEALS = 'FREE_SCHOOL_MEALS',
   COUNCIL_TAX_REDUCTION = 'COUNCIL_TAX_REDUCTION',
+  /** An entitled pupil not taking free school meals: for the council to encourage take-up. */
+  FREE_SCHOOL_MEALS_TAKE_UP = 'FREE_SCHOOL_MEALS_TAKE_UP',
 }
 
 export type EligibilityResult = 'YES' | 'NO' | 'UNKNOWN';

@@ -1,5 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { NotPersonalData, ReleasedAs } from '../../engine/policy/policy.decorator';
+import { sourceDeclarations } from '../../sources/source-registry';
 import { HOUSEHOLD_REFS, identityRef, involvementRef } from '../field-refs';
 import { PersonModel } from './person.model';
 
@@ -30,20 +31,14 @@ export class HouseholdMemberModel {
   current?: boolean;
 }
 
-/** How many current members each source knows (no service data). */
+/** How many current members each source knows (no service data): one field per source, as it declares. */
+export type HouseholdServicesModel = Record<string, number | undefined>;
+
 @ObjectType('HouseholdServices')
-export class HouseholdServicesModel {
-  @Field(() => Int, { nullable: true })
-  @ReleasedAs(involvementRef('housing'))
-  housing?: number;
-
-  @Field(() => Int, { nullable: true })
-  @ReleasedAs(involvementRef('benefits'))
-  benefits?: number;
-
-  @Field(() => Int, { nullable: true })
-  @ReleasedAs(involvementRef('social-care'))
-  socialCare?: number;
+class HouseholdServicesType {}
+for (const source of sourceDeclarations) {
+  ReleasedAs(involvementRef(source.id))(HouseholdServicesType.prototype, source.graphql.field);
+  Field(() => Int, { nullable: true })(HouseholdServicesType.prototype, source.graphql.field);
 }
 
 /**
@@ -79,7 +74,7 @@ export class HouseholdModel {
   @ReleasedAs(HOUSEHOLD_REFS.memberCount)
   memberCount?: number;
 
-  @Field(() => HouseholdServicesModel, { nullable: true, description: 'Current members known to each source.' })
+  @Field(() => HouseholdServicesType, { nullable: true, description: 'Current members known to each source.' })
   services?: HouseholdServicesModel;
 
   @Field({ nullable: true, description: 'Current members are known to more than one of the sources.' })

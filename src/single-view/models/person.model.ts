@@ -1,5 +1,6 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import { NotPersonalData, ReleasedAs } from '../../engine/policy/policy.decorator';
+import { sourceDeclarations } from '../../sources/source-registry';
 import { identityRef, INDEX_REFS, involvementRef } from '../field-refs';
 
 /** Which source supplied a golden value, and by which survivorship rule. For data stewards. */
@@ -85,20 +86,18 @@ export class MatchExplanationModel {
   explanation: string | null;
 }
 
-/** Which sources know the person, without any of their data. */
+/** Which sources know the person, without any of their data: one field per source, as it declares. */
+export type ServiceInvolvementModel = Record<string, boolean | undefined>;
+
 @ObjectType('ServiceInvolvement')
-export class ServiceInvolvementModel {
-  @Field({ nullable: true })
-  @ReleasedAs(involvementRef('housing'))
-  housing: boolean;
-
-  @Field({ nullable: true })
-  @ReleasedAs(involvementRef('benefits'))
-  benefits: boolean;
-
-  @Field({ nullable: true, description: 'Special category data (UK GDPR Art. 9).' })
-  @ReleasedAs(involvementRef('social-care'))
-  socialCare: boolean;
+class ServiceInvolvementType {}
+for (const source of sourceDeclarations) {
+  const description = source.graphql.involvementDescription;
+  ReleasedAs(involvementRef(source.id))(ServiceInvolvementType.prototype, source.graphql.field);
+  Field(() => Boolean, { nullable: true, ...(description ? { description } : {}) })(
+    ServiceInvolvementType.prototype,
+    source.graphql.field,
+  );
 }
 
 /**
@@ -189,7 +188,7 @@ export class PersonModel {
   @ReleasedAs(identityRef('email'))
   email?: string;
 
-  @Field(() => ServiceInvolvementModel, {
+  @Field(() => ServiceInvolvementType, {
     nullable: true,
     description: 'Which sources know the person (no service data).',
   })

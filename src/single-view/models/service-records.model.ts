@@ -1,124 +1,73 @@
-import { Field, Float, ObjectType } from '@nestjs/graphql';
+import { Field, Float, Int, ObjectType, ReturnTypeFuncValue } from '@nestjs/graphql';
 import { ReleasedAs } from '../../engine/policy/policy.decorator';
-
-interface FieldSpec {
-  name: string;
-  float?: boolean;
-}
-
-/** The categories the single view shows, with their fields, exactly as the adapters' describe() names them. */
-export const SERVICE_CATEGORIES = {
-  housing: {
-    tenancy: ['tenancyRef', 'role', 'tenure', 'startDate', 'endDate', 'rentAccountStatus', 'uprn'],
-    'homelessness-application': ['applicationRef', 'role', 'status', 'applicationDate'],
-  },
-  benefits: {
-    'housing-benefit-claim': ['claimRef', 'role', 'status', 'awardStartDate', 'awardEndDate', 'weeklyAmount'],
-    'council-tax-reduction-claim': ['claimRef', 'role', 'status', 'awardStartDate', 'awardEndDate', 'weeklyAmount'],
-  },
-  'social-care': {
-    'adult-social-care': ['caseId', 'caseType', 'allocatedTeam', 'openedOn', 'closedOn'],
-    'children-social-care': ['caseId', 'caseType', 'allocatedTeam', 'openedOn', 'closedOn'],
-  },
-} as const satisfies Record<string, Record<string, readonly string[]>>;
-
-const floats = new Set(['weeklyAmount']);
-
-/**
- * A GraphQL type for one category of a source's records: one nullable field per category field, each
- * released as `source.category.field`. Generated from the table above, so the schema cannot drift from
- * the agreement field names.
- */
-function serviceRecordType(
-  name: string,
-  source: keyof typeof SERVICE_CATEGORIES,
-  category: string,
-  description: string,
-) {
-  @ObjectType(name, { description })
-  class ServiceRecordType {}
-  const fields = (SERVICE_CATEGORIES[source] as Record<string, readonly string[]>)[category];
-  for (const spec of fields.map((field): FieldSpec => ({ name: field, float: floats.has(field) }))) {
-    ReleasedAs(`${source}.${category}.${spec.name}`)(ServiceRecordType.prototype, spec.name);
-    Field(() => (spec.float ? Float : String), { nullable: true })(ServiceRecordType.prototype, spec.name);
-  }
-  return ServiceRecordType;
-}
-
-export const TenancyModel = serviceRecordType(
-  'Tenancy',
-  'housing',
-  'tenancy',
-  'A council tenancy the person is on, from the housing system.',
-);
-export const HomelessnessApplicationModel = serviceRecordType(
-  'HomelessnessApplication',
-  'housing',
-  'homelessness-application',
-  'A homelessness application, from the housing system.',
-);
-export const HousingBenefitClaimModel = serviceRecordType(
-  'HousingBenefitClaim',
-  'benefits',
-  'housing-benefit-claim',
-  'A Housing Benefit claim the person is a party to.',
-);
-export const CouncilTaxReductionClaimModel = serviceRecordType(
-  'CouncilTaxReductionClaim',
-  'benefits',
-  'council-tax-reduction-claim',
-  'A Council Tax Reduction claim the person is a party to.',
-);
-export const AdultSocialCareModel = serviceRecordType(
-  'AdultSocialCareInvolvement',
-  'social-care',
-  'adult-social-care',
-  "An adults' social care involvement (special category data).",
-);
-export const ChildrenSocialCareModel = serviceRecordType(
-  'ChildrenSocialCareInvolvement',
-  'social-care',
-  'children-social-care',
-  "A children's social care involvement (special category data).",
-);
+import {
+  fieldDeclaration,
+  fieldNames,
+  SourceCategoryDeclaration,
+  SourceDeclaration,
+  SourceFieldType,
+} from '../../sources/source-declaration';
+import { sourceDeclarations } from '../../sources/source-registry';
 
 /** A category's records as GraphQL returns them: the source's fields by name. */
 export type ServiceRecordView = Record<string, unknown>;
 
-@ObjectType('HousingRecords', {
-  description: 'Live from the housing system. A list is withheld when none of its fields is released.',
-})
-export class HousingRecordsModel {
-  @Field(() => [TenancyModel])
-  tenancies: ServiceRecordView[];
+const scalars: Record<SourceFieldType, ReturnTypeFuncValue> = {
+  String,
+  Float,
+  Int,
+  Boolean,
+};
 
-  @Field(() => [HomelessnessApplicationModel])
-  homelessnessApplications: ServiceRecordView[];
+/**
+ * A GraphQL type for one category of a source's records: one nullable field per declared field, each
+ * released as `source.category.field`. Generated from the source's declaration, so the schema cannot drift
+ * from the agreement field names.
+ */
+function serviceRecordType(source: SourceDeclaration, category: SourceCategoryDeclaration) {
+  @ObjectType(category.graphql.type, { description: category.graphql.description })
+  class ServiceRecordType {}
+  Object.defineProperty(ServiceRecordType, 'name', { value: `${category.graphql.type}Model` });
+  for (const [name, spec] of Object.entries(category.fields)) {
+    const { type, description } = fieldDeclaration(spec);
+    ReleasedAs(`${source.id}.${category.name}.${name}`)(ServiceRecordType.prototype, name);
+    Field(() => scalars[type], { nullable: true, ...(description ? { description } : {}) })(
+      ServiceRecordType.prototype,
+      name,
+    );
+  }
+  return ServiceRecordType;
 }
 
-@ObjectType('BenefitsRecords', { description: 'Live from the benefits system.' })
-export class BenefitsRecordsModel {
-  @Field(() => [HousingBenefitClaimModel])
-  housingBenefitClaims: ServiceRecordView[];
-
-  @Field(() => [CouncilTaxReductionClaimModel])
-  councilTaxReductionClaims: ServiceRecordView[];
+/** A source's records type (`HousingRecords`): one list per category, each of its record type. */
+function sourceRecordsType(source: SourceDeclaration) {
+  @ObjectType(source.graphql.type, { description: source.graphql.typeDescription })
+  class SourceRecordsType {}
+  Object.defineProperty(SourceRecordsType, 'name', { value: `${source.graphql.type}Model` });
+  for (const category of source.categories) {
+    const recordType = serviceRecordType(source, category);
+    Field(() => [recordType])(SourceRecordsType.prototype, category.graphql.list);
+  }
+  return SourceRecordsType;
 }
 
-@ObjectType('SocialCareRecords', {
-  description: 'Live from the social care system (special category data, UK GDPR Art. 9).',
-})
-export class SocialCareRecordsModel {
-  @Field(() => [AdultSocialCareModel])
-  adultSocialCare: ServiceRecordView[];
+/** Each source's records type, by source id. */
+export const SOURCE_RECORD_TYPES: ReadonlyMap<string, ReturnType<typeof sourceRecordsType>> = new Map(
+  sourceDeclarations.map((source) => [source.id, sourceRecordsType(source)]),
+);
 
-  @Field(() => [ChildrenSocialCareModel])
-  childrenSocialCare: ServiceRecordView[];
-}
+/** The categories the single view shows, with their fields, by source: as the declarations name them. */
+export const SERVICE_CATEGORIES: Record<string, Record<string, readonly string[]>> = Object.fromEntries(
+  sourceDeclarations.map((source) => [
+    source.id,
+    Object.fromEntries(source.categories.map((category) => [category.name, fieldNames(category)])),
+  ]),
+);
 
 /** GraphQL list field → source category, per source. */
-export const CATEGORY_FIELDS: Record<string, Record<string, string>> = {
-  housing: { tenancies: 'tenancy', homelessnessApplications: 'homelessness-application' },
-  benefits: { housingBenefitClaims: 'housing-benefit-claim', councilTaxReductionClaims: 'council-tax-reduction-claim' },
-  'social-care': { adultSocialCare: 'adult-social-care', childrenSocialCare: 'children-social-care' },
-};
+export const CATEGORY_FIELDS: Record<string, Record<string, string>> = Object.fromEntries(
+  sourceDeclarations.map((source) => [
+    source.id,
+    Object.fromEntries(source.categories.map((category) => [category.graphql.list, category.name])),
+  ]),
+);

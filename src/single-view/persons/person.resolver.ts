@@ -1,8 +1,9 @@
 import { Args, Context, ID, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { Policy } from '../../engine/policy/policy.decorator';
 import { HubRequestContext } from '../../engine/request-context';
+import { sourceDeclarations } from '../../sources/source-registry';
 import { AgreementGate } from '../agreement-gate.service';
-import { INDEX_REFS, LIVE_SOURCES } from '../field-refs';
+import { INDEX_REFS } from '../field-refs';
 import { HouseholdDirectory } from '../households/household-directory.service';
 import { matchExplanationOf, provenanceOf, sourceRecordsOf } from '../derived-facts';
 import { decisionOf, liveRecords, requireReleased } from '../live/live-fields';
@@ -14,7 +15,7 @@ import {
   MatchExplanationModel,
   PersonModel,
 } from '../models/person.model';
-import { BenefitsRecordsModel, HousingRecordsModel, SocialCareRecordsModel } from '../models/service-records.model';
+import { SOURCE_RECORD_TYPES } from '../models/service-records.model';
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
 import { householdGroup, householdView, personGroup, personView, viewState } from '../views';
@@ -80,27 +81,6 @@ export class PersonResolver {
     return survivor ? personView(survivor.personId, this.loaders.of(context), survivor, id) : null;
   }
 
-  @ResolveField(() => HousingRecordsModel, { nullable: true, description: 'Live from the housing system.' })
-  @Policy.parent()
-  housing(@Parent() person: PersonModel) {
-    return liveRecords(person, LIVE_SOURCES.housing);
-  }
-
-  @ResolveField(() => BenefitsRecordsModel, { nullable: true, description: 'Live from the benefits system.' })
-  @Policy.parent()
-  benefits(@Parent() person: PersonModel) {
-    return liveRecords(person, LIVE_SOURCES.benefits);
-  }
-
-  @ResolveField(() => SocialCareRecordsModel, {
-    nullable: true,
-    description: 'Live from the social care system (special category).',
-  })
-  @Policy.parent()
-  socialCare(@Parent() person: PersonModel) {
-    return liveRecords(person, LIVE_SOURCES.socialCare);
-  }
-
   @ResolveField(() => HouseholdModel, {
     nullable: true,
     description: 'The household the person lives in now; its members are decided one by one.',
@@ -149,4 +129,25 @@ export class PersonResolver {
     requireReleased(decision, INDEX_REFS.matchExplanation);
     return matchExplanationOf(decision, await viewState(person).loaders.indexed.load(person.id));
   }
+}
+
+/**
+ * Each source's live records on the person (`housing`, `benefits`, `socialCare`, ...), one field per source
+ * as it declares: governed by the person's decision, fetched only for the fields it released.
+ */
+for (const source of sourceDeclarations) {
+  const method = `${source.graphql.field}Live`;
+  const descriptor: PropertyDescriptor = {
+    value: (person: PersonModel) => liveRecords(person, source.id),
+    writable: true,
+    configurable: true,
+  };
+  Object.defineProperty(PersonResolver.prototype, method, descriptor);
+  Parent()(PersonResolver.prototype, method, 0);
+  Policy.parent()(PersonResolver.prototype, method, descriptor);
+  ResolveField(() => SOURCE_RECORD_TYPES.get(source.id)!, {
+    name: source.graphql.field,
+    nullable: true,
+    description: source.graphql.fieldDescription,
+  })(PersonResolver.prototype, method, descriptor);
 }

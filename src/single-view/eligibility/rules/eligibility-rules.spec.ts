@@ -3,6 +3,7 @@ import { EligibilityCheck, londonDay, RuleInputs, SourceInput } from '../eligibi
 import { awardState } from './awards';
 import { councilTaxReductionRule } from './council-tax-reduction.rule';
 import { freeSchoolMealsRule } from './free-school-meals.rule';
+import { freeSchoolMealsTakeUpRule } from './free-school-meals-take-up.rule';
 import { eligibilityRules } from './index';
 
 const TODAY = '2025-11-01';
@@ -152,5 +153,62 @@ describe('the rule catalogue', () => {
   it('evaluates on the London calendar day', () => {
     expect(londonDay(new Date('2025-06-30T23:30:00Z'))).toBe('2025-07-01');
     expect(londonDay(new Date('2025-12-31T23:30:00Z'))).toBe('2025-12-31');
+  });
+});
+
+describe('free school meals take-up, version 1', () => {
+  const meals = (fields: Record<string, unknown>): ServiceRecord => ({
+    category: 'free-school-meals',
+    recordId: 'A826000000007',
+    fields: { eligible: true, eligibleFrom: '2024-09-01', takingMeals: true, ...fields },
+  });
+  const evaluate = (education: SourceInput | undefined, benefits: SourceInput | undefined = records()) =>
+    freeSchoolMealsTakeUpRule.evaluate({
+      sources: new Map([
+        ...(education ? [['education', education] as const] : []),
+        ...(benefits ? [['benefits', benefits] as const] : []),
+      ]),
+      today: TODAY,
+    });
+
+  it('is YES for a pupil the school records eligible and not taking the meals', () => {
+    expect(evaluate(records(meals({ takingMeals: false })))).toEqual({ result: 'YES', gaps: [] });
+  });
+
+  it('is YES for a pupil not registered at school whose family has an award in force (entitled, never claimed)', () => {
+    expect(
+      evaluate(records(meals({ eligible: false, takingMeals: null })), records(ctr({ role: 'dependant' }))),
+    ).toEqual({
+      result: 'YES',
+      gaps: [],
+    });
+  });
+
+  it('is NO for a pupil taking the meals, one not entitled, or a child the schools do not hold', () => {
+    expect(evaluate(records(meals({}))).result).toBe('NO');
+    expect(
+      evaluate(records(meals({ eligible: false, takingMeals: null })), records(ctr({ role: 'claimant' }))).result,
+    ).toBe('NO');
+    expect(evaluate(records(), records(ctr({ role: 'dependant' }))).result).toBe('NO');
+  });
+
+  it('is UNKNOWN, naming the source and fields, when education did not answer or the record is incomplete', () => {
+    expect(evaluate({ status: 'unavailable' })).toEqual({
+      result: 'UNKNOWN',
+      gaps: [{ source: 'education', reason: 'SOURCE_UNAVAILABLE', fields: [] }],
+    });
+    expect(evaluate(undefined).gaps).toEqual([{ source: 'education', reason: 'SOURCE_NOT_CONFIGURED', fields: [] }]);
+    expect(evaluate(records(meals({ takingMeals: null }))).gaps).toEqual([
+      { source: 'education', reason: 'DATA_INCOMPLETE', fields: ['takingMeals'] },
+    ]);
+    expect(evaluate(records(meals({ eligible: false, takingMeals: null })), { status: 'unavailable' }).gaps).toEqual([
+      { source: 'benefits', reason: 'SOURCE_UNAVAILABLE', fields: [] },
+    ]);
+  });
+
+  it('reads only the eligibility and take-up of the education extract, never special educational needs', () => {
+    expect(freeSchoolMealsTakeUpRule.inputs.filter((i) => i.source === 'education')).toEqual([
+      { source: 'education', category: 'free-school-meals', fields: ['eligible', 'takingMeals'] },
+    ]);
   });
 });
