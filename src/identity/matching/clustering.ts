@@ -33,6 +33,12 @@ export interface ClusteringOptions {
   holds: (record: number, negative: HardNegative) => boolean;
   /** Mean weight over all cross pairs needed to join two clusters (the review threshold's weight). */
   minMeanWeight: number;
+  /**
+   * The auto-link weight. A cross pair that is as surely two people as a link is one person (weight at or
+   * below minus this) blocks a join unless the mean over all cross pairs reaches it: only a group that is
+   * itself linked with confidence outweighs one confident non-match. Omitted: no such check.
+   */
+  linkWeight?: number;
   /** Cross pairs checked before a join; beyond this an evenly spaced sample of them. */
   maxCrossPairs: number;
 }
@@ -151,12 +157,19 @@ function supported(
   const step = total > options.maxCrossPairs ? total / options.maxCrossPairs : 1;
   let sum = 0;
   let count = 0;
+  let min = Infinity;
   for (let t = 0; t < total; t += step) {
     const p = Math.floor(t);
     const j = judge(A[Math.floor(p / B.length)], B[p % B.length]);
     if (j.hardNegative) return 'hard negative in cluster';
-    sum += Math.max(-CAP, Math.min(CAP, j.weight));
+    const w = Math.max(-CAP, Math.min(CAP, j.weight));
+    sum += w;
+    min = Math.min(min, w);
     count++;
   }
-  return sum / count >= options.minMeanWeight ? true : 'weak support across clusters';
+  const mean = sum / count;
+  if (mean < options.minMeanWeight) return 'weak support across clusters';
+  if (options.linkWeight !== undefined && min <= -options.linkWeight && mean < options.linkWeight)
+    return 'weak support across clusters';
+  return true;
 }

@@ -18,7 +18,7 @@ export interface ReviewPair {
   a: number;
   b: number;
   weight: number;
-  reason: 'between thresholds' | 'hard negative' | 'needs corroboration' | RejectedLink['reason'];
+  reason: 'between thresholds' | 'hard negative' | RejectedLink['reason'];
 }
 
 export interface LinkResult extends Clustering {
@@ -118,9 +118,7 @@ export class IdentityMatcher {
       const s = model.quickScore(records[i], records[j]);
       if (s.hardNegative) {
         if (s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'hard negative' });
-      } else if (s.needsReview && s.weight >= model.reviewWeight)
-        review.push({ a: i, b: j, weight: s.weight, reason: 'needs corroboration' });
-      else if (s.deterministic || s.weight >= model.linkWeight)
+      } else if (s.deterministic || s.weight >= model.linkWeight)
         edges.push({ a: i, b: j, weight: s.weight, deterministic: s.deterministic });
       else if (s.weight >= model.reviewWeight)
         review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds' });
