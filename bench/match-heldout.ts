@@ -915,6 +915,7 @@ function writeHouseholds(
   dir: string,
   seed: number,
   allNames: { given: string[]; surname: string[] },
+  count: number,
 ): { path: string; mustStayApart: NonNullable<HeldoutSet['mustStayApart']> } {
   const c = new Corruptor(seededRandom(seed));
   const used = new Set<string>();
@@ -929,7 +930,7 @@ function writeHouseholds(
       rows.push(febrlRow(`rec-${id}-dup-${k}`, { ...febrlDuplicate(c, p, c.int(1, 3), allNames), ssn: '' }));
     return id;
   };
-  for (let h = 0; h < 1000; h++) {
+  for (let h = 0; h < count; h++) {
     const father = febrlPerson(c, used);
     father.given = c.pick(MALE);
     father.dob = [c.int(1930, 1975), c.int(1, 12), c.int(1, 28)];
@@ -1090,8 +1091,8 @@ const FEBRL_MAPPING = {
   },
 };
 
-/** Writes every set (and its mappings) under `dir`. */
-export function writeHeldoutSets(dir: string, seed = 19): HeldoutSet[] {
+/** Writes every set (and its mappings) under `dir`; `households` is the number of households of that set. */
+export function writeHeldoutSets(dir: string, seed = 19, households = 1000): HeldoutSet[] {
   mkdirSync(dir, { recursive: true });
   const allNames = { given: [...MALE, ...FEMALE], surname: SURNAMES };
   const febrlMapping = join(dir, 'febrl.json');
@@ -1118,7 +1119,7 @@ export function writeHeldoutSets(dir: string, seed = 19): HeldoutSet[] {
   const dedupe = writeFebrlDedupe(dir, seed, allNames);
   const link = writeFebrlLink(dir, seed + 1, allNames);
   const fake = writeFakePeople(dir, seed + 2);
-  const households = writeHouseholds(dir, seed + 3, allNames);
+  const family = writeHouseholds(dir, seed + 3, allNames, households);
   const febrlTruth = ['--truth-febrl'];
   return [
     {
@@ -1156,11 +1157,11 @@ export function writeHeldoutSets(dir: string, seed = 19): HeldoutSet[] {
     {
       name: 'households',
       standsFor: 'households without identifiers (twins, Sr / Jr)',
-      inputs: [households.path],
+      inputs: [family.path],
       mapping: noIdMapping,
       truthArgs: ['--truth-febrl'],
-      truth: `febrl:${households.path}`,
-      mustStayApart: households.mustStayApart,
+      truth: `febrl:${family.path}`,
+      mustStayApart: family.mustStayApart,
     },
   ];
 }

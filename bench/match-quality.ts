@@ -30,6 +30,8 @@ export interface QualityFigures {
   f1: number;
   reviewPairs: number;
   reviewPer1000: number;
+  /** Review items beyond the workload limit, left out of the queue. */
+  reviewNotQueued?: number;
   twinsMerged?: string;
   srJrMerged?: string;
 }
@@ -108,6 +110,7 @@ export async function measure(
     f1: scores.f1,
     reviewPairs: run.result.review.length,
     reviewPer1000: Math.round((run.result.review.length / n) * 10000) / 10,
+    reviewNotQueued: run.result.reviewNotQueued,
   };
   if (set.mustStayApart) {
     const clustersOf = new Map<string, Set<number>>();
@@ -136,6 +139,20 @@ export async function measure(
     }
   }
   if (explain) explainErrors(run, set);
+  if (process.env.SHOW_REVIEW) {
+    const buckets = new Map<string, [number, number]>();
+    for (const r of run.result.review) {
+      const p = 1 / (1 + Math.pow(2, -r.weight));
+      const key = `${r.reason.slice(0, 12)} p${p >= 0.95 ? '>=.95' : p >= 0.9 ? '.90' : p >= 0.8 ? '.80' : p >= 0.7 ? '.70' : p >= 0.6 ? '.60' : p >= 0.5 ? '.50' : '<.5'}`;
+      const b = buckets.get(key) ?? [0, 0];
+      b[0]++;
+      if (run.batch.truth[r.a] === run.batch.truth[r.b]) b[1]++;
+      buckets.set(key, b);
+    }
+    process.stdout.write(
+      `${set.name} review buckets (items, true): ${JSON.stringify(Object.fromEntries([...buckets].sort()))}\n`,
+    );
+  }
   if (process.env.SHOW_HOUSEHOLD)
     process.stdout.write(`${set.name} household ${JSON.stringify(run.matcher.training?.household)}\n`);
   return figures;
@@ -206,7 +223,7 @@ async function main(): Promise<void> {
     const f = await measure(set, config, explain === set.name);
     results[set.name] = f;
     process.stdout.write(
-      `${set.name.padEnd(20)} n ${String(f.records).padStart(6)}  P ${f.precision.toFixed(4)}  R ${f.recall.toFixed(4)}  F1 ${f.f1.toFixed(4)}  review ${String(f.reviewPairs).padStart(5)} (${f.reviewPer1000}/1000)${f.twinsMerged ? `  twins ${f.twinsMerged} Sr/Jr ${f.srJrMerged}` : ''}\n`,
+      `${set.name.padEnd(20)} n ${String(f.records).padStart(6)}  P ${f.precision.toFixed(4)}  R ${f.recall.toFixed(4)}  F1 ${f.f1.toFixed(4)}  review ${String(f.reviewPairs).padStart(5)} (${f.reviewPer1000}/1000, +${f.reviewNotQueued ?? 0} not queued)${f.twinsMerged ? `  twins ${f.twinsMerged} Sr/Jr ${f.srJrMerged}` : ''}\n`,
     );
   }
   const synthetic = Number(arg('--synthetic') ?? 0);
@@ -223,7 +240,7 @@ async function main(): Promise<void> {
     const f = await measure(set, config, explain === 'synthetic');
     results.synthetic = f;
     process.stdout.write(
-      `${'synthetic'.padEnd(20)} n ${String(f.records).padStart(6)}  P ${f.precision.toFixed(4)}  R ${f.recall.toFixed(4)}  F1 ${f.f1.toFixed(4)}  review ${String(f.reviewPairs).padStart(5)} (${f.reviewPer1000}/1000)  twins ${f.twinsMerged} Sr/Jr ${f.srJrMerged}\n`,
+      `${'synthetic'.padEnd(20)} n ${String(f.records).padStart(6)}  P ${f.precision.toFixed(4)}  R ${f.recall.toFixed(4)}  F1 ${f.f1.toFixed(4)}  review ${String(f.reviewPairs).padStart(5)} (${f.reviewPer1000}/1000, +${f.reviewNotQueued ?? 0} not queued)  twins ${f.twinsMerged} Sr/Jr ${f.srJrMerged}\n`,
     );
   }
   if (arg('--json')) writeFileSync(arg('--json') as string, `${JSON.stringify(results, null, 2)}\n`);

@@ -112,11 +112,18 @@ function familyAgreement(a: PreparedRecord, b: PreparedRecord, fa: PreparedName,
  * comparison takes the swap as one piece of evidence (its own level) and the family-name comparison
  * stands aside (null), so that a swap is not counted twice.
  */
-function swappedPair(a: PreparedRecord, b: PreparedRecord): boolean {
+function swappedPair(
+  a: PreparedRecord,
+  b: PreparedRecord,
+  givenKnownApart: boolean,
+  familyKnownApart: boolean,
+): boolean {
   if (!a.given || !b.given || !a.family || !b.family) return false;
-  if (givenAgreement(a, b, a.given, b.given, jaroWinkler(a.given.key, b.given.key, 0.92))) return false;
-  if (familyAgreement(a, b, a.family, b.family, jaroWinkler(a.family.key, b.family.key, 0.92))) return false;
-  return namesSwapped(a, b);
+  // The swap is rare: test it first, and the agreement in place only when it holds.
+  if (!namesSwapped(a, b)) return false;
+  if (!givenKnownApart && givenAgreement(a, b, a.given, b.given, jaroWinkler(a.given.key, b.given.key, 0.92)))
+    return false;
+  return familyKnownApart || !familyAgreement(a, b, a.family, b.family, jaroWinkler(a.family.key, b.family.key, 0.92));
 }
 
 const givenName: Comparison = {
@@ -130,7 +137,7 @@ const givenName: Comparison = {
     const jw = jaroWinkler(ga.key, gb.key, 0.8);
     const agreement = givenAgreement(a, b, ga, gb, jw);
     if (agreement) return agreement;
-    if (swappedPair(a, b)) return GIVEN.swapped;
+    if (swappedPair(a, b, true, false)) return GIVEN.swapped;
     if (metaphoneMatch(ga, gb)) return GIVEN.metaphone;
     if ((ga.key.length === 1 || gb.key.length === 1) && ga.key[0] === gb.key[0]) return GIVEN.initial;
     if (jw >= 0.8) return GIVEN.alike;
@@ -162,7 +169,7 @@ const familyName: Comparison = {
     const agreement = familyAgreement(a, b, fa, fb, jw);
     if (agreement) return agreement;
     // Counted once, by the given-name comparison.
-    if (swappedPair(a, b)) return 0;
+    if (swappedPair(a, b, false, true)) return 0;
     if (metaphoneMatch(fa, fb)) return FAMILY.metaphone;
     if (jw >= 0.8) return FAMILY.alike;
     return FAMILY.different;
@@ -325,6 +332,7 @@ export const EMAIL_LEVELS = [
   'typo: within two edits',
   'same local part',
   'same initials or name as local part',
+  'local part and domain each jaro-winkler >= 0.88',
   'different',
 ] as const;
 
@@ -339,6 +347,7 @@ export function nameLikeLocalPart(local: string, a: PreparedRecord, b: PreparedR
 }
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
+const oneEditOrSame = (a: string, b: string) => a === b || oneEdit(a, b);
 
 /**
  * Both records' addresses have a local part made of their names alone, in any order, whole or as initials,
@@ -364,7 +373,8 @@ function builtFromNames(local: string, r: PreparedRecord): boolean {
 /**
  * Email: exact; a typing slip anywhere in the address (within two edits, which also catches an address
  * that lost its dot or gained a space); the same local part at another domain, distinctive or only
- * initials or a name; different. Malformed addresses are compared as text.
+ * initials or a name; local part and domain each alike (several slips); different. Malformed addresses
+ * are compared as text.
  */
 const email: Comparison = {
   name: 'email',
@@ -380,7 +390,19 @@ const email: Comparison = {
       if (d <= 1 || (d === 2 && digitsOf(ea.local) === digitsOf(eb.local))) return 2;
     }
     if (ea.local === eb.local) return nameLikeLocalPart(ea.local, a, b) ? 4 : 3;
-    return 5;
+    // More slips than two, but in both halves of one address (dmacdoald@riverb-glass.siz), and no more
+    // than one in its digits (oliver.adams / oliveradams22 are two people's name-built addresses).
+    const domainA = ea.full.slice(ea.local.length + 1);
+    const domainB = eb.full.slice(eb.local.length + 1);
+    if (
+      domainA &&
+      domainB &&
+      oneEditOrSame(digitsOf(ea.local), digitsOf(eb.local)) &&
+      jaroWinkler(ea.local, eb.local, 0.88) >= 0.88 &&
+      jaroWinkler(domainA, domainB, 0.88) >= 0.88
+    )
+      return 5;
+    return 6;
   },
 };
 

@@ -34,6 +34,8 @@ export interface QuickScore {
   hardNegatives: HardNegative[];
   /** The household pattern whose weight capped the pair's (see household.ts), if any. */
   household: HouseholdPattern | null;
+  /** The sum of the negative field weights: how much of the evidence speaks against a match (0: none). */
+  against: number;
 }
 
 export interface PairScore {
@@ -138,9 +140,10 @@ export class MatchModel {
     a: PreparedRecord,
     levels: ArrayLike<number>,
     b?: PreparedRecord,
-  ): { weight: number; other: number } {
+  ): { weight: number; other: number; against: number } {
     let w = this.priorWeight;
     let other = 0;
+    let against = 0;
     for (let k = 0; k < levels.length; k++) {
       const l = levels[k];
       if (!l) continue;
@@ -149,13 +152,14 @@ export class MatchModel {
           ? this.fieldWeight(k, l, a).weight
           : this.weights[k][l];
       w += fw;
+      if (fw < 0) against += fw;
       // Beside a household pattern: identifiers, phone, email unless built from the names alone (namesakes
       // get such addresses too), and sex only where it differs (relatives of one name share it).
       if (this.inHousehold[k] || (k === this.kSex && fw > 0) || (k === this.kEmail && b && nameBuiltEmail(a, b)))
         continue;
       other += fw;
     }
-    return { weight: w, other };
+    return { weight: w, other, against };
   }
 
   /**
@@ -164,7 +168,7 @@ export class MatchModel {
    * fields outside it. Never raises a weight.
    */
   private evaluate(a: PreparedRecord, b: PreparedRecord, levels: ArrayLike<number>) {
-    const { weight: base, other } = this.weightsOf(a, levels, b);
+    const { weight: base, other, against } = this.weightsOf(a, levels, b);
     const decisive: DecisiveNegative[] = this.rules.hardNegatives(a, b, levels);
     let weight = base;
     let household: HouseholdPattern | null = null;
@@ -175,7 +179,7 @@ export class MatchModel {
       household = pattern;
     }
     const hardNegatives: HardNegative[] = household && weight < this.reviewWeight ? [...decisive, household] : decisive;
-    return { base, weight, decisive, household, hardNegatives };
+    return { base, weight, decisive, household, hardNegatives, against };
   }
 
   /**
@@ -195,6 +199,7 @@ export class MatchModel {
       hardNegative,
       hardNegatives: deterministic ? [] : e.hardNegatives,
       household: e.household,
+      against: e.against,
     };
   }
 

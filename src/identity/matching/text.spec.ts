@@ -1,4 +1,4 @@
-import { damerauLevenshtein, sameLetters, withinTypoDistance } from './text';
+import { bagDistance, damerauLevenshtein, sameLetters, withinTypoDistance } from './text';
 
 describe('typing distance', () => {
   it('counts insertions, deletions, substitutions and adjacent swaps as one edit each', () => {
@@ -15,6 +15,8 @@ describe('typing distance', () => {
   it('takes one slip (two on long names) or the same letters in another order as a typo', () => {
     expect(sameLetters('esme', 'eems')).toBe(true);
     expect(sameLetters('emma', 'esme')).toBe(false);
+    expect(bagDistance('esme', 'eems')).toBe(0);
+    expect(bagDistance('alexander', 'zoe')).toBe(8);
     expect(withinTypoDistance('kai', 'kia')).toBe(true);
     expect(withinTypoDistance('esme', 'eems')).toBe(true);
     expect(withinTypoDistance('caitlin', 'eaitlim')).toBe(true);

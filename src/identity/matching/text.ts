@@ -107,5 +107,32 @@ export function withinTypoDistance(a: string, b: string): boolean {
   const shorter = Math.min(a.length, b.length);
   if (shorter < 2) return false;
   const max = shorter >= 7 ? 2 : 1;
-  return damerauLevenshtein(a, b, max) <= max || sameLetters(a, b);
+  const bag = bagDistance(a, b);
+  if (bag === 0) return true; // the same letters in another order
+  return bag <= max && damerauLevenshtein(a, b, max) <= max;
+}
+
+const letterCounts = new Int32Array(128);
+
+/**
+ * Bag distance: the larger of the two multiset differences of the characters. A lower bound of the edit
+ * distance that costs one pass, so names far apart are dismissed without the dynamic programme.
+ */
+export function bagDistance(a: string, b: string): number {
+  for (let i = 0; i < a.length; i++) letterCounts[a.charCodeAt(i) & 127]++;
+  for (let i = 0; i < b.length; i++) letterCounts[b.charCodeAt(i) & 127]--;
+  let extraA = 0;
+  let extraB = 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i) & 127;
+    if (letterCounts[c] > 0) extraA += letterCounts[c];
+    else if (letterCounts[c] < 0) extraB -= letterCounts[c];
+    letterCounts[c] = 0;
+  }
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i) & 127;
+    if (letterCounts[c] < 0) extraB -= letterCounts[c];
+    letterCounts[c] = 0;
+  }
+  return Math.max(extraA, extraB);
 }
