@@ -29,7 +29,7 @@ describe('household evidence', () => {
     expect(householdPattern(view({ given: 'beyond typo' }), { twins: false, generations: true })).toBeNull();
   });
 
-  it('finds nothing in data without households: a pair in a pattern there is one person with an error', () => {
+  it('finds no twins or namesakes in data without households: a pair in a pattern there is one person with an error', () => {
     // FEBRL-like: duplicates only; given names and dates of birth disagree at the model's error rates.
     const counts = new HouseholdCounts();
     add(counts, view({}), 1000);
@@ -37,7 +37,29 @@ describe('household evidence', () => {
     add(counts, view({ dob: 'differ' }), 50);
     add(counts, view({ given: 'beyond typo', dob: 'differ' }), 3);
     expect(counts.householdsPresent()).toBe(false);
-    expect(estimateHousehold(counts, { givenBeyond: 0.05, dobDiffer: 0.05 })).toEqual({});
+    const model = estimateHousehold(counts, { givenBeyond: 0.05, dobDiffer: 0.05 });
+    for (const stratum of Object.values(model)) expect(stratum?.twoPeople).toBe(0);
+    // As surely as the pairs seen show it: 60 twins-like pairs, all errors, are odds of 121 : 1.
+    expect(model['twins: same date of birth, different given names']?.logOdds).toBeCloseTo(Math.log2(121), 2);
+    expect(model['namesakes at one home: dates of birth differ']?.logOdds).toBeCloseTo(Math.log2(101), 2);
+  });
+
+  it('does not let a few pairs vouch for a pattern: twins in small data without households stay below a link', () => {
+    // A few hundred records of people living alone, and one pair of twins held twice each (four pairs).
+    const counts = new HouseholdCounts();
+    add(counts, view({}), 200);
+    add(counts, view({ given: 'beyond typo' }), 4);
+    expect(counts.householdsPresent()).toBe(false);
+    const model = estimateHousehold(counts, { givenBeyond: 0.03, dobDiffer: 0.03 });
+    const autoLink = Math.log2(0.95 / 0.05);
+    expect(model['twins: same date of birth, different given names']?.logOdds).toBeLessThan(autoLink);
+    // Given names that differ with a date of birth missing at one home: twins or another relative.
+    expect(model['at one home: given names differ, a date of birth missing']?.logOdds).toBeLessThan(autoLink);
+    expect(householdPattern(view({ given: 'beyond typo', dob: 'missing' }), options)).toBe(
+      'at one home: given names differ, a date of birth missing',
+    );
+    // A date of birth missing among 200 agreeing pairs: the data vouches for it.
+    expect(model['at one home: a date of birth missing']?.logOdds).toBeGreaterThan(autoLink);
   });
 
   it('estimates twins and namesakes from their excess over the error rates where households are', () => {

@@ -23,11 +23,20 @@ export const HOUSEHOLD_PATTERNS = [
   'at one home: a given name missing',
   'at one home: a given name missing, dates of birth differ',
   'at one home: no given name or date of birth to compare',
+  'at one home: given names differ, a date of birth missing',
 ] as const;
 
 export type HouseholdPattern = (typeof HOUSEHOLD_PATTERNS)[number];
 
-const [TWINS, NAMESAKES, DOB_MISSING, GIVEN_MISSING, GIVEN_MISSING_DOB_DIFFER, NOTHING_BUT_HOME] = HOUSEHOLD_PATTERNS;
+const [
+  TWINS,
+  NAMESAKES,
+  DOB_MISSING,
+  GIVEN_MISSING,
+  GIVEN_MISSING_DOB_DIFFER,
+  NOTHING_BUT_HOME,
+  GIVEN_DIFFER_DOB_MISSING,
+] = HOUSEHOLD_PATTERNS;
 
 /**
  * The comparisons a household pattern is made of, or that relatives share as readily as one person's
@@ -119,6 +128,7 @@ export function householdPattern(view: HouseholdView | null, options: HouseholdO
   if (view.given === 'agree' && view.home && (view.dob === 'differ' || view.dob === 'generation')) return NAMESAKES;
   if (!view.home) return null;
   if (view.given === 'agree' && view.dob === 'missing') return DOB_MISSING;
+  if (view.given === 'beyond typo' && view.dob === 'missing') return GIVEN_DIFFER_DOB_MISSING;
   if (view.given === 'missing') {
     if (view.dob === 'missing') return NOTHING_BUT_HOME;
     if (view.dob === 'agree') return options.twins ? GIVEN_MISSING : null;
@@ -191,12 +201,17 @@ function excess(count: number, expected: number): number {
 
 /**
  * A pattern's estimate. Its log odds take the number of two-people pairs two standard deviations high (of
- * a Poisson count over the pattern's pairs): the weight of a pair is capped at them, so they must not
- * flatter it.
+ * a Poisson count over the pattern's pairs) where there is an excess: the weight of a pair is capped at
+ * them, so they must not flatter it. Where there is none, the pattern's pairs are one person's records
+ * with an error, as many of them as the data holds, and the odds are what that count can vouch for, with
+ * half a pair on either side (Jeffreys' prior): log2(2n + 1) for n pairs. So a pattern the data has seen
+ * a hundred times without an excess barely matters (odds 200 : 1), while one it has seen twice cannot
+ * carry a pair to a link on its own (odds 5 : 1, below the auto-link threshold's 19 : 1); an agreeing
+ * identifier, email or phone still can.
  */
 function stratum(pairs: number, expectedMatches: number, twoPeople: number): HouseholdStratum {
   const round = (x: number) => Math.round(x * 1000) / 1000;
-  const high = Math.min(pairs, twoPeople + 2 * Math.sqrt(pairs));
+  const high = twoPeople > 0 ? Math.min(pairs, twoPeople + 2 * Math.sqrt(pairs)) : 0;
   return {
     pairs: round(pairs),
     expectedMatches: round(expectedMatches),
@@ -206,54 +221,60 @@ function stratum(pairs: number, expectedMatches: number, twoPeople: number): Hou
 }
 
 /**
- * Which household patterns hold more pairs than the model's error rates explain, and their log odds; none
- * when the data holds no households (then a pair in a household pattern is one person's records with an
- * error, and the ordinary weights say so).
+ * Each household pattern's log odds that a pair in it is one person.
  *
  * Among pairs whose family names agree, those whose given names and dates of birth also agree are (nearly
  * all) one person: A of them. One person's records have given names beyond a typo at a rate g and dates of
  * birth that differ at a rate d (the model's m, trained without the household patterns), so A·g/(1−g)
- * pairs with other given names and A·d/(1−d) with other dates of birth are matches; the rest of the pairs
- * in those patterns are twins and namesakes.
+ * pairs with other given names and A·d/(1−d) with other dates of birth are matches; where the data holds
+ * households, the rest of the pairs in those patterns are twins and namesakes.
+ *
+ * Where the data holds no households, no excess is counted (the error rates are estimates, and an excess
+ * over them is no evidence of twins in data without families: FEBRL's generator, say, corrupts fewer
+ * fields of a record the more of them agree), so a pair in a pattern is one person's record with an
+ * error, but only as surely as the number of such pairs in the data shows (see `stratum`). Small data or
+ * data that has barely seen a pattern cannot vouch for it: twins in a few hundred records are not linked
+ * on their names, date of birth and home alone. Every pattern has an estimate; none is a veto.
  */
 export function estimateHousehold(counts: HouseholdCounts, rates: MatchRates): HouseholdModel {
-  const model: HouseholdModel = {};
-  if (!counts.householdsPresent()) return model;
+  const present = counts.householdsPresent();
+  const over = (count: number, expected: number) => (present ? excess(count, expected) : 0);
   const g = Math.min(0.5, rates.givenBeyond);
   const d = Math.min(0.5, rates.dobDiffer);
+  const model: HouseholdModel = {};
   const twinsExpected = (counts.agreeF * g) / (1 - g);
-  const twins = excess(counts.twinsF, twinsExpected);
-  if (twins > 0) model[TWINS] = stratum(counts.twinsF, twinsExpected, twins);
+  model[TWINS] = stratum(counts.twinsF, twinsExpected, over(counts.twinsF, twinsExpected));
   const namesakesExpected = (counts.agreeHome * d) / (1 - d);
-  const namesakes = excess(counts.namesakesHome, namesakesExpected);
-  if (namesakes > 0) {
-    model[NAMESAKES] = stratum(counts.namesakesHome, namesakesExpected, namesakes);
-    // A missing date of birth hides which kind of pair it is: the share of two people among all pairs at
-    // one home whose given names agree.
-    model[DOB_MISSING] = stratum(
-      counts.agreeHome + counts.namesakesHome,
-      counts.agreeHome + namesakesExpected,
-      namesakes,
-    );
-  }
+  const namesakes = over(counts.namesakesHome, namesakesExpected);
+  model[NAMESAKES] = stratum(counts.namesakesHome, namesakesExpected, namesakes);
+  // A missing date of birth hides which kind of pair it is: the share of two people among all pairs at
+  // one home whose given names agree.
+  model[DOB_MISSING] = stratum(
+    counts.agreeHome + counts.namesakesHome,
+    counts.agreeHome + namesakesExpected,
+    namesakes,
+  );
   const twinsHomeExpected = (counts.agreeHome * g) / (1 - g);
-  const twinsHome = excess(counts.twinsHome, twinsHomeExpected);
-  if (twinsHome > 0)
-    model[GIVEN_MISSING] = stratum(
-      counts.agreeHome + counts.twinsHome,
-      counts.agreeHome + twinsHomeExpected,
-      twinsHome,
-    );
+  const twinsHome = over(counts.twinsHome, twinsHomeExpected);
+  model[GIVEN_MISSING] = stratum(counts.agreeHome + counts.twinsHome, counts.agreeHome + twinsHomeExpected, twinsHome);
   // Without a given name, dates of birth that differ are a namesake's or any relative's.
   const relatives = counts.relativesHome;
-  const differExpected = namesakesExpected + (counts.agreeHome * g * d) / ((1 - g) * (1 - d));
-  const differTwoPeople = Math.max(0, namesakes + excess(relatives, differExpected - namesakesExpected));
-  if (differTwoPeople > 0)
-    model[GIVEN_MISSING_DOB_DIFFER] = stratum(counts.namesakesHome + relatives, differExpected, differTwoPeople);
+  const bothExpected = (counts.agreeHome * g * d) / ((1 - g) * (1 - d));
+  const relativesTwoPeople = over(relatives, bothExpected);
+  const differExpected = namesakesExpected + bothExpected;
+  const differTwoPeople = namesakes + relativesTwoPeople;
+  model[GIVEN_MISSING_DOB_DIFFER] = stratum(counts.namesakesHome + relatives, differExpected, differTwoPeople);
+  // Given names beyond a typo with a date of birth missing: twins' or any relative's records, among the
+  // pairs at one home whose given names differ.
+  model[GIVEN_DIFFER_DOB_MISSING] = stratum(
+    counts.twinsHome + relatives,
+    twinsHomeExpected + bothExpected,
+    twinsHome + relativesTwoPeople,
+  );
   // With neither, only the family name and the home agree: any member of the household.
   const all = counts.agreeHome + counts.twinsHome + counts.namesakesHome + relatives;
   const allTwoPeople = twinsHome + differTwoPeople;
-  if (allTwoPeople > 0) model[NOTHING_BUT_HOME] = stratum(all, all - allTwoPeople, allTwoPeople);
+  model[NOTHING_BUT_HOME] = stratum(all, all - allTwoPeople, allTwoPeople);
   return model;
 }
 

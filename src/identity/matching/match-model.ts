@@ -224,7 +224,9 @@ export class MatchModel {
     const rule = e.decisive.length ? undefined : (this.rules.deterministic(a, b) ?? undefined);
     const probability = probabilityOf(weight);
     const cautions = e.household
-      ? [`household evidence (${e.household}) lowered the weight from ${round(e.base)} to ${round(e.weight)}`]
+      ? [
+          `household members the records cannot tell apart (${e.household}): the weight lowered from ${round(e.base)} to ${round(e.weight)}`,
+        ]
       : [];
     let decision: Decision = weight >= this.linkWeight ? 'link' : weight >= this.reviewWeight ? 'review' : 'no-link';
     const deterministicConflict = e.decisive.length > 0 && this.rules.deterministic(a, b) !== null;
