@@ -24,5 +24,9 @@ describe('typing distance', () => {
     expect(withinTypoDistance('grace', 'bruce')).toBe(false);
     expect(withinTypoDistance('oliver', 'olivia')).toBe(false);
     expect(withinTypoDistance('j', 'jo')).toBe(false);
+    // Anagrams that begin with another letter are other names (twins Leon and Noel, Mira and Rima).
+    expect(withinTypoDistance('leon', 'noel')).toBe(false);
+    expect(withinTypoDistance('mira', 'rima')).toBe(false);
+    expect(withinTypoDistance('kai', 'kia')).toBe(true);
   });
 });

@@ -99,8 +99,10 @@ export function sameLetters(a: string, b: string): boolean {
 
 /**
  * Two names within typing distance: one edit or one swap of adjacent letters (kai / kia, amy / any), two
- * when both have seven letters or more (caitlin / caigtlln), or the same letters in another order
- * (esme / eems). Names further apart than this are other names, not slips (harry / henry, oliver / olivia).
+ * when both have seven letters or more (caitlin / caigtlln), or the same letters in another order after
+ * the same first letter (esme / eems). Names further apart than this are other names, not slips (harry /
+ * henry, oliver / olivia); so are anagrams that begin differently (leon / noel, mira / rima): slips rarely
+ * touch the first letter, and twins are given such names.
  */
 export function withinTypoDistance(a: string, b: string): boolean {
   if (a === b) return true;
@@ -108,7 +110,7 @@ export function withinTypoDistance(a: string, b: string): boolean {
   if (shorter < 2) return false;
   const max = shorter >= 7 ? 2 : 1;
   const bag = bagDistance(a, b);
-  if (bag === 0) return true; // the same letters in another order
+  if (bag === 0 && a[0] === b[0]) return true; // the same letters in another order
   return bag <= max && damerauLevenshtein(a, b, max) <= max;
 }
 
