@@ -6,6 +6,7 @@ import { readInputs } from '../cli/csv-input';
 import { readMapping, RowMapper } from '../cli/csv-mapping';
 import { IdentityMatcher } from './identity-matcher';
 import { MatchRecord } from './types';
+import { seededRandom } from './random';
 import { IdentityFields } from '../../sources/identity-fields';
 
 /**
@@ -101,5 +102,58 @@ describe('error kinds of issue #19 on held-out-style data', () => {
     expect(apart.length).toBeGreaterThan(50);
     expect(merged.length).toBeLessThanOrEqual(Math.ceil(apart.length / 100));
     expect(result.review.length).toBeLessThanOrEqual(Math.floor((records.length * 20) / 1000));
+  });
+});
+
+/**
+ * Twins in data that cannot show households: a few hundred people who each live alone (as in a first sync
+ * of one source), and twins held twice each. Nothing in the data estimates how often a pair with the same
+ * family name, date of birth and home but another given name is two people, so such a pair must not be
+ * linked on those alone; an agreeing personal email still links, and so does a slip in a short name.
+ */
+describe('twins in small data without households', () => {
+  const GIVEN = ['oliver', 'amelia', 'harry', 'isla', 'jack', 'ava', 'george', 'mia', 'noah', 'grace', 'leo', 'freya'];
+  const FAMILY = ['okafor', 'patel', 'nowak', 'hughes', 'campbell', 'begum', 'murphy', 'kowalski', 'adeyemi'];
+  let matcher: IdentityMatcher;
+  const home = { uprn: '900001', postcode: 'LS6 3AB', addressLines: ['9 Cardigan Road'] };
+  const amira: IdentityFields = { givenName: 'Amira', familyName: 'Haddad', dateOfBirth: '2012-04-09', ...home };
+  const samir: IdentityFields = { ...amira, givenName: 'Samir' };
+
+  beforeAll(() => {
+    const random = seededRandom(11);
+    const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
+    const records: MatchRecord[] = [];
+    for (let p = 0; p < 200; p++) {
+      const fields: IdentityFields = {
+        givenName: pick(GIVEN),
+        familyName: pick(FAMILY),
+        dateOfBirth: `${1940 + Math.floor(random() * 65)}-0${1 + Math.floor(random() * 9)}-1${Math.floor(random() * 9)}`,
+        uprn: String(100000 + p),
+        postcode: `LS${1 + (p % 9)} ${1 + (p % 7)}AB`,
+        addressLines: [`${p + 1} High Street`],
+        email: `u${p * 7919}@example.org`,
+      };
+      records.push({ source: 'housing', id: `h${p}`, fields });
+      if (random() < 0.7) records.push({ source: 'benefits', id: `b${p}`, fields: { ...fields } });
+    }
+    for (const [i, twin] of [amira, samir].entries())
+      for (const source of ['housing', 'benefits']) records.push({ source, id: `${source}-twin${i}`, fields: twin });
+    matcher = IdentityMatcher.train(records);
+  });
+
+  const decide = (a: IdentityFields, b: IdentityFields) =>
+    matcher.scorePair({ source: 'a', id: 'a', fields: a }, { source: 'b', id: 'b', fields: b });
+
+  it('does not link twins on family name, date of birth and home alone', () => {
+    const score = decide(amira, samir);
+    expect(score.decision).not.toBe('link');
+    expect(score.cautions.join()).toMatch(/^household members/);
+  });
+
+  it('links the pair when a personal email agrees, and a slip in a short name', () => {
+    expect(decide({ ...amira, email: 'ah2291@example.org' }, { ...samir, email: 'ah2291@example.org' }).decision).toBe(
+      'link',
+    );
+    expect(decide({ ...amira, givenName: 'Kai' }, { ...amira, givenName: 'Kia' }).decision).toBe('link');
   });
 });

@@ -15,9 +15,9 @@ function add(counts: HouseholdCounts, v: HouseholdView, n: number): void {
 }
 
 describe('household evidence', () => {
-  it('names the pattern of a pair: twins anywhere in one family, the rest at one home', () => {
+  it('names the pattern of a pair: twins at one home or elsewhere in one family, the rest at one home', () => {
     expect(householdPattern(view({ given: 'beyond typo' }), options)).toBe(
-      'twins: same date of birth, different given names',
+      'twins at one home: same date of birth, different given names',
     );
     expect(householdPattern(view({ given: 'beyond typo', home: false }), options)).toBe(
       'twins: same date of birth, different given names',
@@ -52,7 +52,7 @@ describe('household evidence', () => {
     expect(counts.householdsPresent()).toBe(false);
     const model = estimateHousehold(counts, { givenBeyond: 0.03, dobDiffer: 0.03 });
     const autoLink = Math.log2(0.95 / 0.05);
-    expect(model['twins: same date of birth, different given names']?.logOdds).toBeLessThan(autoLink);
+    expect(model['twins at one home: same date of birth, different given names']?.logOdds).toBeLessThan(autoLink);
     // Given names that differ with a date of birth missing at one home: twins or another relative.
     expect(model['at one home: given names differ, a date of birth missing']?.logOdds).toBeLessThan(autoLink);
     expect(householdPattern(view({ given: 'beyond typo', dob: 'missing' }), options)).toBe(

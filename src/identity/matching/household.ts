@@ -24,6 +24,7 @@ export const HOUSEHOLD_PATTERNS = [
   'at one home: a given name missing, dates of birth differ',
   'at one home: no given name or date of birth to compare',
   'at one home: given names differ, a date of birth missing',
+  'twins at one home: same date of birth, different given names',
 ] as const;
 
 export type HouseholdPattern = (typeof HOUSEHOLD_PATTERNS)[number];
@@ -36,6 +37,7 @@ const [
   GIVEN_MISSING_DOB_DIFFER,
   NOTHING_BUT_HOME,
   GIVEN_DIFFER_DOB_MISSING,
+  TWINS_HOME,
 ] = HOUSEHOLD_PATTERNS;
 
 /**
@@ -123,7 +125,7 @@ export function householdView(
 /** The household pattern of a pair, if any (checked in this order). */
 export function householdPattern(view: HouseholdView | null, options: HouseholdOptions): HouseholdPattern | null {
   if (!view) return null;
-  if (options.twins && view.given === 'beyond typo' && view.dob === 'agree') return TWINS;
+  if (options.twins && view.given === 'beyond typo' && view.dob === 'agree') return view.home ? TWINS_HOME : TWINS;
   if (!options.generations) return null;
   if (view.given === 'agree' && view.home && (view.dob === 'differ' || view.dob === 'generation')) return NAMESAKES;
   if (!view.home) return null;
@@ -244,6 +246,11 @@ export function estimateHousehold(counts: HouseholdCounts, rates: MatchRates): H
   const model: HouseholdModel = {};
   const twinsExpected = (counts.agreeF * g) / (1 - g);
   model[TWINS] = stratum(counts.twinsF, twinsExpected, over(counts.twinsF, twinsExpected));
+  // At one home, the pairs at one home: elsewhere, strangers who share a family name and a birthday (common
+  // names, common dates) would vouch for twins' records being one person's.
+  const twinsHomeExpected = (counts.agreeHome * g) / (1 - g);
+  const twinsHome = over(counts.twinsHome, twinsHomeExpected);
+  model[TWINS_HOME] = stratum(counts.twinsHome, twinsHomeExpected, twinsHome);
   const namesakesExpected = (counts.agreeHome * d) / (1 - d);
   const namesakes = over(counts.namesakesHome, namesakesExpected);
   model[NAMESAKES] = stratum(counts.namesakesHome, namesakesExpected, namesakes);
@@ -254,8 +261,6 @@ export function estimateHousehold(counts: HouseholdCounts, rates: MatchRates): H
     counts.agreeHome + namesakesExpected,
     namesakes,
   );
-  const twinsHomeExpected = (counts.agreeHome * g) / (1 - g);
-  const twinsHome = over(counts.twinsHome, twinsHomeExpected);
   model[GIVEN_MISSING] = stratum(counts.agreeHome + counts.twinsHome, counts.agreeHome + twinsHomeExpected, twinsHome);
   // Without a given name, dates of birth that differ are a namesake's or any relative's.
   const relatives = counts.relativesHome;

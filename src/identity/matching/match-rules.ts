@@ -24,6 +24,7 @@ export const HARD_NEGATIVES = {
   [HOUSEHOLD_PATTERNS[4]]: (r: PreparedRecord) => r.given !== null,
   [HOUSEHOLD_PATTERNS[5]]: (r: PreparedRecord) => r.given !== null && r.dob !== null,
   [HOUSEHOLD_PATTERNS[6]]: (r: PreparedRecord) => r.dob !== null,
+  [HOUSEHOLD_PATTERNS[7]]: (r: PreparedRecord) => r.given !== null,
 } as const;
 
 export type DecisiveNegative = 'different NINO' | 'different NHS number' | 'different generation suffix';
