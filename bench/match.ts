@@ -3,6 +3,8 @@
  * command (cross-checked with ../shared/eval/score-links.mjs), then end-to-end speed of the `link` command
  * on a seeded synthetic borough (100,000 records by default; `--size 1000000` for the large run), with its
  * accuracy and whether any twins or Sr / Jr were merged. Run from the repository root after a build.
+ * Each line reports review pairs per 1,000 records and, beside it, the figures measured before issue #19's
+ * changes (commit 67912e2, same command, same seed) where they were measured.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +39,26 @@ function node(args: string[]): { stdout: string; seconds: number } {
   if (run.status !== 0) throw new Error(`${args.join(' ')} failed (${run.status}): ${run.stderr.trim()}`);
   return { stdout: run.stdout, seconds };
 }
+
+/**
+ * Figures before issue #19 (commit 67912e2, this bench, seed 7): precision, recall, F1, review pairs per
+ * 1,000 records. For comparison only; nothing is tuned to them.
+ */
+const BEFORE: Record<string, [number, number, number, number]> = {
+  febrl1: [1, 0.986, 0.993, 6],
+  febrl2: [1, 0.985, 0.9924, 7.4],
+  fake_1000: [1, 0.8434, 0.9151, 244],
+  'synthetic-100000-7': [0.9973, 0.9442, 0.97, 156.5],
+};
+
+function before(key: string): string {
+  const b = BEFORE[key];
+  return b
+    ? `  before #19: P ${b[0].toFixed(4)} R ${b[1].toFixed(4)} F1 ${b[2].toFixed(4)} review ${b[3]}/1000`
+    : '  before #19: not measured';
+}
+
+const per1000 = (pairs: number, records: number) => Math.round((pairs / records) * 10000) / 10;
 
 function score(clusters: string, truth: string): Record<string, number> {
   return JSON.parse(
@@ -91,7 +113,9 @@ async function main(): Promise<void> {
         const pass = result.f1 >= set.targets.f1 && result.precision >= set.targets.precision;
         rows.push(
           `${set.name.padEnd(10)} records ${String(result.records).padStart(7)}  precision ${result.precision.toFixed(4)}  recall ${result.recall.toFixed(4)}  F1 ${result.f1.toFixed(4)}  ` +
-            `(target F1 >= ${set.targets.f1}, precision >= ${set.targets.precision}: ${pass ? 'met' : 'NOT MET'}; scorer ${agrees ? 'agrees' : 'DISAGREES'})  ${result.timings.totalSeconds}s`,
+            `review ${per1000(result.reviewPairs, result.records)}/1000 (+${result.reviewNotQueued ?? 0} not queued)  ` +
+            `(target F1 >= ${set.targets.f1}, precision >= ${set.targets.precision}: ${pass ? 'met' : 'NOT MET'}; scorer ${agrees ? 'agrees' : 'DISAGREES'})  ${result.timings.totalSeconds}s` +
+            before(set.name),
         );
         process.stdout.write(`${rows[rows.length - 1]}\n`);
       }
@@ -120,7 +144,9 @@ async function main(): Promise<void> {
     rows.push(
       `synthetic  records ${String(size).padStart(7)}  precision ${accuracy.precision.toFixed(4)}  recall ${accuracy.recall.toFixed(4)}  F1 ${accuracy.f1.toFixed(4)}  ` +
         `link end to end ${seconds.toFixed(1)}s (limit ${limit}s: ${seconds <= limit ? 'met' : 'NOT MET'})  max RSS ${summary.maxRssMb} MB (limit 4096: ${summary.maxRssMb <= 4096 ? 'met' : 'NOT MET'})  ` +
-        `twins merged ${merged.twins}/${merged.twinPairs}, Sr/Jr merged ${merged.srJr}/${merged.srJrPairs}`,
+        `twins merged ${merged.twins}/${merged.twinPairs}, Sr/Jr merged ${merged.srJr}/${merged.srJrPairs}  ` +
+        `review ${per1000(summary.reviewPairs, size)}/1000 (+${summary.reviewNotQueued ?? 0} not queued)` +
+        before(`synthetic-${size}-${seed}`),
     );
     process.stdout.write(`${rows[rows.length - 1]}\n`);
     process.stdout.write(

@@ -42,6 +42,7 @@ export class EvalCommand extends CommandRunner {
       candidatePairs: run.result.candidatePairs,
       autoLinks: run.result.autoLinks,
       reviewPairs: run.result.review.length,
+      reviewNotQueued: run.result.reviewNotQueued,
       prior: training?.prior,
       thresholds: run.matcher.model.config.thresholds,
       timings: run.timings,

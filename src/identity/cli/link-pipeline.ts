@@ -1,12 +1,14 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { IdentityMatcher, LinkResult } from '../matching/identity-matcher';
 import { MatchConfigInput } from '../matching/match-config';
-import { MatchRecord } from '../matching/types';
+import { MatchRecord, PreparedRecord } from '../matching/types';
 import { RowMapper, readMapping } from './csv-mapping';
 import { InputBatch, readInputs, ReadOptions } from './csv-input';
 
 export interface LinkRun {
   batch: InputBatch;
+  /** The normalised records, in input order (positions as in `result`). */
+  prepared: PreparedRecord[];
   matcher: IdentityMatcher;
   result: LinkResult;
   timings: {
@@ -40,6 +42,7 @@ export async function runLink(
   const s = (ms: number) => Math.round(ms) / 1000;
   return {
     batch,
+    prepared,
     matcher,
     result,
     timings: {

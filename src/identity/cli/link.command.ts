@@ -27,6 +27,7 @@ export class LinkCommand extends CommandRunner {
       candidatePairs: run.result.candidatePairs,
       autoLinks: run.result.autoLinks,
       reviewPairs: run.result.review.length,
+      reviewNotQueued: run.result.reviewNotQueued,
       timings: run.timings,
       maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };

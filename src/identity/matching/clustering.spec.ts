@@ -45,10 +45,10 @@ describe('clustering auto-links', () => {
   it('sends a record to review when it links to two different people and lacks the field that separates them', () => {
     // Record 1 has no date of birth; 0 and 2 are a father and son of the same name.
     const weights = { '0-1': 15, '1-2': 15, '0-2': 10 };
-    const negatives = { '0-2': 'generations: same name, births a generation apart' as HardNegative };
+    const negatives = { '0-2': 'namesakes at one home: dates of birth differ' as HardNegative };
     const lacksDob = {
       ...options,
-      holds: (record: number, n: HardNegative) => !(record === 1 && n.startsWith('generations')),
+      holds: (record: number, n: HardNegative) => !(record === 1 && n.startsWith('namesakes')),
     };
     const result = clusterLinks(3, [edge(0, 1, 15), edge(1, 2, 15)], judge(weights, negatives), lacksDob);
     expect(new Set(result.clusterOf).size).toBe(3);

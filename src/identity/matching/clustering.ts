@@ -11,6 +11,10 @@ export interface PairJudgement {
   weight: number;
   hardNegative: boolean;
   hardNegatives: HardNegative[];
+  /** The household pattern that capped the weight, if any: such a pair is never neutral. */
+  household?: string | null;
+  /** The sum of the negative field weights (0 when no field speaks against a match). */
+  against?: number;
 }
 
 export interface RejectedLink {
@@ -33,8 +37,25 @@ export interface ClusteringOptions {
   holds: (record: number, negative: HardNegative) => boolean;
   /** Mean weight over all cross pairs needed to join two clusters (the review threshold's weight). */
   minMeanWeight: number;
+  /**
+   * The auto-link weight. A cross pair that is as surely two people as a link is one person (weight at or
+   * below minus this) blocks a join unless the mean over all cross pairs reaches it: only a group that is
+   * itself linked with confidence outweighs one confident non-match. Omitted: no such check.
+   */
+  linkWeight?: number;
   /** Cross pairs checked before a join; beyond this an evenly spaced sample of them. */
   maxCrossPairs: number;
+  /** After agglomeration, move single records where the weights hold them better (see `refine`). */
+  refine?: boolean;
+  /** Plain connected components of the auto-links (only decisive negatives refused): for comparison. */
+  components?: boolean;
+  /**
+   * The model's prior weight. When given, a cross pair whose evidence does not speak against it (no field
+   * weighs more than a bit against a match; fields missing or agreeing too little to link) and that is no household pattern
+   * counts as neutral (the review weight) in the mean rather than at its weight, which is mostly the
+   * prior: only contradictions, household evidence and links move the mean.
+   */
+  priorWeight?: number;
 }
 
 /**
@@ -76,7 +97,7 @@ export function clusterLinks(
     if (ra === rb) continue;
     const A = of(ra);
     const B = of(rb);
-    const verdict = supported(A, B, judge, options);
+    const verdict = options.components ? decisiveOnly(A, B, judge, options) : supported(A, B, judge, options);
     if (verdict !== true) {
       rejected.push({ a: edge.a, b: edge.b, weight: edge.weight, reason: verdict });
       continue;
@@ -87,15 +108,116 @@ export function clusterLinks(
     members.set(bigRoot, joined);
     members.delete(smallRoot);
   }
+  const rootOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) rootOf[i] = find(i);
+  if (options.refine) refine(rootOf, edges, judge, options, isAmbiguous, rejected);
   const clusterOf = new Int32Array(n);
   const label = new Int32Array(n).fill(-1);
   let clusterCount = 0;
   for (let i = 0; i < n; i++) {
-    const root = find(i);
+    const root = rootOf[i];
     if (label[root] < 0) label[root] = clusterCount++;
     clusterOf[i] = label[root];
   }
   return { clusterOf, clusterCount, rejected };
+}
+
+/** Clusters larger than this are left as agglomeration made them (a move would cost a pass over them). */
+const MAX_REFINED_CLUSTER = 400;
+/** Bits a move must gain: no record oscillates between two clusters it fits almost equally. */
+const MIN_GAIN = 1;
+
+/**
+ * Correlation-clustering refinement (local moves): each record may move to the cluster of one of its
+ * auto-linked neighbours, or out on its own, when that raises the sum of (capped) match weights inside
+ * clusters, i.e. when its total weight to the other cluster's members exceeds its total to its own by at
+ * least MIN_GAIN bits. It joins a cluster only if its mean weight to the members reaches `minMeanWeight`
+ * and no member is a decisive negative. Agglomeration is greedy and order-dependent: an early join on one
+ * strong pair can hold a record in the wrong group, and a late join can be refused on the mean although
+ * the record sits better there than where it is; these moves settle such records. Ambiguous records stay.
+ */
+function refine(
+  rootOf: Int32Array,
+  edges: LinkEdge[],
+  judge: (a: number, b: number) => PairJudgement,
+  options: ClusteringOptions,
+  isAmbiguous: (record: number) => boolean,
+  rejected: RejectedLink[],
+): void {
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < rootOf.length; i++) {
+    const list = members.get(rootOf[i]);
+    if (list) list.push(i);
+    else members.set(rootOf[i], [i]);
+  }
+  const neighbours = new Map<number, number[]>();
+  for (const e of edges) {
+    for (const [x, y] of [
+      [e.a, e.b],
+      [e.b, e.a],
+    ]) {
+      const list = neighbours.get(x);
+      if (list) list.push(y);
+      else neighbours.set(x, [y]);
+    }
+  }
+  const capped = (a: number, b: number) => {
+    const j = judge(a, b);
+    return j.hardNegative ? -Infinity : effectiveWeight(j, options);
+  };
+  const total = (x: number, cluster: number[]) => {
+    let sum = 0;
+    for (const y of cluster) if (y !== x) sum += capped(x, y);
+    return sum;
+  };
+  const movers = [...neighbours.keys()].sort((x, y) => x - y);
+  for (let round = 0; round < 3; round++) {
+    let moved = 0;
+    for (const x of movers) {
+      if (isAmbiguous(x)) continue;
+      const own = members.get(rootOf[x]) as number[];
+      if (own.length > MAX_REFINED_CLUSTER) continue;
+      const stay = own.length > 1 ? total(x, own) : 0;
+      let best = -1;
+      let bestSum = Math.max(0, stay + MIN_GAIN);
+      for (const y of neighbours.get(x) ?? []) {
+        const target = rootOf[y];
+        if (target === rootOf[x] || target === best) continue;
+        const cluster = members.get(target) as number[];
+        if (cluster.length > MAX_REFINED_CLUSTER) continue;
+        const sum = total(x, cluster);
+        if (sum / cluster.length >= options.minMeanWeight && sum > bestSum) {
+          best = target;
+          bestSum = sum;
+        }
+      }
+      // Out on its own when its own cluster holds it together on balance no more.
+      const leave = best < 0 && own.length > 1 && stay / (own.length - 1) < options.minMeanWeight && stay < -MIN_GAIN;
+      if (best < 0 && !leave) continue;
+      own.splice(own.indexOf(x), 1);
+      if (own.length && rootOf[x] === x) {
+        // The cluster keeps its members under a new root.
+        const root = own[0];
+        for (const m of own) rootOf[m] = root;
+        members.set(root, own);
+        members.delete(x);
+      }
+      if (best >= 0) {
+        rootOf[x] = best;
+        (members.get(best) as number[]).push(x);
+      } else {
+        rootOf[x] = x;
+        members.set(x, [x]);
+      }
+      moved++;
+    }
+    if (!moved) break;
+  }
+  const already = new Set(rejected.map((r) => `${Math.min(r.a, r.b)}:${Math.max(r.a, r.b)}`));
+  for (const e of edges) {
+    if (rootOf[e.a] === rootOf[e.b] || already.has(`${Math.min(e.a, e.b)}:${Math.max(e.a, e.b)}`)) continue;
+    rejected.push({ a: e.a, b: e.b, weight: e.weight, reason: 'weak support across clusters' });
+  }
 }
 
 /** Neighbours checked per record for ambiguity (a record with more auto-links is checked on its strongest). */
@@ -141,6 +263,35 @@ function ambiguity(
 /** Weights are capped so one infinite or absurd pair cannot dominate the mean. */
 const CAP = 60;
 
+/** Bits of evidence against a match that a pair may carry and still count as neutral (a slip or two). */
+const NEUTRAL_AGAINST = 2;
+
+/** A cross pair's weight in the mean: capped, and neutral when nothing in it speaks against a match. */
+function effectiveWeight(j: PairJudgement, options: ClusteringOptions): number {
+  const w = Math.max(-CAP, Math.min(CAP, j.weight));
+  const neutral =
+    options.priorWeight !== undefined &&
+    j.weight >= options.priorWeight &&
+    !j.household &&
+    (j.against ?? -Infinity) > -NEUTRAL_AGAINST;
+  return neutral ? Math.max(w, options.minMeanWeight) : w;
+}
+
+function decisiveOnly(
+  A: number[],
+  B: number[],
+  judge: (a: number, b: number) => PairJudgement,
+  options: ClusteringOptions,
+): true | RejectedLink['reason'] {
+  const total = A.length * B.length;
+  const step = total > options.maxCrossPairs ? total / options.maxCrossPairs : 1;
+  for (let t = 0; t < total; t += step) {
+    const p = Math.floor(t);
+    if (judge(A[Math.floor(p / B.length)], B[p % B.length]).hardNegative) return 'hard negative in cluster';
+  }
+  return true;
+}
+
 function supported(
   A: number[],
   B: number[],
@@ -151,12 +302,19 @@ function supported(
   const step = total > options.maxCrossPairs ? total / options.maxCrossPairs : 1;
   let sum = 0;
   let count = 0;
+  let min = Infinity;
   for (let t = 0; t < total; t += step) {
     const p = Math.floor(t);
     const j = judge(A[Math.floor(p / B.length)], B[p % B.length]);
     if (j.hardNegative) return 'hard negative in cluster';
-    sum += Math.max(-CAP, Math.min(CAP, j.weight));
+    const w = effectiveWeight(j, options);
+    sum += w;
+    min = Math.min(min, w);
     count++;
   }
-  return sum / count >= options.minMeanWeight ? true : 'weak support across clusters';
+  const mean = sum / count;
+  if (mean < options.minMeanWeight) return 'weak support across clusters';
+  if (options.linkWeight !== undefined && min <= -options.linkWeight && mean < options.linkWeight)
+    return 'weak support across clusters';
+  return true;
 }

@@ -22,11 +22,34 @@ describe('comparison levels', () => {
     expect(levelOf('givenName', { givenName: 'Jonathon' }, { givenName: 'Jonathan' })).toBe('jaro-winkler >= 0.92');
     expect(
       levelOf('givenName', { givenName: 'Isla', familyName: 'Hall' }, { givenName: 'Hall', familyName: 'Isla' }),
-    ).toBe('swapped with family name');
+    ).toBe('given and family names swapped');
+    // A swap is one piece of evidence: the family-name comparison stands aside rather than count it twice.
+    expect(
+      levelOf('familyName', { givenName: 'Isla', familyName: 'Hall' }, { givenName: 'Hall', familyName: 'Isla' }),
+    ).toBe('null');
     expect(levelOf('givenName', { givenName: 'Stephen' }, { givenName: 'Stevan' })).toBe('double metaphone');
     expect(levelOf('givenName', { givenName: 'J' }, { givenName: 'Jolene' })).toBe('initial');
     expect(levelOf('givenName', { givenName: 'Oliver' }, { givenName: 'Grace' })).toBe('different');
     expect(levelOf('givenName', { givenName: 'Oliver' }, {})).toBe('null');
+  });
+
+  it('given name: short-name slips are typos, not other names (one edit, letters swapped, same letters)', () => {
+    expect(levelOf('givenName', { givenName: 'Kai' }, { givenName: 'Kia' })).toBe('typo: one edit or letters swapped');
+    expect(levelOf('givenName', { givenName: 'Amy' }, { givenName: 'Any' })).toBe('typo: one edit or letters swapped');
+    expect(levelOf('givenName', { givenName: 'Esme' }, { givenName: 'Eems' })).toBe(
+      'typo: one edit or letters swapped',
+    );
+    expect(levelOf('givenName', { givenName: 'R0bert' }, { givenName: 'Robert' })).not.toBe('different');
+    // Further apart than a slip: other names.
+    expect(levelOf('givenName', { givenName: 'Esme' }, { givenName: 'Emma' })).not.toBe(
+      'typo: one edit or letters swapped',
+    );
+    expect(levelOf('givenName', { givenName: 'Oliver' }, { givenName: 'Olivia' })).not.toBe(
+      'typo: one edit or letters swapped',
+    );
+    expect(levelOf('familyName', { familyName: 'Fox' }, { familyName: 'Fxo' })).toBe(
+      'typo: one edit or letters swapped',
+    );
   });
 
   it('given name: a middle name used as the given name is an alias only when the other names fit', () => {
@@ -72,9 +95,10 @@ describe('comparison levels', () => {
     expect(levelOf('dateOfBirth', { dateOfBirth: '1971-02-30' }, { dateOfBirth: '1971-02-28' })).toBe('null');
   });
 
-  it('NINO and NHS number: invalid values are missing; exact, one transposition, different', () => {
+  it('NINO and NHS number: invalid values are missing; exact, one transposition, one edit, different', () => {
     expect(levelOf('nino', { nino: 'AB123456C' }, { nino: 'ab 12 34 56' })).toBe('exact');
     expect(levelOf('nino', { nino: 'AB123456C' }, { nino: 'AB124356C' })).toBe('one transposition');
+    expect(levelOf('nino', { nino: 'AB123456C' }, { nino: 'AB123457C' })).toBe('one edit');
     expect(levelOf('nino', { nino: 'AB123456C' }, { nino: 'AB999999C' })).toBe('different');
     expect(levelOf('nino', { nino: 'ZZ123456C' }, { nino: 'ZZ123456C' })).toBe('null');
     expect(levelOf('nhsNumber', { nhsNumber: '9434765919' }, { nhsNumber: '943 476 5919' })).toBe('exact');
@@ -105,13 +129,32 @@ describe('comparison levels', () => {
 
   it('email, phone and free-named identifiers', () => {
     expect(levelOf('email', { email: 'A.B@x.com' }, { email: 'a.b@x.com' })).toBe('exact');
-    expect(levelOf('email', { email: 'a.b@x.com' }, { email: 'a.b@y.org' })).toBe('same local part');
-    expect(levelOf('email', { email: 'gabriel.t54@nichols.info' }, { email: 'gabriel.t54@nnichls.info' })).toBe(
+    expect(levelOf('email', { email: 'gabriel.t54@nichols.info' }, { email: 'gabriel.t54@gmail.com' })).toBe(
       'same local part',
     );
-    expect(levelOf('email', { email: 'evied56@harris-bailey.net' }, { email: 'evihd56@earris-bailey.net' })).toBe(
-      'jaro-winkler >= 0.88',
+    expect(levelOf('email', { email: 'gabriel.t54@nichols.info' }, { email: 'gabriel.t54@nnichls.info' })).toBe(
+      'typo: within two edits',
     );
+    expect(levelOf('email', { email: 'evied56@harris-bailey.net' }, { email: 'evihd56@earris-bailey.net' })).toBe(
+      'typo: within two edits',
+    );
+    // Malformed addresses are compared as text: a space, a lost dot, a doubled @.
+    expect(levelOf('email', { email: 'jo smith@mail.com' }, { email: 'josmith@mail.com' })).toBe('exact');
+    expect(levelOf('email', { email: 'josmith@mailcom' }, { email: 'josmith@mail.com' })).toBe(
+      'typo: within two edits',
+    );
+    expect(levelOf('email', { email: 'jo@smith@mail.com' }, { email: 'josmith@mail.com' })).toBe(
+      'typo: within two edits',
+    );
+    // Initials, or names alone, at two domains say little: their own level.
+    expect(levelOf('email', { email: 'j.c@x.com' }, { email: 'j.c@y.org' })).toBe(
+      'same initials or name as local part',
+    );
+    expect(
+      levelOf('email', { givenName: 'Lina', familyName: 'Begum', email: 'lbegum@x.com' }, { email: 'lbegum@y.org' }),
+    ).toBe('same initials or name as local part');
+    // Digits are not slips to be forgiven twice: two people with name-built addresses.
+    expect(levelOf('email', { email: 'ellapalmer5@mail.com' }, { email: 'ellapalmer38@mail.com' })).toBe('different');
     expect(levelOf('phone', { phone: '+44 7911 123456' }, { phone: '07911123456' })).toBe('exact');
     expect(levelOf('phone', { phone: '07911123456' }, { phone: '07911123465' })).toBe('one edit');
     expect(
@@ -120,6 +163,12 @@ describe('comparison levels', () => {
     expect(
       levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT1235' } }),
     ).toBe('one edit');
+    expect(
+      levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT1243' } }),
+    ).toBe('one transposition');
+    expect(
+      levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT9934' } }),
+    ).toBe('different');
     expect(
       levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { other: 'CT1234' } }),
     ).toBe('null');

@@ -2,7 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import { tokenSimilarity } from './address';
 import { jaroWinkler } from './jaro-winkler';
 import { shareNicknameGroup } from './nicknames';
-import { isAdjacentTransposition, withinOneEdit } from './text';
+import { damerauLevenshtein, isAdjacentTransposition, withinOneEdit, withinTypoDistance } from './text';
 import { PreparedName, PreparedRecord } from './types';
 
 /** Columns whose exact matches are weighted by how common the value is. */
@@ -21,29 +21,52 @@ export interface Comparison {
   compare(a: PreparedRecord, b: PreparedRecord): number;
 }
 
-const NAME_LEVELS = [
+export const NAME_LEVELS = [
   'null',
   'exact',
   'nickname or alias',
   'jaro-winkler >= 0.92',
-  'swapped with family name',
+  'typo: one edit or letters swapped',
+  'given and family names swapped',
   'double metaphone',
   'initial',
   'jaro-winkler >= 0.80',
   'different',
 ] as const;
-const FAMILY_LEVELS = [
+export const FAMILY_LEVELS = [
   'null',
   'exact',
   'previous or hyphenated part',
   'jaro-winkler >= 0.92',
-  'swapped with given name',
+  'typo: one edit or letters swapped',
   'double metaphone',
   'jaro-winkler >= 0.80',
   'different',
 ] as const;
 
 export const level = <L extends readonly string[]>(levels: L, label: L[number]): number => levels.indexOf(label);
+
+const GIVEN = {
+  exact: level(NAME_LEVELS, 'exact'),
+  alias: level(NAME_LEVELS, 'nickname or alias'),
+  close: level(NAME_LEVELS, 'jaro-winkler >= 0.92'),
+  typo: level(NAME_LEVELS, 'typo: one edit or letters swapped'),
+  swapped: level(NAME_LEVELS, 'given and family names swapped'),
+  metaphone: level(NAME_LEVELS, 'double metaphone'),
+  initial: level(NAME_LEVELS, 'initial'),
+  alike: level(NAME_LEVELS, 'jaro-winkler >= 0.80'),
+  different: level(NAME_LEVELS, 'different'),
+};
+const FAMILY = {
+  exact: level(FAMILY_LEVELS, 'exact'),
+  part: level(FAMILY_LEVELS, 'previous or hyphenated part'),
+  close: level(FAMILY_LEVELS, 'jaro-winkler >= 0.92'),
+  typo: level(FAMILY_LEVELS, 'typo: one edit or letters swapped'),
+  metaphone: level(FAMILY_LEVELS, 'double metaphone'),
+  alike: level(FAMILY_LEVELS, 'jaro-winkler >= 0.80'),
+  different: level(FAMILY_LEVELS, 'different'),
+};
+export { GIVEN as GIVEN_LEVEL, FAMILY as FAMILY_LEVEL };
 
 function metaphoneMatch(a: PreparedName, b: PreparedName): boolean {
   const [a1, a2] = a.metaphone;
@@ -52,12 +75,55 @@ function metaphoneMatch(a: PreparedName, b: PreparedName): boolean {
 }
 
 function similarName(a: PreparedName | null, b: PreparedName | null): boolean {
-  return !!a && !!b && (a.key === b.key || jaroWinkler(a.key, b.key, 0.88) >= 0.88);
+  return !!a && !!b && (a.key === b.key || withinTypoDistance(a.key, b.key) || jaroWinkler(a.key, b.key, 0.88) >= 0.88);
 }
 
 /** Given and family names written the other way round on one side. */
 export function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
   return similarName(a.given, b.family) && similarName(a.family, b.given);
+}
+
+/** Given-name agreement up to a typing slip (levels exact to typo), without the swap check. */
+function givenAgreement(a: PreparedRecord, b: PreparedRecord, ga: PreparedName, gb: PreparedName, jw: number): number {
+  if (ga.key === gb.key) return GIVEN.exact;
+  if (
+    shareNicknameGroup(ga.nicknames, gb.nicknames) ||
+    ga.first === gb.first ||
+    usesMiddleName(a, b) ||
+    usesMiddleName(b, a)
+  )
+    return GIVEN.alias;
+  if (jw >= 0.92) return GIVEN.close;
+  if (withinTypoDistance(ga.key, gb.key)) return GIVEN.typo;
+  return 0;
+}
+
+/** Family-name agreement up to a typing slip (levels exact to typo). */
+function familyAgreement(a: PreparedRecord, b: PreparedRecord, fa: PreparedName, fb: PreparedName, jw: number): number {
+  if (fa.key === fb.key) return FAMILY.exact;
+  if (familyPartOrPrevious(a, b) || familyPartOrPrevious(b, a)) return FAMILY.part;
+  if (jw >= 0.92) return FAMILY.close;
+  if (withinTypoDistance(fa.key, fb.key)) return FAMILY.typo;
+  return 0;
+}
+
+/**
+ * Given and family names swapped on one side, and neither name agreeing in place: the given-name
+ * comparison takes the swap as one piece of evidence (its own level) and the family-name comparison
+ * stands aside (null), so that a swap is not counted twice.
+ */
+function swappedPair(
+  a: PreparedRecord,
+  b: PreparedRecord,
+  givenKnownApart: boolean,
+  familyKnownApart: boolean,
+): boolean {
+  if (!a.given || !b.given || !a.family || !b.family) return false;
+  // The swap is rare: test it first, and the agreement in place only when it holds.
+  if (!namesSwapped(a, b)) return false;
+  if (!givenKnownApart && givenAgreement(a, b, a.given, b.given, jaroWinkler(a.given.key, b.given.key, 0.92)))
+    return false;
+  return familyKnownApart || !familyAgreement(a, b, a.family, b.family, jaroWinkler(a.family.key, b.family.key, 0.92));
 }
 
 const givenName: Comparison = {
@@ -68,21 +134,14 @@ const givenName: Comparison = {
     const ga = a.given;
     const gb = b.given;
     if (!ga || !gb) return 0;
-    if (ga.key === gb.key) return 1;
-    if (
-      shareNicknameGroup(ga.nicknames, gb.nicknames) ||
-      ga.first === gb.first ||
-      usesMiddleName(a, b) ||
-      usesMiddleName(b, a)
-    )
-      return 2;
     const jw = jaroWinkler(ga.key, gb.key, 0.8);
-    if (jw >= 0.92) return 3;
-    if (namesSwapped(a, b)) return 4;
-    if (metaphoneMatch(ga, gb)) return 5;
-    if ((ga.key.length === 1 || gb.key.length === 1) && ga.key[0] === gb.key[0]) return 6;
-    if (jw >= 0.8) return 7;
-    return 8;
+    const agreement = givenAgreement(a, b, ga, gb, jw);
+    if (agreement) return agreement;
+    if (swappedPair(a, b, true, false)) return GIVEN.swapped;
+    if (metaphoneMatch(ga, gb)) return GIVEN.metaphone;
+    if ((ga.key.length === 1 || gb.key.length === 1) && ga.key[0] === gb.key[0]) return GIVEN.initial;
+    if (jw >= 0.8) return GIVEN.alike;
+    return GIVEN.different;
   },
 };
 
@@ -106,14 +165,14 @@ const familyName: Comparison = {
     const fa = a.family;
     const fb = b.family;
     if (!fa || !fb) return 0;
-    if (fa.key === fb.key) return 1;
-    if (familyPartOrPrevious(a, b) || familyPartOrPrevious(b, a)) return 2;
     const jw = jaroWinkler(fa.key, fb.key, 0.8);
-    if (jw >= 0.92) return 3;
-    if (namesSwapped(a, b)) return 4;
-    if (metaphoneMatch(fa, fb)) return 5;
-    if (jw >= 0.8) return 6;
-    return 7;
+    const agreement = familyAgreement(a, b, fa, fb, jw);
+    if (agreement) return agreement;
+    // Counted once, by the given-name comparison.
+    if (swappedPair(a, b, false, true)) return 0;
+    if (metaphoneMatch(fa, fb)) return FAMILY.metaphone;
+    if (jw >= 0.8) return FAMILY.alike;
+    return FAMILY.different;
   },
 };
 
@@ -172,18 +231,18 @@ const sex: Comparison = {
   compare: (a, b) => (!a.sex || !b.sex ? 0 : a.sex === b.sex ? 1 : 2),
 };
 
+export const IDENTIFIER_LEVELS = ['null', 'exact', 'one transposition', 'one edit', 'different'] as const;
+
+/** Identifiers graded as typing slips: exact, two adjacent characters swapped, one edit, different. */
+export function identifierLevel(va: string | null | undefined, vb: string | null | undefined): number {
+  if (!va || !vb) return 0;
+  if (va === vb) return 1;
+  if (isAdjacentTransposition(va, vb)) return 2;
+  return oneEdit(va, vb) ? 3 : 4;
+}
+
 function exactOrTransposed(name: string, key: 'nino' | 'nhs'): Comparison {
-  return {
-    name,
-    levels: ['null', 'exact', 'one transposition', 'different'],
-    compare(a, b) {
-      const va = a[key];
-      const vb = b[key];
-      if (!va || !vb) return 0;
-      if (va === vb) return 1;
-      return isAdjacentTransposition(va, vb) ? 2 : 3;
-    },
-  };
+  return { name, levels: IDENTIFIER_LEVELS, compare: (a, b) => identifierLevel(a[key], b[key]) };
 }
 
 export const ADDRESS_LEVELS = [
@@ -267,16 +326,83 @@ const address: Comparison = {
   },
 };
 
+export const EMAIL_LEVELS = [
+  'null',
+  'exact',
+  'typo: within two edits',
+  'same local part',
+  'same initials or name as local part',
+  'local part and domain each jaro-winkler >= 0.88',
+  'different',
+] as const;
+
+/**
+ * A local part that many people could have: initials (`j.c`, `lc7`), or names alone, whole or as initials,
+ * in any order and without digits (`lbegum`, `jack`, `ella.rogers`). Shared at two domains it says little.
+ */
+export function nameLikeLocalPart(local: string, a: PreparedRecord, b: PreparedRecord): boolean {
+  const letters = local.replace(/[^a-z]/g, '');
+  if (letters.length <= 3) return true;
+  return builtFromNames(local, a) || builtFromNames(local, b);
+}
+
+const digitsOf = (s: string) => s.replace(/\D/g, '');
+const oneEditOrSame = (a: string, b: string) => a === b || oneEdit(a, b);
+
+/**
+ * Both records' addresses have a local part made of their names alone, in any order, whole or as initials,
+ * with no digits (`george.hill`, `ghill`, `hill.g`): a father and his namesake son get such addresses as
+ * readily as one person does, so they say nothing about which of them a record is.
+ */
+export function nameBuiltEmail(a: PreparedRecord, b: PreparedRecord): boolean {
+  return !!a.email && !!b.email && builtFromNames(a.email.local, a) && builtFromNames(b.email.local, b);
+}
+
+function builtFromNames(local: string, r: PreparedRecord): boolean {
+  if (/\d/.test(local)) return false;
+  const letters = local.replace(/[^a-z]/g, '');
+  const g = r.given?.key ?? '';
+  const f = r.family?.key ?? '';
+  if (!letters || (!g && !f)) return false;
+  const parts = [g, f, g[0] ?? '', f[0] ?? ''].filter(Boolean);
+  const options = new Set<string>(parts);
+  for (const x of parts) for (const y of parts) if (x !== y) options.add(x + y);
+  return options.has(letters);
+}
+
+/**
+ * Email: exact; a typing slip anywhere in the address (within two edits, which also catches an address
+ * that lost its dot or gained a space); the same local part at another domain, distinctive or only
+ * initials or a name; local part and domain each alike (several slips); different. Malformed addresses
+ * are compared as text.
+ */
 const email: Comparison = {
   name: 'email',
-  levels: ['null', 'exact', 'same local part', 'jaro-winkler >= 0.88', 'different'],
+  levels: EMAIL_LEVELS,
   compare(a, b) {
     const ea = a.email;
     const eb = b.email;
     if (!ea || !eb) return 0;
     if (ea.full === eb.full) return 1;
-    if (ea.local === eb.local) return 2;
-    return jaroWinkler(ea.full, eb.full, 0.88) >= 0.88 ? 3 : 4;
+    // One slip anywhere, or two that leave the digits alone (ellapalmer5 / ellapalmer38 are two people).
+    if (Math.min(ea.full.length, eb.full.length) >= 6) {
+      const d = damerauLevenshtein(ea.full, eb.full, 2);
+      if (d <= 1 || (d === 2 && digitsOf(ea.local) === digitsOf(eb.local))) return 2;
+    }
+    if (ea.local === eb.local) return nameLikeLocalPart(ea.local, a, b) ? 4 : 3;
+    // More slips than two, but in both halves of one address (dmacdoald@riverb-glass.siz), and no more
+    // than one in its digits (oliver.adams / oliveradams22 are two people's name-built addresses).
+    const domainA = ea.full.slice(ea.local.length + 1);
+    const domainB = eb.full.slice(eb.local.length + 1);
+    if (
+      domainA &&
+      domainB &&
+      oneEditOrSame(digitsOf(ea.local), digitsOf(eb.local)) &&
+      jaroWinkler(ea.local, eb.local, 0.88) >= 0.88 &&
+      jaroWinkler(domainA, domainB, 0.88) >= 0.88
+    )
+      return 5;
+    return 6;
   },
 };
 
@@ -290,18 +416,12 @@ const phone: Comparison = {
   },
 };
 
-/** A free-named identifier (a council tax account, a legacy key): exact, within one edit, or different. */
+/** A free-named identifier (a council tax account, a legacy key), graded as NINOs are. */
 export function identifierComparison(key: string): Comparison {
   return {
     name: `identifier:${key}`,
-    levels: ['null', 'exact', 'one edit', 'different'],
-    compare(a, b) {
-      const va = a.identifiers?.get(key);
-      const vb = b.identifiers?.get(key);
-      if (!va || !vb) return 0;
-      if (va === vb) return 1;
-      return oneEdit(va, vb) ? 2 : 3;
-    },
+    levels: IDENTIFIER_LEVELS,
+    compare: (a, b) => identifierLevel(a.identifiers?.get(key), b.identifiers?.get(key)),
   };
 }
 

@@ -18,13 +18,16 @@ export interface ReviewPair {
   a: number;
   b: number;
   weight: number;
-  reason: 'between thresholds' | 'hard negative' | 'needs corroboration' | RejectedLink['reason'];
+  reason: 'between thresholds' | 'hard negative' | RejectedLink['reason'];
 }
 
 export interface LinkResult extends Clustering {
   candidatePairs: number;
   autoLinks: number;
+  /** The review queue: one item per pair of clusters, most probable first, within the workload limit. */
   review: ReviewPair[];
+  /** Review items left out because the queue reached `thresholds.reviewPerThousand`. */
+  reviewNotQueued: number;
 }
 
 /**
@@ -118,16 +121,23 @@ export class IdentityMatcher {
       const s = model.quickScore(records[i], records[j]);
       if (s.hardNegative) {
         if (s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'hard negative' });
-      } else if (s.needsReview && s.weight >= model.reviewWeight)
-        review.push({ a: i, b: j, weight: s.weight, reason: 'needs corroboration' });
-      else if (s.deterministic || s.weight >= model.linkWeight)
+      } else if (s.deterministic || s.weight >= model.linkWeight)
         edges.push({ a: i, b: j, weight: s.weight, deterministic: s.deterministic });
       else if (s.weight >= model.reviewWeight)
         review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds' });
     });
     const clustering = this.cluster(records, edges);
     for (const r of clustering.rejected) review.push(r);
-    return { ...clustering, candidatePairs, autoLinks: edges.length, review };
+    const queue = reviewQueue(review, clustering.clusterOf);
+    const perThousand = model.config.thresholds.reviewPerThousand;
+    const limit = perThousand === null ? Infinity : Math.max(1, Math.floor((records.length * perThousand) / 1000));
+    return {
+      ...clustering,
+      candidatePairs,
+      autoLinks: edges.length,
+      review: queue.slice(0, limit),
+      reviewNotQueued: Math.max(0, queue.length - limit),
+    };
   }
 
   /** Clusters auto-links without chaining through weak records or across hard negatives. */
@@ -137,12 +147,33 @@ export class IdentityMatcher {
       minMeanWeight: logit2(model.config.clustering.minMeanProbability),
       holds: (record, negative) => holdsDistinguishingField(records[record], negative),
       maxCrossPairs: model.config.clustering.maxCrossPairs,
+      refine: model.config.clustering.method === 'correlation',
+      components: model.config.clustering.method === 'components',
+      priorWeight: model.priorWeight,
     });
   }
 
   private asPrepared(record: MatchRecord | PreparedRecord): PreparedRecord {
     return 'fields' in record ? this.prepare(record) : record;
   }
+}
+
+/**
+ * The clerical review queue: one item per pair of clusters (the strongest record pair between them, with
+ * its reason), since a person decides whether two groups of records are one person, not each record pair
+ * between them; pairs whose records ended in one cluster anyway are settled and dropped. Strongest first.
+ */
+export function reviewQueue(pairs: readonly ReviewPair[], clusterOf: Int32Array): ReviewPair[] {
+  const best = new Map<string, ReviewPair>();
+  for (const pair of pairs) {
+    const ca = clusterOf[pair.a];
+    const cb = clusterOf[pair.b];
+    if (ca === cb) continue;
+    const key = ca < cb ? `${ca}:${cb}` : `${cb}:${ca}`;
+    const held = best.get(key);
+    if (!held || pair.weight > held.weight) best.set(key, pair);
+  }
+  return [...best.values()].sort((x, y) => y.weight - x.weight || x.a - y.a || x.b - y.b);
 }
 
 function isPreparedBatch(records: readonly MatchRecord[] | PreparedRecord[]): records is PreparedRecord[] {

@@ -26,6 +26,12 @@ export const matchConfigSchema = z
         autoLink: z.number().gt(0).lt(1).default(0.95),
         /** Match probability at or above which (and below autoLink) a pair goes to clerical review. */
         review: z.number().gt(0).lt(1).default(0.5),
+        /**
+         * The review workload a batch may queue, per 1,000 records: beyond it the least probable items are
+         * left out (counted, not queued), so the band's lower edge rises to what people can work. Null: no
+         * limit.
+         */
+        reviewPerThousand: z.number().positive().nullable().default(20),
       })
       .prefault({})
       .refine((t) => t.review <= t.autoLink, { message: 'review threshold must not exceed autoLink' }),
@@ -79,6 +85,13 @@ export const matchConfigSchema = z
          * 0.5 means that, on balance, the evidence says one person.
          */
         minMeanProbability: z.number().gt(0).lt(1).default(0.5),
+        /**
+         * `average-linkage` (default): greedy agglomeration of auto-links under the mean-weight check.
+         * `correlation`: then local moves of single records where the sum of match weights within clusters
+         * grows. `components`: connected components of the auto-links, refusing only decisive negatives
+         * (no check against chaining; for comparison). See docs/identity-matching.md.
+         */
+        method: z.enum(['average-linkage', 'correlation', 'components']).default('average-linkage'),
       })
       .prefault({}),
   })

@@ -1,6 +1,7 @@
-import { buildComparisons, Comparison } from './comparisons';
+import { buildComparisons, Comparison, nameBuiltEmail } from './comparisons';
+import { HOUSEHOLD_COMPARISONS, HouseholdModel, HouseholdPattern } from './household';
 import { MatchConfig, matchConfig, MatchConfigInput } from './match-config';
-import { HardNegative, MatchRules } from './match-rules';
+import { DecisiveNegative, HardNegative, MatchRules } from './match-rules';
 import { TermFrequencies, TermFrequencySummary } from './term-frequencies';
 import { PreparedRecord } from './types';
 
@@ -27,10 +28,14 @@ export type Decision = 'link' | 'review' | 'no-link';
 export interface QuickScore {
   weight: number;
   deterministic: boolean;
+  /** Decisive evidence of two people (see MatchRules): never linked, never in one cluster. */
   hardNegative: boolean;
+  /** The decisive negatives, and the household pattern when it leaves the pair on balance two people. */
   hardNegatives: HardNegative[];
-  /** Above the auto-link threshold is not enough: the pair lacks corroboration (see MatchRules). */
-  needsReview: boolean;
+  /** The household pattern whose weight capped the pair's (see household.ts), if any. */
+  household: HouseholdPattern | null;
+  /** The sum of the negative field weights: how much of the evidence speaks against a match (0: none). */
+  against: number;
 }
 
 export interface PairScore {
@@ -42,7 +47,7 @@ export interface PairScore {
   /** The deterministic rule that matched, if any. */
   rule?: string;
   hardNegatives: HardNegative[];
-  /** Why a pair above the auto-link threshold still goes to review. */
+  /** Household evidence that lowered the weight (the pattern, and by how much). */
   cautions: string[];
   priorWeight: number;
   fields: FieldExplanation[];
@@ -58,6 +63,8 @@ export interface ModelJson {
   personalIdentifiers: string[];
   comparisons: ComparisonParameters[];
   termFrequencies: TermFrequencySummary;
+  /** Household patterns the training data holds in excess, with their log odds (see household.ts). */
+  household?: HouseholdModel;
   config: MatchConfig;
 }
 
@@ -76,6 +83,10 @@ export class MatchModel {
   private readonly weights: Float64Array[];
   private readonly exactWeight: number[];
   private readonly buffer: Uint8Array;
+  /** Whether each comparison is part of the household patterns (given, family, date of birth, address). */
+  private readonly inHousehold: boolean[];
+  private readonly kSex: number;
+  private readonly kEmail: number;
 
   constructor(
     readonly params: ComparisonParameters[],
@@ -84,6 +95,7 @@ export class MatchModel {
     readonly config: MatchConfig,
     readonly identifierKeys: string[],
     readonly personalIdentifiers: string[] = [],
+    readonly household: HouseholdModel = {},
   ) {
     this.comparisons = buildComparisons(identifierKeys);
     const names = this.comparisons.map((c) => c.name).join();
@@ -94,8 +106,11 @@ export class MatchModel {
     this.priorWeight = Math.log2(prior / (1 - prior));
     this.linkWeight = logit2(config.thresholds.autoLink);
     this.reviewWeight = logit2(config.thresholds.review);
-    this.rules = new MatchRules(config.rules, this.comparisons, personalIdentifiers);
+    this.rules = new MatchRules(config.rules, this.comparisons);
     this.buffer = new Uint8Array(this.comparisons.length);
+    this.inHousehold = this.comparisons.map((c) => (HOUSEHOLD_COMPARISONS as readonly string[]).includes(c.name));
+    this.kSex = this.comparisons.findIndex((c) => c.name === 'sex');
+    this.kEmail = this.comparisons.findIndex((c) => c.name === 'email');
   }
 
   levelsInto(a: PreparedRecord, b: PreparedRecord, out: Uint8Array): void {
@@ -115,18 +130,56 @@ export class MatchModel {
     return adjusted < this.exactWeight[k] ? { weight: adjusted, termFrequency: frequency } : { weight: base };
   }
 
-  /** Match weight of a pair whose levels are already computed. */
+  /** Match weight of a pair whose levels are already computed (before household evidence). */
   weightOf(a: PreparedRecord, levels: ArrayLike<number>): number {
+    return this.weightsOf(a, levels).weight;
+  }
+
+  /** The weight, and the part of it from comparisons outside the household patterns (no prior). */
+  private weightsOf(
+    a: PreparedRecord,
+    levels: ArrayLike<number>,
+    b?: PreparedRecord,
+  ): { weight: number; other: number; against: number } {
     let w = this.priorWeight;
+    let other = 0;
+    let against = 0;
     for (let k = 0; k < levels.length; k++) {
       const l = levels[k];
-      if (l)
-        w +=
-          this.comparisons[k].tf && l === this.comparisons[k].tf?.level
-            ? this.fieldWeight(k, l, a).weight
-            : this.weights[k][l];
+      if (!l) continue;
+      const fw =
+        this.comparisons[k].tf && l === this.comparisons[k].tf?.level
+          ? this.fieldWeight(k, l, a).weight
+          : this.weights[k][l];
+      w += fw;
+      if (fw < 0) against += fw;
+      // Beside a household pattern: identifiers, phone, email unless built from the names alone (namesakes
+      // get such addresses too), and sex only where it differs (relatives of one name share it).
+      if (this.inHousehold[k] || (k === this.kSex && fw > 0) || (k === this.kEmail && b && nameBuiltEmail(a, b)))
+        continue;
+      other += fw;
     }
-    return w;
+    return { weight: w, other, against };
+  }
+
+  /**
+   * Weight with household evidence: a pair in a household pattern that the training data holds in excess
+   * (twins, namesakes at one home, ...) weighs at most the pattern's log odds plus the evidence of the
+   * fields outside it. Never raises a weight.
+   */
+  private evaluate(a: PreparedRecord, b: PreparedRecord, levels: ArrayLike<number>) {
+    const { weight: base, other, against } = this.weightsOf(a, levels, b);
+    const decisive: DecisiveNegative[] = this.rules.hardNegatives(a, b, levels);
+    let weight = base;
+    let household: HouseholdPattern | null = null;
+    const pattern = this.rules.householdPattern(a, b, levels);
+    const stratum = pattern ? this.household[pattern] : undefined;
+    if (pattern && stratum && stratum.logOdds + other < base) {
+      weight = stratum.logOdds + other;
+      household = pattern;
+    }
+    const hardNegatives: HardNegative[] = household && weight < this.reviewWeight ? [...decisive, household] : decisive;
+    return { base, weight, decisive, household, hardNegatives, against };
   }
 
   /**
@@ -136,13 +189,18 @@ export class MatchModel {
   quickScore(a: PreparedRecord, b: PreparedRecord): QuickScore {
     const levels = this.buffer;
     this.levelsInto(a, b, levels);
-    let weight = this.weightOf(a, levels);
-    const hardNegatives = this.rules.hardNegatives(a, b, levels);
-    const hardNegative = hardNegatives.length > 0;
+    const e = this.evaluate(a, b, levels);
+    const hardNegative = e.decisive.length > 0;
     const deterministic = !hardNegative && this.rules.deterministic(a, b) !== null;
-    if (deterministic) weight = Math.max(weight, this.linkWeight);
-    const needsReview = !deterministic && !hardNegative && this.rules.needsCorroboration(a, b, levels);
-    return { weight, deterministic, hardNegative, hardNegatives, needsReview };
+    const weight = deterministic ? Math.max(e.weight, this.linkWeight) : e.weight;
+    return {
+      weight,
+      deterministic,
+      hardNegative,
+      hardNegatives: deterministic ? [] : e.hardNegatives,
+      household: e.household,
+      against: e.against,
+    };
   }
 
   /** Full explanation of a pair: every field's level and weight, rules applied, and the decision. */
@@ -150,11 +208,9 @@ export class MatchModel {
     const levels = new Uint8Array(this.comparisons.length);
     this.levelsInto(a, b, levels);
     const fields: FieldExplanation[] = [];
-    let weight = this.priorWeight;
     this.comparisons.forEach((c, k) => {
       const l = levels[k];
       const fw = l ? this.fieldWeight(k, l, a) : { weight: 0 };
-      weight += fw.weight;
       fields.push({
         comparison: c.name,
         level: c.levels[l],
@@ -162,31 +218,28 @@ export class MatchModel {
         ...(fw.termFrequency !== undefined ? { termFrequency: fw.termFrequency } : {}),
       });
     });
-    const hardNegatives = this.rules.hardNegatives(a, b, levels);
-    const rule = this.rules.deterministic(a, b) ?? undefined;
+    const e = this.evaluate(a, b, levels);
+    const weight = e.weight;
+    if (e.household) fields.push({ comparison: 'household', level: e.household, weight: round(e.weight - e.base) });
+    const rule = e.decisive.length ? undefined : (this.rules.deterministic(a, b) ?? undefined);
     const probability = probabilityOf(weight);
-    const cautions =
-      weight >= this.linkWeight && !rule && !hardNegatives.length && this.rules.needsCorroboration(a, b, levels)
-        ? ['household members the records cannot tell apart (no agreeing date of birth, or a given name is missing)']
-        : [];
-    let decision: Decision =
-      weight >= this.linkWeight
-        ? cautions.length
-          ? 'review'
-          : 'link'
-        : weight >= this.reviewWeight
-          ? 'review'
-          : 'no-link';
-    // A hard negative never links; a deterministic rule that meets one is a conflict for a person to see.
-    if (hardNegatives.length) decision = rule || decision !== 'no-link' ? 'review' : 'no-link';
+    const cautions = e.household
+      ? [
+          `household members the records cannot tell apart (${e.household}): the weight lowered from ${round(e.base)} to ${round(e.weight)}`,
+        ]
+      : [];
+    let decision: Decision = weight >= this.linkWeight ? 'link' : weight >= this.reviewWeight ? 'review' : 'no-link';
+    const deterministicConflict = e.decisive.length > 0 && this.rules.deterministic(a, b) !== null;
+    // A decisive negative never links; a deterministic rule that meets one is a conflict for a person to see.
+    if (e.decisive.length) decision = deterministicConflict || decision !== 'no-link' ? 'review' : 'no-link';
     else if (rule) decision = 'link';
     return {
       weight: round(weight),
       probability,
       decision,
-      method: rule && !hardNegatives.length ? 'deterministic' : 'probabilistic',
+      method: rule ? 'deterministic' : 'probabilistic',
       ...(rule ? { rule } : {}),
-      hardNegatives,
+      hardNegatives: rule ? [] : e.hardNegatives,
       cautions,
       priorWeight: round(this.priorWeight),
       fields,
@@ -202,6 +255,7 @@ export class MatchModel {
       personalIdentifiers: this.personalIdentifiers,
       comparisons: this.params,
       termFrequencies: this.tf.toJSON(),
+      household: this.household,
       config: this.config,
     };
   }
@@ -216,6 +270,7 @@ export class MatchModel {
       config,
       json.identifierKeys,
       json.personalIdentifiers ?? [],
+      json.household ?? {},
     );
   }
 }

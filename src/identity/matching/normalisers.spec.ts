@@ -93,8 +93,28 @@ describe('postcodes, contact details and addresses', () => {
   });
 
   it('normalises emails and UK phone numbers', () => {
-    expect(normaliseEmail(' Jo.Bloggs@Example.COM ')).toEqual({ full: 'jo.bloggs@example.com', local: 'jo.bloggs' });
+    expect(normaliseEmail(' Jo.Bloggs@Example.COM ')).toEqual({
+      full: 'jo.bloggs@example.com',
+      local: 'jo.bloggs',
+      valid: true,
+    });
     expect(normaliseEmail('not an email')).toBeNull();
+    // Malformed but recognisable: kept as text, spaces removed, for comparison (not for deterministic rules).
+    expect(normaliseEmail('jo bloggs@example.com')).toEqual({
+      full: 'jobloggs@example.com',
+      local: 'jobloggs',
+      valid: true,
+    });
+    expect(normaliseEmail('jo.bloggs@examplecom')).toEqual({
+      full: 'jo.bloggs@examplecom',
+      local: 'jo.bloggs',
+      valid: false,
+    });
+    expect(normaliseEmail('jo@bloggs@example.com')).toEqual({
+      full: 'jo@bloggs@example.com',
+      local: 'jo',
+      valid: false,
+    });
     expect(normalisePhone('+44 (0)7911 123456')).toBe('07911123456');
     expect(normalisePhone('07911 123456')).toBe('07911123456');
     expect(normalisePhone('0044 7911 123456')).toBe('07911123456');

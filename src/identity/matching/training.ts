@@ -2,6 +2,7 @@ import { Blocker } from './blocker';
 import { BlockingRule } from './blocking-keys';
 import { buildComparisons, Comparison } from './comparisons';
 import { estimatePrior, PatternCounter, runEm } from './em';
+import { estimateHousehold, HouseholdCounts, HouseholdModel, matchRates } from './household';
 import { MatchConfig } from './match-config';
 import { MatchRules } from './match-rules';
 import { ComparisonParameters, MatchModel } from './match-model';
@@ -30,7 +31,14 @@ export interface TrainingReport {
   /** Comparisons no rule could estimate; they are neutral (m = u) in the model. */
   neutral: string[];
   personalIdentifiers: string[];
+  /** Household patterns found in excess in the candidate pairs, with their log odds (see household.ts). */
+  household: HouseholdModel;
+  /** Candidate pairs looked at (sampled, weighted) to estimate them. */
+  householdPairs: number;
 }
+
+/** Candidate pairs sampled per blocking rule to count household patterns. */
+const HOUSEHOLD_PAIRS_PER_RULE = 200_000;
 
 /**
  * A free-named identifier is taken as personal when EM finds that at least this share of the pairs sharing
@@ -67,9 +75,13 @@ export function trainModel(
   };
   const union = new PatternCounter(K);
   const perRule: { counter: PatternCounter; report: RuleTraining }[] = [];
-  // Known non-matches (twins, Sr / Jr, different NINOs) stay out of EM: they would teach it that the same
-  // person can have another given name or date of birth.
+  // Decisive non-matches (two NINOs, Jr / Sr) stay out of EM: they would teach it that the same person can
+  // have another given name or date of birth. So do pairs in a household pattern when the data holds
+  // households (twins, namesakes); without households such pairs are one person's records with an error,
+  // and EM must see them to learn how often that happens (see household.ts).
   const hardNegatives = new MatchRules(config.rules, comparisons);
+  const households = countHouseholds(records, rules, blocker, comparisons, hardNegatives, random);
+  const excludeHouseholds = households.counts.householdsPresent();
   rules.forEach((rule, r) => {
     const pairs = blocker.pairCount(r);
     if (!rule.train) {
@@ -82,6 +94,7 @@ export function trainModel(
       if (rate < 1 && random() >= rate) return;
       for (let k = 0; k < K; k++) levels[k] = comparisons[k].compare(records[i], records[j]);
       if (hardNegatives.hardNegatives(records[i], records[j], levels).length) return;
+      if (excludeHouseholds && hardNegatives.householdPattern(records[i], records[j], levels)) return;
       counter.add(levels);
       if (firstTrainingRule(i, j) === r) union.add(levels, 1 / rate);
     });
@@ -90,6 +103,9 @@ export function trainModel(
 
   const sums = comparisons.map((c) => Array.from({ length: c.levels.length }, () => 0));
   const used = Array.from({ length: K }, () => 0);
+  // The m of each rule's own EM, for the error rates of household estimation (see below).
+  const ruleM: (number[][] | null)[] = rules.map(() => null);
+  const ruleEstimated: boolean[][] = rules.map(() => []);
   perRule.forEach(({ counter, report }, r) => {
     if (counter.total < 10) return;
     const estimateM = comparisons.map((c) => !rules[r].excludes.includes(c.name));
@@ -101,7 +117,9 @@ export function trainModel(
     report.lambda = result.lambda;
     report.iterations = result.iterations;
     report.converged = result.converged;
+    ruleM[r] = result.m;
     for (let k = 0; k < K; k++) {
+      ruleEstimated[r][k] = estimateM[k] && result.expectedMatches[k] >= MIN_EXPECTED_MATCHES;
       if (!estimateM[k] || result.expectedMatches[k] < MIN_EXPECTED_MATCHES) continue;
       report.estimated.push(comparisons[k].name);
       for (let l = 1; l < sums[k].length; l++) sums[k][l] += result.m[k][l];
@@ -130,7 +148,33 @@ export function trainModel(
     m: m[k],
     u: u[k],
   }));
-  const model = new MatchModel(params, prior, tf, config, identifierKeys, personalIdentifiers);
+  const kGiven = comparisons.findIndex((c) => c.name === 'givenName');
+  const kDob = comparisons.findIndex((c) => c.name === 'dateOfBirth');
+  // How often one person's records disagree on the given name or the date of birth, from the rules on
+  // personal identifiers where they have pairs enough (pairs sharing a NINO are one person, whereas pairs
+  // sharing a name include namesakes, whom EM cannot always tell apart); else from every rule.
+  const anchors = rules
+    .map((rule, r) =>
+      rule.keys.length === 1 &&
+      (rule.keys[0] === 'nino' ||
+        rule.keys[0] === 'nhsNumber' ||
+        personalIdentifiers.some((key) => rule.keys[0] === `identifier:${key}`))
+        ? r
+        : -1,
+    )
+    .filter((r) => r >= 0);
+  const anchored = (k: number) => {
+    const from = anchors.filter((r) => ruleM[r] && ruleEstimated[r][k]);
+    if (!from.length) return m[k];
+    return m[k].map((_, l) => from.reduce((sum, r) => sum + (ruleM[r] as number[][])[k][l], 0) / from.length);
+  };
+  const rates = matchRates(anchored(kGiven), anchored(kDob));
+  const household = estimateHousehold(households.counts, rates);
+  if (process.env.DEBUG_HOUSEHOLD)
+    process.stderr.write(
+      `${JSON.stringify({ ...households.counts, present: households.counts.householdsPresent(), rates })}\n`,
+    );
+  const model = new MatchModel(params, prior, tf, config, identifierKeys, personalIdentifiers, household);
   return {
     model,
     report: {
@@ -141,8 +185,42 @@ export function trainModel(
       expectedMatchingPairs: prior * totalPairs,
       neutral,
       personalIdentifiers,
+      household,
+      householdPairs: Math.round(households.pairs),
     },
   };
+}
+
+/**
+ * Household views of the candidate pairs of every rule (those on where people live included: that is
+ * where households are), each pair once (under the first rule producing it), sampled per rule and weighted
+ * back. Pairs with decisive evidence of two people are left out.
+ */
+function countHouseholds(
+  records: PreparedRecord[],
+  rules: readonly BlockingRule[],
+  blocker: Blocker,
+  comparisons: Comparison[],
+  matchRules: MatchRules,
+  random: () => number,
+): { counts: HouseholdCounts; pairs: number } {
+  const counts = new HouseholdCounts();
+  const levels = new Uint8Array(comparisons.length);
+  let pairs = 0;
+  rules.forEach((_, r) => {
+    const rate = Math.min(1, HOUSEHOLD_PAIRS_PER_RULE / Math.max(1, blocker.pairCount(r)));
+    blocker.forEachPairOfRule(r, (i, j) => {
+      if (rate < 1 && random() >= rate) return;
+      for (let q = 0; q < r; q++) if (blocker.produces(q, i, j)) return;
+      const a = records[i];
+      const b = records[j];
+      for (let k = 0; k < comparisons.length; k++) levels[k] = comparisons[k].compare(a, b);
+      if (matchRules.hardNegatives(a, b, levels).length) return;
+      pairs += 1 / rate;
+      counts.add(matchRules.householdView(a, b, levels), 1 / rate);
+    });
+  });
+  return { counts, pairs };
 }
 
 /** u from random pairs (all pairs when there are few), with a pseudo-count so no level has u = 0. */

@@ -46,7 +46,7 @@ export interface PreparedRecord {
   addressMasks: Int32Array | null;
   addressKey: string | null;
   locality: string | null;
-  email: { full: string; local: string } | null;
+  email: { full: string; local: string; valid: boolean } | null;
   phone: string | null;
   identifiers: Map<string, string> | null;
 }
