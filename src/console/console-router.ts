@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { csrfSync } from 'csrf-sync';
@@ -49,6 +49,16 @@ export interface ConsoleDependencies {
 }
 
 const govukDir = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+/**
+ * The page templates and stylesheet, read from the source tree whether the hub runs from src/ (tests) or
+ * dist/ (npm start): the directory above this file's that holds package.json is the project's root.
+ */
+const viewsDir = join(projectRoot(__dirname), 'src', 'console', 'views');
+
+function projectRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir;
+  throw new Error(`no package.json above ${from}`);
+}
 const mojDir = dirname(require.resolve('@ministryofjustice/frontend/package.json'));
 const PERSONA_TOKEN_SECONDS = 8 * 3600;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,7 +82,7 @@ function stylesheet(file: string): string {
 export function consoleRouter(deps: ConsoleDependencies): Router {
   const logger = new Logger('Console');
   const views = new nunjucks.Environment(
-    new nunjucks.FileSystemLoader([join(__dirname, 'views'), govukDir, mojDir], { noCache: false }),
+    new nunjucks.FileSystemLoader([viewsDir, govukDir, mojDir], { noCache: false }),
     { autoescape: true, throwOnUndefined: false },
   );
   // The MoJ components' own Nunjucks filters (mojDate for the timeline).
@@ -83,7 +93,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   const css = {
     'govuk-frontend.min.css': stylesheet(join(govukDir, 'govuk', 'govuk-frontend.min.css')),
     'moj-frontend.min.css': stylesheet(join(mojDir, 'moj', 'moj-frontend.min.css')),
-    'console.css': readFileSync(join(__dirname, 'views', 'console.css'), 'utf8'),
+    'console.css': readFileSync(join(viewsDir, 'console.css'), 'utf8'),
   };
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
