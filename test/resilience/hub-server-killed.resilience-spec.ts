@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HubProcess, startHubProcess } from '../support/hub-process';
+import { sandboxDefinitions } from '../../src/sandbox/sandbox-registry';
 import { SandboxSources, startSandboxSources } from '../support/sandbox-sources';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { sourcesConfigFile, syncInProcess } from './support/cli-child';
@@ -18,6 +19,8 @@ import { duplicates } from './support/index-snapshot';
 jest.setTimeout(300_000);
 
 const HOUSEHOLDS = 600;
+/** Every source the sandboxes provide (the hub syncs all of them). */
+const SOURCES = sandboxDefinitions.map((d) => d.id).sort();
 const PAGE_SIZE = 40;
 const NO_DUPLICATES = {
   recordKeysTwice: 0,
@@ -65,7 +68,7 @@ describe('the hub server killed (SIGKILL) during its background sync', () => {
         DATABASE_URL: reference.url,
         SOURCES_CONFIG: config,
       },
-      ['housing', 'benefits', 'social-care'],
+      SOURCES,
     );
     db = await createTestDatabase();
     env = {
@@ -96,7 +99,7 @@ describe('the hub server killed (SIGKILL) during its background sync', () => {
     expect(expected.length).toBeGreaterThan(HOUSEHOLDS);
 
     // 1. Slow sources, so that the kill lands in the middle of the sync's pages.
-    for (const id of ['housing', 'benefits', 'social-care']) sources.sandbox(id).setLatency(60);
+    for (const id of SOURCES) sources.sandbox(id).setLatency(60);
     const first = await startHubProcess(env);
     hubs.push(first);
     await until(
@@ -114,7 +117,7 @@ describe('the hub server killed (SIGKILL) during its background sync', () => {
     expect(await count(`select count(*)::int as n from source_sync_state where status = 'running'`)).toBeGreaterThan(0);
 
     // 2. Started again (same slot for the sync after start, so no second job): the dead job is retried.
-    for (const id of ['housing', 'benefits', 'social-care']) sources.sandbox(id).setLatency(0);
+    for (const id of SOURCES) sources.sandbox(id).setLatency(0);
     const second = await startHubProcess(env);
     hubs.push(second);
     await until(
@@ -143,7 +146,7 @@ describe('the hub server killed (SIGKILL) during its background sync', () => {
       await db.dataSource.query(
         `select source, status, count(*)::int as runs from source_sync_run where mode = 'full' group by 1, 2 order by 1, 2`,
       ),
-    ).toEqual(['benefits', 'housing', 'social-care'].map((source) => ({ source, status: 'complete', runs: 1 })));
+    ).toEqual(SOURCES.map((source) => ({ source, status: 'complete', runs: 1 })));
     expect(second.output()).toMatch(/sync \(start\) housing: complete/);
     process.stdout.write(
       `hub server killed: ${syncedAtKill} of ${expected.length} records synced at the kill; the restarted hub resumed (job retried ${jobs[0].retry_count} time(s)) and ended with all of them\n`,
