@@ -57,7 +57,7 @@ export class HouseholdResolver {
     if (addressLine && addressLine.length > 100) throw badInput('addressLine is at most 100 characters');
     const records = await this.households.atAddress(uprn ? { uprn } : { postcode, addressLine }, MAX_AT_ADDRESS);
     const loaders = this.loaders.of(context);
-    return records.map((record) => householdView(record, loaders));
+    return records.map((record) => householdView(record, { loaders, tags: context.subjectTags }));
   }
 
   @ResolveReference()
@@ -81,6 +81,6 @@ export class HouseholdResolver {
     if (!record) return null;
     const loaders = this.loaders.of(context);
     for (const [personId, indexed] of members) loaders.indexed.prime(personId, indexed);
-    return householdView(record, loaders);
+    return householdView(record, { loaders, tags: context.subjectTags });
   }
 }
