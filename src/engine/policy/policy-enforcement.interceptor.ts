@@ -47,7 +47,15 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
       whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>,
     ) =>
       this.policy.decide(
-        { principal, context: accessContext, subjects, fields, operation: declaration.operation, requestId },
+        {
+          principal,
+          context: accessContext,
+          subjects,
+          fields,
+          operation: declaration.operation,
+          requestId,
+          request,
+        },
         whileRecording,
       );
 
