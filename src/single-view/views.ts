@@ -27,8 +27,8 @@ export interface ViewState {
 
 /** A person as the single view builds it: the model's fields and the view's state. */
 export type PersonView = PersonModel & { readonly view: ViewState };
-/** A household as the single view builds it: the model's fields and the view's state. */
-export type HouseholdView = HouseholdModel & { readonly view: ViewState };
+/** A household as the single view builds it: the model's fields (its members as built) and the view's state. */
+export type HouseholdView = Omit<HouseholdModel, 'members'> & { members: MemberView[]; readonly view: ViewState };
 
 /** The request's parts a view needs: its loaders and its register of decisions (`HubRequestContext.subjectTags`). */
 export interface ViewRequest {
@@ -81,10 +81,10 @@ export function personView(
   if (indexedAlready) loaders.indexed.prime(id, indexedAlready);
   else loaders.warm([id]);
   const indexed = () => loaders.indexed.load(id);
-  const view: Record<string, unknown> = {
+  const view: PersonView = {
     id,
     exists: true,
-    view: { loaders, tags, ...(requestedId && requestedId !== id ? { requestedId } : {}) } satisfies ViewState,
+    view: { loaders, tags, ...(requestedId && requestedId !== id ? { requestedId } : {}) },
   };
   // Read only once the field policy released the field, so the view carries its decision by then.
   lazy(view, 'holdingTeams', async () => {
@@ -98,7 +98,7 @@ export function personView(
   });
   for (const [field, pick] of Object.entries(goldenFields))
     lazy(view, field, async () => pick((await indexed()).golden) ?? null);
-  return view as unknown as PersonView;
+  return view;
 }
 
 /** The live fields of `source` that a decision released. */
@@ -146,7 +146,8 @@ function releasesMembership(decision: Decision | undefined): decision is Decisio
   return !!decision && decision.released.some((ref) => MEMBERSHIP_REFS.includes(ref));
 }
 
-interface MemberView {
+/** A member's entry as the household view builds it (`HouseholdMemberModel`'s fields). */
+export interface MemberView {
   person: PersonView;
   role: string | null;
   validFrom: Date;
@@ -182,14 +183,14 @@ export function householdView(
     const count = (source: string) => indexed.filter((p) => !(p instanceof Error) && p.keys.has(source)).length;
     return Object.fromEntries(Object.entries(LIVE_SOURCES).map(([field, source]) => [field, count(source)]));
   };
-  const view = {
+  const view: HouseholdView = {
     id: record.id,
-    uprn: record.uprn,
-    postcode: record.postcode,
-    addressLines: record.addressLines,
+    uprn: record.uprn ?? undefined,
+    postcode: record.postcode ?? undefined,
+    addressLines: record.addressLines ?? undefined,
     members,
     memberCount: currentIds.length,
-    view: { loaders, tags: request.tags } satisfies ViewState,
+    view: { loaders, tags: request.tags },
   };
   lazy(view, 'services', involvement);
   lazy(
@@ -197,7 +198,7 @@ export function householdView(
     'multipleServicesInvolved',
     async () => Object.values(await involvement()).filter((n) => n > 0).length > 1,
   );
-  return view as unknown as HouseholdView;
+  return view;
 }
 
 /**
@@ -208,7 +209,7 @@ export function householdView(
  */
 export function householdGroup(item: unknown): SubjectGroup | undefined {
   const household = item as HouseholdView;
-  const members = household.members as unknown as MemberView[];
+  const members = household.members;
   const ids = [...new Set(members.map((m) => m.person.id))];
   const released = (decisions: ReadonlyMap<string, Decision>) =>
     members.filter((m) => releasesMembership(decisions.get(m.person.id)));

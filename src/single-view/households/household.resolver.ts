@@ -8,7 +8,7 @@ import { HouseholdModel } from '../models/household.model';
 import { isUuid, PersonDirectory } from '../../identity/directory/person-directory.service';
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
-import { householdGroup, householdView } from '../views';
+import { householdGroup, householdView, type HouseholdView } from '../views';
 import { HouseholdDirectory } from './household-directory.service';
 
 const householdSubjects = { fromResultGroups: householdGroup };
@@ -32,7 +32,7 @@ export class HouseholdResolver {
   async household(
     @Args('id', { type: () => ID }) id: string,
     @Context() context: HubRequestContext,
-  ): Promise<HouseholdModel | null> {
+  ): Promise<HouseholdView | null> {
     await this.gate.admit(context, 'household.view', 'household');
     if (!isUuid(id)) throw badInput('id must be a household id (UUID)');
     return this.viewOf(id, context);
@@ -45,7 +45,7 @@ export class HouseholdResolver {
   async householdsAtAddress(
     @Args('input') input: AddressLookupInput,
     @Context() context: HubRequestContext,
-  ): Promise<HouseholdModel[]> {
+  ): Promise<HouseholdView[]> {
     await this.gate.admit(context, 'household.view', 'householdsAtAddress');
     const uprn = input.uprn?.trim();
     const postcode = input.postcode?.replace(/\s+/g, '').toUpperCase();
@@ -65,7 +65,7 @@ export class HouseholdResolver {
   async resolveReference(
     @Parent() reference: { id?: unknown },
     @Context() context: HubRequestContext,
-  ): Promise<HouseholdModel | null> {
+  ): Promise<HouseholdView | null> {
     await this.gate.admit(context, 'household.view', '_entities');
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
@@ -73,7 +73,7 @@ export class HouseholdResolver {
   }
 
   /** The household and its members' index rows, read side by side (into the request's memory only). */
-  private async viewOf(id: string, context: HubRequestContext): Promise<HouseholdModel | null> {
+  private async viewOf(id: string, context: HubRequestContext): Promise<HouseholdView | null> {
     const [[record], members] = await Promise.all([
       this.households.byIds([id]),
       this.directory.householdMembersIndexed(id),

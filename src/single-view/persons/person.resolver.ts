@@ -18,7 +18,7 @@ import {
 import { SOURCE_RECORD_TYPES } from '../models/service-records.model';
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
-import { householdGroup, householdView, personGroup, personView, type PersonView } from '../views';
+import { householdGroup, householdView, type HouseholdView, personGroup, personView, type PersonView } from '../views';
 import { isUuid, PersonDirectory } from '../../identity/directory/person-directory.service';
 
 const personSubject = { fromResultGroups: personGroup };
@@ -90,7 +90,7 @@ export class PersonResolver {
     description: 'The household the person lives in now; its members are decided one by one.',
   })
   @Policy.subject('household.view', { fromResultGroups: householdGroup }, SINGLE_VIEW_ROLES)
-  async household(@Parent() person: PersonView): Promise<HouseholdModel | null> {
+  async household(@Parent() person: PersonView): Promise<HouseholdView | null> {
     // Only from a person about whom something was released: otherwise the link itself would say where they live.
     const decision = decisionOf(person, 'household');
     if (decision.released.length === 0) return null;
