@@ -9,13 +9,18 @@ import { RefusalAuditService } from '../rate-limit/refusal-audit.service';
 import { AuthErrorCode, AuthException } from '../engine/auth.exception';
 import { HUB_JWT_STRATEGY } from './hub-jwt.strategy';
 import { Principal } from '../engine/principal';
+import { HubRequestContext, RequestSlot } from '../engine/request-context';
 
-const outcomeKey = Symbol('hub:auth-outcome');
-type AuthenticatedRequest = Request & { user?: Principal; [outcomeKey]?: Promise<Principal> };
+type AuthenticatedRequest = Request & { user?: Principal };
+
+/** A GraphQL request's authentication, kept in its context: its plugins and root fields share one outcome. */
+const AUTHENTICATION = new RequestSlot<Promise<Principal>>('auth.authentication');
 
 /**
- * Runs the passport strategy once per HTTP request (a GraphQL operation with several root fields asks
- * several times) and spends one request of the verified client's rate limit.
+ * Runs the passport strategy once per HTTP request and spends one request of the verified client's rate
+ * limit. A GraphQL operation asks several times (its plugins, each root field's guard): the outcome, success
+ * or refusal, is kept in the request's context (`HubRequestContext`) and given to each. A REST request is
+ * authenticated once, by its route's guard.
  *
  * Failed sign-ins are counted per client address (an IPv6 /64) in a budget shared by every instance:
  * within it each is answered 401 and audited as `auth.failure` with its reason; beyond it, until the window
@@ -46,10 +51,11 @@ export class Authenticator implements OnModuleInit {
     });
   }
 
-  authenticate(req: Request, res: Response): Promise<Principal> {
-    const request = req as AuthenticatedRequest;
-    request[outcomeKey] ??= this.run(request, res);
-    return request[outcomeKey];
+  /** The request's verified principal: a GraphQL request's context, or a REST request's `req` and `res`. */
+  authenticate(request: HubRequestContext | { req: Request; res: Response }): Promise<Principal> {
+    if (request instanceof HubRequestContext)
+      return request.slot(AUTHENTICATION, () => this.run(request.req as AuthenticatedRequest, request.res));
+    return this.run(request.req as AuthenticatedRequest, request.res);
   }
 
   private async run(req: AuthenticatedRequest, res: Response): Promise<Principal> {

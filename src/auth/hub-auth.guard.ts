@@ -6,7 +6,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { POLICY_METADATA, PolicyDeclaration } from '../engine/policy/policy.decorator';
 import { AuditRecorder } from '../engine/audit-recorder';
 import { AuthErrorCode, AuthException } from '../engine/auth.exception';
-import { principalOf } from '../engine/request-context';
+import { HubRequestContext, principalOf } from '../engine/request-context';
 import { Authenticator } from './authenticator.service';
 import { requestOf } from '../engine/current-principal.decorator';
 import { Principal } from '../engine/principal';
@@ -51,12 +51,11 @@ export class HubAuthGuard implements CanActivate {
       return this.checkRoles(policy, principalOf(req)!, context);
     }
     if (policy.kind === 'public' && !req.headers.authorization) return true;
-    const res = (
+    const principal = await this.authenticator.authenticate(
       type === 'http'
-        ? context.switchToHttp().getResponse()
-        : GqlExecutionContext.create(context).getContext<{ res: Response }>().res
-    ) as Response;
-    const principal = await this.authenticator.authenticate(req, res);
+        ? { req, res: context.switchToHttp().getResponse<Response>() }
+        : GqlExecutionContext.create(context).getContext<HubRequestContext>(),
+    );
     return this.checkRoles(policy, principal, context);
   }
 

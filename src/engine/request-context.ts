@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { accessContextFrom } from './access-context';
 import type { AccessContext } from './policy/decision';
+import { SubjectTags } from './policy/subject-tag';
 import type { Principal } from './principal';
 
 /** The verified principal of an HTTP request, when it has one (the passport strategy puts it on `req.user`). */
@@ -23,14 +24,17 @@ export class RequestSlot<T> {
 /**
  * What every resolver receives as its GraphQL context, one per request: the request itself, its id, the
  * verified principal, the access context its headers declare (read once), the access context checked
- * against the purposes catalogue (once, by the policy service) and the domains' per-request state
- * (DataLoaders). Nothing of a request is kept anywhere else.
+ * against the purposes catalogue (once, by the policy service), the decisions its result objects are
+ * released under (`subjectTags`) and the domains' per-request state (DataLoaders, disclosure admissions).
+ * Nothing of a request is kept anywhere else.
  */
 export class HubRequestContext {
   /** The headers' access context, or why it was refused: parsed once, on first use. */
   private declared?: { context: AccessContext } | { error: unknown };
   /** The access context checked against the catalogue, with its refusal audited once (PolicyService). */
   checkedAccess?: Promise<AccessContext>;
+  /** The decision each result object is released under (tagged by the policy interceptor, read by the field policy). */
+  readonly subjectTags = new SubjectTags();
   private readonly slots = new Map<RequestSlot<unknown>, unknown>();
 
   constructor(

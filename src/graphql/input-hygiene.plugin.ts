@@ -92,7 +92,7 @@ async function refuseRepresentations(
 ): Promise<never> {
   let principal;
   try {
-    principal = await options.authenticator.authenticate(context.req, context.res);
+    principal = await options.authenticator.authenticate(context);
   } catch (error) {
     // No verified caller: the sign-in refusal (audited by the authenticator) is the answer.
     throw toGraphqlError(error);

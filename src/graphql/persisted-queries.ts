@@ -130,12 +130,12 @@ export function persistedQueriesPlugin(
 ): ApolloServerPlugin<HubRequestContext> {
   return {
     async requestDidStart({ contextValue, request }): Promise<GraphQLRequestListener<HubRequestContext> | void> {
-      const { req, res } = contextValue;
+      const { req } = contextValue;
       if (!req?.headers.authorization) return;
       let list: ClientAllowList | undefined;
       let failure: GraphQLError | undefined;
       try {
-        const principal = await authenticator.authenticate(req, res);
+        const principal = await authenticator.authenticate(contextValue);
         list = principal.client === undefined ? undefined : lists.get(principal.client);
       } catch (error) {
         failure = toGraphqlError(error);

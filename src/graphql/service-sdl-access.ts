@@ -44,7 +44,7 @@ export function serviceSdlAccessPlugin(authenticator: Authenticator): ApolloServ
         async didResolveOperation({ operation, document, contextValue }) {
           if (!operation || !selectsServiceField(operation, document)) return;
           try {
-            await authenticator.authenticate(contextValue.req, contextValue.res);
+            await authenticator.authenticate(contextValue);
           } catch (error) {
             throw toGraphqlError(error);
           }

@@ -1,7 +1,7 @@
 import { withheldError } from '../engine/policy/field-policy';
 import type { SubjectGroup } from '../engine/policy/policy.decorator';
 import type { Decision, FieldRef, PolicySubject } from '../access/policy/policy.types';
-import { tagOf, tagValue } from '../engine/policy/subject-tag';
+import type { SubjectTags } from '../engine/policy/subject-tag';
 import type { GoldenIdentity } from '../identity/persons/golden-identity';
 import { releasedTeams } from './derived-facts';
 import { HOUSEHOLD_REFS, isLiveRef, LIVE_SOURCES } from './field-refs';
@@ -11,25 +11,29 @@ import type { RequestLoaders } from './live/request-loaders';
 import type { HouseholdModel } from './models/household.model';
 import type { PersonModel } from './models/person.model';
 
-const VIEW = Symbol('hub:single-view');
-
-/** What a view object carries besides its fields: the request's loaders and, in a group, the shared prefetch. */
+/**
+ * What a view object carries besides its fields, in its typed `view` property (no GraphQL field: the schema
+ * has only the model's declared fields): the request's loaders and register of decisions and, in a group,
+ * the shared prefetch.
+ */
 export interface ViewState {
   loaders: RequestLoaders;
+  /** The request's decisions (its `HubRequestContext.subjectTags`): which one this view is released under. */
+  tags: SubjectTags;
   prefetched?: Promise<void>;
   /** The merged id this person was asked for by, when it was not their own: audited beside theirs. */
   requestedId?: string;
 }
 
-export function viewState(value: object): ViewState {
-  const state = (value as { [VIEW]?: ViewState })[VIEW];
-  if (!state) throw new Error('not a single-view object');
-  return state;
-}
+/** A person as the single view builds it: the model's fields and the view's state. */
+export type PersonView = PersonModel & { readonly view: ViewState };
+/** A household as the single view builds it: the model's fields (its members as built) and the view's state. */
+export type HouseholdView = Omit<HouseholdModel, 'members'> & { members: MemberView[]; readonly view: ViewState };
 
-function withState<T extends object>(value: T, state: ViewState): T {
-  Object.defineProperty(value, VIEW, { value: state, enumerable: false });
-  return value;
+/** The request's parts a view needs: its loaders and its register of decisions (`HubRequestContext.subjectTags`). */
+export interface ViewRequest {
+  loaders: RequestLoaders;
+  tags: SubjectTags;
 }
 
 /** Masks all but the last three characters: enough to confirm a number the caller holds, not to learn it. */
@@ -69,17 +73,22 @@ export function lazy(target: object, field: string, read: () => unknown): void {
  */
 export function personView(
   id: string,
-  loaders: RequestLoaders,
+  request: ViewRequest,
   indexedAlready?: IndexedPerson,
   requestedId?: string,
-): PersonModel {
+): PersonView {
+  const { loaders, tags } = request;
   if (indexedAlready) loaders.indexed.prime(id, indexedAlready);
   else loaders.warm([id]);
   const indexed = () => loaders.indexed.load(id);
-  const view: Record<string, unknown> = { id, exists: true };
+  const view: PersonView = {
+    id,
+    exists: true,
+    view: { loaders, tags, ...(requestedId && requestedId !== id ? { requestedId } : {}) },
+  };
   // Read only once the field policy released the field, so the view carries its decision by then.
   lazy(view, 'holdingTeams', async () => {
-    const tag = tagOf(view);
+    const tag = tags.of(view);
     if (!tag) throw withheldError('hub.caseload.team', 'no access decision covers this object');
     return releasedTeams(tag.decision, await loaders.holdingTeams.load(id));
   });
@@ -89,10 +98,7 @@ export function personView(
   });
   for (const [field, pick] of Object.entries(goldenFields))
     lazy(view, field, async () => pick((await indexed()).golden) ?? null);
-  return withState(view, {
-    loaders,
-    ...(requestedId && requestedId !== id ? { requestedId } : {}),
-  }) as unknown as PersonModel;
+  return view;
 }
 
 /** The live fields of `source` that a decision released. */
@@ -106,7 +112,7 @@ export function liveRefs(decision: Decision, source: string): FieldRef[] {
  * those calls are on their way; the persons' field resolvers wait for this before reading (from the
  * request's cache).
  */
-function prefetch(loaders: RequestLoaders, released: { person: PersonModel; decision: Decision }[]): Promise<void> {
+function prefetch(loaders: RequestLoaders, released: { person: PersonView; decision: Decision }[]): Promise<void> {
   const work = (async () => {
     const wanted = released.filter(({ decision }) =>
       Object.values(LIVE_SOURCES).some((source) => liveRefs(decision, source).length > 0),
@@ -140,8 +146,9 @@ function releasesMembership(decision: Decision | undefined): decision is Decisio
   return !!decision && decision.released.some((ref) => MEMBERSHIP_REFS.includes(ref));
 }
 
-interface MemberView {
-  person: PersonModel;
+/** A member's entry as the household view builds it (`HouseholdMemberModel`'s fields). */
+export interface MemberView {
+  person: PersonView;
   role: string | null;
   validFrom: Date;
   validTo: Date | null;
@@ -154,13 +161,14 @@ interface MemberView {
  */
 export function householdView(
   record: HouseholdRecord,
-  loaders: RequestLoaders,
+  request: ViewRequest,
   reachedThrough?: { personId: string; requestedId?: string },
-): HouseholdModel {
+): HouseholdView {
+  const { loaders } = request;
   const members: MemberView[] = record.memberships.map((m) => ({
     person: personView(
       m.personId,
-      loaders,
+      request,
       undefined,
       m.personId === reachedThrough?.personId ? reachedThrough.requestedId : undefined,
     ),
@@ -175,13 +183,14 @@ export function householdView(
     const count = (source: string) => indexed.filter((p) => !(p instanceof Error) && p.keys.has(source)).length;
     return Object.fromEntries(Object.entries(LIVE_SOURCES).map(([field, source]) => [field, count(source)]));
   };
-  const view = {
+  const view: HouseholdView = {
     id: record.id,
-    uprn: record.uprn,
-    postcode: record.postcode,
-    addressLines: record.addressLines,
+    uprn: record.uprn ?? undefined,
+    postcode: record.postcode ?? undefined,
+    addressLines: record.addressLines ?? undefined,
     members,
     memberCount: currentIds.length,
+    view: { loaders, tags: request.tags },
   };
   lazy(view, 'services', involvement);
   lazy(
@@ -189,7 +198,7 @@ export function householdView(
     'multipleServicesInvolved',
     async () => Object.values(await involvement()).filter((n) => n > 0).length > 1,
   );
-  return withState(view, { loaders }) as unknown as HouseholdModel;
+  return view;
 }
 
 /**
@@ -199,8 +208,8 @@ export function householdView(
  * member's decision releases them (the household's address is each of theirs).
  */
 export function householdGroup(item: unknown): SubjectGroup | undefined {
-  const household = item as HouseholdModel;
-  const members = household.members as unknown as MemberView[];
+  const household = item as HouseholdView;
+  const members = household.members;
   const ids = [...new Set(members.map((m) => m.person.id))];
   const released = (decisions: ReadonlyMap<string, Decision>) =>
     members.filter((m) => releasesMembership(decisions.get(m.person.id)));
@@ -213,40 +222,41 @@ export function householdGroup(item: unknown): SubjectGroup | undefined {
     })),
     prepare: (decisions) =>
       startPrefetch(released(decisions).map((m) => ({ person: m.person, decision: decisions.get(m.person.id)! }))),
-    release(decisions) {
+    release(decisions, tags) {
       const current = [...new Set(members.filter((m) => m.current).map((m) => m.person.id))];
       const kept = released(decisions);
       members.splice(0, members.length, ...kept);
       for (const member of kept) {
         const tag = { subject: { personId: member.person.id }, decision: decisions.get(member.person.id)! };
-        tagValue(member, tag);
-        tagValue(member.person, tag);
+        tags.tag(member, tag);
+        tags.tag(member.person, tag);
       }
       const joint = jointDecision(current.map((id) => decisions.get(id)).filter((d): d is Decision => !!d));
-      tagValue(household, { subject: { personId: current[0] ?? household.id }, decision: joint });
+      tags.tag(household, { subject: { personId: current[0] ?? household.id }, decision: joint });
     },
   };
 }
 
 /** The policy group of one person (a person view): its live data is asked for while the decision is recorded. */
 export function personGroup(item: unknown): SubjectGroup | undefined {
-  const person = item as PersonModel;
+  const person = item as PersonView;
   return {
     subjects: [{ personId: person.id, ...requestedIdOf(person) }],
     prepare: (decisions) => startPrefetch([{ person, decision: decisions.get(person.id)! }]),
-    release: (decisions) => tagValue(person, { subject: { personId: person.id }, decision: decisions.get(person.id)! }),
+    release: (decisions, tags) =>
+      tags.tag(person, { subject: { personId: person.id }, decision: decisions.get(person.id)! }),
   };
 }
 
 /** `{ requestedId }` when the person was reached through a merged id, for their policy subject. */
-function requestedIdOf(person: PersonModel): { requestedId?: string } {
-  const { requestedId } = viewState(person);
+function requestedIdOf(person: PersonView): { requestedId?: string } {
+  const { requestedId } = person.view;
   return requestedId ? { requestedId } : {};
 }
 
 /** The policy group of a page of search results: a result about whom nothing is released is left out. */
 export function searchGroup(item: unknown): SubjectGroup | undefined {
-  const page = item as { edges: { person: PersonModel }[] };
+  const page = item as { edges: { person: PersonView }[] };
   const released = (decisions: ReadonlyMap<string, Decision>) =>
     page.edges.filter((edge) => releasedAnything(decisions.get(edge.person.id)));
   return {
@@ -255,11 +265,11 @@ export function searchGroup(item: unknown): SubjectGroup | undefined {
       startPrefetch(
         released(decisions).map((edge) => ({ person: edge.person, decision: decisions.get(edge.person.id)! })),
       ),
-    release(decisions) {
+    release(decisions, tags) {
       const kept = released(decisions);
       page.edges.splice(0, page.edges.length, ...kept);
       for (const edge of kept)
-        tagValue(edge.person, { subject: { personId: edge.person.id }, decision: decisions.get(edge.person.id)! });
+        tags.tag(edge.person, { subject: { personId: edge.person.id }, decision: decisions.get(edge.person.id)! });
     },
   };
 }
@@ -268,11 +278,10 @@ export function searchGroup(item: unknown): SubjectGroup | undefined {
  * Starts the live lookups for what the decisions allow (nothing is released by it) and lets the fields wait
  * for them. Resolves once the lookups are on their way.
  */
-function startPrefetch(released: { person: PersonModel; decision: Decision }[]): Promise<void> | undefined {
+function startPrefetch(released: { person: PersonView; decision: Decision }[]): Promise<void> | undefined {
   if (released.length === 0) return undefined;
-  const state = viewState(released[0].person);
-  const prefetched = prefetch(state.loaders, released);
-  for (const { person } of released) viewState(person).prefetched = prefetched;
+  const prefetched = prefetch(released[0].person.view.loaders, released);
+  for (const { person } of released) person.view.prefetched = prefetched;
   return prefetched;
 }
 

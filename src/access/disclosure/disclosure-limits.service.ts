@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AuditEventInput, AuditRecorder } from '../../engine/audit-recorder';
 import { Principal } from '../../engine/principal';
+import { HubRequestContext, RequestSlot } from '../../engine/request-context';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { PersonBudget } from '../../rate-limit/person-budget';
@@ -21,6 +22,9 @@ export const LIMIT_OPERATIONS = {
 /** The volume counter never refuses by itself (the agreement's number is compared here); its ceiling is the column's. */
 const VOLUME_CEILING = 2_147_483_647;
 
+/** Per request: the admission of each person, so that a person asked for twice in one request counts once. */
+const ADMITTED = new RequestSlot<Map<string, Promise<void>>>('disclosure-limits.admitted');
+
 /** The persons one decision call is about to release, with their decisions. */
 interface Release {
   principal: Principal;
@@ -32,8 +36,8 @@ interface Release {
 /**
  * How many persons a client may be shown, checked after the decisions are taken and before any of them is
  * recorded or released (PolicyService.decide). Only persons with something released count; a person
- * counts once per request however often it is asked for (the request's access context, one object per
- * request, keys the count). In order:
+ * counts once per request however often it is asked for (the admissions are kept in the request's context,
+ * `HubRequestContext`, in a slot of this service's). In order:
  * 1. the client's budget of persons per minute and per day (PERSONS_PER_MINUTE, PERSONS_PER_DAY):
  *    refused with RATE_LIMITED (429, Retry-After);
  * 2. the daily volume its agreement expects (`expectedDailyVolume`), per agreement and client: the first
@@ -49,8 +53,6 @@ interface Release {
 export class DisclosureLimits implements OnModuleInit {
   private persons?: PersonBudget;
   private volume?: Budget;
-  /** Per request (its access context): the admission of each person, so a person asked for twice counts once. */
-  private readonly admitted = new WeakMap<AccessContext, Map<string, Promise<void>>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -66,17 +68,22 @@ export class DisclosureLimits implements OnModuleInit {
     this.volume = this.rateLimit.budget({ name: 'agreement-volume', points: VOLUME_CEILING, durationSeconds: 86_400 });
   }
 
-  /** Resolves when every person these decisions release may be released; throws a DisclosureLimitException otherwise. */
+  /**
+   * Resolves when every person these decisions release may be released; throws a DisclosureLimitException
+   * otherwise. A person already admitted in the same `request` is not counted again.
+   */
   async admit(
     principal: Principal,
     context: AccessContext,
     decisions: ReadonlyMap<string, Decision>,
     requestId?: string,
+    request?: HubRequestContext,
   ): Promise<void> {
     const releasing = [...decisions].filter(([, decision]) => decision.released.length > 0);
     if (releasing.length === 0) return;
-    let seen = this.admitted.get(context);
-    if (!seen) this.admitted.set(context, (seen = new Map()));
+    const seen = request
+      ? request.slot(ADMITTED, () => new Map<string, Promise<void>>())
+      : new Map<string, Promise<void>>();
     const waiting: Promise<void>[] = [];
     const fresh: [string, Decision][] = [];
     for (const entry of releasing) {

@@ -191,7 +191,7 @@ export class PolicyService implements SubjectDecisions {
     for (const personId of personIds)
       decisions.set(personId, decide(request.principal, request.context, { personId }, request.fields, facts));
     // Before anything is asked of a source, recorded or released: a refusal here releases no one.
-    await this.limits?.admit(request.principal, request.context, decisions, request.requestId);
+    await this.limits?.admit(request.principal, request.context, decisions, request.requestId, request.request);
     if (whileRecording) {
       await whileRecording(decisions);
       // The HTTP client writes a request on a kept-alive connection in the event loop's check phase (after

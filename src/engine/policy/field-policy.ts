@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { AccessErrorCode } from '../access.exception';
 import { POLICY_FIELD_EXTENSION, POLICY_OPEN_EXTENSION, POLICY_SUBJECT_EXTENSION } from './policy.decorator';
-import { tagOf, tagValue } from './subject-tag';
+import { HubRequestContext } from '../request-context';
 
 /** The error a withheld field carries; its value is null and the rest of the response still returns. */
 export function withheldError(field: string, reason: string): GraphQLError {
@@ -25,7 +25,8 @@ export function withheldError(field: string, reason: string): GraphQLError {
  * - a field declared `@ReleasedAs(ref)` resolves only if the subject's decision released `ref`; otherwise
  *   it is null with a WITHHELD_BY_POLICY error, and its resolver (and any source call) never runs;
  * - a scalar field with no declaration is withheld too (fail closed), unless declared `@NotPersonalData`;
- * - objects returned are tagged with the same decision, down to the leaves.
+ * - objects returned are tagged with the same decision, down to the leaves, in the request's register
+ *   (`HubRequestContext.subjectTags`).
  * A `@ReleasedAs` field on an object with no decision at all is withheld.
  *
  * Each field's resolver is wrapped in place rather than through Nest's field middleware, which makes every
@@ -48,7 +49,9 @@ function guardField(typeName: string, field: GraphQLField<unknown, unknown>): vo
     !releasedAs && !extensions[POLICY_OPEN_EXTENSION] && !subjectField && isLeafType(getNamedType(field.type));
   const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
   field.resolve = (source, args, context, info) => {
-    const tag = tagOf(source);
+    // The request's register of decisions; a context that is not a request's has none, so nothing is released.
+    const tags = context instanceof HubRequestContext ? context.subjectTags : undefined;
+    const tag = tags?.of(source);
     if (releasedAs) {
       if (!tag) throw withheldError(releasedAs, 'no access decision covers this object');
       if (!tag.decision.released.includes(releasedAs)) {
@@ -62,14 +65,14 @@ function guardField(typeName: string, field: GraphQLField<unknown, unknown>): vo
       throw withheldError(`${typeName}.${field.name}`, 'this field declares no policy (ReleasedAs or NotPersonalData)');
     }
     const value = resolve(source, args, context, info);
-    if (!tag || subjectField) return value;
+    if (!tag || !tags || subjectField) return value;
     if (isPromise(value)) {
       return value.then((resolved) => {
-        tagValue(resolved, tag);
+        tags.tag(resolved, tag);
         return resolved;
       });
     }
-    tagValue(value, tag);
+    tags.tag(value, tag);
     return value;
   };
 }

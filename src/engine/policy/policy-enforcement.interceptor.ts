@@ -10,7 +10,6 @@ import { POLICY_METADATA, PolicyDeclaration } from './policy.decorator';
 import { Decision, PolicySubject } from './decision';
 import { SubjectDecisions } from './subject-decisions';
 import { requestedFields } from './requested-fields';
-import { tagValue } from './subject-tag';
 
 type SubjectPolicy = Extract<PolicyDeclaration, { kind: 'subject' }>;
 
@@ -48,7 +47,15 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
       whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>,
     ) =>
       this.policy.decide(
-        { principal, context: accessContext, subjects, fields, operation: declaration.operation, requestId },
+        {
+          principal,
+          context: accessContext,
+          subjects,
+          fields,
+          operation: declaration.operation,
+          requestId,
+          request,
+        },
         whileRecording,
       );
 
@@ -57,7 +64,7 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
       const decision = (await ask([subject])).get(subject.personId)!;
       if (decision.effect === 'deny') throw withheldByPolicy(decision);
       const result = await lastValueFrom(next.handle(), { defaultValue: null });
-      tagValue(result, { subject, decision });
+      request.subjectTags.tag(result, { subject, decision });
       return result;
     }
 
@@ -71,7 +78,7 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
       const prepare = (decided: ReadonlyMap<string, Decision>) =>
         Promise.all(groups.map((group) => group.prepare?.(decided)));
       const decisions = members.length > 0 ? await ask(members, prepare) : new Map<string, Decision>();
-      for (const group of groups) group.release(decisions);
+      for (const group of groups) group.release(decisions, request.subjectTags);
       return result;
     }
     const fromResult = declaration.subject.fromResult;
@@ -83,7 +90,8 @@ export class PolicyEnforcementInterceptor implements NestInterceptor {
     if (subjects.size === 0) return result;
     const decisions = await ask([...subjects.values()]);
     // Items without a subject stay untagged: their protected fields are withheld by the field policy.
-    for (const [item, subject] of subjects) tagValue(item, { subject, decision: decisions.get(subject.personId)! });
+    for (const [item, subject] of subjects)
+      request.subjectTags.tag(item, { subject, decision: decisions.get(subject.personId)! });
     return result;
   }
 }

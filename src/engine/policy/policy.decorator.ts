@@ -2,6 +2,7 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { Extensions } from '@nestjs/graphql';
 import type { Role } from '../principal';
 import type { Decision, FieldRef, PolicySubject } from './decision';
+import type { SubjectTags } from './subject-tag';
 
 export const POLICY_METADATA = 'hub:policy';
 
@@ -27,8 +28,8 @@ export interface SubjectGroup {
    * resolves once that work is on its way (its requests handed to the network); the events wait for it.
    */
   prepare?(decisions: ReadonlyMap<string, Decision>): Promise<void> | undefined;
-  /** Tags each part with its subject's decision (and may drop parts nothing may be said about). */
-  release(decisions: ReadonlyMap<string, Decision>): void;
+  /** Tags each part with its subject's decision in the request's `tags` (and may drop parts nothing may be said about). */
+  release(decisions: ReadonlyMap<string, Decision>, tags: SubjectTags): void;
 }
 
 export type PolicyDeclaration =

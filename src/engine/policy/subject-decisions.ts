@@ -10,6 +10,8 @@ export interface DecisionRequest {
   /** e.g. `person.view`, `search`: what the audit event calls the disclosure. */
   operation: string;
   requestId?: string;
+  /** The request the decisions are for, whose per-request state they may use (a person counts once per request). */
+  request?: HubRequestContext;
 }
 
 /**

@@ -8,7 +8,7 @@ import { HouseholdModel } from '../models/household.model';
 import { isUuid, PersonDirectory } from '../../identity/directory/person-directory.service';
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
-import { householdGroup, householdView } from '../views';
+import { householdGroup, householdView, type HouseholdView } from '../views';
 import { HouseholdDirectory } from './household-directory.service';
 
 const householdSubjects = { fromResultGroups: householdGroup };
@@ -32,7 +32,7 @@ export class HouseholdResolver {
   async household(
     @Args('id', { type: () => ID }) id: string,
     @Context() context: HubRequestContext,
-  ): Promise<HouseholdModel | null> {
+  ): Promise<HouseholdView | null> {
     await this.gate.admit(context, 'household.view', 'household');
     if (!isUuid(id)) throw badInput('id must be a household id (UUID)');
     return this.viewOf(id, context);
@@ -45,7 +45,7 @@ export class HouseholdResolver {
   async householdsAtAddress(
     @Args('input') input: AddressLookupInput,
     @Context() context: HubRequestContext,
-  ): Promise<HouseholdModel[]> {
+  ): Promise<HouseholdView[]> {
     await this.gate.admit(context, 'household.view', 'householdsAtAddress');
     const uprn = input.uprn?.trim();
     const postcode = input.postcode?.replace(/\s+/g, '').toUpperCase();
@@ -57,7 +57,7 @@ export class HouseholdResolver {
     if (addressLine && addressLine.length > 100) throw badInput('addressLine is at most 100 characters');
     const records = await this.households.atAddress(uprn ? { uprn } : { postcode, addressLine }, MAX_AT_ADDRESS);
     const loaders = this.loaders.of(context);
-    return records.map((record) => householdView(record, loaders));
+    return records.map((record) => householdView(record, { loaders, tags: context.subjectTags }));
   }
 
   @ResolveReference()
@@ -65,7 +65,7 @@ export class HouseholdResolver {
   async resolveReference(
     @Parent() reference: { id?: unknown },
     @Context() context: HubRequestContext,
-  ): Promise<HouseholdModel | null> {
+  ): Promise<HouseholdView | null> {
     await this.gate.admit(context, 'household.view', '_entities');
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
@@ -73,7 +73,7 @@ export class HouseholdResolver {
   }
 
   /** The household and its members' index rows, read side by side (into the request's memory only). */
-  private async viewOf(id: string, context: HubRequestContext): Promise<HouseholdModel | null> {
+  private async viewOf(id: string, context: HubRequestContext): Promise<HouseholdView | null> {
     const [[record], members] = await Promise.all([
       this.households.byIds([id]),
       this.directory.householdMembersIndexed(id),
@@ -81,6 +81,6 @@ export class HouseholdResolver {
     if (!record) return null;
     const loaders = this.loaders.of(context);
     for (const [personId, indexed] of members) loaders.indexed.prime(personId, indexed);
-    return householdView(record, loaders);
+    return householdView(record, { loaders, tags: context.subjectTags });
   }
 }

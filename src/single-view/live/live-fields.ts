@@ -1,15 +1,13 @@
 import { withheldError } from '../../engine/policy/field-policy';
 import type { Decision } from '../../access/policy/policy.types';
-import { tagOf } from '../../engine/policy/subject-tag';
 import { sourceUnavailableError } from '../single-view.errors';
 import { CATEGORY_FIELDS } from '../models/service-records.model';
-import type { PersonModel } from '../models/person.model';
-import { lazy, liveRefs, viewState } from '../views';
+import { lazy, liveRefs, type PersonView } from '../views';
 import { isSourceFailure } from './live-sources.service';
 
-/** The decision the object was released under; without one, nothing under it is released. */
-export function decisionOf(value: object, what: string): Decision {
-  const tag = tagOf(value);
+/** The decision a view was released under (in its request's register); without one, nothing under it is released. */
+export function decisionOf(value: PersonView, what: string): Decision {
+  const tag = value.view.tags.of(value);
   if (!tag) throw withheldError(what, 'no access decision covers this object');
   return tag.decision;
 }
@@ -29,7 +27,7 @@ export function requireReleased(decision: Decision, ref: string): void {
  * field is withheld as a whole (an empty list or a count would already say something); a source that does
  * not answer makes this field null with SOURCE_UNAVAILABLE and leaves the rest of the answer alone.
  */
-export async function liveRecords(person: PersonModel, source: string): Promise<Record<string, unknown>> {
+export async function liveRecords(person: PersonView, source: string): Promise<Record<string, unknown>> {
   const decision = decisionOf(person, source);
   const refs = liveRefs(decision, source);
   if (refs.length === 0) {
@@ -38,7 +36,7 @@ export async function liveRecords(person: PersonModel, source: string): Promise<
       `none of the ${source} fields asked for is released`;
     throw withheldError(`${source}.*`, reason);
   }
-  const state = viewState(person);
+  const state = person.view;
   await state.prefetched;
   const indexed = await state.loaders.indexed.load(person.id);
   let records;

@@ -18,7 +18,7 @@ import {
 import { SOURCE_RECORD_TYPES } from '../models/service-records.model';
 import { badInput } from '../single-view.errors';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
-import { householdGroup, householdView, personGroup, personView, viewState } from '../views';
+import { householdGroup, householdView, type HouseholdView, personGroup, personView, type PersonView } from '../views';
 import { isUuid, PersonDirectory } from '../../identity/directory/person-directory.service';
 
 const personSubject = { fromResultGroups: personGroup };
@@ -65,7 +65,9 @@ export class PersonResolver {
     await this.gate.admit(context, 'person.view', 'person');
     if (!isUuid(id)) throw badInput('id must be a person id (UUID)');
     const survivor = (await this.directory.survivorsIndexed([id])).get(id);
-    return survivor ? personView(survivor.personId, this.loaders.of(context), survivor, id) : null;
+    return survivor
+      ? personView(survivor.personId, { loaders: this.loaders.of(context), tags: context.subjectTags }, survivor, id)
+      : null;
   }
 
   @ResolveReference()
@@ -78,7 +80,9 @@ export class PersonResolver {
     const id = String(reference?.id ?? '');
     if (!isUuid(id)) return null;
     const survivor = (await this.directory.survivorsIndexed([id])).get(id);
-    return survivor ? personView(survivor.personId, this.loaders.of(context), survivor, id) : null;
+    return survivor
+      ? personView(survivor.personId, { loaders: this.loaders.of(context), tags: context.subjectTags }, survivor, id)
+      : null;
   }
 
   @ResolveField(() => HouseholdModel, {
@@ -86,15 +90,15 @@ export class PersonResolver {
     description: 'The household the person lives in now; its members are decided one by one.',
   })
   @Policy.subject('household.view', { fromResultGroups: householdGroup }, SINGLE_VIEW_ROLES)
-  async household(@Parent() person: PersonModel): Promise<HouseholdModel | null> {
+  async household(@Parent() person: PersonView): Promise<HouseholdView | null> {
     // Only from a person about whom something was released: otherwise the link itself would say where they live.
     const decision = decisionOf(person, 'household');
     if (decision.released.length === 0) return null;
     const householdId = (await this.households.currentOf([person.id])).get(person.id);
     if (!householdId) return null;
     const [record] = await this.households.byIds([householdId]);
-    const { loaders, requestedId } = viewState(person);
-    return record ? householdView(record, loaders, { personId: person.id, requestedId }) : null;
+    const { loaders, tags, requestedId } = person.view;
+    return record ? householdView(record, { loaders, tags }, { personId: person.id, requestedId }) : null;
   }
 
   @ResolveField(() => [IdentityProvenanceModel], {
@@ -102,10 +106,10 @@ export class PersonResolver {
     description: 'Where each golden value asked for in the same query came from (released identity fields only).',
   })
   @Policy.parent()
-  async provenance(@Parent() person: PersonModel): Promise<IdentityProvenanceModel[]> {
+  async provenance(@Parent() person: PersonView): Promise<IdentityProvenanceModel[]> {
     const decision = decisionOf(person, INDEX_REFS.provenance);
     requireReleased(decision, INDEX_REFS.provenance);
-    return provenanceOf(decision, await viewState(person).loaders.indexed.load(person.id), provenanceFields);
+    return provenanceOf(decision, await person.view.loaders.indexed.load(person.id), provenanceFields);
   }
 
   @ResolveField(() => [LinkedSourceRecordModel], {
@@ -113,10 +117,10 @@ export class PersonResolver {
     description: 'The source records linked to the person (keys only). For data stewards.',
   })
   @Policy.parent()
-  async sourceRecords(@Parent() person: PersonModel): Promise<LinkedSourceRecordModel[]> {
+  async sourceRecords(@Parent() person: PersonView): Promise<LinkedSourceRecordModel[]> {
     const decision = decisionOf(person, INDEX_REFS.sourceRecords);
     requireReleased(decision, INDEX_REFS.sourceRecords);
-    return sourceRecordsOf(decision, await viewState(person).loaders.indexed.load(person.id));
+    return sourceRecordsOf(decision, await person.view.loaders.indexed.load(person.id));
   }
 
   @ResolveField(() => [MatchExplanationModel], {
@@ -124,10 +128,10 @@ export class PersonResolver {
     description: 'Why each record is linked to the person. For data stewards.',
   })
   @Policy.parent()
-  async matchExplanation(@Parent() person: PersonModel): Promise<MatchExplanationModel[]> {
+  async matchExplanation(@Parent() person: PersonView): Promise<MatchExplanationModel[]> {
     const decision = decisionOf(person, INDEX_REFS.matchExplanation);
     requireReleased(decision, INDEX_REFS.matchExplanation);
-    return matchExplanationOf(decision, await viewState(person).loaders.indexed.load(person.id));
+    return matchExplanationOf(decision, await person.view.loaders.indexed.load(person.id));
   }
 }
 
@@ -138,7 +142,7 @@ export class PersonResolver {
 for (const source of sourceDeclarations) {
   const method = `${source.graphql.field}Live`;
   const descriptor: PropertyDescriptor = {
-    value: (person: PersonModel) => liveRecords(person, source.id),
+    value: (person: PersonView) => liveRecords(person, source.id),
     writable: true,
     configurable: true,
   };

@@ -8,6 +8,7 @@ import { AgreementGate } from '../agreement-gate.service';
 import { SearchPeopleInput } from '../dto/search-people.input';
 import { RequestLoadersFactory } from '../live/request-loaders';
 import { PersonSearchEdgeModel, PersonSearchResultModel } from '../models/person-search.model';
+import type { PersonModel } from '../models/person.model';
 import { SINGLE_VIEW_ROLES } from '../single-view.roles';
 import { personView, searchGroup } from '../views';
 import { PersonSearchService } from './person-search.service';
@@ -51,13 +52,11 @@ export class PersonSearchResolver {
     const admit = (personIds: string[]) =>
       this.screening.admit(caller, personIds, requested, ranked ? searchedBy : undefined);
     const page = await this.search.page(criteria, ranked, first, position, admit);
-    const loaders = this.loaders.of(context);
+    const view = { loaders: this.loaders.of(context), tags: context.subjectTags };
     const edges: PersonSearchEdgeModel[] = [];
     for (const hit of page.hits) {
-      const edge = {
-        cursor: await this.cursors.seal(hit, binding),
-        person: personView(hit.personId, loaders),
-      } as PersonSearchEdgeModel;
+      const person: PersonModel = personView(hit.personId, view);
+      const edge = { cursor: await this.cursors.seal(hit, binding), person } as PersonSearchEdgeModel;
       if (ranked) edge.score = hit.score!;
       else {
         Object.defineProperty(edge, 'score', {
