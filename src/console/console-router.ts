@@ -161,7 +161,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     views.render(`${view}.njk`, { ...res.locals, ...locals, navigation }, (error, html) => {
       if (error) {
         logger.error(`page ${view} failed to render: ${error.message}`);
-        if (process.env.CONSOLE_DEBUG_RENDER) process.stderr.write(`${error.stack}\n`);
+        logger.debug(error.stack ?? '');
         res.status(500).type('text/plain').send('The page could not be shown.');
         return;
       }
