@@ -183,12 +183,18 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   };
 
   /** The call a page makes for the signed-in user, with the purpose and case reference they chose. */
-  const callFor = (req: Request, requestId: string): ApiCall => ({
-    token: req.session.user!.token,
-    purpose: req.session.purpose,
-    caseReference: req.session.caseReference,
-    requestId,
-  });
+  const callFor = (req: Request, requestId: string, personId?: string): ApiCall => {
+    const grant = personId ? req.session.breakGlass?.[personId] : undefined;
+    return {
+      token: req.session.user!.token,
+      purpose: req.session.purpose,
+      caseReference: req.session.caseReference,
+      breakGlass: grant && grant.expiresAt > Date.now() ? grant.id : undefined,
+      requestId,
+    };
+  };
+  const holdsCases = (req: Request) =>
+    Boolean(req.session.user?.roles.some((role) => role === 'account-manager' || role === 'caseworker'));
 
   /** The purpose comes first: a page with personal data is not asked for without one (or with one in the link). */
   const choosePurpose = async (req: Request, res: Response, next: NextFunction) => {
@@ -662,7 +668,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const requestId = randomUUID();
       const answer = await askHub<{ person: Record<string, unknown> | null }>(
         req,
-        callFor(req, requestId),
+        callFor(req, requestId, id),
         PERSON_QUERY,
         { id },
       );
@@ -671,7 +677,11 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         return problem(res, 404, 'Not found', ['No person you may see has this id.'], 'NOT_FOUND', requestId);
       const withheld = withheldByPath(answer.errors);
       const page = personPage(answer.data.person, withheld, answer.errors);
+      const grant = req.session.breakGlass?.[id];
       render(res, 'person', {
+        breakGlassOffered: holdsCases(req) && withheld.size > 0 && !(grant && grant.expiresAt > Date.now()),
+        breakGlassUntil:
+          grant && grant.expiresAt > Date.now() ? new Date(grant.expiresAt).toISOString().slice(11, 16) : undefined,
         title: page.name ?? 'Person',
         p: answer.data.person,
         withheld: Object.fromEntries(withheld),
@@ -707,6 +717,80 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         outages: outages(answer.errors),
         ...householdPage(answer.data.household, withheld),
       });
+    }),
+  );
+
+  // Break-glass: emergency access to one person off the caseload, time-boxed, with a written reason,
+  // reviewed by the DPO. The grant is made by the API (breakGlass) and used on this person's pages only.
+  const BREAK_GLASS_MUTATION = `mutation ConsoleBreakGlass($input: BreakGlassInput!) { breakGlass(input: $input) { id expiresAt } }`;
+  const renderBreakGlass = (
+    res: Response,
+    id: string,
+    values: Record<string, string>,
+    errors: { text: string; href: string }[] = [],
+  ) =>
+    render(res, 'break-glass', { title: 'Break the glass', personId: id, values, errors }, errors.length ? 400 : 200);
+
+  router.get('/people/:id/break-glass', signedIn, purposeChosen, (req, res) => {
+    const id = String(req.params.id);
+    if (!UUID.test(id) || !holdsCases(req))
+      return problem(res, 404, 'Not found', ['There is nothing to open here.'], 'NOT_FOUND');
+    renderBreakGlass(res, id, { minutes: '60' });
+  });
+
+  router.post(
+    '/people/:id/break-glass',
+    signedIn,
+    purposeChosen,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      if (!UUID.test(id) || !holdsCases(req))
+        return problem(res, 404, 'Not found', ['There is nothing to open here.'], 'NOT_FOUND');
+      const reason = String(req.body.reason ?? '').trim();
+      const minutes = Number(req.body.minutes);
+      const values = { reason, minutes: String(req.body.minutes ?? '') };
+      if (reason.length < 30)
+        return renderBreakGlass(res, id, values, [
+          { text: 'Say why this cannot wait for a case to be assigned (at least 30 characters)', href: '#reason' },
+        ]);
+      if (![30, 60, 120].includes(minutes))
+        return renderBreakGlass(res, id, values, [{ text: 'Choose how long you need', href: '#minutes' }]);
+      const requestId = randomUUID();
+      const answer = await askHub<{ breakGlass: { id: string; expiresAt: string } | null }>(
+        req,
+        callFor(req, requestId),
+        BREAK_GLASS_MUTATION,
+        {
+          input: {
+            personId: id,
+            purpose: req.session.purpose,
+            reason,
+            minutes,
+            ...(req.session.caseReference ? { caseReference: req.session.caseReference } : {}),
+          },
+        },
+      );
+      const grant = answer.data?.breakGlass;
+      if (!grant) {
+        const error = otherErrors(answer.errors)[0];
+        if (error?.extensions?.code === 'BAD_USER_INPUT' || error?.extensions?.code === 'INVALID_ACCESS_RECORD')
+          return renderBreakGlass(res, id, values, [{ text: error.message, href: '#reason' }]);
+        if (refused(res, answer, requestId)) return;
+        return problem(
+          res,
+          403,
+          'You cannot break the glass',
+          [error?.message ?? 'The hub refused the grant.'],
+          error?.extensions?.code,
+          requestId,
+        );
+      }
+      req.session.breakGlass = {
+        ...req.session.breakGlass,
+        [id]: { id: grant.id, expiresAt: new Date(grant.expiresAt).getTime() },
+      };
+      logger.log(`break-glass grant ${grant.id} for a person, by ${req.session.user!.subject}`);
+      res.redirect(303, `/console/people/${id}`);
     }),
   );
 

@@ -25,8 +25,8 @@ declare module 'express-session' {
     signedInAt?: number;
     purpose?: string;
     caseReference?: string;
-    /** The break-glass grant the user holds, by person id. */
-    breakGlass?: Record<string, string>;
+    /** The break-glass grants the user holds, by person id: the grant's id and when it ends (ms). */
+    breakGlass?: Record<string, { id: string; expiresAt: number }>;
     /** Where to go after signing in. */
     returnTo?: string;
     /** A sign-in with the identity provider under way. */

@@ -165,6 +165,17 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     await expect(page.getByTestId('withheld').first().textContent()).resolves.toMatch(/withheld\s+\S+/);
     await accessible(page);
     await shot(page, 'withheld');
+    // Break the glass for them: the page asks why and for how long, warns that the DPO reviews it.
+    await page.getByTestId('break-glass').click();
+    await accessible(page);
+    await page
+      .getByLabel('Why can this not wait?')
+      .fill('Police report a child at risk at this address tonight; no caseworker yet.');
+    await page.getByLabel('30 minutes').check();
+    await page.getByRole('button', { name: 'Break the glass' }).click();
+    await page.waitForURL(new RegExp(`/console/people/${other.id}$`));
+    await expect(page.getByText('You broke the glass for this person').count()).resolves.toBe(1);
+    await accessible(page);
     await context.close();
   });
 

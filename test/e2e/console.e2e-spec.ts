@@ -140,6 +140,46 @@ describe('console: sign-in, sessions and pages over the API', () => {
     expect(page.text).toMatch(/withheld<\/strong> [^<]*(not released|relationship|caseload)/);
   });
 
+  it('breaks the glass for one person off the caseload: a reason first, then the record, audited under the grant', async () => {
+    const agent = await signedIn('Account manager', 'EARLY_HELP');
+    const before = await agent.get(`/console/people/${offCaseload}`).expect(200);
+    expect(before.text).toContain(`href="/console/people/${offCaseload}/break-glass"`);
+    const form = await agent.get(`/console/people/${offCaseload}/break-glass`).expect(200);
+    expect(form.text).toContain('The data protection officer reviews every grant');
+    const tooShort = await agent
+      .post(`/console/people/${offCaseload}/break-glass`)
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), reason: 'urgent', minutes: '30' })
+      .expect(400);
+    expect(tooShort.text).toContain('at least 30 characters');
+    expect(
+      await hub.db.dataSource.query(`select id from break_glass where person_id = $1`, [offCaseload]),
+    ).toEqual([]);
+    await agent
+      .post(`/console/people/${offCaseload}/break-glass`)
+      .type('form')
+      .send({
+        _csrf: csrfOf(tooShort.text),
+        reason: 'Police report a child at risk at this address tonight; no caseworker is assigned yet.',
+        minutes: '30',
+      })
+      .expect(303)
+      .expect('location', `/console/people/${offCaseload}`);
+    const [grant] = await hub.db.dataSource.query(`select id::text from break_glass where person_id = $1`, [
+      offCaseload,
+    ]);
+    const after = await agent.get(`/console/people/${offCaseload}`).expect(200);
+    expect(after.text).toContain('You broke the glass for this person');
+    const [view] = await hub.db.dataSource.query(
+      `select break_glass_id::text as "breakGlassId", purpose from audit_event where actor_subject = 'demo.account-manager' and operation = 'person.view' and $1 = any(persons) order by seq desc limit 1`,
+      [offCaseload],
+    );
+    expect(view).toEqual({ breakGlassId: grant.id, purpose: 'EARLY_HELP' });
+    // The grant opens this person only: another person's page is as before.
+    const other = await agent.get(`/console/people/${onCaseload.person}`).expect(200);
+    expect(other.text).not.toContain('You broke the glass');
+  });
+
   it('takes the purpose from a link, refuses one it does not know, and signs out', async () => {
     const agent = await signedIn('Data steward');
     const page = await agent.get(`/console/people/${onCaseload.person}?purpose=DATA_QUALITY`).expect(200);
