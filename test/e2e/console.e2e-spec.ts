@@ -152,9 +152,7 @@ describe('console: sign-in, sessions and pages over the API', () => {
       .send({ _csrf: csrfOf(form.text), reason: 'urgent', minutes: '30' })
       .expect(400);
     expect(tooShort.text).toContain('at least 30 characters');
-    expect(
-      await hub.db.dataSource.query(`select id from break_glass where person_id = $1`, [offCaseload]),
-    ).toEqual([]);
+    expect(await hub.db.dataSource.query(`select id from break_glass where person_id = $1`, [offCaseload])).toEqual([]);
     await agent
       .post(`/console/people/${offCaseload}/break-glass`)
       .type('form')
