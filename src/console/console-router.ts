@@ -26,6 +26,7 @@ import {
 } from './console-pages';
 import { consoleSessions, ConsoleUser, SessionSettings } from './console-session';
 import { cell, link } from './console-cells';
+import { ACCEPT_REVIEW, REJECT_REVIEW, REVIEWS_QUERY, reviewItem } from './console-steward';
 import { ApiAnswer, ApiCall, askHub, otherErrors, streamFromHub, withheldByPath } from './hub-api';
 import {
   DPO_EVENTS_QUERY,
@@ -720,6 +721,48 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     }),
   );
 
+  // The data steward's review queue: both records side by side, and the two decisions (merge or keep apart).
+  router.get(
+    '/reviews',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+      const call = dpoCall(req);
+      const answer = await askHub<{
+        matchReviews: { pending: number; nextCursor: string | null; items: Record<string, unknown>[] };
+      }>(req, call, REVIEWS_QUERY, { after });
+      if (refused(res, answer, call.requestId!)) return;
+      const page = answer.data!.matchReviews;
+      render(res, 'reviews', {
+        title: 'Match review',
+        section: 'reviews',
+        pending: page.pending,
+        items: page.items.map(reviewItem),
+        nextPage: page.nextCursor ? `/console/reviews?${new URLSearchParams({ after: page.nextCursor })}` : undefined,
+      });
+    }),
+  );
+
+  router.post(
+    '/reviews/:id',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const decision = String(req.body.decision ?? '');
+      if (!['accept', 'reject'].includes(decision))
+        return problem(res, 400, 'Choose a decision', ['Same person, or different people.'], 'BAD_USER_INPUT');
+      const note = String(req.body.note ?? '').trim();
+      const call = dpoCall(req);
+      const answer = await askHub<Record<string, { personId: string | null } | null>>(
+        req,
+        call,
+        decision === 'accept' ? ACCEPT_REVIEW : REJECT_REVIEW,
+        { id: String(req.params.id), ...(note ? { note } : {}) },
+      );
+      if (refused(res, answer, call.requestId!)) return;
+      res.redirect(303, '/console/reviews');
+    }),
+  );
+
   // Break-glass: emergency access to one person off the caseload, time-boxed, with a written reason,
   // reviewed by the DPO. The grant is made by the API (breakGlass) and used on this person's pages only.
   const BREAK_GLASS_MUTATION = `mutation ConsoleBreakGlass($input: BreakGlassInput!) { breakGlass(input: $input) { id expiresAt } }`;
@@ -812,6 +855,9 @@ function navigationFor(user: ConsoleUser | undefined, purpose: string | undefine
   return [
     ...(holdsCases ? [{ href: '/console/caseload', text: 'My caseload', section: 'caseload' }] : []),
     ...(user.roles.includes('dpo') ? [{ href: '/console/dpo', text: 'Data protection', section: 'dpo' }] : []),
+    ...(user.roles.includes('data-steward')
+      ? [{ href: '/console/reviews', text: 'Match review', section: 'reviews' }]
+      : []),
     { href: '/console/search', text: 'Search', section: 'search' },
     { href: '/console/purpose', text: `Purpose: ${purpose ?? 'not chosen'}`, section: 'purpose' },
   ];

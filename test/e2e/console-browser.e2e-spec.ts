@@ -199,4 +199,36 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     await accessible(page);
     await context.close();
   });
+
+  it('the data steward sees both records of a pair side by side, accessibly, and decides one', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/console`);
+    await page.getByRole('button', { name: 'Data steward' }).click();
+    await page.waitForURL(/\/console\/purpose$/);
+    // A pair to decide, if this borough's matching left none: two members of one household, queued as the
+    // matcher queues pairs it cannot decide (the HTTP suite decides one the matcher queued itself).
+    await hub.db.dataSource.query(`
+      insert into match_review (record_a, record_b, weight, probability, reason, explanation)
+      select least(a.id, b.id), greatest(a.id, b.id), 4.2, 0.62, 'household members the records cannot tell apart',
+             jsonb_build_object('method', 'probabilistic', 'weight', 4.2, 'probability', 0.62, 'decision', 'review',
+               'priorWeight', -6.3, 'hardNegatives', '[]'::jsonb, 'cautions', '[]'::jsonb,
+               'fields', jsonb_build_array(jsonb_build_object('comparison', 'familyName', 'level', 'exact', 'weight', 2.9),
+                                           jsonb_build_object('comparison', 'address', 'level', 'same UPRN', 'weight', 3.4)))
+        from household_membership m1 join household_membership m2 on m2.household_id = m1.household_id and m2.person_id > m1.person_id
+        join person_link la on la.person_id = m1.person_id join source_record a on a.id = la.source_record_id
+        join person_link lb on lb.person_id = m2.person_id join source_record b on b.id = lb.source_record_id
+       where m1.valid_to is null and m2.valid_to is null and not exists (select 1 from match_review where status = 'pending')
+       limit 1
+      on conflict do nothing`);
+    await page.goto(`${base}/console/reviews`);
+    const before = await page.getByTestId('review').count();
+    expect(before).toBeGreaterThan(0);
+    await accessible(page);
+    await shot(page, 'reviews');
+    await page.getByTestId('review').first().getByRole('button', { name: 'Different people' }).click();
+    await page.waitForURL(/\/console\/reviews$/);
+    await expect(page.getByTestId('pending').textContent()).resolves.toMatch(/waiting for a decision: \d+\./);
+    await context.close();
+  });
 });

@@ -259,6 +259,39 @@ describe('console: sign-in, sessions and pages over the API', () => {
     );
   });
 
+  it("shows the data steward both records of a review item side by side, and records the steward's decision", async () => {
+    const pendingIn = async () =>
+      Number(
+        (await hub.db.dataSource.query(`select count(*)::int as n from match_review where status = 'pending'`))[0].n,
+      );
+    const pending = await pendingIn();
+    expect(pending).toBeGreaterThan(0);
+    const steward = await signedIn('Data steward');
+    const page = await steward.get('/console/reviews').expect(200);
+    expect(page.text).toContain(`Pairs of records waiting for a decision: ${pending}.`);
+    const id = /action="\/console\/reviews\/([^"]+)"/.exec(page.text)?.[1];
+    expect(id).toBeDefined();
+    const [item] = await hub.db.dataSource.query(
+      `select a.source_key as a, b.source_key as b from match_review v join source_record a on a.id = v.record_a join source_record b on b.id = v.record_b where v.id = $1`,
+      [id],
+    );
+    expect(page.text).toContain(item.a);
+    expect(page.text).toContain(item.b);
+    await steward
+      .post(`/console/reviews/${id}`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), decision: 'reject', note: 'Different dates of birth and first names.' })
+      .expect(303)
+      .expect('location', '/console/reviews');
+    expect(await hub.db.dataSource.query(`select status from match_review where id = $1`, [id])).toEqual([
+      { status: 'rejected' },
+    ]);
+    expect(await pendingIn()).toBe(pending - 1);
+    // Nobody else reaches the queue.
+    const manager = await signedIn('Account manager', 'EARLY_HELP');
+    await manager.get('/console/reviews').expect(403);
+  });
+
   it('answers an unknown page or id with a page, not a stack trace', async () => {
     const agent = await signedIn('Data steward', 'DATA_QUALITY');
     const missing = await agent.get('/console/people/not-an-id').expect(404);
