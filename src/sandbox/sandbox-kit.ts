@@ -267,3 +267,36 @@ export function pageSizeOf(value: string | null, fallback: number, max = 1000): 
   const n = Number(value ?? fallback);
   return Number.isInteger(n) && n > 0 ? Math.min(n, max) : fallback;
 }
+
+/** A sandbox's store, as tests change it the way the real system's data would change. */
+export interface MutableStore {
+  upsert(record: Record<string, unknown>): unknown;
+  patch(key: string, changes: Record<string, unknown>): unknown;
+  remove(key: string): boolean;
+  save(): Promise<void>;
+}
+
+/**
+ * A test's change to a sandbox's data (`POST /_sandbox/mutate`): `{op: "upsert", record}` (a record in the
+ * source's own shape), `{op: "patch", key, changes}` or `{op: "delete", key}` (key: the source's own key).
+ */
+export async function applyMutation(store: MutableStore, body: unknown): Promise<SandboxResponse> {
+  const { op, key, record, changes } = (body ?? {}) as {
+    op?: string;
+    key?: string;
+    record?: Record<string, unknown>;
+    changes?: Record<string, unknown>;
+  };
+  let result: unknown;
+  if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
+  else if (op === 'patch' && key && changes) result = store.patch(key, changes);
+  else if (op === 'delete' && key) result = store.remove(key) || undefined;
+  else
+    return {
+      status: 400,
+      body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' },
+    };
+  if (result === undefined) return { status: 404, body: { error: 'no such record' } };
+  await store.save();
+  return { status: 200, body: { ok: true, record: result } };
+}

@@ -1,4 +1,5 @@
 import {
+  applyMutation,
   RunningSandbox,
   SandboxDefinition,
   SandboxRequest,
@@ -29,7 +30,7 @@ export const educationSandbox: SandboxDefinition = {
       { header: 'authorization', value: `Bearer ${options.secret}` },
       {
         handle: (request) => handle(store, request),
-        mutate: (body) => mutate(store, body),
+        mutate: (body) => applyMutation(store, body),
       },
     );
   },
@@ -43,26 +44,4 @@ function handle(store: EducationStore, request: SandboxRequest): SandboxResponse
   if (request.path === '/extracts/pupils.csv')
     return { status: 200, body: store.extract(), contentType: 'text/csv; charset=utf-8' };
   return undefined;
-}
-
-/** `{op: "upsert", record}` (a row by column name), `{op: "patch", key, changes}` or `{op: "delete", key}` (key: the UPN). */
-async function mutate(store: EducationStore, body: unknown): Promise<SandboxResponse> {
-  const { op, key, record, changes } = (body ?? {}) as {
-    op?: string;
-    key?: string;
-    record?: Record<string, unknown>;
-    changes?: Record<string, unknown>;
-  };
-  let result: unknown;
-  if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
-  else if (op === 'patch' && key && changes) result = store.patch(key, changes);
-  else if (op === 'delete' && key) result = store.remove(key) || undefined;
-  else
-    return {
-      status: 400,
-      body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' },
-    };
-  if (result === undefined) return { status: 404, body: { error: 'no such record' } };
-  await store.save();
-  return { status: 200, body: { ok: true, record: result } };
 }

@@ -1,4 +1,5 @@
 import {
+  applyMutation,
   pageSizeOf,
   RunningSandbox,
   SandboxDefinition,
@@ -28,7 +29,7 @@ export const housingSandbox: SandboxDefinition = {
       { header: apiKeyHeader, value: options.secret },
       {
         handle: (request) => handle(store, request),
-        mutate: (body) => mutate(store, body),
+        mutate: (body) => applyMutation(store, body),
       },
     );
   },
@@ -100,26 +101,4 @@ function details(t: HousingTenant) {
         ]
       : [],
   };
-}
-
-/** `{op: "upsert", record}`, `{op: "patch", key, changes}` or `{op: "delete", key}`. */
-async function mutate(store: HousingStore, body: unknown): Promise<SandboxResponse> {
-  const { op, key, record, changes } = (body ?? {}) as {
-    op?: string;
-    key?: string;
-    record?: Record<string, unknown>;
-    changes?: Record<string, unknown>;
-  };
-  let result: unknown;
-  if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
-  else if (op === 'patch' && key && changes) result = store.patch(key, changes);
-  else if (op === 'delete' && key) result = store.remove(key) || undefined;
-  else
-    return {
-      status: 400,
-      body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' },
-    };
-  if (result === undefined) return { status: 404, body: { error: 'no such record' } };
-  await store.save();
-  return { status: 200, body: { ok: true, record: result } };
 }

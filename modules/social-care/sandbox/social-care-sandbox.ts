@@ -1,4 +1,5 @@
 import {
+  applyMutation,
   pageSizeOf,
   RunningSandbox,
   SandboxDefinition,
@@ -26,7 +27,7 @@ export const socialCareSandbox: SandboxDefinition = {
       { header: 'authorization', value: `Bearer ${options.secret}` },
       {
         handle: (request) => handle(store, request),
-        mutate: (body) => mutate(store, body),
+        mutate: (body) => applyMutation(store, body),
       },
     );
   },
@@ -50,25 +51,4 @@ function handle(store: CareStore, request: SandboxRequest): SandboxResponse | un
     return { status: 200, body: { involvements: store.involvementsOf(ids) } };
   }
   return undefined;
-}
-
-async function mutate(store: CareStore, body: unknown): Promise<SandboxResponse> {
-  const { op, key, record, changes } = (body ?? {}) as {
-    op?: string;
-    key?: string;
-    record?: Record<string, unknown>;
-    changes?: Record<string, unknown>;
-  };
-  let result: unknown;
-  if (op === 'upsert' && record && typeof record === 'object') result = store.upsert(record);
-  else if (op === 'patch' && key && changes) result = store.patch(key, changes);
-  else if (op === 'delete' && key) result = store.remove(key) || undefined;
-  else
-    return {
-      status: 400,
-      body: { error: 'expected {op: upsert, record} | {op: patch, key, changes} | {op: delete, key}' },
-    };
-  if (result === undefined) return { status: 404, body: { error: 'no such record' } };
-  await store.save();
-  return { status: 200, body: { ok: true, record: result } };
 }
