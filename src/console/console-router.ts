@@ -194,8 +194,6 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       requestId,
     };
   };
-  const holdsCases = (req: Request) =>
-    Boolean(req.session.user?.roles.some((role) => role === 'account-manager' || role === 'caseworker'));
 
   /** The purpose comes first: a page with personal data is not asked for without one (or with one in the link). */
   const choosePurpose = async (req: Request, res: Response, next: NextFunction) => {
@@ -680,7 +678,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const page = personPage(answer.data.person, withheld, answer.errors);
       const grant = req.session.breakGlass?.[id];
       render(res, 'person', {
-        breakGlassOffered: holdsCases(req) && withheld.size > 0 && !(grant && grant.expiresAt > Date.now()),
+        breakGlassOffered:
+          holdsCases(req.session.user) && withheld.size > 0 && !(grant && grant.expiresAt > Date.now()),
         breakGlassUntil:
           grant && grant.expiresAt > Date.now() ? new Date(grant.expiresAt).toISOString().slice(11, 16) : undefined,
         title: page.name ?? 'Person',
@@ -776,7 +775,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
 
   router.get('/people/:id/break-glass', signedIn, purposeChosen, (req, res) => {
     const id = String(req.params.id);
-    if (!UUID.test(id) || !holdsCases(req))
+    if (!UUID.test(id) || !holdsCases(req.session.user))
       return problem(res, 404, 'Not found', ['There is nothing to open here.'], 'NOT_FOUND');
     renderBreakGlass(res, id, { minutes: '60' });
   });
@@ -787,7 +786,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     purposeChosen,
     asyncPage(async (req, res) => {
       const id = String(req.params.id);
-      if (!UUID.test(id) || !holdsCases(req))
+      if (!UUID.test(id) || !holdsCases(req.session.user))
         return problem(res, 404, 'Not found', ['There is nothing to open here.'], 'NOT_FOUND');
       const reason = String(req.body.reason ?? '').trim();
       const minutes = Number(req.body.minutes);
@@ -848,12 +847,16 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   return router;
 }
 
+/** Staff whose access rests on a caseload (account managers and caseworkers): caseload and break-glass. */
+function holdsCases(user: ConsoleUser | undefined): boolean {
+  return Boolean(user?.roles.some((role) => role === 'account-manager' || role === 'caseworker'));
+}
+
 /** The service navigation: the pages this user's roles have, then the purpose. */
 function navigationFor(user: ConsoleUser | undefined, purpose: string | undefined) {
   if (!user) return [];
-  const holdsCases = user.roles.some((role) => role === 'account-manager' || role === 'caseworker');
   return [
-    ...(holdsCases ? [{ href: '/console/caseload', text: 'My caseload', section: 'caseload' }] : []),
+    ...(holdsCases(user) ? [{ href: '/console/caseload', text: 'My caseload', section: 'caseload' }] : []),
     ...(user.roles.includes('dpo') ? [{ href: '/console/dpo', text: 'Data protection', section: 'dpo' }] : []),
     ...(user.roles.includes('data-steward')
       ? [{ href: '/console/reviews', text: 'Match review', section: 'reviews' }]
@@ -863,11 +866,11 @@ function navigationFor(user: ConsoleUser | undefined, purpose: string | undefine
   ];
 }
 
-/** Where a user starts: staff who hold cases at their caseload, everyone else at search. */
+/** Where a user starts: staff who hold cases at their caseload, the DPO and data stewards at their pages, others at search. */
 function landing(user: ConsoleUser): string {
-  return user.roles.some((role) => role === 'account-manager' || role === 'caseworker')
-    ? '/console/caseload'
-    : '/console/search';
+  if (holdsCases(user)) return '/console/caseload';
+  if (user.roles.includes('dpo')) return '/console/dpo';
+  return user.roles.includes('data-steward') ? '/console/reviews' : '/console/search';
 }
 
 /** Only a path inside the console: never a redirect elsewhere. */

@@ -233,6 +233,14 @@ describe('console: sign-in, sessions and pages over the API', () => {
     await manager.get('/console/dpo').expect(403);
 
     const dpo = await signedIn('DPO');
+    // The DPO starts at their own pages once a purpose is chosen.
+    const purposePage = await dpo.get('/console/purpose').expect(200);
+    await dpo
+      .post('/console/purpose')
+      .type('form')
+      .send({ _csrf: csrfOf(purposePage.text), purpose: 'SAFEGUARDING' })
+      .expect(303)
+      .expect('location', '/console/dpo');
     const overview = await dpo.get('/console/dpo').expect(200);
     expect(overview.text).toMatch(/data-testid="chain"><strong class="govuk-tag govuk-tag--green">Intact/);
     const timeline = await dpo.get(`/console/dpo/people/${onCaseload.person}`).expect(200);
@@ -267,6 +275,7 @@ describe('console: sign-in, sessions and pages over the API', () => {
     const pending = await pendingIn();
     expect(pending).toBeGreaterThan(0);
     const steward = await signedIn('Data steward');
+    await steward.get('/console').expect(303).expect('location', '/console/purpose');
     const page = await steward.get('/console/reviews').expect(200);
     expect(page.text).toContain(`Pairs of records waiting for a decision: ${pending}.`);
     const id = /action="\/console\/reviews\/([^"]+)"/.exec(page.text)?.[1];
