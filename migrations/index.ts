@@ -13,6 +13,7 @@ import { ServiceTeams1763808500000 } from './1763808500000-service-teams';
 import { PersonMergeRequests1763809000000 } from './1763809000000-person-merge-requests';
 import { HarvestingLimits1763811000000 } from './1763811000000-harvesting-limits';
 import { ConsoleSessions1763813000000 } from './1763813000000-console-sessions';
+import { LifeEvents1763814000000 } from './1763814000000-life-events';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   PersonMergeRequests1763809000000,
   HarvestingLimits1763811000000,
   ConsoleSessions1763813000000,
+  LifeEvents1763814000000,
 ];

@@ -7,6 +7,7 @@ import { SandboxSources, startSandboxSources } from '../support/sandbox-sources'
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { sourcesConfigFile, syncInProcess } from './support/cli-child';
 import { duplicates } from './support/index-snapshot';
+import { START_SYNC_SLOT_SECONDS } from '../../src/sources/sync/sync-scheduler.service';
 
 /**
  * The hub SERVER killed with SIGKILL while its background sync job runs (the job queue's, shared by every
@@ -49,6 +50,8 @@ describe('the hub server killed (SIGKILL) during its background sync', () => {
       await sleep(50);
     }
   };
+  /** The clock slot a sync after start is asked for in (pg-boss aligns `singletonSeconds` to the epoch). */
+  const startSlot = (at: number) => Math.floor(at / 1000 / START_SYNC_SLOT_SECONDS);
   const syncJobs = () =>
     db.dataSource.query(
       `select state, retry_count from pgboss.job where name = 'source-sync' order by created_on`,
@@ -100,7 +103,12 @@ describe('the hub server killed (SIGKILL) during its background sync', () => {
 
     // 1. Slow sources, so that the kill lands in the middle of the sync's pages.
     for (const id of SOURCES) sources.sandbox(id).setLatency(60);
+    // Both starts should ask in one slot (one job between them): too near a slot's end, wait for the next.
+    const slotLeftMs = START_SYNC_SLOT_SECONDS * 1000 - (Date.now() % (START_SYNC_SLOT_SECONDS * 1000));
+    if (slotLeftMs < 60_000) await sleep(slotLeftMs + 1_000);
+    const firstAsked = [startSlot(Date.now())];
     const first = await startHubProcess(env);
+    firstAsked.push(startSlot(Date.now()));
     hubs.push(first);
     await until(
       'a third of the records synced',
@@ -118,7 +126,9 @@ describe('the hub server killed (SIGKILL) during its background sync', () => {
 
     // 2. Started again (same slot for the sync after start, so no second job): the dead job is retried.
     for (const id of SOURCES) sources.sandbox(id).setLatency(0);
+    const secondAsked = [startSlot(Date.now())];
     const second = await startHubProcess(env);
+    secondAsked.push(startSlot(Date.now()));
     hubs.push(second);
     await until(
       'the sync resumed and finished, and matching after it',
@@ -131,7 +141,12 @@ describe('the hub server killed (SIGKILL) during its background sync', () => {
       second,
     );
     const jobs = await syncJobs();
-    expect(jobs.length).toBe(1);
+    // One job when both starts asked in the same slot (the usual case, after the wait above); on a machine so
+    // slow that the restart fell in the next slot, perhaps the second start's job too, run after the retried one.
+    const slots = new Set([...firstAsked, ...secondAsked]);
+    if (slots.size === 1) expect(jobs.length).toBe(1);
+    else expect(jobs.length).toBeLessThanOrEqual(2);
+    expect(jobs.filter((job) => job.retry_count >= 1)).toHaveLength(1);
     expect(jobs[0].retry_count).toBeGreaterThanOrEqual(1);
 
     // 3. What a run without the kill has: the same records, each once and linked once; one full load per

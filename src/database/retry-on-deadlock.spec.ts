@@ -1,4 +1,4 @@
-import { retryOnDeadlock } from './sync-scheduler.service';
+import { retryOnDeadlock } from './retry-on-deadlock';
 
 describe('retryOnDeadlock', () => {
   const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
