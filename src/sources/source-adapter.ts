@@ -15,7 +15,7 @@ export interface SourceAdapter {
   /** Service records for many people in one call: source key → that person's records (absent: none). */
   fetchDetails(sourceKeys: readonly string[], options?: FetchOptions): Promise<Map<string, ServiceRecord[]>>;
   /** Tells the source of a life event (Tell Us Once); adapters whose source does not take them omit it. */
-  notify?(event: LifeEventNotice): Promise<void>;
+  notify?(notice: LifeEventNotice): Promise<LifeEventReceipt>;
   health(): Promise<SourceHealth>;
 }
 
@@ -130,11 +130,40 @@ export interface ServiceRecord {
   fields: Record<string, unknown>;
 }
 
+/**
+ * A life event told to a source system (Tell Us Once, docs/life-events.md). At least once: the hub may send
+ * the same notice again (a retry, a restarted hub), always with the same `idempotencyKey`; the source applies
+ * a key once and answers the same for a repeat.
+ */
 export interface LifeEventNotice {
-  type: 'death' | 'birth' | 'change-of-address' | 'change-of-name';
-  sourceKey: string;
-  occurredOn: string;
-  details: Record<string, unknown>;
+  idempotencyKey: string;
+  /** NOTICE: the event happened. RETRACTION: the event `eventId` was reported wrongly; undo what its notice did. */
+  kind: 'NOTICE' | 'RETRACTION';
+  eventId: string;
+  type: 'DEATH' | 'BIRTH' | 'CHANGE_OF_ADDRESS' | 'CHANGE_OF_NAME';
+  /** This source's own keys for the person the event is about (for a birth: for the parents). */
+  sourceKeys: string[];
+  /** When it happened (YYYY-MM-DD). */
+  date?: string;
+  /** Only what the source's agreement releases for TELL_US_ONCE. */
+  newAddress?: { lines: string[]; postcode: string; uprn?: string };
+  newName?: { givenName?: string; middleNames?: string; familyName?: string };
+  child?: { givenName: string; familyName: string; sex?: 'F' | 'M' | 'X'; dateOfBirth?: string };
+}
+
+/** What a source did with a notice: `applied`, or `already-applied` (the key was seen), or `nothing-to-do`. */
+export interface LifeEventReceipt {
+  outcome: 'applied' | 'already-applied' | 'nothing-to-do';
+  /** What changed, in the source's words, without personal data ("tenancy T-123 ended"). */
+  detail?: string;
+}
+
+/** A notice the source refused as wrong (HTTP 4xx): sending it again cannot help, so it is not retried. */
+export class LifeEventNoticeRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LifeEventNoticeRefused';
+  }
 }
 
 export interface SourceHealth {

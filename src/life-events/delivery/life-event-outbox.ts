@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { LifeEventType } from '../life-event-rules';
 
 /** The pg-boss queue every hub instance's delivery workers take life-event deliveries from. */
 export const DELIVERY_QUEUE = 'life-event-delivery';
@@ -17,4 +18,17 @@ export interface DeliveryJob {
  */
 export abstract class LifeEventOutbox {
   abstract enqueue(manager: EntityManager, deliveryIds: readonly string[]): Promise<void>;
+}
+
+/**
+ * A delivery row's `payload`: exactly what its recipient is sent, fixed (under its agreement) when the event
+ * is accepted, so that every attempt sends the same. The retraction's payload repeats its notice's.
+ */
+export interface DeliveryPayload {
+  eventId: string;
+  type: LifeEventType;
+  /** The released fields by field ref (`hub.lifeEvent.*`, `hub.identity.*`), nothing else. */
+  released: Record<string, unknown>;
+  /** For a source recipient: its own keys for the person (for a birth, the parents). */
+  sourceKeys?: string[];
 }
