@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'graphql';
 import { ConfigError } from '../config/config';
-import { isAllowed, loadPersistedQueryLists, normalisedText, sha256 } from './persisted-queries';
+import { addTypenameToDocument, print as apolloPrint } from '@apollo/client/utilities';
+import { apolloClientText, isAllowed, loadPersistedQueryLists, normalisedText, sha256 } from './persisted-queries';
 
 const dir = mkdtempSync(join(tmpdir(), 'pq-'));
 const file = (name: string, content: unknown) => {
@@ -44,6 +45,25 @@ describe('persisted-query allow-lists', () => {
     const more =
       'query Fsm($id: ID!) { checkEligibility(personId: $id, check: FREE_SCHOOL_MEALS) { result ruleVersion rule __typename } }';
     expect(isAllowed(list, sha256(more), parse(more))).toBe(false);
+  });
+
+  // Apollo Client's persisted-query link first sends only the hash of its own printing (issue #14, finding 9):
+  // the hub knows that hash from the start, so a listed operation is found at the first request.
+  it.each([
+    ['a flat query', fsm],
+    ['the root left alone, nested sets typed', '{ me { subject organisation } hubInfo { version } }'],
+    [
+      'fragments and inline fragments',
+      'query P($id: ID!) { person(id: $id) { ...Who ... on Person { household { id postcode } } } } fragment Who on Person { id givenName }',
+    ],
+    ['a set that already asks for __typename', 'query { person(id: "1") { __typename id givenName } }'],
+    ['an exported set', 'query { person(id: "1") @export(as: "p") { id } hubInfo { version } }'],
+  ])('knows the hash Apollo Client sends for %s', (_name, text) => {
+    const client = apolloPrint(addTypenameToDocument(parse(text)));
+    expect(apolloClientText(parse(text))).toBe(client);
+    const list = loadPersistedQueryLists(file(`apollo-${sha256(text)}.json`, { clients: { crm: [text] } })).get('crm')!;
+    expect(list.documents.get(sha256(client))).toBe(client);
+    expect(isAllowed(list, sha256(client), parse(client))).toBe(true);
   });
 
   it('allows an entry given only as a hash, and refuses anything else', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import { DocumentNode, GraphQLError, Kind, parse, print, visit } from 'graphql';
+import { ASTNode, DocumentNode, FieldNode, GraphQLError, Kind, parse, print, visit } from 'graphql';
 import { z } from 'zod';
 import { Authenticator } from '../auth/authenticator.service';
 import { ConfigError } from '../config/config';
@@ -16,7 +16,7 @@ export interface ClientAllowList {
   exact: ReadonlySet<string>;
   /** SHA-256 of each allowed document in its normal form (see `normalisedText`), so layout, comments and `__typename` do not matter. */
   normalised: ReadonlySet<string>;
-  /** Hash → document text (the exact text and the normal form, each under its own hash), for hash-only requests. */
+  /** Hash → document text (the exact text, the normal form and Apollo Client's form, each under its own hash), for hash-only requests. */
   documents: ReadonlyMap<string, string>;
 }
 
@@ -44,6 +44,31 @@ export function normalisedText(document: DocumentNode): string {
   return print(
     visit(document, {
       [Kind.FIELD]: (field) => (field.name.value === '__typename' ? null : undefined),
+    }),
+  );
+}
+
+const TYPENAME: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
+
+/**
+ * A document as Apollo Client sends and hashes it: `__typename` appended to every selection set but the
+ * operation's own, unless the set already asks for a field whose name starts with `__` or is exported
+ * (`@export`), then printed by graphql-js (Apollo Client's `addTypenameToDocument` and `print`). Its hash is
+ * registered for hash-only requests, so a listed operation's first request by hash alone is found.
+ */
+export function apolloClientText(document: DocumentNode): string {
+  return print(
+    visit(document, {
+      [Kind.SELECTION_SET]: {
+        enter(node, _key, parent) {
+          // A selection set's parent is the node that owns it: an operation, a field, a fragment.
+          const owner = parent as ASTNode | undefined;
+          if (owner?.kind === Kind.OPERATION_DEFINITION) return undefined;
+          if (node.selections.some((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))) return undefined;
+          if (owner?.kind === Kind.FIELD && owner.directives?.some((d) => d.name.value === 'export')) return undefined;
+          return { ...node, selections: [...node.selections, TYPENAME] };
+        },
+      },
     }),
   );
 }
@@ -94,6 +119,9 @@ export function loadPersistedQueryLists(path: string, maxTokens?: number): Persi
       const normal = normalisedText(document);
       normalised.add(sha256(normal));
       documents.set(sha256(normal), normal);
+      // Apollo Client's persisted-query link sends the hash of its own printing first, with no document.
+      const sent = apolloClientText(document);
+      documents.set(sha256(sent), sent);
     });
     lists.set(client, { exact, normalised, documents });
   }
@@ -148,8 +176,8 @@ export function persistedQueriesPlugin(
         };
       }
       if (!list) return;
-      // A client may send only the hash of a listed document (of its exact text or of its normal form),
-      // whether or not this instance has seen it. Any other hash goes on to Apollo's own persisted queries:
+      // A client may send only the hash of a listed document (of its exact text, its normal form or Apollo
+      // Client's printing of it), whether or not this instance has seen it. Any other hash goes on to Apollo's own persisted queries:
       // one it has not stored is answered PERSISTED_QUERY_NOT_FOUND, and Apollo Client then sends the
       // document with the hash, which is checked against the list like any other.
       const hash = request.extensions?.persistedQuery?.sha256Hash;
