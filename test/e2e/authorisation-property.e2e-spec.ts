@@ -47,13 +47,17 @@ interface AuditRow {
   released: { source: string; field: string }[];
 }
 
-/** Every object answering for a person: `person`, search results' and household members' `person`. */
+/** Every object answering for a person: `person`, search results' and household members' `person`, `_entities`. */
 function personsIn(data: unknown): Record<string, unknown>[] {
   const found: Record<string, unknown>[] = [];
   const walk = (value: unknown, key?: string) => {
     if (Array.isArray(value)) return value.forEach((item) => walk(item, key));
     if (!value || typeof value !== 'object') return;
-    if (key === 'person' && 'id' in value) found.push(value as Record<string, unknown>);
+    const entity = value as Record<string, unknown>;
+    if ('id' in entity && (key === 'person' || (key === '_entities' && entity.__typename === 'Person'))) {
+      const { __typename: _typename, ...person } = entity;
+      found.push(person);
+    }
     for (const [child, item] of Object.entries(value)) walk(item, child);
   };
   walk(data);
@@ -65,6 +69,7 @@ describe('authorisation as a property: random callers, random people', () => {
   let people: string[];
   let secrets: Secret[];
   let households: Map<string, string>;
+  let postcodes: Map<string, string>;
   const next = seeded(SEED);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
 
@@ -99,6 +104,14 @@ describe('authorisation as a property: random callers, random people', () => {
           `select person_id::text, household_id::text from household_membership where valid_to is null`,
         )
       ).map((row) => [row.person_id, row.household_id]),
+    );
+    postcodes = new Map(
+      (
+        await query<{ person_id: string; postcode: string }>(
+          `select m.person_id::text, h.postcode from household_membership m join household h on h.id = m.household_id
+            where m.valid_to is null and h.postcode is not null`,
+        )
+      ).map((row) => [row.person_id, row.postcode]),
     );
     // Some people on a council team's caseload, some on one user's, so that relationships vary.
     const assignments = hub.app.get(CaseAssignmentsService);
@@ -151,11 +164,16 @@ describe('authorisation as a property: random callers, random people', () => {
     const known = secrets.filter((s) => s.personId === personId);
     const name = known.find((s) => s.field === 'identity.familyName');
     const dob = known.find((s) => s.field === 'identity.dateOfBirth');
-    switch (Math.floor(next() * 3)) {
+    switch (Math.floor(next() * 5)) {
       case 0:
         return `{ person(id: "${personId}") { id exists holdingTeams givenName familyName dateOfBirth nino sourceRecords { source sourceKey } housing { tenancies { tenancyRef } } socialCare { childrenSocialCare { caseType } } } }`;
       case 1:
         return `{ household(id: "${households.get(personId) ?? randomUUID()}") { id postcode memberCount members { person { id givenName familyName dateOfBirth } } } }`;
+      // The partner API's way in: a gateway resolving a person and their household by reference.
+      case 2:
+        return `{ _entities(representations: [{ __typename: "Person", id: "${personId}" }, { __typename: "Household", id: "${households.get(personId) ?? randomUUID()}" }]) { __typename ... on Person { id exists holdingTeams givenName familyName dateOfBirth nino sourceRecords { source sourceKey } } ... on Household { id postcode members { person { id givenName familyName dateOfBirth } } } } }`;
+      case 3:
+        return `{ householdsAtAddress(input: { postcode: ${JSON.stringify(postcodes.get(personId) ?? 'ZZ9 9ZZ')} }) { id postcode memberCount members { person { id givenName familyName dateOfBirth nino } } } }`;
       default:
         return `{ searchPeople(input: { familyName: ${JSON.stringify(name?.value ?? 'Nobody')}, dateOfBirth: ${JSON.stringify(dob?.value ?? '1970-01-01')}, first: 5 }) { edges { score person { id exists holdingTeams givenName familyName dateOfBirth } } pageInfo { endCursor hasNextPage } } }`;
     }
