@@ -371,6 +371,21 @@ const rows: Row[] = [
     released: [F.name, F.dob, F.rent],
     facts: withObjection({ source: 'social-care' }),
   },
+  // A staff objection waits for the DPO as a restriction of everything in its scope, and applies at once (#15).
+  {
+    name: 'staff objection awaiting the DPO (a restriction)',
+    principal: P.amOn,
+    context: EH,
+    released: none,
+    facts: withObjection({ kind: 'restriction' }),
+  },
+  {
+    name: 'staff objection awaiting the DPO stops an NHS safeguarding request',
+    principal: P.nhs,
+    context: SG,
+    released: none,
+    facts: withObjection({ kind: 'restriction' }),
+  },
   // Agreement lifecycle.
   {
     name: 'agreement suspended',
