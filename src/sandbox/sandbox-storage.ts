@@ -14,12 +14,24 @@ export async function writeJsonFile(path: string, data: unknown): Promise<void> 
   await rename(temporary, path);
 }
 
-/** Serialises writes of one store so that two mutations never interleave their files. */
+/**
+ * Serialises writes of one store so that two mutations never interleave their files. A store's save writes
+ * its whole state as it is when the write starts, so saves asked for while one is waiting to start share
+ * it (group commit): each caller's change is on disk when its promise resolves, and a burst of changes
+ * costs two writes, not one per change.
+ */
 export class WriteQueue {
   private tail: Promise<void> = Promise.resolve();
+  private waiting: Promise<void> | undefined;
 
   run(work: () => Promise<void>): Promise<void> {
-    const next = this.tail.then(work, work);
+    if (this.waiting) return this.waiting;
+    const start = () => {
+      this.waiting = undefined;
+      return work();
+    };
+    const next = this.tail.then(start, start);
+    this.waiting = next;
     this.tail = next.catch(() => undefined);
     return next;
   }
