@@ -506,7 +506,7 @@ export class LifeEventDesk {
   /** Undoes changes newest first; a field changed again since keeps its later value. Returns how many were kept. */
   private undo(changes: readonly RecordChange[]): number {
     let kept = 0;
-    for (const change of [...changes].reverse()) {
+    for (const change of changes.toReversed()) {
       const current = this.store.get(change.key) as Record<string, unknown> | undefined;
       if (!current) continue;
       if (change.added) {

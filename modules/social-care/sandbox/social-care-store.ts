@@ -1,4 +1,5 @@
 import { Borough, CareView } from '../../../src/sandbox/borough-model';
+import { AppliedLifeEvent, JournalledStore } from '../../../src/sandbox/sandbox-kit';
 import { readJsonFile, writeJsonFile, WriteQueue } from '../../../src/sandbox/sandbox-storage';
 import { CareInvolvementRow, CarePerson, formatCareTimestamp, months } from '../social-care-api.types';
 
@@ -6,6 +7,8 @@ export interface CareData {
   format: 'social-care-sandbox/1';
   people: CarePerson[];
   involvements: CareInvolvementRow[];
+  /** The life events told to the sandbox (LifeEventDesk), saved with the records they changed. */
+  lifeEvents?: AppliedLifeEvent[];
 }
 
 const relationships: Record<
@@ -66,7 +69,7 @@ function careDate(iso: string): string {
 }
 
 /** In-memory people ordered by (lastUpdated, personId), written back to the sandbox's own JSON file. */
-export class CareStore {
+export class CareStore implements JournalledStore {
   private readonly writes = new WriteQueue();
   private lastStamp = 0;
 
@@ -80,7 +83,42 @@ export class CareStore {
   static async load(file: string): Promise<CareStore> {
     const data = await readJsonFile<CareData>(file);
     if (data.format !== 'social-care-sandbox/1') throw new Error(`${file} is not social care sandbox data`);
+    data.lifeEvents ??= [];
     return new CareStore(file, data);
+  }
+
+  get lifeEvents(): AppliedLifeEvent[] {
+    return this.data.lifeEvents!;
+  }
+
+  /** An active person by id, or an involvement by `involvement:<personId>:<caseId>`. */
+  get(key: string): CarePerson | CareInvolvementRow | undefined {
+    if (key.startsWith('involvement:')) return this.involvement(key);
+    return this.data.people.find((p) => p.personId === key && p.recordState === 'ACTIVE');
+  }
+
+  /** A person's change moves them to the end of the walk; an involvement is not in the walk (its person is). */
+  set(key: string, fields: Record<string, unknown>): void {
+    if (key.startsWith('involvement:')) {
+      const row = this.involvement(key);
+      if (row) Object.assign(row, fields);
+      return;
+    }
+    this.patch(key, fields);
+  }
+
+  add(_key: string, record: Record<string, unknown>): void {
+    this.upsert(record);
+  }
+
+  /** A person's involvements (open and closed). */
+  involvementsFor(personId: string): CareInvolvementRow[] {
+    return this.data.involvements.filter((i) => i.personId === personId);
+  }
+
+  private involvement(key: string): CareInvolvementRow | undefined {
+    const [, personId, caseId] = key.split(':');
+    return this.data.involvements.find((i) => i.personId === personId && i.caseId === caseId);
   }
 
   /** People (removed ones too) after the keyset position (updated, id). */
