@@ -415,6 +415,19 @@ describe.each(sources)('%s: the notify contract', (source) => {
     await expect(adapter(source).notify!(reuse)).rejects.toThrow(/HTTP 409/);
   });
 
+  it('applies a key once when the same notice arrives twice at the same time (two hub instances)', async () => {
+    const rename = notice({
+      type: 'CHANGE_OF_NAME',
+      sourceKeys: [subject[source]],
+      newName: { givenName: 'Sam', familyName: `Twice${source.length}` },
+    });
+    const receipts = await Promise.all([adapter(source).notify!(rename), adapter(source).notify!(rename)]);
+    expect(receipts.map((r) => r.outcome).sort()).toEqual(['already-applied', 'applied']);
+    const [entry] = await applied(source, rename.idempotencyKey);
+    expect(entry).toMatchObject({ outcome: 'applied', received: 2 });
+    expect(entry.changes).toHaveLength(1);
+  });
+
   it('answers nothing-to-do for keys it does not hold, and for a retraction of an event it never applied', async () => {
     await expect(
       adapter(source).notify!(notice({ type: 'DEATH', sourceKeys: ['no-such-record'], date: '2025-01-01' })),
