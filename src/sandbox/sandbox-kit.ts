@@ -2,6 +2,7 @@ import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerRespo
 import { AddressInfo } from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Borough } from './borough-model';
+import { AppendLog } from './sandbox-storage';
 
 /**
  * The plumbing the three sandbox source systems share: an HTTP server on loopback, credentials, latency
@@ -322,7 +323,24 @@ export interface JournalledStore {
   add(key: string, record: Record<string, unknown>): void;
   /** Deletes as the system does (a tombstone where its feed has them). */
   remove(key: string): boolean;
+  /** The record as stored, tombstone or not (undefined: none), for the desk's log. */
+  raw(key: string): unknown;
+  /** Puts back a record as `raw` gave it (change stamps included), when the desk replays its log. */
+  restore(key: string, raw: unknown): void;
+  /** Writes the records with `lifeEvents` and `lifeEventSeq` (a snapshot of everything in memory). */
   save(): Promise<void>;
+  /** The desk's journal, kept in the store's data. */
+  readonly lifeEvents: AppliedLifeEvent[];
+  /** The last desk log line the store's data includes; the store saves it with its data. */
+  lifeEventSeq: number;
+}
+
+/** A line of the desk's log: a new key (its journal entry and the records it changed, as stored), or a repeat. */
+interface DeskLogLine {
+  seq: number;
+  entry?: AppliedLifeEvent;
+  records?: [string, unknown][];
+  repeat?: string;
 }
 
 export type SandboxLifeEventType = 'DEATH' | 'BIRTH' | 'CHANGE_OF_ADDRESS' | 'CHANGE_OF_NAME';
@@ -351,7 +369,8 @@ export interface SandboxLifeEvent {
 }
 
 /** One change a notice makes: fields set on a record (top-level fields, replaced whole), or a record added. */
-export type LifeEventEdit = { key: string; set: Record<string, unknown> } | { key: string; add: Record<string, unknown> };
+export type LifeEventEdit =
+  { key: string; set: Record<string, unknown> } | { key: string; add: Record<string, unknown> };
 
 /** What a sandbox's own rules make of a notice, against its current records. */
 export interface LifeEventPlan {
@@ -390,29 +409,72 @@ export interface AppliedLifeEvent {
 }
 
 export type LifeEventAnswer =
-  | { outcome: 'applied' | 'already-applied' | 'nothing-to-do'; detail: string }
-  | { conflict: string };
+  { outcome: 'applied' | 'already-applied' | 'nothing-to-do'; detail: string } | { conflict: string };
 
 /**
  * Life events told to a sandbox, applied as its real system would and once per idempotency key: the
  * sandbox reads its API's shape into a `SandboxLifeEvent` and gives its own rules (`plan`); the desk applies
  * the plan through the store (so the records' change stamps move and the identity feed shows the change),
  * remembers each key with what it changed, answers a repeat `already-applied` without changing anything,
- * undoes a notice when its retraction comes, and saves the journal in the same file write as the records
- * before it answers (a sandbox killed mid-way has applied a key wholly or not at all).
+ * undoes a notice when its retraction comes. Before it answers, it appends one line to its log (next to
+ * the store's file): the journal entry with the records it changed, as stored; a line is written whole or
+ * not at all, so a sandbox killed mid-way has applied a key wholly or not at all. At start the log is
+ * replayed onto the store's last saved data, saved with it and emptied. (Saving the whole store for each
+ * notice cost more with every notice kept.)
  */
 export class LifeEventDesk {
   private readonly byKey = new Map<string, AppliedLifeEvent>();
   /** eventId → the NOTICE applied for it; eventId → the RETRACTION received for it. */
   private readonly notices = new Map<string, AppliedLifeEvent>();
   private readonly retractions = new Map<string, AppliedLifeEvent>();
+  private readonly journal: AppliedLifeEvent[];
+  private readonly log: AppendLog;
 
-  constructor(
+  private constructor(
     private readonly store: JournalledStore,
-    /** The persisted journal (part of the store's data, written by its `save`), appended to in place. */
-    private readonly journal: AppliedLifeEvent[],
+    logFile: string,
   ) {
-    for (const entry of journal) this.index(entry);
+    this.journal = store.lifeEvents;
+    this.log = new AppendLog(logFile);
+    for (const entry of this.journal) this.index(entry);
+  }
+
+  /** The desk of a store, its log (`logFile`) replayed onto it. */
+  static async open(store: JournalledStore, logFile: string): Promise<LifeEventDesk> {
+    const desk = new LifeEventDesk(store, logFile);
+    const lines = (await desk.log.read()) as DeskLogLine[];
+    let replayed = 0;
+    for (const line of lines) {
+      if (!(line.seq > store.lifeEventSeq)) continue;
+      desk.replay(line);
+      replayed += 1;
+    }
+    if (replayed) await store.save();
+    if (lines.length) await desk.log.clear();
+    return desk;
+  }
+
+  private replay(line: DeskLogLine): void {
+    this.store.lifeEventSeq = line.seq;
+    if (line.repeat) {
+      const seen = this.byKey.get(line.repeat);
+      if (seen) seen.received += 1;
+      return;
+    }
+    if (!line.entry || this.byKey.has(line.entry.idempotencyKey)) return;
+    for (const [key, raw] of line.records ?? []) this.store.restore(key, raw);
+    const entry = line.entry;
+    if (entry.kind === 'RETRACTION') {
+      const notice = this.notices.get(entry.eventId);
+      if (notice && !notice.retractedBy) notice.retractedBy = entry.idempotencyKey;
+    }
+    this.journal.push(entry);
+    this.index(entry);
+  }
+
+  private append(line: Omit<DeskLogLine, 'seq'>): Promise<void> {
+    this.store.lifeEventSeq += 1;
+    return this.log.append({ seq: this.store.lifeEventSeq, ...line });
   }
 
   applied(): AppliedLifeEvent[] {
@@ -423,10 +485,10 @@ export class LifeEventDesk {
     const fingerprint = fingerprintOf(event);
     const seen = this.byKey.get(event.key);
     if (seen) {
-      if (seen.fingerprint !== fingerprint)
-        return { conflict: 'this idempotency key was used for a different notice' };
+      if (seen.fingerprint !== fingerprint) return { conflict: 'this idempotency key was used for a different notice' };
       seen.received += 1;
-      await this.store.save();
+      // Behind the first line of this key in the log: answered once that is written.
+      await this.append({ repeat: event.key });
       return { outcome: 'already-applied', detail: seen.detail };
     }
     const entry: AppliedLifeEvent = {
@@ -441,15 +503,22 @@ export class LifeEventDesk {
       fingerprint,
       changes: [],
     };
-    if (event.kind === 'NOTICE') this.notice(event, entry, plan);
-    else this.retraction(event, entry);
+    const touched = new Set<string>();
+    if (event.kind === 'NOTICE') this.notice(event, entry, plan, touched);
+    else this.retraction(event, entry, touched);
     this.journal.push(entry);
     this.index(entry);
-    await this.store.save();
+    const records = [...touched].map((key): [string, unknown] => [key, structuredClone(this.store.raw(key))]);
+    await this.append({ entry, records });
     return { outcome: entry.outcome, detail: entry.detail };
   }
 
-  private notice(event: SandboxLifeEvent, entry: AppliedLifeEvent, plan: (event: SandboxLifeEvent) => LifeEventPlan) {
+  private notice(
+    event: SandboxLifeEvent,
+    entry: AppliedLifeEvent,
+    plan: (event: SandboxLifeEvent) => LifeEventPlan,
+    touched: Set<string>,
+  ) {
     if (this.retractions.has(event.eventId)) {
       entry.detail = 'the event was retracted before its notice came: nothing applied';
       return;
@@ -463,9 +532,10 @@ export class LifeEventDesk {
     entry.outcome = planned.outcome;
     entry.detail = planned.detail;
     if (planned.outcome === 'applied') entry.changes = this.apply(planned.edits);
+    for (const change of entry.changes) touched.add(change.key);
   }
 
-  private retraction(event: SandboxLifeEvent, entry: AppliedLifeEvent) {
+  private retraction(event: SandboxLifeEvent, entry: AppliedLifeEvent, touched: Set<string>) {
     const notice = this.notices.get(event.eventId);
     if (!notice) {
       entry.detail = 'no notice of this event was applied: nothing to undo';
@@ -481,6 +551,7 @@ export class LifeEventDesk {
       return;
     }
     const kept = this.undo(notice.changes);
+    for (const change of notice.changes) touched.add(change.key);
     entry.outcome = 'applied';
     entry.detail = `undone: ${notice.detail}${kept ? ` (${kept} field(s) changed since were kept)` : ''}`;
   }
@@ -585,7 +656,8 @@ export function lifeEventProblems(event: Partial<SandboxLifeEvent>): string[] {
   }
   if (event.type === 'CHANGE_OF_NAME') {
     const n = event.newName;
-    if (!n || ![n.givenName, n.middleNames, n.familyName].some(text)) problems.push('newName: required for a name change');
+    if (!n || ![n.givenName, n.middleNames, n.familyName].some(text))
+      problems.push('newName: required for a name change');
   }
   if (event.type === 'BIRTH') {
     const c = event.child;

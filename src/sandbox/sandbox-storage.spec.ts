@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJsonFile, WriteQueue } from './sandbox-storage';
+import { AppendLog, writeJsonFile, WriteQueue } from './sandbox-storage';
 
 describe('WriteQueue', () => {
   let dir: string;
@@ -52,5 +52,24 @@ describe('WriteQueue', () => {
     const results = await Promise.allSettled([queue.run(work(false)), queue.run(work(false))]);
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     expect(most).toBe(1);
+  });
+});
+
+describe('AppendLog', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'append-log-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('keeps every line appended, in order, and reads up to a torn last line', async () => {
+    const log = new AppendLog(join(dir, 'desk.jsonl'));
+    expect(await log.read()).toEqual([]);
+    await Promise.all(Array.from({ length: 50 }, (_, seq) => log.append({ seq })));
+    await appendFile(log.file, '{"seq":50,"entry":{"idem');
+    const lines = (await log.read()) as { seq: number }[];
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 50 }, (_, seq) => seq));
+    await log.clear();
+    expect(await log.read()).toEqual([]);
   });
 });

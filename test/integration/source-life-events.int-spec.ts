@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { sandboxDataFile } from '../../src/sandbox/borough-files';
@@ -495,29 +497,54 @@ describe.each(sources)('%s: the notify contract', (source) => {
     expect(error).not.toBeInstanceOf(LifeEventNoticeRefused);
   });
 
-  it('remembers its keys across a restart: the sandbox started again from its file answers already-applied', async () => {
-    const death = notice({
+  it('a sandbox killed and started again replays its log: keys kept, changes kept, a torn last line ignored', async () => {
+    const rename = notice({
       type: 'CHANGE_OF_NAME',
       sourceKeys: [subject[source]],
       newName: { givenName: 'Morgan', familyName: 'Restart' },
     });
-    const first = await adapter(source).notify!(death);
+    const first = await adapter(source).notify!(rename);
     expect(first.outcome).toBe('applied');
+    const { records } = await feed(source);
+    // What a SIGKILL leaves: the data file as last saved and the desk's log, its last line half written.
+    const copy = await mkdtemp(join(tmpdir(), 'sandbox-restart-'));
+    const dataFile = join(copy, `${source}.json`);
+    await copyFile(sandboxDataFile(sandboxes.dir, source), dataFile);
+    await copyFile(`${sandboxDataFile(sandboxes.dir, source)}.life-events.jsonl`, `${dataFile}.life-events.jsonl`);
+    await appendFile(`${dataFile}.life-events.jsonl`, '{"seq":999999,"entry":{"idempotencyKey":"torn');
     const definition = sandboxDefinitions.find((d) => d.id === source)!;
-    const again = await definition.start({ dataFile: sandboxDataFile(sandboxes.dir, source), secret: 'restarted' });
+    const again = await definition.start({ dataFile, secret: 'restarted' });
     try {
+      expect(await readFile(`${dataFile}.life-events.jsonl`, 'utf8')).toBe('');
       const restarted = createAdapter({
         ...sandboxes.connection(source),
         baseUrl: again.url,
         authHeaders: again.authHeaders,
       });
-      await expect(restarted.notify!(death)).resolves.toEqual({ outcome: 'already-applied', detail: first.detail });
-      expect(again.lifeEvents().find((e) => e.idempotencyKey === death.idempotencyKey)).toMatchObject({
+      await expect(restarted.notify!(rename)).resolves.toEqual({ outcome: 'already-applied', detail: first.detail });
+      const journal = again.lifeEvents();
+      expect(journal.find((e) => e.idempotencyKey === rename.idempotencyKey)).toMatchObject({
         outcome: 'applied',
         received: 2,
       });
+      expect(journal.map((e) => e.idempotencyKey)).toEqual(
+        (await sandboxes.lifeEvents(source)).map((e) => e.idempotencyKey),
+      );
+      // The records as the running sandbox has them, change stamps included.
+      const page = await restarted.pullIdentities();
+      expect(page.records.length).toBeGreaterThan(0);
+      let cursor: string | undefined;
+      const replayed = new Map<string, SourceIdentityRecord>();
+      for (;;) {
+        const next = await restarted.pullIdentities(cursor);
+        for (const record of next.records) replayed.set(record.sourceKey, record);
+        cursor = next.nextCursor;
+        if (next.complete) break;
+      }
+      expect(replayed).toEqual(records);
     } finally {
       await again.close();
+      await rm(copy, { recursive: true, force: true });
     }
   });
 });

@@ -24,7 +24,7 @@ export const benefitsSandbox: SandboxDefinition = {
   fromBorough: benefitsDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await BenefitsStore.load(options.dataFile);
-    const desk = new LifeEventDesk(store, store.lifeEvents);
+    const desk = await LifeEventDesk.open(store, `${options.dataFile}.life-events.jsonl`);
     const expected = `Basic ${Buffer.from(`${username}:${options.secret}`).toString('base64')}`;
     return serveSandbox(
       'benefits',

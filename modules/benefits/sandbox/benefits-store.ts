@@ -10,6 +10,8 @@ export interface BenefitsData {
   claims: BenefitsClaim[];
   /** The life events told to the sandbox (LifeEventDesk), saved with the records they changed. */
   lifeEvents?: AppliedLifeEvent[];
+  /** The last line of the life event desk's log these records include. */
+  lifeEventSeq?: number;
 }
 
 const partyRoles: Record<BenefitsView['role'], BenefitsParty['partyRole']> = {
@@ -83,6 +85,34 @@ export class BenefitsStore implements JournalledStore {
 
   get lifeEvents(): AppliedLifeEvent[] {
     return this.data.lifeEvents!;
+  }
+
+  get lifeEventSeq(): number {
+    return this.data.lifeEventSeq ?? 0;
+  }
+
+  set lifeEventSeq(seq: number) {
+    this.data.lifeEventSeq = seq;
+  }
+
+  raw(key: string): BenefitsParty | BenefitsClaim | undefined {
+    if (key.startsWith('claim:')) return this.claim(key.slice('claim:'.length));
+    return this.data.parties.find((p) => p.partyId === key);
+  }
+
+  restore(key: string, raw: unknown): void {
+    if (key.startsWith('claim:')) {
+      const at = this.data.claims.findIndex((c) => c.claimReference === key.slice('claim:'.length));
+      if (raw && at >= 0) this.data.claims[at] = raw as BenefitsClaim;
+      else if (raw) this.data.claims.push(raw as BenefitsClaim);
+      return;
+    }
+    const at = this.data.parties.findIndex((p) => p.partyId === key);
+    if (at >= 0) this.data.parties.splice(at, 1);
+    if (!raw) return;
+    const party = raw as BenefitsParty;
+    this.data.parties.splice(this.firstAfter(party.changeSeq), 0, party);
+    this.data.seq = Math.max(this.data.seq, party.changeSeq);
   }
 
   /** A current party by id, or a claim by `claim:<reference>`. */

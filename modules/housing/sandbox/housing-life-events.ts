@@ -81,10 +81,7 @@ function readNotification(body: unknown): { event: SandboxLifeEvent } | { errors
       givenName: child.forename as string,
       familyName: child.surname as string,
       sex: (child.gender === 'Female' ? 'F' : child.gender === 'Male' ? 'M' : child.gender ? 'X' : undefined) as
-        | 'F'
-        | 'M'
-        | 'X'
-        | undefined,
+        'F' | 'M' | 'X' | undefined,
       dateOfBirth: child.dob === undefined || child.dob === null ? undefined : isoFromUk(child.dob),
     });
   const problems = lifeEventProblems(event);
@@ -158,7 +155,8 @@ function leave(
       return void notes.push(`address changed on application ${tenant.application_ref}`);
     }
     if (tenant.tenancy_role !== 'Applicant') {
-      if (tenant.tenancy_end) return void notes.push(`${tenant.tenant_ref} had left application ${tenant.application_ref}`);
+      if (tenant.tenancy_end)
+        return void notes.push(`${tenant.tenant_ref} had left application ${tenant.application_ref}`);
       edits.push({ key: tenant.tenant_ref, set: { tenancy_end: date } });
       return void notes.push(`${tenant.tenant_ref} left application ${tenant.application_ref}`);
     }
@@ -203,9 +201,7 @@ function addChild(
   const child = event.child!;
   const dob = ukDate(child.dateOfBirth ?? event.date ?? new Date().toISOString().slice(0, 10));
   const fullName = `${child.givenName} ${child.familyName}`;
-  const there = store
-    .onGroup(group)
-    .find((t) => t.dob === dob && t.full_name.toLowerCase() === fullName.toLowerCase());
+  const there = store.onGroup(group).find((t) => t.dob === dob && t.full_name.toLowerCase() === fullName.toLowerCase());
   if (there) return void notes.push(`child already on ${group} as ${there.tenant_ref}`);
   const ref = nextRef(store, edits);
   const record: Omit<HousingTenant, 'last_modified' | 'record_status'> = {

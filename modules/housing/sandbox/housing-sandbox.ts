@@ -25,7 +25,7 @@ export const housingSandbox: SandboxDefinition = {
   fromBorough: housingDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await HousingStore.load(options.dataFile);
-    const desk = new LifeEventDesk(store, store.lifeEvents);
+    const desk = await LifeEventDesk.open(store, `${options.dataFile}.life-events.jsonl`);
     return serveSandbox(
       'housing',
       options,

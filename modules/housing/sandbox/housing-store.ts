@@ -8,6 +8,8 @@ export interface HousingData {
   tenants: HousingTenant[];
   /** The life events told to the sandbox (LifeEventDesk), saved with the records they changed. */
   lifeEvents?: AppliedLifeEvent[];
+  /** The last line of the life event desk's log these records include. */
+  lifeEventSeq?: number;
 }
 
 const roles: Record<HousingView['role'], HousingTenant['tenancy_role']> = {
@@ -82,12 +84,30 @@ export class HousingStore implements JournalledStore {
     private readonly file: string,
     private readonly tenants: HousingTenant[],
     readonly lifeEvents: AppliedLifeEvent[],
+    public lifeEventSeq: number,
   ) {}
 
   static async load(file: string): Promise<HousingStore> {
     const data = await readJsonFile<HousingData>(file);
     if (data.format !== 'housing-sandbox/1') throw new Error(`${file} is not housing sandbox data`);
-    return new HousingStore(file, data.tenants, data.lifeEvents ?? []);
+    return new HousingStore(file, data.tenants, data.lifeEvents ?? [], data.lifeEventSeq ?? 0);
+  }
+
+  raw(ref: string): HousingTenant | undefined {
+    return this.tenants.find((t) => t.tenant_ref === ref);
+  }
+
+  restore(ref: string, raw: unknown): void {
+    const at = this.tenants.findIndex((t) => t.tenant_ref === ref);
+    if (raw === undefined || raw === null) {
+      if (at >= 0) this.tenants.splice(at, 1);
+      return;
+    }
+    const tenant = raw as HousingTenant;
+    if (at >= 0) this.tenants[at] = tenant;
+    else this.tenants.push(tenant);
+    const stamped = parseHousingTimestamp(tenant.last_modified);
+    if (!Number.isNaN(stamped)) this.lastStamp = Math.max(this.lastStamp, stamped);
   }
 
   get(ref: string): HousingTenant | undefined {
@@ -168,7 +188,12 @@ export class HousingStore implements JournalledStore {
 
   save(): Promise<void> {
     return this.writes.run(() =>
-      writeJsonFile(this.file, { format: 'housing-sandbox/1', tenants: this.tenants, lifeEvents: this.lifeEvents }),
+      writeJsonFile(this.file, {
+        format: 'housing-sandbox/1',
+        tenants: this.tenants,
+        lifeEvents: this.lifeEvents,
+        lifeEventSeq: this.lifeEventSeq,
+      }),
     );
   }
 

@@ -24,7 +24,7 @@ export const socialCareSandbox: SandboxDefinition = {
   fromBorough: careDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await CareStore.load(options.dataFile);
-    const desk = new LifeEventDesk(store, store.lifeEvents);
+    const desk = await LifeEventDesk.open(store, `${options.dataFile}.life-events.jsonl`);
     return serveSandbox(
       'social-care',
       options,

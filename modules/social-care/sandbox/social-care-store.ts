@@ -1,7 +1,13 @@
 import { Borough, CareView } from '../../../src/sandbox/borough-model';
 import { AppliedLifeEvent, JournalledStore } from '../../../src/sandbox/sandbox-kit';
 import { readJsonFile, writeJsonFile, WriteQueue } from '../../../src/sandbox/sandbox-storage';
-import { CareInvolvementRow, CarePerson, formatCareTimestamp, months } from '../social-care-api.types';
+import {
+  CareInvolvementRow,
+  CarePerson,
+  formatCareTimestamp,
+  months,
+  parseCareTimestamp,
+} from '../social-care-api.types';
 
 export interface CareData {
   format: 'social-care-sandbox/1';
@@ -9,6 +15,8 @@ export interface CareData {
   involvements: CareInvolvementRow[];
   /** The life events told to the sandbox (LifeEventDesk), saved with the records they changed. */
   lifeEvents?: AppliedLifeEvent[];
+  /** The last line of the life event desk's log these records include. */
+  lifeEventSeq?: number;
 }
 
 const relationships: Record<
@@ -89,6 +97,36 @@ export class CareStore implements JournalledStore {
 
   get lifeEvents(): AppliedLifeEvent[] {
     return this.data.lifeEvents!;
+  }
+
+  get lifeEventSeq(): number {
+    return this.data.lifeEventSeq ?? 0;
+  }
+
+  set lifeEventSeq(seq: number) {
+    this.data.lifeEventSeq = seq;
+  }
+
+  raw(key: string): CarePerson | CareInvolvementRow | undefined {
+    if (key.startsWith('involvement:')) return this.involvement(key);
+    return this.data.people.find((p) => p.personId === key);
+  }
+
+  restore(key: string, raw: unknown): void {
+    if (key.startsWith('involvement:')) {
+      const row = this.involvement(key);
+      if (row && raw) Object.assign(row, raw);
+      else if (raw) this.data.involvements.push(raw as CareInvolvementRow);
+      return;
+    }
+    const at = this.data.people.findIndex((p) => p.personId === key);
+    if (at >= 0) this.data.people.splice(at, 1);
+    if (!raw) return;
+    const person = raw as CarePerson;
+    this.data.people.push(person);
+    this.sort();
+    const stamped = parseCareTimestamp(person.lastUpdated);
+    if (!Number.isNaN(stamped)) this.lastStamp = Math.max(this.lastStamp, stamped);
   }
 
   /** An active person by id, or an involvement by `involvement:<personId>:<caseId>`. */
