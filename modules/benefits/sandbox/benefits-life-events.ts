@@ -103,7 +103,7 @@ export function planBenefits(store: BenefitsStore, event: SandboxLifeEvent): Lif
     const person = party.person ?? {};
     if (event.type === 'DEATH') {
       if (person.dateOfDeath) {
-        notes.push(`death already recorded on party ${party.partyId}`);
+        notes.push(`death already recorded on claim ${party.claimReference}`);
         continue;
       }
       const set: Record<string, unknown> = { person: { ...person, dateOfDeath: date } };
@@ -113,12 +113,12 @@ export function planBenefits(store: BenefitsStore, event: SandboxLifeEvent): Lif
       if (party.partyRole === 'CLMT' && claim?.status === 'LIVE' && !suspended.has(claim.claimReference)) {
         suspended.add(claim.claimReference);
         edits.push({ key: `claim:${claim.claimReference}`, set: { status: 'SUSPENDED' } });
-        notes.push(`death recorded on party ${party.partyId}; claim ${claim.claimReference} suspended for review`);
-      } else notes.push(`death recorded on party ${party.partyId}`);
+        notes.push(`death recorded; claim ${claim.claimReference} suspended for review`);
+      } else notes.push(`death recorded on claim ${party.claimReference}`);
     } else if (event.type === 'CHANGE_OF_ADDRESS') {
       const address = event.newAddress!;
       if (address.uprn && address.uprn === party.claimAddress?.uprn) {
-        notes.push(`party ${party.partyId} already at that address`);
+        notes.push('already at that address');
         continue;
       }
       edits.push({
@@ -127,7 +127,7 @@ export function planBenefits(store: BenefitsStore, event: SandboxLifeEvent): Lif
           claimAddress: { uprn: address.uprn ?? null, lines: address.lines, town: null, postcode: address.postcode },
         },
       });
-      notes.push(`claim address changed for party ${party.partyId}`);
+      notes.push(`claim address changed on claim ${party.claimReference}`);
     } else {
       const name = event.newName!;
       const next = {
@@ -141,13 +141,13 @@ export function planBenefits(store: BenefitsStore, event: SandboxLifeEvent): Lif
         next.otherForenames === (person.otherForenames ?? null) &&
         next.surname === person.surname
       ) {
-        notes.push(`party ${party.partyId} has that name already`);
+        notes.push('the name is as given already');
         continue;
       }
       if (person.surname && next.surname !== person.surname)
         next.formerSurnames = [...(person.formerSurnames ?? []), person.surname];
       edits.push({ key: party.partyId, set: { person: next } });
-      notes.push(`name changed for party ${party.partyId}`);
+      notes.push(`name changed on claim ${party.claimReference}`);
     }
   }
   if (edits.length === 0) return nothing(notes.join('; ') || 'nothing to change');

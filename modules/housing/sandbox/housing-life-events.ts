@@ -117,7 +117,7 @@ export function planHousing(store: HousingStore, event: SandboxLifeEvent): LifeE
     for (const tenant of subjects) {
       if (handled.has(tenant.tenant_ref)) continue;
       if (moved && event.newAddress?.uprn && event.newAddress.uprn === tenant.property?.uprn) {
-        notes.push(`${tenant.tenant_ref} already at that address`);
+        notes.push('already at that address');
         continue;
       }
       leave(store, tenant, date, moved ? event : undefined, edits, notes, handled);
@@ -150,15 +150,14 @@ function leave(
   const forwarding = move?.newAddress ? { forwarding_address: housingAddress(move.newAddress) } : {};
   if (tenant.application_ref && !tenant.tenancy_ref) {
     if (move) {
-      if (!move.newAddress) return void notes.push(`${tenant.tenant_ref}: no new address given`);
+      if (!move.newAddress) return void notes.push(`no new address given for application ${tenant.application_ref}`);
       edits.push({ key: tenant.tenant_ref, set: { property: housingAddress(move.newAddress) } });
       return void notes.push(`address changed on application ${tenant.application_ref}`);
     }
     if (tenant.tenancy_role !== 'Applicant') {
-      if (tenant.tenancy_end)
-        return void notes.push(`${tenant.tenant_ref} had left application ${tenant.application_ref}`);
+      if (tenant.tenancy_end) return void notes.push(`had left application ${tenant.application_ref}`);
       edits.push({ key: tenant.tenant_ref, set: { tenancy_end: date } });
-      return void notes.push(`${tenant.tenant_ref} left application ${tenant.application_ref}`);
+      return void notes.push(`a household member left application ${tenant.application_ref}`);
     }
     if (tenant.application_status === 'Closed')
       return void notes.push(`application ${tenant.application_ref} was closed already`);
@@ -167,13 +166,13 @@ function leave(
     return void notes.push(`application ${tenant.application_ref} closed`);
   }
   const tenancy = tenant.tenancy_ref;
-  if (!tenancy) return void notes.push(`${tenant.tenant_ref} holds no tenancy`);
-  if (tenant.tenancy_end) return void notes.push(`${tenant.tenant_ref} had left tenancy ${tenancy}`);
+  if (!tenancy) return void notes.push('no tenancy held');
+  if (tenant.tenancy_end) return void notes.push(`had left tenancy ${tenancy}`);
   const others = store.onGroup(tenancy).filter((t) => t.tenant_ref !== tenant.tenant_ref && !t.tenancy_end);
   const isTenant = tenant.tenancy_role === 'Lead Tenant' || tenant.tenancy_role === 'Joint Tenant';
   if (!isTenant) {
     edits.push({ key: tenant.tenant_ref, set: { tenancy_end: date, ...forwarding } });
-    return void notes.push(`${tenant.tenant_ref} left tenancy ${tenancy}`);
+    return void notes.push(`a household member left tenancy ${tenancy}`);
   }
   const survivors = others.filter((t) => t.tenancy_role === 'Lead Tenant' || t.tenancy_role === 'Joint Tenant');
   if (survivors.length > 0) {
@@ -202,7 +201,7 @@ function addChild(
   const dob = ukDate(child.dateOfBirth ?? event.date ?? new Date().toISOString().slice(0, 10));
   const fullName = `${child.givenName} ${child.familyName}`;
   const there = store.onGroup(group).find((t) => t.dob === dob && t.full_name.toLowerCase() === fullName.toLowerCase());
-  if (there) return void notes.push(`child already on ${group} as ${there.tenant_ref}`);
+  if (there) return void notes.push(`child already on ${group}`);
   const ref = nextRef(store, edits);
   const record: Omit<HousingTenant, 'last_modified' | 'record_status'> = {
     tenant_ref: ref,
@@ -226,7 +225,7 @@ function addChild(
     application_status: parent.application_status ?? null,
   };
   edits.push({ key: ref, add: record });
-  notes.push(`child added to ${group} as ${ref}`);
+  notes.push(`child added to ${group}`);
 }
 
 function nextRef(store: HousingStore, edits: LifeEventEdit[]): string {
@@ -244,11 +243,11 @@ function rename(tenant: HousingTenant, event: SandboxLifeEvent, edits: LifeEvent
     familyName: name.familyName ?? current.familyName,
   };
   const fullName = [next.givenName, next.middleNames, next.familyName].filter(Boolean).join(' ');
-  if (fullName === tenant.full_name) return void notes.push(`${tenant.tenant_ref} has that name already`);
+  if (fullName === tenant.full_name) return void notes.push('the name is as given already');
   const set: Record<string, unknown> = { full_name: fullName };
   if (current.familyName && next.familyName !== current.familyName) set.previous_surname = current.familyName;
   edits.push({ key: tenant.tenant_ref, set });
-  notes.push(`name changed on ${tenant.tenant_ref}`);
+  notes.push(`name changed on ${tenant.tenancy_ref ?? tenant.application_ref ?? 'the record'}`);
 }
 
 function housingAddress(address: NonNullable<SandboxLifeEvent['newAddress']>) {

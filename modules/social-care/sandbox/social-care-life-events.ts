@@ -122,7 +122,7 @@ export function planCare(store: CareStore, event: SandboxLifeEvent): LifeEventPl
   for (const person of people) {
     if (event.type === 'DEATH') {
       if (person.deathDate) {
-        notes.push(`death already recorded on person ${person.personId}`);
+        notes.push('death already recorded');
         continue;
       }
       edits.push({ key: person.personId, set: { deathDate: careDate(iso) } });
@@ -135,13 +135,11 @@ export function planCare(store: CareStore, event: SandboxLifeEvent): LifeEventPl
         });
         closed.push(involvement.caseId);
       }
-      notes.push(
-        `death recorded on person ${person.personId}${closed.length ? `; involvement closed: case ${closed.join(', ')}` : ''}`,
-      );
+      notes.push(closed.length ? 'death recorded; open involvements closed' : 'death recorded');
     } else if (event.type === 'CHANGE_OF_ADDRESS') {
       const address = event.newAddress!;
       if (address.uprn && address.uprn === person.address?.uprn) {
-        notes.push(`person ${person.personId} already at that address`);
+        notes.push('already at that address');
         continue;
       }
       edits.push({
@@ -150,7 +148,7 @@ export function planCare(store: CareStore, event: SandboxLifeEvent): LifeEventPl
           address: { uprn: address.uprn ?? null, addressText: address.lines.join(', '), postcode: address.postcode },
         },
       });
-      notes.push(`address changed for person ${person.personId}`);
+      notes.push('address changed');
     } else {
       const [surname, forenames = ''] = person.name.split(/,\s*/, 2);
       const [given, ...middle] = forenames.split(/\s+/).filter(Boolean);
@@ -159,13 +157,13 @@ export function planCare(store: CareStore, event: SandboxLifeEvent): LifeEventPl
       const nextForenames = [name.givenName ?? given, name.middleNames ?? middle.join(' ')].filter(Boolean).join(' ');
       const nextName = `${nextSurname}, ${nextForenames}`;
       if (nextName === person.name) {
-        notes.push(`person ${person.personId} has that name already`);
+        notes.push('the name is as given already');
         continue;
       }
       const set: Record<string, unknown> = { name: nextName };
       if (nextSurname !== surname) set.formerNames = [...(person.formerNames ?? []), surname];
       edits.push({ key: person.personId, set });
-      notes.push(`name changed for person ${person.personId}`);
+      notes.push('name changed');
     }
   }
   if (edits.length === 0) return nothing(notes.join('; ') || 'nothing to change');
