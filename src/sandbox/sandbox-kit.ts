@@ -375,7 +375,7 @@ export type LifeEventEdit =
 /** What a sandbox's own rules make of a notice, against its current records. */
 export interface LifeEventPlan {
   outcome: 'applied' | 'nothing-to-do';
-  /** In the system's words, without personal data: record references only. */
+  /** In the system's words, without personal data: a tenancy, application or claim reference at most. */
   detail: string;
   edits: LifeEventEdit[];
 }
@@ -419,8 +419,9 @@ export type LifeEventAnswer =
  * undoes a notice when its retraction comes. Before it answers, it appends one line to its log (next to
  * the store's file): the journal entry with the records it changed, as stored; a line is written whole or
  * not at all, so a sandbox killed mid-way has applied a key wholly or not at all. At start the log is
- * replayed onto the store's last saved data, saved with it and emptied. (Saving the whole store for each
- * notice cost more with every notice kept.)
+ * replayed onto the store's last saved data; every `compactEvery` lines the store is saved whole and the
+ * lines it then holds leave the log. (Saving the whole store for each notice cost more with every notice
+ * kept.)
  */
 export class LifeEventDesk {
   private readonly byKey = new Map<string, AppliedLifeEvent>();
@@ -429,29 +430,55 @@ export class LifeEventDesk {
   private readonly retractions = new Map<string, AppliedLifeEvent>();
   private readonly journal: AppliedLifeEvent[];
   private readonly log: AppendLog;
+  private sinceCompaction = 0;
+  private compacting = false;
 
   private constructor(
     private readonly store: JournalledStore,
     logFile: string,
+    private readonly compactEvery: number,
   ) {
     this.journal = store.lifeEvents;
     this.log = new AppendLog(logFile);
     for (const entry of this.journal) this.index(entry);
   }
 
-  /** The desk of a store, its log (`logFile`) replayed onto it. */
-  static async open(store: JournalledStore, logFile: string): Promise<LifeEventDesk> {
-    const desk = new LifeEventDesk(store, logFile);
-    const lines = (await desk.log.read()) as DeskLogLine[];
-    let replayed = 0;
-    for (const line of lines) {
+  /**
+   * The desk of a store, its log (`logFile`) replayed onto it in memory. Nothing is written until a notice
+   * comes (a process that only reads the sandbox's files, as the CLI's sync, never writes them), except a
+   * torn last line, cut off.
+   */
+  static async open(
+    store: JournalledStore,
+    logFile: string,
+    options: { compactEvery?: number } = {},
+  ): Promise<LifeEventDesk> {
+    const desk = new LifeEventDesk(store, logFile, options.compactEvery ?? 5000);
+    for (const line of (await desk.log.recover()) as DeskLogLine[]) {
       if (!(line.seq > store.lifeEventSeq)) continue;
       desk.replay(line);
-      replayed += 1;
+      desk.sinceCompaction += 1;
     }
-    if (replayed) await store.save();
-    if (lines.length) await desk.log.clear();
     return desk;
+  }
+
+  /**
+   * Saves the store (a snapshot with everything in memory, `lifeEventSeq` included) and drops the log's lines
+   * it holds. Runs beside the notices: lines appended meanwhile are kept; a failure leaves the log whole.
+   */
+  async compact(): Promise<void> {
+    if (this.compacting) return;
+    this.compacting = true;
+    this.sinceCompaction = 0;
+    try {
+      const upTo = this.store.lifeEventSeq;
+      await this.store.save();
+      await this.log.rewrite((line) => (line as DeskLogLine).seq > upTo);
+    } catch {
+      // The log stays whole: replayed in full at the next start.
+    } finally {
+      this.compacting = false;
+    }
   }
 
   private replay(line: DeskLogLine): void {
@@ -474,7 +501,10 @@ export class LifeEventDesk {
 
   private append(line: Omit<DeskLogLine, 'seq'>): Promise<void> {
     this.store.lifeEventSeq += 1;
-    return this.log.append({ seq: this.store.lifeEventSeq, ...line });
+    const written = this.log.append({ seq: this.store.lifeEventSeq, ...line });
+    this.sinceCompaction += 1;
+    if (this.sinceCompaction >= this.compactEvery) void written.then(() => this.compact());
+    return written;
   }
 
   applied(): AppliedLifeEvent[] {
