@@ -431,7 +431,7 @@ export class LifeEventDesk {
   private readonly journal: AppliedLifeEvent[];
   private readonly log: AppendLog;
   private sinceCompaction = 0;
-  private compacting = false;
+  private compaction: Promise<void> | undefined;
 
   private constructor(
     private readonly store: JournalledStore,
@@ -465,10 +465,15 @@ export class LifeEventDesk {
   /**
    * Saves the store (a snapshot with everything in memory, `lifeEventSeq` included) and drops the log's lines
    * it holds. Runs beside the notices: lines appended meanwhile are kept; a failure leaves the log whole.
+   * Called during a compaction, it waits for it and compacts again.
    */
   async compact(): Promise<void> {
-    if (this.compacting) return;
-    this.compacting = true;
+    while (this.compaction) await this.compaction;
+    this.compaction = this.compactNow().finally(() => (this.compaction = undefined));
+    return this.compaction;
+  }
+
+  private async compactNow(): Promise<void> {
     this.sinceCompaction = 0;
     try {
       const upTo = this.store.lifeEventSeq;
@@ -476,8 +481,6 @@ export class LifeEventDesk {
       await this.log.rewrite((line) => (line as DeskLogLine).seq > upTo);
     } catch {
       // The log stays whole: replayed in full at the next start.
-    } finally {
-      this.compacting = false;
     }
   }
 
@@ -503,7 +506,11 @@ export class LifeEventDesk {
     this.store.lifeEventSeq += 1;
     const written = this.log.append({ seq: this.store.lifeEventSeq, ...line });
     this.sinceCompaction += 1;
-    if (this.sinceCompaction >= this.compactEvery) void written.then(() => this.compact());
+    if (this.sinceCompaction >= this.compactEvery && !this.compaction)
+      void written.then(
+        () => this.compact(),
+        () => undefined,
+      );
     return written;
   }
 
@@ -660,7 +667,8 @@ export function isIsoDate(value: unknown): value is string {
 
 /**
  * What is wrong with a life event as read from a sandbox's API (empty: nothing), in field terms the sandbox
- * maps back to its own names. A sandbox adds its own requirements (benefits needs a new address for a move).
+ * maps back to its own names. A sandbox adds its own requirements (benefits needs a new address for a move,
+ * housing the child for a birth).
  */
 export function lifeEventProblems(event: Partial<SandboxLifeEvent>): string[] {
   const problems: string[] = [];
@@ -689,7 +697,7 @@ export function lifeEventProblems(event: Partial<SandboxLifeEvent>): string[] {
     if (!n || ![n.givenName, n.middleNames, n.familyName].some(text))
       problems.push('newName: required for a name change');
   }
-  if (event.type === 'BIRTH') {
+  if (event.child !== undefined) {
     const c = event.child;
     if (!c || !text(c.givenName) || !text(c.familyName)) problems.push('child: given and family name required');
     else if (c.dateOfBirth !== undefined && !isIsoDate(c.dateOfBirth)) problems.push('child.dateOfBirth: not a date');

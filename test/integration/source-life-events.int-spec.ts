@@ -255,6 +255,13 @@ describe('housing: ends tenancies, records moves, adds births, changes names', (
     expect((await feed('housing', afterBirth)).records.get(childRef)).toMatchObject({ deleted: true });
   });
 
+  it('refuses a birth without the child: it could not add one', async () => {
+    const bare = notice({ type: 'BIRTH', sourceKeys: ['T9000006'], date: '2025-10-01' });
+    await expect(adapter('housing').notify!(bare)).rejects.toThrow(
+      new LifeEventNoticeRefused('housing refused the notice: HTTP 400 (validation)'),
+    );
+  });
+
   it('a name change updates the name and keeps the previous surname', async () => {
     const { cursor } = await feed('housing');
     const rename = notice({ type: 'CHANGE_OF_NAME', sourceKeys: ['T9000006'], newName: { familyName: 'Okafor' } });
@@ -329,6 +336,9 @@ describe('benefits: suspends the claim of a deceased claimant, changes addresses
       outcome: 'nothing-to-do',
       detail: 'a new dependant is added when the claimant reports the change of circumstances',
     });
+    // Without the child (an agreement that does not release it): the same.
+    const bare = notice({ type: 'BIRTH', sourceKeys: [benefitsOther], date: '2025-10-02' });
+    await expect(adapter('benefits').notify!(bare)).resolves.toMatchObject({ outcome: 'nothing-to-do' });
   });
 });
 
@@ -400,7 +410,10 @@ describe.each(sources)('%s: the notify contract', (source) => {
     ['no keys', { type: 'DEATH', sourceKeys: [] }],
     ['a date that is not one', { type: 'DEATH', sourceKeys: ['K1'], date: '2025-02-30' }],
     ['a name change without the name', { type: 'CHANGE_OF_NAME', sourceKeys: ['K1'] }],
-    ['a birth without the child', { type: 'BIRTH', sourceKeys: ['K1'], date: '2025-01-01' }],
+    [
+      'a child without names',
+      { type: 'BIRTH', sourceKeys: ['K1'], date: '2025-01-01', child: { givenName: ' ', familyName: '' } },
+    ],
     ['an unknown type', { type: 'MARRIAGE', sourceKeys: ['K1'] }],
   ] as const)('refuses a notice with %s (4xx → LifeEventNoticeRefused), applying nothing', async (_, fields) => {
     const bad = notice(fields as unknown as Pick<LifeEventNotice, 'type' | 'sourceKeys'>);

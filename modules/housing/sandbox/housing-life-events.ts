@@ -85,6 +85,8 @@ function readNotification(body: unknown): { event: SandboxLifeEvent } | { errors
       dateOfBirth: child.dob === undefined || child.dob === null ? undefined : isoFromUk(child.dob),
     });
   const problems = lifeEventProblems(event);
+  if (event.kind === 'NOTICE' && event.type === 'BIRTH' && event.child === undefined)
+    problems.push('child: required for a birth');
   if (problems.length)
     return {
       errors: problems.map((p) => {
