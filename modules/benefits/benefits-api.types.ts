@@ -15,6 +15,8 @@ export interface BenefitsParty {
     dateOfBirth?: string | null;
     sex?: 'F' | 'M' | 'U' | null;
     nino?: string | null;
+    /** yyyy-mm-dd, recorded when the system is told of the death. */
+    dateOfDeath?: string | null;
     contact?: { phone?: string | null; email?: string | null };
   };
   claimAddress?: { uprn?: string | null; lines?: string[]; town?: string | null; postcode?: string | null };

@@ -1,6 +1,8 @@
 import {
   FetchOptions,
   IdentityPage,
+  LifeEventNotice,
+  LifeEventReceipt,
   RejectedRecord,
   ServiceRecord,
   SourceAdapter,
@@ -8,7 +10,14 @@ import {
   SourceHealth,
   SourceIdentityRecord,
 } from '../../src/sources/source-adapter';
-import { AdapterContext, badResponse, probeHealth, SourceTransport } from '../../src/sources/source-transport';
+import {
+  AdapterContext,
+  badResponse,
+  lifeEventReceipt,
+  probeHealth,
+  refusedOrRethrown,
+  SourceTransport,
+} from '../../src/sources/source-transport';
 import { describeSource } from '../../src/sources/source-declaration';
 import { benefitsDeclaration } from './declaration';
 import { BenefitsClaim } from './benefits-api.types';
@@ -71,6 +80,43 @@ export class BenefitsAdapter implements SourceAdapter {
       }
     }
     return result;
+  }
+
+  /**
+   * `POST /v1/life-events` in benefits' shape (ISO dates, party ids). The system applies an idempotency key
+   * once, so the transport may repeat the call; a 4xx is the system refusing the notice
+   * (LifeEventNoticeRefused), e.g. a change of address without the new address.
+   */
+  async notify(notice: LifeEventNotice): Promise<LifeEventReceipt> {
+    const body = {
+      idempotencyKey: notice.idempotencyKey,
+      noticeType: notice.kind,
+      eventId: notice.eventId,
+      eventType: notice.type,
+      partyIds: notice.sourceKeys,
+      eventDate: notice.date,
+      newAddress: notice.newAddress,
+      newName: notice.newName
+        ? {
+            forename: notice.newName.givenName,
+            otherForenames: notice.newName.middleNames,
+            surname: notice.newName.familyName,
+          }
+        : undefined,
+      child: notice.child
+        ? {
+            forename: notice.child.givenName,
+            surname: notice.child.familyName,
+            sex: notice.child.sex ? { F: 'F', M: 'M', X: 'U' }[notice.child.sex] : undefined,
+            dateOfBirth: notice.child.dateOfBirth,
+          }
+        : undefined,
+    };
+    const answer = (await this.transport
+      .postJson('/v1/life-events', body, { idempotent: true })
+      .catch(refusedOrRethrown)) as { status?: unknown; message?: unknown } | null;
+    const outcomes = { applied: 'applied', duplicate: 'already-applied', no_change: 'nothing-to-do' } as const;
+    return lifeEventReceipt(id, outcomes, answer?.status, answer?.message);
   }
 
   health(): Promise<SourceHealth> {

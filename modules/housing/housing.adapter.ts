@@ -1,6 +1,8 @@
 import {
   FetchOptions,
   IdentityPage,
+  LifeEventNotice,
+  LifeEventReceipt,
   RejectedRecord,
   ServiceRecord,
   SourceAdapter,
@@ -13,7 +15,9 @@ import {
   badResponse,
   decodeCursor,
   encodeCursor,
+  lifeEventReceipt,
   probeHealth,
+  refusedOrRethrown,
   SourceTransport,
 } from '../../src/sources/source-transport';
 import { describeSource } from '../../src/sources/source-declaration';
@@ -111,6 +115,52 @@ export class HousingAdapter implements SourceAdapter {
     return result;
   }
 
+  /**
+   * `POST /api/v2/life-event-notifications` in housing's shape: the idempotency key is the notification
+   * reference (the system applies a reference once), dates dd/MM/yyyy. Idempotent, so the transport may
+   * repeat it on a timeout or a 5xx; a 4xx is the system refusing the notice (LifeEventNoticeRefused).
+   */
+  async notify(notice: LifeEventNotice): Promise<LifeEventReceipt> {
+    const body = {
+      notification_ref: notice.idempotencyKey,
+      notification_type: notice.kind,
+      event_ref: notice.eventId,
+      event_type: notice.type,
+      tenant_refs: notice.sourceKeys,
+      event_date: notice.date ? ukDateOf(notice.date) : undefined,
+      new_address: notice.newAddress
+        ? {
+            address1: notice.newAddress.lines[0] ?? null,
+            address2: notice.newAddress.lines[1] ?? null,
+            address3: notice.newAddress.lines.slice(2, -1).join(', ') || null,
+            town: notice.newAddress.lines.length > 2 ? notice.newAddress.lines[notice.newAddress.lines.length - 1] : null,
+            post_code: notice.newAddress.postcode,
+            uprn: notice.newAddress.uprn ?? null,
+          }
+        : undefined,
+      new_name: notice.newName
+        ? {
+            forename: notice.newName.givenName,
+            middle_names: notice.newName.middleNames,
+            surname: notice.newName.familyName,
+          }
+        : undefined,
+      child: notice.child
+        ? {
+            forename: notice.child.givenName,
+            surname: notice.child.familyName,
+            gender: notice.child.sex ? { F: 'Female', M: 'Male', X: 'Not Known' }[notice.child.sex] : undefined,
+            dob: notice.child.dateOfBirth ? ukDateOf(notice.child.dateOfBirth) : undefined,
+          }
+        : undefined,
+    };
+    const answer = (await this.transport
+      .postJson('/api/v2/life-event-notifications', body, { idempotent: true })
+      .catch(refusedOrRethrown)) as { result?: unknown; message?: unknown } | null;
+    const outcomes = { APPLIED: 'applied', ALREADY_APPLIED: 'already-applied', NO_ACTION: 'nothing-to-do' } as const;
+    return lifeEventReceipt(id, outcomes, answer?.result, answer?.message);
+  }
+
   health(): Promise<SourceHealth> {
     return probeHealth(
       () => this.transport.getJson('/api/v2/status'),
@@ -126,6 +176,12 @@ function decode(cursor: string): HousingCursor {
     cursor,
     (value) => (value.mode === 'full' || value.mode === 'changes') && Number.isInteger(value.page) && value.page >= 1,
   );
+}
+
+/** yyyy-mm-dd → dd/MM/yyyy. */
+function ukDateOf(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return `${d}/${m}/${y}`;
 }
 
 export function createHousingAdapter(context: AdapterContext): SourceAdapter {

@@ -10,6 +10,8 @@ export interface CarePerson {
   formerNames?: string[];
   /** "15-Oct-2012" */
   birthDate?: string | null;
+  /** "02-Nov-2025", recorded when the system is told of the death. */
+  deathDate?: string | null;
   gender?: 'Male' | 'Female' | 'Unknown' | 'Indeterminate' | null;
   nhsNo?: string | null;
   niNo?: string | null;

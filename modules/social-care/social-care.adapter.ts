@@ -1,6 +1,8 @@
 import {
   FetchOptions,
   IdentityPage,
+  LifeEventNotice,
+  LifeEventReceipt,
   RejectedRecord,
   ServiceRecord,
   SourceAdapter,
@@ -13,7 +15,9 @@ import {
   badResponse,
   decodeCursor,
   encodeCursor,
+  lifeEventReceipt,
   probeHealth,
+  refusedOrRethrown,
   SourceTransport,
 } from '../../src/sources/source-transport';
 import { describeSource } from '../../src/sources/source-declaration';
@@ -88,6 +92,51 @@ export class SocialCareAdapter implements SourceAdapter {
       result.set(row.personId, [...(result.get(row.personId) ?? []), involvementRecord(row)]);
     }
     return result;
+  }
+
+  /**
+   * `POST /api/notifications` in the case management system's shape: the idempotency key is the message id
+   * (applied once), a retraction is a WITHDRAWAL, dates yyyyMMdd. Idempotent, so the transport may repeat
+   * it; a 4xx is the system refusing the notice (LifeEventNoticeRefused).
+   */
+  async notify(notice: LifeEventNotice): Promise<LifeEventReceipt> {
+    const compact = (iso: string | undefined) => iso?.replaceAll('-', '');
+    const name = notice.newName;
+    const body = {
+      messageId: notice.idempotencyKey,
+      messageType: notice.kind === 'NOTICE' ? 'NOTIFICATION' : 'WITHDRAWAL',
+      eventReference: notice.eventId,
+      eventType: { DEATH: 'DEATH', BIRTH: 'BIRTH', CHANGE_OF_ADDRESS: 'ADDRESS_CHANGE', CHANGE_OF_NAME: 'NAME_CHANGE' }[
+        notice.type
+      ],
+      personIds: notice.sourceKeys,
+      eventDate: compact(notice.date),
+      address: notice.newAddress
+        ? {
+            addressText: notice.newAddress.lines.join(', '),
+            postcode: notice.newAddress.postcode,
+            uprn: notice.newAddress.uprn,
+          }
+        : undefined,
+      name: name
+        ? {
+            forenames: name.givenName ? [name.givenName, name.middleNames].filter(Boolean).join(' ') : undefined,
+            surname: name.familyName,
+          }
+        : undefined,
+      child: notice.child
+        ? {
+            forenames: notice.child.givenName,
+            surname: notice.child.familyName,
+            birthDate: compact(notice.child.dateOfBirth),
+          }
+        : undefined,
+    };
+    const answer = (await this.transport
+      .postJson('/api/notifications', body, { idempotent: true })
+      .catch(refusedOrRethrown)) as { state?: unknown; note?: unknown } | null;
+    const outcomes = { PROCESSED: 'applied', DUPLICATE: 'already-applied', NO_ACTION: 'nothing-to-do' } as const;
+    return lifeEventReceipt(id, outcomes, answer?.state, answer?.note);
   }
 
   health(): Promise<SourceHealth> {

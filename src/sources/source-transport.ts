@@ -1,5 +1,5 @@
 import { HubException } from '../common/hub-exception';
-import { SourceHealth } from './source-adapter';
+import { LifeEventNoticeRefused, LifeEventReceipt, SourceHealth } from './source-adapter';
 
 /**
  * How an adapter reaches its source system. The hub builds one per source from the sources configuration
@@ -107,4 +107,57 @@ export function decodeCursor<T>(source: string, cursor: string, isValid: (value:
     // reported below
   }
   throw new Error(`${source}: cursor not recognised: ${cursor.slice(0, 40)}`);
+}
+
+/** Statuses that say nothing against the notice itself: credentials (fixed in configuration), a timeout, a throttle. */
+const retryableClientStatuses = new Set([401, 403, 408, 425, 429]);
+
+/**
+ * For adapters' `notify()`: a source's 4xx answer to a notice (it read the notice and refused it) becomes
+ * `LifeEventNoticeRefused`, which the hub does not retry; 401, 403, 408, 425 and 429 and everything else
+ * (5xx, timeouts, unreachable, a body that is not JSON) are thrown as they are, to be retried. `code` is the
+ * source's own error code, if it gave a short one; the source's message is not kept (it may quote values).
+ */
+export function refusedOrRethrown(error: unknown): never {
+  if (
+    error instanceof SourceException &&
+    error.code === SourceErrorCode.SOURCE_HTTP_ERROR &&
+    error.status !== undefined &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    !retryableClientStatuses.has(error.status)
+  ) {
+    const code = errorCodeIn(error.bodyExcerpt);
+    throw new LifeEventNoticeRefused(
+      `${error.source} refused the notice: HTTP ${error.status}${code ? ` (${code})` : ''}`,
+    );
+  }
+  throw error;
+}
+
+/** A short error code from a JSON error body (`error`, `code`), or undefined. */
+function errorCodeIn(body: string | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(body ?? '') as { error?: unknown; code?: unknown };
+    const code = typeof parsed.error === 'string' ? parsed.error : parsed.code;
+    return typeof code === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * For adapters' `notify()`: the receipt from the source's answer. `words` maps the source's own words for
+ * the outcome to the hub's; an answer without one of them is a bad response (thrown, so retried). `detail`
+ * is kept when it is a string, cut to 200 characters.
+ */
+export function lifeEventReceipt(
+  source: string,
+  words: Readonly<Record<string, LifeEventReceipt['outcome']>>,
+  said: unknown,
+  detail: unknown,
+): LifeEventReceipt {
+  const outcome = typeof said === 'string' && Object.hasOwn(words, said) ? words[said] : undefined;
+  if (!outcome) throw badResponse(source, `a life event answer needs one of ${Object.keys(words).join(', ')}`);
+  return typeof detail === 'string' && detail !== '' ? { outcome, detail: detail.slice(0, 200) } : { outcome };
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BoroughManifest, writeBorough } from '../../src/sandbox/borough-files';
-import { FailurePlan, RunningSandbox } from '../../src/sandbox/sandbox-kit';
+import { AppliedLifeEvent, FailurePlan, RunningSandbox } from '../../src/sandbox/sandbox-kit';
 import { launchSandboxes, LaunchedSandboxes } from '../../src/sandbox/sandbox-launcher';
 import { SourceAdapter } from '../../src/sources/source-adapter';
 import { createAdapter } from '../../src/sources/source-registry';
@@ -19,6 +19,12 @@ export interface SandboxSources {
   /** `POST /_sandbox/records` on one sandbox: `{op: upsert, record}`, `{op: patch, key, changes}`, `{op: delete, key}`. */
   mutate(id: string, body: object): Promise<unknown>;
   fail(id: string, plan: FailurePlan | undefined): void;
+  /**
+   * `GET /_sandbox/life-events` on one sandbox: every idempotency key it was told (once each, with how many
+   * times it arrived in `received`), what it did (`outcome`, `detail`, `changes`) and, for a notice, the
+   * retraction that undid it (`retractedBy`).
+   */
+  lifeEvents(id: string): Promise<AppliedLifeEvent[]>;
   close(): Promise<void>;
 }
 
@@ -62,6 +68,12 @@ export async function startSandboxSources(
       return json;
     },
     fail: (id, plan) => sandbox(id).setFailure(plan),
+    async lifeEvents(id) {
+      const s = sandbox(id);
+      const response = await fetch(`${s.url}/_sandbox/life-events`, { headers: s.authHeaders });
+      if (!response.ok) throw new Error(`sandbox ${id} life events: ${response.status}`);
+      return ((await response.json()) as { applied: AppliedLifeEvent[] }).applied;
+    },
     async close() {
       await launched.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import {
   applyMutation,
+  LifeEventDesk,
   pageSizeOf,
   RunningSandbox,
   SandboxDefinition,
@@ -8,27 +9,34 @@ import {
   SandboxStartOptions,
   serveSandbox,
 } from '../../../src/sandbox/sandbox-kit';
+import { receiveBenefitsLifeEvent } from './benefits-life-events';
 import { benefitsDataFromBorough, BenefitsStore } from './benefits-store';
 
 const username = 'hub';
 
 /**
  * The benefits sandbox: a revenues and benefits product's API. HTTP basic auth; one change feed of claim
- * parties with opaque cursors (`/v1/parties?cursor=&limit=`), deletions as tombstones; claims by party ids.
+ * parties with opaque cursors (`/v1/parties?cursor=&limit=`), deletions as tombstones; claims by party ids;
+ * life events by `POST /v1/life-events` (benefits-life-events.ts).
  */
 export const benefitsSandbox: SandboxDefinition = {
   id: 'benefits',
   fromBorough: benefitsDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await BenefitsStore.load(options.dataFile);
+    const desk = await LifeEventDesk.open(store, `${options.dataFile}.life-events.jsonl`);
     const expected = `Basic ${Buffer.from(`${username}:${options.secret}`).toString('base64')}`;
     return serveSandbox(
       'benefits',
       options,
       { header: 'authorization', value: expected },
       {
-        handle: (request) => handle(store, request),
+        handle: (request) =>
+          request.method === 'POST' && request.path === '/v1/life-events'
+            ? receiveBenefitsLifeEvent(store, desk, request.body)
+            : handle(store, request),
         mutate: (body) => applyMutation(store, body),
+        lifeEvents: () => desk.applied(),
       },
     );
   },

@@ -1,4 +1,5 @@
 import { BenefitsView, Borough } from '../../../src/sandbox/borough-model';
+import { AppliedLifeEvent, JournalledStore } from '../../../src/sandbox/sandbox-kit';
 import { readJsonFile, writeJsonFile, WriteQueue } from '../../../src/sandbox/sandbox-storage';
 import { BenefitsClaim, BenefitsParty } from '../benefits-api.types';
 
@@ -7,6 +8,10 @@ export interface BenefitsData {
   seq: number;
   parties: BenefitsParty[];
   claims: BenefitsClaim[];
+  /** The life events told to the sandbox (LifeEventDesk), saved with the records they changed. */
+  lifeEvents?: AppliedLifeEvent[];
+  /** The last line of the life event desk's log these records include. */
+  lifeEventSeq?: number;
 }
 
 const partyRoles: Record<BenefitsView['role'], BenefitsParty['partyRole']> = {
@@ -62,7 +67,7 @@ export function benefitsDataFromBorough(borough: Borough): BenefitsData {
 }
 
 /** In-memory parties in change-sequence order, written back to the sandbox's own JSON file. */
-export class BenefitsStore {
+export class BenefitsStore implements JournalledStore {
   private readonly writes = new WriteQueue();
 
   private constructor(
@@ -74,7 +79,69 @@ export class BenefitsStore {
     const data = await readJsonFile<BenefitsData>(file);
     if (data.format !== 'benefits-sandbox/1') throw new Error(`${file} is not benefits sandbox data`);
     data.parties.sort((a, b) => a.changeSeq - b.changeSeq);
+    data.lifeEvents ??= [];
     return new BenefitsStore(file, data);
+  }
+
+  get lifeEvents(): AppliedLifeEvent[] {
+    return this.data.lifeEvents!;
+  }
+
+  get lifeEventSeq(): number {
+    return this.data.lifeEventSeq ?? 0;
+  }
+
+  set lifeEventSeq(seq: number) {
+    this.data.lifeEventSeq = seq;
+  }
+
+  raw(key: string): BenefitsParty | BenefitsClaim | undefined {
+    if (key.startsWith('claim:')) return this.claim(key.slice('claim:'.length));
+    return this.data.parties.find((p) => p.partyId === key);
+  }
+
+  restore(key: string, raw: unknown): void {
+    if (key.startsWith('claim:')) {
+      const at = this.data.claims.findIndex((c) => c.claimReference === key.slice('claim:'.length));
+      if (raw && at >= 0) this.data.claims[at] = raw as BenefitsClaim;
+      else if (raw) this.data.claims.push(raw as BenefitsClaim);
+      return;
+    }
+    const at = this.data.parties.findIndex((p) => p.partyId === key);
+    if (at >= 0) this.data.parties.splice(at, 1);
+    if (!raw) return;
+    const party = raw as BenefitsParty;
+    this.data.parties.splice(this.firstAfter(party.changeSeq), 0, party);
+    this.data.seq = Math.max(this.data.seq, party.changeSeq);
+  }
+
+  /** A current party by id, or a claim by `claim:<reference>`. */
+  get(key: string): BenefitsParty | BenefitsClaim | undefined {
+    if (key.startsWith('claim:')) return this.claim(key.slice('claim:'.length));
+    return this.data.parties.find((p) => p.partyId === key && !p.deleted);
+  }
+
+  claim(reference: string): BenefitsClaim | undefined {
+    return this.data.claims.find((c) => c.claimReference === reference);
+  }
+
+  /** A party's change moves it to the end of the feed; a claim is not in the feed (its parties are). */
+  set(key: string, fields: Record<string, unknown>): void {
+    if (key.startsWith('claim:')) {
+      const claim = this.claim(key.slice('claim:'.length));
+      if (claim) Object.assign(claim, fields);
+      return;
+    }
+    this.patch(key, fields);
+  }
+
+  add(_key: string, record: Record<string, unknown>): void {
+    this.upsert(record);
+  }
+
+  /** The current parties on a claim. */
+  partiesOf(reference: string): BenefitsParty[] {
+    return this.data.parties.filter((p) => p.claimReference === reference && !p.deleted);
   }
 
   /** Parties (tombstones included) changed after `seq`, in change order. */

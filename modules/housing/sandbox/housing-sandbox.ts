@@ -1,5 +1,6 @@
 import {
   applyMutation,
+  LifeEventDesk,
   pageSizeOf,
   RunningSandbox,
   SandboxDefinition,
@@ -9,6 +10,7 @@ import {
   serveSandbox,
 } from '../../../src/sandbox/sandbox-kit';
 import { formatHousingTimestamp, HousingTenant, parseHousingTimestamp } from '../housing-api.types';
+import { receiveHousingNotification } from './housing-life-events';
 import { housingDataFromBorough, HousingStore } from './housing-store';
 
 const apiKeyHeader = 'x-api-key';
@@ -16,20 +18,25 @@ const apiKeyHeader = 'x-api-key';
 /**
  * The housing sandbox: a tenancy management system's API. API key in `x-api-key`; page-numbered lists
  * (`?page=&pageSize=`), changes by `?modifiedSince=dd/MM/yyyy HH:mm:ss` (tombstones included); batch
- * details by POST.
+ * details by POST; life events by `POST /api/v2/life-event-notifications` (housing-life-events.ts).
  */
 export const housingSandbox: SandboxDefinition = {
   id: 'housing',
   fromBorough: housingDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await HousingStore.load(options.dataFile);
+    const desk = await LifeEventDesk.open(store, `${options.dataFile}.life-events.jsonl`);
     return serveSandbox(
       'housing',
       options,
       { header: apiKeyHeader, value: options.secret },
       {
-        handle: (request) => handle(store, request),
+        handle: (request) =>
+          request.method === 'POST' && request.path === '/api/v2/life-event-notifications'
+            ? receiveHousingNotification(store, desk, request.body)
+            : handle(store, request),
         mutate: (body) => applyMutation(store, body),
+        lifeEvents: () => desk.applied(),
       },
     );
   },

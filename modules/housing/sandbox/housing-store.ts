@@ -1,10 +1,15 @@
 import { Borough, HousingView } from '../../../src/sandbox/borough-model';
+import { AppliedLifeEvent, JournalledStore } from '../../../src/sandbox/sandbox-kit';
 import { readJsonFile, writeJsonFile, WriteQueue } from '../../../src/sandbox/sandbox-storage';
 import { formatHousingTimestamp, HousingTenant, parseHousingTimestamp } from '../housing-api.types';
 
 export interface HousingData {
   format: 'housing-sandbox/1';
   tenants: HousingTenant[];
+  /** The life events told to the sandbox (LifeEventDesk), saved with the records they changed. */
+  lifeEvents?: AppliedLifeEvent[];
+  /** The last line of the life event desk's log these records include. */
+  lifeEventSeq?: number;
 }
 
 const roles: Record<HousingView['role'], HousingTenant['tenancy_role']> = {
@@ -71,19 +76,67 @@ function ukDate(iso: string): string {
 }
 
 /** In-memory records, loaded from and written back to the sandbox's own JSON file. */
-export class HousingStore {
+export class HousingStore implements JournalledStore {
   private readonly writes = new WriteQueue();
   private lastStamp = 0;
 
   private constructor(
     private readonly file: string,
     private readonly tenants: HousingTenant[],
+    readonly lifeEvents: AppliedLifeEvent[],
+    public lifeEventSeq: number,
   ) {}
 
   static async load(file: string): Promise<HousingStore> {
     const data = await readJsonFile<HousingData>(file);
     if (data.format !== 'housing-sandbox/1') throw new Error(`${file} is not housing sandbox data`);
-    return new HousingStore(file, data.tenants);
+    return new HousingStore(file, data.tenants, data.lifeEvents ?? [], data.lifeEventSeq ?? 0);
+  }
+
+  raw(ref: string): HousingTenant | undefined {
+    return this.tenants.find((t) => t.tenant_ref === ref);
+  }
+
+  restore(ref: string, raw: unknown): void {
+    const at = this.tenants.findIndex((t) => t.tenant_ref === ref);
+    if (raw === undefined || raw === null) {
+      if (at >= 0) this.tenants.splice(at, 1);
+      return;
+    }
+    const tenant = raw as HousingTenant;
+    if (at >= 0) this.tenants[at] = tenant;
+    else this.tenants.push(tenant);
+    const stamped = parseHousingTimestamp(tenant.last_modified);
+    if (!Number.isNaN(stamped)) this.lastStamp = Math.max(this.lastStamp, stamped);
+  }
+
+  get(ref: string): HousingTenant | undefined {
+    return this.tenants.find((t) => t.tenant_ref === ref && t.record_status !== 'Deleted');
+  }
+
+  set(ref: string, fields: Record<string, unknown>): void {
+    this.patch(ref, fields);
+  }
+
+  add(_ref: string, record: Record<string, unknown>): void {
+    this.upsert(record);
+  }
+
+  /** Current records on a tenancy or application (by its reference). */
+  onGroup(ref: string): HousingTenant[] {
+    return this.tenants.filter(
+      (t) => t.record_status !== 'Deleted' && (t.tenancy_ref === ref || t.application_ref === ref),
+    );
+  }
+
+  /** The next free tenant reference (T and seven digits). */
+  nextTenantRef(): string {
+    let max = 0;
+    for (const t of this.tenants) {
+      const n = /^T(\d{7})$/.exec(t.tenant_ref)?.[1];
+      if (n) max = Math.max(max, Number(n));
+    }
+    return `T${String(max + 1).padStart(7, '0')}`;
   }
 
   /** Current records in tenant reference order (the product's default listing). */
@@ -134,7 +187,14 @@ export class HousingStore {
   }
 
   save(): Promise<void> {
-    return this.writes.run(() => writeJsonFile(this.file, { format: 'housing-sandbox/1', tenants: this.tenants }));
+    return this.writes.run(() =>
+      writeJsonFile(this.file, {
+        format: 'housing-sandbox/1',
+        tenants: this.tenants,
+        lifeEvents: this.lifeEvents,
+        lifeEventSeq: this.lifeEventSeq,
+      }),
+    );
   }
 
   private stamp(): string {

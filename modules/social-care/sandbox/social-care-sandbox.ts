@@ -1,5 +1,6 @@
 import {
   applyMutation,
+  LifeEventDesk,
   pageSizeOf,
   RunningSandbox,
   SandboxDefinition,
@@ -9,25 +10,32 @@ import {
   serveSandbox,
 } from '../../../src/sandbox/sandbox-kit';
 import { parseCareTimestamp } from '../social-care-api.types';
+import { receiveCareNotification } from './social-care-life-events';
 import { careDataFromBorough, CareStore } from './social-care-store';
 
 /**
  * The social care sandbox: a case management product's API. Bearer token; people in keyset pages by last
  * update (`/api/people?updatedSince=yyyyMMddHHmmssSSS&afterId=&limit=`), removals as `REMOVED` records;
- * involvements for many people by POST search.
+ * involvements for many people by POST search; life events by `POST /api/notifications`
+ * (social-care-life-events.ts).
  */
 export const socialCareSandbox: SandboxDefinition = {
   id: 'social-care',
   fromBorough: careDataFromBorough,
   async start(options: SandboxStartOptions): Promise<RunningSandbox> {
     const store = await CareStore.load(options.dataFile);
+    const desk = await LifeEventDesk.open(store, `${options.dataFile}.life-events.jsonl`);
     return serveSandbox(
       'social-care',
       options,
       { header: 'authorization', value: `Bearer ${options.secret}` },
       {
-        handle: (request) => handle(store, request),
+        handle: (request) =>
+          request.method === 'POST' && request.path === '/api/notifications'
+            ? receiveCareNotification(store, desk, request.body)
+            : handle(store, request),
         mutate: (body) => applyMutation(store, body),
+        lifeEvents: () => desk.applied(),
       },
     );
   },

@@ -1,11 +1,22 @@
 import { Borough, CareView } from '../../../src/sandbox/borough-model';
+import { AppliedLifeEvent, JournalledStore } from '../../../src/sandbox/sandbox-kit';
 import { readJsonFile, writeJsonFile, WriteQueue } from '../../../src/sandbox/sandbox-storage';
-import { CareInvolvementRow, CarePerson, formatCareTimestamp, months } from '../social-care-api.types';
+import {
+  CareInvolvementRow,
+  CarePerson,
+  formatCareTimestamp,
+  months,
+  parseCareTimestamp,
+} from '../social-care-api.types';
 
 export interface CareData {
   format: 'social-care-sandbox/1';
   people: CarePerson[];
   involvements: CareInvolvementRow[];
+  /** The life events told to the sandbox (LifeEventDesk), saved with the records they changed. */
+  lifeEvents?: AppliedLifeEvent[];
+  /** The last line of the life event desk's log these records include. */
+  lifeEventSeq?: number;
 }
 
 const relationships: Record<
@@ -66,7 +77,7 @@ function careDate(iso: string): string {
 }
 
 /** In-memory people ordered by (lastUpdated, personId), written back to the sandbox's own JSON file. */
-export class CareStore {
+export class CareStore implements JournalledStore {
   private readonly writes = new WriteQueue();
   private lastStamp = 0;
 
@@ -80,7 +91,72 @@ export class CareStore {
   static async load(file: string): Promise<CareStore> {
     const data = await readJsonFile<CareData>(file);
     if (data.format !== 'social-care-sandbox/1') throw new Error(`${file} is not social care sandbox data`);
+    data.lifeEvents ??= [];
     return new CareStore(file, data);
+  }
+
+  get lifeEvents(): AppliedLifeEvent[] {
+    return this.data.lifeEvents!;
+  }
+
+  get lifeEventSeq(): number {
+    return this.data.lifeEventSeq ?? 0;
+  }
+
+  set lifeEventSeq(seq: number) {
+    this.data.lifeEventSeq = seq;
+  }
+
+  raw(key: string): CarePerson | CareInvolvementRow | undefined {
+    if (key.startsWith('involvement:')) return this.involvement(key);
+    return this.data.people.find((p) => p.personId === key);
+  }
+
+  restore(key: string, raw: unknown): void {
+    if (key.startsWith('involvement:')) {
+      const row = this.involvement(key);
+      if (row && raw) Object.assign(row, raw);
+      else if (raw) this.data.involvements.push(raw as CareInvolvementRow);
+      return;
+    }
+    const at = this.data.people.findIndex((p) => p.personId === key);
+    if (at >= 0) this.data.people.splice(at, 1);
+    if (!raw) return;
+    const person = raw as CarePerson;
+    this.data.people.push(person);
+    this.sort();
+    const stamped = parseCareTimestamp(person.lastUpdated);
+    if (!Number.isNaN(stamped)) this.lastStamp = Math.max(this.lastStamp, stamped);
+  }
+
+  /** An active person by id, or an involvement by `involvement:<personId>:<caseId>`. */
+  get(key: string): CarePerson | CareInvolvementRow | undefined {
+    if (key.startsWith('involvement:')) return this.involvement(key);
+    return this.data.people.find((p) => p.personId === key && p.recordState === 'ACTIVE');
+  }
+
+  /** A person's change moves them to the end of the walk; an involvement is not in the walk (its person is). */
+  set(key: string, fields: Record<string, unknown>): void {
+    if (key.startsWith('involvement:')) {
+      const row = this.involvement(key);
+      if (row) Object.assign(row, fields);
+      return;
+    }
+    this.patch(key, fields);
+  }
+
+  add(_key: string, record: Record<string, unknown>): void {
+    this.upsert(record);
+  }
+
+  /** A person's involvements (open and closed). */
+  involvementsFor(personId: string): CareInvolvementRow[] {
+    return this.data.involvements.filter((i) => i.personId === personId);
+  }
+
+  private involvement(key: string): CareInvolvementRow | undefined {
+    const [, personId, caseId] = key.split(':');
+    return this.data.involvements.find((i) => i.personId === personId && i.caseId === caseId);
   }
 
   /** People (removed ones too) after the keyset position (updated, id). */
