@@ -146,7 +146,9 @@ export class PersonDirectory implements HomeEvidence, SubjectIdentities {
   async survivorsIndexed(ids: readonly string[]): Promise<Map<string, IndexedPerson>> {
     const wanted = [...new Set(ids.filter(isUuid))];
     if (wanted.length === 0) return new Map();
-    const rows = await preparedQuery<Partial<LinkRow> & { asked: string; survivor: string; date_of_death: string | null }>(
+    const rows = await preparedQuery<
+      Partial<LinkRow> & { asked: string; survivor: string; date_of_death: string | null }
+    >(
       this.dataSource,
       `${survivorChain}
        select s.asked::text, s.id::text as survivor, to_char(d.date_of_death, 'YYYY-MM-DD') as date_of_death, x.*
@@ -183,7 +185,9 @@ export class PersonDirectory implements HomeEvidence, SubjectIdentities {
         order by x.source, x.source_key`,
       [householdId],
     );
-    const links = rows.filter((row): row is LinkRow & { member: string; date_of_death: string | null } => row.person_id !== null);
+    const links = rows.filter(
+      (row): row is LinkRow & { member: string; date_of_death: string | null } => row.person_id !== null,
+    );
     const deaths = new Map(rows.map((row) => [row.member, row.date_of_death]));
     return assemble([...new Set(rows.map((row) => row.member))], links, deaths);
   }

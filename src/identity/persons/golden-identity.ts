@@ -92,9 +92,7 @@ export function goldenIdentity(
       text((f) => f.familyName),
       fold,
     ),
-    previousFamilyNames: [
-      ...new Set([...reported, ...newestFirst].flatMap((r) => r.fields.previousFamilyNames ?? [])),
-    ],
+    previousFamilyNames: [...new Set([...reported, ...newestFirst].flatMap((r) => r.fields.previousFamilyNames ?? []))],
     dateOfBirth: mostFrequent(
       withReport((f) => f.dateOfBirth, orderByTrust(newestFirst, trust.dateOfBirth)),
       text((f) => f.dateOfBirth),
@@ -107,10 +105,13 @@ export function goldenIdentity(
     ),
     nino: mostTrusted(newestFirst, trust.nino, (r) => normaliseNino(r.fields.nino) ?? undefined),
     nhsNumber: mostTrusted(newestFirst, trust.nhsNumber, (r) => normaliseNhsNumber(r.fields.nhsNumber) ?? undefined),
-    address: mostRecent(withReport((f) => f.uprn || f.addressLines?.length || f.postcode), (r) => {
-      const { uprn, addressLines, locality, postcode } = r.fields;
-      return uprn || addressLines?.length || postcode ? { uprn, addressLines, locality, postcode } : undefined;
-    }),
+    address: mostRecent(
+      withReport((f) => f.uprn || f.addressLines?.length || f.postcode),
+      (r) => {
+        const { uprn, addressLines, locality, postcode } = r.fields;
+        return uprn || addressLines?.length || postcode ? { uprn, addressLines, locality, postcode } : undefined;
+      },
+    ),
     phone: mostRecent(
       newestFirst,
       text((f) => f.phone),

@@ -7,7 +7,15 @@ import { survivorsOf } from '../directory/person-directory.service';
 /** What a life event says about a person's identity, kept until withdrawn (IdentityFields, the hub's own). */
 export type ReportedFields = Pick<
   IdentityFields,
-  'givenName' | 'middleNames' | 'familyName' | 'previousFamilyNames' | 'dateOfBirth' | 'sex' | 'uprn' | 'addressLines' | 'postcode'
+  | 'givenName'
+  | 'middleNames'
+  | 'familyName'
+  | 'previousFamilyNames'
+  | 'dateOfBirth'
+  | 'sex'
+  | 'uprn'
+  | 'addressLines'
+  | 'postcode'
 >;
 
 /**
