@@ -4,6 +4,7 @@ import { DevTokenIssuer } from '../../src/auth/dev-token.service';
 import { Role } from '../../src/engine/principal';
 import { HouseholdsService } from '../../src/households/households.service';
 import { IdentityIndexService } from '../../src/identity/index/identity-index.service';
+import { IdentityDecisionsService } from '../../src/identity/persons/identity-decisions.service';
 import { DELIVERY_QUEUE } from '../../src/life-events/delivery/life-event-outbox';
 import { londonToday } from '../../src/life-events/intake/life-event-intake.service';
 import { LifeEventSubscriptionsService } from '../../src/life-events/subscriptions/life-event-subscriptions.service';
@@ -59,7 +60,9 @@ describe('life events: intake, receipts, alerts', () => {
   const personOf = async (source: string, key: string) =>
     (
       await sql<{ person_id: string }>(
-        `select l.person_id::text from person_link l join source_record r on r.id = l.source_record_id where r.source = $1 and r.source_key = $2`,
+        `select coalesce(p.merged_into, p.id)::text as person_id
+           from person_link l join source_record r on r.id = l.source_record_id join person p on p.id = l.person_id
+          where r.source = $1 and r.source_key = $2`,
         [source, key],
       )
     )[0]?.person_id;
@@ -71,10 +74,10 @@ describe('life events: intake, receipts, alerts', () => {
       )
     )[0]?.household_id;
 
-  const ada = { givenName: 'Adelaide', familyName: 'Quennell', dateOfBirth: '1950-02-03', nino: 'QQ123456C' };
+  const ada = { givenName: 'Adelaide', familyName: 'Quennell', dateOfBirth: '1950-02-03', nino: 'JH123456C' };
   const adaHome = { uprn: '900001', postcode: 'LS6 1AA', addressLines: ['1 Quarry Mount'] };
   const bert = { givenName: 'Bertram', familyName: 'Quennell', dateOfBirth: '1948-07-09' };
-  const cora = { givenName: 'Coralie', familyName: 'Vantongeren', dateOfBirth: '1985-04-12', nino: 'QQ654321A' };
+  const cora = { givenName: 'Coralie', familyName: 'Vantongeren', dateOfBirth: '1985-04-12', nino: 'JK654321D' };
   const coraHome = { uprn: '900002', postcode: 'LS7 2BB', addressLines: ['2 Chapel Street'] };
   const dev = { givenName: 'Devorah', familyName: 'Ilkington', dateOfBirth: '1962-11-30' };
   let ids: Record<'ada' | 'bert' | 'cora' | 'dev', string>;
@@ -115,6 +118,20 @@ describe('life events: intake, receipts, alerts', () => {
       },
     ]);
     await hub.app.get(IdentityIndexService).matchPending();
+    // One person per pair of records, whatever the small batch's model made of them (same NINO: merged at once).
+    const steward = { subject: 'ds-fixture', organisation: 'council', roles: [Role.DataSteward] };
+    for (const [a, b] of [
+      ['H-ADA', 'B-ADA'],
+      ['H-CORA', 'B-CORA'],
+    ]) {
+      const [housing, benefits] = [await personOf('housing', a), await personOf('benefits', b)];
+      if (housing !== benefits) {
+        const merged = await hub.app
+          .get(IdentityDecisionsService)
+          .merge(housing!, benefits!, steward, 'one person (test fixture)');
+        expect(merged).toMatchObject({ personId: housing });
+      }
+    }
     await hub.app.get(HouseholdsService).resolveAll();
     ids = {
       ada: (await personOf('housing', 'H-ADA'))!,
@@ -156,7 +173,7 @@ describe('life events: intake, receipts, alerts', () => {
       ]);
       expect(event.notDelivered).toEqual(['source:social-care: holds no record of the person']);
       for (const d of event.deliveries) {
-        expect(d).toMatchObject({ recipientKind: 'source', agreementId: 'council-tell-us-once', attempts: 0 });
+        expect(d).toMatchObject({ recipientKind: 'SOURCE', agreementId: 'council-tell-us-once', attempts: 0 });
         expect(d.fields).toEqual(expect.arrayContaining(['hub.lifeEvent.type', 'hub.lifeEvent.date']));
       }
       const rows = await sql(
@@ -297,17 +314,17 @@ describe('life events: intake, receipts, alerts', () => {
         type: 'DEATH',
         personId: ids.dev,
         date: '2999-01-01',
-        evidenceReference: 'GRO:DE-FUTURE',
+        evidenceReference: 'GRO:DE-2999-0001',
       });
       expect(codeOf(future)).toBe('INVALID_LIFE_EVENT');
-      expect(future.errors![0].extensions.problems).toEqual([
+      expect(future.errors![0].extensions.details.problems).toEqual([
         { field: 'date', message: `is in the future (today is ${today})` },
       ]);
       const beforeBirth = await report('registrar', {
         type: 'DEATH',
         personId: ids.dev,
         date: '1960-01-01',
-        evidenceReference: 'GRO:DE-EARLY',
+        evidenceReference: 'GRO:DE-1960-0001',
       });
       expect(codeOf(beforeBirth)).toBe('INVALID_LIFE_EVENT');
       expect(beforeBirth.errors![0].message).toMatch(/before the person's date of birth \(1962-11-30\)/);
@@ -322,7 +339,7 @@ describe('life events: intake, receipts, alerts', () => {
         newAddress: { lines: ['9 Nowhere Road'], postcode: 'NOT A POSTCODE', uprn: 'abc' },
       });
       expect(codeOf(move)).toBe('INVALID_LIFE_EVENT');
-      expect(move.errors![0].extensions.problems.map((p: any) => p.field)).toEqual([
+      expect(move.errors![0].extensions.details.problems.map((p: any) => p.field)).toEqual([
         'newAddress.postcode',
         'newAddress.uprn',
       ]);
@@ -332,15 +349,15 @@ describe('life events: intake, receipts, alerts', () => {
         evidenceReference: 'GRO:BI-1',
         child: { givenName: 'Ned', familyName: 'Ilkington' },
       });
-      expect(birth.errors![0].extensions.problems.map((p: any) => p.field)).toEqual(['parentIds']);
+      expect(birth.errors![0].extensions.details.problems.map((p: any) => p.field)).toEqual(['parentIds']);
       const name = await report('registrar', {
         type: 'CHANGE_OF_NAME',
         personId: ids.dev,
         date: '2026-01-01',
-        evidenceReference: 'DEEDPOLL:1',
+        evidenceReference: 'DEEDPOLL:DP-0001',
         newName: {},
       });
-      expect(name.errors![0].extensions.problems.map((p: any) => p.field)).toEqual(['newName']);
+      expect(name.errors![0].extensions.details.problems.map((p: any) => p.field)).toEqual(['newName']);
     });
 
     it('refuses an unknown person, a caseworker, and staff of another organisation', async () => {
@@ -348,13 +365,13 @@ describe('life events: intake, receipts, alerts', () => {
         type: 'DEATH',
         personId: '00000000-0000-4000-8000-000000000001',
         date: '2026-01-01',
-        evidenceReference: 'GRO:DE-NOBODY',
+        evidenceReference: 'GRO:DE-2026-9999',
       });
       expect(codeOf(unknown)).toBe('LIFE_EVENT_UNKNOWN_PERSON');
-      const input = { type: 'DEATH', personId: ids.dev, date: '2026-01-01', evidenceReference: 'GRO:DE-X' };
+      const input = { type: 'DEATH', personId: ids.dev, date: '2026-01-01', evidenceReference: 'GRO:DE-2026-0042' };
       expect(codeOf(await report('caseworker', input))).toBe('FORBIDDEN');
       expect(codeOf(await report('partnerAm', input))).toBe('LIFE_EVENT_REPORTER_NOT_COUNCIL');
-      expect(await sql(`select 1 from life_event where evidence_reference = 'GRO:DE-X'`)).toHaveLength(0);
+      expect(await sql(`select 1 from life_event where evidence_reference = 'GRO:DE-2026-0042'`)).toHaveLength(0);
     });
   });
 
@@ -365,7 +382,7 @@ describe('life events: intake, receipts, alerts', () => {
         type: 'CHANGE_OF_ADDRESS',
         personId: ids.cora,
         date: '2026-02-01',
-        evidenceReference: 'TUO:MOVE-CORA',
+        evidenceReference: 'TUO:MOVE-2026-0007',
         newAddress: { lines: ['12 Elm Grove'], postcode: 'ls9 9zz', uprn: '900009' },
       });
       expect(body.errors).toBeUndefined();
@@ -513,11 +530,11 @@ describe('life events: intake, receipts, alerts', () => {
   describe('alerts to case holders', () => {
     const NOTIFICATIONS = `{ notifications { id eventId personId type date team } }`;
 
-    it("alerts the team holding the household's case; released under the caller's purpose and audited", async () => {
-      const ASSIGN = `mutation ($input: AssignCaseInput!) { assignCase(input: $input) { id } }`;
-      const household = await householdOf(ids.bert);
+    const ASSIGN = `mutation ($input: AssignCaseInput!) { assignCase(input: $input) { id } }`;
+
+    it("alerts the team holding the person's case; released under the caller's purpose and audited", async () => {
       const assigned = await gql('admin', ASSIGN, {
-        input: { subjectKind: 'household', subjectId: household, team: 'early-help-north' },
+        input: { subjectKind: 'PERSON', subjectId: ids.bert, team: 'early-help-north' },
       });
       expect(assigned.errors).toBeUndefined();
       const body = await report('registrar', {
@@ -543,6 +560,29 @@ describe('life events: intake, receipts, alerts', () => {
       const READ = `mutation ($id: ID!) { markLifeEventNotificationRead(id: $id) }`;
       expect((await gql('amOther', READ, { id: alert.id })).data!.markLifeEventNotificationRead).toBe(false);
       expect((await gql('am', READ, { id: alert.id })).data!.markLifeEventNotificationRead).toBe(true);
+    });
+
+    it("alerts the team holding the household's case of a member's event", async () => {
+      const household = await householdOf(ids.dev);
+      const assigned = await gql('admin', ASSIGN, {
+        input: { subjectKind: 'HOUSEHOLD', subjectId: household, team: 'early-help-south' },
+      });
+      expect(assigned.errors).toBeUndefined();
+      const body = await report('registrar', {
+        type: 'CHANGE_OF_NAME',
+        personId: ids.dev,
+        date: '2026-02-09',
+        evidenceReference: 'DEEDPOLL:DEV-0002',
+        newName: { givenName: 'Dee' },
+      });
+      expect(body.errors).toBeUndefined();
+      const theirs = await gql('amOther', NOTIFICATIONS, {}, { 'x-purpose': 'EARLY_HELP' });
+      expect(theirs.errors).toBeUndefined();
+      expect(theirs.data!.notifications).toEqual([
+        expect.objectContaining({ personId: ids.dev, type: 'CHANGE_OF_NAME', team: 'early-help-south' }),
+      ]);
+      const mine = await gql('am', NOTIFICATIONS, {}, { 'x-purpose': 'EARLY_HELP' });
+      expect(mine.data!.notifications.map((n: any) => n.personId)).not.toContain(ids.dev);
     });
   });
 

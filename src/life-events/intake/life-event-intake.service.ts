@@ -51,6 +51,13 @@ export function londonToday(now = new Date()): string {
   }).format(now);
 }
 
+/** A report by description once its person is found: checked as if it had named them. */
+const matched = (report: LifeEventReport): LifeEventReport => {
+  if (!report.personId || !report.person) return report;
+  const { person: _described, ...named } = report;
+  return named;
+};
+
 const trimmed = (value: string | null | undefined) => value?.trim() || undefined;
 
 /** The report as given, with blanks dropped and the postcodes in standard form; nothing corrected. */
@@ -150,7 +157,7 @@ export class LifeEventIntakeService {
       return { event: await this.repeated(this.dataSource.manager, earlier, actor, requestId), repeat: true };
     if (subject) {
       const known = this.known(subject, await this.identity.dateOfDeath(this.dataSource.manager, subject.personId));
-      const checked = reportProblems(report, today, known);
+      const checked = reportProblems(matched(report), today, known);
       if (checked.length > 0) throw invalidReport(checked);
     }
     for (const parent of parents)
@@ -288,7 +295,7 @@ export class LifeEventIntakeService {
       }
       const report = { ...found.report, personId: person.personId };
       const problems = reportProblems(
-        report,
+        matched(report),
         londonToday(),
         this.known(person, await this.identity.dateOfDeath(tx, person.personId)),
       );
