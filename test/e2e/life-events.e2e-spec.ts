@@ -19,6 +19,12 @@ import { startTestHub, TestHub } from '../support/test-hub';
  * repeat returns the first event; a withdrawal retracts; an uncertain match waits for a data steward; the
  * index reacts (death, move, name change, birth) and the case holders are alerted under the policy.
  */
+/** A GraphQL answer or a row, read loosely by the assertions (a wrong path fails them). */
+// oxlint-disable-next-line typescript/no-explicit-any
+type Loose = Record<string, any>;
+/** A GraphQL list item as the assertions read it. */
+type Item = Record<string, string>;
+
 describe('life events: intake, receipts, alerts', () => {
   let hub: TestHub;
   const tokens: Record<string, string> = {};
@@ -36,11 +42,8 @@ describe('life events: intake, receipts, alerts', () => {
       .set(headers)
       .send({ query, variables })
       .expect(200)
-      .then(
-        (res) =>
-          res.body as { data?: Record<string, any>; errors?: { message: string; extensions: Record<string, any> }[] },
-      );
-  const sql = <T = Record<string, any>>(text: string, params: unknown[] = []) =>
+      .then((res) => res.body as { data?: Loose; errors?: { message: string; extensions: Loose }[] });
+  const sql = <T = Loose>(text: string, params: unknown[] = []) =>
     hub.db.dataSource.query(text, params) as Promise<T[]>;
 
   /** Source records as a sync would leave them, with household hints. */
@@ -129,7 +132,7 @@ describe('life events: intake, receipts, alerts', () => {
         const merged = await hub.app
           .get(IdentityDecisionsService)
           .merge(housing!, benefits!, steward, 'one person (test fixture)');
-        expect(merged).toMatchObject({ personId: housing });
+        if (merged.personId !== housing) throw new Error('fixture: the two records were not merged at once');
       }
     }
     await hub.app.get(HouseholdsService).resolveAll();
@@ -139,8 +142,8 @@ describe('life events: intake, receipts, alerts', () => {
       cora: (await personOf('housing', 'H-CORA'))!,
       dev: (await personOf('housing', 'H-DEV'))!,
     };
-    expect(await personOf('benefits', 'B-ADA')).toBe(ids.ada);
-    expect(await personOf('benefits', 'B-CORA')).toBe(ids.cora);
+    if ((await personOf('benefits', 'B-ADA')) !== ids.ada || (await personOf('benefits', 'B-CORA')) !== ids.cora)
+      throw new Error('fixture: the benefits records are not linked to the housing records');
   }, 120_000);
   afterAll(() => hub?.stop());
 
@@ -167,7 +170,7 @@ describe('life events: intake, receipts, alerts', () => {
       eventId = event.id;
       expect(event).toMatchObject({ type: 'DEATH', status: 'ACCEPTED', personId: ids.ada, repeat: false });
       // Ada is known to housing and benefits, not to social care: told only where a record is held.
-      expect(event.deliveries.map((d: any) => `${d.kind}:${d.recipient}:${d.status}`).sort()).toEqual([
+      expect(event.deliveries.map((d: Item) => `${d.kind}:${d.recipient}:${d.status}`).sort()).toEqual([
         'NOTICE:benefits:PENDING',
         'NOTICE:housing:PENDING',
       ]);
@@ -196,7 +199,7 @@ describe('life events: intake, receipts, alerts', () => {
       expect(rows[0].payload.sourceKeys).toEqual(['B-ADA']);
       const jobs = await sql(`select data from pgboss.job where name = $1 and data->>'deliveryId' = any($2)`, [
         DELIVERY_QUEUE,
-        event.deliveries.map((d: any) => d.id),
+        event.deliveries.map((d: Item) => d.id),
       ]);
       expect(jobs).toHaveLength(2);
       const disclosures = await sql(
@@ -272,7 +275,7 @@ describe('life events: intake, receipts, alerts', () => {
       expect(body.errors).toBeUndefined();
       const withdrawn = body.data!.withdrawLifeEvent;
       expect(withdrawn.status).toBe('WITHDRAWN');
-      expect(withdrawn.deliveries.map((d: any) => `${d.kind}:${d.recipient}`).sort()).toEqual([
+      expect(withdrawn.deliveries.map((d: Item) => `${d.kind}:${d.recipient}`).sort()).toEqual([
         'NOTICE:benefits',
         'NOTICE:housing',
         'RETRACTION:benefits',
@@ -339,7 +342,7 @@ describe('life events: intake, receipts, alerts', () => {
         newAddress: { lines: ['9 Nowhere Road'], postcode: 'NOT A POSTCODE', uprn: 'abc' },
       });
       expect(codeOf(move)).toBe('INVALID_LIFE_EVENT');
-      expect(move.errors![0].extensions.details.problems.map((p: any) => p.field)).toEqual([
+      expect(move.errors![0].extensions.details.problems.map((p: Item) => p.field)).toEqual([
         'newAddress.postcode',
         'newAddress.uprn',
       ]);
@@ -349,7 +352,7 @@ describe('life events: intake, receipts, alerts', () => {
         evidenceReference: 'GRO:BI-1',
         child: { givenName: 'Ned', familyName: 'Ilkington' },
       });
-      expect(birth.errors![0].extensions.details.problems.map((p: any) => p.field)).toEqual(['parentIds']);
+      expect(birth.errors![0].extensions.details.problems.map((p: Item) => p.field)).toEqual(['parentIds']);
       const name = await report('registrar', {
         type: 'CHANGE_OF_NAME',
         personId: ids.dev,
@@ -357,7 +360,7 @@ describe('life events: intake, receipts, alerts', () => {
         evidenceReference: 'DEEDPOLL:DP-0001',
         newName: {},
       });
-      expect(name.errors![0].extensions.details.problems.map((p: any) => p.field)).toEqual(['newName']);
+      expect(name.errors![0].extensions.details.problems.map((p: Item) => p.field)).toEqual(['newName']);
     });
 
     it('refuses an unknown person, a caseworker, and staff of another organisation', async () => {
@@ -491,10 +494,10 @@ describe('life events: intake, receipts, alerts', () => {
       const event = body.data!.reportLifeEvent;
       expect(event).toMatchObject({ status: 'AWAITING_MATCH', deliveries: [] });
       expect(event.personId).toBeNull();
-      expect(event.matchCandidates.map((c: any) => c.personId)).toContain(ids.cora);
+      expect(event.matchCandidates.map((c: Item) => c.personId)).toContain(ids.cora);
       const LIST = `{ lifeEvents(filter: { status: AWAITING_MATCH }) { items { id matchCandidates { personId } } } }`;
       const queue = await gql('steward', LIST);
-      expect(queue.data!.lifeEvents.items.map((e: any) => e.id)).toContain(event.id);
+      expect(queue.data!.lifeEvents.items.map((e: Item) => e.id)).toContain(event.id);
       const ACCEPT = `mutation ($id: ID!, $personId: ID!) { acceptLifeEventMatch(id: $id, personId: $personId, note: "date of birth mistyped") {
           status personId deliveries { recipient kind } } }`;
       expect((await gql('registrar', ACCEPT, { id: event.id, personId: ids.cora })).errors?.[0].extensions.code).toBe(
@@ -504,7 +507,7 @@ describe('life events: intake, receipts, alerts', () => {
       expect(accepted.errors).toBeUndefined();
       expect(accepted.data!.acceptLifeEventMatch.status).toBe('ACCEPTED');
       expect(accepted.data!.acceptLifeEventMatch.personId).toBe(ids.cora);
-      expect(accepted.data!.acceptLifeEventMatch.deliveries.map((d: any) => d.recipient).sort()).toEqual([
+      expect(accepted.data!.acceptLifeEventMatch.deliveries.map((d: Item) => d.recipient).sort()).toEqual([
         'benefits',
         'housing',
       ]);
@@ -548,7 +551,7 @@ describe('life events: intake, receipts, alerts', () => {
       expect(noPurpose.errors?.[0].extensions.code).toBe('PURPOSE_REQUIRED');
       const mine = await gql('am', NOTIFICATIONS, {}, { 'x-purpose': 'EARLY_HELP' });
       expect(mine.errors).toBeUndefined();
-      const alert = mine.data!.notifications.find((n: any) => n.eventId === eventId);
+      const alert = mine.data!.notifications.find((n: Item) => n.eventId === eventId);
       expect(alert).toMatchObject({ personId: ids.bert, type: 'DEATH', date: '2026-02-08', team: 'early-help-north' });
       const [audited] = await sql(
         `select persons, released from audit_event where operation = 'life-event.notifications' and actor_subject = 'am-alice' order by seq desc limit 1`,
@@ -582,7 +585,7 @@ describe('life events: intake, receipts, alerts', () => {
         expect.objectContaining({ personId: ids.dev, type: 'CHANGE_OF_NAME', team: 'early-help-south' }),
       ]);
       const mine = await gql('am', NOTIFICATIONS, {}, { 'x-purpose': 'EARLY_HELP' });
-      expect(mine.data!.notifications.map((n: any) => n.personId)).not.toContain(ids.dev);
+      expect(mine.data!.notifications.map((n: Item) => n.personId)).not.toContain(ids.dev);
     });
   });
 
@@ -594,7 +597,7 @@ describe('life events: intake, receipts, alerts', () => {
       for (let i = 0; i < 20; i++) {
         const body = await gql('admin', PAGE, { after });
         expect(body.errors).toBeUndefined();
-        seen.push(...body.data!.lifeEvents.items.map((e: any) => e.id));
+        seen.push(...body.data!.lifeEvents.items.map((e: Item) => e.id));
         after = body.data!.lifeEvents.nextCursor ?? undefined;
         if (!after) break;
       }
