@@ -248,6 +248,28 @@ describe('life events: intake, receipts, alerts', () => {
       expect(events).toBe(1);
     });
 
+    it('makes one event of two identical reports sent at once', async () => {
+      const input = (evidenceReference: string) => ({
+        type: 'CHANGE_OF_NAME',
+        personId: ids.cora,
+        date: '2026-01-20',
+        evidenceReference,
+        newName: { givenName: 'Cora' },
+      });
+      const [a, b] = await Promise.all([
+        report('registrar', input('DEEDPOLL:CORA-0001')),
+        report('am', input('TUO:CORA-CALL-0001')),
+      ]);
+      expect(a.errors).toBeUndefined();
+      expect(b.errors).toBeUndefined();
+      expect(a.data!.reportLifeEvent.id).toBe(b.data!.reportLifeEvent.id);
+      expect([a.data!.reportLifeEvent.repeat, b.data!.reportLifeEvent.repeat].sort()).toEqual([false, true]);
+      const events = await sql(`select id from life_event where person_id = $1 and type = 'CHANGE_OF_NAME'`, [
+        ids.cora,
+      ]);
+      expect(events).toHaveLength(1);
+    });
+
     it('gives a receipt to the registrar, the DPO and admins, audited; not to a caseworker', async () => {
       const RECEIPT = `query ($id: ID!) { lifeEvent(id: $id) { id status deliveries { recipient status attempts lastError deliveredAt } } }`;
       const receipt = await gql('dpo', RECEIPT, { id: eventId });
