@@ -580,6 +580,16 @@ describe('life events: intake, receipts, alerts', () => {
       );
       expect(audited.persons).toContain(ids.bert);
       expect(audited.released).toEqual(expect.arrayContaining([{ source: 'hub', field: 'lifeEvent.type' }]));
+      // The person stays findable, with the date of death on the golden identity (hub.identity.dateOfDeath).
+      const person = await gql(
+        'am',
+        `query ($id: ID!) { person(id: $id) { familyName dateOfDeath } }`,
+        { id: ids.bert },
+        {
+          'x-purpose': 'EARLY_HELP',
+        },
+      );
+      expect(person.data!.person).toEqual({ familyName: 'Quennell', dateOfDeath: '2026-02-08' });
       const other = await gql('amOther', NOTIFICATIONS, {}, { 'x-purpose': 'EARLY_HELP' });
       expect(other.data!.notifications).toEqual([]);
       const READ = `mutation ($id: ID!) { markLifeEventNotificationRead(id: $id) }`;

@@ -78,6 +78,7 @@ const baseAgreements: { id: string; content: AgreementContent }[] = [
             ...household,
             'hub.household.multipleServicesInvolved',
             ...lifeEvent('type', 'date'),
+            'hub.identity.dateOfDeath',
           ],
         },
         {
@@ -93,6 +94,7 @@ const baseAgreements: { id: string; content: AgreementContent }[] = [
             ...involvement('housing', 'benefits'),
             ...household,
             ...lifeEvent('type', 'date'),
+            'hub.identity.dateOfDeath',
           ],
         },
         { purpose: 'TELL_US_ONCE', fields: [...existence, ...name, ...address] },
@@ -171,6 +173,7 @@ const baseAgreements: { id: string; content: AgreementContent }[] = [
             ...address,
             'hub.identity.middleNames',
             'hub.identity.previousFamilyNames',
+            'hub.identity.dateOfDeath',
             'hub.identity.sex',
             'hub.identity.nino',
             'hub.identity.nhsNumber',
