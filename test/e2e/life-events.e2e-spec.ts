@@ -637,10 +637,14 @@ describe('life events: intake, receipts, alerts', () => {
       expect(seen).toHaveLength(count);
       expect(new Set(seen).size).toBe(count);
       const BY_PERSON = `query ($personId: ID!) { lifeEvents(filter: { personId: $personId, status: ACCEPTED }) { items { type personId parentIds } } }`;
-      const bert = await gql('dpo', BY_PERSON, { personId: ids.bert });
-      expect(bert.errors).toBeUndefined();
+      const bertsEvents = await gql('dpo', BY_PERSON, { personId: ids.bert });
+      expect(bertsEvents.errors).toBeUndefined();
       // His own events, and the birth he is a parent in.
-      expect(bert.data!.lifeEvents.items.map((e: Item) => e.type).sort()).toEqual(['BIRTH', 'CHANGE_OF_NAME', 'DEATH']);
+      expect(bertsEvents.data!.lifeEvents.items.map((e: Item) => e.type).sort()).toEqual([
+        'BIRTH',
+        'CHANGE_OF_NAME',
+        'DEATH',
+      ]);
       const bad = await gql('admin', PAGE, { after: 'not-a-cursor' });
       expect(bad.errors?.[0].extensions.code).toBe('INVALID_LIFE_EVENT');
     });
