@@ -549,6 +549,21 @@ describe('life events: intake, receipts, alerts', () => {
       const REJECT = `mutation ($id: ID!) { rejectLifeEventMatch(id: $id, note: "not in the index") { status deliveries { id } } }`;
       const rejected = await gql('steward', REJECT, { id: event.id });
       expect(rejected.data!.rejectLifeEventMatch).toEqual({ status: 'REJECTED', deliveries: [] });
+      // Withdrawn, its evidence reference may be reported again (as a new report, not a repeat).
+      const WITHDRAW = `mutation ($id: ID!) { withdrawLifeEvent(id: $id, reason: "Rejected: the register entry is for someone else.") { status deliveries { id } } }`;
+      expect((await gql('registrar', WITHDRAW, { id: event.id })).data!.withdrawLifeEvent).toEqual({
+        status: 'WITHDRAWN',
+        deliveries: [],
+      });
+      const again = await report('registrar', {
+        type: 'DEATH',
+        person: { givenName: 'Coralie', familyName: 'Vantongerenn', dateOfBirth: '1958-04-12' },
+        date: '2026-02-07',
+        evidenceReference: 'GRO:DE-2026-000556',
+      });
+      expect(again.data!.reportLifeEvent.repeat).toBe(false);
+      expect(again.data!.reportLifeEvent.id).not.toBe(event.id);
+      await gql('steward', REJECT, { id: again.data!.reportLifeEvent.id });
     });
   });
 

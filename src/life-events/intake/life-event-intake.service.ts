@@ -227,8 +227,8 @@ export class LifeEventIntakeService {
     const event = await this.inTransaction(async (tx) => {
       const found = await loadEvent(tx, id, true);
       if (!found) throw lifeEventNotFound(`No life event ${id}`);
-      if (found.status === 'WITHDRAWN' || found.status === 'REJECTED')
-        throw invalidTransition(`Life event ${id} is ${found.status.toLowerCase()} already`);
+      // A rejected report can be withdrawn too, so that its evidence reference can be reported again.
+      if (found.status === 'WITHDRAWN') throw invalidTransition(`Life event ${id} is withdrawn already`);
       await tx.query(
         `update life_event set status = 'WITHDRAWN', withdrawn_by = $2, withdrawn_at = now(), withdrawal_reason = $3,
                 updated_at = now() where id = $1`,
