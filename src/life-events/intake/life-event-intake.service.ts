@@ -160,11 +160,6 @@ export class LifeEventIntakeService {
       const checked = reportProblems(matched(report), today, known);
       if (checked.length > 0) throw invalidReport(checked);
     }
-    for (const parent of parents)
-      if (parent.dateOfDeath && parent.dateOfDeath < report.date)
-        throw invalidReport([
-          { field: 'parentIds', message: `names a parent who died before the birth (${parent.dateOfDeath})` },
-        ]);
 
     const outcome = await this.inTransaction(async (tx) => {
       // Repeats wait for each other: the same key or the same evidence, one report at a time.
@@ -205,7 +200,7 @@ export class LifeEventIntakeService {
               : `reported (${event.type})`,
           ],
           ...(requestId ? { requestId } : {}),
-          detail: { eventId: id, type: event.type, status, evidenceReference: event.evidenceReference },
+          detail: { eventId: id, type: event.type, status },
         },
         tx,
       );
@@ -375,7 +370,10 @@ export class LifeEventIntakeService {
         break;
       }
       case 'BIRTH': {
-        const home = parents.find((p) => p.golden.address)?.golden.address?.value;
+        // The child lives with a living parent (a father may have died before the birth).
+        const home = [...parents]
+          .sort((a, b) => Number(!!a.dateOfDeath) - Number(!!b.dateOfDeath))
+          .find((p) => p.golden.address)?.golden.address?.value;
         const childId = await this.identity.registerBirth(
           tx,
           event.id,
