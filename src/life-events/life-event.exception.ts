@@ -12,6 +12,8 @@ export enum LifeEventErrorCode {
   INVALID_TRANSITION = 'LIFE_EVENT_INVALID_TRANSITION',
   /** Life events are reported by the council's own staff only. */
   REPORTER_NOT_COUNCIL = 'LIFE_EVENT_REPORTER_NOT_COUNCIL',
+  /** An account manager withdraws only the events they reported; registrars and the DPO, any. */
+  NOT_THE_REPORTER = 'LIFE_EVENT_NOT_THE_REPORTER',
   /** A subscription that cannot be made as asked (unknown source, a webhook where none belongs). */
   INVALID_SUBSCRIPTION = 'INVALID_LIFE_EVENT_SUBSCRIPTION',
 }
@@ -25,6 +27,7 @@ export class LifeEventException extends HubException<LifeEventErrorCode> {
       case LifeEventErrorCode.INVALID_TRANSITION:
         return 409;
       case LifeEventErrorCode.REPORTER_NOT_COUNCIL:
+      case LifeEventErrorCode.NOT_THE_REPORTER:
         return 403;
       default:
         return 400;

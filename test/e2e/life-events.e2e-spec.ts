@@ -288,6 +288,11 @@ describe('life events: intake, receipts, alerts', () => {
     it('is withdrawn with a retraction to every recipient of a notice, and the index put back', async () => {
       const WITHDRAW = `mutation ($id: ID!, $reason: String!) { withdrawLifeEvent(id: $id, reason: $reason) {
           status deliveries { kind recipient status } } }`;
+      const notTheirs = await gql('am', WITHDRAW, {
+        id: eventId,
+        reason: 'I think this one is wrong, withdrawing it.',
+      });
+      expect(notTheirs.errors?.[0].extensions.code).toBe('LIFE_EVENT_NOT_THE_REPORTER');
       const vague = await gql('registrar', WITHDRAW, { id: eventId, reason: 'wrong' });
       expect(vague.errors?.[0].extensions.code).toBe('INVALID_LIFE_EVENT');
       const body = await gql('registrar', WITHDRAW, {

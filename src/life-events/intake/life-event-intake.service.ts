@@ -5,7 +5,7 @@ import { unsafeTextProblem } from '../../common/safe-text';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AuditRecorder } from '../../engine/audit-recorder';
-import type { Principal } from '../../engine/principal';
+import { Principal, Role } from '../../engine/principal';
 import { HouseholdsService } from '../../households/households.service';
 import { IndexedPerson, isUuid, PersonDirectory } from '../../identity/directory/person-directory.service';
 import { MIN_SCORE, PersonSearchIndex } from '../../identity/directory/person-search.index';
@@ -224,6 +224,12 @@ export class LifeEventIntakeService {
       if (!found) throw lifeEventNotFound(`No life event ${id}`);
       // A rejected report can be withdrawn too, so that its evidence reference can be reported again.
       if (found.status === 'WITHDRAWN') throw invalidTransition(`Life event ${id} is withdrawn already`);
+      const anyEvent = actor.roles.includes(Role.Registrar) || actor.roles.includes(Role.Dpo);
+      if (!anyEvent && found.reportedBy.subject !== actor.subject)
+        throw new LifeEventException(
+          LifeEventErrorCode.NOT_THE_REPORTER,
+          'You can withdraw only the events you reported: ask a registrar or the DPO',
+        );
       await tx.query(
         `update life_event set status = 'WITHDRAWN', withdrawn_by = $2, withdrawn_at = now(), withdrawal_reason = $3,
                 updated_at = now() where id = $1`,
