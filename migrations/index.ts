@@ -14,6 +14,7 @@ import { PersonMergeRequests1763809000000 } from './1763809000000-person-merge-r
 import { HarvestingLimits1763811000000 } from './1763811000000-harvesting-limits';
 import { ConsoleSessions1763813000000 } from './1763813000000-console-sessions';
 import { LifeEvents1763814000000 } from './1763814000000-life-events';
+import { LifeEventIntake1763814100000 } from './1763814100000-life-event-intake';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   HarvestingLimits1763811000000,
   ConsoleSessions1763813000000,
   LifeEvents1763814000000,
+  LifeEventIntake1763814100000,
 ];

@@ -16,6 +16,7 @@ import { HouseholdsModule } from './households/households.module';
 import { HubInfoModule } from './hub-info/hub-info.module';
 import { IdentityModule } from './identity/identity.module';
 import { KeysModule } from './keys/keys.module';
+import { LifeEventsModule } from './life-events/life-events.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SingleViewModule } from './single-view/single-view.module';
@@ -48,6 +49,7 @@ export class AppModule {
         SingleViewModule,
         HubInfoModule,
         EligibilityModule,
+        LifeEventsModule,
         ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HubExceptionFilter }],

@@ -1,4 +1,5 @@
 import { accessStartup } from './access/access-startup';
+import { lifeEventsStartup } from './life-events/life-events-startup';
 import { AuditErrorCode, AuditException } from './audit/audit.exception';
 import { ConfigError } from './config/config';
 import { loadConfig } from './hub-config';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     `  Health:  ${base}/health`,
     // Demo seed and persona tokens in the embedded default (access/access-startup.ts).
     ...(await accessStartup(hub.app, config, runtime)),
+    ...(await lifeEventsStartup(hub.app, config, runtime)),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -9,6 +9,7 @@ export enum RoleValue {
   DATA_STEWARD = 'data-steward',
   DPO = 'dpo',
   ADMIN = 'admin',
+  REGISTRAR = 'registrar',
 }
 export enum LawfulBasisValue {
   CONSENT = 'CONSENT',

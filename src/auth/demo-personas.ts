@@ -29,6 +29,10 @@ export const demoPersonas: { label: string; token: DevTokenRequest }[] = [
     label: 'data steward',
     token: { subject: 'demo.data-steward', organisation: 'council', roles: [Role.DataSteward] },
   },
+  {
+    label: 'registrar',
+    token: { subject: 'demo.registrar', organisation: 'council', roles: [Role.Registrar], team: 'registration' },
+  },
   { label: 'DPO', token: { subject: 'demo.dpo', organisation: 'council', roles: [Role.Dpo] } },
   { label: 'admin', token: { subject: 'demo.admin', organisation: 'council', roles: [Role.Admin] } },
 ];

@@ -6,6 +6,8 @@ export enum Role {
   DataSteward = 'data-steward',
   Dpo = 'dpo',
   Admin = 'admin',
+  /** Registration and contact-centre staff who report life events (Tell Us Once); council only. */
+  Registrar = 'registrar',
 }
 
 /** Who is asking, as proven by a verified bearer token. */

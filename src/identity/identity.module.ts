@@ -8,6 +8,7 @@ import { PersonSearchIndex } from './directory/person-search.index';
 import { IdentityPipeline } from './identity-pipeline.service';
 import { IdentityIndexService } from './index/identity-index.service';
 import { IdentityDecisionsService } from './persons/identity-decisions.service';
+import { ReportedIdentityService } from './persons/reported-identity.service';
 import { MatchReviewQuery } from './steward/match-review.query';
 import { MatchReviewResolver } from './steward/match-review.resolver';
 
@@ -24,6 +25,7 @@ import { MatchReviewResolver } from './steward/match-review.resolver';
     PersonSearchIndex,
     IdentityIndexService,
     IdentityDecisionsService,
+    ReportedIdentityService,
     MatchReviewQuery,
     MatchReviewResolver,
     IdentityPipeline,
@@ -36,6 +38,7 @@ import { MatchReviewResolver } from './steward/match-review.resolver';
     PersonSearchIndex,
     IdentityIndexService,
     IdentityDecisionsService,
+    ReportedIdentityService,
     AfterSync,
     HomeEvidence,
     SubjectIdentities,

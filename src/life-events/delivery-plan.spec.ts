@@ -80,6 +80,26 @@ describe('who hears of a life event, and what each hears', () => {
     expect(delivery.fields).toEqual([LIFE_EVENT_FIELDS.type]);
   });
 
+  it("uses the council's own agreement for its systems, not a narrower one it made with a partner", () => {
+    const own = agreement({ id: 'council-own' });
+    const withPartner = agreement({
+      id: 'a-with-nhs',
+      parties: ['council', 'nhs-trust'],
+      releases: { TELL_US_ONCE: [LIFE_EVENT_FIELDS.type] },
+    });
+    const plan = planDeliveries(
+      EVENT,
+      'notice',
+      [subscription('housing'), subscription('nhs-trust', { recipientKind: 'partner', organisation: 'nhs-trust' })],
+      [withPartner, own],
+      NOW,
+    );
+    expect(plan.deliveries.map((d) => [d.recipient, d.agreement.id])).toEqual([
+      ['housing', 'council-own'],
+      ['nhs-trust', 'a-with-nhs'],
+    ]);
+  });
+
   it('keys each delivery by event, kind and recipient, stably and opaquely', () => {
     const key = deliveryKey('e1', 'notice', 'source:housing');
     expect(deliveryKey('e1', 'notice', 'source:housing')).toBe(key);

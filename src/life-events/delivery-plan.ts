@@ -58,8 +58,10 @@ function agreementsFor(organisation: string, agreements: readonly AgreementFact[
 /**
  * Who hears of an event, and what each hears (deny by default): each active subscription to the event's
  * type whose organisation an agreement in force lets receive at least the event's type for TELL_US_ONCE.
- * Where more than one agreement would, the one that releases the fewest fields goes (least disclosure),
- * then the lowest id. A subscription with no such agreement is skipped, with the reason, for the DPO.
+ * Where more than one agreement would, the one made between the fewest parties goes (the council's own
+ * agreement for its own systems, not one it made with a partner for the partner's needs), then the one that
+ * releases the fewest fields (least disclosure), then the lowest id. A subscription with no such agreement
+ * is skipped, with the reason, for the DPO.
  */
 export function planDeliveries(
   event: { id: string; type: LifeEventType },
@@ -78,6 +80,7 @@ export function planDeliveries(
     seen.add(who);
     const candidates = agreementsFor(subscription.organisation, agreements, now).sort(
       (a, b) =>
+        a.parties.length - b.parties.length ||
         a.releases[TELL_US_ONCE].length - b.releases[TELL_US_ONCE].length ||
         a.id.localeCompare(b.id) ||
         b.version - a.version,

@@ -48,6 +48,7 @@ const goldenFields: Record<string, (g: GoldenIdentity) => unknown> = {
   familyName: (g) => g.familyName?.value,
   previousFamilyNames: (g) => g.previousFamilyNames,
   dateOfBirth: (g) => g.dateOfBirth?.value,
+  dateOfDeath: (g) => g.dateOfDeath?.value,
   sex: (g) => g.sex?.value,
   nino: (g) => g.nino?.value,
   ninoMasked: (g) => maskIdentifier(g.nino?.value),

@@ -91,7 +91,8 @@ export interface FieldIssue {
 export interface HouseholdHint {
   /** The source-local key shared by the group: tenancy reference, claim reference, care family id. */
   groupKey: string;
-  kind: 'tenancy' | 'housing-application' | 'benefit-claim' | 'care-family';
+  /** `reported-birth`: the hub's own, a child reported born (Tell Us Once) grouped with their parents. */
+  kind: 'tenancy' | 'housing-application' | 'benefit-claim' | 'care-family' | 'reported-birth';
   /** e.g. tenant, joint-tenant, occupant, lodger, claimant, partner, dependant, non-dependant, child, parent, carer. */
   role?: string;
   /** UPRN or address of the group, when the source has it. */

@@ -209,10 +209,10 @@ describe('access admin API over HTTP with real tokens', () => {
     const embedded = { mode: 'embedded' } as DatabaseRuntime;
     const lines = await accessStartup(hub.app, config, embedded);
     expect(lines[0]).toMatch(
-      /Demo agreements loaded: council-early-help, nhs-safeguarding, advice-benefits, identity-data-quality/,
+      /Demo agreements loaded: council-early-help, nhs-safeguarding, advice-benefits, identity-data-quality, council-tell-us-once, nhs-tell-us-once-deaths/,
     );
     const tokens = lines.filter((line) => /^ {4}[\w-]+\.[\w-]+\.[\w-]+$/.test(line)).map((line) => line.trim());
-    expect(tokens).toHaveLength(6);
+    expect(tokens).toHaveLength(7);
     for (const bearer of tokens) {
       const res = await request(hub.server)
         .post('/graphql')

@@ -445,6 +445,8 @@ describe('access records on PostgreSQL', () => {
       'nhs-safeguarding',
       'advice-benefits',
       'identity-data-quality',
+      'council-tell-us-once',
+      'nhs-tell-us-once-deaths',
     ]);
     expect(first.organisationsCreated).toEqual(['nhs-trust', 'advice-charity', 'police']);
     expect(await seed.seedDemo()).toEqual({ organisationsCreated: [], agreementsCreated: [] });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '../../database/prepared-query';
 import { AuditRecorder } from '../../engine/audit-recorder';
 import { Principal } from '../../engine/principal';
@@ -185,6 +185,42 @@ export class CaseAssignmentsService {
       : [];
     return new Map(rows.map((r) => [r.person_id, r.teams]));
   }
+
+  /**
+   * Every team (or user) of any organisation holding a case at `at` for these persons or for the household
+   * each lives in at `at` (the same validity rules as `holdingTeams`): who is alerted of a life event.
+   * `db` is the caller's transaction, so the alert is written with the event it is about.
+   */
+  async caseHolders(db: Pick<EntityManager, 'query'>, personIds: readonly string[], at: Date): Promise<CaseHolder[]> {
+    const people = [...new Set(personIds.filter((id) => uuid.test(id)))];
+    if (people.length === 0) return [];
+    const rows: { person_id: string; organisation: string; team: string; user_subject: string | null }[] =
+      await db.query(
+        `select distinct p.id::text as person_id, a.organisation, a.team, a.user_subject
+           from unnest($1::uuid[]) as p (id)
+           left join household_membership m
+             on m.person_id = p.id and m.valid_from <= $2 and (m.valid_to is null or m.valid_to > $2)
+           join case_assignment a
+             on ((a.subject_kind = 'person' and a.subject_id = p.id) or (a.subject_kind = 'household' and a.subject_id = m.household_id))
+            and a.valid_from <= $2 and (a.valid_to is null or a.valid_to > $2)
+          order by 1, 2, 3, 4`,
+        [people, at],
+      );
+    return rows.map((r) => ({
+      personId: r.person_id,
+      organisation: r.organisation,
+      team: r.team,
+      ...(r.user_subject ? { userSubject: r.user_subject } : {}),
+    }));
+  }
+}
+
+/** Who holds a current case for a person (directly or for their household): to be told of a life event. */
+export interface CaseHolder {
+  personId: string;
+  organisation: string;
+  team: string;
+  userSubject?: string;
 }
 
 /** A team holding a current case, and the source system whose service it works in (if it is known to). */

@@ -6,7 +6,7 @@ import { sourceDeclarations } from '../../sources/source-registry';
 import { LawfulBasis } from '../policy/policy.types';
 
 /**
- * The demo world: the council, three partners and four agreements over the sandbox sources' fields (named
+ * The demo world: the council, three partners and six agreements over the sandbox sources' fields (named
  * from the sources' declarations, so a misspelt field fails here rather than releasing nothing). The
  * dev-token personas (auth/demo-personas.ts) belong to these organisations and teams.
  */
@@ -48,6 +48,8 @@ const household = ['hub.household.members', 'hub.household.role', 'hub.household
 const index = ['hub.index.provenance', 'hub.index.sourceRecords', 'hub.index.matchExplanation'];
 
 const validFrom = new Date('2025-01-01T00:00:00Z');
+/** Tell Us Once (docs/life-events.md): what a life event says, as `hub.lifeEvent.*` lines. */
+const lifeEvent = (...names: string[]) => names.map((n) => `hub.lifeEvent.${n}`);
 
 const baseAgreements: { id: string; content: AgreementContent }[] = [
   {
@@ -75,6 +77,8 @@ const baseAgreements: { id: string; content: AgreementContent }[] = [
             ...involvement('housing', 'benefits', 'social-care'),
             ...household,
             'hub.household.multipleServicesInvolved',
+            ...lifeEvent('type', 'date'),
+            'hub.identity.dateOfDeath',
           ],
         },
         {
@@ -89,6 +93,8 @@ const baseAgreements: { id: string; content: AgreementContent }[] = [
             ...housingBenefit,
             ...involvement('housing', 'benefits'),
             ...household,
+            ...lifeEvent('type', 'date'),
+            'hub.identity.dateOfDeath',
           ],
         },
         { purpose: 'TELL_US_ONCE', fields: [...existence, ...name, ...address] },
@@ -167,6 +173,7 @@ const baseAgreements: { id: string; content: AgreementContent }[] = [
             ...address,
             'hub.identity.middleNames',
             'hub.identity.previousFamilyNames',
+            'hub.identity.dateOfDeath',
             'hub.identity.sex',
             'hub.identity.nino',
             'hub.identity.nhsNumber',
@@ -180,6 +187,46 @@ const baseAgreements: { id: string; content: AgreementContent }[] = [
       caseReferenceRequired: false,
       validFrom,
       reviewDate: '2026-03-31',
+    },
+  },
+  {
+    id: 'council-tell-us-once',
+    content: {
+      title: "Tell Us Once: life events passed to the council's own service systems",
+      parties: ['council'],
+      purposes: ['TELL_US_ONCE'],
+      lawfulBasis: LawfulBasis.PublicTask,
+      releases: [
+        {
+          purpose: 'TELL_US_ONCE',
+          fields: [
+            ...lifeEvent('type', 'date', 'newAddress', 'newName', 'child', 'parents'),
+            ...name,
+            'hub.identity.dateOfDeath',
+          ],
+        },
+      ],
+      roles: [Role.Registrar],
+      caseReferenceRequired: false,
+      validFrom,
+      reviewDate: '2026-09-30',
+    },
+  },
+  {
+    id: 'nhs-tell-us-once-deaths',
+    content: {
+      title: 'Tell Us Once: deaths passed to Northshire NHS Foundation Trust',
+      parties: ['council', 'nhs-trust'],
+      purposes: ['TELL_US_ONCE'],
+      lawfulBasis: LawfulBasis.PublicTask,
+      releases: [
+        { purpose: 'TELL_US_ONCE', fields: [...lifeEvent('type', 'date'), ...name, 'hub.identity.nhsNumber'] },
+      ],
+      // Deliveries need no role; the trust's own staff and clients cannot query under it (registrars only).
+      roles: [Role.Registrar],
+      caseReferenceRequired: false,
+      validFrom,
+      reviewDate: '2026-09-30',
     },
   },
 ];

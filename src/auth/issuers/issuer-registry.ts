@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Role } from '../../engine/principal';
 
 /** Roles only the council's own staff may hold: an issuer must be listed for the council to grant them. */
-export const COUNCIL_ONLY_ROLES: readonly Role[] = [Role.Admin, Role.Dpo, Role.DataSteward];
+export const COUNCIL_ONLY_ROLES: readonly Role[] = [Role.Admin, Role.Dpo, Role.DataSteward, Role.Registrar];
 
 /** Where one principal attribute is read from a token: the first claim path present, its values optionally renamed. */
 export interface ClaimRule {

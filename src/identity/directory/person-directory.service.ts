@@ -7,7 +7,13 @@ import { HomeEvidence } from '../../households/home-evidence';
 import type { PersonHomeEvidence } from '../../households/household-resolution';
 import type { HouseholdHint } from '../../sources/source-adapter';
 import { IdentityFields } from '../../sources/identity-fields';
-import { goldenIdentity, GoldenIdentity } from '../persons/golden-identity';
+import {
+  DEFAULT_SOURCE_TRUST,
+  goldenIdentity,
+  GoldenIdentity,
+  RecordEvidence,
+  withDeath,
+} from '../persons/golden-identity';
 
 /** One live source record linked to a person, with why it was linked. */
 export interface LinkedRecord {
@@ -23,6 +29,8 @@ export interface LinkedRecord {
   decidedBy: string;
   decidedAt: string;
   explanation: unknown;
+  /** When the record's content last changed at the hub (ISO). */
+  changedAt?: string;
 }
 
 /** What the index knows about a person: their linked records and the golden identity over them. */
@@ -32,6 +40,8 @@ export interface IndexedPerson {
   golden: GoldenIdentity;
   /** Source id → the person's keys there. */
   keys: Map<string, string[]>;
+  /** Set by a reported death (Tell Us Once), YYYY-MM-DD; the person stays in the index. */
+  dateOfDeath?: string;
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -54,10 +64,23 @@ interface LinkRow {
   decided_by: string;
   decided_at: Date;
   explanation: unknown;
+  /** When the record's content last changed (a reported identity: when it was reported). */
+  changed: Date;
 }
 
 const linkColumns = `l.person_id::text, r.id::text as record_id, r.source, r.source_key, r.demographics, coalesce(r.source_updated_at, r.last_seen_at) as seen,
-                     l.method, l.weight, l.probability, l.decided_by, l.decided_at, l.explanation`;
+                     l.method, l.weight, l.probability, l.decided_by, l.decided_at, l.explanation, r.changed_at as changed`;
+
+/** A life event's reported identity (`person_reported_identity`), in a link row's shape: source `hub`, method `reported`. */
+const REPORTED_METHOD = 'reported';
+const reportedColumns = `x.person_id::text, null::text, 'hub'::text, x.event_id::text, x.fields, x.reported_at,
+                     '${REPORTED_METHOD}'::text, null::float8, null::float8, 'life-event'::text, x.reported_at, null::jsonb, x.reported_at`;
+/** The live links of the person `who` names (an SQL expression), with what life events reported of them. */
+const linksOf = (who: string) =>
+  `(select ${linkColumns} from person_link l join source_record r on r.id = l.source_record_id
+     where l.person_id = ${who} and not r.deleted
+    union all
+    select ${reportedColumns} from person_reported_identity x where x.person_id = ${who} and x.withdrawn_at is null)`;
 
 /** How many merges a chain may have before it is taken as broken (merges are repointed, so one is normal). */
 export const MAX_MERGE_HOPS = 32;
@@ -123,13 +146,15 @@ export class PersonDirectory implements HomeEvidence, SubjectIdentities {
   async survivorsIndexed(ids: readonly string[]): Promise<Map<string, IndexedPerson>> {
     const wanted = [...new Set(ids.filter(isUuid))];
     if (wanted.length === 0) return new Map();
-    const rows = await preparedQuery<Partial<LinkRow> & { asked: string; survivor: string }>(
+    const rows = await preparedQuery<
+      Partial<LinkRow> & { asked: string; survivor: string; date_of_death: string | null }
+    >(
       this.dataSource,
       `${survivorChain}
-       select s.asked::text, s.id::text as survivor, x.*
+       select s.asked::text, s.id::text as survivor, to_char(d.date_of_death, 'YYYY-MM-DD') as date_of_death, x.*
          from survivor s
-         left join lateral (select ${linkColumns} from person_link l join source_record r on r.id = l.source_record_id
-                             where l.person_id = s.id and not r.deleted) x on true
+         join person d on d.id = s.id
+         left join lateral ${linksOf('s.id')} x on true
         order by x.source, x.source_key`,
       [wanted],
     );
@@ -137,10 +162,11 @@ export class PersonDirectory implements HomeEvidence, SubjectIdentities {
     const firstAsked = new Map<string, string>();
     for (const row of rows) if (!firstAsked.has(row.survivor)) firstAsked.set(row.survivor, row.asked);
     const links = rows.filter(
-      (row): row is LinkRow & { asked: string; survivor: string } =>
+      (row): row is LinkRow & { asked: string; survivor: string; date_of_death: string | null } =>
         row.person_id !== null && firstAsked.get(row.survivor) === row.asked,
     );
-    const indexed = assemble([...firstAsked.keys()], links);
+    const deaths = new Map(rows.map((row) => [row.survivor, row.date_of_death]));
+    const indexed = assemble([...firstAsked.keys()], links, deaths);
     return new Map(rows.map((row) => [row.asked, indexed.get(row.survivor)!]));
   }
 
@@ -150,17 +176,20 @@ export class PersonDirectory implements HomeEvidence, SubjectIdentities {
    */
   async householdMembersIndexed(householdId: string): Promise<Map<string, IndexedPerson>> {
     if (!isUuid(householdId)) return new Map();
-    const rows = await preparedQuery<Partial<LinkRow> & { member: string }>(
+    const rows = await preparedQuery<Partial<LinkRow> & { member: string; date_of_death: string | null }>(
       this.dataSource,
-      `select m.person_id::text as member, x.*
+      `select m.person_id::text as member, to_char(d.date_of_death, 'YYYY-MM-DD') as date_of_death, x.*
          from (select distinct person_id from household_membership where household_id = $1) m
-         left join lateral (select ${linkColumns} from person_link l join source_record r on r.id = l.source_record_id
-                             where l.person_id = m.person_id and not r.deleted) x on true
+         join person d on d.id = m.person_id
+         left join lateral ${linksOf('m.person_id')} x on true
         order by x.source, x.source_key`,
       [householdId],
     );
-    const links = rows.filter((row): row is LinkRow & { member: string } => row.person_id !== null);
-    return assemble([...new Set(rows.map((row) => row.member))], links);
+    const links = rows.filter(
+      (row): row is LinkRow & { member: string; date_of_death: string | null } => row.person_id !== null,
+    );
+    const deaths = new Map(rows.map((row) => [row.member, row.date_of_death]));
+    return assemble([...new Set(rows.map((row) => row.member))], links, deaths);
   }
 
   /**
@@ -235,14 +264,26 @@ export class PersonDirectory implements HomeEvidence, SubjectIdentities {
       demographics: IdentityFields;
       household_hints: HouseholdHint[];
       seen: Date;
+      deceased: boolean;
     }[] = await db.query(
-      `select l.person_id::text, r.source, r.demographics, r.household_hints, coalesce(r.source_updated_at, r.first_seen_at) as seen
+      `select l.person_id::text, r.source, r.demographics, r.household_hints, coalesce(r.source_updated_at, r.first_seen_at) as seen,
+              p.date_of_death is not null as deceased
          from person_link l join source_record r on r.id = l.source_record_id join person p on p.id = l.person_id
-        where not r.deleted and p.status = 'active'`,
+        where not r.deleted and p.status = 'active'
+       union all
+       select x.person_id::text, 'hub', x.fields, x.household_hints, x.reported_at, p.date_of_death is not null
+         from person_reported_identity x join person p on p.id = x.person_id
+        where x.withdrawn_at is null and p.status = 'active'`,
     );
+    // A move or a birth reported (Tell Us Once) counts as the newest record, until a source changes after it;
+    // a person whose death was reported is no one's household member.
     const people = new Map<string, PersonHomeEvidence>();
     for (const row of rows) {
-      const person = people.get(row.person_id) ?? { personId: row.person_id, records: [] };
+      const person = people.get(row.person_id) ?? {
+        personId: row.person_id,
+        records: [],
+        ...(row.deceased ? { deceased: true } : {}),
+      };
       const d = row.demographics ?? {};
       person.records.push({
         source: row.source,
@@ -262,10 +303,8 @@ export class PersonDirectory implements HomeEvidence, SubjectIdentities {
     const rows: LinkRow[] = personIds.length
       ? await preparedQuery<LinkRow>(
           this.dataSource,
-          `select ${linkColumns}
-             from person_link l join source_record r on r.id = l.source_record_id
-            where l.person_id = any($1::uuid[]) and not r.deleted
-            order by r.source, r.source_key`,
+          `select x.* from unnest($1::uuid[]) as p (id) cross join lateral ${linksOf('p.id')} x
+            order by x.source, x.source_key`,
           [[...new Set(personIds.filter(isUuid))]],
         )
       : [];
@@ -274,9 +313,26 @@ export class PersonDirectory implements HomeEvidence, SubjectIdentities {
 }
 
 /** Index rows grouped per person, with each person's golden identity and keys per source. */
-function assemble(personIds: readonly string[], rows: readonly LinkRow[]): Map<string, IndexedPerson> {
+function assemble(
+  personIds: readonly string[],
+  rows: readonly LinkRow[],
+  deaths: ReadonlyMap<string, string | null> = new Map(),
+): Map<string, IndexedPerson> {
   const byPerson = new Map<string, LinkedRecord[]>();
+  const reportedBy = new Map<string, RecordEvidence[]>();
   for (const row of rows) {
+    if (row.method === REPORTED_METHOD) {
+      // A life event's report: weighed by the golden identity, never a record a source is asked about.
+      const reported = reportedBy.get(row.person_id) ?? [];
+      reported.push({
+        source: row.source,
+        sourceKey: row.source_key,
+        lastSeen: new Date(row.seen).toISOString(),
+        fields: row.demographics ?? {},
+      });
+      reportedBy.set(row.person_id, reported);
+      continue;
+    }
     const list = byPerson.get(row.person_id) ?? [];
     list.push({
       recordId: row.record_id,
@@ -290,6 +346,7 @@ function assemble(personIds: readonly string[], rows: readonly LinkRow[]): Map<s
       decidedBy: row.decided_by,
       decidedAt: new Date(row.decided_at).toISOString(),
       explanation: row.explanation,
+      changedAt: new Date(row.changed).toISOString(),
     });
     byPerson.set(row.person_id, list);
   }
@@ -299,13 +356,16 @@ function assemble(personIds: readonly string[], rows: readonly LinkRow[]): Map<s
     const keys = new Map<string, string[]>();
     for (const record of records) keys.set(record.source, [...(keys.get(record.source) ?? []), record.sourceKey]);
     let golden: GoldenIdentity | undefined;
+    const reported = reportedBy.get(personId) ?? [];
+    const dateOfDeath = deaths.get(personId) ?? undefined;
     // Worked out when first read (while the sources are being asked), not while the decision waits on it.
     result.set(personId, {
       personId,
       records,
       keys,
+      ...(dateOfDeath ? { dateOfDeath } : {}),
       get golden() {
-        return (golden ??= goldenIdentity(records));
+        return (golden ??= withDeath(goldenIdentity(records, DEFAULT_SOURCE_TRUST, reported), dateOfDeath));
       },
     });
   }

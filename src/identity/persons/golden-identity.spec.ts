@@ -73,4 +73,37 @@ describe('goldenIdentity', () => {
     expect(golden.dateOfBirth).toBeUndefined();
     expect(golden.previousFamilyNames).toEqual(['Green']);
   });
+
+  it('lets a reported change of name win over records changed before it, and keeps the previous family name', () => {
+    const sources = [
+      record('housing', '2026-01-01', { givenName: 'Ann', familyName: 'Brown' }),
+      record('benefits', '2026-01-02', { givenName: 'Ann', familyName: 'Brown' }),
+    ];
+    const reported = [record('hub', '2026-03-01', { familyName: 'Green', previousFamilyNames: ['Brown'] })];
+    const golden = goldenIdentity(sources, undefined, reported);
+    expect(golden.familyName).toMatchObject({ value: 'Green', source: 'hub' });
+    expect(golden.givenName).toMatchObject({ value: 'Ann', agreeing: 2 });
+    expect(golden.previousFamilyNames).toEqual(['Brown']);
+    // A source that changed after the report is weighed with it: here it disagrees, and two records outvote one.
+    const later = [
+      ...sources,
+      { ...record('social-care', '2026-04-01', { familyName: 'White' }), changedAt: '2026-04-01' },
+      { ...record('education', '2026-04-02', { familyName: 'White' }), changedAt: '2026-04-02' },
+    ];
+    expect(goldenIdentity(later, undefined, reported).familyName).toMatchObject({ value: 'White' });
+  });
+
+  it('takes a reported new address until a source changes after it', () => {
+    const sources = [
+      record('housing', '2026-01-01', { uprn: '111', postcode: 'AB1 2CD', addressLines: ['1 Old Road'] }),
+    ];
+    const reported = [record('hub', '2026-03-01', { uprn: '999', postcode: 'ZZ9 9ZZ', addressLines: ['9 New Road'] })];
+    expect(goldenIdentity(sources, undefined, reported).address).toMatchObject({
+      value: { uprn: '999' },
+      source: 'hub',
+    });
+    // The record was last confirmed after the report but changed before it: the report still stands.
+    const confirmed = [{ ...record('housing', '2026-05-01', sources[0].fields), changedAt: '2026-01-01' }];
+    expect(goldenIdentity(confirmed, undefined, reported).address).toMatchObject({ value: { uprn: '999' } });
+  });
 });

@@ -10,6 +10,8 @@ export interface RecordEvidence {
   /** When the source last confirmed or changed the record (ISO). */
   lastSeen: string;
   fields: IdentityFields;
+  /** When its content last changed (ISO); `lastSeen` when not known. */
+  changedAt?: string;
 }
 
 export type SurvivorshipRule = 'most-trusted' | 'most-recent' | 'most-frequent';
@@ -36,6 +38,8 @@ export interface GoldenIdentity {
   address?: GoldenValue<{ uprn?: string; addressLines?: string[]; locality?: string; postcode?: string }>;
   phone?: GoldenValue<string>;
   email?: GoldenValue<string>;
+  /** Set by a reported death (Tell Us Once): the person's `date_of_death`, not any source's. */
+  dateOfDeath?: GoldenValue<string>;
 }
 
 /** Which source is trusted first for a field, by source id; sources not named come after, equally. */
@@ -54,45 +58,60 @@ export const DEFAULT_SOURCE_TRUST: SourceTrust = trustOrder(sourceDeclarations);
  * sex by how many records agree (ties to the most recent); address, phone and email from the most recently
  * confirmed record, because people move and change numbers and the newest record is the likeliest right.
  */
-export function goldenIdentity(records: RecordEvidence[], trust: SourceTrust = DEFAULT_SOURCE_TRUST): GoldenIdentity {
+export function goldenIdentity(
+  records: RecordEvidence[],
+  trust: SourceTrust = DEFAULT_SOURCE_TRUST,
+  reported: readonly RecordEvidence[] = [],
+): GoldenIdentity {
   const newestFirst = [...records].sort(
     (a, b) => b.lastSeen.localeCompare(a.lastSeen) || a.source.localeCompare(b.source),
   );
   const text = (pick: (f: IdentityFields) => string | undefined) => (r: RecordEvidence) =>
     pick(r.fields)?.trim() || undefined;
+  // What a life event reported (a new name, a new address, a child's identity) wins over the records that
+  // last changed before the report; records changed since (a source that applied it, or a later change)
+  // are weighed with it as usual.
+  const withReport = (holds: (f: IdentityFields) => unknown, ordered: RecordEvidence[] = newestFirst) => {
+    const report = [...reported].filter((r) => holds(r.fields)).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen))[0];
+    if (!report) return ordered;
+    return [report, ...ordered.filter((r) => (r.changedAt ?? r.lastSeen) > report.lastSeen)];
+  };
   return {
     givenName: mostFrequent(
-      newestFirst,
+      withReport((f) => f.givenName),
       text((f) => f.givenName),
       fold,
     ),
     middleNames: mostFrequent(
-      newestFirst,
+      withReport((f) => f.middleNames),
       text((f) => f.middleNames),
       fold,
     ),
     familyName: mostFrequent(
-      newestFirst,
+      withReport((f) => f.familyName),
       text((f) => f.familyName),
       fold,
     ),
-    previousFamilyNames: [...new Set(newestFirst.flatMap((r) => r.fields.previousFamilyNames ?? []))],
+    previousFamilyNames: [...new Set([...reported, ...newestFirst].flatMap((r) => r.fields.previousFamilyNames ?? []))],
     dateOfBirth: mostFrequent(
-      orderByTrust(newestFirst, trust.dateOfBirth),
+      withReport((f) => f.dateOfBirth, orderByTrust(newestFirst, trust.dateOfBirth)),
       text((f) => f.dateOfBirth),
       (v) => v,
     ),
     sex: mostFrequent(
-      newestFirst,
+      withReport((f) => f.sex),
       (r) => r.fields.sex,
       (v) => v,
     ),
     nino: mostTrusted(newestFirst, trust.nino, (r) => normaliseNino(r.fields.nino) ?? undefined),
     nhsNumber: mostTrusted(newestFirst, trust.nhsNumber, (r) => normaliseNhsNumber(r.fields.nhsNumber) ?? undefined),
-    address: mostRecent(newestFirst, (r) => {
-      const { uprn, addressLines, locality, postcode } = r.fields;
-      return uprn || addressLines?.length || postcode ? { uprn, addressLines, locality, postcode } : undefined;
-    }),
+    address: mostRecent(
+      withReport((f) => f.uprn || f.addressLines?.length || f.postcode),
+      (r) => {
+        const { uprn, addressLines, locality, postcode } = r.fields;
+        return uprn || addressLines?.length || postcode ? { uprn, addressLines, locality, postcode } : undefined;
+      },
+    ),
     phone: mostRecent(
       newestFirst,
       text((f) => f.phone),
@@ -102,6 +121,13 @@ export function goldenIdentity(records: RecordEvidence[], trust: SourceTrust = D
       text((f) => f.email),
     ),
   };
+}
+
+/** The golden identity with the person's date of death, when one was reported. */
+export function withDeath(golden: GoldenIdentity, dateOfDeath: string | undefined): GoldenIdentity {
+  if (!dateOfDeath) return golden;
+  const value = { value: dateOfDeath, source: 'hub', sourceKey: 'life-event', rule: 'most-trusted' as const };
+  return { ...golden, dateOfDeath: { ...value, agreeing: 1, holding: 1 } };
 }
 
 const fold = (value: string) => value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');

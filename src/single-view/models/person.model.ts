@@ -144,6 +144,10 @@ export class PersonModel {
   @ReleasedAs(identityRef('dateOfBirth'))
   dateOfBirth?: string;
 
+  @Field({ nullable: true, description: 'ISO yyyy-mm-dd: set when a death is reported (Tell Us Once).' })
+  @ReleasedAs(identityRef('dateOfDeath'))
+  dateOfDeath?: string;
+
   @Field({ nullable: true, description: 'F, M or X.' })
   @ReleasedAs(identityRef('sex'))
   sex?: string;
