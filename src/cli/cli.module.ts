@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EvalCommand } from '../identity/cli/eval.command';
 import { LinkCommand } from '../identity/cli/link.command';
-import { SeedCommand } from '../access/seed/seed.command';
+import { SeedCommand } from './seed.command';
 import { auditCommands } from '../audit/cli/audit.command';
 import { TokenCommand } from '../auth/token.command';
 import { MatchCommand } from '../identity/index/match.command';

@@ -157,6 +157,9 @@ describe('two hub instances on one database behind a round-robin proxy', () => {
     await until('the first sync', async () => (await completedSyncJobs()) >= 1, 90_000);
     const seeded = await runBuiltCli(['seed', '--caseload', 'early-help-north', '--households', '3'], cliEnv());
     if (seeded.code !== 0) throw new Error(`seed failed: ${seeded.stderr}`);
+    // The seed command loads the demo Tell Us Once subscriptions too (the hubs, on an external database, do not).
+    if (!(JSON.parse(seeded.stdout).lifeEventSubscriptions?.length > 0))
+      throw new Error(`seed made no life-event subscription: ${seeded.stdout}`);
     const households: string[] = JSON.parse(seeded.stdout).caseload.households;
     if (households.length === 0) throw new Error('seed put no household on the caseload');
     caseload = (

@@ -1,10 +1,11 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
-import { CliHost } from '../../engine/cli-host';
-import { PersonDirectory } from '../../identity/directory/person-directory.service';
-import { CaseAssignmentsService } from '../relationships/case-assignments.service';
-import { AccessSeedService } from './access-seed.service';
-import { assignDemoCaseload } from './demo-caseload';
+import { CliHost } from '../engine/cli-host';
+import { PersonDirectory } from '../identity/directory/person-directory.service';
+import { CaseAssignmentsService } from '../access/relationships/case-assignments.service';
+import { AccessSeedService } from '../access/seed/access-seed.service';
+import { assignDemoCaseload } from '../access/seed/demo-caseload';
+import { LifeEventSubscriptionsService } from '../life-events/subscriptions/life-event-subscriptions.service';
 
 interface SeedOptions {
   caseload?: string;
@@ -12,13 +13,14 @@ interface SeedOptions {
 }
 
 /**
- * `npm run cli -- seed`: loads the demo organisations and agreements (idempotent) and prints what it added.
+ * `npm run cli -- seed`: loads the demo organisations and agreements, and the demo Tell Us Once subscriptions
+ * of the council's source systems (idempotent), and prints what it added.
  * With `--caseload TEAM`, also puts households that several services know on that team's caseload.
  */
 @Command({
   name: 'seed',
   description:
-    'Load the demo organisations and data-sharing agreements (idempotent); --caseload TEAM assigns demo households',
+    'Load the demo organisations, data-sharing agreements and Tell Us Once subscriptions (idempotent); --caseload TEAM assigns demo households',
 })
 export class SeedCommand extends CommandRunner {
   constructor(private readonly cli: CliHost) {
@@ -27,7 +29,10 @@ export class SeedCommand extends CommandRunner {
 
   async run(_args: string[], options: SeedOptions): Promise<void> {
     const summary = await this.cli.withHubContext(async (app) => {
-      const seeded = await app.get(AccessSeedService).seedDemo();
+      const seeded = {
+        ...(await app.get(AccessSeedService).seedDemo()),
+        lifeEventSubscriptions: await app.get(LifeEventSubscriptionsService).seedDemo(),
+      };
       if (!options.caseload) return seeded;
       const households = await assignDemoCaseload(
         app.get(DataSource),
