@@ -16,6 +16,7 @@ import { HouseholdsModule } from './households/households.module';
 import { HubInfoModule } from './hub-info/hub-info.module';
 import { IdentityModule } from './identity/identity.module';
 import { KeysModule } from './keys/keys.module';
+import { LifeEventDeliveryModule } from './life-events/delivery/life-event-delivery.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SingleViewModule } from './single-view/single-view.module';
@@ -48,6 +49,8 @@ export class AppModule {
         SingleViewModule,
         HubInfoModule,
         EligibilityModule,
+        // Tell Us Once delivery (until the life-events module, which imports it, is wired in).
+        LifeEventDeliveryModule,
         ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HubExceptionFilter }],
