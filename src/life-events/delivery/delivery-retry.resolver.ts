@@ -24,7 +24,7 @@ export class LifeEventDeliveryRetryResolver {
 
   @Mutation(() => RetriedLifeEventDeliveryModel, {
     description:
-      'Send a dead-lettered life-event delivery again (admin or DPO), once its recipient is fixed. Audited (lifeEvent.deliveryRetried).',
+      'Send a dead-lettered life-event delivery again (admin or DPO), once its recipient is fixed. Audited (life-event.delivery-retried).',
   })
   @Roles(Role.Admin, Role.Dpo)
   retryLifeEventDelivery(

@@ -63,7 +63,7 @@ export class LifeEventDeliveryRetry {
       await this.audit.record(
         {
           actor,
-          operation: 'lifeEvent.deliveryRetried',
+          operation: 'life-event.delivery-retried',
           subjects: row.person_id ? { persons: [row.person_id] } : undefined,
           purpose: TELL_US_ONCE,
           decision: 'change',

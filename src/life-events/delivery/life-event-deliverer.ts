@@ -215,7 +215,7 @@ export class LifeEventDeliverer {
       await this.audit.record(
         {
           actor: DELIVERY_ACTOR,
-          operation: 'lifeEvent.delivered',
+          operation: 'life-event.delivered',
           subjects: row.person_id ? { persons: [row.person_id] } : undefined,
           released: row.fields.map(auditedField),
           purpose: TELL_US_ONCE,
@@ -249,7 +249,7 @@ export class LifeEventDeliverer {
       await this.audit.record(
         {
           actor: DELIVERY_ACTOR,
-          operation: 'lifeEvent.deliveryCancelled',
+          operation: 'life-event.delivery-cancelled',
           subjects: row.person_id ? { persons: [row.person_id] } : undefined,
           purpose: TELL_US_ONCE,
           decision: 'change',
@@ -288,7 +288,7 @@ export class LifeEventDeliverer {
       await this.audit.record(
         {
           actor: DELIVERY_ACTOR,
-          operation: 'lifeEvent.deliveryDead',
+          operation: 'life-event.delivery-dead',
           subjects: dead.person_id ? { persons: [dead.person_id] } : undefined,
           purpose: TELL_US_ONCE,
           decision: 'error',
