@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AuditedField, AuditRecorder } from '../../engine/audit-recorder';
 import type { Principal } from '../../engine/principal';
 import { HubKeyService } from '../../keys/hub-key.service';
-import { HubMetrics, LifeEventDeliveryOutcome, noHubMetrics } from '../../metrics/hub-metrics';
+import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
 import { LifeEventNoticeRefused } from '../../sources/source-adapter';
 import { SourceRegistry } from '../../sources/source-registry.service';
 import { TELL_US_ONCE } from '../delivery-plan';
