@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DevTokenIssuer } from '../../src/auth/dev-token.service';
 import { Role } from '../../src/engine/principal';
+import { AuditVerifierService } from '../../src/audit/audit-verifier.service';
 import { HubKeyService } from '../../src/keys/hub-key.service';
 import { LifeEventOutbox } from '../../src/life-events/delivery/life-event-outbox';
 import { SourceRegistry } from '../../src/sources/source-registry.service';
@@ -296,6 +297,22 @@ describe('life-event delivery', () => {
     expect(source.notices.filter((n) => n.eventId === early.eventId)).toEqual([]);
     expect(webhook.received.filter((r) => r.eventId === early.eventId)).toEqual([]);
     for (const id of noticeIds) expect(await audits('life-event.delivery-cancelled', id)).toHaveLength(1);
+  });
+
+  it('deliveries made together are audited in one append each group: the chain verifies, one event per delivery', async () => {
+    const events = await Promise.all(
+      Array.from({ length: 20 }, () => insertEvent(hub.db.dataSource, outbox, [housing, trust])),
+    );
+    const ids = events.flatMap((event) => [...event.deliveries.values()]);
+    await settled(ids);
+    const [counted] = (await hub.db.dataSource.query(
+      `select count(*)::int as events, count(distinct detail->>'deliveryId')::int as deliveries
+       from audit_event where operation = 'life-event.delivered' and detail->>'deliveryId' = any($1)`,
+      [ids],
+    )) as { events: number; deliveries: number }[];
+    expect(counted).toEqual({ events: ids.length, deliveries: ids.length });
+    const verification = await hub.app.get(AuditVerifierService).verify();
+    expect(verification.valid).toBe(true);
   });
 
   it('a partner webhook address that is not https is refused (outside loopback) without sending', async () => {

@@ -71,9 +71,9 @@ describe('life-event delivery across hub processes', () => {
     };
     // The partner verifies with the key the CLI prints (the CLI makes it on first use, as the hub would).
     const printed = await runBuiltCli(['audit', 'public-key'], env);
-    expect(printed.code).toBe(0);
+    if (printed.code !== 0) throw new Error(`audit public-key failed: ${printed.stderr}`);
     const publicJwk = JSON.parse(printed.stdout) as Record<string, unknown>;
-    expect(publicJwk.d).toBeUndefined();
+    if (publicJwk.d !== undefined) throw new Error('audit public-key printed a private key');
     for (const partner of partners) {
       const receiver = await startWebhookReceiver(publicJwk);
       receivers.set(partner.recipient, receiver);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AuditedField, AuditRecorder } from '../../engine/audit-recorder';
+import { AuditedField, AuditRecorder, recordEach } from '../../engine/audit-recorder';
 import type { Principal } from '../../engine/principal';
 import { HubKeyService } from '../../keys/hub-key.service';
 import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
@@ -44,10 +44,23 @@ interface DeliveryRow {
   event_type: string;
   person_id: string | null;
   notice_status: string | null;
+  /** The attempt was counted (attempts + 1) as the row was read: it is to be sent. */
+  counted: boolean;
 }
 
 type SendResult = { ok: true; outcome: string; detail?: string } | { ok: false; refused: boolean; error: string };
 
+/** Deliveries made whose recording is waiting for the next group transaction. */
+interface Made {
+  row: DeliveryRow;
+  outcome: string;
+  detail?: string;
+  resolve(status: 'DELIVERED' | 'GONE'): void;
+  reject(error: unknown): void;
+}
+
+/** Deliveries recorded in one transaction, at most. */
+const MAX_GROUP = 200;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** last_error is the hub's own words (a status, a code), capped. */
 const MAX_ERROR = 300;
@@ -92,13 +105,9 @@ export class LifeEventDeliverer {
       }
     }
 
+    // The attempt was counted as the row was read (load), when it is to be sent.
+    if (!row.counted) return { result: 'done', status: 'GONE' };
     const started = Date.now();
-    const counted = await this.dataSource.query(
-      `update life_event_delivery set attempts = attempts + 1, last_attempt_at = now()
-       where id = $1 and status = 'PENDING' returning attempts`,
-      [row.id],
-    );
-    if (affected(counted) === 0) return { result: 'done', status: 'GONE' };
     const sent = await this.send(row);
     const seconds = (Date.now() - started) / 1000;
     if (sent.ok) {
@@ -131,17 +140,32 @@ export class LifeEventDeliverer {
     return dead !== undefined;
   }
 
+  /**
+   * The row with what decides the attempt (its event's status; a retraction's notice's), in one round trip
+   * that also counts the attempt when it is to be sent (pending, and its event accepted or its notice
+   * delivered): `counted`.
+   */
   private async load(id: string): Promise<DeliveryRow | undefined> {
     const rows = (await this.dataSource.query(
-      `select d.id, d.event_id, d.kind, d.recipient_kind, d.recipient, d.organisation, d.agreement_id,
-              d.agreement_version, d.fields, d.payload, d.idempotency_key, d.status, d.attempts,
-              e.status as event_status, e.type as event_type, e.person_id,
-              n.status as notice_status
-       from life_event_delivery d
-       join life_event e on e.id = d.event_id
-       left join life_event_delivery n on d.kind = 'RETRACTION' and n.event_id = d.event_id and n.kind = 'NOTICE'
-         and n.recipient_kind = d.recipient_kind and n.recipient = d.recipient
-       where d.id = $1`,
+      `with d as (
+         select d.id, d.event_id, d.kind, d.recipient_kind, d.recipient, d.organisation, d.agreement_id,
+                d.agreement_version, d.fields, d.payload, d.idempotency_key, d.status, d.attempts,
+                e.status as event_status, e.type as event_type, e.person_id,
+                n.status as notice_status
+         from life_event_delivery d
+         join life_event e on e.id = d.event_id
+         left join life_event_delivery n on d.kind = 'RETRACTION' and n.event_id = d.event_id and n.kind = 'NOTICE'
+           and n.recipient_kind = d.recipient_kind and n.recipient = d.recipient
+         where d.id = $1
+       ), counted as (
+         update life_event_delivery x set attempts = x.attempts + 1, last_attempt_at = now()
+         from d
+         where x.id = d.id and x.status = 'PENDING'
+           and ((d.kind = 'NOTICE' and d.event_status = 'ACCEPTED')
+             or (d.kind = 'RETRACTION' and d.notice_status = 'DELIVERED'))
+         returning x.id
+       )
+       select d.*, exists (select 1 from counted) as counted from d`,
       [id],
     )) as DeliveryRow[];
     return rows[0];
@@ -204,23 +228,54 @@ export class LifeEventDeliverer {
     );
   }
 
-  private async delivered(row: DeliveryRow, outcome: string, detail?: string): Promise<'DELIVERED' | 'GONE'> {
+  /**
+   * Records a delivery made: DELIVERED, with its disclosure audited in the same transaction. Deliveries
+   * made meanwhile are grouped into one transaction (the audit chain's lock is held to each commit, so one
+   * commit per delivery would make the chain the limit); a failed group fails each of its attempts, which
+   * are retried (the recipient then answers `already-applied`).
+   */
+  private delivered(row: DeliveryRow, outcome: string, detail?: string): Promise<'DELIVERED' | 'GONE'> {
+    return new Promise((resolve, reject) => {
+      this.madeQueue.push({ row, outcome, detail, resolve, reject });
+      if (!this.flushing) this.flushing = this.flushMade().finally(() => (this.flushing = undefined));
+    });
+  }
+
+  private readonly madeQueue: Made[] = [];
+  private flushing?: Promise<void>;
+
+  private async flushMade(): Promise<void> {
+    while (this.madeQueue.length > 0) {
+      const group = this.madeQueue.splice(0, MAX_GROUP);
+      try {
+        const done = await this.recordMade(group);
+        for (const made of group) made.resolve(done.has(made.row.id) ? 'DELIVERED' : 'GONE');
+      } catch (error) {
+        for (const made of group) made.reject(error);
+      }
+    }
+  }
+
+  private recordMade(group: Made[]): Promise<Set<string>> {
     return this.dataSource.transaction(async (manager) => {
       const updated = (await manager.query(
-        `update life_event_delivery set status = 'DELIVERED', outcome = $2, delivered_at = now(), last_error = null
-         where id = $1 and status = 'PENDING' returning id`,
-        [row.id, outcome.slice(0, 40)],
+        `update life_event_delivery d set status = 'DELIVERED', outcome = m.outcome, delivered_at = now(), last_error = null
+         from unnest($1::uuid[], $2::text[]) as m(id, outcome)
+         where d.id = m.id and d.status = 'PENDING' returning d.id`,
+        [group.map((made) => made.row.id), group.map((made) => made.outcome.slice(0, 40))],
       )) as unknown;
-      if (affected(updated) === 0) return 'GONE';
-      await this.audit.record(
-        {
+      const done = new Set(rowsOf(updated).map((r) => (r as { id: string }).id));
+      const made = group.filter((m) => done.has(m.row.id));
+      await recordEach(
+        this.audit,
+        made.map(({ row, outcome, detail }) => ({
           actor: DELIVERY_ACTOR,
           operation: 'life-event.delivered',
           subjects: row.person_id ? { persons: [row.person_id] } : undefined,
           released: row.fields.map(auditedField),
           purpose: TELL_US_ONCE,
           agreement: { id: row.agreement_id, version: row.agreement_version },
-          decision: 'allow',
+          decision: 'allow' as const,
           detail: {
             deliveryId: row.id,
             eventId: row.event_id,
@@ -231,10 +286,10 @@ export class LifeEventDeliverer {
             outcome,
             ...(detail ? { receipt: detail.slice(0, 200) } : {}),
           },
-        },
+        })),
         manager,
       );
-      return 'DELIVERED';
+      return done;
     });
   }
 
@@ -320,6 +375,13 @@ class AttemptTimeout extends Error {
 export function auditedField(ref: string): AuditedField {
   const dot = ref.indexOf('.');
   return dot > 0 ? { source: ref.slice(0, dot), field: ref.slice(dot + 1) } : { source: 'hub', field: ref };
+}
+
+/** The rows of an `update … returning` (TypeORM's postgres driver answers `[rows, count]`). */
+function rowsOf(result: unknown): unknown[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0];
+  return Array.isArray(result) ? result : [];
 }
 
 /** Rows an `update … returning` touched: TypeORM's postgres driver answers `[rows, count]`. */

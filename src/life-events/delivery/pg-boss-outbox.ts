@@ -27,6 +27,7 @@ export class PgBossLifeEventOutbox extends LifeEventOutbox implements OnApplicat
   private readonly logger = new Logger('LifeEventDelivery');
   private started?: Promise<PgBoss>;
   private stopping = false;
+  private readonly stopHooks: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly runtime: DatabaseRuntime,
@@ -54,7 +55,13 @@ export class PgBossLifeEventOutbox extends LifeEventOutbox implements OnApplicat
     );
   }
 
+  /** Work to end before the queue stops at shutdown (the delivery workers' attempts in hand). */
+  beforeStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.stopHooks.map((hook) => hook()));
     this.stopping = true;
     const boss = await this.started?.catch(() => undefined);
     await boss?.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
