@@ -62,7 +62,14 @@ export async function insertEvent(
   db: DataSource,
   outbox: LifeEventOutbox,
   recipients: readonly Recipient[],
-  options: { type?: DeliveryPayload['type']; date?: string; status?: string; enqueue?: boolean } = {},
+  options: {
+    type?: DeliveryPayload['type'];
+    date?: string;
+    status?: string;
+    enqueue?: boolean;
+    /** Each source's own keys for the person, by source id (default: a made-up key). */
+    sourceKeys?: Record<string, string[]>;
+  } = {},
 ): Promise<InsertedEvent> {
   const eventId = randomUUID();
   const type = options.type ?? 'DEATH';
@@ -79,7 +86,9 @@ export async function insertEvent(
         eventId,
         type,
         released: { 'hub.lifeEvent.type': type, 'hub.lifeEvent.date': date },
-        ...(r.kind === 'source' ? { sourceKeys: [`KEY-${eventId.slice(0, 8)}`] } : {}),
+        ...(r.kind === 'source'
+          ? { sourceKeys: options.sourceKeys?.[r.recipient] ?? [`KEY-${eventId.slice(0, 8)}`] }
+          : {}),
       };
       const [row] = (await manager.query(
         `insert into life_event_delivery (event_id, kind, recipient_kind, recipient, organisation, agreement_id,
