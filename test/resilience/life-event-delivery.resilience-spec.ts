@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseRuntime } from '../../src/database/database-runtime';
 import { PgBossLifeEventOutbox } from '../../src/life-events/delivery/pg-boss-outbox';
-import { HubProcess, runBuiltCli, startHubProcess } from '../support/hub-process';
+import { createAdapter } from '../../src/sources/source-registry';
+import { HubProcess, runBuiltCli, sourcesConfigFile, startHubProcess } from '../support/hub-process';
+import { SandboxSources, startSandboxSources } from '../support/sandbox-sources';
 import {
   deliveryStates,
   insertEvent,
@@ -23,8 +25,9 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
  * - the hub killed (SIGKILL) mid-delivery and started again: every delivery ends DELIVERED, each recipient
  *   applied each key once, one disclosure audited per delivery; a recipient down meanwhile gets its share;
  * - two hub instances on one database: each delivery is sent once, and both instances deliver.
- * The source recipients (the sandboxes' notify) are covered in process by
- * test/integration/life-event-delivery.int-spec.ts; here the three recipients are partners.
+ * The three sandbox sources are recipients too once their adapters take notices (the sources' side of #18;
+ * until then the source path is covered in process by test/integration/life-event-delivery.int-spec.ts):
+ * each then applied each key once by its own record (`GET /_sandbox/life-events`).
  */
 
 jest.setTimeout(300_000);
@@ -32,12 +35,34 @@ jest.setTimeout(300_000);
 const EVENTS = 100;
 const METRICS_TOKEN = 'life-event-delivery-metrics-token-0123456789';
 const QUEUE = { attempts: 10, retryDelaySeconds: 1, attemptTimeoutSeconds: 2 };
+const SOURCES = ['housing', 'benefits', 'social-care'];
+/** Whether every source's adapter takes notices (built without a network: nothing is called). */
+const sourcesNotified = SOURCES.every(
+  (id) =>
+    typeof createAdapter({
+      id,
+      adapter: id,
+      baseUrl: 'http://127.0.0.1:9',
+      authHeaders: {},
+      timeoutMs: 1000,
+      pageSize: 10,
+      retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+    }).notify === 'function',
+);
+
+interface Applied {
+  idempotencyKey: string;
+  eventId: string;
+  received: number;
+}
 
 describe('life-event delivery across hub processes', () => {
   let db: TestDatabase;
   let dir: string;
   let env: NodeJS.ProcessEnv;
   let outbox: PgBossLifeEventOutbox;
+  let sources: SandboxSources | undefined;
+  const sourceKeys = new Map<string, string[]>();
   const receivers = new Map<string, WebhookReceiver>();
   const hubs: HubProcess[] = [];
   const partners: Recipient[] = ['nhs-trust', 'police-force', 'fire-service'].map((id) => ({
@@ -46,6 +71,13 @@ describe('life-event delivery across hub processes', () => {
     organisation: id,
   }));
 
+  const sourceRecipients: Recipient[] = sourcesNotified
+    ? SOURCES.map((id) => ({ kind: 'source', recipient: id, organisation: 'council' }))
+    : [];
+  const recipients = () => [...partners, ...sourceRecipients];
+  /** Each source's own key for the i-th person told of (cycling through the records it holds). */
+  const keysFor = (i: number) =>
+    Object.fromEntries(SOURCES.map((id) => [id, [sourceKeys.get(id)![i % sourceKeys.get(id)!.length]]]));
   const count = async (sql: string, params: unknown[] = []) => Number((await db.dataSource.query(sql, params))[0].n);
   const delivered = () => count(`select count(*)::int as n from life_event_delivery where status = 'DELIVERED'`);
   const scrape = async (hub: HubProcess) =>
@@ -56,6 +88,14 @@ describe('life-event delivery across hub processes', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'life-event-delivery-'));
+    if (sourcesNotified) {
+      sources = await startSandboxSources({ households: 60, seed: 'life-event-delivery-killed' });
+      for (const id of SOURCES)
+        sourceKeys.set(
+          id,
+          (await sources.adapters.get(id)!.pullIdentities()).records.filter((r) => !r.deleted).map((r) => r.sourceKey),
+        );
+    }
     env = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
@@ -68,6 +108,7 @@ describe('life-event delivery across hub processes', () => {
       LIFE_EVENT_DELIVERY_CONCURRENCY: '8',
       JOB_QUEUE_MAINTENANCE_SECONDS: '1',
       METRICS_TOKEN,
+      ...(sources ? { SOURCES_CONFIG: await sourcesConfigFile(sources) } : {}),
     };
     // The partner verifies with the key the CLI prints (the CLI makes it on first use, as the hub would).
     const printed = await runBuiltCli(['audit', 'public-key'], env);
@@ -79,6 +120,7 @@ describe('life-event delivery across hub processes', () => {
       receivers.set(partner.recipient, receiver);
       await insertRecipient(db.dataSource, partner, ['DEATH'], receiver.url);
     }
+    for (const source of sourceRecipients) await insertRecipient(db.dataSource, source, ['DEATH']);
     // The intake's side of the outbox, in this process, on the same queue (same options as the hubs').
     outbox = new PgBossLifeEventOutbox({ url: db.url } as DatabaseRuntime, {
       retryLimit: QUEUE.attempts - 1,
@@ -90,6 +132,7 @@ describe('life-event delivery across hub processes', () => {
     for (const hub of hubs) await hub.stop(5_000).catch(() => undefined);
     await outbox?.onApplicationShutdown();
     for (const receiver of receivers.values()) await receiver.close();
+    await sources?.close();
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -109,6 +152,19 @@ describe('life-event delivery across hub processes', () => {
       const mine = receiver.received.filter((r) => eventIds.has(r.eventId));
       expect(mine.every((r) => r.verified)).toBe(true);
     }
+    // Each sandbox source: every key of its deliveries in its own record of what it applied, once.
+    for (const source of sourceRecipients) {
+      const sandbox = sources!.sandbox(source.recipient);
+      const response = await fetch(`${sandbox.url}/_sandbox/life-events`, { headers: sandbox.authHeaders });
+      const told = ((await response.json()) as { applied: Applied[] }).applied.filter((a) => eventIds.has(a.eventId));
+      const keys = (
+        (await db.dataSource.query(
+          `select idempotency_key from life_event_delivery where recipient = $1 and event_id = any($2::uuid[])`,
+          [source.recipient, [...eventIds]],
+        )) as { idempotency_key: string }[]
+      ).map((row) => row.idempotency_key);
+      expect(told.map((a) => a.idempotencyKey).sort()).toEqual(keys.sort());
+    }
   };
 
   it('the hub killed mid-delivery and restarted: every delivery DELIVERED, each key applied once, audited once', async () => {
@@ -118,8 +174,9 @@ describe('life-event delivery across hub processes', () => {
     const first = await startHubProcess(env);
     hubs.push(first);
     const eventIds = new Set<string>();
-    for (let i = 0; i < EVENTS; i++) eventIds.add((await insertEvent(db.dataSource, outbox, partners)).eventId);
-    const total = EVENTS * partners.length;
+    for (let i = 0; i < EVENTS; i++)
+      eventIds.add((await insertEvent(db.dataSource, outbox, recipients(), { sourceKeys: keysFor(i) })).eventId);
+    const total = EVENTS * recipients().length;
 
     await waitFor('a fifth of the deliveries made', async () => (await delivered()) >= total / 5, 120_000, 50);
     process.kill(first.pid, 'SIGKILL');
@@ -152,7 +209,7 @@ describe('life-event delivery across hub processes', () => {
     );
     process.stdout.write(
       `life-event delivery killed: ${deliveredAtKill} of ${total} delivered at the kill, ${activeAtKill} job(s) in hand; ` +
-        `the restarted hub delivered the rest (${repeats} requests for ${total} deliveries, retries and repeats included)\n`,
+        `the restarted hub delivered the rest (${repeats} webhook requests for ${EVENTS * partners.length} partner deliveries, retries and repeats included)\n`,
     );
     await second.stop();
   });
@@ -164,8 +221,9 @@ describe('life-event delivery across hub processes', () => {
     hubs.push(a, b);
     const before = await delivered();
     const eventIds = new Set<string>();
-    for (let i = 0; i < EVENTS; i++) eventIds.add((await insertEvent(db.dataSource, outbox, partners)).eventId);
-    const total = EVENTS * partners.length;
+    for (let i = 0; i < EVENTS; i++)
+      eventIds.add((await insertEvent(db.dataSource, outbox, recipients(), { sourceKeys: keysFor(i) })).eventId);
+    const total = EVENTS * recipients().length;
     await waitFor('every delivery DELIVERED', async () => (await delivered()) === before + total, 120_000, 250);
 
     // Nothing failed and nobody died: each delivery reached its partner exactly once.
@@ -183,7 +241,21 @@ describe('life-event delivery across hub processes', () => {
         }),
       ),
     );
-    expect(byInstance[0] + byInstance[1]).toBe(total);
+    for (const source of sourceRecipients) {
+      const sandbox = sources!.sandbox(source.recipient);
+      const response = await fetch(`${sandbox.url}/_sandbox/life-events`, { headers: sandbox.authHeaders });
+      const told = ((await response.json()) as { applied: Applied[] }).applied.filter((a) => eventIds.has(a.eventId));
+      expect(told.map((a) => a.received)).toEqual(told.map(() => 1));
+    }
+    const sourcesDelivered = await Promise.all(
+      [a, b].map(async (hub) =>
+        (await scrape(hub)).value('hub_life_event_deliveries_total', {
+          recipient_kind: 'source',
+          outcome: 'delivered',
+        }),
+      ),
+    );
+    expect(byInstance[0] + byInstance[1] + sourcesDelivered[0] + sourcesDelivered[1]).toBe(total);
     expect(byInstance.every((n) => n > 0)).toBe(true);
     process.stdout.write(`two instances delivered ${byInstance.join(' + ')} of ${total}\n`);
   });
