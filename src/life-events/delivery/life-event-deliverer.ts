@@ -44,6 +44,8 @@ interface DeliveryRow {
   event_type: string;
   person_id: string | null;
   notice_status: string | null;
+  /** For a partner: its subscription's webhook address. */
+  webhook_url: string | null;
   /** The attempt was counted (attempts + 1) as the row was read: it is to be sent. */
   counted: boolean;
 }
@@ -141,34 +143,66 @@ export class LifeEventDeliverer {
   }
 
   /**
-   * The row with what decides the attempt (its event's status; a retraction's notice's), in one round trip
-   * that also counts the attempt when it is to be sent (pending, and its event accepted or its notice
-   * delivered): `counted`.
+   * The row with what decides the attempt (its event's status; a retraction's notice's), read in the same
+   * round trip that counts the attempt when it is to be sent (pending, and its event accepted or its notice
+   * delivered): `counted`. The rows asked for in one turn of the event loop (a batch of jobs) are read in
+   * one statement.
    */
-  private async load(id: string): Promise<DeliveryRow | undefined> {
-    const rows = (await this.dataSource.query(
-      `with d as (
-         select d.id, d.event_id, d.kind, d.recipient_kind, d.recipient, d.organisation, d.agreement_id,
-                d.agreement_version, d.fields, d.payload, d.idempotency_key, d.status, d.attempts,
-                e.status as event_status, e.type as event_type, e.person_id,
-                n.status as notice_status
-         from life_event_delivery d
-         join life_event e on e.id = d.event_id
-         left join life_event_delivery n on d.kind = 'RETRACTION' and n.event_id = d.event_id and n.kind = 'NOTICE'
-           and n.recipient_kind = d.recipient_kind and n.recipient = d.recipient
-         where d.id = $1
-       ), counted as (
-         update life_event_delivery x set attempts = x.attempts + 1, last_attempt_at = now()
-         from d
-         where x.id = d.id and x.status = 'PENDING'
-           and ((d.kind = 'NOTICE' and d.event_status = 'ACCEPTED')
-             or (d.kind = 'RETRACTION' and d.notice_status = 'DELIVERED'))
-         returning x.id
-       )
-       select d.*, exists (select 1 from counted) as counted from d`,
-      [id],
-    )) as DeliveryRow[];
-    return rows[0];
+  private load(id: string): Promise<DeliveryRow | undefined> {
+    return new Promise((resolve, reject) => {
+      this.toLoad.push({ id, resolve, reject });
+      if (this.toLoad.length === 1) setImmediate(() => void this.loadAll(this.toLoad.splice(0)));
+    });
+  }
+
+  private readonly toLoad: {
+    id: string;
+    resolve(row: DeliveryRow | undefined): void;
+    reject(error: unknown): void;
+  }[] = [];
+
+  private async loadAll(
+    wanted: { id: string; resolve(row: DeliveryRow | undefined): void; reject(error: unknown): void }[],
+  ) {
+    try {
+      const rows = (await this.dataSource.query(
+        `with d as (
+           select d.id, d.event_id, d.kind, d.recipient_kind, d.recipient, d.organisation, d.agreement_id,
+                  d.agreement_version, d.fields, d.payload, d.idempotency_key, d.status, d.attempts,
+                  e.status as event_status, e.type as event_type, e.person_id,
+                  n.status as notice_status,
+                  case when d.recipient_kind = 'partner' then (
+                    select s.webhook_url from life_event_subscription s
+                    where s.recipient_kind = 'partner' and s.recipient = d.recipient and s.webhook_url is not null
+                    order by (s.event_type = e.type) desc, s.active desc, s.created_at desc limit 1
+                  ) end as webhook_url
+           from life_event_delivery d
+           join life_event e on e.id = d.event_id
+           left join life_event_delivery n on d.kind = 'RETRACTION' and n.event_id = d.event_id and n.kind = 'NOTICE'
+             and n.recipient_kind = d.recipient_kind and n.recipient = d.recipient
+           where d.id = any($1::uuid[])
+         ), counted as (
+           update life_event_delivery x set attempts = x.attempts + 1, last_attempt_at = now()
+           from d
+           where x.id = d.id and x.status = 'PENDING'
+             and ((d.kind = 'NOTICE' and d.event_status = 'ACCEPTED')
+               or (d.kind = 'RETRACTION' and d.notice_status = 'DELIVERED'))
+           returning x.id
+         )
+         select d.*, d.id in (select id from counted) as counted from d`,
+        [[...new Set(wanted.map((w) => w.id))]],
+      )) as DeliveryRow[];
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      // The same delivery twice in one batch (two jobs for it): the attempt is counted, and sent, once.
+      const given = new Set<string>();
+      for (const w of wanted) {
+        const row = byId.get(w.id);
+        w.resolve(row && given.has(w.id) ? { ...row, counted: false } : row);
+        given.add(w.id);
+      }
+    } catch (error) {
+      for (const w of wanted) w.reject(error);
+    }
   }
 
   private async send(row: DeliveryRow): Promise<SendResult> {
@@ -205,13 +239,8 @@ export class LifeEventDeliverer {
   }
 
   private async postToPartner(row: DeliveryRow, timeoutMs: number): Promise<SendResult> {
-    const subscriptions = (await this.dataSource.query(
-      `select webhook_url from life_event_subscription
-       where recipient_kind = 'partner' and recipient = $1 and webhook_url is not null
-       order by (event_type = $2) desc, active desc, created_at desc limit 1`,
-      [row.recipient, row.event_type],
-    )) as { webhook_url: string }[];
-    const address = subscriptions[0]?.webhook_url;
+    // The subscription's address (for the event's type first), read with the row.
+    const address = row.webhook_url;
     if (!address) return { ok: false, refused: true, error: `partner ${row.recipient} has no webhook address` };
     return postWebhook(
       address,
