@@ -81,15 +81,20 @@ export class LifeEventDeliveryWorkers implements OnApplicationBootstrap {
 
   /** Keeps up to `concurrency` attempts going while the queue has work. */
   private async run(boss: PgBoss, concurrency: number): Promise<void> {
+    // Each fetch sorts the waiting jobs: with a backlog, asking for a few at a time costs more than it
+    // gains, so the queue is asked again once a quarter of the slots are free (or none is busy).
+    const refill = Math.max(1, Math.floor(concurrency / 4));
     while (!this.stopping.signal.aborted) {
       const free = concurrency - this.inFlight.size;
-      if (free <= 0) {
+      if (free < refill && this.inFlight.size > 0) {
         await this.pause(IDLE_POLL_MS);
         continue;
       }
       let jobs: PgBoss.Job<DeliveryJob>[] = [];
       try {
-        jobs = (await boss.fetch<DeliveryJob>(DELIVERY_QUEUE, { batchSize: Math.min(free, MAX_FETCH) })) ?? [];
+        jobs =
+          (await boss.fetch<DeliveryJob>(DELIVERY_QUEUE, { batchSize: Math.min(free, MAX_FETCH), priority: false })) ??
+          [];
       } catch (error) {
         if (!this.stopping.signal.aborted)
           this.logger.error(`job queue: ${error instanceof Error ? error.message : String(error)}`);
