@@ -77,7 +77,9 @@ describe('life-event delivery across hub processes', () => {
   const recipients = () => [...partners, ...sourceRecipients];
   /** Each source's own key for the i-th person told of (cycling through the records it holds). */
   const keysFor = (i: number) =>
-    Object.fromEntries(SOURCES.map((id) => [id, [sourceKeys.get(id)![i % sourceKeys.get(id)!.length]]]));
+    Object.fromEntries(
+      sourceRecipients.map(({ recipient: id }) => [id, [sourceKeys.get(id)![i % sourceKeys.get(id)!.length]]]),
+    );
   const count = async (sql: string, params: unknown[] = []) => Number((await db.dataSource.query(sql, params))[0].n);
   const delivered = () => count(`select count(*)::int as n from life_event_delivery where status = 'DELIVERED'`);
   const scrape = async (hub: HubProcess) =>
