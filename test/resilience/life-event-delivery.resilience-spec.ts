@@ -259,7 +259,9 @@ describe('life-event delivery across hub processes', () => {
     );
     expect(byInstance[0] + byInstance[1] + sourcesDelivered[0] + sourcesDelivered[1]).toBe(total);
     expect(byInstance.every((n) => n > 0)).toBe(true);
-    process.stdout.write(`two instances delivered ${byInstance.join(' + ')} of ${total}\n`);
+    process.stdout.write(
+      `two instances delivered ${byInstance.map((n, i) => n + sourcesDelivered[i]).join(' + ')} of ${total}\n`,
+    );
   });
 });
 
