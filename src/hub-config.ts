@@ -4,6 +4,7 @@ import { auditSettings } from './audit/audit-config';
 import { authSettings } from './auth/auth-settings';
 import { AppConfig, loadEnvironment, SettingsSection } from './config/config';
 import { consoleSettings } from './console/console-settings';
+import { lifeEventDeliverySettings } from './life-events/delivery/delivery-settings';
 import { observabilitySettings } from './metrics/observability-settings';
 import { rateLimitSettings } from './rate-limit/rate-limit-settings';
 import { singleViewSettings } from './single-view/single-view-settings';
@@ -23,6 +24,7 @@ export const hubSettings: readonly SettingsSection[] = [
   consoleSettings,
   singleViewSettings,
   observabilitySettings,
+  lifeEventDeliverySettings,
 ] as readonly SettingsSection[];
 
 /** The hub's settings from the environment, validated once at start (see docs/configuration.md). */

@@ -75,6 +75,12 @@ export class AuditChainWriter {
     return receipt;
   }
 
+  /** Several events in one append inside the caller's transaction (as `appendWith`), in order. */
+  async appendAllWith(manager: EntityManager, events: AuditAppend[]): Promise<AuditReceipt[]> {
+    if (this.closed) throw new AuditWriterClosedError('the audit writer is closed');
+    return events.length === 0 ? [] : this.write(events, manager);
+  }
+
   /** Refuses new events and waits for those already accepted. */
   async close(): Promise<void> {
     this.closed = true;

@@ -32,20 +32,7 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
   }
 
   async record(event: AuditEventInput, manager?: EntityManager): Promise<AuditReceipt> {
-    let prepared;
-    try {
-      prepared = prepareEvent(event);
-    } catch (error) {
-      if (!(error instanceof InvalidAuditEventError)) throw AuditException.unavailable(error);
-      this.logger.error(`${error.message} (operation ${String(event?.operation)})`);
-      throw new AuditException(
-        AuditErrorCode.AUDIT_EVENT_INVALID,
-        'The audit event for this request was invalid, so nothing was released',
-        {
-          problem: error.message,
-        },
-      );
-    }
+    const prepared = this.prepare(event);
     const started = performance.now();
     const attributes = {
       'hub.audit.operation': prepared.operation,
@@ -66,6 +53,42 @@ export class AuditService extends AuditRecorder implements BeforeApplicationShut
       // PostgreSQL quotes offending values in some messages: left out, as in every database log line.
       this.logger.error(`audit event not written (operation ${prepared.operation}): ${failureMessage(error)}`);
       throw AuditException.unavailable(error);
+    }
+  }
+
+  /** Several events in one append (one statement) in `manager`'s transaction; without one, each as `record`. */
+  override async recordAll(events: readonly AuditEventInput[], manager?: EntityManager): Promise<AuditReceipt[]> {
+    if (!manager) return Promise.all(events.map((event) => this.record(event)));
+    const prepared = events.map((event) => this.prepare(event));
+    const started = performance.now();
+    try {
+      const receipts = await this.writer.appendAllWith(manager, prepared);
+      this.lastWrittenAt = Date.now();
+      const seconds = (performance.now() - started) / 1000;
+      for (const event of prepared) this.metrics.auditAppended(event.operation, seconds);
+      return receipts;
+    } catch (error) {
+      this.lastFailure = { at: Date.now(), code: failureCode(error) };
+      const seconds = (performance.now() - started) / 1000;
+      for (const event of prepared) this.metrics.auditAppendFailed(event.operation, this.lastFailure.code, seconds);
+      this.logger.error(`audit events not written (${prepared.length}): ${failureMessage(error)}`);
+      throw AuditException.unavailable(error);
+    }
+  }
+
+  private prepare(event: AuditEventInput): ReturnType<typeof prepareEvent> {
+    try {
+      return prepareEvent(event);
+    } catch (error) {
+      if (!(error instanceof InvalidAuditEventError)) throw AuditException.unavailable(error);
+      this.logger.error(`${error.message} (operation ${String(event?.operation)})`);
+      throw new AuditException(
+        AuditErrorCode.AUDIT_EVENT_INVALID,
+        'The audit event for this request was invalid, so nothing was released',
+        {
+          problem: error.message,
+        },
+      );
     }
   }
 

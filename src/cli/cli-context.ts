@@ -15,11 +15,12 @@ export async function withHubContext<T>(work: (app: INestApplicationContext) => 
   const config = loadConfig();
   const runtime = await DatabaseRuntime.open(config);
   try {
-    // A one-off command starts no background work (scheduled sync, sync on start).
+    // A one-off command starts no background work (scheduled sync, sync on start, delivery workers).
     const commandConfig = {
       ...config,
       logLevel: quietLevel(config.logLevel),
       sources: { ...config.sources, background: false },
+      lifeEventDelivery: { ...config.lifeEventDelivery, background: false },
     };
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(commandConfig, runtime), {
       logger: false,

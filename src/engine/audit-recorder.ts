@@ -40,4 +40,23 @@ export interface AuditEventInput {
  */
 export abstract class AuditRecorder {
   abstract record(event: AuditEventInput, manager?: EntityManager): Promise<{ seq: string; hash: string }>;
+
+  /**
+   * Several events, in order, all or none (fail closed as `record`), in one append: for work that records
+   * many changes in one transaction (the life-event deliveries made meanwhile). Optional: a recorder
+   * without it is given the events one by one (`recordEach`).
+   */
+  recordAll?(events: readonly AuditEventInput[], manager?: EntityManager): Promise<{ seq: string; hash: string }[]>;
+}
+
+/** `events` through `recorder.recordAll` when it has one, else one `record` after another. */
+export async function recordEach(
+  recorder: AuditRecorder,
+  events: readonly AuditEventInput[],
+  manager?: EntityManager,
+): Promise<{ seq: string; hash: string }[]> {
+  if (recorder.recordAll) return recorder.recordAll(events, manager);
+  const receipts: { seq: string; hash: string }[] = [];
+  for (const event of events) receipts.push(await recorder.record(event, manager));
+  return receipts;
 }

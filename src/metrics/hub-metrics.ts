@@ -33,6 +33,11 @@ export abstract class HubMetrics {
   /** One committed batch of the person index. */
   abstract matchingBatch(counts: MatchingBatchCounts): void;
   /**
+   * One life-event delivery attempt ended (`seconds`: its send, 0 when nothing was sent): `recipientKind`
+   * is `source` or `partner`, never the recipient's data.
+   */
+  abstract lifeEventDelivery(recipientKind: string, outcome: LifeEventDeliveryOutcome, seconds: number): void;
+  /**
    * Reads the depth of the job queues at each scrape (the scheduler hands over its reader once its queues
    * exist). Returns a function that stops the watch.
    */
@@ -42,6 +47,8 @@ export abstract class HubMetrics {
 export type GraphqlOutcome = 'ok' | 'partial' | 'error';
 export type DecisionOutcome = 'allow' | 'allow-with-redactions' | 'deny';
 export type SourceLookupOutcome = 'ok' | 'timeout' | 'error' | 'breaker-open';
+/** delivered; failed (retried later); dead (dead-lettered); cancelled; deferred (a retraction awaiting its notice). */
+export type LifeEventDeliveryOutcome = 'delivered' | 'failed' | 'dead' | 'cancelled' | 'deferred';
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
 export const syncChanges = ['received', 'inserted', 'updated', 'unchanged', 'deleted', 'swept', 'quarantined'] as const;
@@ -71,6 +78,7 @@ export class NoHubMetrics extends HubMetrics {
   syncRecords(): void {}
   syncFinished(): void {}
   matchingBatch(): void {}
+  lifeEventDelivery(): void {}
   watchQueues(): () => void {
     return () => undefined;
   }

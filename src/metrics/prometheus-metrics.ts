@@ -4,6 +4,7 @@ import {
   DecisionOutcome,
   GraphqlOutcome,
   HubMetrics,
+  LifeEventDeliveryOutcome,
   MatchingBatchCounts,
   QueueDepth,
   SourceLookupOutcome,
@@ -108,9 +109,20 @@ export class PrometheusHubMetrics extends HubMetrics {
     'Record pairs put to a data steward for review by this instance',
     [],
   );
+  private readonly deliveries = this.counter(
+    'hub_life_event_deliveries_total',
+    'Life-event delivery attempts ended in this instance, by recipient kind (source, partner) and outcome (delivered, failed, dead, cancelled, deferred)',
+    ['recipient_kind', 'outcome'],
+  );
+  private readonly deliveryDuration = this.histogram(
+    'hub_life_event_delivery_duration_seconds',
+    'Time to send one life-event delivery (notify or webhook POST), by recipient kind and outcome',
+    ['recipient_kind', 'outcome'],
+    requestBuckets,
+  );
   private readonly queueDepth = this.gauge(
     'hub_job_queue_depth',
-    'Jobs waiting in a pg-boss queue (read at scrape; only instances that run the schedule report it)',
+    'Jobs waiting in a pg-boss queue (read at scrape; reported by instances that run the schedule or the life-event delivery workers)',
     ['queue'],
     (gauge) => this.readQueues(gauge),
   );
@@ -179,6 +191,12 @@ export class PrometheusHubMetrics extends HubMetrics {
     if (counts.newPersons > 0) this.matched.inc({ outcome: 'new-person' }, counts.newPersons);
     if (counts.deleted > 0) this.matched.inc({ outcome: 'deleted' }, counts.deleted);
     if (counts.reviewsOpened > 0) this.reviewsOpened.inc(counts.reviewsOpened);
+  }
+
+  lifeEventDelivery(recipientKind: string, outcome: LifeEventDeliveryOutcome, seconds: number): void {
+    const kind = recipientKind === 'source' || recipientKind === 'partner' ? recipientKind : 'other';
+    this.deliveries.inc({ recipient_kind: kind, outcome });
+    if (seconds > 0) this.deliveryDuration.observe({ recipient_kind: kind, outcome }, seconds);
   }
 
   watchQueues(read: () => Promise<QueueDepth[]>): () => void {

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { DatabaseRuntime } from '../../database/database-runtime';
@@ -11,8 +11,10 @@ export interface DeliveryQueueOptions {
   retryLimit: number;
   /** Seconds before the first retry; doubled each time (pg-boss's exponential back-off). */
   retryDelaySeconds: number;
-  /** Seconds an attempt may take before its worker is taken for dead and the job retried. */
+  /** Seconds a job may stay active before its worker is taken for dead (a hub killed) and the job retried. */
   attemptTimeoutSeconds: number;
+  /** Seconds between the job queue's maintenance rounds, which find the jobs past their timeout. */
+  maintenanceIntervalSeconds?: number;
 }
 
 /**
@@ -22,7 +24,10 @@ export interface DeliveryQueueOptions {
  */
 @Injectable()
 export class PgBossLifeEventOutbox extends LifeEventOutbox implements OnApplicationShutdown {
+  private readonly logger = new Logger('LifeEventDelivery');
   private started?: Promise<PgBoss>;
+  private stopping = false;
+  private readonly stopHooks: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly runtime: DatabaseRuntime,
@@ -50,7 +55,14 @@ export class PgBossLifeEventOutbox extends LifeEventOutbox implements OnApplicat
     );
   }
 
+  /** Work to end before the queue stops at shutdown (the delivery workers' attempts in hand). */
+  beforeStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.stopHooks.map((hook) => hook()));
+    this.stopping = true;
     const boss = await this.started?.catch(() => undefined);
     await boss?.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
   }
@@ -60,6 +72,13 @@ export class PgBossLifeEventOutbox extends LifeEventOutbox implements OnApplicat
       connectionString: this.runtime.url,
       schema: 'pgboss',
       application_name: 'hub-life-events',
+      ...(this.options.maintenanceIntervalSeconds
+        ? { maintenanceIntervalSeconds: this.options.maintenanceIntervalSeconds }
+        : {}),
+    });
+    // At shutdown the database may close the queue's connections first; that is not worth an error line.
+    boss.on('error', (error: Error) => {
+      if (!this.stopping) this.logger.error(`job queue: ${error.message}`);
     });
     await boss.start();
     await retryOnDeadlock(() => boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE }));
