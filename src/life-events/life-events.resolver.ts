@@ -139,7 +139,14 @@ export class LifeEventsResolver {
   })
   @Policy.subject(
     'life-event.notifications',
-    { fromResult: (item) => ({ personId: (item as LifeEventNotification).personId }) },
+    {
+      // A household's case covers the person as a member at the moment the event was recorded: a death or a
+      // move ends the membership, and the alert about it is still the household case holder's to read.
+      fromResult: (item) => {
+        const alert = item as LifeEventNotification;
+        return { personId: alert.personId, relationshipAt: new Date(alert.createdAt.getTime() - 1) };
+      },
+    },
     [Role.AccountManager, Role.Caseworker],
   )
   notifications(@CurrentPrincipal() principal: Principal): Promise<LifeEventNotification[]> {

@@ -15,9 +15,9 @@ export class RelationshipFacts {
     private readonly breakGlass: BreakGlassService,
   ) {}
 
-  async load(principal: Principal, context: AccessContext, personIds: string[], now: Date) {
+  async load(principal: Principal, context: AccessContext, personIds: string[], now: Date, membershipsSince?: Date) {
     const [{ households, assignments }, breakGlassGrants] = await Promise.all([
-      this.assignments.relationshipFacts(principal, personIds, now),
+      this.assignments.relationshipFacts(principal, personIds, now, membershipsSince),
       this.breakGlass.factsFor(context.breakGlassId ? [context.breakGlassId] : []),
     ]);
     return { households, assignments, breakGlassGrants };
@@ -43,12 +43,14 @@ export class AccessFactsLoader {
     context: AccessContext,
     personIds: string[],
     now = new Date(),
+    /** Also the household memberships current at any moment since then (PolicySubject.relationshipAt). */
+    membershipsSince?: Date,
   ): Promise<PolicyFacts> {
     const [purposes, agreements, consent, relationships] = await Promise.all([
       this.purposes.activeCodes(),
       this.agreements.factsFor(principal.organisation),
       this.consent.factsFor(personIds),
-      this.relationships.load(principal, context, personIds, now),
+      this.relationships.load(principal, context, personIds, now, membershipsSince),
     ]);
     return { now, purposes, specialCategories: [], agreements, ...consent, ...relationships };
   }

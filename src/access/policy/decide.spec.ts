@@ -482,6 +482,24 @@ describe('decide: what a decision says', () => {
     expect(decision.breakGlassId).toBeUndefined();
   });
 
+  it('judges a household case by the membership at relationshipAt when given (an alert), the case itself now', () => {
+    const ended = new Date('2025-05-01T00:00:00Z');
+    const left = { ...facts, households: [{ personId: PERSON, householdId: HOUSEHOLD, from: PAST, to: ended }] };
+    const before = new Date(ended.getTime() - 1);
+    expect(decide(P.cwTeam, EH, { personId: PERSON }, [F.name], left).effect).toBe('deny');
+    expect(decide(P.cwTeam, EH, { personId: PERSON, relationshipAt: before }, [F.name], left)).toMatchObject({
+      effect: 'allow',
+      relationshipId: 'asg-household',
+    });
+    expect(decide(P.cwTeam, EH, { personId: PERSON, relationshipAt: ended }, [F.name], left).effect).toBe('deny');
+    // The household's case must still be held now.
+    const closed = {
+      ...left,
+      assignments: left.assignments.map((a) => (a.id === 'asg-household' ? { ...a, validTo: before } : a)),
+    };
+    expect(decide(P.cwTeam, EH, { personId: PERSON, relationshipAt: before }, [F.name], closed).effect).toBe('deny');
+  });
+
   it('leaves the Art. 9 condition out of the basis when no special-category field is released', () => {
     expect(decide(P.amOn, EH, { personId: PERSON }, [F.name], facts).basis).toBe('UK GDPR Art. 6(1)(e) public task');
   });

@@ -210,7 +210,7 @@ function findRelationship(
   if (!required) return { required };
   const households = new Set(
     facts.households
-      .filter((m) => m.personId === subject.personId && within(facts.now, m.from, m.to))
+      .filter((m) => m.personId === subject.personId && within(subject.relationshipAt ?? facts.now, m.from, m.to))
       .map((m) => m.householdId),
   );
   const assignment = facts.assignments.find(

@@ -186,10 +186,20 @@ export class PolicyService implements SubjectDecisions {
     whileRecording?: (decisions: ReadonlyMap<string, Decision>) => Promise<unknown>,
   ): Promise<Map<string, Decision>> {
     const personIds = [...new Set(request.subjects.map((s) => s.personId))];
-    const facts = await this.facts.load(request.principal, request.context, personIds);
+    // A subject judged by its household membership at an earlier moment (an alert): the earliest per person.
+    const relationshipAt = new Map<string, Date>();
+    for (const { personId, relationshipAt: at } of request.subjects)
+      if (at && !(relationshipAt.get(personId)! <= at)) relationshipAt.set(personId, at);
+    const since = [...relationshipAt.values()].sort((a, b) => a.getTime() - b.getTime())[0];
+    const facts = await this.facts.load(request.principal, request.context, personIds, new Date(), since);
     const decisions = new Map<string, Decision>();
-    for (const personId of personIds)
-      decisions.set(personId, decide(request.principal, request.context, { personId }, request.fields, facts));
+    for (const personId of personIds) {
+      const subject = {
+        personId,
+        ...(relationshipAt.has(personId) ? { relationshipAt: relationshipAt.get(personId) } : {}),
+      };
+      decisions.set(personId, decide(request.principal, request.context, subject, request.fields, facts));
+    }
     // Before anything is asked of a source, recorded or released: a refusal here releases no one.
     await this.limits?.admit(request.principal, request.context, decisions, request.requestId, request.request);
     if (whileRecording) {

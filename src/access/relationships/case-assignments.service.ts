@@ -108,12 +108,14 @@ export class CaseAssignmentsService {
    * For the decision point, in one query: the households these people are in at `at` (a case held for a
    * household covers its members), and the principal's own (or its team's) assignments current at `at`
    * to the people or to those households. Reads the households module's membership table directly: one
-   * round trip on every decision instead of two in a row.
+   * round trip on every decision instead of two in a row. With `membershipsSince`, also the memberships
+   * current at any moment from then to `at` (the decision judges each subject's at its own moment).
    */
   async relationshipFacts(
     principal: Principal,
     personIds: string[],
     at: Date,
+    membershipsSince?: Date,
   ): Promise<{ households: HouseholdMembershipFact[]; assignments: CaseAssignmentFact[] }> {
     const people = personIds.filter((id) => uuid.test(id));
     if (people.length === 0) return { households: [], assignments: [] };
@@ -121,7 +123,7 @@ export class CaseAssignmentsService {
       this.dataSource,
       `with homes as (
          select person_id, household_id, valid_from, valid_to from household_membership
-          where person_id = any($1::uuid[]) and valid_from <= $2 and (valid_to is null or valid_to > $2))
+          where person_id = any($1::uuid[]) and valid_from <= $2 and (valid_to is null or valid_to > least($2, $6)))
        select 'home' as fact, household_id::text as id, 'person' as subject_kind, person_id::text as subject_id,
               null as organisation, null as team, null as user_subject, valid_from, valid_to
          from homes
@@ -132,7 +134,7 @@ export class CaseAssignmentsService {
           and valid_from <= $2 and (valid_to is null or valid_to > $2)
           and organisation = $5
           and (user_subject = $3 or (user_subject is null and team = $4))`,
-      [people, at, principal.subject, principal.team ?? null, principal.organisation],
+      [people, at, principal.subject, principal.team ?? null, principal.organisation, membershipsSince ?? at],
     );
     const households: HouseholdMembershipFact[] = [];
     const assignments: CaseAssignmentFact[] = [];

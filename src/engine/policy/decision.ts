@@ -23,6 +23,12 @@ export interface PolicySubject {
    * the audit event beside the survivor, so each id's subject access report and access timeline show it.
    */
   requestedId?: string;
+  /**
+   * When to judge the person's household membership, for a case held for a household (the case itself is
+   * judged now): the moment before a life event that ended the membership, for the alert about that event
+   * (docs/life-events.md, "Alerts"). Absent: now.
+   */
+  relationshipAt?: Date;
 }
 
 export type Effect = 'allow' | 'allow-with-redactions' | 'deny';
