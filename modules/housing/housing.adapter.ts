@@ -133,7 +133,8 @@ export class HousingAdapter implements SourceAdapter {
             address1: notice.newAddress.lines[0] ?? null,
             address2: notice.newAddress.lines[1] ?? null,
             address3: notice.newAddress.lines.slice(2, -1).join(', ') || null,
-            town: notice.newAddress.lines.length > 2 ? notice.newAddress.lines[notice.newAddress.lines.length - 1] : null,
+            town:
+              notice.newAddress.lines.length > 2 ? notice.newAddress.lines[notice.newAddress.lines.length - 1] : null,
             post_code: notice.newAddress.postcode,
             uprn: notice.newAddress.uprn ?? null,
           }

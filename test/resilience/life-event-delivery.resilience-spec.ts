@@ -246,7 +246,9 @@ describe('life-event delivery across hub processes', () => {
     for (const source of sourceRecipients) {
       const sandbox = sources!.sandbox(source.recipient);
       const response = await fetch(`${sandbox.url}/_sandbox/life-events`, { headers: sandbox.authHeaders });
-      const told = ((await response.json()) as { applied: Applied[] }).applied.filter((entry) => eventIds.has(entry.eventId));
+      const told = ((await response.json()) as { applied: Applied[] }).applied.filter((entry) =>
+        eventIds.has(entry.eventId),
+      );
       expect(told.map((entry) => entry.received)).toEqual(told.map(() => 1));
     }
     const sourcesDelivered = await Promise.all(
