@@ -204,6 +204,28 @@ describe('a child reported born, matched when a source sends their record', () =
     expect(await personOf('benefits', 'B-OTT')).toBe(event.personId);
   });
 
+  it('takes in a record the source sent before the birth was reported: the next matching moves it to the child', async () => {
+    const record = childRecord('Rafferty', '2026-03-30', 'M');
+    await records([{ source: 'housing', key: 'H-RAF', fields: record, hints: [tenancy('household-member')] }]);
+    await afterSync();
+    const before = (await personOf('housing', 'H-RAF'))!;
+    const event = await reportBirth(
+      'GRO:BI-2026-7050',
+      { givenName: 'Rafferty', familyName: 'Oyelaran', sex: 'M' },
+      '2026-03-30',
+    );
+    expect(event.personId).not.toBe(before);
+    // The matching after the next sync (nothing new from the sources) blocks the report and matches again.
+    await afterSync();
+    const link = (await linkOf('housing', 'H-RAF'))!;
+    expect(link.person_id).toBe(event.personId);
+    expect(link.explanation).toMatchObject({ viaReportedEvent: event.id, decision: 'link' });
+    // The record's first person id now stands for the child.
+    expect(await sql(`select status, merged_into::text from person where id = $1`, [before])).toEqual([
+      { status: 'merged', merged_into: event.personId },
+    ]);
+  });
+
   it('keeps twins apart: each twin’s record joins the twin it names', async () => {
     const amara = await reportBirth(
       'GRO:BI-2026-7101',
@@ -290,13 +312,52 @@ describe('a child reported born, matched when a source sends their record', () =
     const survivor = approved.data!.approvePersonMerge.personId;
     expect(await personOf('social-care', 'SC-COS')).toBe(survivor);
     // The reported identity follows the merge: the survivor holds it, and re-matching keeps them one.
-    expect(
-      (await reportedIdentityOf(event.id)) ??
-        (await sql(`select person_id::text from person_reported_identity where id = $1`, [reported.id]))[0],
-    ).toMatchObject({ person_id: survivor });
+    expect(await sql(`select person_id::text from person_reported_identity where id = $1`, [reported.id])).toEqual([
+      { person_id: survivor },
+    ]);
     await hub.app.get(IdentityIndexService).requeueAll();
     await afterSync();
     expect(await personOf('social-care', 'SC-COS')).toBe(survivor);
+  });
+
+  it('keeps a record a data steward rejected apart from the reported child, through re-matching and merges', async () => {
+    const event = await reportBirth(
+      'GRO:BI-2026-7251',
+      { givenName: 'Leopold', familyName: 'Oyelaran', sex: 'M' },
+      '2026-05-21',
+    );
+    const reported = (await reportedIdentityOf(event.id))!;
+    const record: IdentityFields = { givenName: 'Leo', familyName: 'Oyelaran', dateOfBirth: '2026-05-03', sex: 'M' };
+    expect((await scoreOf(record, reported.fields)).decision).toBe('review');
+    await records([{ source: 'social-care', key: 'SC-LEO', fields: record }]);
+    await afterSync();
+    const [item] = await sql<{ id: string }>(
+      `select id::text from match_review where reported_identity_id = $1 and status = 'pending'`,
+      [reported.id],
+    );
+    expect(item).toBeDefined();
+    const rejected = await gql(
+      'steward',
+      `mutation ($id: ID!) { rejectMatchReview(id: $id, note: "another child") { personId } }`,
+      { id: item.id },
+    );
+    expect(rejected.errors).toBeUndefined();
+    expect(
+      await sql(`select kind from reported_match_constraint where reported_identity_id = $1`, [reported.id]),
+    ).toEqual([{ kind: 'different' }]);
+    await hub.app.get(IdentityIndexService).requeueAll();
+    await afterSync();
+    const leo = (await personOf('social-care', 'SC-LEO'))!;
+    expect(leo).not.toBe(event.personId);
+    expect(
+      await sql(`select 1 from match_review where reported_identity_id = $1 and status = 'pending'`, [reported.id]),
+    ).toHaveLength(0);
+    const merge = await gql(
+      'steward',
+      `mutation ($a: ID!, $b: ID!) { mergePersons(survivorId: $a, mergedId: $b, reason: "try") { personId } }`,
+      { a: event.personId, b: leo },
+    );
+    expect(merge.errors?.[0].extensions.code).toBe('CONFLICTING_DECISION');
   });
 
   it('a withdrawn birth attracts no records: the child’s record becomes a person of its own', async () => {

@@ -131,6 +131,8 @@ export class IdentityIndexService {
   private async matchBatch(db: EntityManager, matcher: IdentityMatcher, size: number): Promise<MatchRunSummary> {
     const store = new PersonIndexStore(db);
     await store.lock();
+    // Children reported born since the last batch are blocked now; the records they may be are matched again.
+    await this.keyReportedBirths(store, matcher);
     const batch = await store.pendingBatch(size);
     const summary: MatchRunSummary = {
       processed: batch.length,
@@ -156,7 +158,6 @@ export class IdentityIndexService {
       maxBlockSize,
     );
     // Children reported born are candidates too, found by the same blocking keys (reported-records.ts).
-    await this.keyReportedBirths(store, matcher);
     const reportedPairs = await store.reportedCandidatePairs(
       live.map((r) => r.id),
       maxBlockSize,
@@ -260,16 +261,23 @@ export class IdentityIndexService {
     return summary;
   }
 
-  /** Computes the blocking keys of reported births that have none with this model. */
+  /**
+   * Computes the blocking keys of reported births that have none with this model, and puts the records
+   * sharing one back in the queue: a source may have sent the child's record before the birth was
+   * reported, and that record, alone in a person of its own, then moves to the reported child (the usual
+   * rule for a record alone in its person that links elsewhere).
+   */
   private async keyReportedBirths(store: PersonIndexStore, matcher: IdentityMatcher): Promise<void> {
     const unkeyed = await store.unkeyedReportedBirths();
     if (unkeyed.length === 0) return;
+    const ids = unkeyed.map((r) => r.id);
     await store.replaceReportedBlockKeys(
-      unkeyed.map((r) => r.id),
+      ids,
       unkeyed.flatMap((r) =>
         matcher.blockingKeys(matcher.prepare(asMatchRecord(r))).map((k) => ({ recordId: r.id, ...k })),
       ),
     );
+    await store.requeueRecordsSharingKeys(ids, matcher.model.config.blocking.maxBlockSize);
   }
 
   /**

@@ -137,6 +137,23 @@ export class PersonIndexStore {
     ]);
   }
 
+  /** Matches again the live records sharing a (usable) blocking key with these reported births. */
+  async requeueRecordsSharingKeys(reportedIds: string[], maxBlockSize: number): Promise<void> {
+    if (reportedIds.length === 0) return;
+    await this.db.query(
+      `with theirs as (
+         select rule, key from reported_block_key where reported_identity_id = any($1::bigint[])
+       ), usable as (
+         select k.rule, k.key from match_block_key k join (select distinct rule, key from theirs) t using (rule, key)
+          group by k.rule, k.key having count(*) <= $2
+       )
+       update source_record r set match_status = 'pending'
+         from (select distinct k.source_record_id from match_block_key k join usable using (rule, key)) m
+        where r.id = m.source_record_id and r.match_status = 'matched' and not r.deleted`,
+      [reportedIds.map(reportedIdentityIdOf), maxBlockSize],
+    );
+  }
+
   /** A new model blocks differently: every reported birth's keys are computed again by it. */
   async forgetReportedBlockKeys(): Promise<void> {
     await this.db.query('delete from reported_block_key');
