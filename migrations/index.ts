@@ -15,6 +15,7 @@ import { HarvestingLimits1763811000000 } from './1763811000000-harvesting-limits
 import { ConsoleSessions1763813000000 } from './1763813000000-console-sessions';
 import { LifeEvents1763814000000 } from './1763814000000-life-events';
 import { LifeEventIntake1763814100000 } from './1763814100000-life-event-intake';
+import { ReportedIdentityMatching1763814200000 } from './1763814200000-reported-identity-matching';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   ConsoleSessions1763813000000,
   LifeEvents1763814000000,
   LifeEventIntake1763814100000,
+  ReportedIdentityMatching1763814200000,
 ];

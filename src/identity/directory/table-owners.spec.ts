@@ -14,6 +14,10 @@ const OWNERS: Record<string, readonly string[]> = {
   person: ['src/identity/'],
   person_link: ['src/identity/'],
   source_record: ['src/identity/', 'src/sources/'],
+  // What life events report of a person, and a reported birth's part in matching (docs/person-index.md).
+  person_reported_identity: ['src/identity/'],
+  reported_block_key: ['src/identity/'],
+  reported_match_constraint: ['src/identity/'],
 };
 
 /**
@@ -29,7 +33,8 @@ const ALLOWED: { file: string; table: string; count: number; why: string }[] = [
   },
 ];
 
-const TABLE = '(person_link|source_record|person)';
+const TABLE =
+  '(person_link|source_record|person_reported_identity|reported_block_key|reported_match_constraint|person)';
 const patterns = [
   // SQL: from / join / into / update / table / references <table>, optionally quoted.
   new RegExp(`\\b(?:from|join|into|update|table|references)\\s+"?${TABLE}"?(?![\\w-])`, 'gi'),

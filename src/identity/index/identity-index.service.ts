@@ -7,9 +7,10 @@ import { HubMetrics, noHubMetrics } from '../../metrics/hub-metrics';
 import { IdentityMatcher, MatcherJson } from '../matching/identity-matcher';
 import { PairScore } from '../matching/match-model';
 import { holdsDistinguishingField } from '../matching/match-rules';
-import { PreparedRecord } from '../matching/types';
+import { MatchRecord, PreparedRecord } from '../matching/types';
 import { decideLink, IndexState, pairKey } from './link-decision';
 import { LinkRow, PersonIndexStore, ReviewRow, StoredRecord } from './person-index.store';
+import { isReportedRecord, REPORTED_SOURCE, ReportedRecord } from './reported-records';
 
 export interface MatchRunSummary {
   processed: number;
@@ -72,10 +73,14 @@ export class IdentityIndexService {
     const matcher = IdentityMatcher.train(
       rows.map((r) => ({ id: r.id, source: r.source, fields: r.demographics ?? {} })),
     );
-    await this.dataSource.query('insert into matching_model (trained_on, model) values ($1, $2)', [
-      rows.length,
-      JSON.stringify(matcher.toJSON()),
-    ]);
+    await this.dataSource.transaction(async (db) => {
+      await db.query('insert into matching_model (trained_on, model) values ($1, $2)', [
+        rows.length,
+        JSON.stringify(matcher.toJSON()),
+      ]);
+      // Reported births are blocked again by the new model (at the next batch).
+      await new PersonIndexStore(db).forgetReportedBlockKeys();
+    });
     this.logger.log(`trained the matching model on ${rows.length} records`);
     this.matcher = matcher;
     return matcher;
@@ -126,6 +131,8 @@ export class IdentityIndexService {
   private async matchBatch(db: EntityManager, matcher: IdentityMatcher, size: number): Promise<MatchRunSummary> {
     const store = new PersonIndexStore(db);
     await store.lock();
+    // Children reported born since the last batch are blocked now; the records they may be are matched again.
+    await this.keyReportedBirths(store, matcher);
     const batch = await store.pendingBatch(size);
     const summary: MatchRunSummary = {
       processed: batch.length,
@@ -145,15 +152,41 @@ export class IdentityIndexService {
       batch.map((r) => r.id),
       keys,
     );
+    const maxBlockSize = matcher.model.config.blocking.maxBlockSize;
     const pairs = await store.candidatePairs(
       live.map((r) => r.id),
-      matcher.model.config.blocking.maxBlockSize,
+      maxBlockSize,
+    );
+    // Children reported born are candidates too, found by the same blocking keys (reported-records.ts).
+    const reportedPairs = await store.reportedCandidatePairs(
+      live.map((r) => r.id),
+      maxBlockSize,
+    );
+    const reportedCandidates = await store.reportedRecords(
+      reportedPairs.map((p) => p.b),
+      [],
     );
 
-    const state = await this.loadState(store, [...live.map((r) => r.id), ...pairs.map((p) => p.b)]);
+    const state = await this.loadState(
+      store,
+      [...live.map((r) => r.id), ...pairs.map((p) => p.b)],
+      reportedCandidates.map((r) => r.personId),
+    );
+    const reportedEvents = new Map<string, string>();
+    // Every reported birth of the persons in play is one of their records: a record joins a person only if
+    // it is consistent with all of them, the reported identity included.
+    for (const reported of await store.reportedRecords(
+      reportedCandidates.map((r) => r.id),
+      [...new Set(state.personOf.values())],
+    )) {
+      reportedEvents.set(reported.id, reported.eventId);
+      state.link(reported.id, reported.personId);
+      prepared.set(reported.id, matcher.prepare(asMatchRecord(reported)));
+    }
     await this.prepareMissing(store, matcher, prepared, [...state.personOf.keys()]);
     const candidatesOf = new Map<string, Set<string>>();
-    for (const { a, b } of pairs) if (prepared.has(b)) candidatesOf.set(a, (candidatesOf.get(a) ?? new Set()).add(b));
+    for (const { a, b } of [...pairs, ...reportedPairs])
+      if (prepared.has(b)) candidatesOf.set(a, (candidatesOf.get(a) ?? new Set()).add(b));
 
     const links: LinkRow[] = [];
     const reviews = new Map<string, ReviewRow>();
@@ -195,7 +228,12 @@ export class IdentityIndexService {
           probability: decision.score.probability,
           method,
           decidedBy: 'matcher',
-          explanation: { via: decision.via, ...decision.score },
+          explanation: {
+            via: decision.via,
+            // Linked through a child reported born: the life event that reported them.
+            ...(isReportedRecord(decision.via) ? { viaReportedEvent: reportedEvents.get(decision.via) } : {}),
+            ...decision.score,
+          },
         });
         if (decision.emptied) merges.push({ from: decision.emptied, into: personId });
         summary.linked++;
@@ -223,11 +261,33 @@ export class IdentityIndexService {
     return summary;
   }
 
-  /** Links and decisions around these records: their persons, those persons' live records, constraints. */
-  private async loadState(store: PersonIndexStore, recordIds: string[]): Promise<IndexState> {
+  /**
+   * Computes the blocking keys of reported births that have none with this model, and puts the records
+   * sharing one back in the queue: a source may have sent the child's record before the birth was
+   * reported, and that record, alone in a person of its own, then moves to the reported child (the usual
+   * rule for a record alone in its person that links elsewhere).
+   */
+  private async keyReportedBirths(store: PersonIndexStore, matcher: IdentityMatcher): Promise<void> {
+    const unkeyed = await store.unkeyedReportedBirths();
+    if (unkeyed.length === 0) return;
+    const ids = unkeyed.map((r) => r.id);
+    await store.replaceReportedBlockKeys(
+      ids,
+      unkeyed.flatMap((r) =>
+        matcher.blockingKeys(matcher.prepare(asMatchRecord(r))).map((k) => ({ recordId: r.id, ...k })),
+      ),
+    );
+    await store.requeueRecordsSharingKeys(ids, matcher.model.config.blocking.maxBlockSize);
+  }
+
+  /**
+   * Links and decisions around these records: their persons, those persons' live records (and those of
+   * `personIds`, the persons of reported births in play), constraints.
+   */
+  private async loadState(store: PersonIndexStore, recordIds: string[], personIds: string[] = []): Promise<IndexState> {
     const ids = [...new Set(recordIds)];
     const state = new IndexState();
-    for (const link of await store.linksAround(ids)) {
+    for (const link of [...(await store.linksAround(ids)), ...(await store.linksOfPersons([...new Set(personIds)]))]) {
       state.link(link.recordId, link.personId);
       if (link.manual) state.manual.add(link.recordId);
     }
@@ -279,4 +339,9 @@ export class IdentityIndexService {
     }
     return scores;
   }
+}
+
+/** A reported birth as the matcher takes a record: the hub's own, with what the life event reported. */
+function asMatchRecord(reported: ReportedRecord): MatchRecord {
+  return { id: reported.id, source: REPORTED_SOURCE, fields: reported.fields };
 }

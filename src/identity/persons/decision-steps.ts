@@ -5,8 +5,13 @@ import { IdentityFields } from '../../sources/identity-fields';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { pairKey } from '../index/link-decision';
 import { PersonIndexStore } from '../index/person-index.store';
+import { isReportedRecord, REPORTED_BIRTH_SQL, reportedIdentityIdOf } from '../index/reported-records';
 import { IdentifierAgreement, identifierAgreement } from './identifier-agreement';
 
+/**
+ * A review item's two records. `record_b` of an item between a source record and a child reported born is
+ * the reported identity's record id (`-` and its id, reported-records.ts).
+ */
 export interface ReviewPair {
   record_a: string;
   record_b: string;
@@ -26,7 +31,8 @@ export class DecisionSteps {
     // Review ids are bigints: more digits than one holds failed in PostgreSQL as an internal error.
     if (!/^\d{1,18}$/.test(id)) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
     const [review] = await this.db.query(
-      'select record_a::text, record_b::text, status from match_review where id = $1 for update',
+      `select record_a::text, coalesce(record_b::text, '-' || reported_identity_id::text) as record_b, status
+         from match_review where id = $1 for update`,
       [id],
     );
     if (!review) throw new IdentityException(IdentityErrorCode.NOT_FOUND, `No review item ${id}`);
@@ -43,6 +49,17 @@ export class DecisionSteps {
   }
 
   async constrain(a: string, b: string, kind: 'same' | 'different', actor: Principal, reason?: string) {
+    if (isReportedRecord(a) || isReportedRecord(b)) {
+      const [reported, record] = isReportedRecord(a) ? [a, b] : [b, a];
+      await this.db.query(
+        `insert into reported_match_constraint (source_record_id, reported_identity_id, kind, decided_by, reason)
+         values ($1, $2, $3, $4, $5)
+         on conflict (source_record_id, reported_identity_id) do update set kind = excluded.kind,
+           decided_by = excluded.decided_by, reason = excluded.reason, decided_at = now()`,
+        [record, reportedIdentityIdOf(reported), kind, actor.subject, reason ?? null],
+      );
+      return;
+    }
     const [low, high] = pairKey(a, b).split('|');
     await this.db.query(
       `insert into match_constraint (record_a, record_b, kind, decided_by, reason) values ($1, $2, $3, $4, $5)
@@ -52,6 +69,12 @@ export class DecisionSteps {
   }
 
   async personOf(recordId: string): Promise<string | undefined> {
+    if (isReportedRecord(recordId)) {
+      const [reported] = await this.db.query('select person_id::text from person_reported_identity where id = $1', [
+        reportedIdentityIdOf(recordId),
+      ]);
+      return reported?.person_id;
+    }
     const [row] = await this.db.query('select person_id::text from person_link where source_record_id = $1', [
       recordId,
     ]);
@@ -76,7 +99,14 @@ export class DecisionSteps {
       `select c.record_a::text, c.record_b::text from match_constraint c
          join person_link la on la.source_record_id in (c.record_a, c.record_b)
          join person_link lb on lb.source_record_id in (c.record_a, c.record_b) and lb.source_record_id <> la.source_record_id
-        where c.kind = 'different' and la.person_id = $1 and lb.person_id = $2 limit 1`,
+        where c.kind = 'different' and la.person_id = $1 and lb.person_id = $2
+       union all
+       select c.source_record_id::text, '-' || c.reported_identity_id::text from reported_match_constraint c
+         join person_link l on l.source_record_id = c.source_record_id
+         join person_reported_identity x on x.id = c.reported_identity_id
+        where c.kind = 'different' and x.withdrawn_at is null
+          and ((l.person_id = $1 and x.person_id = $2) or (l.person_id = $2 and x.person_id = $1))
+        limit 1`,
       [survivorId, mergedId],
     );
     if (conflict.length) {
@@ -146,8 +176,11 @@ export class DecisionSteps {
   }
 
   async splitOut(recordId: string, personId: string, actor: Principal): Promise<string | undefined> {
+    // The person's other records, and a child's reported birth (the record leaves it too).
     const others: { id: string }[] = await this.db.query(
-      'select source_record_id::text as id from person_link where person_id = $1 and source_record_id <> $2',
+      `select source_record_id::text as id from person_link where person_id = $1 and source_record_id <> $2
+       union all
+       select '-' || x.id::text from person_reported_identity x where x.person_id = $1 and ${REPORTED_BIRTH_SQL}`,
       [personId, recordId],
     );
     if (others.length === 0) return undefined;
@@ -158,7 +191,9 @@ export class DecisionSteps {
     return newPerson;
   }
 
-  private linkManually(recordId: string, personId: string, actor: Principal) {
+  private async linkManually(recordId: string, personId: string, actor: Principal) {
+    // A reported identity is not linked: it belongs to its person, and follows it when that person is merged.
+    if (isReportedRecord(recordId)) return;
     return this.store.upsertLinks([
       {
         recordId,

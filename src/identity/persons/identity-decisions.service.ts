@@ -5,6 +5,7 @@ import { AuditRecorder } from '../../engine/audit-recorder';
 import { Principal } from '../../engine/principal';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { PersonIndexStore } from '../index/person-index.store';
+import { isReportedRecord } from '../index/reported-records';
 import { DecisionSteps } from './decision-steps';
 import { IdentifierAgreement } from './identifier-agreement';
 import { MergeRequest, MergeRequestStatus, MergeRequestStore } from './merge-requests.store';
@@ -76,7 +77,9 @@ export class IdentityDecisionsService {
       await steps.constrain(review.record_a, review.record_b, 'different', actor, note);
       const [a, b] = await steps.personsOf(review);
       // Already one person (linked through other records): the newer record leaves it.
-      const splitPersonId = a && a === b ? await steps.splitOut(review.record_b, a, actor) : undefined;
+      // (A reported identity stays with its person: the source record leaves instead.)
+      const leaving = isReportedRecord(review.record_b) ? review.record_a : review.record_b;
+      const splitPersonId = a && a === b ? await steps.splitOut(leaving, a, actor) : undefined;
       await steps.closeReview(reviewId, 'rejected', actor, note);
       // A merge asked for by accepting this item is answered by its rejection.
       const requests = new MergeRequestStore(steps.db);

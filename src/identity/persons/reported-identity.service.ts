@@ -89,10 +89,23 @@ export class ReportedIdentityService {
     );
   }
 
-  /** The event was withdrawn: what it reported stops counting. */
+  /**
+   * The event was withdrawn: what it reported stops counting. A child reported born no longer attracts
+   * source records (its blocking keys go) and the review items pairing records with it are superseded; a
+   * record already linked to the child stays with them (a source holds it).
+   */
   async withdraw(db: Pick<EntityManager, 'query'>, eventId: string): Promise<void> {
     await db.query(
       `update person_reported_identity set withdrawn_at = now() where event_id = $1 and withdrawn_at is null`,
+      [eventId],
+    );
+    await db.query(
+      `delete from reported_block_key where reported_identity_id in (select id from person_reported_identity where event_id = $1)`,
+      [eventId],
+    );
+    await db.query(
+      `update match_review set status = 'superseded', updated_at = now()
+        where status = 'pending' and reported_identity_id in (select id from person_reported_identity where event_id = $1)`,
       [eventId],
     );
   }

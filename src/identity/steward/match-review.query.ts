@@ -15,7 +15,7 @@ export class MatchReviewQuery {
     const cursor = decodeCursor(after);
     const rows: ReviewRow[] = await this.dataSource.query(
       `select m.id::text, m.status, m.reason, m.probability, m.explanation, m.created_at, m.reviewed_by,
-              m.record_a::text, m.record_b::text
+              m.record_a::text, coalesce(m.record_b::text, '-' || m.reported_identity_id::text) as record_b
          from match_review m
         where m.status = 'pending' and ($1::float8 is null or (m.probability, m.id) < ($1, $2::bigint))
         order by m.probability desc, m.id desc limit $3`,
@@ -41,6 +41,10 @@ export class MatchReviewQuery {
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.probability, last.id) : null, pending };
   }
 
+  /**
+   * The records of the items: source records, and the reported identity of a child reported born (source
+   * `hub`, keyed by its life event, `deleted` once the event is withdrawn).
+   */
   private async records(ids: string[]): Promise<Map<string, StewardRecordModel>> {
     const rows: {
       id: string;
@@ -51,7 +55,11 @@ export class MatchReviewQuery {
       person_id: string | null;
     }[] = await this.dataSource.query(
       `select r.id::text, r.source, r.source_key, r.demographics, r.deleted, l.person_id::text
-           from source_record r left join person_link l on l.source_record_id = r.id where r.id = any($1::bigint[])`,
+           from source_record r left join person_link l on l.source_record_id = r.id where r.id = any($1::bigint[])
+         union all
+         select '-' || x.id::text, 'hub', 'life-event:' || x.event_id::text, x.fields, x.withdrawn_at is not null,
+                x.person_id::text
+           from person_reported_identity x where -x.id = any($1::bigint[])`,
       [ids],
     );
     return new Map(

@@ -17,7 +17,12 @@ export interface IndexSnapshot {
   syncRuns: { source: string; status: string; runs: number }[];
 }
 
-/** Duplicates the snapshot would hide: keys held twice, records linked twice, persons with no record. */
+/**
+ * Duplicates the snapshot would hide: keys held twice, records linked twice, persons with no record. A
+ * child reported born (Tell Us Once) stands on their reported identity until a source sends their record,
+ * which then joins them: such a person is not counted as one without records (nor after the birth is
+ * withdrawn: the person stays, for the audit trail of the event).
+ */
 export interface Duplicates {
   recordKeysTwice: number;
   recordsLinkedTwice: number;
@@ -71,7 +76,8 @@ export async function duplicates(db: DataSource): Promise<Duplicates> {
       (select count(*)::int from (select 1 from source_record group by source, source_key having count(*) > 1) t) as "recordKeysTwice",
       (select count(*)::int from (select 1 from person_link group by source_record_id having count(*) > 1) t) as "recordsLinkedTwice",
       (select count(*)::int from source_record r where not exists (select 1 from person_link l where l.source_record_id = r.id)) as "recordsUnlinked",
-      (select count(*)::int from person p where p.status = 'active' and not exists (select 1 from person_link l where l.person_id = p.id)) as "activePersonsWithoutRecords",
+      (select count(*)::int from person p where p.status = 'active' and not exists (select 1 from person_link l where l.person_id = p.id)
+          and not exists (select 1 from person_reported_identity x where x.person_id = p.id)) as "activePersonsWithoutRecords",
       (select count(*)::int from (select 1 from household_membership where valid_to is null group by person_id having count(*) > 1) t) as "personsInTwoHouseholds",
       (select count(*)::int from (select 1 from match_review where status = 'pending' group by record_a, record_b having count(*) > 1) t) as "reviewPairsTwice"`);
   return row;
