@@ -56,6 +56,21 @@ export interface ClusteringOptions {
    * prior: only contradictions, household evidence and links move the mean.
    */
   priorWeight?: number;
+  /**
+   * Candidate pairs in the review band (at least the review weight, below the auto-link weight, no decisive
+   * negative), with whether household evidence capped them. When given, a record left on its own whose
+   * band pairs all lead into one cluster of two or more records joins it if the cluster check passes (see
+   * `attachLoneRecords`).
+   */
+  band?: BandPair[];
+}
+
+/** A candidate pair in the review band. */
+export interface BandPair {
+  a: number;
+  b: number;
+  weight: number;
+  household: boolean;
 }
 
 /**
@@ -111,6 +126,7 @@ export function clusterLinks(
   const rootOf = new Int32Array(n);
   for (let i = 0; i < n; i++) rootOf[i] = find(i);
   if (options.refine) refine(rootOf, edges, judge, options, isAmbiguous, rejected);
+  if (options.band) attachLoneRecords(rootOf, options.band, judge, options, isAmbiguous);
   const clusterOf = new Int32Array(n);
   const label = new Int32Array(n).fill(-1);
   let clusterCount = 0;
@@ -217,6 +233,61 @@ function refine(
   for (const e of edges) {
     if (rootOf[e.a] === rootOf[e.b] || already.has(`${Math.min(e.a, e.b)}:${Math.max(e.a, e.b)}`)) continue;
     rejected.push({ a: e.a, b: e.b, weight: e.weight, reason: 'weak support across clusters' });
+  }
+}
+
+/**
+ * A sparse record (a name and little else) seldom reaches the auto-link weight against any one record, so
+ * after agglomeration it is often left on its own with review-band pairs into the group of the person it
+ * belongs to. It joins that group when the evidence points to it alone:
+ *
+ * - the record is on its own (no auto-link was applied to it) and not ambiguous;
+ * - every one of its band pairs leads into the same cluster, and that cluster holds two or more records
+ *   (a person whose records recur: no other record or group is an alternative within the band);
+ * - none of its band pairs, and no pair across, is household-capped or a decisive negative (twins and
+ *   namesakes are never settled by elimination);
+ * - the cluster check of agglomeration passes (the mean weight over all its pairs with the cluster, cross
+ *   pairs with nothing against them neutral, reaches `minMeanWeight`).
+ *
+ * Every band pair is already "on balance one person" (probability at least the review threshold); what the
+ * stage adds is that the alternatives are ruled out by the data itself. The snapshot is taken once, before
+ * any record is attached, so the outcome does not depend on the order of the records, and two lone
+ * records never pull each other into a group.
+ */
+function attachLoneRecords(
+  rootOf: Int32Array,
+  band: BandPair[],
+  judge: (a: number, b: number) => PairJudgement,
+  options: ClusteringOptions,
+  isAmbiguous: (record: number) => boolean,
+): void {
+  const size = new Map<number, number>();
+  for (let i = 0; i < rootOf.length; i++) size.set(rootOf[i], (size.get(rootOf[i]) ?? 0) + 1);
+  // The one cluster each lone record's band pairs lead into; -1 once a second cluster or a household pair shows.
+  const target = new Map<number, number>();
+  for (const p of band) {
+    for (const [x, y] of [
+      [p.a, p.b],
+      [p.b, p.a],
+    ]) {
+      if (size.get(rootOf[x]) !== 1) continue;
+      const into = p.household ? -1 : rootOf[y];
+      const held = target.get(x);
+      target.set(x, held === undefined || held === into ? into : -1);
+    }
+  }
+  const snapshot = Int32Array.from(rootOf);
+  const membersOf = new Map<number, number[]>();
+  for (let i = 0; i < snapshot.length; i++) {
+    const list = membersOf.get(snapshot[i]);
+    if (list) list.push(i);
+    else membersOf.set(snapshot[i], [i]);
+  }
+  for (const [x, root] of [...target].sort((p, q) => p[0] - q[0])) {
+    if (root < 0 || (size.get(root) ?? 0) < 2 || isAmbiguous(x)) continue;
+    const cluster = membersOf.get(root) as number[];
+    if (cluster.some((y) => judge(x, y).household)) continue;
+    if (supported([x], cluster, judge, options) === true) rootOf[x] = root;
   }
 }
 
