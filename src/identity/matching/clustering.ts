@@ -65,12 +65,13 @@ export interface ClusteringOptions {
   band?: BandPair[];
 }
 
-/** A candidate pair in the review band. */
+/** A candidate pair in the review band (a pair held back by a decisive negative may be among them). */
 export interface BandPair {
   a: number;
   b: number;
   weight: number;
-  household: boolean;
+  /** Whether household evidence capped the pair. */
+  household?: boolean;
 }
 
 /**
@@ -126,7 +127,7 @@ export function clusterLinks(
   const rootOf = new Int32Array(n);
   for (let i = 0; i < n; i++) rootOf[i] = find(i);
   if (options.refine) refine(rootOf, edges, judge, options, isAmbiguous, rejected);
-  if (options.band) attachLoneRecords(rootOf, options.band, judge, options, isAmbiguous);
+  if (options.band) attachLoneRecords(rootOf, options.band, edges, judge, options, isAmbiguous);
   const clusterOf = new Int32Array(n);
   const label = new Int32Array(n).fill(-1);
   let clusterCount = 0;
@@ -242,8 +243,9 @@ function refine(
  * belongs to. It joins that group when the evidence points to it alone:
  *
  * - the record is on its own (no auto-link was applied to it) and not ambiguous;
- * - every one of its band pairs leads into the same cluster, and that cluster holds two or more records
- *   (a person whose records recur: no other record or group is an alternative within the band);
+ * - every one of its band pairs, and its auto-links the clustering refused, lead into the same cluster,
+ *   and that cluster holds two or more records (a person whose records recur: no other record or group
+ *   is an alternative within the band);
  * - none of its band pairs, and no pair across, is household-capped or a decisive negative (twins and
  *   namesakes are never settled by elimination);
  * - the cluster check of agglomeration passes (the mean weight over all its pairs with the cluster, cross
@@ -257,6 +259,7 @@ function refine(
 function attachLoneRecords(
   rootOf: Int32Array,
   band: BandPair[],
+  edges: LinkEdge[],
   judge: (a: number, b: number) => PairJudgement,
   options: ClusteringOptions,
   isAmbiguous: (record: number) => boolean,
@@ -265,16 +268,20 @@ function attachLoneRecords(
   for (let i = 0; i < rootOf.length; i++) size.set(rootOf[i], (size.get(rootOf[i]) ?? 0) + 1);
   // The one cluster each lone record's band pairs lead into; -1 once a second cluster or a household pair shows.
   const target = new Map<number, number>();
+  const note = (x: number, y: number, household: boolean) => {
+    if (size.get(rootOf[x]) !== 1) return;
+    const into = household ? -1 : rootOf[y];
+    const held = target.get(x);
+    target.set(x, held === undefined || held === into ? into : -1);
+  };
   for (const p of band) {
-    for (const [x, y] of [
-      [p.a, p.b],
-      [p.b, p.a],
-    ]) {
-      if (size.get(rootOf[x]) !== 1) continue;
-      const into = p.household ? -1 : rootOf[y];
-      const held = target.get(x);
-      target.set(x, held === undefined || held === into ? into : -1);
-    }
+    note(p.a, p.b, p.household === true);
+    note(p.b, p.a, p.household === true);
+  }
+  // An auto-link the clusters refused is an alternative too: it counts like a band pair.
+  for (const e of edges) {
+    note(e.a, e.b, false);
+    note(e.b, e.a, false);
   }
   const snapshot = Int32Array.from(rootOf);
   const membersOf = new Map<number, number[]>();

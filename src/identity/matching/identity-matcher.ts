@@ -19,6 +19,8 @@ export interface ReviewPair {
   b: number;
   weight: number;
   reason: 'between thresholds' | 'hard negative' | RejectedLink['reason'];
+  /** Set on pairs between the thresholds: whether household evidence capped the pair's weight. */
+  household?: boolean;
 }
 
 export interface LinkResult extends Clustering {
@@ -115,7 +117,6 @@ export class IdentityMatcher {
     const model = this.model;
     const edges: LinkEdge[] = [];
     const review: ReviewPair[] = [];
-    const band: BandPair[] = [];
     let candidatePairs = 0;
     index.forEachCandidate((i, j) => {
       candidatePairs++;
@@ -125,11 +126,11 @@ export class IdentityMatcher {
       } else if (s.deterministic || s.weight >= model.linkWeight)
         edges.push({ a: i, b: j, weight: s.weight, deterministic: s.deterministic });
       else if (s.weight >= model.reviewWeight) {
-        review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds' });
-        band.push({ a: i, b: j, weight: s.weight, household: s.household !== null });
+        review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds', household: s.household !== null });
       }
     });
-    const clustering = this.cluster(records, edges, band);
+    // The review candidates so far are the band: every other record a lone record might belong with.
+    const clustering = this.cluster(records, edges, review);
     for (const r of clustering.rejected) review.push(r);
     const queue = reviewQueue(review, clustering.clusterOf);
     const perThousand = model.config.thresholds.reviewPerThousand;
