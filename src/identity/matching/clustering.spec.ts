@@ -1,12 +1,25 @@
 import { clusterLinks, LinkEdge, PairJudgement } from './clustering';
 import { HardNegative } from './match-rules';
 
-/** A judge from a table of pair weights (default strongly negative) and hard negatives. */
-function judge(weights: Record<string, number>, negatives: Record<string, HardNegative> = {}) {
+/**
+ * A judge from a table of pair weights (default strongly negative) and hard negatives. The evidence
+ * against a match is the weight when negative, else 0, unless `against` says otherwise.
+ */
+function judge(
+  weights: Record<string, number>,
+  negatives: Record<string, HardNegative> = {},
+  against: Record<string, number> = {},
+) {
   return (a: number, b: number): PairJudgement => {
     const key = a < b ? `${a}-${b}` : `${b}-${a}`;
     const negative = negatives[key];
-    return { weight: weights[key] ?? -20, hardNegative: !!negative, hardNegatives: negative ? [negative] : [] };
+    const weight = weights[key] ?? -20;
+    return {
+      weight,
+      hardNegative: !!negative,
+      hardNegatives: negative ? [negative] : [],
+      against: against[key] ?? Math.min(0, weight),
+    };
   };
 }
 
@@ -96,6 +109,16 @@ describe('clustering auto-links', () => {
     const band = [{ a: 0, b: 2, weight: 2, household: false }];
     const refused = clusterLinks(3, [edge(0, 1, 20)], judge(against), { ...options, band });
     expect(refused.clusterOf[2]).not.toBe(refused.clusterOf[0]);
+    // A full record of a namesake (date of birth and address differ) is in the band through its name and
+    // email, but its fields contradict the group: not a sparse record, not settled.
+    const namesake = clusterLinks(3, [edge(0, 1, 20)], judge(weights, {}, { '0-2': -6.5, '1-2': -6.5 }), {
+      ...options,
+      band: [
+        { a: 0, b: 2, weight: 2, household: false },
+        { a: 1, b: 2, weight: 2, household: false },
+      ],
+    });
+    expect(namesake.clusterOf[2]).not.toBe(namesake.clusterOf[0]);
   });
 
   it('applies deterministic links first', () => {

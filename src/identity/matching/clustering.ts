@@ -246,8 +246,10 @@ function refine(
  * - every one of its band pairs, and its auto-links the clustering refused, lead into the same cluster,
  *   and that cluster holds two or more records (a person whose records recur: no other record or group
  *   is an alternative within the band);
- * - none of its band pairs, and no pair across, is household-capped or a decisive negative (twins and
- *   namesakes are never settled by elimination);
+ * - nothing in any of its pairs with the cluster's members speaks against one person: no decisive
+ *   negative, no household pattern (twins and namesakes are never settled by elimination), no field
+ *   weighing more than two bits against a match. The record is missing what would tell, it contradicts
+ *   nothing (a namesake with another date of birth and address is a different person, not a sparse record);
  * - the cluster check of agglomeration passes (the mean weight over all its pairs with the cluster, cross
  *   pairs with nothing against them neutral, reaches `minMeanWeight`).
  *
@@ -293,9 +295,15 @@ function attachLoneRecords(
   for (const [x, root] of [...target].sort((p, q) => p[0] - q[0])) {
     if (root < 0 || (size.get(root) ?? 0) < 2 || isAmbiguous(x)) continue;
     const cluster = membersOf.get(root) as number[];
-    if (cluster.some((y) => judge(x, y).household)) continue;
-    if (supported([x], cluster, judge, options) === true) rootOf[x] = root;
+    if (cluster.every((y) => consistent(judge(x, y))) && supported([x], cluster, judge, options) === true)
+      rootOf[x] = root;
   }
+}
+
+/** Nothing in the pair speaks against one person: no decisive negative, no household pattern, no field
+ * weighing more than NEUTRAL_AGAINST bits against a match. */
+function consistent(j: PairJudgement): boolean {
+  return !j.hardNegative && !j.household && (j.against ?? -Infinity) > -NEUTRAL_AGAINST;
 }
 
 /** Neighbours checked per record for ambiguity (a record with more auto-links is checked on its strongest). */

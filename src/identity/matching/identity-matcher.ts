@@ -158,7 +158,7 @@ export class IdentityMatcher {
       refine: model.config.clustering.method === 'correlation',
       components: model.config.clustering.method === 'components',
       priorWeight: model.priorWeight,
-      ...(band ? { band } : {}),
+      ...(band && model.config.clustering.settleLoneRecords ? { band } : {}),
     });
   }
 
