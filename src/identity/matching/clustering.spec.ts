@@ -1,12 +1,25 @@
 import { clusterLinks, LinkEdge, PairJudgement } from './clustering';
 import { HardNegative } from './match-rules';
 
-/** A judge from a table of pair weights (default strongly negative) and hard negatives. */
-function judge(weights: Record<string, number>, negatives: Record<string, HardNegative> = {}) {
+/**
+ * A judge from a table of pair weights (default strongly negative) and hard negatives. The evidence
+ * against a match is the weight when negative, else 0, unless `against` says otherwise.
+ */
+function judge(
+  weights: Record<string, number>,
+  negatives: Record<string, HardNegative> = {},
+  against: Record<string, number> = {},
+) {
   return (a: number, b: number): PairJudgement => {
     const key = a < b ? `${a}-${b}` : `${b}-${a}`;
     const negative = negatives[key];
-    return { weight: weights[key] ?? -20, hardNegative: !!negative, hardNegatives: negative ? [negative] : [] };
+    const weight = weights[key] ?? -20;
+    return {
+      weight,
+      hardNegative: !!negative,
+      hardNegatives: negative ? [negative] : [],
+      against: against[key] ?? Math.min(0, weight),
+    };
   };
 }
 
@@ -59,6 +72,53 @@ describe('clustering auto-links', () => {
     expect(resolved.clusterOf[1] === resolved.clusterOf[0] || resolved.clusterOf[1] === resolved.clusterOf[2]).toBe(
       true,
     );
+  });
+
+  it('settles a lone record whose review-band pairs all lead into one group, and no other', () => {
+    // 0-1 are one person's records (an auto-link); 2 is a sparse record (a name only) in the review band
+    // with both; 3 and 4 are another group, 5 a lone record in the band with 0 and with 3.
+    const weights = { '0-1': 20, '0-2': 2, '1-2': 2, '3-4': 20, '0-5': 2, '3-5': 2, '4-5': 1 };
+    const band = [
+      { a: 0, b: 2, weight: 2, household: false },
+      { a: 1, b: 2, weight: 2, household: false },
+      { a: 0, b: 5, weight: 2, household: false },
+      { a: 3, b: 5, weight: 2, household: false },
+      { a: 4, b: 5, weight: 1, household: false },
+    ];
+    const result = clusterLinks(6, [edge(0, 1, 20), edge(3, 4, 20)], judge(weights), { ...options, band });
+    expect(result.clusterOf[2]).toBe(result.clusterOf[0]);
+    // Two groups within the band: no choice by elimination.
+    expect(result.clusterOf[5]).not.toBe(result.clusterOf[0]);
+    expect(result.clusterOf[5]).not.toBe(result.clusterOf[3]);
+    expect(result.clusterCount).toBe(3);
+    // Without the band pairs nothing is attached.
+    expect(clusterLinks(6, [edge(0, 1, 20), edge(3, 4, 20)], judge(weights), options).clusterCount).toBe(4);
+  });
+
+  it('never settles a lone record by elimination on household evidence, nor two lone records together', () => {
+    const weights = { '0-1': 20, '0-2': 2, '1-2': 2, '3-4': 2 };
+    const household = [
+      { a: 0, b: 2, weight: 2, household: true },
+      { a: 1, b: 2, weight: 2, household: false },
+      { a: 3, b: 4, weight: 2, household: false },
+    ];
+    const result = clusterLinks(5, [edge(0, 1, 20)], judge(weights), { ...options, band: household });
+    expect(new Set(result.clusterOf).size).toBe(4);
+    // A group that the mean does not support (one cross pair strongly against) is not joined either.
+    const against = { '0-1': 20, '0-2': 2, '1-2': -30 };
+    const band = [{ a: 0, b: 2, weight: 2, household: false }];
+    const refused = clusterLinks(3, [edge(0, 1, 20)], judge(against), { ...options, band });
+    expect(refused.clusterOf[2]).not.toBe(refused.clusterOf[0]);
+    // A full record of a namesake (date of birth and address differ) is in the band through its name and
+    // email, but its fields contradict the group: not a sparse record, not settled.
+    const namesake = clusterLinks(3, [edge(0, 1, 20)], judge(weights, {}, { '0-2': -6.5, '1-2': -6.5 }), {
+      ...options,
+      band: [
+        { a: 0, b: 2, weight: 2, household: false },
+        { a: 1, b: 2, weight: 2, household: false },
+      ],
+    });
+    expect(namesake.clusterOf[2]).not.toBe(namesake.clusterOf[0]);
   });
 
   it('applies deterministic links first', () => {

@@ -56,6 +56,22 @@ export interface ClusteringOptions {
    * prior: only contradictions, household evidence and links move the mean.
    */
   priorWeight?: number;
+  /**
+   * Candidate pairs in the review band (at least the review weight, below the auto-link weight, no decisive
+   * negative), with whether household evidence capped them. When given, a record left on its own whose
+   * band pairs all lead into one cluster of two or more records joins it if the cluster check passes (see
+   * `attachLoneRecords`).
+   */
+  band?: BandPair[];
+}
+
+/** A candidate pair in the review band (a pair held back by a decisive negative may be among them). */
+export interface BandPair {
+  a: number;
+  b: number;
+  weight: number;
+  /** Whether household evidence capped the pair. */
+  household?: boolean;
 }
 
 /**
@@ -111,6 +127,7 @@ export function clusterLinks(
   const rootOf = new Int32Array(n);
   for (let i = 0; i < n; i++) rootOf[i] = find(i);
   if (options.refine) refine(rootOf, edges, judge, options, isAmbiguous, rejected);
+  if (options.band) attachLoneRecords(rootOf, options.band, edges, judge, options, isAmbiguous);
   const clusterOf = new Int32Array(n);
   const label = new Int32Array(n).fill(-1);
   let clusterCount = 0;
@@ -218,6 +235,75 @@ function refine(
     if (rootOf[e.a] === rootOf[e.b] || already.has(`${Math.min(e.a, e.b)}:${Math.max(e.a, e.b)}`)) continue;
     rejected.push({ a: e.a, b: e.b, weight: e.weight, reason: 'weak support across clusters' });
   }
+}
+
+/**
+ * A sparse record (a name and little else) seldom reaches the auto-link weight against any one record, so
+ * after agglomeration it is often left on its own with review-band pairs into the group of the person it
+ * belongs to. It joins that group when the evidence points to it alone:
+ *
+ * - the record is on its own (no auto-link was applied to it) and not ambiguous;
+ * - every one of its band pairs, and its auto-links the clustering refused, lead into the same cluster,
+ *   and that cluster holds two or more records (a person whose records recur: no other record or group
+ *   is an alternative within the band);
+ * - nothing in any of its pairs with the cluster's members speaks against one person: no decisive
+ *   negative, no household pattern (twins and namesakes are never settled by elimination), no field
+ *   weighing more than two bits against a match. The record is missing what would tell, it contradicts
+ *   nothing (a namesake with another date of birth and address is a different person, not a sparse record);
+ * - the cluster check of agglomeration passes (the mean weight over all its pairs with the cluster, cross
+ *   pairs with nothing against them neutral, reaches `minMeanWeight`).
+ *
+ * Every band pair is already "on balance one person" (probability at least the review threshold); what the
+ * stage adds is that the alternatives are ruled out by the data itself. The snapshot is taken once, before
+ * any record is attached, so the outcome does not depend on the order of the records, and two lone
+ * records never pull each other into a group.
+ */
+function attachLoneRecords(
+  rootOf: Int32Array,
+  band: BandPair[],
+  edges: LinkEdge[],
+  judge: (a: number, b: number) => PairJudgement,
+  options: ClusteringOptions,
+  isAmbiguous: (record: number) => boolean,
+): void {
+  const size = new Map<number, number>();
+  for (let i = 0; i < rootOf.length; i++) size.set(rootOf[i], (size.get(rootOf[i]) ?? 0) + 1);
+  // The one cluster each lone record's band pairs lead into; -1 once a second cluster or a household pair shows.
+  const target = new Map<number, number>();
+  const note = (x: number, y: number, household: boolean) => {
+    if (size.get(rootOf[x]) !== 1) return;
+    const into = household ? -1 : rootOf[y];
+    const held = target.get(x);
+    target.set(x, held === undefined || held === into ? into : -1);
+  };
+  for (const p of band) {
+    note(p.a, p.b, p.household === true);
+    note(p.b, p.a, p.household === true);
+  }
+  // An auto-link the clusters refused is an alternative too: it counts like a band pair.
+  for (const e of edges) {
+    note(e.a, e.b, false);
+    note(e.b, e.a, false);
+  }
+  const snapshot = Int32Array.from(rootOf);
+  const membersOf = new Map<number, number[]>();
+  for (let i = 0; i < snapshot.length; i++) {
+    const list = membersOf.get(snapshot[i]);
+    if (list) list.push(i);
+    else membersOf.set(snapshot[i], [i]);
+  }
+  for (const [x, root] of [...target].sort((p, q) => p[0] - q[0])) {
+    if (root < 0 || (size.get(root) ?? 0) < 2 || isAmbiguous(x)) continue;
+    const cluster = membersOf.get(root) as number[];
+    if (cluster.every((y) => consistent(judge(x, y))) && supported([x], cluster, judge, options) === true)
+      rootOf[x] = root;
+  }
+}
+
+/** Nothing in the pair speaks against one person: no decisive negative, no household pattern, no field
+ * weighing more than NEUTRAL_AGAINST bits against a match. */
+function consistent(j: PairJudgement): boolean {
+  return !j.hardNegative && !j.household && (j.against ?? -Infinity) > -NEUTRAL_AGAINST;
 }
 
 /** Neighbours checked per record for ambiguity (a record with more auto-links is checked on its strongest). */

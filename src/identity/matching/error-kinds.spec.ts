@@ -85,6 +85,35 @@ describe('error kinds of issue #19 on held-out-style data', () => {
     );
   });
 
+  it("settles a names-only record into its person's group by elimination, not when a namesake is an alternative", () => {
+    const namesOnly = { givenName: person.givenName, familyName: person.familyName };
+    // On its own the pair is in the review band: the names alone do not make it sure.
+    expect(decide(person, namesOnly).decision).toBe('review');
+    const copy = { ...person, addressLines: ['17', 'banksia cresent'] };
+    const namesake = {
+      ...person,
+      dateOfBirth: '1962-11-05',
+      addressLines: ['4', 'wattle road'],
+      locality: 'kiama',
+      postcode: '2533',
+      identifiers: { ssn: '9142075' },
+    };
+    const link = (fields: IdentityFields[]) => {
+      const prepared = fields.map((f, i) => matcher.prepare(rec(String(i), f), i));
+      return matcher.link(prepared, matcher.index(prepared)).clusterOf;
+    };
+    const alone = link([person, copy, namesOnly]);
+    expect(alone[2]).toBe(alone[0]);
+    expect(alone[1]).toBe(alone[0]);
+    // A second Kai O'Connor held twice: the names-only record could be either, so it stays apart (review).
+    const two = link([person, copy, namesOnly, namesake, { ...namesake, locality: 'kiamma' }]);
+    expect(two[0]).toBe(two[1]);
+    expect(two[3]).toBe(two[4]);
+    expect(two[0]).not.toBe(two[3]);
+    expect(two[2]).not.toBe(two[0]);
+    expect(two[2]).not.toBe(two[3]);
+  });
+
   it('keeps twins and a namesake son apart in households without identifiers', async () => {
     const households = sets.find((s) => s.name === 'households') as HeldoutSet;
     const batch = await readInputs(

@@ -1,6 +1,6 @@
 import { Blocker } from './blocker';
 import { BlockingRule, blockingKeysOf, blockingRulesFor } from './blocking-keys';
-import { clusterLinks, Clustering, LinkEdge, RejectedLink } from './clustering';
+import { BandPair, clusterLinks, Clustering, LinkEdge, RejectedLink } from './clustering';
 import { matchConfig, MatchConfigInput } from './match-config';
 import { logit2, MatchModel, ModelJson, PairScore } from './match-model';
 import { holdsDistinguishingField } from './match-rules';
@@ -19,6 +19,8 @@ export interface ReviewPair {
   b: number;
   weight: number;
   reason: 'between thresholds' | 'hard negative' | RejectedLink['reason'];
+  /** Set on pairs between the thresholds: whether household evidence capped the pair's weight. */
+  household?: boolean;
 }
 
 export interface LinkResult extends Clustering {
@@ -123,10 +125,12 @@ export class IdentityMatcher {
         if (s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'hard negative' });
       } else if (s.deterministic || s.weight >= model.linkWeight)
         edges.push({ a: i, b: j, weight: s.weight, deterministic: s.deterministic });
-      else if (s.weight >= model.reviewWeight)
-        review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds' });
+      else if (s.weight >= model.reviewWeight) {
+        review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds', household: s.household !== null });
+      }
     });
-    const clustering = this.cluster(records, edges);
+    // The review candidates so far are the band: every other record a lone record might belong with.
+    const clustering = this.cluster(records, edges, review);
     for (const r of clustering.rejected) review.push(r);
     const queue = reviewQueue(review, clustering.clusterOf);
     const perThousand = model.config.thresholds.reviewPerThousand;
@@ -140,8 +144,12 @@ export class IdentityMatcher {
     };
   }
 
-  /** Clusters auto-links without chaining through weak records or across hard negatives. */
-  cluster(records: PreparedRecord[], edges: LinkEdge[]): Clustering {
+  /**
+   * Clusters auto-links without chaining through weak records or across hard negatives. With the batch's
+   * review-band pairs, a record left alone whose band pairs all lead into one group joins it (see
+   * `clusterLinks`).
+   */
+  cluster(records: PreparedRecord[], edges: LinkEdge[], band?: BandPair[]): Clustering {
     const model = this.model;
     return clusterLinks(records.length, edges, (a, b) => model.quickScore(records[a], records[b]), {
       minMeanWeight: logit2(model.config.clustering.minMeanProbability),
@@ -150,6 +158,7 @@ export class IdentityMatcher {
       refine: model.config.clustering.method === 'correlation',
       components: model.config.clustering.method === 'components',
       priorWeight: model.priorWeight,
+      ...(band && model.config.clustering.settleLoneRecords ? { band } : {}),
     });
   }
 

@@ -92,6 +92,11 @@ export const matchConfigSchema = z
          * (no check against chaining; for comparison). See docs/identity-matching.md.
          */
         method: z.enum(['average-linkage', 'correlation', 'components']).default('average-linkage'),
+        /**
+         * Settle a record left on its own whose review-band pairs all lead into one group of two or more
+         * records, when the cluster check passes (see docs/identity-matching.md, "Clustering").
+         */
+        settleLoneRecords: z.boolean().default(true),
       })
       .prefault({}),
   })

@@ -69,6 +69,38 @@ describe('MatchModel', () => {
     expect(rare?.weight).toBeCloseTo(Math.log2(0.9 / 0.01), 3);
   });
 
+  it('weighs a near agreement on a common name no more than the exact agreement on it', () => {
+    const records = [
+      ...Array.from({ length: 60 }, (_, i) =>
+        rec(`s${i}`, {
+          familyName: 'Smith',
+          dateOfBirth: `19${50 + (i % 40)}-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+        }),
+      ),
+      ...Array.from({ length: 40 }, (_, i) => rec(`r${i}`, { familyName: `Rarename${i}` })),
+    ];
+    const base = model(records);
+    // EM can make a near level outweigh exact (its u is tiny): here Jaro-Winkler >= 0.92 is m 0.3 / u 0.0001.
+    const params = base.params.map((p) => {
+      if (p.name !== 'familyName') return p;
+      const k = p.levels.indexOf('jaro-winkler >= 0.92');
+      return { ...p, m: p.m.map((x, l) => (l === k ? 0.3 : x)), u: p.u.map((x, l) => (l === k ? 0.0001 : x)) };
+    });
+    const m = new MatchModel(params, 0.001, base.tf, matchConfig(), []);
+    const family = (x: string, y: string) =>
+      m
+        .score(rec('1', { familyName: x }), rec('2', { familyName: y }))
+        .fields.find((f) => f.comparison === 'familyName');
+    const exactSmith = family('Smith', 'Smith');
+    const nearSmith = family('Smith', 'Smithe');
+    expect(nearSmith?.level).toBe('jaro-winkler >= 0.92');
+    expect(nearSmith?.weight).toBeCloseTo(exactSmith?.weight as number, 3);
+    // A rare name's exact weight is not lowered, so neither is its near level's.
+    const nearRare = family('Rarename1', 'Rarenamex1');
+    expect(nearRare?.level).toBe('jaro-winkler >= 0.92');
+    expect(nearRare?.weight).toBeCloseTo(Math.log2(0.3 / 0.0001), 3);
+  });
+
   it('serialises to JSON and scores identically after a round trip', () => {
     const m = model();
     const restored = MatchModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));

@@ -87,6 +87,8 @@ export class MatchModel {
   private readonly inHousehold: boolean[];
   private readonly kSex: number;
   private readonly kEmail: number;
+  /** Per comparison and level: a near agreement of the same name in place, capped by the exact weight. */
+  private readonly nearLevels: boolean[][];
 
   constructor(
     readonly params: ComparisonParameters[],
@@ -111,16 +113,29 @@ export class MatchModel {
     this.inHousehold = this.comparisons.map((c) => (HOUSEHOLD_COMPARISONS as readonly string[]).includes(c.name));
     this.kSex = this.comparisons.findIndex((c) => c.name === 'sex');
     this.kEmail = this.comparisons.findIndex((c) => c.name === 'email');
+    this.nearLevels = this.comparisons.map((c) =>
+      c.levels.map((l) => (c.name === 'givenName' || c.name === 'familyName') && NEAR_NAME_LEVELS.includes(l)),
+    );
   }
 
   levelsInto(a: PreparedRecord, b: PreparedRecord, out: Uint8Array): void {
     for (let k = 0; k < this.comparisons.length; k++) out[k] = this.comparisons[k].compare(a, b);
   }
 
-  /** The weight of one field at a level, adjusted down when the agreeing value is common. */
-  fieldWeight(k: number, level: number, a: PreparedRecord): { weight: number; termFrequency?: number } {
+  /**
+   * The weight of one field at a level, adjusted down when the agreeing value is common. A near agreement
+   * of a name (Jaro-Winkler, a typo, a sound-alike) weighs at most what the exact agreement would for the
+   * commoner of the two names: wi1liams / williams is no stronger evidence than williams / williams.
+   */
+  fieldWeight(
+    k: number,
+    level: number,
+    a: PreparedRecord,
+    b?: PreparedRecord,
+  ): { weight: number; termFrequency?: number } {
     const c = this.comparisons[k];
     const base = this.weights[k][level];
+    if (b && this.nearLevels[k][level] && base > 0) return { weight: Math.min(base, this.exactCap(k, a, b)) };
     if (!c.tf || level !== c.tf.level) return { weight: base };
     const value = c.tf.value(a);
     if (value === null) return { weight: base };
@@ -128,6 +143,21 @@ export class MatchModel {
     const adjusted = Math.log2(this.params[k].m[level] / frequency);
     // Only ever lowers: a rare shared value is no licence to outweigh the rest (households share them).
     return adjusted < this.exactWeight[k] ? { weight: adjusted, termFrequency: frequency } : { weight: base };
+  }
+
+  /** The exact level's weight for the commoner of two records' values of a term-frequency comparison. */
+  private exactCap(k: number, a: PreparedRecord, b: PreparedRecord): number {
+    const tf = this.comparisons[k].tf;
+    if (!tf) return Infinity;
+    const va = tf.value(a);
+    const vb = tf.value(b);
+    const frequency = Math.max(
+      va === null ? 0 : this.tf.frequency(tf.column, va),
+      vb === null ? 0 : this.tf.frequency(tf.column, vb),
+    );
+    const exact = this.exactWeight[k];
+    const adjusted = frequency > 0 ? Math.log2(this.params[k].m[tf.level] / frequency) : Infinity;
+    return adjusted < exact ? adjusted : Infinity;
   }
 
   /** Match weight of a pair whose levels are already computed (before household evidence). */
@@ -148,8 +178,8 @@ export class MatchModel {
       const l = levels[k];
       if (!l) continue;
       const fw =
-        this.comparisons[k].tf && l === this.comparisons[k].tf?.level
-          ? this.fieldWeight(k, l, a).weight
+        (this.comparisons[k].tf && l === this.comparisons[k].tf?.level) || (b && this.nearLevels[k][l])
+          ? this.fieldWeight(k, l, a, b).weight
           : this.weights[k][l];
       w += fw;
       if (fw < 0) against += fw;
@@ -210,7 +240,7 @@ export class MatchModel {
     const fields: FieldExplanation[] = [];
     this.comparisons.forEach((c, k) => {
       const l = levels[k];
-      const fw = l ? this.fieldWeight(k, l, a) : { weight: 0 };
+      const fw = l ? this.fieldWeight(k, l, a, b) : { weight: 0 };
       fields.push({
         comparison: c.name,
         level: c.levels[l],
@@ -274,6 +304,14 @@ export class MatchModel {
     );
   }
 }
+
+/** Name levels that compare a name with the same name in place, short of exact. */
+const NEAR_NAME_LEVELS: readonly string[] = [
+  'jaro-winkler >= 0.92',
+  'typo: one edit or letters swapped',
+  'double metaphone',
+  'jaro-winkler >= 0.80',
+];
 
 export function probabilityOf(weight: number): number {
   return 1 / (1 + Math.pow(2, -weight));
