@@ -183,6 +183,7 @@ export function householdPage(h: Json, withheld: Withheld, errors: readonly ApiE
         person && name
           ? link(`/console/people/${String(person.id)}`, name)
           : cell(null, at('person.familyName') ?? at('person'), 'name withheld'),
+        cell(person?.dateOfBirth, at('person.dateOfBirth'), person ? 'none recorded' : '-'),
         cell(member.role, at('role')),
         cell(member.validFrom, at('validFrom')),
         cell(member.current ? 'now' : member.validTo, at('validTo')),

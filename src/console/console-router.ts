@@ -185,6 +185,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       active: item.section === locals.section,
     }));
     views.render(`${view}.njk`, { ...res.locals, ...locals, navigation }, (error, html) => {
+      // Answered already (a client gone, an error handled elsewhere): nothing more to send.
+      if (res.headersSent) return;
       if (error) {
         logger.error(`page ${view} failed to render: ${error.message}`);
         logger.debug(error.stack ?? '');
@@ -670,7 +672,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   );
 
   // Accesses over time, by organisation and by purpose: the disclosures of the window from the trail's own
-  // search (150 events a page, at most 40 pages; the page says when it counted fewer than all).
+  // search (100 events a page, at most 60 pages; the page says when it counted fewer than all).
   const ACTIVITY_WINDOWS = [7, 30, 90];
   router.get(
     '/dpo/activity',
@@ -683,7 +685,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const events: Record<string, unknown>[] = [];
       let after: string | undefined;
       let complete = false;
-      for (let n = 0; n < 40; n++) {
+      for (let n = 0; n < 60; n++) {
         const call = dpoCall(req);
         const answer = await askHub<{
           auditEvents: {

@@ -200,6 +200,113 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     await context.close();
   });
 
+  /** Presses Tab until the focused element matches (at most `max` presses); fails when it never does. */
+  const tabTo = async (page: Page, matches: string, max = 60) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate<boolean>(`document.activeElement?.matches(${JSON.stringify(matches)}) ?? false`)) return;
+    }
+    throw new Error(`Tab never reached ${matches}`);
+  };
+  /** The focused element shows that it has focus (GOV.UK's yellow focus state: an outline or a box shadow). */
+  const focusVisible = async (page: Page) =>
+    expect(
+      await page.evaluate<boolean>(`(() => {
+        const style = getComputedStyle(document.activeElement);
+        return style.outlineStyle !== 'none' || style.boxShadow !== 'none' || style.backgroundColor === 'rgb(255, 221, 0)';
+      })()`),
+    ).toBe(true);
+
+  it('works with the keyboard alone: sign in, purpose, search, a person, their household', async () => {
+    const context = await browser.newContext({ viewport: { width: 768, height: 1024 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/console`);
+    await tabTo(page, 'form:has(input[name="persona"][value="0"]) button');
+    await focusVisible(page);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/purpose$/);
+    await tabTo(page, 'input[value="EARLY_HELP"]');
+    await focusVisible(page);
+    await page.keyboard.press('Space');
+    await tabTo(page, 'button.govuk-button:not(.govuk-button--secondary)');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/caseload$/);
+    await tabTo(page, 'a[href="/console/search"]');
+    await focusVisible(page);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/search$/);
+    await tabTo(page, '#familyName');
+    await page.keyboard.type(household.familyName);
+    await tabTo(page, '#dateOfBirth');
+    await page.keyboard.type(household.dateOfBirth);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/search\?/);
+    await tabTo(page, `a[href="/console/people/${household.person}"]`);
+    await focusVisible(page);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/console/people/${household.person}$`));
+    await tabTo(page, `a[href="/console/households/${household.id}"]`, 200);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/console/households/${household.id}$`));
+    await expect(page.getByTestId('member-file').count()).resolves.toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it('fits a tablet (768×1024) and a laptop (1366×768) on every main page of each role, accessibly', async () => {
+    const pagesOf: Record<string, string[]> = {
+      'Account manager': [
+        '/console/caseload?purpose=EARLY_HELP',
+        `/console/households/${household.id}`,
+        `/console/people/${household.person}`,
+        `/console/search?familyName=${encodeURIComponent(household.familyName)}&dateOfBirth=${household.dateOfBirth}`,
+      ],
+      DPO: [
+        '/console/dpo',
+        '/console/dpo/activity',
+        '/console/dpo/break-glass?status=all',
+        '/console/dpo/anomalies',
+        `/console/dpo/people/${household.person}/subject-access`,
+        '/console/dpo/events?operation=person.',
+      ],
+      'Data steward': ['/console/reviews'],
+    };
+    for (const viewport of [
+      { width: 768, height: 1024 },
+      { width: 1366, height: 768 },
+    ]) {
+      for (const [persona, paths] of Object.entries(pagesOf)) {
+        const context = await browser.newContext({ viewport });
+        const page = await context.newPage();
+        await page.goto(`${base}/console`);
+        await page.getByRole('button', { name: persona, exact: true }).click();
+        await page.waitForURL(/\/console\/purpose$/);
+        for (const path of paths) {
+          const response = await page.goto(`${base}${path}`);
+          expect({ path, status: response?.status() }).toEqual({ path, status: 200 });
+          expect({
+            path,
+            viewport: viewport.width,
+            fits: await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
+          }).toEqual({ path, viewport: viewport.width, fits: true });
+          if (viewport.width === 1366) await accessible(page);
+        }
+        if (viewport.width === 1366 && persona === 'DPO') {
+          await page.goto(`${base}/console/dpo/activity`);
+          await shot(page, 'dpo-activity');
+          await page.goto(`${base}/console/dpo/people/${household.person}/subject-access`);
+          await shot(page, 'dpo-subject-access');
+        }
+        if (viewport.width === 1366 && persona === 'Account manager') {
+          await page.goto(`${base}/console/caseload`);
+          await shot(page, 'caseload');
+          await page.goto(`${base}/console/households/${household.id}`);
+          await shot(page, 'household');
+        }
+        await context.close();
+      }
+    }
+  });
+
   it('the data steward sees both records of a pair side by side, accessibly, and decides one', async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
