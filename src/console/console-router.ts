@@ -169,6 +169,17 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   router.use('/assets', express.static(join(govukDir, 'govuk', 'assets'), { maxAge: '1h', fallthrough: false }));
   router.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }));
   router.use(...consoleSessions(deps.pool, deps.session));
+  // A redirect goes out only once the session is saved: express-session saves at the end of a response
+  // but sends a response with a body (a redirect has one) before the save completes, so the browser's next
+  // request could read the session as it was before (signed out, no purpose), as it did on a busy machine.
+  router.use((req, res, next) => {
+    const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
+    res.redirect = ((status: number, url: string) => {
+      if (!req.session) return redirect(status, url);
+      req.session.save((error) => (error ? next(error) : redirect(status, url)));
+    }) as typeof res.redirect;
+    next();
+  });
   router.use((req, res, next) => {
     res.locals.csrfToken = generateToken(req);
     res.locals.user = req.session.user;
