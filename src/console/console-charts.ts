@@ -92,7 +92,7 @@ export function stackedBars(
     .join('');
   const svg =
     `<figure class="console-chart" data-testid="chart-${escapeHtml(id)}">` +
-    `<svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" focusable="false">` +
+    `<svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" focusable="false" font-family="GDS Transport, arial, sans-serif">` +
     `<title id="${id}-title">${escapeHtml(title)}</title><desc id="${id}-desc">${escapeHtml(description)}</desc>` +
     `<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotHeight}" stroke="#0b0c0c"/>` +
     parts.join('') +

@@ -729,7 +729,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         `Disclosures per day by purpose, last ${days} days`,
         `Stacked bars, one a day from ${dayList[0]} to ${dayList.at(-1)}, each split by the purpose given. The table below gives the numbers.`,
         labels,
-        topSeries(perDay(events, dayList, (e) => String(e.purpose ?? 'none'))),
+        topSeries(perDay(events, dayList, (e) => String(e.purpose ?? 'no purpose given'))),
       );
       render(res, 'dpo-activity', {
         title: 'Accesses over time',
