@@ -94,7 +94,9 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
         .locator('main')
         .innerText()
         .catch(() => '');
-      throw new Error(`${String(error).split('\n')[0]}; the browser is at ${page.url()}: ${main.slice(0, 400)}`);
+      throw new Error(`${String(error).split('\n')[0]}; the browser is at ${page.url()}: ${main.slice(0, 400)}`, {
+        cause: error,
+      });
     }
   };
   const accessible = async (page: Page) => {
