@@ -1,4 +1,4 @@
-import { Server } from 'node:http';
+import { request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
@@ -459,6 +459,58 @@ describe('console: sign-in, sessions and pages over the API', () => {
       .type('form')
       .send({ _csrf: csrfOf(caseloadPage.text), record: linked.record, reason: 'Not mine to decide at all.' })
       .expect(403);
+  });
+
+  it('sends a redirect only once the session is saved, so the next page never reads it unsaved', async () => {
+    const agent = request.agent(base);
+    const start = await agent.get('/console').expect(200);
+    await agent
+      .post('/console/sign-in/persona')
+      .type('form')
+      .send({ _csrf: csrfOf(start.text), persona: persona('Caseworker').id })
+      .expect(303);
+    const form = await agent.get('/console/purpose').expect(200);
+    const cookie = String(form.headers['set-cookie']).split(';')[0];
+    // Session writes wait on this lock (reads do not): the hub's save of the chosen purpose is held up.
+    const lock = await hub.db.dataSource.createQueryRunner();
+    await lock.connect();
+    await lock.startTransaction();
+    await lock.query('lock table console_session in exclusive mode');
+    let answered = false;
+    const response = new Promise<{ status?: number; location?: string }>((resolve, reject) => {
+      const body = new URLSearchParams({ _csrf: csrfOf(form.text), purpose: 'HOUSING_NEED' }).toString();
+      const post = httpRequest(
+        `${base}/console/purpose`,
+        { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          answered = true;
+          res.resume();
+          resolve({ status: res.statusCode, location: res.headers.location });
+        },
+      );
+      post.on('error', reject);
+      post.end(body);
+    });
+    try {
+      // Wait until the save is blocked on the lock: from then on, a redirect sent would be a redirect unsaved.
+      for (let waiting = 0; waiting === 0;)
+        waiting = Number(
+          (
+            await hub.db.dataSource.query(
+              `select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'console_session' and not l.granted`,
+            )
+          )[0].n,
+        );
+      expect(answered).toBe(false);
+    } finally {
+      await lock.commitTransaction();
+      await lock.release();
+    }
+    await expect(response).resolves.toEqual({ status: 303, location: '/console/caseload' });
+    const [saved] = await hub.db.dataSource.query(
+      `select sess::jsonb ->> 'purpose' as purpose from console_session where sess::jsonb -> 'user' ->> 'subject' = 'demo.caseworker' order by expire desc limit 1`,
+    );
+    expect(saved.purpose).toBe('HOUSING_NEED');
   });
 
   it('answers an unknown page or id with a page, not a stack trace', async () => {
