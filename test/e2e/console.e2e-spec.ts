@@ -316,6 +316,23 @@ describe('console: sign-in, sessions and pages over the API', () => {
     expect(page.text.match(/data-testid="member-file"/g)).toHaveLength(members.length);
     for (const member of members) expect(page.text).toContain(`href="/console/people/${member.person!.id}"`);
     for (const source of ['Housing', 'Benefits', 'Social care']) expect(page.text).toContain(`>${source}</h4>`);
+    // A source down: one banner for the page, a warning in its place for each member it knows, the rest shown.
+    const [down] = await hub.db.dataSource.query(
+      `select r.source, count(distinct m.person_id)::int as known from household_membership m
+         join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
+        where m.household_id = $1 and m.valid_to is null and r.source in ('housing', 'benefits') group by r.source order by 2 desc limit 1`,
+      [onCaseload.household],
+    );
+    expect(down.known).toBeGreaterThan(0);
+    hub.sources.fail(down.source, { mode: '500' });
+    try {
+      const outage = await agent.get(`/console/households/${onCaseload.household}`).expect(200);
+      expect(outage.text.match(/data-testid="outage"/g) ?? []).toHaveLength(1);
+      expect(outage.text.match(/govuk-warning-text__text/g) ?? []).toHaveLength(down.known);
+      expect(outage.text.match(/data-testid="member-file"/g)).toHaveLength(members.length);
+    } finally {
+      hub.sources.fail(down.source, undefined);
+    }
 
     // The members were first recorded in this household by today's sync: each joined within the window.
     const caseload = await agent.get('/console/caseload?days=7').expect(200);
