@@ -175,3 +175,6 @@ process.on('message', (command: Command) => {
     (error: unknown) => process.send!({ ok: false, error: error instanceof Error ? error.message : String(error) }),
   );
 });
+
+// The benchmark gone (finished or failed): the sandboxes go with it.
+process.on('disconnect', () => void launched?.close().finally(() => process.exit(0)));
