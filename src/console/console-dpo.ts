@@ -91,3 +91,210 @@ export function timelineItem(event: Json) {
     byline: { text: actorText(event.actor as Json | null) },
   };
 }
+
+export const BREAK_GLASS_QUERY = `query ConsoleBreakGlassReviews($status: String) {
+  breakGlassReviews(status: $status) { id granteeSubject granteeOrganisation personId purpose caseReference reason grantedAt
+    expiresAt revokedAt reviewStatus reviewedBy reviewedAt reviewNote disclosures fieldsReleased firstUsedAt lastUsedAt }
+}`;
+
+export const REVIEW_BREAK_GLASS = `mutation ConsoleReviewBreakGlass($input: ReviewBreakGlassInput!) {
+  reviewBreakGlass(input: $input) { id reviewStatus reviewNote }
+}`;
+
+/** The break-glass review statuses the page filters by, as the hub names them. */
+export const BREAK_GLASS_STATUSES = ['pending', 'justified', 'not-justified', 'all'] as const;
+
+const when = (value: unknown) => (value ? String(value).slice(0, 16).replace('T', ' ') : null);
+
+/** One grant as the review page shows it: who, whom, why, when, what it was used to see, and any outcome. */
+export function breakGlassGrant(grant: Json) {
+  const status = String(grant.reviewStatus);
+  return {
+    id: String(grant.id),
+    pending: status === 'pending',
+    status,
+    rows: [
+      { key: { text: 'Who' }, value: cell(`${String(grant.granteeSubject)} (${String(grant.granteeOrganisation)})`) },
+      { key: { text: 'Person' }, value: link(`/console/dpo/people/${String(grant.personId)}`, String(grant.personId)) },
+      {
+        key: { text: 'Purpose' },
+        value: cell(`${String(grant.purpose)}${grant.caseReference ? `, case ${String(grant.caseReference)}` : ''}`),
+      },
+      { key: { text: 'Reason given' }, value: cell(grant.reason) },
+      {
+        key: { text: 'Granted' },
+        value: cell(
+          `${when(grant.grantedAt)} until ${when(grant.expiresAt)}${grant.revokedAt ? `, revoked ${when(grant.revokedAt)}` : ''}`,
+        ),
+      },
+      {
+        key: { text: 'Used for' },
+        value: cell(
+          `${String(grant.disclosures)} views${grant.firstUsedAt ? `, ${when(grant.firstUsedAt)} to ${when(grant.lastUsedAt)}` : ''}`,
+        ),
+      },
+      { key: { text: 'Fields released' }, value: cell(grant.fieldsReleased, undefined, 'none') },
+      ...(status === 'pending'
+        ? []
+        : [
+            {
+              key: { text: 'Outcome' },
+              value: cell(
+                `${status === 'justified' ? 'Justified' : 'Not justified'}, by ${String(grant.reviewedBy)} on ${when(grant.reviewedAt)}: ${String(grant.reviewNote ?? '')}`,
+              ),
+            },
+          ]),
+    ],
+  };
+}
+
+export const DPO_ANOMALIES_QUERY = `query ConsoleDpoAnomalies($from: DateTime, $to: DateTime) {
+  auditAnomalies(from: $from, to: $to) {
+    from to zThreshold minPersons bulkThreshold timezone caseReferenceMaxPersons
+    volume { subject organisation events persons peerMedian peers robustZ }
+    outsideCaseload { subject organisation events persons breakGlassEvents }
+    outOfHours { subject organisation day events persons }
+    broadCaseReferences { organisation caseReference persons subjects }
+    flagged { kind subject organisation caseReference agreementId count first last }
+  }
+}`;
+
+const num = (value: unknown, digits = 0) => ({ text: Number(value).toFixed(digits), format: 'numeric' });
+const heads = (...names: string[]) =>
+  names.map((text) => (text.startsWith('#') ? { text: text.slice(1), format: 'numeric' } : { text }));
+
+/** The anomaly report's five lists, each a table (heading, explanation, head, rows). */
+export function anomalyTables(report: Json) {
+  const list = (key: string) => (report[key] as Json[] | undefined) ?? [];
+  const events = (subject: string) =>
+    `/console/dpo/events?${new URLSearchParams({ actorSubject: subject, from: String(report.from).slice(0, 10) })}`;
+  const who = (row: Json) => link(events(String(row.subject)), `${String(row.subject)} (${String(row.organisation)})`);
+  return [
+    {
+      id: 'volume',
+      title: 'Unusual volume',
+      text: `Users who saw far more people than the others in their organisation (robust z-score above ${String(report.zThreshold)}, at least ${String(report.minPersons)} people).`,
+      head: heads('Who', '#Views', '#People', '#Peer median', '#Peers', '#Robust z'),
+      rows: list('volume').map((r) => [
+        who(r),
+        num(r.events),
+        num(r.persons),
+        num(r.peerMedian, 1),
+        num(r.peers),
+        num(r.robustZ, 1),
+      ]),
+    },
+    {
+      id: 'outside-caseload',
+      title: 'Outside caseload',
+      text: 'Disclosures to a user with no case behind them (break-glass or consent alone).',
+      head: heads('Who', '#Views', '#People', '#Under break-glass'),
+      rows: list('outsideCaseload').map((r) => [who(r), num(r.events), num(r.persons), num(r.breakGlassEvents)]),
+    },
+    {
+      id: 'out-of-hours',
+      title: 'Out of hours',
+      text: `Users who saw ${String(report.bulkThreshold)} or more people outside office hours on one day (${String(report.timezone)}).`,
+      head: heads('Who', 'Day', '#Views', '#People'),
+      rows: list('outOfHours').map((r) => [who(r), cell(r.day), num(r.events), num(r.persons)]),
+    },
+    {
+      id: 'case-references',
+      title: 'Broad case references',
+      text: `Case references covering more than ${String(report.caseReferenceMaxPersons)} people.`,
+      head: heads('Organisation', 'Case reference', '#People', '#Users'),
+      rows: list('broadCaseReferences').map((r) => [
+        cell(r.organisation),
+        cell(r.caseReference),
+        num(r.persons),
+        num(r.subjects),
+      ]),
+    },
+    {
+      id: 'flagged',
+      title: 'Refused or flagged by a limit',
+      text: 'Disclosures a harvesting limit refused or flagged, per client and kind.',
+      head: heads('Kind', 'Who', 'Case reference', 'Agreement', '#Count', 'First', 'Last'),
+      rows: list('flagged').map((r) => [
+        cell(r.kind),
+        who(r),
+        cell(r.caseReference, undefined, '-'),
+        cell(r.agreementId, undefined, '-'),
+        num(r.count),
+        cell(when(r.first)),
+        cell(when(r.last)),
+      ]),
+    },
+  ];
+}
+
+export const DPO_SAR_QUERY = `query ConsoleSubjectAccess($personId: String!) {
+  subjectAccessReport(personId: $personId) {
+    personId personIds generatedAt dueBy sourceRecordsSearched
+    sourceRecords { source sourceKey record }
+    disclosures { ${EVENT_FIELDS} }
+    otherEvents { ${EVENT_FIELDS} }
+  }
+}`;
+
+/** A source record of the report as summary-list rows, every field the record holds. */
+export function sourceRecordRows(record: Json) {
+  let fields: Json = {};
+  try {
+    fields = JSON.parse(String(record.record)) as Json;
+  } catch {
+    fields = { record: String(record.record) };
+  }
+  return Object.entries(fields).map(([key, value]) => ({
+    key: { text: key },
+    value: cell(value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : value),
+  }));
+}
+
+/** A disclosure in the printable report: when, who, what, under what, which fields. */
+export function reportEventRow(event: Json) {
+  return [
+    cell(when(event.occurredAt)),
+    cell(actorText(event.actor as Json | null)),
+    cell(`${String(event.operation)} (${String(event.decision ?? '')})`),
+    cell([event.purpose, agreementText(event), event.basis].filter(Boolean).join(', ') || null, undefined, '-'),
+    cell(fieldsText((event.released as Json[]) ?? []) || null, undefined, '-'),
+  ];
+}
+
+export const REPORT_EVENT_HEAD = ['When (UTC)', 'Who', 'What', 'Purpose, agreement, basis', 'Released'].map((text) => ({
+  text,
+}));
+
+/** Accesses over time: the disclosures of a window, 100 a page (within the query cost limit), newest first (DPO only, audited). */
+export const DPO_ACTIVITY_QUERY = `query ConsoleDpoActivity($filter: AuditEventFilter, $after: String) {
+  auditEvents(filter: $filter, first: 100, after: $after) {
+    nodes { occurredAt operation decision actor { organisation } purpose persons households }
+    pageInfo { endCursor hasNextPage }
+  }
+}`;
+
+/** A disclosure: an allowed event that named a person or a household (the DPO's own looks aside). */
+export function isDisclosure(event: Json): boolean {
+  if (String(event.operation).startsWith('dpo.')) return false;
+  const named = ((event.persons as string[]) ?? []).length + ((event.households as string[]) ?? []).length;
+  return named > 0 && (event.decision === 'allow' || event.decision === 'allow-with-redactions');
+}
+
+/** Disclosures per day (UTC) by `key` (organisation or purpose), over `days` ending today. */
+export function perDay(events: Json[], days: string[], key: (event: Json) => string) {
+  const index = new Map(days.map((day, i) => [day, i]));
+  const counts = new Map<string, number[]>();
+  for (const event of events) {
+    const i = index.get(String(event.occurredAt).slice(0, 10));
+    if (i === undefined) continue;
+    const name = key(event);
+    if (!counts.has(name))
+      counts.set(
+        name,
+        days.map(() => 0),
+      );
+    counts.get(name)![i]++;
+  }
+  return [...counts].map(([name, values]) => ({ name, counts: values }));
+}

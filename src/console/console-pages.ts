@@ -36,7 +36,8 @@ export const PERSON_QUERY = `query ConsolePerson($id: ID!) {
 export const HOUSEHOLD_QUERY = `query ConsoleHousehold($id: ID!) {
   household(id: $id) {
     id uprn postcode addressLines memberCount multipleServicesInvolved
-    members { role validFrom validTo current person { id givenName familyName dateOfBirth ${servicesSelection} } }
+    members { role validFrom validTo current person { id givenName familyName dateOfBirth ${servicesSelection}
+    ${liveSelection} } }
   }
 }`;
 
@@ -49,12 +50,29 @@ export const SEARCH_QUERY = `query ConsoleSearch($input: SearchPeopleInput!) {
 
 export const CASELOAD_QUERY = `query ConsoleCaseload { myCaseload { id subjectKind subjectId team userSubject validFrom } }`;
 
+/**
+ * The dated fields of each source's records (`startDate`, `openedOn`, `admissionDate`, `eligibleFrom`...):
+ * what the caseload's "changed recently" is made of, asked under policy like any other field.
+ */
+export const DATED_FIELD = /(Date|On|Since|From)$/;
+const datedSelection = sourceFields
+  .map(([field, source]) => {
+    const lists = categoryLists(source)
+      .map(([list, category]) => [list, categoryFields(source, category).filter((f) => DATED_FIELD.test(f))] as const)
+      .filter(([, fields]) => fields.length > 0);
+    return lists.length
+      ? `${field} { ${lists.map(([list, fields]) => `${list} { ${fields.join(' ')} }`).join(' ')} }`
+      : '';
+  })
+  .filter(Boolean)
+  .join(' ');
+
 export const CASELOAD_HOUSEHOLD_QUERY = `query ConsoleCaseloadHousehold($id: ID!) {
-  household(id: $id) { id addressLines postcode members { current person { id givenName familyName ${servicesSelection} } } }
+  household(id: $id) { id addressLines postcode members { current validFrom validTo person { id givenName familyName ${servicesSelection} ${datedSelection} } } }
 }`;
 
 export const CASELOAD_PERSON_QUERY = `query ConsoleCaseloadPerson($id: ID!) {
-  person(id: $id) { id givenName familyName dateOfBirth ${servicesSelection} }
+  person(id: $id) { id givenName familyName dateOfBirth ${servicesSelection} ${datedSelection} }
 }`;
 
 export const PURPOSES_QUERY = `query ConsolePurposes { purposes { code name description active } me { subject organisation roles team } }`;
@@ -65,9 +83,50 @@ const sourceName = (field: string) => SOURCE_NAMES[field] ?? label(field);
 
 /** Outage banners: a source that did not answer, in the hub's words, by source. */
 export function outages(errors: readonly ApiError[]): string[] {
-  return otherErrors(errors)
+  const banners = otherErrors(errors)
     .filter((error) => (error.extensions?.code ?? '').startsWith('SOURCE_'))
     .map((error) => `${sourceName(String(error.path?.at(-1) ?? 'A source'))}: ${error.message}`);
+  return [...new Set(banners)];
+}
+
+/**
+ * Each source's records about one person as sections of lists (a table per category), every value as the
+ * hub released it or a withheld marker: `at` is the person's path in the answer ("person",
+ * "household.members.2.person").
+ */
+export function liveSections(p: Json, withheld: Withheld, errors: readonly ApiError[], at: string) {
+  const depth = at.split('.').length + 1;
+  const unavailable = new Map(
+    otherErrors(errors)
+      .filter(
+        (error) =>
+          error.path &&
+          error.path.length === depth &&
+          error.path.slice(0, -1).join('.') === at &&
+          (error.extensions?.code ?? '').startsWith('SOURCE_'),
+      )
+      .map((error) => [String(error.path!.at(-1)), error.message]),
+  );
+  return sourceFields.map(([field, source]) => {
+    const records = (p[field] ?? null) as Json | null;
+    return {
+      title: sourceName(field),
+      withheld: withheld.get(`${at}.${field}`),
+      unavailable: unavailable.get(field),
+      lists: categoryLists(source).map(([list, category]) => {
+        const fields = categoryFields(source, category);
+        const items = ((records?.[list] as Json[] | null) ?? []) as Json[];
+        return {
+          title: label(list),
+          withheld: withheld.get(`${at}.${field}.${list}`),
+          head: fields.map((name) => ({ text: label(name) })),
+          rows: items.map((item, index) =>
+            fields.map((name) => cell(item[name], withheld.get(`${at}.${field}.${list}.${index}.${name}`))),
+          ),
+        };
+      }),
+    };
+  });
 }
 
 const fullName = (p: Json): string | undefined =>
@@ -92,41 +151,17 @@ export function personPage(p: Json, withheld: Withheld, errors: readonly ApiErro
     ['Email', 'email'],
   ];
   const services = (p.services ?? {}) as Json;
-  const unavailable = new Map(
-    otherErrors(errors)
-      .filter((error) => error.path && error.path.length === 2 && (error.extensions?.code ?? '').startsWith('SOURCE_'))
-      .map((error) => [String(error.path![1]), error.message]),
-  );
   return {
     name: fullName(p),
     identityRows: identity.map(([key, field]) => row(key, p[field], w(field))),
     serviceRows: sourceFields.map(([field]) =>
       row(sourceName(field), services[field], withheld.get(`person.services.${field}`) ?? w('services'), 'not known'),
     ),
-    sections: sourceFields.map(([field, source]) => {
-      const records = (p[field] ?? null) as Json | null;
-      return {
-        title: sourceName(field),
-        withheld: w(field),
-        unavailable: unavailable.get(field),
-        lists: categoryLists(source).map(([list, category]) => {
-          const fields = categoryFields(source, category);
-          const items = ((records?.[list] as Json[] | null) ?? []) as Json[];
-          return {
-            title: label(list),
-            withheld: withheld.get(`person.${field}.${list}`),
-            head: fields.map((name) => ({ text: label(name) })),
-            rows: items.map((item, index) =>
-              fields.map((name) => cell(item[name], withheld.get(`person.${field}.${list}.${index}.${name}`))),
-            ),
-          };
-        }),
-      };
-    }),
+    sections: liveSections(p, withheld, errors, 'person'),
   };
 }
 
-export function householdPage(h: Json, withheld: Withheld) {
+export function householdPage(h: Json, withheld: Withheld, errors: readonly ApiError[] = []) {
   const w = (field: string) => withheld.get(`household.${field}`);
   const members = (h.members ?? []) as Json[];
   return {
@@ -148,10 +183,26 @@ export function householdPage(h: Json, withheld: Withheld) {
         person && name
           ? link(`/console/people/${String(person.id)}`, name)
           : cell(null, at('person.familyName') ?? at('person'), 'name withheld'),
+        cell(person?.dateOfBirth, at('person.dateOfBirth'), person ? 'none recorded' : '-'),
         cell(member.role, at('role')),
         cell(member.validFrom, at('validFrom')),
         cell(member.current ? 'now' : member.validTo, at('validTo')),
         cell(involved, at('person.services'), 'none known'),
+      ];
+    }),
+    // The case file: for each member the hub shows, what each source holds about them now.
+    memberFiles: members.flatMap((member, index) => {
+      const person = (member.person ?? null) as Json | null;
+      if (!person) return [];
+      const at = `household.members.${index}.person`;
+      return [
+        {
+          id: String(person.id),
+          name: fullName(person) ?? 'Name withheld',
+          role: typeof member.role === 'string' ? member.role : undefined,
+          current: member.current === true,
+          sections: liveSections(person, withheld, errors, at),
+        },
       ];
     }),
   };
@@ -220,4 +271,56 @@ export function caseloadRow(
     cell(holder),
     since,
   ];
+}
+
+/** One thing that changed on a case: when, about whom, what (from the values the hub released). */
+export interface CaseChange {
+  date: string;
+  who: string;
+  what: string;
+}
+
+const dayOf = (value: unknown): string | undefined =>
+  typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : undefined;
+
+/**
+ * What changed on one case since `since` (yyyy-mm-dd) up to `today`: members who joined or left the
+ * household, and every dated value of each source's records (a tenancy started, a claim's award ended, a
+ * social care case opened...), as the hub released them for the user's purpose. A withheld date is not a
+ * change anyone can be shown, so it is not listed.
+ */
+export function caseChanges(kind: string, subject: Json | null, since: string, today: string): CaseChange[] {
+  if (!subject) return [];
+  const within = (value: unknown) => {
+    const day = dayOf(value);
+    return day && day >= since && day <= today ? day : undefined;
+  };
+  const recordChanges = (person: Json, who: string): CaseChange[] =>
+    sourceFields.flatMap(([field, source]) => {
+      const records = (person[field] ?? null) as Json | null;
+      if (!records) return [];
+      return categoryLists(source).flatMap(([list]) =>
+        (((records[list] as Json[] | null) ?? []) as Json[]).flatMap((item) =>
+          Object.entries(item).flatMap(([name, value]) => {
+            const date = DATED_FIELD.test(name) ? within(value) : undefined;
+            return date
+              ? [{ date, who, what: `${sourceName(field)}: ${label(list)}, ${label(name).toLowerCase()}` }]
+              : [];
+          }),
+        ),
+      );
+    });
+  if (kind.toLowerCase() !== 'household') return recordChanges(subject, fullName(subject) ?? 'Person');
+  return ((subject.members ?? []) as Json[]).flatMap((member) => {
+    const person = (member.person ?? null) as Json | null;
+    if (!person) return [];
+    const who = fullName(person) ?? 'A member';
+    const joined = within(member.validFrom);
+    const left = within(member.validTo);
+    return [
+      ...(joined ? [{ date: joined, who, what: 'Joined the household (as the hub first recorded them here)' }] : []),
+      ...(left ? [{ date: left, who, what: 'Left the household' }] : []),
+      ...recordChanges(person, who),
+    ];
+  });
 }

@@ -14,6 +14,8 @@ import {
   CASELOAD_HOUSEHOLD_QUERY,
   CASELOAD_PERSON_QUERY,
   CASELOAD_QUERY,
+  CaseChange,
+  caseChanges,
   caseloadRow,
   HOUSEHOLD_QUERY,
   householdPage,
@@ -26,15 +28,38 @@ import {
 } from './console-pages';
 import { consoleSessions, ConsoleUser, SessionSettings } from './console-session';
 import { cell, link } from './console-cells';
-import { ACCEPT_REVIEW, REJECT_REVIEW, REVIEWS_QUERY, reviewItem } from './console-steward';
+import {
+  ACCEPT_REVIEW,
+  REJECT_REVIEW,
+  REVIEWS_QUERY,
+  reviewItem,
+  SPLIT_RECORD,
+  splittable,
+  weightBands,
+  WEIGHTS_QUERY,
+} from './console-steward';
+import { stackedBars, topSeries } from './console-charts';
 import { ApiAnswer, ApiCall, askHub, otherErrors, streamFromHub, withheldByPath } from './hub-api';
 import {
+  anomalyTables,
+  BREAK_GLASS_QUERY,
+  BREAK_GLASS_STATUSES,
+  breakGlassGrant,
+  DPO_ACTIVITY_QUERY,
+  DPO_ANOMALIES_QUERY,
   DPO_EVENTS_QUERY,
   DPO_OVERVIEW_QUERY,
+  DPO_SAR_QUERY,
   DPO_TIMELINE_QUERY,
   EVENT_FILTERS,
   EVENT_HEAD,
   eventRow,
+  isDisclosure,
+  perDay,
+  REPORT_EVENT_HEAD,
+  reportEventRow,
+  REVIEW_BREAK_GLASS,
+  sourceRecordRows,
   timelineItem,
 } from './console-dpo';
 
@@ -144,6 +169,17 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   router.use('/assets', express.static(join(govukDir, 'govuk', 'assets'), { maxAge: '1h', fallthrough: false }));
   router.use(express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 }));
   router.use(...consoleSessions(deps.pool, deps.session));
+  // A redirect goes out only once the session is saved: express-session saves at the end of a response
+  // but sends a response with a body (a redirect has one) before the save completes, so the browser's next
+  // request could read the session as it was before (signed out, no purpose), as it did on a busy machine.
+  router.use((req, res, next) => {
+    const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
+    res.redirect = ((status: number, url: string) => {
+      if (!req.session) return redirect(status, url);
+      req.session.save((error) => (error ? next(error) : redirect(status, url)));
+    }) as typeof res.redirect;
+    next();
+  });
   router.use((req, res, next) => {
     res.locals.csrfToken = generateToken(req);
     res.locals.user = req.session.user;
@@ -160,6 +196,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       active: item.section === locals.section,
     }));
     views.render(`${view}.njk`, { ...res.locals, ...locals, navigation }, (error, html) => {
+      // Answered already (a client gone, an error handled elsewhere): nothing more to send.
+      if (res.headersSent) return;
       if (error) {
         logger.error(`page ${view} failed to render: ${error.message}`);
         logger.debug(error.stack ?? '');
@@ -412,6 +450,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     }),
   );
 
+  /** "What changed recently": over the last 7, 30 (the default) or 90 days. */
+  const CHANGE_WINDOWS = [7, 30, 90];
   /** At most this many cases are opened for one caseload page (each is one audited view). */
   const CASELOAD_PAGE = 30;
 
@@ -420,6 +460,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     signedIn,
     purposeChosen,
     asyncPage(async (req, res) => {
+      const days = CHANGE_WINDOWS.includes(Number(req.query.days)) ? Number(req.query.days) : 30;
+      const today = new Date().toISOString().slice(0, 10);
+      const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
       const requestId = randomUUID();
       const list = await askHub<{
         myCaseload: {
@@ -444,12 +487,24 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           );
           const subject = answer.data?.[household ? 'household' : 'person'] ?? null;
           const refusal = subject ? undefined : otherErrors(answer.errors)[0]?.message;
-          return { household, row: caseloadRow(assignment, subject, withheldByPath(answer.errors), refusal) };
+          const href = `/console/${household ? 'households' : 'people'}/${assignment.subjectId}`;
+          const changes = caseChanges(assignment.subjectKind, subject, since, today).map((change) => ({
+            ...change,
+            href,
+          }));
+          return { household, row: caseloadRow(assignment, subject, withheldByPath(answer.errors), refusal), changes };
         }),
       );
+      const changes = rows
+        .flatMap((r) => r.changes)
+        .sort((a: CaseChange, b: CaseChange) => b.date.localeCompare(a.date))
+        .slice(0, 100);
       render(res, 'caseload', {
         title: 'My caseload',
         section: 'caseload',
+        days,
+        windows: CHANGE_WINDOWS.map((n) => ({ days: n, current: n === days })),
+        changeRows: changes.map((change) => [cell(change.date), link(change.href, change.who), cell(change.what)]),
         households: rows.filter((r) => r.household).map((r) => r.row),
         people: rows.filter((r) => !r.household).map((r) => r.row),
         more: assignments.length - shown.length,
@@ -501,6 +556,193 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           ['Broad case references', count('broadCaseReferences')],
           ['Over expected volume', count('flagged')],
         ].map(([key, value]) => ({ key: { text: key }, value: { text: String(value) } })),
+      });
+    }),
+  );
+
+  // Break-glass reviews: each grant with what it was used to see, and the DPO's outcome (reviewBreakGlass).
+  const renderBreakGlassReviews = async (
+    req: Request,
+    res: Response,
+    status: string,
+    errors: { text: string; href: string }[] = [],
+    values: Record<string, string> = {},
+  ) => {
+    const call = dpoCall(req);
+    const answer = await askHub<{ breakGlassReviews: Record<string, unknown>[] }>(req, call, BREAK_GLASS_QUERY, {
+      status,
+    });
+    if (refused(res, answer, call.requestId!)) return;
+    render(
+      res,
+      'dpo-break-glass',
+      {
+        title: 'Break-glass reviews',
+        section: 'dpo',
+        status,
+        statuses: BREAK_GLASS_STATUSES.map((s) => ({ value: s, current: s === status })),
+        grants: answer.data!.breakGlassReviews.map(breakGlassGrant),
+        errors,
+        values,
+      },
+      errors.length ? 400 : 200,
+    );
+  };
+
+  router.get(
+    '/dpo/break-glass',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const status = String(req.query.status ?? 'pending');
+      if (!(BREAK_GLASS_STATUSES as readonly string[]).includes(status))
+        return problem(
+          res,
+          400,
+          'Unknown status',
+          ['Choose pending, justified, not-justified or all.'],
+          'BAD_USER_INPUT',
+        );
+      await renderBreakGlassReviews(req, res, status);
+    }),
+  );
+
+  router.post(
+    '/dpo/break-glass/:id',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      const outcome = String(req.body.outcome ?? '');
+      const note = String(req.body.note ?? '').trim();
+      const errors = [
+        ...(['JUSTIFIED', 'NOT_JUSTIFIED'].includes(outcome)
+          ? []
+          : [{ text: 'Choose whether the access was justified', href: `#outcome-${id}` }]),
+        ...(note ? [] : [{ text: 'Write a note of why you decided so', href: `#note-${id}` }]),
+      ];
+      if (errors.length) return renderBreakGlassReviews(req, res, 'pending', errors, { [id]: note });
+      const call = dpoCall(req);
+      const answer = await askHub<{ reviewBreakGlass: { id: string } | null }>(req, call, REVIEW_BREAK_GLASS, {
+        input: { id, outcome, note },
+      });
+      if (!answer.data?.reviewBreakGlass) {
+        const error = otherErrors(answer.errors)[0];
+        if (error?.extensions?.code === 'BAD_USER_INPUT' || error?.extensions?.code === 'INVALID_ACCESS_RECORD')
+          return renderBreakGlassReviews(req, res, 'pending', [{ text: error.message, href: `#note-${id}` }], {
+            [id]: note,
+          });
+        if (refused(res, answer, call.requestId!)) return;
+        return problem(
+          res,
+          400,
+          'The review was not recorded',
+          [error?.message ?? 'The hub refused it.'],
+          error?.extensions?.code,
+        );
+      }
+      logger.log(`break-glass review recorded by ${req.session.user!.subject}`);
+      res.redirect(303, '/console/dpo/break-glass?status=all');
+    }),
+  );
+
+  // The anomaly report in full: every list, with links to the events behind each line.
+  router.get(
+    '/dpo/anomalies',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const day = (name: string) => {
+        const value = typeof req.query[name] === 'string' ? (req.query[name] as string).trim() : '';
+        return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined;
+      };
+      const from = day('from');
+      const to = day('to');
+      const call = dpoCall(req);
+      const answer = await askHub<{ auditAnomalies: Record<string, unknown> }>(req, call, DPO_ANOMALIES_QUERY, {
+        from: from ? `${from}T00:00:00Z` : undefined,
+        to: to ? `${to}T00:00:00Z` : undefined,
+      });
+      const inputProblems = otherErrors(answer.errors).filter((error) => error.extensions?.code === 'BAD_USER_INPUT');
+      if (inputProblems.length)
+        return problem(
+          res,
+          400,
+          'Check the dates',
+          inputProblems.map((e) => e.message),
+          'BAD_USER_INPUT',
+          call.requestId,
+        );
+      if (refused(res, answer, call.requestId!)) return;
+      const report = answer.data!.auditAnomalies;
+      render(res, 'dpo-anomalies', {
+        title: 'Unusual access',
+        section: 'dpo',
+        from: String(report.from).slice(0, 10),
+        to: String(report.to).slice(0, 10),
+        tables: anomalyTables(report),
+      });
+    }),
+  );
+
+  // Accesses over time, by organisation and by purpose: the disclosures of the window from the trail's own
+  // search (100 events a page, at most 60 pages; the page says when it counted fewer than all).
+  const ACTIVITY_WINDOWS = [7, 30, 90];
+  router.get(
+    '/dpo/activity',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const days = ACTIVITY_WINDOWS.includes(Number(req.query.days)) ? Number(req.query.days) : 30;
+      const dayList = Array.from({ length: days }, (_, i) =>
+        new Date(Date.now() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+      );
+      const events: Record<string, unknown>[] = [];
+      let after: string | undefined;
+      let complete = false;
+      for (let n = 0; n < 60; n++) {
+        const call = dpoCall(req);
+        const answer = await askHub<{
+          auditEvents: {
+            nodes: Record<string, unknown>[];
+            pageInfo: { endCursor: string | null; hasNextPage: boolean };
+          };
+        }>(req, call, DPO_ACTIVITY_QUERY, { filter: { from: `${dayList[0]}T00:00:00Z` }, after });
+        if (n === 0 && refused(res, answer, call.requestId!)) return;
+        const page = answer.data?.auditEvents;
+        if (!page) break;
+        events.push(...page.nodes.filter(isDisclosure));
+        if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) {
+          complete = true;
+          break;
+        }
+        after = page.pageInfo.endCursor;
+      }
+      const labels = dayList.map((d) => d.slice(5));
+      const organisation = (e: Record<string, unknown>) =>
+        String((e.actor as Record<string, unknown> | null)?.organisation ?? 'anonymous');
+      const byOrganisation = stackedBars(
+        'by-organisation',
+        `Disclosures per day by organisation, last ${days} days`,
+        `Stacked bars, one a day from ${dayList[0]} to ${dayList.at(-1)}, each split by the organisation shown the data. The table below gives the numbers.`,
+        labels,
+        topSeries(perDay(events, dayList, organisation)),
+      );
+      const byPurpose = stackedBars(
+        'by-purpose',
+        `Disclosures per day by purpose, last ${days} days`,
+        `Stacked bars, one a day from ${dayList[0]} to ${dayList.at(-1)}, each split by the purpose given. The table below gives the numbers.`,
+        labels,
+        topSeries(perDay(events, dayList, (e) => String(e.purpose ?? 'no purpose given'))),
+      );
+      render(res, 'dpo-activity', {
+        title: 'Accesses over time',
+        section: 'dpo',
+        days,
+        windows: ACTIVITY_WINDOWS.map((n) => ({ days: n, current: n === days })),
+        complete,
+        counted: events.length,
+        charts: [byOrganisation, byPurpose].map((chart, i) => ({
+          ...chart,
+          heading: i === 0 ? 'By organisation' : 'By purpose',
+          days: chart.rows.filter((row) => row.at(-1) && (row.at(-1) as { text: string }).text !== '0'),
+        })),
       });
     }),
   );
@@ -585,6 +827,36 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           page.pageInfo.hasNextPage && page.pageInfo.endCursor
             ? `/console/dpo/people/${id}?${new URLSearchParams({ after: page.pageInfo.endCursor })}`
             : undefined,
+      });
+    }),
+  );
+
+  router.get(
+    '/dpo/people/:id/subject-access',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      if (!UUID.test(id)) return problem(res, 404, 'Not found', ['There is no person at this address.'], 'NOT_FOUND');
+      const call = dpoCall(req);
+      const answer = await askHub<{ subjectAccessReport: Record<string, unknown> }>(req, call, DPO_SAR_QUERY, {
+        personId: id,
+      });
+      if (refused(res, answer, call.requestId!)) return;
+      const report = answer.data!.subjectAccessReport;
+      const records = (report.sourceRecords as Record<string, unknown>[]) ?? [];
+      render(res, 'dpo-subject-access', {
+        title: 'Subject access report',
+        section: 'dpo',
+        report,
+        personIds: report.personIds,
+        generatedAt: String(report.generatedAt).slice(0, 19).replace('T', ' '),
+        records: records.map((record) => ({
+          title: `${String(record.source)} ${String(record.sourceKey)}`,
+          rows: sourceRecordRows(record),
+        })),
+        head: REPORT_EVENT_HEAD,
+        disclosures: ((report.disclosures as Record<string, unknown>[]) ?? []).map(reportEventRow),
+        otherEvents: ((report.otherEvents as Record<string, unknown>[]) ?? []).map(reportEventRow),
       });
     }),
   );
@@ -715,7 +987,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         h: answer.data.household,
         withheld: Object.fromEntries(withheld),
         outages: outages(answer.errors),
-        ...householdPage(answer.data.household, withheld),
+        ...householdPage(answer.data.household, withheld, answer.errors),
       });
     }),
   );
@@ -732,11 +1004,41 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       }>(req, call, REVIEWS_QUERY, { after });
       if (refused(res, answer, call.requestId!)) return;
       const page = answer.data!.matchReviews;
+      // The distribution of the whole queue's weights: its pages, 100 at a time (at most 1,000 pairs).
+      const weights: number[] = [];
+      let cursor: string | null | undefined;
+      let complete = false;
+      for (let n = 0; n < 10; n++) {
+        const more = await askHub<{
+          matchReviews: { nextCursor: string | null; items: { explanation: { weight: number } }[] };
+        }>(req, dpoCall(req), WEIGHTS_QUERY, { after: cursor });
+        const items = more.data?.matchReviews;
+        if (!items) break;
+        weights.push(...items.items.map((item) => item.explanation.weight));
+        cursor = items.nextCursor;
+        if (!cursor) {
+          complete = true;
+          break;
+        }
+      }
+      const bands = weightBands(weights);
       render(res, 'reviews', {
         title: 'Match review',
         section: 'reviews',
         pending: page.pending,
-        items: page.items.map(reviewItem),
+        weightsCounted: weights.length,
+        weightsComplete: complete,
+        weightChart: bands.categories.length
+          ? stackedBars(
+              'weights',
+              'Match weights of the pairs waiting for review',
+              `How many pairs waiting for a decision have each match weight, in bands one unit wide, from ${bands.categories[0]} to ${bands.categories.at(-1)}.`,
+              bands.categories,
+              [{ name: 'Pairs', counts: bands.counts }],
+              { categoryHeading: 'Weight band', labelEvery: 1 },
+            )
+          : undefined,
+        items: page.items.map((item) => ({ ...reviewItem(item), records: splittable(item) })),
         nextPage: page.nextCursor ? `/console/reviews?${new URLSearchParams({ after: page.nextCursor })}` : undefined,
       });
     }),
@@ -758,6 +1060,53 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         { id: String(req.params.id), ...(note ? { note } : {}) },
       );
       if (refused(res, answer, call.requestId!)) return;
+      res.redirect(303, '/console/reviews');
+    }),
+  );
+
+  // Split a record out of its person, for good (the hub's splitSourceRecord, data stewards only, audited).
+  router.post(
+    '/split-record',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const record = String(req.body.record ?? '');
+      const reason = String(req.body.reason ?? '').trim();
+      if (!/^\d{1,18}$/.test(record))
+        return problem(
+          res,
+          400,
+          'Choose a record',
+          ['Choose the record to split out of its person.'],
+          'BAD_USER_INPUT',
+        );
+      if (reason.length < 10)
+        return problem(
+          res,
+          400,
+          'Give a reason',
+          ['Say why this record is not the person it is linked to (at least 10 characters).'],
+          'BAD_USER_INPUT',
+        );
+      const call = dpoCall(req);
+      const answer = await askHub<{ splitSourceRecord: { personId: string | null } | null }>(req, call, SPLIT_RECORD, {
+        id: record,
+        reason,
+      });
+      if (!answer.data?.splitSourceRecord) {
+        const error = otherErrors(answer.errors)[0];
+        const code = error?.extensions?.code ?? 'SPLIT_REFUSED';
+        if (answer.status === 401 || code === 'FORBIDDEN' || code === 'UNAUTHENTICATED') {
+          if (refused(res, answer, call.requestId!)) return;
+        }
+        return problem(
+          res,
+          400,
+          'The record was not split',
+          [error?.message ?? 'The hub refused the split.'],
+          code,
+          call.requestId,
+        );
+      }
       res.redirect(303, '/console/reviews');
     }),
   );

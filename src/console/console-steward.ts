@@ -64,3 +64,36 @@ export function reviewItem(item: Json) {
     }),
   };
 }
+
+/** The weights of the whole pending queue (a page of 100 at a time), for its distribution. */
+export const WEIGHTS_QUERY = `query ConsoleReviewWeights($after: String) {
+  matchReviews(first: 100, after: $after) { nextCursor items { explanation { weight } } }
+}`;
+
+export const SPLIT_RECORD = `mutation ConsoleSplit($id: ID!, $reason: String!) {
+  splitSourceRecord(sourceRecordId: $id, reason: $reason) { personId }
+}`;
+
+/** The records of a review item a steward may split out of their person: id and a label. */
+export function splittable(item: Json) {
+  return [item.recordA as Json, item.recordB as Json]
+    .filter((record) => record.personId && !record.deleted)
+    .map((record) => ({
+      value: String(record.id),
+      text: `${String(record.source)} ${String(record.sourceKey)}`,
+    }));
+}
+
+/** Weights in bands one unit wide (log2 Bayes factor), from the lowest to the highest present. */
+export function weightBands(weights: number[]): { categories: string[]; counts: number[] } {
+  if (!weights.length) return { categories: [], counts: [] };
+  const low = Math.floor(Math.min(...weights));
+  const high = Math.floor(Math.max(...weights));
+  const categories: string[] = [];
+  const counts: number[] = [];
+  for (let band = low; band <= high; band++) {
+    categories.push(`${band} to ${band + 1}`);
+    counts.push(weights.filter((w) => Math.floor(w) === band).length);
+  }
+  return { categories, counts };
+}

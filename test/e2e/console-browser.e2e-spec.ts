@@ -8,7 +8,7 @@ import { CaseAssignmentsService } from '../../src/access/relationships/case-assi
 import { Principal, Role } from '../../src/engine/principal';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
-jest.setTimeout(240_000);
+jest.setTimeout(480_000);
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -77,6 +77,28 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     await hub?.stop();
   });
 
+  /** A browser context whose waits allow for a loaded machine (CI runners share their cores). */
+  const newContext = async (options: { viewport: { width: number; height: number } }) => {
+    const context = await browser.newContext(options);
+    context.setDefaultTimeout(90_000);
+    context.setDefaultNavigationTimeout(90_000);
+    return context;
+  };
+  /** Does `action` (a click, a key) and waits for the page it leads to; on failure, says where the browser is instead. */
+  const go = async (page: Page, action: () => Promise<unknown>, url: RegExp) => {
+    await action();
+    try {
+      await page.waitForURL(url);
+    } catch (error) {
+      const main = await page
+        .locator('main')
+        .innerText()
+        .catch(() => '');
+      throw new Error(`${String(error).split('\n')[0]}; the browser is at ${page.url()}: ${main.slice(0, 400)}`, {
+        cause: error,
+      });
+    }
+  };
   const accessible = async (page: Page) => {
     const results = await new AxeBuilder({ page })
       .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
@@ -85,53 +107,54 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
   };
   const fitsWidth = async (page: Page) =>
     expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-  const shot = async (page: Page, name: string) => {
-    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shot = async (page: Page, name: string, fullPage = true) => {
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
   };
 
   it('an account manager signs in, chooses a purpose, finds a family and opens their household, on a tablet', async () => {
-    const context = await browser.newContext({ viewport: { width: 768, height: 1024 } });
+    const context = await newContext({ viewport: { width: 768, height: 1024 } });
     const page = await context.newPage();
     await page.goto(`${base}/console`);
     await accessible(page);
     await shot(page, 'sign-in');
-    await page.getByRole('button', { name: 'Account manager' }).click();
-
-    await page.waitForURL(/\/console\/purpose$/);
+    await go(page, () => page.getByRole('button', { name: 'Account manager' }).click(), /\/console\/purpose$/);
     await accessible(page);
     // Keyboard only: to the early help purpose, choose it, on to Continue.
     await page.getByLabel('Early help').focus();
     await page.keyboard.press('Space');
     await page.getByRole('button', { name: 'Continue' }).focus();
-    await page.keyboard.press('Enter');
-
-    await page.waitForURL(/\/console\/caseload$/);
+    await go(page, () => page.keyboard.press('Enter'), /\/console\/caseload$/);
     await accessible(page);
     await fitsWidth(page);
     await shot(page, 'caseload');
-    await expect(page.locator(`a[href="/console/households/${household.id}"]`).count()).resolves.toBe(1);
-    await page.getByRole('link', { name: 'Search', exact: true }).click();
-    await page.waitForURL(/\/console\/search$/);
+    await expect(
+      page.getByTestId('caseload-households').locator(`a[href="/console/households/${household.id}"]`).count(),
+    ).resolves.toBe(1);
+    await expect(page.getByTestId('changes').getByText('Joined the household').count()).resolves.toBeGreaterThan(0);
+    await go(page, () => page.getByRole('link', { name: 'Search', exact: true }).click(), /\/console\/search$/);
     await accessible(page);
     await page.getByLabel('Family name').fill(household.familyName);
     await page.getByLabel('Date of birth').fill(household.dateOfBirth);
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.waitForURL(/\/console\/search\?/);
+    await go(page, () => page.getByRole('button', { name: 'Search' }).click(), /\/console\/search\?/);
     await accessible(page);
     await fitsWidth(page);
     await shot(page, 'search');
     const results = page.getByTestId('results');
     await expect(results.getByRole('link').count()).resolves.toBeGreaterThan(0);
-    await page.locator(`a[href="/console/people/${household.person}"]`).click();
-
-    await page.waitForURL(new RegExp(`/console/people/${household.person}$`));
+    await go(
+      page,
+      () => page.locator(`a[href="/console/people/${household.person}"]`).click(),
+      new RegExp(`/console/people/${household.person}$`),
+    );
     await accessible(page);
     await fitsWidth(page);
     await shot(page, 'person');
     await expect(page.getByTestId('person-name').textContent()).resolves.toContain(household.familyName);
-    await page.getByRole('link', { name: 'Open the household' }).click();
-
-    await page.waitForURL(new RegExp(`/console/households/${household.id}$`));
+    await go(
+      page,
+      () => page.getByRole('link', { name: 'Open the household' }).click(),
+      new RegExp(`/console/households/${household.id}$`),
+    );
     await accessible(page);
     await fitsWidth(page);
     await shot(page, 'household');
@@ -140,7 +163,7 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
   });
 
   it('shows a source outage as a banner, and withheld values as markers, at 1366×768', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const context = await newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     await page.goto(`${base}/console`);
     await page.getByRole('button', { name: 'Account manager' }).click();
@@ -172,26 +195,31 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
       .getByLabel('Why can this not wait?')
       .fill('Police report a child at risk at this address tonight; no caseworker yet.');
     await page.getByLabel('30 minutes').check();
-    await page.getByRole('button', { name: 'Break the glass' }).click();
-    await page.waitForURL(new RegExp(`/console/people/${other.id}$`));
+    await go(
+      page,
+      () => page.getByRole('button', { name: 'Break the glass' }).click(),
+      new RegExp(`/console/people/${other.id}$`),
+    );
     await expect(page.getByText('You broke the glass for this person').count()).resolves.toBe(1);
     await accessible(page);
     await context.close();
   });
 
   it('the DPO sees the trail, a timeline of who saw a person, and the event search, all accessible', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const context = await newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     await page.goto(`${base}/console`);
-    await page.getByRole('button', { name: 'DPO' }).click();
-    await page.waitForURL(/\/console\/purpose$/);
+    await go(page, () => page.getByRole('button', { name: 'DPO' }).click(), /\/console\/purpose$/);
     await page.goto(`${base}/console/dpo`);
     await expect(page.getByTestId('chain').textContent()).resolves.toMatch(/Intact/);
     await accessible(page);
     await shot(page, 'dpo');
     await page.getByLabel("Who has seen a person's record: person id").fill(household.person);
-    await page.getByRole('button', { name: 'Show the timeline' }).click();
-    await page.waitForURL(new RegExp(`/console/dpo/people/${household.person}$`));
+    await go(
+      page,
+      () => page.getByRole('button', { name: 'Show the timeline' }).click(),
+      new RegExp(`/console/dpo/people/${household.person}$`),
+    );
     await expect(page.getByTestId('timeline').textContent()).resolves.toMatch(/person\.view/);
     await accessible(page);
     await shot(page, 'dpo-timeline');
@@ -200,12 +228,118 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     await context.close();
   });
 
-  it('the data steward sees both records of a pair side by side, accessibly, and decides one', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  /** Presses Tab until the focused element matches (at most `max` presses); fails when it never does. */
+  const tabTo = async (page: Page, matches: string, max = 60) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate<boolean>(`document.activeElement?.matches(${JSON.stringify(matches)}) ?? false`)) return;
+    }
+    throw new Error(`Tab never reached ${matches}`);
+  };
+  /** The focused element shows that it has focus (GOV.UK's yellow focus state: an outline or a box shadow). */
+  const focusVisible = async (page: Page) =>
+    expect(
+      await page.evaluate<boolean>(`(() => {
+        const style = getComputedStyle(document.activeElement);
+        return style.outlineStyle !== 'none' || style.boxShadow !== 'none' || style.backgroundColor === 'rgb(255, 221, 0)';
+      })()`),
+    ).toBe(true);
+
+  it('works with the keyboard alone: sign in, purpose, search, a person, their household', async () => {
+    const context = await newContext({ viewport: { width: 768, height: 1024 } });
     const page = await context.newPage();
     await page.goto(`${base}/console`);
-    await page.getByRole('button', { name: 'Data steward' }).click();
-    await page.waitForURL(/\/console\/purpose$/);
+    await tabTo(page, 'form:has(input[name="persona"][value="0"]) button');
+    await focusVisible(page);
+    await go(page, () => page.keyboard.press('Enter'), /\/console\/purpose$/);
+    // Tab reaches the radio group once; the arrow keys move within it (and choose).
+    await tabTo(page, 'input[name="purpose"]');
+    await focusVisible(page);
+    for (let i = 0; i < 20; i++) {
+      if (await page.evaluate<boolean>(`document.activeElement?.value === 'EARLY_HELP'`)) break;
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Space');
+    await expect(page.getByLabel('Early help').isChecked()).resolves.toBe(true);
+    await tabTo(page, 'form[action="/console/purpose"] button');
+    await focusVisible(page);
+    await go(page, () => page.keyboard.press('Enter'), /\/console\/caseload$/);
+    await tabTo(page, 'a[href="/console/search"]');
+    await focusVisible(page);
+    await go(page, () => page.keyboard.press('Enter'), /\/console\/search$/);
+    await tabTo(page, '#familyName');
+    await page.keyboard.type(household.familyName);
+    await tabTo(page, '#dateOfBirth');
+    await page.keyboard.type(household.dateOfBirth);
+    await go(page, () => page.keyboard.press('Enter'), /\/console\/search\?/);
+    await tabTo(page, `a[href="/console/people/${household.person}"]`);
+    await focusVisible(page);
+    await go(page, () => page.keyboard.press('Enter'), new RegExp(`/console/people/${household.person}$`));
+    await tabTo(page, `a[href="/console/households/${household.id}"]`, 200);
+    await go(page, () => page.keyboard.press('Enter'), new RegExp(`/console/households/${household.id}$`));
+    await expect(page.getByTestId('member-file').count()).resolves.toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it('fits a tablet (768×1024) and a laptop (1366×768) on every main page of each role, accessibly', async () => {
+    const pagesOf: Record<string, string[]> = {
+      'Account manager': [
+        '/console/caseload?purpose=EARLY_HELP',
+        `/console/households/${household.id}`,
+        `/console/people/${household.person}`,
+        `/console/search?familyName=${encodeURIComponent(household.familyName)}&dateOfBirth=${household.dateOfBirth}`,
+      ],
+      DPO: [
+        '/console/dpo',
+        '/console/dpo/activity',
+        '/console/dpo/break-glass?status=all',
+        '/console/dpo/anomalies',
+        `/console/dpo/people/${household.person}/subject-access`,
+        '/console/dpo/events?operation=person.',
+      ],
+      'Data steward': ['/console/reviews'],
+    };
+    for (const viewport of [
+      { width: 768, height: 1024 },
+      { width: 1366, height: 768 },
+    ]) {
+      for (const [persona, paths] of Object.entries(pagesOf)) {
+        const context = await newContext({ viewport });
+        const page = await context.newPage();
+        await page.goto(`${base}/console`);
+        await go(page, () => page.getByRole('button', { name: persona, exact: true }).click(), /\/console\/purpose$/);
+        for (const path of paths) {
+          const response = await page.goto(`${base}${path}`);
+          expect({ path, status: response?.status() }).toEqual({ path, status: 200 });
+          expect({
+            path,
+            viewport: viewport.width,
+            fits: await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
+          }).toEqual({ path, viewport: viewport.width, fits: true });
+          if (viewport.width === 1366) await accessible(page);
+        }
+        if (viewport.width === 1366 && persona === 'DPO') {
+          await page.goto(`${base}/console/dpo/activity`);
+          await shot(page, 'dpo-activity');
+          await page.goto(`${base}/console/dpo/people/${household.person}/subject-access`);
+          await shot(page, 'dpo-subject-access', false);
+        }
+        if (viewport.width === 1366 && persona === 'Account manager') {
+          await page.goto(`${base}/console/caseload`);
+          await shot(page, 'caseload');
+          await page.goto(`${base}/console/households/${household.id}`);
+          await shot(page, 'household');
+        }
+        await context.close();
+      }
+    }
+  });
+
+  it('the data steward sees both records of a pair side by side, accessibly, and decides one', async () => {
+    const context = await newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/console`);
+    await go(page, () => page.getByRole('button', { name: 'Data steward' }).click(), /\/console\/purpose$/);
     // A pair to decide, if this borough's matching left none: two members of one household, queued as the
     // matcher queues pairs it cannot decide (the HTTP suite decides one the matcher queued itself).
     await hub.db.dataSource.query(`
@@ -226,8 +360,11 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     expect(before).toBeGreaterThan(0);
     await accessible(page);
     await shot(page, 'reviews');
-    await page.getByTestId('review').first().getByRole('button', { name: 'Different people' }).click();
-    await page.waitForURL(/\/console\/reviews$/);
+    await go(
+      page,
+      () => page.getByTestId('review').first().getByRole('button', { name: 'Different people' }).click(),
+      /\/console\/reviews$/,
+    );
     await expect(page.getByTestId('pending').textContent()).resolves.toMatch(/waiting for a decision: \d+\./);
     await context.close();
   });

@@ -1,10 +1,10 @@
-import { Server } from 'node:http';
+import { request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { Principal, Role } from '../../src/engine/principal';
 import { consolePersonas } from '../../src/console/console-router';
-import { PERSON_QUERY } from '../../src/console/console-pages';
+import { HOUSEHOLD_QUERY, PERSON_QUERY } from '../../src/console/console-pages';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
 jest.setTimeout(180_000);
@@ -299,6 +299,235 @@ describe('console: sign-in, sessions and pages over the API', () => {
     // Nobody else reaches the queue.
     const manager = await signedIn('Account manager', 'EARLY_HELP');
     await manager.get('/console/reviews').expect(403);
+  });
+
+  it('shows the household case file with what each source holds for each member, and what changed on the caseload', async () => {
+    const agent = await signedIn('Account manager', 'EARLY_HELP');
+    const page = await agent.get(`/console/households/${onCaseload.household}`).expect(200);
+    const token = await hub.token(persona('Account manager').token);
+    const api = await request(hub.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${token}`)
+      .set('x-purpose', 'EARLY_HELP')
+      .send({ query: HOUSEHOLD_QUERY, variables: { id: onCaseload.household } })
+      .expect(200);
+    const members = (api.body.data.household.members as { person: { id: string } | null }[]).filter((m) => m.person);
+    expect(members.length).toBeGreaterThan(0);
+    expect(page.text.match(/data-testid="member-file"/g)).toHaveLength(members.length);
+    for (const member of members) expect(page.text).toContain(`href="/console/people/${member.person!.id}"`);
+    for (const source of ['Housing', 'Benefits', 'Social care']) expect(page.text).toContain(`>${source}</h4>`);
+    // A source down: one banner for the page, a warning in its place for each member it knows, the rest shown.
+    const [down] = await hub.db.dataSource.query(
+      `select r.source, count(distinct m.person_id)::int as known from household_membership m
+         join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
+        where m.household_id = $1 and m.valid_to is null and r.source in ('housing', 'benefits') group by r.source order by 2 desc limit 1`,
+      [onCaseload.household],
+    );
+    expect(down.known).toBeGreaterThan(0);
+    hub.sources.fail(down.source, { mode: '500' });
+    try {
+      const outage = await agent.get(`/console/households/${onCaseload.household}`).expect(200);
+      expect(outage.text.match(/data-testid="outage"/g) ?? []).toHaveLength(1);
+      expect(outage.text.match(/govuk-warning-text__text/g) ?? []).toHaveLength(down.known);
+      expect(outage.text.match(/data-testid="member-file"/g)).toHaveLength(members.length);
+    } finally {
+      hub.sources.fail(down.source, undefined);
+    }
+
+    // The members were first recorded in this household by today's sync: each joined within the window.
+    const caseload = await agent.get('/console/caseload?days=7').expect(200);
+    expect(caseload.text).toContain('What changed in the last 7 days');
+    const changes = /data-testid="changes"[\s\S]*?<\/table>/.exec(caseload.text)?.[0] ?? '';
+    expect(changes).toContain('Joined the household');
+    expect(changes).toContain(`href="/console/households/${onCaseload.household}"`);
+    expect(changes).toContain(new Date().toISOString().slice(0, 10));
+  });
+
+  it('lets the DPO record a break-glass review outcome with a note, through the API', async () => {
+    const manager = await signedIn('Account manager', 'EARLY_HELP');
+    const form = await manager.get(`/console/people/${offCaseload}/break-glass`);
+    if (form.status === 200)
+      await manager
+        .post(`/console/people/${offCaseload}/break-glass`)
+        .type('form')
+        .send({
+          _csrf: csrfOf(form.text),
+          reason: 'A neighbour reports the family has been without heating for a week; no caseworker assigned.',
+          minutes: '30',
+        });
+    const [grant] = await hub.db.dataSource.query(
+      `select id::text from break_glass where review_status = 'pending' order by granted_at desc limit 1`,
+    );
+    expect(grant).toBeDefined();
+    const dpo = await signedIn('DPO');
+    await manager.get('/console/dpo/break-glass').expect(403);
+    const list = await dpo.get('/console/dpo/break-glass').expect(200);
+    expect(list.text).toContain(`action="/console/dpo/break-glass/${grant.id}"`);
+    const noNote = await dpo
+      .post(`/console/dpo/break-glass/${grant.id}`)
+      .type('form')
+      .send({ _csrf: csrfOf(list.text), outcome: 'NOT_JUSTIFIED', note: '' })
+      .expect(400);
+    expect(noNote.text).toContain('Write a note of why you decided so');
+    expect(await hub.db.dataSource.query(`select review_status from break_glass where id = $1`, [grant.id])).toEqual([
+      { review_status: 'pending' },
+    ]);
+    await dpo
+      .post(`/console/dpo/break-glass/${grant.id}`)
+      .type('form')
+      .send({ _csrf: csrfOf(noNote.text), outcome: 'NOT_JUSTIFIED', note: 'A heating problem is not an emergency.' })
+      .expect(303)
+      .expect('location', '/console/dpo/break-glass?status=all');
+    expect(
+      await hub.db.dataSource.query(`select review_status, review_note from break_glass where id = $1`, [grant.id]),
+    ).toEqual([{ review_status: 'not-justified', review_note: 'A heating problem is not an emergency.' }]);
+    const all = await dpo.get('/console/dpo/break-glass?status=all').expect(200);
+    expect(all.text).toContain('Not justified, by demo.dpo');
+    const [review] = await hub.db.dataSource.query(
+      `select operation from audit_event where actor_subject = 'demo.dpo' and operation = 'break-glass.review'`,
+    );
+    expect(review).toBeDefined();
+  });
+
+  it('gives the DPO the anomaly report, a printable subject access report and accesses over time', async () => {
+    const manager = await signedIn('Account manager', 'EARLY_HELP');
+    await manager.get(`/console/people/${onCaseload.person}`).expect(200);
+    await manager.get(`/console/dpo/people/${onCaseload.person}/subject-access`).expect(403);
+    const dpo = await signedIn('DPO');
+    const anomalies = await dpo.get('/console/dpo/anomalies').expect(200);
+    for (const heading of ['Unusual volume', 'Outside caseload', 'Out of hours', 'Broad case references'])
+      expect(anomalies.text).toContain(heading);
+    // Break-glass views are outside any caseload: the account manager is listed, with a link to the events.
+    expect(anomalies.text).toMatch(/data-testid="anomaly-outside-caseload"[\s\S]*demo\.account-manager/);
+    const badDate = await dpo.get('/console/dpo/anomalies?from=2026-13-45').expect(400);
+    expect(badDate.text).toContain('Check the dates');
+
+    const sar = await dpo.get(`/console/dpo/people/${onCaseload.person}/subject-access`).expect(200);
+    expect(sar.text).toContain('Subject access report');
+    expect(sar.text).toContain(onCaseload.person);
+    const [record] = await hub.db.dataSource.query(
+      `select r.source_key from person_link l join source_record r on r.id = l.source_record_id where l.person_id = $1 limit 1`,
+      [onCaseload.person],
+    );
+    expect(sar.text).toContain(record.source_key);
+    expect(sar.text).toMatch(/data-testid="sar-disclosures"[\s\S]*demo\.account-manager/);
+
+    const activity = await dpo.get('/console/dpo/activity?days=7');
+    expect(activity.status).toBe(200);
+    expect(activity.text).toMatch(
+      /<svg[^>]*role="img"[^>]*aria-labelledby="by-organisation-title by-organisation-desc"/,
+    );
+    expect(activity.text).toContain('Disclosures per day by purpose, last 7 days');
+    const counted = Number(/data-testid="counted">(\d+)/.exec(activity.text)?.[1]);
+    const [{ n }] = await hub.db.dataSource.query(
+      `select count(*)::int as n from audit_event where decision in ('allow', 'allow-with-redactions')
+        and (cardinality(persons) > 0 or cardinality(households) > 0) and occurred_at >= current_date - 6
+        and operation not like 'dpo.%'`,
+    );
+    expect(counted).toBeGreaterThan(0);
+    expect(counted).toBeLessThanOrEqual(n);
+    expect(activity.text).toContain('EARLY_HELP');
+    const looks = (
+      await hub.db.dataSource.query(`select distinct operation from audit_event where actor_subject = 'demo.dpo'`)
+    ).map((row: { operation: string }) => row.operation);
+    expect(looks).toEqual(expect.arrayContaining(['dpo.anomalies', 'dpo.subject-access', 'dpo.search']));
+  });
+
+  it('shows the data steward the distribution of match weights, and splits a record out of its person', async () => {
+    const steward = await signedIn('Data steward');
+    const page = await steward.get('/console/reviews').expect(200);
+    expect(page.text).toMatch(/data-testid="chart-weights"/);
+    expect(page.text).toContain('Match weights of the pairs waiting for review');
+    const [linked] = await hub.db.dataSource.query(
+      `select l.source_record_id::text as record, l.person_id::text as person from person_link l
+        where (select count(*) from person_link o where o.person_id = l.person_id) > 1 order by l.source_record_id limit 1`,
+    );
+    const tooShort = await steward
+      .post('/console/split-record')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), record: linked.record, reason: 'no' })
+      .expect(400);
+    expect(tooShort.text).toContain('Give a reason');
+    await steward
+      .post('/console/split-record')
+      .type('form')
+      .send({
+        _csrf: csrfOf(tooShort.text),
+        record: linked.record,
+        reason: 'A different person: another date of birth.',
+      })
+      .expect(303)
+      .expect('location', '/console/reviews');
+    const [after] = await hub.db.dataSource.query(
+      `select person_id::text as person from person_link where source_record_id = $1`,
+      [linked.record],
+    );
+    expect(after.person).not.toBe(linked.person);
+    const alone = await steward
+      .post('/console/split-record')
+      .type('form')
+      .send({ _csrf: csrfOf(tooShort.text), record: linked.record, reason: 'Once more, though it is alone now.' })
+      .expect(400);
+    expect(alone.text).toContain('The record was not split');
+    const manager = await signedIn('Account manager', 'EARLY_HELP');
+    const caseloadPage = await manager.get('/console/caseload').expect(200);
+    await manager
+      .post('/console/split-record')
+      .type('form')
+      .send({ _csrf: csrfOf(caseloadPage.text), record: linked.record, reason: 'Not mine to decide at all.' })
+      .expect(403);
+  });
+
+  it('sends a redirect only once the session is saved, so the next page never reads it unsaved', async () => {
+    const agent = request.agent(base);
+    const start = await agent.get('/console').expect(200);
+    await agent
+      .post('/console/sign-in/persona')
+      .type('form')
+      .send({ _csrf: csrfOf(start.text), persona: persona('Caseworker').id })
+      .expect(303);
+    const form = await agent.get('/console/purpose').expect(200);
+    const cookie = String(form.headers['set-cookie']).split(';')[0];
+    // Session writes wait on this lock (reads do not): the hub's save of the chosen purpose is held up.
+    const lock = await hub.db.dataSource.createQueryRunner();
+    await lock.connect();
+    await lock.startTransaction();
+    await lock.query('lock table console_session in exclusive mode');
+    let answered = false;
+    const response = new Promise<{ status?: number; location?: string }>((resolve, reject) => {
+      const body = new URLSearchParams({ _csrf: csrfOf(form.text), purpose: 'HOUSING_NEED' }).toString();
+      const post = httpRequest(
+        `${base}/console/purpose`,
+        { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          answered = true;
+          res.resume();
+          resolve({ status: res.statusCode, location: res.headers.location });
+        },
+      );
+      post.on('error', reject);
+      post.end(body);
+    });
+    try {
+      // Wait until the save is blocked on the lock: from then on, a redirect sent would be a redirect unsaved.
+      for (let waiting = 0; waiting === 0;)
+        waiting = Number(
+          (
+            await hub.db.dataSource.query(
+              `select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'console_session' and not l.granted`,
+            )
+          )[0].n,
+        );
+      expect(answered).toBe(false);
+    } finally {
+      await lock.commitTransaction();
+      await lock.release();
+    }
+    await expect(response).resolves.toEqual({ status: 303, location: '/console/caseload' });
+    const [saved] = await hub.db.dataSource.query(
+      `select sess::jsonb ->> 'purpose' as purpose from console_session where sess::jsonb -> 'user' ->> 'subject' = 'demo.caseworker' order by expire desc limit 1`,
+    );
+    expect(saved.purpose).toBe('HOUSING_NEED');
   });
 
   it('answers an unknown page or id with a page, not a stack trace', async () => {
