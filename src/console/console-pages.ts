@@ -324,3 +324,39 @@ export function caseChanges(kind: string, subject: Json | null, since: string, t
     ];
   });
 }
+
+/** The signed-in user's life-event alerts (Tell Us Once), under the session's purpose like any view. */
+export const ALERTS_QUERY = `query ConsoleAlerts { notifications { id personId type date givenName familyName createdAt readAt } }`;
+export const ALERT_READ_MUTATION = `mutation ConsoleAlertRead($id: ID!) { markLifeEventNotificationRead(id: $id) }`;
+
+const LIFE_EVENT_WORDS: Record<string, string> = {
+  DEATH: 'Death reported',
+  BIRTH: 'Birth reported',
+  CHANGE_OF_ADDRESS: 'Change of address reported',
+  CHANGE_OF_NAME: 'Change of name reported',
+};
+
+export interface AlertItem {
+  id: string;
+  personId: string;
+  type?: string | null;
+  date?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+  readAt?: string | null;
+}
+
+/** One alert as a caseload row: when, who (to their page), what happened, and whether it is new. */
+export function alertRow(alert: AlertItem, index: number, withheld: Withheld) {
+  const at = (field: string) => withheld.get(`notifications.${index}.${field}`);
+  const name = [alert.givenName, alert.familyName].filter(Boolean).join(' ');
+  return {
+    id: alert.id,
+    unread: !alert.readAt,
+    cells: [
+      cell(alert.date, at('date')),
+      name ? link(`/console/people/${alert.personId}`, name) : cell(undefined, at('familyName'), 'name not released'),
+      cell(alert.type ? (LIFE_EVENT_WORDS[alert.type] ?? alert.type) : undefined, at('type')),
+    ],
+  };
+}

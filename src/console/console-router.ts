@@ -11,6 +11,10 @@ import type { DevTokenIssuer } from '../auth/dev-token.service';
 import type { Principal } from '../engine/principal';
 import type { CouncilSignIn } from './council-sign-in';
 import {
+  ALERT_READ_MUTATION,
+  AlertItem,
+  alertRow,
+  ALERTS_QUERY,
   CASELOAD_HOUSEHOLD_QUERY,
   CASELOAD_PERSON_QUERY,
   CASELOAD_QUERY,
@@ -464,16 +468,23 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const today = new Date().toISOString().slice(0, 10);
       const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
       const requestId = randomUUID();
-      const list = await askHub<{
-        myCaseload: {
-          subjectKind: string;
-          subjectId: string;
-          team: string;
-          userSubject?: string | null;
-          validFrom: string;
-        }[];
-      }>(req, callFor(req, requestId), CASELOAD_QUERY);
+      const [list, alerts] = await Promise.all([
+        askHub<{
+          myCaseload: {
+            subjectKind: string;
+            subjectId: string;
+            team: string;
+            userSubject?: string | null;
+            validFrom: string;
+          }[];
+        }>(req, callFor(req, requestId), CASELOAD_QUERY),
+        // Life events of people whose case is held here (Tell Us Once), released under the same purpose.
+        askHub<{ notifications: AlertItem[] }>(req, callFor(req, randomUUID()), ALERTS_QUERY),
+      ]);
       if (refused(res, list, requestId)) return;
+      const alertWithheld = withheldByPath(alerts.errors);
+      const alertRows = (alerts.data?.notifications ?? []).map((alert, index) => alertRow(alert, index, alertWithheld));
+      const alertProblem = alerts.data ? undefined : otherErrors(alerts.errors)[0]?.message;
       const assignments = list.data?.myCaseload ?? [];
       const shown = assignments.slice(0, CASELOAD_PAGE);
       const rows = await Promise.all(
@@ -502,6 +513,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       render(res, 'caseload', {
         title: 'My caseload',
         section: 'caseload',
+        alertRows,
+        unreadAlerts: alertRows.filter((alert) => alert.unread).length,
+        alertProblem,
         days,
         windows: CHANGE_WINDOWS.map((n) => ({ days: n, current: n === days })),
         changeRows: changes.map((change) => [cell(change.date), link(change.href, change.who), cell(change.what)]),
@@ -509,6 +523,20 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         people: rows.filter((r) => !r.household).map((r) => r.row),
         more: assignments.length - shown.length,
       });
+    }),
+  );
+
+  // An alert marked read (the hub's markLifeEventNotificationRead: only the user's own or their team's).
+  router.post(
+    '/alerts/:id/read',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const call: ApiCall = { token: req.session.user!.token, requestId: randomUUID() };
+      const answer = await askHub<{ markLifeEventNotificationRead: boolean }>(req, call, ALERT_READ_MUTATION, {
+        id: String(req.params.id),
+      });
+      if (refused(res, answer, call.requestId!)) return;
+      res.redirect(303, '/console/caseload#alerts');
     }),
   );
 

@@ -167,6 +167,10 @@ export class LifeEventNotificationModel {
   personId: string;
   @Field({ nullable: true }) @ReleasedAs(LIFE_EVENT_FIELDS.type) type?: string;
   @Field({ nullable: true, description: 'YYYY-MM-DD.' }) @ReleasedAs(LIFE_EVENT_FIELDS.date) date?: string;
+  @Field({ nullable: true, description: 'Who it happened to (the golden identity).' })
+  @ReleasedAs('hub.identity.givenName')
+  givenName?: string;
+  @Field({ nullable: true }) @ReleasedAs('hub.identity.familyName') familyName?: string;
   @Field() @NotPersonalData('your own team') team: string;
   @Field() @NotPersonalData('when the alert was made') createdAt: Date;
   @Field({ nullable: true }) @NotPersonalData('when it was marked read') readAt?: Date;

@@ -530,6 +530,55 @@ describe('console: sign-in, sessions and pages over the API', () => {
     expect(saved.purpose).toBe('HOUSING_NEED');
   });
 
+  it('shows life events of people on the caseload (Tell Us Once) as the API releases them, and marks one read', async () => {
+    const [member] = await hub.db.dataSource.query(
+      `select person_id::text as id from household_membership where household_id = $1 and valid_to is null and person_id <> $2 order by person_id limit 1`,
+      [onCaseload.household, onCaseload.person],
+    );
+    const registrar = await hub.token({ subject: 'reg-console', organisation: 'council', roles: [Role.Registrar] });
+    const reported = await request(hub.app.getHttpServer())
+      .post('/graphql')
+      .set('authorization', `Bearer ${registrar}`)
+      .send({
+        query: `mutation ($input: ReportLifeEventInput!) { reportLifeEvent(input: $input) { id status } }`,
+        variables: {
+          input: {
+            type: 'CHANGE_OF_NAME',
+            personId: member.id,
+            date: '2026-02-02',
+            evidenceReference: 'DEEDPOLL:DP-2026-0042',
+            newName: { familyName: 'Okonkwo-Reyes' },
+          },
+        },
+      })
+      .expect(200);
+    expect(reported.body.data.reportLifeEvent.status).toBe('ACCEPTED');
+
+    const agent = await signedIn('Account manager', 'EARLY_HELP');
+    const page = await agent.get('/console/caseload').expect(200);
+    const table = page.text.slice(page.text.indexOf('data-testid="alerts"'));
+    expect(table).toContain('Change of name reported');
+    expect(table).toContain('2026-02-02');
+    expect(table).toContain(`/console/people/${member.id}`);
+    expect(table).toContain('Okonkwo-Reyes');
+    expect(page.text).toContain('data-testid="unread-alerts"');
+    // Reading the alerts is a view of the person, audited with the purpose the user chose.
+    const [seen] = (await auditFor('demo.account-manager', 'life-event.notifications')).slice(-1);
+    expect(seen).toMatchObject({ purpose: 'EARLY_HELP' });
+    expect(seen.persons).toContain(member.id);
+
+    const alertId = /action="\/console\/alerts\/(\d+)\/read"/.exec(page.text)![1];
+    await agent
+      .post(`/console/alerts/${alertId}/read`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(303)
+      .expect('location', '/console/caseload#alerts');
+    const after = await agent.get('/console/caseload').expect(200);
+    expect(after.text).not.toContain(`/console/alerts/${alertId}/read`);
+    expect(after.text).not.toContain('data-testid="unread-alerts"');
+  });
+
   it('answers an unknown page or id with a page, not a stack trace', async () => {
     const agent = await signedIn('Data steward', 'DATA_QUALITY');
     const missing = await agent.get('/console/people/not-an-id').expect(404);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CaseAssignmentsService } from '../../access/relationships/case-assignments.service';
 import { AuditRecorder } from '../../engine/audit-recorder';
+import { PersonDirectory } from '../../identity/directory/person-directory.service';
 import type { Principal } from '../../engine/principal';
 import { Db, eventPersons, LifeEventRow } from '../intake/life-event-row';
 
@@ -13,6 +14,8 @@ export interface LifeEventNotification {
   personId: string;
   type: string;
   date: string;
+  givenName?: string;
+  familyName?: string;
   team: string;
   createdAt: Date;
   readAt?: Date;
@@ -34,6 +37,7 @@ export class LifeEventAlertsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assignments: CaseAssignmentsService,
     private readonly audit: AuditRecorder,
+    private readonly directory: PersonDirectory,
   ) {}
 
   /** Alerts every current case holder of the event's persons; returns how many alerts were made. */
@@ -89,12 +93,16 @@ export class LifeEventAlertsService {
         limit ${NOTIFICATIONS_PAGE}`,
       [principal.organisation, principal.subject, principal.team ?? null],
     );
+    // Who it happened to, by the golden identity (withheld by the field policy where not released).
+    const people = await this.directory.indexed(rows.map((r) => r.person_id));
     return rows.map((r) => ({
       id: r.id,
       eventId: r.event_id,
       personId: r.person_id,
       type: r.type,
       date: r.occurred_on,
+      givenName: people.get(r.person_id)?.golden.givenName?.value,
+      familyName: people.get(r.person_id)?.golden.familyName?.value,
       team: r.team,
       createdAt: new Date(r.created_at),
       ...(r.read_at ? { readAt: new Date(r.read_at) } : {}),
