@@ -16,6 +16,7 @@ import { ConsoleSessions1763813000000 } from './1763813000000-console-sessions';
 import { LifeEvents1763814000000 } from './1763814000000-life-events';
 import { LifeEventIntake1763814100000 } from './1763814100000-life-event-intake';
 import { ReportedIdentityMatching1763814200000 } from './1763814200000-reported-identity-matching';
+import { JobQueue1763814300000 } from './1763814300000-job-queue';
 
 /** Every migration, in order. A new migration is added here as well as in its own file. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   LifeEvents1763814000000,
   LifeEventIntake1763814100000,
   ReportedIdentityMatching1763814200000,
+  JobQueue1763814300000,
 ];

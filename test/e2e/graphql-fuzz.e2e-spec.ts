@@ -226,10 +226,13 @@ describe('GraphQL fuzzing: hostile input gets a coded refusal, never a 500, a ha
       if (problems.length > 20) break;
     }
     expect(problems).toEqual([]);
-    // Hostile values must get past the parser into nearly every field, and some must be answered, or little was tested.
+    // Hostile values must get past the parser into every field, and some must be answered, or little was tested.
+    // A query that finds nothing answers (null, an empty page); a mutation that validates its whole input
+    // (reportLifeEvent, recordConsent...) rightly refuses every hostile value: the floor counts the queries.
     const withArgs = rootFieldsOf(schema).filter((field) => field.hasArgs);
     expect(withArgs.filter((field) => !reached.has(field.field)).map((field) => field.field)).toEqual([]);
-    expect(answered.size).toBeGreaterThan(withArgs.length / 3);
+    const queries = withArgs.filter((field) => field.root === 'query');
+    expect(queries.filter((field) => answered.has(field.field)).length).toBeGreaterThan(queries.length / 3);
   });
 
   it('malformed documents: cut short, unbalanced braces, stray and invalid tokens', async () => {

@@ -77,6 +77,8 @@ async function grantHubRole(owner: DataSource, role: string): Promise<void> {
   await owner.query('select audit_grant_app_role($1)', [role]);
   await owner.query(`revoke all on schema_migration from ${role}`);
   await owner.query(`grant select on schema_migration to ${role}`);
+  await owner.query(`grant usage on schema pgboss to ${role}`);
+  await owner.query(`grant select, insert, update, delete on all tables in schema pgboss to ${role}`);
 }
 
 async function problemsOf(role: string | undefined) {

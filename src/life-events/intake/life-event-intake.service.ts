@@ -218,10 +218,10 @@ export class LifeEventIntakeService {
     const unsafe = why ? unsafeTextProblem(why, 'multiline', 2000) : undefined;
     if (why.length < MIN_REASON || unsafe)
       throw invalidReport([{ field: 'reason', message: unsafe ?? `say why, in at least ${MIN_REASON} characters` }]);
-    if (!isUuid(id)) throw lifeEventNotFound(`No life event ${id}`);
+    if (!isUuid(id)) throw lifeEventNotFound('No life event has that id');
     const event = await this.inTransaction(async (tx) => {
       const found = await loadEvent(tx, id, true);
-      if (!found) throw lifeEventNotFound(`No life event ${id}`);
+      if (!found) throw lifeEventNotFound('No life event has that id');
       // A rejected report can be withdrawn too, so that its evidence reference can be reported again.
       if (found.status === 'WITHDRAWN') throw invalidTransition(`Life event ${id} is withdrawn already`);
       const anyEvent = actor.roles.includes(Role.Registrar) || actor.roles.includes(Role.Dpo);
@@ -267,11 +267,11 @@ export class LifeEventIntakeService {
     actor: Principal,
     requestId?: string,
   ): Promise<LifeEventRow> {
-    if (!isUuid(id)) throw lifeEventNotFound(`No life event ${id}`);
+    if (!isUuid(id)) throw lifeEventNotFound('No life event has that id');
     const person = personId ? (await this.persons([personId], 'personId'))[0] : undefined;
     const event = await this.inTransaction(async (tx) => {
       const found = await loadEvent(tx, id, true);
-      if (!found) throw lifeEventNotFound(`No life event ${id}`);
+      if (!found) throw lifeEventNotFound('No life event has that id');
       if (found.status !== 'AWAITING_MATCH')
         throw invalidTransition(`Life event ${id} is ${found.status.toLowerCase()}: its match was decided already`);
       const decided = JSON.stringify({ subject: actor.subject, ...(note?.trim() ? { note: note.trim() } : {}) });

@@ -56,7 +56,7 @@ export class LifeEventReceiptsService {
     const [row]: EventDbRow[] = uuid.test(id)
       ? await this.dataSource.query(`select ${EVENT_COLUMNS} from life_event where id = $1`, [id])
       : [];
-    if (!row) throw lifeEventNotFound(`No life event ${id}`);
+    if (!row) throw lifeEventNotFound('No life event has that id');
     return toEvent(row);
   }
 

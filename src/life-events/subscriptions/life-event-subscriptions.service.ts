@@ -123,14 +123,14 @@ export class LifeEventSubscriptionsService {
   }
 
   async end(id: string, actor: Principal): Promise<SubscriptionRow> {
-    if (!uuid.test(id)) throw lifeEventNotFound(`No life event subscription ${id}`);
+    if (!uuid.test(id)) throw lifeEventNotFound('No life event subscription has that id');
     return this.dataSource.transaction(async (tx) => {
       const [row]: Record<string, unknown>[] = await tx.query(
         `select id::text, recipient_kind, recipient, organisation, event_type, webhook_url, active, created_by, created_at
            from life_event_subscription where id = $1 for update`,
         [id],
       );
-      if (!row) throw lifeEventNotFound(`No life event subscription ${id}`);
+      if (!row) throw lifeEventNotFound('No life event subscription has that id');
       await tx.query(`update life_event_subscription set active = false where id = $1`, [id]);
       await this.audit.record(
         {

@@ -11,6 +11,8 @@ import { RateLimitErrorCode } from '../../../src/rate-limit/rate-limit.service';
 import { EligibilityErrorCode } from '../../../src/single-view/eligibility/eligibility.exception';
 import { SingleViewErrorCode } from '../../../src/single-view/single-view.errors';
 import { SourceErrorCode } from '../../../src/sources/source-transport';
+import { LifeEventErrorCode } from '../../../src/life-events/life-event.exception';
+import { LifeEventDeliveryErrorCode } from '../../../src/life-events/delivery/life-event-delivery.exception';
 
 /** Apollo Server's own codes for requests that are wrong as sent, and Nest's for its HTTP exceptions. */
 const APOLLO_CODES = [
@@ -53,6 +55,8 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set(
       EligibilityErrorCode,
       SingleViewErrorCode,
       SourceErrorCode,
+      LifeEventErrorCode,
+      LifeEventDeliveryErrorCode,
     ].flatMap((codes) => Object.values(codes) as string[]),
   ].filter((code) => !BUG_CODES.has(code)),
 );
