@@ -88,7 +88,7 @@ describe('goldenIdentity', () => {
     const later = [
       ...sources,
       { ...record('social-care', '2026-04-01', { familyName: 'White' }), changedAt: '2026-04-01' },
-      { ...record('education', '2026-04-02', { familyName: 'White' }), changedAt: '2026-04-02' },
+      { ...record('benefits', '2026-04-02', { familyName: 'White' }), changedAt: '2026-04-02' },
     ];
     expect(goldenIdentity(later, undefined, reported).familyName).toMatchObject({ value: 'White' });
   });
