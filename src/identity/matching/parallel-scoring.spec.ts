@@ -31,7 +31,11 @@ describe('scoring candidate pairs on several threads', () => {
   it('reads every prepared record back from shared memory exactly as it was', () => {
     const store = new SharedRecords(shareRecords(prepared));
     expect(store.count).toBe(prepared.length);
-    for (const i of [0, 1, 17, 1234, prepared.length - 1]) expect(store.get(i)).toEqual(prepared[i]);
+    for (let i = 0; i < prepared.length; i++) expect(store.get(i)).toEqual(prepared[i]);
+    // The batch holds every kind of field the store writes.
+    expect(prepared.some((r) => r.identifiers || r.nino)).toBe(true);
+    expect(prepared.some((r) => r.email && !r.email.valid) || prepared.some((r) => r.email)).toBe(true);
+    expect(prepared.some((r) => r.middle && r.given && r.given.nicknames.length)).toBe(true);
     const withAddress = prepared.find((r) => r.addressWeights && r.addressWeights.some((w) => w !== 1));
     expect(withAddress).toBeDefined();
     const back = store.get((withAddress as PreparedRecord).index);
