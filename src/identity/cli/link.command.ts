@@ -31,6 +31,7 @@ export class LinkCommand extends CommandRunner {
       reviewPairs: run.result.review.length,
       reviewNotQueued: run.result.reviewNotQueued,
       threads: options.threads ?? defaultScoringThreads(),
+      ...(run.result.chunksPerThread ? { chunksPerThread: run.result.chunksPerThread } : {}),
       timings: run.timings,
       maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };

@@ -31,6 +31,8 @@ export interface LinkResult extends Clustering {
   review: ReviewPair[];
   /** Review items left out because the queue reached `thresholds.reviewPerThousand`. */
   reviewNotQueued: number;
+  /** With threaded scoring: the chunks of candidate pairs each thread scored (this thread first). */
+  chunksPerThread?: number[];
 }
 
 /**
@@ -146,6 +148,7 @@ export class IdentityMatcher {
       autoLinks: edges.length,
       review: queue.slice(0, limit),
       reviewNotQueued: Math.max(0, queue.length - limit),
+      ...(scored.chunksPerThread ? { chunksPerThread: scored.chunksPerThread } : {}),
     };
   }
 

@@ -14,6 +14,8 @@ export interface ScoredCandidates {
   candidatePairs: number;
   edges: LinkEdge[];
   review: ReviewPair[];
+  /** Chunks of pairs each thread scored, this thread first (threaded scoring only; for reports). */
+  chunksPerThread?: number[];
 }
 
 /** What a scored pair becomes: one code per outcome, so that threads can hand results back as bytes. */
@@ -145,10 +147,12 @@ export async function scoreCandidatesInThreads(
     chunks,
     next,
   };
-  const results: (ScoredCandidates | ChunkResult | undefined)[] = new Array(chunkList.length);
+  const results: (ScoredCandidates | ChunkResult | undefined)[] = Array.from({ length: chunkList.length });
   const finished = Array.from({ length: workers }, () => runWorker(data, results));
   // This thread takes chunks too, with its own records (no decoding).
+  let own = 0;
   for (let c = Atomics.add(next, 0, 1); c < chunkList.length; c = Atomics.add(next, 0, 1)) {
+    own++;
     const out: ScoredCandidates = { candidatePairs: 0, edges: [], review: [] };
     index.forEachCandidateIn(chunkList[c], (i, j) => {
       out.candidatePairs++;
@@ -158,8 +162,8 @@ export async function scoreCandidatesInThreads(
     });
     results[c] = out;
   }
-  await Promise.all(finished);
-  const out: ScoredCandidates = { candidatePairs: 0, edges: [], review: [] };
+  const chunksPerThread = [own, ...(await Promise.all(finished))];
+  const out: ScoredCandidates = { candidatePairs: 0, edges: [], review: [], chunksPerThread };
   for (let c = 0; c < results.length; c++) {
     const r = results[c];
     if (!r) throw new Error(`scoring chunk ${c} has no result`);
@@ -176,17 +180,20 @@ export async function scoreCandidatesInThreads(
   return out;
 }
 
-function runWorker(data: ScoringWorkerData, results: (ScoredCandidates | ChunkResult | undefined)[]): Promise<void> {
+/** Runs one scoring thread; resolves to the number of chunks it scored. */
+function runWorker(data: ScoringWorkerData, results: (ScoredCandidates | ChunkResult | undefined)[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(data);
-    let done = false;
-    worker.on('message', (message: ChunkResult | { done: true }) => {
-      if ('done' in message) done = true;
+    let done: number | null = null;
+    worker.on('message', (message: ChunkResult | { done: number }) => {
+      if ('done' in message) done = message.done;
       else results[message.chunk] = message;
     });
     worker.on('error', reject);
     worker.on('exit', (code) =>
-      done && code === 0 ? resolve() : reject(new Error(`a scoring thread stopped early (exit code ${code})`)),
+      done !== null && code === 0
+        ? resolve(done)
+        : reject(new Error(`a scoring thread stopped early (exit code ${code})`)),
     );
   });
 }
@@ -194,7 +201,10 @@ function runWorker(data: ScoringWorkerData, results: (ScoredCandidates | ChunkRe
 /** Starts the worker from its compiled file, or from source (tests, scripts run from TypeScript). */
 function startWorker(workerData: ScoringWorkerData): Worker {
   const file = join(__dirname, `score-worker${extname(__filename)}`);
-  if (!file.endsWith('.ts')) return new Worker(file, { workerData });
+  // A young generation of 16 MB: a worker's garbage (records read per chunk) is collected early, not
+  // left to grow beside the main thread's heap.
+  const resourceLimits = { maxYoungGenerationSizeMb: 16 };
+  if (!file.endsWith('.ts')) return new Worker(file, { workerData, resourceLimits });
   const swc = require.resolve('@swc/core');
   const bootstrap = `
     const { readFileSync } = require('node:fs');
@@ -208,7 +218,7 @@ function startWorker(workerData: ScoringWorkerData): Worker {
       module._compile(code, filename);
     };
     require(${JSON.stringify(file)});`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, workerData, resourceLimits });
 }
 
 /** Rebuilds the model in a worker from the parameters it was given (the same model, number for number). */

@@ -19,7 +19,9 @@ function run(data: ScoringWorkerData): void {
   let b = new Int32Array(1024);
   let weight = new Float64Array(1024);
   let outcome = new Uint8Array(1024);
+  let taken = 0;
   for (let c = Atomics.add(data.next, 0, 1); c < chunkCount; c = Atomics.add(data.next, 0, 1)) {
+    taken++;
     // Records are read once per chunk: the blocks of a chunk hold each record at most a few times.
     const cache = new Map<number, PreparedRecord>();
     const get = (i: number) => {
@@ -63,7 +65,7 @@ function run(data: ScoringWorkerData): void {
       [result.a, result.b, result.weight, result.outcome].map((x) => x.buffer as ArrayBuffer),
     );
   }
-  port.postMessage({ done: true });
+  port.postMessage({ done: taken });
 }
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T): T {

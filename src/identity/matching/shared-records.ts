@@ -163,7 +163,7 @@ export class SharedRecords {
   private readonly textView: Buffer;
 
   constructor(readonly data: SharedRecordsData) {
-    this.strings = new Array(data.textAt.length - 1);
+    this.strings = Array.from({ length: data.textAt.length - 1 });
     this.textView = Buffer.from(data.text.buffer, data.text.byteOffset, data.text.byteLength);
   }
 
@@ -191,19 +191,19 @@ export class SharedRecords {
     };
     const list = () => {
       const length = next();
-      const values: string[] = new Array(length);
-      for (let k = 0; k < length; k++) values[k] = str();
+      const values: string[] = [];
+      for (let k = 0; k < length; k++) values.push(str());
       return values;
     };
     const name = (): PreparedName | null => {
       const length = next();
       if (length === NONE) return null;
-      const tokens: string[] = new Array(length);
-      for (let k = 0; k < length; k++) tokens[k] = str();
+      const tokens: string[] = [];
+      for (let k = 0; k < length; k++) tokens.push(str());
       const metaphone: [string, string] = [str(), str()];
       const groups = next();
-      const nicknames: number[] = new Array(groups);
-      for (let k = 0; k < groups; k++) nicknames[k] = next();
+      const nicknames: number[] = [];
+      for (let k = 0; k < groups; k++) nicknames.push(next());
       return { tokens, key: tokens.join(''), first: tokens[0], metaphone, nicknames };
     };
     const index = next();
@@ -238,12 +238,13 @@ export class SharedRecords {
     if (tokens !== NONE) {
       const from = next();
       addressKey = optional();
-      address = new Array(tokens);
+      const words: string[] = [];
       addressMasks = new Int32Array(tokens);
       for (let t = 0; t < tokens; t++) {
-        address[t] = str();
+        words.push(str());
         addressMasks[t] = next();
       }
+      address = words;
       addressWeights = weights.slice(from, from + tokens);
     }
     const locality = optional();
