@@ -1,10 +1,16 @@
 import { Blocker } from './blocker';
 import { BlockingRule, blockingKeysOf, blockingRulesFor } from './blocking-keys';
-import { BandPair, clusterLinks, Clustering, LinkEdge, RejectedLink } from './clustering';
+import { BandPair, clusterLinks, Clustering, LinkEdge } from './clustering';
 import { matchConfig, MatchConfigInput } from './match-config';
 import { logit2, MatchModel, ModelJson, PairScore } from './match-model';
 import { holdsDistinguishingField } from './match-rules';
-import { defaultScoringThreads, ScoredCandidates, scoreCandidates, scoreCandidatesInThreads } from './parallel-scoring';
+import {
+  defaultScoringThreads,
+  ReviewPair,
+  ScoredCandidates,
+  scoreCandidates,
+  scoreCandidatesInThreads,
+} from './parallel-scoring';
 import { prepareRecord } from './prepare';
 import { trainModel, TrainingReport } from './training';
 import { MatchRecord, PreparedRecord } from './types';
@@ -15,14 +21,7 @@ export interface MatcherJson {
   training?: TrainingReport;
 }
 
-export interface ReviewPair {
-  a: number;
-  b: number;
-  weight: number;
-  reason: 'between thresholds' | 'hard negative' | RejectedLink['reason'];
-  /** Set on pairs between the thresholds: whether household evidence capped the pair's weight. */
-  household?: boolean;
-}
+export type { ReviewPair } from './parallel-scoring';
 
 export interface LinkResult extends Clustering {
   candidatePairs: number;

@@ -2,12 +2,21 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Blocker, SharedBlocks } from './blocker';
-import { LinkEdge } from './clustering';
-import type { ReviewPair } from './identity-matcher';
+import { LinkEdge, RejectedLink } from './clustering';
 import { MatchModel, QuickScore } from './match-model';
 import { shareRecords, SharedRecordsData } from './shared-records';
 import { TermFrequencies, TermFrequencyTables } from './term-frequencies';
 import { PreparedRecord } from './types';
+
+/** A pair for clerical review (see `IdentityMatcher.link`). */
+export interface ReviewPair {
+  a: number;
+  b: number;
+  weight: number;
+  reason: 'between thresholds' | 'hard negative' | RejectedLink['reason'];
+  /** Set on pairs between the thresholds: whether household evidence capped the pair's weight. */
+  household?: boolean;
+}
 
 /** The candidate pairs scored: auto-links and review-band pairs, in blocking order. */
 export interface ScoredCandidates {
