@@ -25,6 +25,8 @@ function arg(name: string): string | undefined {
 const size = Number(arg('--size') ?? 100_000);
 const seed = Number(arg('--seed') ?? 7);
 const skipTuning = process.argv.includes('--skip-tuning');
+/** Threads scoring the synthetic link's candidate pairs (default: the link command's, the cores up to 4). */
+const threads = arg('--threads');
 /** The 1M run must stay within 4 GB: cap the heap well below it. */
 const heapMb = Number(arg('--max-heap-mb') ?? 3072);
 
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
       join(root, 'bench', 'mappings', 'synthetic.json'),
       '--out',
       out,
+      ...(threads ? ['--threads', threads] : []),
       input,
     ]);
     const summary = JSON.parse(stdout);
@@ -143,14 +146,14 @@ async function main(): Promise<void> {
     const limit = size >= 1_000_000 ? 900 : size >= 100_000 ? 60 : Infinity;
     rows.push(
       `synthetic  records ${String(size).padStart(7)}  precision ${accuracy.precision.toFixed(4)}  recall ${accuracy.recall.toFixed(4)}  F1 ${accuracy.f1.toFixed(4)}  ` +
-        `link end to end ${seconds.toFixed(1)}s (limit ${limit}s: ${seconds <= limit ? 'met' : 'NOT MET'})  max RSS ${summary.maxRssMb} MB (limit 4096: ${summary.maxRssMb <= 4096 ? 'met' : 'NOT MET'})  ` +
+        `link end to end ${seconds.toFixed(1)}s on ${summary.threads} thread(s) (limit ${limit}s: ${seconds <= limit ? 'met' : 'NOT MET'})  max RSS ${summary.maxRssMb} MB (limit 4096: ${summary.maxRssMb <= 4096 ? 'met' : 'NOT MET'})  ` +
         `twins merged ${merged.twins}/${merged.twinPairs}, Sr/Jr merged ${merged.srJr}/${merged.srJrPairs}  ` +
         `review ${per1000(summary.reviewPairs, size)}/1000 (+${summary.reviewNotQueued ?? 0} not queued)` +
         before(`synthetic-${size}-${seed}`),
     );
     process.stdout.write(`${rows[rows.length - 1]}\n`);
     process.stdout.write(
-      `synthetic link stages: ${JSON.stringify(summary.timings)} candidate pairs ${summary.candidatePairs}, auto-links ${summary.autoLinks}, review ${summary.reviewPairs}\n`,
+      `synthetic link stages: ${JSON.stringify(summary.timings)} candidate pairs ${summary.candidatePairs}, auto-links ${summary.autoLinks}, review ${summary.reviewPairs}, chunks per thread ${JSON.stringify(summary.chunksPerThread ?? null)}\n`,
     );
   } finally {
     if (existsSync(work)) rmSync(work, { recursive: true, force: true });

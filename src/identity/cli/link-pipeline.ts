@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { IdentityMatcher, LinkResult } from '../matching/identity-matcher';
 import { MatchConfigInput } from '../matching/match-config';
+import { defaultScoringThreads } from '../matching/parallel-scoring';
 import { MatchRecord, PreparedRecord } from '../matching/types';
 import { RowMapper, readMapping } from './csv-mapping';
 import { InputBatch, readInputs, ReadOptions } from './csv-input';
@@ -20,12 +21,16 @@ export interface LinkRun {
   };
 }
 
-/** Reads the inputs, trains on them (no labels) and links within and across them at the default thresholds. */
+/**
+ * Reads the inputs, trains on them (no labels) and links within and across them at the default thresholds,
+ * scoring the candidate pairs on `threads` threads (the result does not depend on how many).
+ */
 export async function runLink(
   inputs: string[],
   mappingPath: string,
   read: ReadOptions = {},
   config: MatchConfigInput = {},
+  threads = defaultScoringThreads(),
 ): Promise<LinkRun> {
   const started = performance.now();
   const mapper = new RowMapper(readMapping(mappingPath), mappingPath);
@@ -37,7 +42,7 @@ export async function runLink(
   const afterPrepare = performance.now();
   const { matcher, index } = IdentityMatcher.trainWithIndex(prepared, config);
   const afterTrain = performance.now();
-  const result = matcher.link(prepared, index);
+  const result = await matcher.linkInThreads(prepared, index, threads);
   const done = performance.now();
   const s = (ms: number) => Math.round(ms) / 1000;
   return {

@@ -104,6 +104,20 @@ describe('link and eval commands', () => {
     expect(summary).toMatchObject({ records: 210 });
   });
 
+  it('writes the same clusters on one thread and on two, and refuses a bad --threads', async () => {
+    const one = join(dir, 'one.csv');
+    const two = join(dir, 'two.csv');
+    await new LinkCommand().run([files.housing, files.benefits], { mapping: files.mapping, out: one, threads: 1 });
+    await new LinkCommand().run([files.housing, files.benefits], { mapping: files.mapping, out: two, threads: 2 });
+    expect(readFileSync(two, 'utf8')).toBe(readFileSync(one, 'utf8'));
+    const summary = JSON.parse(String(stdout.mock.calls[1][0]));
+    expect(summary).toMatchObject({ threads: 2 });
+    expect(summary.chunksPerThread).toHaveLength(2);
+    const command = new LinkCommand();
+    expect(command.parseThreads('3')).toBe(3);
+    for (const bad of ['0', '17', '1.5', 'two']) expect(() => command.parseThreads(bad)).toThrow(CsvInputError);
+  });
+
   it('evaluates pairwise precision, recall and F1 against a truth column', async () => {
     await new EvalCommand().run([files.housing, files.benefits], {
       mapping: files.mapping,

@@ -1,10 +1,12 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { CsvInputError } from './csv-mapping';
+import { defaultScoringThreads } from '../matching/parallel-scoring';
 import { runLink, writeClusters } from './link-pipeline';
 
 interface LinkOptions {
   mapping: string;
   out: string;
+  threads?: number;
 }
 
 @Command({
@@ -17,7 +19,7 @@ export class LinkCommand extends CommandRunner {
   async run(inputs: string[], options: LinkOptions): Promise<void> {
     if (!options?.mapping) throw new CsvInputError('--mapping MAPPING.json is required');
     if (!options.out) throw new CsvInputError('--out CLUSTERS.csv is required');
-    const run = await runLink(inputs, options.mapping);
+    const run = await runLink(inputs, options.mapping, {}, {}, options.threads ?? defaultScoringThreads());
     for (const warning of run.batch.warnings) process.stderr.write(`warning: ${warning}\n`);
     writeClusters(options.out, run.batch.records, run.result.clusterOf);
     const summary = {
@@ -28,6 +30,8 @@ export class LinkCommand extends CommandRunner {
       autoLinks: run.result.autoLinks,
       reviewPairs: run.result.review.length,
       reviewNotQueued: run.result.reviewNotQueued,
+      threads: options.threads ?? defaultScoringThreads(),
+      ...(run.result.chunksPerThread ? { chunksPerThread: run.result.chunksPerThread } : {}),
       timings: run.timings,
       maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
@@ -42,5 +46,17 @@ export class LinkCommand extends CommandRunner {
   @Option({ flags: '--out <path>', description: 'CSV file to write the clusters to' })
   parseOut(value: string): string {
     return value;
+  }
+
+  @Option({
+    flags: '--threads <n>',
+    description:
+      'threads scoring candidate pairs, 1 to 16 (default: the cores available, at most 4); results do not depend on it',
+  })
+  parseThreads(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 16)
+      throw new CsvInputError('--threads must be a whole number from 1 to 16');
+    return n;
   }
 }

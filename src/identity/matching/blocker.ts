@@ -1,6 +1,21 @@
 import { BlockingRule, blockingKey, sortKeyOf } from './blocking-keys';
 import { PreparedRecord } from './types';
 
+/** A run of consecutive blocks of one rule: a unit of scoring work (see `Blocker.chunks`). */
+export interface CandidateChunk {
+  rule: number;
+  fromBlock: number;
+  toBlock: number;
+}
+
+/** The blocks of an index on shared memory (see `Blocker.share`). */
+export interface SharedBlocks {
+  maxBlockSize: number;
+  window: number;
+  rules: BlockingRule[];
+  blocks: { blockOf: Int32Array; rank: Int32Array; offsets: Int32Array; members: Int32Array; pairs: number }[];
+}
+
 interface RuleBlocks {
   rule: BlockingRule;
   /** Built on first use by candidatesFor: a batch link never needs it, and it is the largest structure. */
@@ -116,6 +131,97 @@ export class Blocker {
         visit(i, j, r);
       });
     }
+  }
+
+  /**
+   * The candidate pairs split into runs of consecutive blocks of one rule, about `pairsPerChunk` pairs each
+   * (counting pairs an earlier rule also produces). Visiting the chunks in order with `forEachCandidateIn`
+   * visits exactly the pairs of `forEachCandidate`, in the same order: threads can each take chunks and
+   * the results, put back in chunk order, are those of one thread.
+   */
+  chunks(pairsPerChunk: number): CandidateChunk[] {
+    const chunks: CandidateChunk[] = [];
+    for (let r = 0; r < this.blocks.length; r++) {
+      const { offsets } = this.blocks[r];
+      const blockCount = offsets.length - 1;
+      let from = 0;
+      let pairs = 0;
+      for (let b = 0; b < blockCount; b++) {
+        const size = offsets[b + 1] - offsets[b];
+        pairs += size > this.maxBlockSize ? size * (this.window - 1) : (size * (size - 1)) / 2;
+        if (pairs >= pairsPerChunk) {
+          chunks.push({ rule: r, fromBlock: from, toBlock: b + 1 });
+          from = b + 1;
+          pairs = 0;
+        }
+      }
+      if (from < blockCount) chunks.push({ rule: r, fromBlock: from, toBlock: blockCount });
+    }
+    return chunks;
+  }
+
+  /** The candidate pairs of one chunk (see `chunks`), each once, in `forEachCandidate` order. */
+  forEachCandidateIn(chunk: CandidateChunk, visit: (i: number, j: number) => void): void {
+    const r = chunk.rule;
+    const { offsets, members } = this.blocks[r];
+    for (let b = chunk.fromBlock; b < chunk.toBlock; b++) {
+      const from = offsets[b];
+      const to = offsets[b + 1];
+      const oversized = to - from > this.maxBlockSize;
+      for (let x = from; x < to; x++) {
+        const end = oversized ? Math.min(to, x + this.window) : to;
+        next: for (let y = x + 1; y < end; y++) {
+          const i = members[x];
+          const j = members[y];
+          for (let e = 0; e < r; e++) if (this.produces(e, i, j)) continue next;
+          visit(i, j);
+        }
+      }
+    }
+  }
+
+  /**
+   * The blocks as arrays on shared memory, for scoring threads: the arrays are moved there (this index
+   * uses the shared copies from now on), not duplicated.
+   */
+  share(): SharedBlocks {
+    const toShared = (a: Int32Array) => {
+      const shared = new Int32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length);
+      shared.set(a);
+      return shared;
+    };
+    for (const rb of this.blocks) {
+      if (rb.blockOf.buffer instanceof SharedArrayBuffer) continue;
+      rb.blockOf = toShared(rb.blockOf);
+      rb.rank = toShared(rb.rank);
+      rb.offsets = toShared(rb.offsets);
+      rb.members = toShared(rb.members);
+    }
+    return {
+      maxBlockSize: this.maxBlockSize,
+      window: this.window,
+      rules: [...this.rules],
+      blocks: this.blocks.map(({ blockOf, rank, offsets, members, pairs }) => ({
+        blockOf,
+        rank,
+        offsets,
+        members,
+        pairs,
+      })),
+    };
+  }
+
+  /** An index over shared blocks (see `share`) for pair enumeration only: it holds no records. */
+  static fromShared(shared: SharedBlocks): Blocker {
+    const blocker = Object.create(Blocker.prototype) as Blocker;
+    Object.assign(blocker, {
+      records: [],
+      rules: shared.rules,
+      maxBlockSize: shared.maxBlockSize,
+      window: shared.window,
+      blocks: shared.blocks.map((b, r) => ({ ...b, rule: shared.rules[r], keyToBlock: null })),
+    });
+    return blocker;
   }
 
   private keyIndex(rb: RuleBlocks): Map<string, number> {

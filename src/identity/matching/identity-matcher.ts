@@ -1,9 +1,16 @@
 import { Blocker } from './blocker';
 import { BlockingRule, blockingKeysOf, blockingRulesFor } from './blocking-keys';
-import { BandPair, clusterLinks, Clustering, LinkEdge, RejectedLink } from './clustering';
+import { BandPair, clusterLinks, Clustering, LinkEdge } from './clustering';
 import { matchConfig, MatchConfigInput } from './match-config';
 import { logit2, MatchModel, ModelJson, PairScore } from './match-model';
 import { holdsDistinguishingField } from './match-rules';
+import {
+  defaultScoringThreads,
+  ReviewPair,
+  ScoredCandidates,
+  scoreCandidates,
+  scoreCandidatesInThreads,
+} from './parallel-scoring';
 import { prepareRecord } from './prepare';
 import { trainModel, TrainingReport } from './training';
 import { MatchRecord, PreparedRecord } from './types';
@@ -14,14 +21,7 @@ export interface MatcherJson {
   training?: TrainingReport;
 }
 
-export interface ReviewPair {
-  a: number;
-  b: number;
-  weight: number;
-  reason: 'between thresholds' | 'hard negative' | RejectedLink['reason'];
-  /** Set on pairs between the thresholds: whether household evidence capped the pair's weight. */
-  household?: boolean;
-}
+export type { ReviewPair } from './parallel-scoring';
 
 export interface LinkResult extends Clustering {
   candidatePairs: number;
@@ -30,6 +30,8 @@ export interface LinkResult extends Clustering {
   review: ReviewPair[];
   /** Review items left out because the queue reached `thresholds.reviewPerThousand`. */
   reviewNotQueued: number;
+  /** With threaded scoring: the chunks of candidate pairs each thread scored (this thread first). */
+  chunksPerThread?: number[];
 }
 
 /**
@@ -114,21 +116,25 @@ export class IdentityMatcher {
 
   /** Blocks, scores every candidate pair once, and clusters the auto-links. */
   link(records: PreparedRecord[], index: Blocker = this.index(records)): LinkResult {
+    return this.settle(records, scoreCandidates(this.model, records, index));
+  }
+
+  /**
+   * As `link`, scoring the candidate pairs on `threads` threads (this one included; see
+   * parallel-scoring.ts). The result is the one `link` gives: only the time taken differs.
+   */
+  async linkInThreads(
+    records: PreparedRecord[],
+    index: Blocker = this.index(records),
+    threads = defaultScoringThreads(),
+  ): Promise<LinkResult> {
+    return this.settle(records, await scoreCandidatesInThreads(this.model, records, index, threads));
+  }
+
+  /** Clusters the auto-links and queues the review pairs of a batch's scored candidates. */
+  private settle(records: PreparedRecord[], scored: ScoredCandidates): LinkResult {
     const model = this.model;
-    const edges: LinkEdge[] = [];
-    const review: ReviewPair[] = [];
-    let candidatePairs = 0;
-    index.forEachCandidate((i, j) => {
-      candidatePairs++;
-      const s = model.quickScore(records[i], records[j]);
-      if (s.hardNegative) {
-        if (s.weight >= model.reviewWeight) review.push({ a: i, b: j, weight: s.weight, reason: 'hard negative' });
-      } else if (s.deterministic || s.weight >= model.linkWeight)
-        edges.push({ a: i, b: j, weight: s.weight, deterministic: s.deterministic });
-      else if (s.weight >= model.reviewWeight) {
-        review.push({ a: i, b: j, weight: s.weight, reason: 'between thresholds', household: s.household !== null });
-      }
-    });
+    const { edges, review, candidatePairs } = scored;
     // The review candidates so far are the band: every other record a lone record might belong with.
     const clustering = this.cluster(records, edges, review);
     for (const r of clustering.rejected) review.push(r);
@@ -141,6 +147,7 @@ export class IdentityMatcher {
       autoLinks: edges.length,
       review: queue.slice(0, limit),
       reviewNotQueued: Math.max(0, queue.length - limit),
+      ...(scored.chunksPerThread ? { chunksPerThread: scored.chunksPerThread } : {}),
     };
   }
 

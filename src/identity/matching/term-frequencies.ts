@@ -1,7 +1,7 @@
 import { TfColumn } from './comparisons';
 import { PreparedRecord } from './types';
 
-interface Table {
+export interface Table {
   total: number;
   counts: Map<string, number>;
   /** Count assumed for a value the table does not list (the smallest listed count once summarised). */
@@ -11,6 +11,12 @@ interface Table {
 export interface TermFrequencySummary {
   columns: Partial<Record<TfColumn, { total: number; unlisted: number; counts: Record<string, number> }>>;
   addressTokens: { documents: number; unlisted: number; counts: Record<string, number> };
+}
+
+/** The full tables (see `TermFrequencies.toTables`). */
+export interface TermFrequencyTables {
+  tables: Map<TfColumn, Table>;
+  tokens: Table;
 }
 
 /**
@@ -89,6 +95,15 @@ export class TermFrequencies {
     for (const [column, table] of this.tables) columns[column] = top(table);
     const tokens = top(this.tokens);
     return { columns, addressTokens: { documents: tokens.total, unlisted: tokens.unlisted, counts: tokens.counts } };
+  }
+
+  /** Every count, for a scoring thread's copy of the model (structured-cloneable; `toJSON` summarises). */
+  toTables(): TermFrequencyTables {
+    return { tables: this.tables, tokens: this.tokens };
+  }
+
+  static fromTables(t: TermFrequencyTables): TermFrequencies {
+    return new TermFrequencies(t.tables, t.tokens);
   }
 
   static fromJSON(json: TermFrequencySummary): TermFrequencies {

@@ -1,0 +1,288 @@
+import { PreparedName, PreparedRecord } from './types';
+
+/**
+ * Prepared records in a compact form on shared memory, for scoring threads. Each record is a run of 32-bit
+ * slots (numbers, and string numbers into one table of distinct strings, written once as UTF-8), its
+ * address-token weights are 64-bit floats beside them. Any thread reads any record back exactly as it
+ * was: the same fields, strings, maps and typed-array values, so a pair scores the same on every thread.
+ * About 200 bytes a record plus the distinct strings, against about 1.8 KB a record as objects: threads
+ * share these bytes instead of each holding a copy of a million records.
+ */
+export interface SharedRecordsData {
+  count: number;
+  /** Record i is slots[at[i] .. at[i + 1]). */
+  at: Int32Array;
+  slots: Int32Array;
+  weights: Float64Array;
+  /** String s is the UTF-8 bytes text[textAt[s] .. textAt[s + 1]). */
+  textAt: Int32Array;
+  text: Uint8Array;
+}
+
+const NONE = -1;
+
+function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Math.max(4, length * 4)), 0, length);
+}
+
+const nameSlots = (n: PreparedName | null) => (n ? 4 + n.tokens.length + n.nicknames.length : 1);
+
+/** Slots a record takes (see `encode` for the layout). */
+function slotCount(r: PreparedRecord): number {
+  return (
+    3 +
+    nameSlots(r.given) +
+    nameSlots(r.middle) +
+    nameSlots(r.family) +
+    1 +
+    r.familyParts.length +
+    1 +
+    r.previousFamilies.length +
+    1 +
+    4 +
+    1 +
+    3 +
+    4 +
+    (r.address ? 3 + 2 * r.address.length : 1) +
+    1 +
+    3 +
+    1 +
+    (r.identifiers ? 1 + 2 * r.identifiers.size : 1)
+  );
+}
+
+/** Writes a batch of prepared records (address weights already filled) to shared memory. */
+export function shareRecords(records: readonly PreparedRecord[]): SharedRecordsData {
+  const n = records.length;
+  const at = sharedInt32(n + 1);
+  let total = 0;
+  let weightCount = 0;
+  for (let i = 0; i < n; i++) {
+    at[i] = total;
+    total += slotCount(records[i]);
+    weightCount += records[i].address?.length ?? 0;
+  }
+  at[n] = total;
+  const slots = sharedInt32(total);
+  const weights = new Float64Array(new SharedArrayBuffer(Math.max(8, weightCount * 8)), 0, weightCount);
+  const ids = new Map<string, number>();
+  const strings: string[] = [];
+  const s = (value: string | null): number => {
+    if (value === null) return NONE;
+    let id = ids.get(value);
+    if (id === undefined) {
+      id = strings.length;
+      ids.set(value, id);
+      strings.push(value);
+    }
+    return id;
+  };
+  let p = 0;
+  let w = 0;
+  const put = (x: number) => {
+    slots[p++] = x;
+  };
+  const name = (nm: PreparedName | null) => {
+    if (!nm) return put(NONE);
+    put(nm.tokens.length);
+    for (const t of nm.tokens) put(s(t));
+    put(s(nm.metaphone[0]));
+    put(s(nm.metaphone[1]));
+    put(nm.nicknames.length);
+    for (const g of nm.nicknames) put(g);
+  };
+  const list = (values: readonly string[]) => {
+    put(values.length);
+    for (const v of values) put(s(v));
+  };
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    put(r.index);
+    put(s(r.source));
+    put(s(r.id));
+    name(r.given);
+    name(r.middle);
+    name(r.family);
+    list(r.familyParts);
+    list(r.previousFamilies);
+    put(s(r.generation));
+    if (r.dob) [r.dob.y, r.dob.m, r.dob.d, s(r.dob.iso)].forEach(put);
+    else [NONE, 0, 0, NONE].forEach(put);
+    put(r.sex === 'F' ? 1 : r.sex === 'M' ? 2 : 0);
+    put(s(r.nino));
+    put(s(r.nhs));
+    put(s(r.uprn));
+    if (r.postcode) [s(r.postcode.full), s(r.postcode.sector), s(r.postcode.district), s(r.postcode.area)].forEach(put);
+    else [NONE, NONE, NONE, NONE].forEach(put);
+    if (r.address) {
+      const masks = r.addressMasks as Int32Array;
+      const tokenWeights = r.addressWeights as Float64Array;
+      put(r.address.length);
+      put(w);
+      put(s(r.addressKey));
+      for (let t = 0; t < r.address.length; t++) {
+        put(s(r.address[t]));
+        put(masks[t]);
+        weights[w++] = tokenWeights[t];
+      }
+    } else put(NONE);
+    put(s(r.locality));
+    if (r.email) [s(r.email.full), s(r.email.local), r.email.valid ? 1 : 0].forEach(put);
+    else [NONE, NONE, 0].forEach(put);
+    put(s(r.phone));
+    if (r.identifiers) {
+      put(r.identifiers.size);
+      for (const [key, value] of r.identifiers) {
+        put(s(key));
+        put(s(value));
+      }
+    } else put(NONE);
+    if (p !== at[i + 1]) throw new Error('shared record layout out of step');
+  }
+  const textAt = sharedInt32(strings.length + 1);
+  let bytes = 0;
+  for (let k = 0; k < strings.length; k++) {
+    textAt[k] = bytes;
+    bytes += Buffer.byteLength(strings[k], 'utf8');
+  }
+  textAt[strings.length] = bytes;
+  const text = new Uint8Array(new SharedArrayBuffer(Math.max(1, bytes)), 0, bytes);
+  const view = Buffer.from(text.buffer, 0, bytes);
+  for (let k = 0; k < strings.length; k++) view.write(strings[k], textAt[k], 'utf8');
+  return { count: n, at, slots, weights, textAt, text };
+}
+
+/** Total bytes of the shared store (for reports). */
+export function sharedRecordsBytes(d: SharedRecordsData): number {
+  return d.at.byteLength + d.slots.byteLength + d.weights.byteLength + d.textAt.byteLength + d.text.byteLength;
+}
+
+/** Reads records back from the shared store; a record read twice is two equal objects. */
+export class SharedRecords {
+  private readonly strings: (string | undefined)[];
+  private readonly textView: Buffer;
+
+  constructor(readonly data: SharedRecordsData) {
+    this.strings = Array.from({ length: data.textAt.length - 1 });
+    this.textView = Buffer.from(data.text.buffer, data.text.byteOffset, data.text.byteLength);
+  }
+
+  get count(): number {
+    return this.data.count;
+  }
+
+  private string(id: number): string {
+    let value = this.strings[id];
+    if (value === undefined) {
+      value = this.textView.toString('utf8', this.data.textAt[id], this.data.textAt[id + 1]);
+      this.strings[id] = value;
+    }
+    return value;
+  }
+
+  get(i: number): PreparedRecord {
+    const { slots, weights } = this.data;
+    let p = this.data.at[i];
+    const next = () => slots[p++];
+    const str = () => this.string(slots[p++]);
+    const optional = () => {
+      const id = slots[p++];
+      return id === NONE ? null : this.string(id);
+    };
+    const list = () => {
+      const length = next();
+      const values: string[] = [];
+      for (let k = 0; k < length; k++) values.push(str());
+      return values;
+    };
+    const name = (): PreparedName | null => {
+      const length = next();
+      if (length === NONE) return null;
+      const tokens: string[] = [];
+      for (let k = 0; k < length; k++) tokens.push(str());
+      const metaphone: [string, string] = [str(), str()];
+      const groups = next();
+      const nicknames: number[] = [];
+      for (let k = 0; k < groups; k++) nicknames.push(next());
+      return { tokens, key: tokens.join(''), first: tokens[0], metaphone, nicknames };
+    };
+    const index = next();
+    const source = str();
+    const id = str();
+    const given = name();
+    const middle = name();
+    const family = name();
+    const familyParts = list();
+    const previousFamilies = list();
+    const generation = optional();
+    const y = next();
+    const m = next();
+    const d = next();
+    const iso = optional();
+    const dob = iso === null ? null : { y, m, d, iso };
+    const sexCode = next();
+    const sex = sexCode === 1 ? 'F' : sexCode === 2 ? 'M' : null;
+    const nino = optional();
+    const nhs = optional();
+    const uprn = optional();
+    const full = optional();
+    const sector = optional();
+    const district = optional();
+    const area = optional();
+    const postcode = full === null ? null : { full, sector, district, area };
+    let address: string[] | null = null;
+    let addressWeights: Float64Array | null = null;
+    let addressMasks: Int32Array | null = null;
+    let addressKey: string | null = null;
+    const tokens = next();
+    if (tokens !== NONE) {
+      const from = next();
+      addressKey = optional();
+      const words: string[] = [];
+      addressMasks = new Int32Array(tokens);
+      for (let t = 0; t < tokens; t++) {
+        words.push(str());
+        addressMasks[t] = next();
+      }
+      address = words;
+      addressWeights = weights.slice(from, from + tokens);
+    }
+    const locality = optional();
+    const emailFull = optional();
+    const emailLocal = optional();
+    const valid = next() === 1;
+    const email = emailFull === null ? null : { full: emailFull, local: emailLocal as string, valid };
+    const phone = optional();
+    const identifierCount = next();
+    let identifiers: Map<string, string> | null = null;
+    if (identifierCount !== NONE) {
+      identifiers = new Map();
+      for (let k = 0; k < identifierCount; k++) identifiers.set(str(), str());
+    }
+    return {
+      index,
+      source,
+      id,
+      given,
+      middle,
+      family,
+      familyParts,
+      previousFamilies,
+      generation,
+      dob,
+      sex,
+      nino,
+      nhs,
+      uprn,
+      postcode,
+      address,
+      addressWeights,
+      addressMasks,
+      addressKey,
+      locality,
+      email,
+      phone,
+      identifiers,
+    };
+  }
+}
