@@ -49,7 +49,7 @@ export class LifeEventsResolver {
     @Context() context: HubRequestContext,
   ): Promise<LifeEventModel> {
     const { event, repeat } = await this.intake.report(input as LifeEventReport, actor, context.requestId);
-    return this.receipt(event, repeat);
+    return forReporter(await this.receipt(event, repeat), actor);
   }
 
   @Mutation(() => LifeEventModel, {
@@ -63,7 +63,7 @@ export class LifeEventsResolver {
     @CurrentPrincipal() actor: Principal,
     @Context() context: HubRequestContext,
   ): Promise<LifeEventModel> {
-    return this.receipt(await this.intake.withdraw(id, reason, actor, context.requestId));
+    return forReporter(await this.receipt(await this.intake.withdraw(id, reason, actor, context.requestId)), actor);
   }
 
   @Mutation(() => LifeEventModel, {
@@ -235,4 +235,14 @@ export class LifeEventsResolver {
       deliveries,
     };
   }
+}
+
+/**
+ * What a reporter who is not a receipt reader (an account manager) is answered: the event, not its
+ * deliveries, the recipients it was not sent to or match candidates, which would say which services know
+ * the person (social care among them) and who resembles a description.
+ */
+function forReporter(receipt: LifeEventModel, actor: Principal): LifeEventModel {
+  if (actor.roles.some((role) => RECEIPT_READERS.includes(role))) return receipt;
+  return { ...receipt, deliveries: [], notDelivered: [], matchCandidates: [] };
 }

@@ -233,7 +233,7 @@ describe('life events: intake, receipts, alerts', () => {
       });
       expect(again.errors).toBeUndefined();
       expect(again.data!.reportLifeEvent).toMatchObject({ id: eventId, repeat: true });
-      const sameEvidence = await report('am', {
+      const sameEvidence = await report('registrar', {
         type: 'DEATH',
         personId: ids.ada,
         date: '2026-01-10',
@@ -258,7 +258,7 @@ describe('life events: intake, receipts, alerts', () => {
       });
       const [a, b] = await Promise.all([
         report('registrar', input('DEEDPOLL:CORA-0001')),
-        report('am', input('TUO:CORA-CALL-0001')),
+        report('registrar', input('TUO:CORA-CALL-0001')),
       ]);
       expect(a.errors).toBeUndefined();
       expect(b.errors).toBeUndefined();
@@ -485,7 +485,7 @@ describe('life events: intake, receipts, alerts', () => {
         dateOfBirth: '2026-02-03',
       });
       // A twin is another event; the same child reported again is not.
-      const again = await report('am', {
+      const again = await report('registrar', {
         type: 'BIRTH',
         date: '2026-02-03',
         evidenceReference: 'TUO:BIRTH-CALL-9',
@@ -692,6 +692,52 @@ describe('life events: intake, receipts, alerts', () => {
         id: subscription.id,
       });
       expect(ended.data!.endLifeEventSubscription.active).toBe(false);
+    });
+  });
+
+  describe('an account manager reporting', () => {
+    it('reports only for someone on their caseload, by id, and is not told which services were told', async () => {
+      const input = (personId: string, evidenceReference: string) => ({
+        type: 'CHANGE_OF_NAME',
+        personId,
+        date: '2026-02-11',
+        evidenceReference,
+        newName: { familyName: 'Ilkington-Hart' },
+      });
+      // Off the caseload, or an id the hub does not know: the same refusal, audited, and nothing stored.
+      const off = await report('am', input(ids.dev, 'DEEDPOLL:AM-0001'));
+      expect(off.errors?.[0].extensions.code).toBe('NO_LEGITIMATE_RELATIONSHIP');
+      const unknown = await report('am', input('00000000-0000-4000-8000-00000000abcd', 'DEEDPOLL:AM-0002'));
+      expect(unknown.errors?.[0].extensions.code).toBe('NO_LEGITIMATE_RELATIONSHIP');
+      expect(unknown.errors?.[0].message).toBe(off.errors?.[0].message);
+      const [refusal] = await sql(
+        `select decision, persons from audit_event where operation = 'life-event.report' and actor_subject = 'am-alice' order by seq desc limit 1`,
+      );
+      expect(refusal.decision).toBe('deny');
+      expect(
+        await sql(`select id from life_event where evidence_reference in ('DEEDPOLL:AM-0001', 'DEEDPOLL:AM-0002')`),
+      ).toEqual([]);
+      // By description: for registrars only (a described search would say who resembles it).
+      const described = await report('am', {
+        type: 'CHANGE_OF_NAME',
+        person: { givenName: dev.givenName, familyName: dev.familyName, dateOfBirth: dev.dateOfBirth },
+        date: '2026-02-11',
+        evidenceReference: 'DEEDPOLL:AM-0003',
+        newName: { familyName: 'Ilkington-Hart' },
+      });
+      expect(described.errors?.[0].extensions.code).toBe('INVALID_LIFE_EVENT');
+      // On the caseload: accepted, and answered without the deliveries (which would name the services).
+      const assigned = await gql('admin', `mutation ($input: AssignCaseInput!) { assignCase(input: $input) { id } }`, {
+        input: { subjectKind: 'PERSON', subjectId: ids.dev, team: 'early-help-north' },
+      });
+      expect(assigned.errors).toBeUndefined();
+      const accepted = await report('am', input(ids.dev, 'DEEDPOLL:AM-0004'));
+      expect(accepted.errors).toBeUndefined();
+      expect(accepted.data!.reportLifeEvent).toMatchObject({ status: 'ACCEPTED', deliveries: [], notDelivered: [] });
+      const [{ n }] = await sql(`select count(*)::int as n from life_event_delivery where event_id = $1`, [
+        accepted.data!.reportLifeEvent.id,
+      ]);
+      expect(n).toBeGreaterThan(0);
     });
   });
 });

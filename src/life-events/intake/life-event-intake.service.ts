@@ -4,6 +4,8 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { unsafeTextProblem } from '../../common/safe-text';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
+import { CaseAssignmentsService } from '../../access/relationships/case-assignments.service';
+import { AccessErrorCode, AccessException } from '../../engine/access.exception';
 import { AuditRecorder } from '../../engine/audit-recorder';
 import { Principal, Role } from '../../engine/principal';
 import { HouseholdsService } from '../../households/households.service';
@@ -120,6 +122,7 @@ export class LifeEventIntakeService {
     private readonly fanOut: LifeEventFanOut,
     private readonly alerts: LifeEventAlertsService,
     private readonly audit: AuditRecorder,
+    private readonly assignments: CaseAssignmentsService,
   ) {}
 
   async report(input: LifeEventReport, actor: Principal, requestId?: string): Promise<ReportOutcome> {
@@ -132,6 +135,7 @@ export class LifeEventIntakeService {
     const today = londonToday();
     const problems = reportProblems(report, today);
     if (problems.length > 0) throw invalidReport(problems);
+    if (!actor.roles.includes(Role.Registrar)) await this.caseHolderOnly(report, actor, requestId);
 
     // Who it is about: by id (a merged id stands for its survivor), by the parents for a birth, or found.
     let subject: IndexedPerson | undefined;
@@ -404,6 +408,45 @@ export class LifeEventIntakeService {
     await tx.query(`update life_event set not_delivered = $2 where id = $1`, [event.id, JSON.stringify(notDelivered)]);
     await this.alerts.raise(tx, event, actor);
     return (await loadEvent(tx, event.id))!;
+  }
+
+  /**
+   * Staff other than registrars (account managers) report only about people whose case they or their team
+   * hold (the person, or for a birth a parent, or their household), named by id: the same standing as for
+   * recording consent. Checked on the ids as given, before anything is looked up, so an id the hub does not
+   * know gets the same answer as one off the caseload. Refusals are audited.
+   */
+  private async caseHolderOnly(report: LifeEventReport, actor: Principal, requestId?: string): Promise<void> {
+    if (report.person)
+      throw invalidReport([
+        {
+          field: 'person',
+          message:
+            'an account manager reports about someone on their caseload by personId (registrars report by description)',
+        },
+      ]);
+    const ids = report.type === 'BIRTH' ? (report.parentIds ?? []) : [report.personId!];
+    const { assignments, households } = await this.assignments.relationshipFacts(actor, ids.filter(isUuid), new Date());
+    const held = (id: string) =>
+      assignments.some(
+        (a) =>
+          (a.subjectKind === 'person' && a.subjectId === id) ||
+          (a.subjectKind === 'household' && households.some((h) => h.personId === id && h.householdId === a.subjectId)),
+      );
+    if (ids.length > 0 && ids.every(held)) return;
+    await this.audit.record({
+      actor,
+      operation: 'life-event.report',
+      subjects: { persons: ids.filter(isUuid) },
+      decision: 'deny',
+      reasons: ['the person is not on the caseload of the reporter or their team'],
+      ...(requestId ? { requestId } : {}),
+      detail: { refused: AccessErrorCode.NO_LEGITIMATE_RELATIONSHIP, type: report.type },
+    });
+    throw new AccessException(
+      AccessErrorCode.NO_LEGITIMATE_RELATIONSHIP,
+      'An account manager reports a life event only for someone whose case they or their team hold; a registrar reports any',
+    );
   }
 
   /** A repeated report: audited, and the first event answered; nothing is delivered again. */
