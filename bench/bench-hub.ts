@@ -8,12 +8,14 @@ import { AppModule } from '../src/app.module';
 import { AppConfig } from '../src/config/config';
 import { AuditRecorder } from '../src/engine/audit-recorder';
 import { DatabaseRuntime } from '../src/database/database-runtime';
+import { loadConfig } from '../src/hub-config';
 import { SourceAdapter } from '../src/sources/source-adapter';
 import { createAdapter } from '../src/sources/source-registry';
 import { SourceConnection } from '../src/sources/sources-config';
 import { SourceRegistry } from '../src/sources/source-registry.service';
 import { AfterSync } from '../src/sources/sync/after-sync';
 import { IdentitySyncService } from '../src/sources/sync/identity-sync.service';
+import type { BenchDatabase } from './bench-database';
 
 /**
  * What the benchmarks that load the single view share (bench/query.ts, bench/load.ts): a hub in this
@@ -28,6 +30,24 @@ export function sandboxRegistry(connections: SourceConnection[]): object {
     adapters: async () => adapters,
     adapter: async (id: string) => adapters.get(id)!,
   };
+}
+
+/**
+ * The configuration of a bench hub on the bench database (whose own connection is closed first: the hub
+ * opens its own), with the request and disclosure budgets off, so that only speed is measured.
+ */
+export async function benchHubConfig(db: BenchDatabase, dir: string): Promise<AppConfig> {
+  const url = (db.dataSource.options as { url: string }).url;
+  await db.dataSource.destroy();
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: url,
+    HUB_DATA_DIR: join(dir, 'hub'),
+    RATE_LIMIT_PER_MINUTE: '0',
+    PERSONS_PER_MINUTE: '0',
+    PERSONS_PER_DAY: '0',
+  });
 }
 
 /** A hub in this process on the bench database and sources; `recorder`: an audit recorder in place of the trail. */
@@ -90,4 +110,15 @@ export function forkChild(script: string): BenchChild {
       await exited;
     },
   };
+}
+
+/** Each source's keys for the current members of a household (what the one-at-a-time steps ask the sources for). */
+export async function sourceKeysOf(dataSource: DataSource, householdId: string): Promise<Map<string, string[]>> {
+  const rows: { source: string; keys: string[] }[] = await dataSource.query(
+    `select r.source, array_agg(r.source_key) as keys
+       from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
+      where m.household_id = $1 and m.valid_to is null and not r.deleted group by r.source`,
+    [householdId],
+  );
+  return new Map(rows.map((r) => [r.source, r.keys]));
 }

@@ -1,10 +1,10 @@
 import autocannon from 'autocannon';
-import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { writeBorough } from '../src/sandbox/borough-files';
 import { launchSandboxes } from '../src/sandbox/sandbox-launcher';
 import { sandboxDefinitions } from '../src/sandbox/sandbox-registry';
 import { createAdapter } from '../src/sources/source-registry';
+import { timed } from './timing';
 
 /**
  * The other side of `bench/console.ts`, in a process of its own so that it does not share the hub's event
@@ -64,16 +64,6 @@ async function page(base: string, path: string, cookie: string): Promise<void> {
   const body = await response.body.text();
   const problem = problemOf(response.statusCode, body);
   if (problem) throw new Error(`${path}: ${problem}`);
-}
-
-async function timed(runs: number, work: () => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await work();
-    times.push(performance.now() - t0);
-  }
-  return times;
 }
 
 async function handle(command: Command): Promise<unknown> {

@@ -10,10 +10,10 @@ import { HOUSEHOLD_QUERY } from '../src/console/console-pages';
 import { consolePersonas } from '../src/console/console-router';
 import { DatabaseRuntime } from '../src/database/database-runtime';
 import { Role } from '../src/engine/principal';
-import { loadConfig } from '../src/hub-config';
 import { SourceConnection } from '../src/sources/sources-config';
 import { benchDatabase } from './bench-database';
-import { forkChild, sandboxRegistry, startHub, syncAndSeed } from './bench-hub';
+import { benchHubConfig, forkChild, sandboxRegistry, startHub, syncAndSeed, sourceKeysOf } from './bench-hub';
+import { percentile } from './load-plan';
 
 /**
  * `npm run bench:console`: the console's household case file (`/console/households/:id`) as a browser asks
@@ -44,17 +44,7 @@ async function main(): Promise<void> {
   let runtime: DatabaseRuntime | undefined;
   try {
     const connections = await load.ask<SourceConnection[]>({ cmd: 'start', dir, households });
-    const url = (db.dataSource.options as { url: string }).url;
-    await db.dataSource.destroy();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: url,
-      HUB_DATA_DIR: join(dir, 'hub'),
-      RATE_LIMIT_PER_MINUTE: '0',
-      PERSONS_PER_MINUTE: '0',
-      PERSONS_PER_DAY: '0',
-    });
+    const config = await benchHubConfig(db, dir);
     runtime = await DatabaseRuntime.open(config);
     app = await startHub(config, runtime, sandboxRegistry(connections));
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -180,21 +170,6 @@ async function auditCount(dataSource: DataSource): Promise<{ n: number; seq: str
     `select count(*) filter (where operation = 'household.view')::int as n, coalesce(max(seq), 0)::text as seq from audit_event`,
   );
   return row;
-}
-
-async function sourceKeysOf(dataSource: DataSource, householdId: string): Promise<Map<string, string[]>> {
-  const rows: { source: string; keys: string[] }[] = await dataSource.query(
-    `select r.source, array_agg(r.source_key) as keys
-       from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
-      where m.household_id = $1 and m.valid_to is null and not r.deleted group by r.source`,
-    [householdId],
-  );
-  return new Map(rows.map((r) => [r.source, r.keys]));
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -4,6 +4,7 @@ import { writeBorough } from '../src/sandbox/borough-files';
 import { launchSandboxes } from '../src/sandbox/sandbox-launcher';
 import { createAdapter } from '../src/sources/source-registry';
 import { sandboxDefinitions } from '../src/sandbox/sandbox-registry';
+import { timed } from './timing';
 
 /**
  * The other side of `bench/query.ts`, in a process of its own so that it does not share the hub's event
@@ -38,16 +39,6 @@ async function post(endpoint: string, token: string, query: string, id: string):
   const body = (await response.body.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
   const failed = body.errors?.find((e) => e.extensions?.code !== 'WITHHELD_BY_POLICY');
   if (failed) throw new Error(`query failed: ${JSON.stringify(failed)}`);
-}
-
-async function timed(runs: number, work: () => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await work();
-    times.push(performance.now() - t0);
-  }
-  return times;
 }
 
 async function handle(command: Command): Promise<unknown> {

@@ -8,12 +8,20 @@ import { DataSource } from 'typeorm';
 import { CaseAssignmentsService } from '../src/access/relationships/case-assignments.service';
 import { DevTokenIssuer } from '../src/auth/dev-token.service';
 import { Role } from '../src/engine/principal';
-import { loadConfig } from '../src/hub-config';
 import { AuditEventInput, AuditRecorder } from '../src/engine/audit-recorder';
 import { DatabaseRuntime } from '../src/database/database-runtime';
 import { SourceConnection } from '../src/sources/sources-config';
 import { benchDatabase } from './bench-database';
-import { forkChild, graphqlUrl, sandboxRegistry, startHub, syncAndSeed } from './bench-hub';
+import {
+  benchHubConfig,
+  forkChild,
+  graphqlUrl,
+  sandboxRegistry,
+  startHub,
+  syncAndSeed,
+  sourceKeysOf,
+} from './bench-hub';
+import { percentile } from './load-plan';
 
 /**
  * `npm run bench:query`: the single view over real HTTP, with the real policy decision point and the real
@@ -75,17 +83,7 @@ async function main(): Promise<void> {
     const connections = await load.ask<SourceConnection[]>({ cmd: 'start', dir, households });
     const registry = sandboxRegistry(connections);
 
-    const url = (db.dataSource.options as { url: string }).url;
-    await db.dataSource.destroy();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: url,
-      HUB_DATA_DIR: join(dir, 'hub'),
-      RATE_LIMIT_PER_MINUTE: '0',
-      PERSONS_PER_MINUTE: '0',
-      PERSONS_PER_DAY: '0',
-    });
+    const config = await benchHubConfig(db, dir);
     runtime = await DatabaseRuntime.open(config);
     app = await startHub(config, runtime, registry);
     const endpoint = await graphqlUrl(app);
@@ -378,21 +376,6 @@ async function startProfiler(step: string): Promise<{ stop: () => Promise<void> 
       session.disconnect();
     },
   };
-}
-
-async function sourceKeysOf(dataSource: DataSource, householdId: string): Promise<Map<string, string[]>> {
-  const rows: { source: string; keys: string[] }[] = await dataSource.query(
-    `select r.source, array_agg(r.source_key) as keys
-       from household_membership m join person_link l on l.person_id = m.person_id join source_record r on r.id = l.source_record_id
-      where m.household_id = $1 and m.valid_to is null and not r.deleted group by r.source`,
-    [householdId],
-  );
-  return new Map(rows.map((r) => [r.source, r.keys]));
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
