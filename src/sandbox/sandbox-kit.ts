@@ -665,6 +665,14 @@ export function isIsoDate(value: unknown): value is string {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
+/** `lifeEventProblems`' messages (`field: what`) with each field named as the source's own API names it. */
+export function inWireNames(problems: readonly string[], names: Readonly<Record<string, string>>): string[] {
+  return problems.map((problem) => {
+    const [field, ...rest] = problem.split(':');
+    return `${names[field] ?? field}:${rest.join(':')}`;
+  });
+}
+
 /**
  * What is wrong with a life event as read from a sandbox's API (empty: nothing), in field terms the sandbox
  * maps back to its own names. A sandbox adds its own requirements (benefits needs a new address for a move,

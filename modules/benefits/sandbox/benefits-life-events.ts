@@ -2,6 +2,7 @@ import {
   LifeEventDesk,
   LifeEventEdit,
   LifeEventPlan,
+  inWireNames,
   lifeEventProblems,
   SandboxLifeEvent,
   SandboxResponse,
@@ -76,10 +77,7 @@ function readLifeEvent(body: unknown): { event: SandboxLifeEvent } | { fields: s
     problems.push('newAddress: required for a change of address');
   if (problems.length)
     return {
-      fields: problems.map((p) => {
-        const [field, ...rest] = p.split(':');
-        return `${fieldNames[field] ?? field}:${rest.join(':')}`;
-      }),
+      fields: inWireNames(problems, fieldNames),
     };
   return { event: event as SandboxLifeEvent };
 }

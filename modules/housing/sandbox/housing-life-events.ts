@@ -3,6 +3,7 @@ import {
   LifeEventDesk,
   LifeEventEdit,
   LifeEventPlan,
+  inWireNames,
   lifeEventProblems,
   SandboxLifeEvent,
   SandboxResponse,
@@ -89,10 +90,7 @@ function readNotification(body: unknown): { event: SandboxLifeEvent } | { errors
     problems.push('child: required for a birth');
   if (problems.length)
     return {
-      errors: problems.map((p) => {
-        const [field, ...rest] = p.split(':');
-        return `${fieldNames[field] ?? field}:${rest.join(':')}`;
-      }),
+      errors: inWireNames(problems, fieldNames),
     };
   return { event: strip(event) as SandboxLifeEvent };
 }

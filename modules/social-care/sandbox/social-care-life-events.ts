@@ -3,6 +3,7 @@ import {
   LifeEventDesk,
   LifeEventEdit,
   LifeEventPlan,
+  inWireNames,
   lifeEventProblems,
   SandboxLifeEvent,
   SandboxResponse,
@@ -98,10 +99,7 @@ function readNotification(body: unknown): { event: SandboxLifeEvent } | { errors
     problems.push('newAddress: required for an address change');
   if (problems.length)
     return {
-      errors: problems.map((p) => {
-        const [field, ...rest] = p.split(':');
-        return `${fieldNames[field] ?? field}:${rest.join(':')}`;
-      }),
+      errors: inWireNames(problems, fieldNames),
     };
   return { event: event as SandboxLifeEvent };
 }
