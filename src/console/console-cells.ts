@@ -41,8 +41,21 @@ export const row = (key: string, value: unknown, withheld?: string, empty?: stri
 
 const ACRONYMS = new Set(['uprn', 'nino', 'nhs', 'ehc', 'sen', 'id']);
 
+/** Labels made so far: the names are the schema's field names, a fixed set, asked for on every page. */
+const labels = new Map<string, string>();
+const MAX_LABELS = 5_000;
+
 /** `tenancyRef` → "Tenancy ref", `awardStartDate` → "Award start date", `uprn` → "UPRN". */
 export function label(name: string): string {
+  let made = labels.get(name);
+  if (made === undefined) {
+    made = labelOf(name);
+    if (labels.size < MAX_LABELS) labels.set(name, made);
+  }
+  return made;
+}
+
+function labelOf(name: string): string {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/[-_]/g, ' ')

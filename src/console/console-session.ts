@@ -1,7 +1,7 @@
-import connectPgSimple from 'connect-pg-simple';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type { Pool } from 'pg';
+import { consoleSessionStore } from './session-store';
 
 /** What the console keeps of a signed-in user, server-side, in PostgreSQL (never in the cookie). */
 export interface ConsoleUser {
@@ -51,17 +51,11 @@ export const SESSION_COOKIE = 'hub_console';
  * Sessions in PostgreSQL (`console_session`, shared by every hub instance) behind an HttpOnly, SameSite=Lax
  * cookie (Secure in production). Lax, not Strict: the identity provider's redirect back after sign-in is a
  * top-level navigation from another site, and must carry the cookie. Idle timeout by a rolling cookie and
- * the store's expiry; absolute timeout from sign-in, checked on every request.
+ * the store's expiry (pushed back at most once a minute: session-store.ts); absolute timeout from sign-in,
+ * checked on every request.
  */
 export function consoleSessions(pool: Pool, settings: SessionSettings): RequestHandler[] {
-  const PgStore = connectPgSimple(session);
-  const store = new PgStore({
-    pool,
-    tableName: 'console_session',
-    createTableIfMissing: false,
-    pruneSessionInterval: 15 * 60,
-    errorLog: () => undefined,
-  });
+  const store = consoleSessionStore(pool);
   const idleMs = settings.idleMinutes * 60_000;
   const sessions = session({
     name: SESSION_COOKIE,

@@ -89,6 +89,23 @@ describe('operationInputs', () => {
     expect(found!.texts.some((t) => t.problem?.includes('nested'))).toBe(true);
   });
 
+  it('reads the values of each request afresh when the same parsed document comes again, operation by operation', () => {
+    // Apollo hands the same parsed document for a query text it has seen: only where arguments go is kept.
+    const document = parse(`
+      query One($n: String) { find(name: $n) }
+      mutation Two($r: String) { write(note: { title: "T" }, reason: $r) }`);
+    const [one, two] = document.definitions as OperationDefinitionNode[];
+    const texts = (operation: OperationDefinitionNode, variables: Record<string, unknown>) =>
+      operationInputs(schema, document, operation, variables)!.texts.map((t) => [t.coordinate, t.argument, t.value]);
+    expect(texts(one, { n: 'Ann' })).toEqual([['Query.find', 'name', 'Ann']]);
+    expect(texts(one, { n: 'Bo\u0007b' })).toEqual([['Query.find', 'name', 'Bo\u0007b']]);
+    expect(texts(two, { r: 'why' })).toEqual([
+      ['Mutation.write', 'note', 'T'],
+      ['Mutation.write', 'reason', 'why'],
+    ]);
+    expect(texts(one, {})).toEqual([]);
+  });
+
   it('leaves variables that do not coerce to execution', () => {
     expect(inputs('query ($l: Int) { find(limit: $l) }', { l: 'not a number' })).toBeUndefined();
   });

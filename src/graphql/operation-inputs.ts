@@ -1,8 +1,10 @@
 import {
   DocumentNode,
+  FieldNode,
   getArgumentValues,
   getNamedType,
   getVariableValues,
+  GraphQLField,
   GraphQLInputType,
   GraphQLSchema,
   isInputObjectType,
@@ -54,6 +56,66 @@ export function operationInputs(
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
   if (coerced.errors) return undefined;
   const found: OperationInputs = { texts: [], representations: [] };
+  for (const { node, field, coordinate, entities } of fieldsWithArguments(schema, document, operation)) {
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(field, node, coerced.coerced);
+    } catch {
+      // An argument that does not coerce: execution refuses the field with its own error.
+      continue;
+    }
+    for (const arg of field.args) {
+      if (args[arg.name] === undefined) continue;
+      const sink: Sink = (value, mode, path, problem, maxLength) =>
+        found.texts.push({
+          value,
+          mode,
+          coordinate,
+          argument: arg.name,
+          path,
+          ...(problem ? { problem } : {}),
+          ...(maxLength ? { maxLength } : {}),
+        });
+      collect(args[arg.name], arg.type, 'line', sink, '');
+    }
+    if (entities && Array.isArray(args.representations)) found.representations.push(...args.representations);
+  }
+  return found;
+}
+
+/** A field of the operation that takes arguments, with its definition in the schema. */
+interface FieldWithArguments {
+  node: FieldNode;
+  field: GraphQLField<unknown, unknown>;
+  /** `Mutation.createAgreement`. */
+  coordinate: string;
+  /** `Query._entities`, whose representations are checked apart. */
+  entities: boolean;
+}
+
+/**
+ * Where in an operation arguments are given: found once per parsed document (Apollo keeps a parsed and
+ * validated document for each query text it has seen, so a query sent again is the same object), instead
+ * of walking every field of the document with its types on every request.
+ */
+const argumentSites = new WeakMap<
+  DocumentNode,
+  { schema: GraphQLSchema; sites: Map<OperationDefinitionNode, FieldWithArguments[]> }
+>();
+
+function fieldsWithArguments(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): FieldWithArguments[] {
+  let known = argumentSites.get(document);
+  if (!known || known.schema !== schema) {
+    known = { schema, sites: new Map() };
+    argumentSites.set(document, known);
+  }
+  let sites = known.sites.get(operation);
+  if (sites) return sites;
+  const found: FieldWithArguments[] = [];
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
@@ -64,35 +126,18 @@ export function operationInputs(
         const field = typeInfo.getFieldDef();
         const parent = typeInfo.getParentType();
         if (!field || !parent || field.args.length === 0) return;
-        let args: Record<string, unknown>;
-        try {
-          args = getArgumentValues(field, node, coerced.coerced);
-        } catch {
-          // An argument that does not coerce: execution refuses the field with its own error.
-          return;
-        }
-        const coordinate = `${parent.name}.${field.name}`;
-        for (const arg of field.args) {
-          if (args[arg.name] === undefined) continue;
-          const sink: Sink = (value, mode, path, problem, maxLength) =>
-            found.texts.push({
-              value,
-              mode,
-              coordinate,
-              argument: arg.name,
-              path,
-              ...(problem ? { problem } : {}),
-              ...(maxLength ? { maxLength } : {}),
-            });
-          collect(args[arg.name], arg.type, 'line', sink, '');
-        }
-        if (parent === schema.getQueryType() && field.name === ENTITIES_FIELD && Array.isArray(args.representations)) {
-          found.representations.push(...args.representations);
-        }
+        found.push({
+          node,
+          field,
+          coordinate: `${parent.name}.${field.name}`,
+          entities: parent === schema.getQueryType() && field.name === ENTITIES_FIELD,
+        });
       },
     }),
   );
-  return found;
+  sites = found;
+  known.sites.set(operation, sites);
+  return sites;
 }
 
 type Sink = (value: string, mode: SafeTextMode, path: string, problem?: string, maxLength?: number) => void;

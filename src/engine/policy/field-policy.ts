@@ -4,19 +4,56 @@ import {
   GraphQLError,
   GraphQLField,
   GraphQLFieldResolver,
+  GraphQLResolveInfo,
   GraphQLSchema,
   isLeafType,
   isObjectType,
+  responsePathAsArray,
 } from 'graphql';
 import { AccessErrorCode } from '../access.exception';
 import { POLICY_FIELD_EXTENSION, POLICY_OPEN_EXTENSION, POLICY_SUBJECT_EXTENSION } from './policy.decorator';
 import { HubRequestContext } from '../request-context';
 
-/** The error a withheld field carries; its value is null and the rest of the response still returns. */
+/**
+ * The error a withheld field carries; its value is null and the rest of the response still returns. It is
+ * a marker, not a fault: made without a stack trace (a household view carries tens of them, and capturing
+ * and formatting a stack for each was a tenth of the hub's CPU under load).
+ */
 export function withheldError(field: string, reason: string): GraphQLError {
-  return new GraphQLError(`Withheld by policy: ${reason}`, {
-    extensions: { code: AccessErrorCode.WITHHELD_BY_POLICY, domain: true, details: { field, reason } },
-  });
+  return withoutStack(
+    () =>
+      new GraphQLError(`Withheld by policy: ${reason}`, {
+        extensions: { code: AccessErrorCode.WITHHELD_BY_POLICY, domain: true, details: { field, reason } },
+      }),
+  );
+}
+
+/**
+ * A withheld marker given its place in the answer (the field's nodes and path), as graphql-js would: with
+ * the place already set, graphql-js takes it as it is instead of wrapping it in a second error, with a
+ * stack of its own. Any other error is left for graphql-js to place.
+ */
+function placed(error: unknown, info: GraphQLResolveInfo): unknown {
+  if (!(error instanceof GraphQLError) || error.path || error.extensions.code !== AccessErrorCode.WITHHELD_BY_POLICY)
+    return error;
+  return withoutStack(
+    () =>
+      new GraphQLError(error.message, {
+        nodes: info.fieldNodes,
+        path: responsePathAsArray(info.path),
+        extensions: error.extensions,
+      }),
+  );
+}
+
+function withoutStack<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**
@@ -53,26 +90,36 @@ function guardField(typeName: string, field: GraphQLField<unknown, unknown>): vo
     const tags = context instanceof HubRequestContext ? context.subjectTags : undefined;
     const tag = tags?.of(source);
     if (releasedAs) {
-      if (!tag) throw withheldError(releasedAs, 'no access decision covers this object');
+      if (!tag) throw placed(withheldError(releasedAs, 'no access decision covers this object'), info);
       if (!tag.decision.released.includes(releasedAs)) {
-        throw withheldError(
-          releasedAs,
+        const reason =
           tag.decision.withheld.find((w) => w.field === releasedAs)?.reason ??
-            'not released by the decision for this request',
-        );
+          'not released by the decision for this request';
+        throw placed(withheldError(releasedAs, reason), info);
       }
     } else if (tag && undeclaredLeaf) {
-      throw withheldError(`${typeName}.${field.name}`, 'this field declares no policy (ReleasedAs or NotPersonalData)');
+      const reason = 'this field declares no policy (ReleasedAs or NotPersonalData)';
+      throw placed(withheldError(`${typeName}.${field.name}`, reason), info);
     }
-    const value = resolve(source, args, context, info);
-    if (!tag || !tags || subjectField) return value;
+    let value: unknown;
+    try {
+      value = resolve(source, args, context, info);
+    } catch (error) {
+      throw placed(error, info);
+    }
+    const tagged = !!tag && !!tags && !subjectField;
     if (isPromise(value)) {
-      return value.then((resolved) => {
-        tags.tag(resolved, tag);
-        return resolved;
-      });
+      return value.then(
+        (resolved) => {
+          if (tagged) tags.tag(resolved, tag);
+          return resolved;
+        },
+        (error: unknown) => {
+          throw placed(error, info);
+        },
+      );
     }
-    tags.tag(value, tag);
+    if (tagged) tags.tag(value, tag);
     return value;
   };
 }
