@@ -4,6 +4,7 @@ import { AuditRecorder } from '../engine/audit-recorder';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditVerifierService } from './audit-verifier.service';
 import { AuditService } from './audit.service';
+import { AuditActivityService } from './dpo/audit-activity.service';
 import { AuditAnomalyService } from './dpo/audit-anomaly.service';
 import { AuditSearchService } from './dpo/audit-search.service';
 import { BreakGlassReviewsService } from './dpo/break-glass-reviews.service';
@@ -25,6 +26,7 @@ import { SubjectAccessService } from './dpo/subject-access.service';
     AuditRetentionService,
     AuditSearchService,
     AuditAnomalyService,
+    AuditActivityService,
     SubjectAccessService,
     BreakGlassReviewsService,
     DpoResolver,

@@ -1,7 +1,7 @@
 import { stackedBars, topSeries } from './console-charts';
 import { caseChanges } from './console-pages';
 import { weightBands } from './console-steward';
-import { isDisclosure, perDay } from './console-dpo';
+import { activitySeries } from './console-dpo';
 
 describe('console charts and the caseload changes', () => {
   it('draws a stacked bar per category with a title, a description and the same numbers as a table, all escaped', () => {
@@ -41,40 +41,35 @@ describe('console charts and the caseload changes', () => {
     expect(weightBands([])).toEqual({ categories: [], counts: [] });
   });
 
-  it("counts the disclosures per day by a key, the DPO's own looks aside", () => {
-    const events = [
+  it("makes one series per organisation or purpose from the hub's daily counts, a count for every day", () => {
+    const days = [
       {
-        occurredAt: '2026-12-01T10:00:00Z',
-        operation: 'person.view',
-        decision: 'allow',
-        persons: ['p'],
-        households: [],
+        day: '2026-12-01',
+        disclosures: 3,
+        byOrganisation: [
+          { name: 'council', disclosures: 2 },
+          { name: null, disclosures: 1 },
+        ],
+        byPurpose: [{ name: 'EARLY_HELP', disclosures: 3 }],
       },
+      { day: '2026-12-02', disclosures: 0, byOrganisation: [], byPurpose: [] },
       {
-        occurredAt: '2026-12-01T11:00:00Z',
-        operation: 'dpo.timeline',
-        decision: 'allow',
-        persons: ['p'],
-        households: [],
+        day: '2026-12-03',
+        disclosures: 4,
+        byOrganisation: [{ name: 'council', disclosures: 4 }],
+        byPurpose: [
+          { name: null, disclosures: 1 },
+          { name: 'EARLY_HELP', disclosures: 3 },
+        ],
       },
-      {
-        occurredAt: '2026-12-02T11:00:00Z',
-        operation: 'person.view',
-        decision: 'deny',
-        persons: ['p'],
-        households: [],
-      },
-      {
-        occurredAt: '2026-12-02T12:00:00Z',
-        operation: 'household.view',
-        decision: 'allow-with-redactions',
-        persons: [],
-        households: ['h'],
-      },
-    ].filter(isDisclosure);
-    expect(perDay(events, ['2026-12-01', '2026-12-02'], (e) => String(e.operation))).toEqual([
-      { name: 'person.view', counts: [1, 0] },
-      { name: 'household.view', counts: [0, 1] },
+    ];
+    expect(activitySeries(days, 'byOrganisation', 'anonymous')).toEqual([
+      { name: 'council', counts: [2, 0, 4] },
+      { name: 'anonymous', counts: [1, 0, 0] },
+    ]);
+    expect(activitySeries(days, 'byPurpose', 'no purpose given')).toEqual([
+      { name: 'EARLY_HELP', counts: [3, 0, 3] },
+      { name: 'no purpose given', counts: [0, 0, 1] },
     ]);
   });
 

@@ -266,35 +266,40 @@ export const REPORT_EVENT_HEAD = ['When (UTC)', 'Who', 'What', 'Purpose, agreeme
   text,
 }));
 
-/** Accesses over time: the disclosures of a window, 100 a page (within the query cost limit), newest first (DPO only, audited). */
-export const DPO_ACTIVITY_QUERY = `query ConsoleDpoActivity($filter: AuditEventFilter, $after: String) {
-  auditEvents(filter: $filter, first: 100, after: $after) {
-    nodes { occurredAt operation decision actor { organisation } purpose persons households }
-    pageInfo { endCursor hasNextPage }
+/**
+ * Accesses over time: disclosures per UTC day by organisation and by purpose, counted by the hub's
+ * PostgreSQL over the whole window in one call (DPO only, audited as `dpo.activity`).
+ */
+export const DPO_ACTIVITY_QUERY = `query ConsoleDpoActivity($input: AuditActivityInput) {
+  auditActivity(input: $input) {
+    from to disclosures
+    days { day disclosures byOrganisation { name disclosures } byPurpose { name disclosures } }
   }
 }`;
 
-/** A disclosure: an allowed event that named a person or a household (the DPO's own looks aside). */
-export function isDisclosure(event: Json): boolean {
-  if (String(event.operation).startsWith('dpo.')) return false;
-  const named = ((event.persons as string[]) ?? []).length + ((event.households as string[]) ?? []).length;
-  return named > 0 && (event.decision === 'allow' || event.decision === 'allow-with-redactions');
+export interface ActivityDay {
+  day: string;
+  disclosures: number;
+  byOrganisation: { name: string | null; disclosures: number }[];
+  byPurpose: { name: string | null; disclosures: number }[];
 }
 
-/** Disclosures per day (UTC) by `key` (organisation or purpose), over `days` ending today. */
-export function perDay(events: Json[], days: string[], key: (event: Json) => string) {
-  const index = new Map(days.map((day, i) => [day, i]));
+/**
+ * One series per organisation (or purpose) with a count for every day of the answer, in the days' order;
+ * `none` names the events that had none (an anonymous actor, no purpose given).
+ */
+export function activitySeries(days: ActivityDay[], by: 'byOrganisation' | 'byPurpose', none: string) {
   const counts = new Map<string, number[]>();
-  for (const event of events) {
-    const i = index.get(String(event.occurredAt).slice(0, 10));
-    if (i === undefined) continue;
-    const name = key(event);
-    if (!counts.has(name))
-      counts.set(
-        name,
-        days.map(() => 0),
-      );
-    counts.get(name)![i]++;
-  }
+  days.forEach((day, i) => {
+    for (const { name, disclosures } of day[by]) {
+      const key = name ?? none;
+      if (!counts.has(key))
+        counts.set(
+          key,
+          days.map(() => 0),
+        );
+      counts.get(key)![i] += disclosures;
+    }
+  });
   return [...counts].map(([name, values]) => ({ name, counts: values }));
 }

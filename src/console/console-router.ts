@@ -45,6 +45,8 @@ import {
 import { stackedBars, topSeries } from './console-charts';
 import { ApiAnswer, ApiCall, askHub, otherErrors, streamFromHub, withheldByPath } from './hub-api';
 import {
+  activitySeries,
+  ActivityDay,
   anomalyTables,
   BREAK_GLASS_QUERY,
   BREAK_GLASS_STATUSES,
@@ -58,8 +60,6 @@ import {
   EVENT_FILTERS,
   EVENT_HEAD,
   eventRow,
-  isDisclosure,
-  perDay,
   REPORT_EVENT_HEAD,
   reportEventRow,
   REVIEW_BREAK_GLASS,
@@ -710,62 +710,42 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     }),
   );
 
-  // Accesses over time, by organisation and by purpose: the disclosures of the window from the trail's own
-  // search (100 events a page, at most 60 pages; the page says when it counted fewer than all).
+  // Accesses over time, by organisation and by purpose: the hub counts the window's disclosures per day in
+  // PostgreSQL (auditActivity), exactly however many there are; one call, audited as dpo.activity.
   const ACTIVITY_WINDOWS = [7, 30, 90];
   router.get(
     '/dpo/activity',
     signedIn,
     asyncPage(async (req, res) => {
       const days = ACTIVITY_WINDOWS.includes(Number(req.query.days)) ? Number(req.query.days) : 30;
-      const dayList = Array.from({ length: days }, (_, i) =>
-        new Date(Date.now() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10),
-      );
-      const events: Record<string, unknown>[] = [];
-      let after: string | undefined;
-      let complete = false;
-      for (let n = 0; n < 60; n++) {
-        const call = dpoCall(req);
-        const answer = await askHub<{
-          auditEvents: {
-            nodes: Record<string, unknown>[];
-            pageInfo: { endCursor: string | null; hasNextPage: boolean };
-          };
-        }>(req, call, DPO_ACTIVITY_QUERY, { filter: { from: `${dayList[0]}T00:00:00Z` }, after });
-        if (n === 0 && refused(res, answer, call.requestId!)) return;
-        const page = answer.data?.auditEvents;
-        if (!page) break;
-        events.push(...page.nodes.filter(isDisclosure));
-        if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) {
-          complete = true;
-          break;
-        }
-        after = page.pageInfo.endCursor;
-      }
+      const call = dpoCall(req);
+      const answer = await askHub<{
+        auditActivity: { from: string; to: string; disclosures: number; days: ActivityDay[] };
+      }>(req, call, DPO_ACTIVITY_QUERY, { input: { days } });
+      if (refused(res, answer, call.requestId!)) return;
+      const activity = answer.data!.auditActivity;
+      const dayList = activity.days.map((d) => d.day);
       const labels = dayList.map((d) => d.slice(5));
-      const organisation = (e: Record<string, unknown>) =>
-        String((e.actor as Record<string, unknown> | null)?.organisation ?? 'anonymous');
       const byOrganisation = stackedBars(
         'by-organisation',
         `Disclosures per day by organisation, last ${days} days`,
         `Stacked bars, one a day from ${dayList[0]} to ${dayList.at(-1)}, each split by the organisation shown the data. The table below gives the numbers.`,
         labels,
-        topSeries(perDay(events, dayList, organisation)),
+        topSeries(activitySeries(activity.days, 'byOrganisation', 'anonymous')),
       );
       const byPurpose = stackedBars(
         'by-purpose',
         `Disclosures per day by purpose, last ${days} days`,
         `Stacked bars, one a day from ${dayList[0]} to ${dayList.at(-1)}, each split by the purpose given. The table below gives the numbers.`,
         labels,
-        topSeries(perDay(events, dayList, (e) => String(e.purpose ?? 'no purpose given'))),
+        topSeries(activitySeries(activity.days, 'byPurpose', 'no purpose given')),
       );
       render(res, 'dpo-activity', {
         title: 'Accesses over time',
         section: 'dpo',
         days,
         windows: ACTIVITY_WINDOWS.map((n) => ({ days: n, current: n === days })),
-        complete,
-        counted: events.length,
+        disclosures: activity.disclosures,
         charts: [byOrganisation, byPurpose].map((chart, i) => ({
           ...chart,
           heading: i === 0 ? 'By organisation' : 'By purpose',

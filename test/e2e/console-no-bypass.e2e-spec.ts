@@ -254,7 +254,7 @@ describe('console: no page releases what the API withholds, every page is audite
       operations: ['dpo.break-glass-reviews'],
     },
     { route: '/dpo/anomalies', persona: 'DPO', path: () => '/dpo/anomalies', operations: ['dpo.anomalies'] },
-    { route: '/dpo/activity', persona: 'DPO', path: () => '/dpo/activity', operations: ['dpo.search'] },
+    { route: '/dpo/activity', persona: 'DPO', path: () => '/dpo/activity', operations: ['dpo.activity'] },
     { route: '/dpo/events', persona: 'DPO', path: () => '/dpo/events', operations: ['dpo.search'] },
     { route: '/dpo/events.csv', persona: 'DPO', path: () => '/dpo/events.csv', operations: ['dpo.export'] },
     { route: '/dpo/people/:id', persona: 'DPO', path: () => `/dpo/people/${member}`, operations: ['dpo.timeline'] },

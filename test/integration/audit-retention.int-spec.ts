@@ -2,37 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { prepareEvent } from '../../src/audit/audit-content';
 import { AuditRetentionService, SYSTEM_ACTOR } from '../../src/audit/audit-retention.service';
-import { headerHash } from '../../src/audit/audit-hash';
-import { AuditEventInput } from '../../src/engine/audit-recorder';
-import { asSuperuserWithoutTriggers, auditServices, AuditServices, disclosure } from '../support/audit-fixtures';
+import {
+  appendHistoric,
+  asSuperuserWithoutTriggers,
+  auditServices,
+  AuditServices,
+  disclosure,
+} from '../support/audit-fixtures';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 const DAY = 86_400_000;
-
-/**
- * Events from the past, appended as the chain would have appended them then (the chain takes its time from
- * the database clock, so history cannot be made through the recorder). The database's own insert check
- * still runs: links and header hashes must be right.
- */
-async function appendHistoric(db: TestDatabase, events: { input: AuditEventInput; at: Date }[]): Promise<void> {
-  for (const { input, at } of events) {
-    const [head] = await db.dataSource.query('select seq, hash from audit_chain_head');
-    const seq = Number(head.seq) + 1;
-    const prepared = prepareEvent(input);
-    const hash = headerHash({
-      seq,
-      prev: head.hash,
-      at: at.toISOString(),
-      op: prepared.operation,
-      content: prepared.content_hash,
-    });
-    const row = { ...prepared, seq, occurred_at: at.toISOString(), prev_hash: head.hash, hash };
-    await db.dataSource.query(
-      `insert into audit_event select * from jsonb_populate_record(null::audit_event, $1::jsonb)`,
-      [JSON.stringify(row)],
-    );
-  }
-}
 
 describe('audit retention', () => {
   let db: TestDatabase;
@@ -43,7 +22,7 @@ describe('audit retention', () => {
     s = auditServices(db.dataSource, { AUDIT_RETENTION: '{"auth.":365,"person.view":3000}' });
     retention = new AuditRetentionService(db.dataSource, s.audit, s.checkpoints, s.config);
     const old = new Date(Date.now() - 400 * DAY);
-    await appendHistoric(db, [
+    await appendHistoric(db.dataSource, [
       { input: { operation: 'auth.failure', decision: 'deny', reasons: ['expired'] }, at: old },
       { input: disclosure(1), at: new Date(old.getTime() + 1000) },
       {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { prepareEvent } from '../../src/audit/audit-content';
 import { AuditCheckpointService } from '../../src/audit/audit-checkpoint.service';
+import { headerHash } from '../../src/audit/audit-hash';
 import { AuditEventInput } from '../../src/engine/audit-recorder';
 import { AuditVerifierService } from '../../src/audit/audit-verifier.service';
 import { AuditService } from '../../src/audit/audit.service';
@@ -98,4 +100,40 @@ export async function breakAuditInserts(dataSource: DataSource): Promise<() => P
         execute format('drop trigger if exists fail_audit on %s', p);
       end loop; end $$`);
   };
+}
+
+/**
+ * Events from the past, appended as the chain would have appended them then (the chain takes its time from
+ * the database clock, so history cannot be made through the recorder), `batch` rows an insert. The
+ * database's own insert check still runs on every statement: links, header hashes and time order must be
+ * right, so the chain verifies afterwards. Times must not go backwards, nor before the head's.
+ */
+export async function appendHistoric(
+  dataSource: DataSource,
+  events: { input: AuditEventInput; at: Date }[],
+  batch = 1_000,
+): Promise<void> {
+  const [head] = await dataSource.query('select seq, hash from audit_chain_head');
+  let seq = Number(head.seq);
+  let prev: string = head.hash;
+  for (let start = 0; start < events.length; start += batch) {
+    const rows = events.slice(start, start + batch).map(({ input, at }) => {
+      seq += 1;
+      const prepared = prepareEvent(input);
+      const hash = headerHash({
+        seq,
+        prev,
+        at: at.toISOString(),
+        op: prepared.operation,
+        content: prepared.content_hash,
+      });
+      const row = { ...prepared, seq, occurred_at: at.toISOString(), prev_hash: prev, hash };
+      prev = hash;
+      return row;
+    });
+    await dataSource.query(
+      `insert into audit_event select * from jsonb_populate_recordset(null::audit_event, $1::jsonb)`,
+      [JSON.stringify(rows)],
+    );
+  }
 }

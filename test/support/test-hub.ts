@@ -12,8 +12,15 @@ export interface TestHub extends Hub {
 }
 
 /** The real hub, in process, on a fresh database of its own; requests go through real HTTP (supertest). */
-export async function startTestHub(env: NodeJS.ProcessEnv = {}): Promise<TestHub> {
+export async function startTestHub(
+  env: NodeJS.ProcessEnv = {},
+  options: {
+    /** Runs on the migrated database before the hub starts (e.g. to write audit history from the past). */
+    beforeStart?: (db: TestDatabase) => Promise<void>;
+  } = {},
+): Promise<TestHub> {
   const db = await createTestDatabase();
+  await options.beforeStart?.(db);
   // The test server's role is a superuser, which production refuses (audit/audit-role-startup.ts) unless
   // let through; test/integration/audit-role-check.int-spec.ts tests the refusal. Pass 'false' to see it.
   const config: AppConfig = loadConfig({

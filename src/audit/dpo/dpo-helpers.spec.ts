@@ -1,4 +1,5 @@
 import { AuditException } from '../audit.exception';
+import { activityWindow, dayList } from './audit-activity.service';
 import { robustZ, median } from './audit-anomaly.service';
 import { safeCell } from './audit-export';
 import { decodeCursor, encodeCursor, filterCondition, pageSize } from './audit-filter';
@@ -42,5 +43,38 @@ describe('DPO helpers', () => {
     expect(addCalendarMonth(new Date('2025-03-15T00:00:00Z')).toISOString()).toBe('2025-04-15T00:00:00.000Z');
     expect(addCalendarMonth(new Date('2025-01-31T00:00:00Z')).toISOString()).toBe('2025-02-28T00:00:00.000Z');
     expect(addCalendarMonth(new Date('2024-12-31T00:00:00Z')).toISOString()).toBe('2025-01-31T00:00:00.000Z');
+  });
+
+  it('takes the activity window as whole UTC days ending today, or from and to, and refuses the rest', () => {
+    const now = new Date('2026-12-07T23:30:00-02:00'); // 01:30 UTC on the 8th
+    expect(activityWindow({ days: 7 }, now)).toEqual({
+      from: new Date('2026-12-02T00:00:00Z'),
+      to: new Date('2026-12-09T00:00:00Z'),
+    });
+    const { from, to } = activityWindow({}, now);
+    expect(dayList(from, to)).toHaveLength(30);
+    expect(dayList(from, to).at(-1)).toBe('2026-12-08');
+    const given = activityWindow({ from: new Date('2026-02-27T12:00:00Z'), to: new Date('2026-03-01T00:00:01Z') }, now);
+    expect(dayList(given.from, given.to)).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
+    expect(activityWindow({ days: 366 }, now).from).toEqual(new Date('2025-12-08T00:00:00Z'));
+    for (const bad of [
+      { days: 0 },
+      { days: 367 },
+      { days: 2.5 },
+      { days: 7, from: new Date('2026-12-01T00:00:00Z'), to: new Date('2026-12-02T00:00:00Z') },
+      { from: new Date('2026-12-01T00:00:00Z') },
+      { from: new Date('2026-12-02T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') },
+      { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2026-01-02T00:00:01Z') },
+      { from: new Date('nonsense'), to: new Date('2026-12-01T00:00:00Z') },
+    ]) {
+      let thrown: unknown;
+      try {
+        activityWindow(bad, now);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(AuditException);
+      expect((thrown as AuditException).code).toBe('AUDIT_BAD_REQUEST');
+    }
   });
 });

@@ -6,6 +6,8 @@ import type { HubRequestContext } from '../../engine/request-context';
 import { AuditRecorder } from '../../engine/audit-recorder';
 import { AuditVerifierService } from '../audit-verifier.service';
 import { AnomalyReportModel } from './anomaly-report.model';
+import { AuditActivityInput, AuditActivityModel } from './audit-activity.model';
+import { AuditActivityService } from './audit-activity.service';
 import { AuditAnomalyService } from './audit-anomaly.service';
 import { AuditEventConnectionModel, toAuditEventModel } from './audit-event.model';
 import { AuditPage, AuditSearchService } from './audit-search.service';
@@ -30,6 +32,7 @@ export class DpoResolver {
     private readonly search: AuditSearchService,
     private readonly verifier: AuditVerifierService,
     private readonly anomalies: AuditAnomalyService,
+    private readonly activity: AuditActivityService,
     private readonly subjectAccess: SubjectAccessService,
     private readonly breakGlass: BreakGlassReviewsService,
     private readonly audit: AuditRecorder,
@@ -123,6 +126,31 @@ export class DpoResolver {
       }),
     );
     return report;
+  }
+
+  @Query(() => AuditActivityModel, {
+    description:
+      'Accesses over time: disclosures per UTC day by organisation and by purpose, counted exactly over a window of at most 366 days (default the last 30).',
+  })
+  @Roles(Role.Dpo)
+  async auditActivity(
+    @CurrentPrincipal() dpo: Principal,
+    @Context() ctx: HubRequestContext,
+    @Args('input', { type: () => AuditActivityInput, nullable: true }) input?: AuditActivityInput,
+  ): Promise<AuditActivityModel> {
+    const activity = await this.activity.activity(input ?? {});
+    await this.audit.record(
+      dpoEvent(dpo, 'activity', {
+        detail: {
+          from: activity.from,
+          to: activity.to,
+          days: activity.days.length,
+          disclosures: activity.disclosures,
+        },
+        requestId: ctx.requestId,
+      }),
+    );
+    return activity;
   }
 
   @Query(() => SubjectAccessReportModel, {
