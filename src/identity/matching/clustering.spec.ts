@@ -121,6 +121,52 @@ describe('clustering auto-links', () => {
     expect(namesake.clusterOf[2]).not.toBe(namesake.clusterOf[0]);
   });
 
+  it("settles two lone records that are each other's only alternative, with nothing against them", () => {
+    // 0 and 1 (a name only, and a full record of that name) are in the band with each other and no one
+    // else; 2 and 3 likewise, but 4 is in the band with 3 too; 5 and 6 are, but a field they both hold
+    // differs (weighing only a bit against: enough to keep two lone records apart).
+    const weights = { '0-1': 2, '2-3': 2, '3-4': 1.5, '5-6': 2 };
+    const band = [
+      { a: 0, b: 1, weight: 2, household: false },
+      { a: 2, b: 3, weight: 2, household: false },
+      { a: 3, b: 4, weight: 1.5, household: false },
+      { a: 5, b: 6, weight: 2, household: false },
+    ];
+    const lone = clusterLinks(7, [], judge(weights, {}, { '5-6': -1 }), { ...options, band, lonePairs: true });
+    expect(lone.clusterOf[1]).toBe(lone.clusterOf[0]);
+    expect(new Set([lone.clusterOf[2], lone.clusterOf[3], lone.clusterOf[4]]).size).toBe(3);
+    expect(lone.clusterOf[6]).not.toBe(lone.clusterOf[5]);
+    expect(lone.clusterCount).toBe(6);
+    // A household pair is never settled so.
+    const household = band.map((p) => ({ ...p, household: true }));
+    expect(clusterLinks(7, [], judge(weights), { ...options, band: household, lonePairs: true }).clusterCount).toBe(7);
+    // Off by default in clusterLinks (the matcher's configuration turns it on).
+    expect(clusterLinks(7, [], judge(weights), { ...options, band }).clusterCount).toBe(7);
+  });
+
+  it("settles a lone record into a group whose only records it contradicts are the group's odd ones out", () => {
+    // 0, 1 and 2 are one person's records; 2's family name was replaced, so it contradicts 0 and 1 (its
+    // link holds on the rest). 3 is a name-only record: in the band with 0 and 1, contradicting 2.
+    const weights = { '0-1': 30, '0-2': 14, '1-2': 14, '0-3': 2, '1-3': 2, '2-3': -8 };
+    const against = { '0-2': -4, '1-2': -4, '2-3': -4 };
+    const band = [
+      { a: 0, b: 3, weight: 2, household: false },
+      { a: 1, b: 3, weight: 2, household: false },
+    ];
+    const edges = [edge(0, 1, 30), edge(0, 2, 14), edge(1, 2, 14)];
+    const settled = clusterLinks(4, edges, judge(weights, {}, against), { ...options, band, outliers: true });
+    expect(new Set(settled.clusterOf).size).toBe(1);
+    expect(clusterLinks(4, edges, judge(weights, {}, against), { ...options, band }).clusterCount).toBe(2);
+    // When the record contradicts a member that agrees with the rest, it is the record that is at odds.
+    const agreeing = { '0-2': 0, '1-2': 0, '2-3': -4 };
+    const apart = clusterLinks(4, edges, judge(weights, {}, agreeing), { ...options, band, outliers: true });
+    expect(apart.clusterOf[3]).not.toBe(apart.clusterOf[0]);
+    // Nor when it contradicts as many members as it agrees with.
+    const half = { '0-2': -4, '1-2': -4, '2-3': -4, '1-3': -4 };
+    const split = clusterLinks(4, edges, judge(weights, {}, half), { ...options, band, outliers: true });
+    expect(split.clusterOf[3]).not.toBe(split.clusterOf[0]);
+  });
+
   it('applies deterministic links first', () => {
     const weights = { '0-1': 5, '1-2': 30, '0-2': -40 };
     const result = clusterLinks(

@@ -63,6 +63,23 @@ export interface ClusteringOptions {
    * `attachLoneRecords`).
    */
   band?: BandPair[];
+  /**
+   * With `band`: two lone records whose band pairs and refused links all lead to each other, and to no
+   * one else, join when no field they both hold differs (see `attachLoneRecords`).
+   */
+  lonePairs?: boolean;
+  /**
+   * With `band`: a lone record may join a cluster some of whose members it contradicts when those members
+   * are the cluster's own odd ones out (see `outliersOnly`); the cluster check is then over the others.
+   */
+  outliers?: boolean;
+  /**
+   * Whether a record says enough to pick out one person (a given and a family name, or three kinds of
+   * field). Settling a lone pair, or a record despite a group's odd ones out, needs such records: the
+   * elimination rests on the record picking out one person, which a family name and a date of birth near
+   * miss, or a date of birth and a town (many people could have them), do not.
+   */
+  named?: (record: number) => boolean;
 }
 
 /** A candidate pair in the review band (a pair held back by a decisive negative may be among them). */
@@ -286,6 +303,7 @@ function attachLoneRecords(
     note(e.b, e.a, false);
   }
   const snapshot = Int32Array.from(rootOf);
+  const isNamed = options.named ?? (() => true);
   const membersOf = new Map<number, number[]>();
   for (let i = 0; i < snapshot.length; i++) {
     const list = membersOf.get(snapshot[i]);
@@ -293,11 +311,59 @@ function attachLoneRecords(
     else membersOf.set(snapshot[i], [i]);
   }
   for (const [x, root] of [...target].sort((p, q) => p[0] - q[0])) {
-    if (root < 0 || (size.get(root) ?? 0) < 2 || isAmbiguous(x)) continue;
+    if (root < 0 || isAmbiguous(x)) continue;
+    if ((size.get(root) ?? 0) < 2) {
+      // Two lone records that are each other's only alternative: `root` is the other record itself.
+      const y = root;
+      if (
+        options.lonePairs &&
+        x < y &&
+        target.get(y) === snapshot[x] &&
+        isNamed(x) &&
+        isNamed(y) &&
+        !isAmbiguous(y) &&
+        agreesThroughout(judge(x, y))
+      )
+        rootOf[y] = rootOf[x];
+      continue;
+    }
     const cluster = membersOf.get(root) as number[];
-    if (cluster.every((y) => consistent(judge(x, y))) && supported([x], cluster, judge, options) === true)
-      rootOf[x] = root;
+    const agreeing = cluster.filter((y) => consistent(judge(x, y)));
+    if (agreeing.length === cluster.length) {
+      if (supported([x], cluster, judge, options) === true) rootOf[x] = root;
+    } else if (options.outliers && isNamed(x) && outliersOnly(x, cluster, agreeing, judge)) {
+      if (supported([x], agreeing, judge, options) === true) rootOf[x] = root;
+    }
   }
+}
+
+/**
+ * Whether the members of a cluster that a lone record contradicts are the cluster's own odd ones out: the
+ * record agrees with most of the cluster, and each member it contradicts contradicts one of those it
+ * agrees with too (a copy whose family name was replaced contradicts the name-only record and the other
+ * copies alike: the contradiction is that copy's error, not the record's). No decisive negative anywhere.
+ */
+function outliersOnly(
+  x: number,
+  cluster: number[],
+  agreeing: number[],
+  judge: (a: number, b: number) => PairJudgement,
+): boolean {
+  if (agreeing.length * 2 <= cluster.length) return false;
+  const held = new Set(agreeing);
+  return cluster.every(
+    (y) => held.has(y) || (!judge(x, y).hardNegative && agreeing.some((z) => !consistent(judge(y, z)))),
+  );
+}
+
+/**
+ * Stricter than `consistent`, for two lone records settled on each other alone: no field they both hold
+ * weighs against a match at all. Two people of one common name with other dates of birth and addresses
+ * differ in fields both hold; a name-only record and a full record of that name do not. (In small or
+ * uniform data EM can make such differences weigh less than two bits, so `consistent` is not enough.)
+ */
+function agreesThroughout(j: PairJudgement): boolean {
+  return !j.hardNegative && !j.household && (j.against ?? -Infinity) >= 0;
 }
 
 /** Nothing in the pair speaks against one person: no decisive negative, no household pattern, no field

@@ -27,6 +27,16 @@ describe('comparison levels', () => {
     expect(
       levelOf('familyName', { givenName: 'Isla', familyName: 'Hall' }, { givenName: 'Hall', familyName: 'Isla' }),
     ).toBe('null');
+    // One record holds a single name, which the other has in the other place: not counted as a different
+    // name (the swap cannot be confirmed with a name missing, so the comparison stands aside).
+    expect(levelOf('familyName', { familyName: 'Hnut' }, { givenName: 'Hunt', familyName: 'Jessica' })).toBe('null');
+    expect(levelOf('givenName', { givenName: 'Jessica', familyName: 'Hunt' }, { givenName: 'Hunt' })).toBe('null');
+    expect(levelOf('familyName', { familyName: 'Hunt' }, { givenName: 'Grace', familyName: 'Jessica' })).toBe(
+      'different',
+    );
+    expect(
+      levelOf('familyName', { givenName: 'Ann', familyName: 'Hunt' }, { givenName: 'Hunt', familyName: 'Lee' }),
+    ).toBe('different');
     expect(levelOf('givenName', { givenName: 'Stephen' }, { givenName: 'Stevan' })).toBe('double metaphone');
     expect(levelOf('givenName', { givenName: 'J' }, { givenName: 'Jolene' })).toBe('initial');
     expect(levelOf('givenName', { givenName: 'Oliver' }, { givenName: 'Grace' })).toBe('different');
@@ -166,9 +176,22 @@ describe('comparison levels', () => {
     expect(
       levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT1243' } }),
     ).toBe('one transposition');
+    // Two slips (a swap and an edit; a shifted digit) are a level of their own for free-named identifiers;
+    // two characters replaced in place are not (numbers issued in sequence differ so: siblings, accounts).
     expect(
       levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT9934' } }),
     ).toBe('different');
+    expect(
+      levelOf('identifier:account', { identifiers: { account: '2590578' } }, { identifiers: { account: '2597058' } }),
+    ).toBe('two edits');
+    expect(
+      levelOf('identifier:account', { identifiers: { account: '6623862' } }, { identifiers: { account: '6633826' } }),
+    ).toBe('two edits');
+    expect(
+      levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { account: 'CT9994' } }),
+    ).toBe('different');
+    // NINOs keep four levels: two valid NINOs two slips apart are different (a decisive negative).
+    expect(levelOf('nino', { nino: 'AB123456C' }, { nino: 'AB129956C' })).toBe('different');
     expect(
       levelOf('identifier:account', { identifiers: { account: 'CT1234' } }, { identifiers: { other: 'CT1234' } }),
     ).toBe('null');

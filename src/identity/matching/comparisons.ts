@@ -126,6 +126,21 @@ function swappedPair(
   return familyKnownApart || !familyAgreement(a, b, a.family, b.family, jaroWinkler(a.family.key, b.family.key, 0.92));
 }
 
+/**
+ * One record holds a single name, which the other, holding both, has in the other place: "hunt" as the
+ * family name against "hunt jessica" written family first, "chloe" as the given name against "mackenzie
+ * chloe". Names written the other way round are common (the swap level above); with one name missing the
+ * swap cannot be confirmed, so the comparison in place stands aside (null) instead of counting the
+ * misplaced name as a different name against the pair.
+ */
+function halfSwapped(one: PreparedRecord, other: PreparedRecord, field: 'given' | 'family'): boolean {
+  const opposite = field === 'given' ? 'family' : 'given';
+  const lone = (r: PreparedRecord) => r[field] !== null && r[opposite] === null;
+  if (lone(one) && other[opposite]) return similarName(one[field], other[opposite]);
+  if (lone(other) && one[opposite]) return similarName(other[field], one[opposite]);
+  return false;
+}
+
 const givenName: Comparison = {
   name: 'givenName',
   levels: NAME_LEVELS,
@@ -138,6 +153,7 @@ const givenName: Comparison = {
     const agreement = givenAgreement(a, b, ga, gb, jw);
     if (agreement) return agreement;
     if (swappedPair(a, b, true, false)) return GIVEN.swapped;
+    if (halfSwapped(a, b, 'given')) return 0;
     if (metaphoneMatch(ga, gb)) return GIVEN.metaphone;
     if ((ga.key.length === 1 || gb.key.length === 1) && ga.key[0] === gb.key[0]) return GIVEN.initial;
     if (jw >= 0.8) return GIVEN.alike;
@@ -170,6 +186,7 @@ const familyName: Comparison = {
     if (agreement) return agreement;
     // Counted once, by the given-name comparison.
     if (swappedPair(a, b, false, true)) return 0;
+    if (halfSwapped(a, b, 'family')) return 0;
     if (metaphoneMatch(fa, fb)) return FAMILY.metaphone;
     if (jw >= 0.8) return FAMILY.alike;
     return FAMILY.different;
@@ -416,12 +433,50 @@ const phone: Comparison = {
   },
 };
 
-/** A free-named identifier (a council tax account, a legacy key), graded as NINOs are. */
+/**
+ * Levels of a free-named identifier: as NINOs, with two slips (two edits or swaps, Damerau–Levenshtein, a
+ * swap or a shifted character among them) a level of its own. A number typed twice with two slips
+ * (2590578 / 2597058, 6623862 / 6633826) is far
+ * likelier one person's than two random numbers are that close; how much likelier the model estimates (u
+ * from random pairs, m by EM), so on short identifiers, where two edits is most of the space, it weighs
+ * little. NINOs and NHS numbers keep four levels: two valid ones more than one slip apart are decisive.
+ */
+export const FREE_IDENTIFIER_LEVELS = [
+  'null',
+  'exact',
+  'one transposition',
+  'one edit',
+  'two edits',
+  'different',
+] as const;
+
+/**
+ * A free-named identifier graded by slips: exact, one adjacent swap, one edit, two edits, different. Two
+ * characters replaced in place, and nothing else, is not "two edits": numbers issued in sequence (siblings'
+ * pupil numbers, accounts opened together) differ just so, in their last digits and a check character, and
+ * random pairs would not show how common that is among people of one household.
+ */
+export function freeIdentifierLevel(va: string | null | undefined, vb: string | null | undefined): number {
+  const graded = identifierLevel(va, vb);
+  if (graded < 4) return graded;
+  const a = va as string;
+  const b = vb as string;
+  if (damerauLevenshtein(a, b, 2) > 2) return 5;
+  return a.length === b.length && hamming(a, b) === 2 ? 5 : 4;
+}
+
+function hamming(a: string, b: string): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) n++;
+  return n;
+}
+
+/** A free-named identifier (a council tax account, a legacy key), graded as NINOs are, and by two slips. */
 export function identifierComparison(key: string): Comparison {
   return {
     name: `identifier:${key}`,
-    levels: IDENTIFIER_LEVELS,
-    compare: (a, b) => identifierLevel(a.identifiers?.get(key), b.identifiers?.get(key)),
+    levels: FREE_IDENTIFIER_LEVELS,
+    compare: (a, b) => freeIdentifierLevel(a.identifiers?.get(key), b.identifiers?.get(key)),
   };
 }
 

@@ -165,7 +165,14 @@ export class IdentityMatcher {
       refine: model.config.clustering.method === 'correlation',
       components: model.config.clustering.method === 'components',
       priorWeight: model.priorWeight,
-      ...(band && model.config.clustering.settleLoneRecords ? { band } : {}),
+      ...(band && model.config.clustering.settleLoneRecords
+        ? {
+            band,
+            lonePairs: model.config.clustering.settleLonePairs,
+            outliers: model.config.clustering.settleDespiteOutliers,
+            named: (record: number) => identifiable(records[record]),
+          }
+        : {}),
     });
   }
 
@@ -190,6 +197,24 @@ export function reviewQueue(pairs: readonly ReviewPair[], clusterOf: Int32Array)
     if (!held || pair.weight > held.weight) best.set(key, pair);
   }
   return [...best.values()].sort((x, y) => y.weight - x.weight || x.a - y.a || x.b - y.b);
+}
+
+/**
+ * Whether a record says enough to be picked out by elimination: a given and a family name, or three kinds
+ * of field (names, date of birth, where the person lives, email, phone, identifiers). A family name with a
+ * date of birth, or a date of birth with a town, fits many people (see `clusterLinks`, `named`).
+ */
+export function identifiable(r: PreparedRecord): boolean {
+  if (r.given && r.family) return true;
+  const kinds = [
+    r.given ?? r.family,
+    r.dob,
+    r.address ?? r.postcode ?? r.uprn ?? r.locality,
+    r.email,
+    r.phone,
+    r.nino ?? r.nhs ?? (r.identifiers?.size ? r.identifiers : null),
+  ];
+  return kinds.filter((k) => k !== null && k !== undefined).length >= 3;
 }
 
 function isPreparedBatch(records: readonly MatchRecord[] | PreparedRecord[]): records is PreparedRecord[] {

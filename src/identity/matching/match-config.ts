@@ -97,6 +97,16 @@ export const matchConfigSchema = z
          * records, when the cluster check passes (see docs/identity-matching.md, "Clustering").
          */
         settleLoneRecords: z.boolean().default(true),
+        /**
+         * With `settleLoneRecords`: two records each left on its own whose only review-band pair is the one
+         * with each other, with nothing against it, are one person (see docs/identity-matching.md).
+         */
+        settleLonePairs: z.boolean().default(true),
+        /**
+         * With `settleLoneRecords`: a lone record may join a group some of whose records it contradicts
+         * when those records contradict the rest of their group too (the group's own odd ones out).
+         */
+        settleDespiteOutliers: z.boolean().default(true),
       })
       .prefault({}),
   })

@@ -110,6 +110,41 @@ describe('MatchModel', () => {
     expect(() => MatchModel.fromJSON({ format: 'other' } as never)).toThrow('not a version 1 identity match model');
   });
 
+  it('restores a stored model trained before a level was added, scoring such pairs as it did', () => {
+    const comparisons = buildComparisons(['ssn']);
+    const params: ComparisonParameters[] = comparisons.map((c) => {
+      const L = c.levels.length;
+      return {
+        name: c.name,
+        levels: [...c.levels],
+        m: Array.from({ length: L }, (_, l) => (l === 0 ? 0 : l === 1 ? 0.9 : 0.1 / (L - 2))),
+        u: Array.from({ length: L }, (_, l) => (l === 0 ? 0 : l === 1 ? 0.01 : 0.99 / (L - 2))),
+      };
+    });
+    const current = new MatchModel(params, 0.001, TermFrequencies.fromRecords([]), matchConfig(), ['ssn']);
+    // The stored form of a model from before the "two edits" level: its identifier had four levels.
+    const json = JSON.parse(JSON.stringify(current.toJSON())) as ReturnType<MatchModel['toJSON']>;
+    const ssn = json.comparisons.find((p) => p.name === 'identifier:ssn') as ComparisonParameters;
+    expect(ssn.levels).toContain('two edits');
+    const two = ssn.levels.indexOf('two edits');
+    const old = { ...ssn, levels: ssn.levels.filter((_, l) => l !== two) };
+    old.m = ssn.m.filter((_, l) => l !== two);
+    old.u = ssn.u.filter((_, l) => l !== two);
+    old.m[old.levels.indexOf('different')] = 0.02;
+    old.u[old.levels.indexOf('different')] = 0.9;
+    json.comparisons = json.comparisons.map((p) => (p.name === 'identifier:ssn' ? old : p));
+    const restored = MatchModel.fromJSON(json);
+    const a = rec('1', { familyName: 'Smith', identifiers: { ssn: '6623862' } });
+    const twoSlips = restored.score(a, rec('2', { familyName: 'Smith', identifiers: { ssn: '6633826' } }));
+    const different = restored.score(a, rec('3', { familyName: 'Smith', identifiers: { ssn: '1111111' } }));
+    const field = (s: typeof twoSlips) => s.fields.find((f) => f.comparison === 'identifier:ssn');
+    expect(field(twoSlips)?.level).toBe('two edits');
+    // Such a pair was "different" to the stored model, and weighs what "different" weighed.
+    expect(field(twoSlips)?.weight).toBeCloseTo(Math.log2(0.02 / 0.9), 3);
+    expect(field(different)?.weight).toBeCloseTo(Math.log2(0.02 / 0.9), 3);
+    expect(restored.toJSON().comparisons.find((p) => p.name === 'identifier:ssn')?.levels).toEqual(ssn.levels);
+  });
+
   it('decides by the thresholds; a deterministic rule links; a hard negative never links', () => {
     const m = model();
     const person = {

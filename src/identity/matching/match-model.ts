@@ -293,8 +293,9 @@ export class MatchModel {
   static fromJSON(json: ModelJson, configOverride?: MatchConfigInput): MatchModel {
     if (json?.format !== MODEL_FORMAT || json.version !== 1) throw new Error('not a version 1 identity match model');
     const config = configOverride ? matchConfig(configOverride) : matchConfig(json.config);
+    const current = buildComparisons(json.identifierKeys);
     return new MatchModel(
-      json.comparisons,
+      json.comparisons.map((p, k) => withLevelsOf(p, current[k]?.levels)),
       json.prior,
       TermFrequencies.fromJSON(json.termFrequencies),
       config,
@@ -303,6 +304,27 @@ export class MatchModel {
       json.household ?? {},
     );
   }
+}
+
+/**
+ * A stored comparison's parameters on the levels the comparison has now. A level added since the model
+ * was trained (a free-named identifier's "two edits") takes the parameters of the next level the stored
+ * model has, where the comparison then put such pairs ("different"), so a stored model scores as it did.
+ */
+function withLevelsOf(p: ComparisonParameters, levels: readonly string[] | undefined): ComparisonParameters {
+  if (!levels || !p.levels || p.levels.join() === levels.join()) return p;
+  const m: number[] = [];
+  const u: number[] = [];
+  const out: string[] = [];
+  for (let l = 0; l < levels.length; l++) {
+    let from = p.levels.indexOf(levels[l]);
+    for (let next = l + 1; from < 0 && next < levels.length; next++) from = p.levels.indexOf(levels[next]);
+    if (from < 0) return p;
+    m.push(p.m[from]);
+    u.push(p.u[from]);
+    out.push(levels[l]);
+  }
+  return { name: p.name, levels: out, m, u };
 }
 
 /** Name levels that compare a name with the same name in place, short of exact. */
