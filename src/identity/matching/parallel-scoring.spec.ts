@@ -6,7 +6,7 @@ import { readInputs } from '../cli/csv-input';
 import { readMapping, RowMapper } from '../cli/csv-mapping';
 import { Blocker } from './blocker';
 import { IdentityMatcher } from './identity-matcher';
-import { scoreCandidates, scoreCandidatesInThreads } from './parallel-scoring';
+import { Outcome, outcomeOf, scoreCandidates, scoreCandidatesInThreads } from './parallel-scoring';
 import { SharedRecords, shareRecords } from './shared-records';
 import { PreparedRecord } from './types';
 
@@ -43,6 +43,27 @@ describe('scoring candidate pairs on several threads', () => {
     expect(Array.from(back.addressWeights as Float64Array)).toEqual(
       Array.from((withAddress as PreparedRecord).addressWeights as Float64Array),
     );
+  });
+
+  it('stops scoring a pair early only when it cannot reach the review weight, and else scores it in full', () => {
+    const model = matcher.model;
+    let pairs = 0;
+    let stopped = 0;
+    const mismatches: string[] = [];
+    index.forEachCandidate((i, j) => {
+      pairs++;
+      const full = model.quickScore(prepared[i], prepared[j]);
+      const fullOutcome = outcomeOf(model, full);
+      const batch = model.batchScore(prepared[i], prepared[j]);
+      if (batch === null) {
+        stopped++;
+        if (fullOutcome !== Outcome.None || full.weight >= model.reviewWeight || full.deterministic)
+          mismatches.push(`${i}-${j} stopped`);
+      } else if (JSON.stringify(batch) !== JSON.stringify(full)) mismatches.push(`${i}-${j} scored otherwise`);
+    });
+    expect(mismatches).toEqual([]);
+    // Most candidate pairs are relatives and neighbours that the first few fields rule out.
+    expect(stopped).toBeGreaterThan(pairs / 2);
   });
 
   it('splits the candidate pairs into chunks that visit the same pairs in the same order', () => {

@@ -79,9 +79,9 @@ export function scoreCandidates(
   const out: ScoredCandidates = { candidatePairs: 0, edges: [], review: [] };
   index.forEachCandidate((i, j) => {
     out.candidatePairs++;
-    const s = model.quickScore(records[i], records[j]);
-    const outcome = outcomeOf(model, s);
-    if (outcome !== Outcome.None) record(out, i, j, s.weight, outcome);
+    const s = model.batchScore(records[i], records[j]);
+    const outcome = s ? outcomeOf(model, s) : Outcome.None;
+    if (s && outcome !== Outcome.None) record(out, i, j, s.weight, outcome);
   });
   return out;
 }
@@ -165,9 +165,9 @@ export async function scoreCandidatesInThreads(
     const out: ScoredCandidates = { candidatePairs: 0, edges: [], review: [] };
     index.forEachCandidateIn(chunkList[c], (i, j) => {
       out.candidatePairs++;
-      const s = model.quickScore(records[i], records[j]);
-      const outcome = outcomeOf(model, s);
-      if (outcome !== Outcome.None) record(out, i, j, s.weight, outcome);
+      const s = model.batchScore(records[i], records[j]);
+      const outcome = s ? outcomeOf(model, s) : Outcome.None;
+      if (s && outcome !== Outcome.None) record(out, i, j, s.weight, outcome);
     });
     results[c] = out;
   }
