@@ -2,7 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import { tokenSimilarity } from './address';
 import { jaroWinkler } from './jaro-winkler';
 import { shareNicknameGroup } from './nicknames';
-import { damerauLevenshtein, isAdjacentTransposition, withinOneEdit, withinTypoDistance } from './text';
+import { bagDistance, damerauLevenshtein, isAdjacentTransposition, withinOneEdit, withinTypoDistance } from './text';
 import { PreparedName, PreparedRecord } from './types';
 
 /** Columns whose exact matches are weighted by how common the value is. */
@@ -402,7 +402,8 @@ const email: Comparison = {
     if (!ea || !eb) return 0;
     if (ea.full === eb.full) return 1;
     // One slip anywhere, or two that leave the digits alone (ellapalmer5 / ellapalmer38 are two people).
-    if (Math.min(ea.full.length, eb.full.length) >= 6) {
+    // The bag distance is a lower bound of the edit distance: one pass dismisses most addresses.
+    if (Math.min(ea.full.length, eb.full.length) >= 6 && bagDistance(ea.full, eb.full) <= 2) {
       const d = damerauLevenshtein(ea.full, eb.full, 2);
       if (d <= 1 || (d === 2 && digitsOf(ea.local) === digitsOf(eb.local))) return 2;
     }

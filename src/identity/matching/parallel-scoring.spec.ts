@@ -6,7 +6,7 @@ import { readInputs } from '../cli/csv-input';
 import { readMapping, RowMapper } from '../cli/csv-mapping';
 import { Blocker } from './blocker';
 import { IdentityMatcher } from './identity-matcher';
-import { scoreCandidates, scoreCandidatesInThreads } from './parallel-scoring';
+import { Outcome, outcomeOf, scoreCandidates, scoreCandidatesInThreads } from './parallel-scoring';
 import { SharedRecords, shareRecords } from './shared-records';
 import { PreparedRecord } from './types';
 
@@ -45,6 +45,27 @@ describe('scoring candidate pairs on several threads', () => {
     );
   });
 
+  it('stops scoring a pair early only when it cannot reach the review weight, and else scores it in full', () => {
+    const model = matcher.model;
+    let pairs = 0;
+    let stopped = 0;
+    const mismatches: string[] = [];
+    index.forEachCandidate((i, j) => {
+      pairs++;
+      const full = model.quickScore(prepared[i], prepared[j]);
+      const fullOutcome = outcomeOf(model, full);
+      const batch = model.batchScore(prepared[i], prepared[j]);
+      if (batch === null) {
+        stopped++;
+        if (fullOutcome !== Outcome.None || full.weight >= model.reviewWeight || full.deterministic)
+          mismatches.push(`${i}-${j} stopped`);
+      } else if (JSON.stringify(batch) !== JSON.stringify(full)) mismatches.push(`${i}-${j} scored otherwise`);
+    });
+    expect(mismatches).toEqual([]);
+    // Most candidate pairs are relatives and neighbours that the first few fields rule out.
+    expect(stopped).toBeGreaterThan(pairs / 2);
+  });
+
   it('splits the candidate pairs into chunks that visit the same pairs in the same order', () => {
     const all: number[] = [];
     index.forEachCandidate((i, j) => all.push(i, j));
@@ -53,6 +74,20 @@ describe('scoring candidate pairs on several threads', () => {
     expect(chunks.length).toBeGreaterThan(10);
     for (const chunk of chunks) index.forEachCandidateIn(chunk, (i, j) => chunked.push(i, j));
     expect(chunked).toEqual(all);
+  });
+
+  it('trains the same model when training compares its sampled pairs on 2 and 3 threads', async () => {
+    // Fewer random pairs for u than by default, to keep the test short (every pair is compared 3 times).
+    const config = { training: { uSamplePairs: 50_000 } };
+    const reference = IdentityMatcher.trainWithIndex(prepared, config).matcher.toJSON();
+    for (const threads of [2, 3]) {
+      const trained = await IdentityMatcher.trainWithIndexInThreads(prepared, config, threads);
+      expect(trained.shared?.count).toBe(prepared.length);
+      expect(trained.matcher.toJSON()).toEqual(reference);
+    }
+    const one = await IdentityMatcher.trainWithIndexInThreads(prepared, config, 1);
+    expect(one.shared).toBeNull();
+    expect(one.matcher.toJSON()).toEqual(reference);
   });
 
   it('gives the same pairs, weights, outcomes and clusters on 1, 2 and 3 threads', async () => {

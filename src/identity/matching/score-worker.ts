@@ -37,9 +37,9 @@ function run(data: ScoringWorkerData): void {
     const chunk = { rule: data.chunks[3 * c], fromBlock: data.chunks[3 * c + 1], toBlock: data.chunks[3 * c + 2] };
     index.forEachCandidateIn(chunk, (i, j) => {
       candidatePairs++;
-      const s = model.quickScore(get(i), get(j));
-      const o = outcomeOf(model, s);
-      if (o === Outcome.None) return;
+      const s = model.batchScore(get(i), get(j));
+      const o = s ? outcomeOf(model, s) : Outcome.None;
+      if (!s || o === Outcome.None) return;
       if (n === a.length) {
         a = grow(a, new Int32Array(2 * n));
         b = grow(b, new Int32Array(2 * n));
