@@ -23,8 +23,7 @@ export interface LinkRun {
 
 /**
  * Reads the inputs, trains on them (no labels) and links within and across them at the default thresholds,
- * comparing training's sampled pairs and scoring the candidate pairs on `threads` threads (the result does
- * not depend on how many).
+ * scoring the candidate pairs on `threads` threads (the result does not depend on how many).
  */
 export async function runLink(
   inputs: string[],
@@ -41,9 +40,9 @@ export async function runLink(
   // Only source and id are needed from here on; a million records' raw values are worth freeing.
   for (const record of batch.records) record.fields = {};
   const afterPrepare = performance.now();
-  const { matcher, index, shared } = await IdentityMatcher.trainWithIndexInThreads(prepared, config, threads);
+  const { matcher, index } = IdentityMatcher.trainWithIndex(prepared, config);
   const afterTrain = performance.now();
-  const result = await matcher.linkInThreads(prepared, index, threads, shared);
+  const result = await matcher.linkInThreads(prepared, index, threads);
   const done = performance.now();
   const s = (ms: number) => Math.round(ms) / 1000;
   return {

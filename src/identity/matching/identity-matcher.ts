@@ -11,10 +11,8 @@ import {
   scoreCandidates,
   scoreCandidatesInThreads,
 } from './parallel-scoring';
-import { levelsInThreads } from './parallel-training';
 import { prepareRecord } from './prepare';
-import { shareRecords, SharedRecordsData } from './shared-records';
-import { finishTraining, planTraining, trainModel, TrainingReport } from './training';
+import { trainModel, TrainingReport } from './training';
 import { MatchRecord, PreparedRecord } from './types';
 
 export interface MatcherJson {
@@ -77,44 +75,6 @@ export class IdentityMatcher {
     return { matcher: new IdentityMatcher(model, rules, report), index, records: prepared };
   }
 
-  /**
-   * As `trainWithIndex`, comparing training's sampled pairs on `threads` threads (this one included; see
-   * parallel-training.ts): the same model. With more than one thread the records are written to shared
-   * memory once (returned as `shared`, for `linkInThreads` to reuse).
-   */
-  static async trainWithIndexInThreads(
-    records: readonly MatchRecord[] | PreparedRecord[],
-    config: MatchConfigInput = {},
-    threads = defaultScoringThreads(),
-  ): Promise<{
-    matcher: IdentityMatcher;
-    index: Blocker;
-    records: PreparedRecord[];
-    shared: SharedRecordsData | null;
-  }> {
-    const prepared = isPreparedBatch(records) ? records : IdentityMatcher.prepareBatch(records);
-    const parsed = matchConfig(config);
-    const identifierKeys = [
-      ...new Set(prepared.flatMap((r) => (r.identifiers ? [...r.identifiers.keys()] : []))),
-    ].sort();
-    const rules = blockingRulesFor(identifierKeys);
-    const index = new Blocker(prepared, rules, parsed.blocking.maxBlockSize, parsed.blocking.window);
-    const plan = planTraining(prepared, parsed, rules, identifierKeys, index);
-    // The address weights are filled by now: the shared copy holds them.
-    const shared = threads > 1 && prepared.length ? shareRecords(prepared) : null;
-    const levels = await levelsInThreads(
-      prepared,
-      plan.comparisons,
-      identifierKeys,
-      plan.pairs,
-      plan.pairCount,
-      shared,
-      threads,
-    );
-    const { model, report } = finishTraining(plan, levels);
-    return { matcher: new IdentityMatcher(model, rules, report), index, records: prepared, shared };
-  }
-
   static fromJSON(json: MatcherJson, config?: MatchConfigInput): IdentityMatcher {
     return new IdentityMatcher(MatchModel.fromJSON(json.model, config), json.blockingRules, json.training);
   }
@@ -161,16 +121,14 @@ export class IdentityMatcher {
 
   /**
    * As `link`, scoring the candidate pairs on `threads` threads (this one included; see
-   * parallel-scoring.ts). The result is the one `link` gives: only the time taken differs. `shared`: the
-   * batch already on shared memory (from `trainWithIndexInThreads`).
+   * parallel-scoring.ts). The result is the one `link` gives: only the time taken differs.
    */
   async linkInThreads(
     records: PreparedRecord[],
     index: Blocker = this.index(records),
     threads = defaultScoringThreads(),
-    shared: SharedRecordsData | null = null,
   ): Promise<LinkResult> {
-    return this.settle(records, await scoreCandidatesInThreads(this.model, records, index, threads, shared));
+    return this.settle(records, await scoreCandidatesInThreads(this.model, records, index, threads));
   }
 
   /** Clusters the auto-links and queues the review pairs of a batch's scored candidates. */

@@ -76,20 +76,6 @@ describe('scoring candidate pairs on several threads', () => {
     expect(chunked).toEqual(all);
   });
 
-  it('trains the same model when training compares its sampled pairs on 2 and 3 threads', async () => {
-    // Fewer random pairs for u than by default, to keep the test short (every pair is compared 3 times).
-    const config = { training: { uSamplePairs: 50_000 } };
-    const reference = IdentityMatcher.trainWithIndex(prepared, config).matcher.toJSON();
-    for (const threads of [2, 3]) {
-      const trained = await IdentityMatcher.trainWithIndexInThreads(prepared, config, threads);
-      expect(trained.shared?.count).toBe(prepared.length);
-      expect(trained.matcher.toJSON()).toEqual(reference);
-    }
-    const one = await IdentityMatcher.trainWithIndexInThreads(prepared, config, 1);
-    expect(one.shared).toBeNull();
-    expect(one.matcher.toJSON()).toEqual(reference);
-  });
-
   it('gives the same pairs, weights, outcomes and clusters on 1, 2 and 3 threads', async () => {
     const one = scoreCandidates(matcher.model, prepared, index);
     expect(one.edges.length).toBeGreaterThan(100);

@@ -125,7 +125,7 @@ const PAIRS_PER_CHUNK = 20_000;
 
 /**
  * Scores every candidate pair on `threads` threads (this one included): the records are written once to
- * shared memory in a compact form (shared-records.ts; `shared` when training already wrote them), each worker rebuilds the model from its parameters,
+ * shared memory in a compact form (shared-records.ts), each worker rebuilds the model from its parameters,
  * and the threads take chunks of blocks in turn. The results, put back in chunk order, are the pairs,
  * weights and outcomes of `scoreCandidates`, in its order: the threads change only how long it takes.
  */
@@ -134,7 +134,6 @@ export async function scoreCandidatesInThreads(
   records: readonly PreparedRecord[],
   index: Blocker,
   threads: number,
-  shared: SharedRecordsData | null = null,
 ): Promise<ScoredCandidates> {
   const workers = Math.max(0, Math.floor(threads) - 1);
   if (workers === 0 || records.length === 0) return scoreCandidates(model, records, index);
@@ -153,7 +152,7 @@ export async function scoreCandidatesInThreads(
       household: model.household,
     },
     blocks: index.share(),
-    records: shared ?? shareRecords(records),
+    records: shareRecords(records),
     chunks,
     next,
   };
@@ -193,7 +192,7 @@ export async function scoreCandidatesInThreads(
 /** Runs one scoring thread; resolves to the number of chunks it scored. */
 function runWorker(data: ScoringWorkerData, results: (ScoredCandidates | ChunkResult | undefined)[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker('score-worker', data);
+    const worker = startWorker(data);
     let done: number | null = null;
     worker.on('message', (message: ChunkResult | { done: number }) => {
       if ('done' in message) done = message.done;
@@ -208,12 +207,9 @@ function runWorker(data: ScoringWorkerData, results: (ScoredCandidates | ChunkRe
   });
 }
 
-/**
- * Starts a worker (`score-worker`, `train-worker`) from its compiled file, or from source (tests, scripts
- * run from TypeScript).
- */
-export function startWorker(name: string, workerData: unknown): Worker {
-  const file = join(__dirname, `${name}${extname(__filename)}`);
+/** Starts the worker from its compiled file, or from source (tests, scripts run from TypeScript). */
+function startWorker(workerData: ScoringWorkerData): Worker {
+  const file = join(__dirname, `score-worker${extname(__filename)}`);
   // A young generation of 16 MB: a worker's garbage (records read per chunk) is collected early, not
   // left to grow beside the main thread's heap.
   const resourceLimits = { maxYoungGenerationSizeMb: 16 };

@@ -53,11 +53,6 @@ const MIN_EXPECTED_MATCHES = 5;
  * Trains a model on unlabelled records, as Splink does: u from random pairs; m by EM on the pairs of each
  * blocking rule, for the comparisons that rule does not constrain, averaged over rules; the prior from
  * the candidate pairs of all rules at the trained m and u; term frequencies from the records.
- *
- * In three steps, so that the costly middle one can run on threads (see `levelsInThreads`): `planTraining`
- * draws every sample (the random pairs for u, each rule's pairs for households and EM) in one seeded
- * sequence, `pairLevels` compares the sampled pairs, and `finishTraining` counts and fits them in the order
- * drawn. Whoever compares the pairs, the model is the same.
  */
 export function trainModel(
   records: PreparedRecord[],
@@ -66,148 +61,14 @@ export function trainModel(
   identifierKeys: string[],
   blocker = new Blocker(records, rules, config.blocking.maxBlockSize, config.blocking.window),
 ): { model: MatchModel; report: TrainingReport } {
-  const plan = planTraining(records, config, rules, identifierKeys, blocker);
-  const levels = new Uint8Array(plan.pairCount * plan.comparisons.length);
-  pairLevels(records, plan.comparisons, plan.pairs, levels, 0, plan.pairCount);
-  return finishTraining(plan, levels);
-}
-
-/** A run of sampled pairs (positions in `TrainingPlan.pairs`) drawn from one blocking rule. */
-interface RuleSample {
-  rule: number;
-  from: number;
-  to: number;
-  rate: number;
-}
-
-/** Every pair training compares, drawn in one seeded sequence (see `trainModel`). */
-export interface TrainingPlan {
-  records: PreparedRecord[];
-  config: MatchConfig;
-  rules: readonly BlockingRule[];
-  identifierKeys: string[];
-  blocker: Blocker;
-  tf: TermFrequencies;
-  comparisons: Comparison[];
-  /** Pair p is records pairs[2p] and pairs[2p + 1]. */
-  pairs: Int32Array;
-  pairCount: number;
-  /** Pairs 0 .. uPairs: the random pairs for u. */
-  uPairs: number;
-  households: RuleSample[];
-  em: RuleSample[];
-}
-
-/** Term frequencies, then the sampled pairs of u, household counts and EM, in the order they are drawn. */
-export function planTraining(
-  records: PreparedRecord[],
-  config: MatchConfig,
-  rules: readonly BlockingRule[],
-  identifierKeys: string[],
-  blocker: Blocker,
-): TrainingPlan {
   const tf = TermFrequencies.fromRecords(records);
   for (const r of records) tf.annotate(r);
   const comparisons = buildComparisons(identifierKeys);
   const random = seededRandom(config.training.seed);
-  let pairs = new Int32Array(1 << 16);
-  let count = 0;
-  const push = (i: number, j: number) => {
-    if (2 * count + 2 > pairs.length) {
-      const grown = new Int32Array(2 * pairs.length);
-      grown.set(pairs);
-      pairs = grown;
-    }
-    pairs[2 * count] = i;
-    pairs[2 * count + 1] = j;
-    count++;
-  };
-  // u from random pairs (all pairs when there are few).
-  const n = records.length;
-  if ((n * (n - 1)) / 2 <= config.training.uSamplePairs) {
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) push(i, j);
-  } else {
-    for (let p = 0; p < config.training.uSamplePairs; p++) {
-      const i = Math.floor(random() * n);
-      let j = Math.floor(random() * (n - 1));
-      if (j >= i) j++;
-      push(i, j);
-    }
-  }
-  const uPairs = count;
-  // Household views of the candidate pairs of every rule (those on where people live included: that is
-  // where households are), each pair once (under the first rule producing it), sampled per rule.
-  const households: RuleSample[] = [];
-  rules.forEach((_, r) => {
-    const rate = Math.min(1, HOUSEHOLD_PAIRS_PER_RULE / Math.max(1, blocker.pairCount(r)));
-    const from = count;
-    blocker.forEachPairOfRule(r, (i, j) => {
-      if (rate < 1 && random() >= rate) return;
-      for (let q = 0; q < r; q++) if (blocker.produces(q, i, j)) return;
-      push(i, j);
-    });
-    households.push({ rule: r, from, to: count, rate });
-  });
-  // EM: a sample of each training rule's pairs.
-  const em: RuleSample[] = [];
-  rules.forEach((rule, r) => {
-    if (!rule.train) return;
-    const rate = Math.min(1, config.training.emPairsPerRule / Math.max(1, blocker.pairCount(r)));
-    const from = count;
-    blocker.forEachPairOfRule(r, (i, j) => {
-      if (rate < 1 && random() >= rate) return;
-      push(i, j);
-    });
-    em.push({ rule: r, from, to: count, rate });
-  });
-  return {
-    records,
-    config,
-    rules,
-    identifierKeys,
-    blocker,
-    tf,
-    comparisons,
-    pairs,
-    pairCount: count,
-    uPairs,
-    households,
-    em,
-  };
-}
+  const { u, pairs: uPairs } = estimateU(records, comparisons, config.training.uSamplePairs, random);
 
-/** The comparison levels of pairs from .. to of `pairs` into `levels` (K bytes a pair). */
-export function pairLevels(
-  records: readonly PreparedRecord[] | { get(i: number): PreparedRecord },
-  comparisons: readonly Comparison[],
-  pairs: Int32Array,
-  levels: Uint8Array,
-  from: number,
-  to: number,
-): void {
-  const K = comparisons.length;
-  const get = Array.isArray(records)
-    ? (i: number) => (records as readonly PreparedRecord[])[i]
-    : (i: number) => (records as { get(i: number): PreparedRecord }).get(i);
-  for (let p = from; p < to; p++) {
-    const a = get(pairs[2 * p]);
-    const b = get(pairs[2 * p + 1]);
-    for (let k = 0; k < K; k++) levels[p * K + k] = comparisons[k].compare(a, b);
-  }
-}
-
-/** Counts the compared pairs of a plan and fits the model (see `trainModel`). */
-export function finishTraining(
-  plan: TrainingPlan,
-  allLevels: Uint8Array,
-): { model: MatchModel; report: TrainingReport } {
-  const { records, config, rules, identifierKeys, blocker, tf, comparisons, pairs: sampled } = plan;
   const K = comparisons.length;
   const levels = new Uint8Array(K);
-  const load = (p: number) => {
-    for (let k = 0; k < K; k++) levels[k] = allLevels[p * K + k];
-  };
-  const { u, pairs: uPairs } = estimateU(comparisons, allLevels, plan.uPairs);
   const firstTrainingRule = (i: number, j: number) => {
     for (let r = 0; r < rules.length; r++) if (rules[r].train && blocker.produces(r, i, j)) return r;
     return -1;
@@ -219,26 +80,24 @@ export function finishTraining(
   // households (twins, namesakes); without households such pairs are one person's records with an error,
   // and EM must see them to learn how often that happens (see household.ts).
   const hardNegatives = new MatchRules(config.rules, comparisons);
-  const households = countHouseholds(plan, allLevels, hardNegatives);
+  const households = countHouseholds(records, rules, blocker, comparisons, hardNegatives, random);
   const excludeHouseholds = households.counts.householdsPresent();
-  const emOf = new Map(plan.em.map((sample) => [sample.rule, sample]));
   rules.forEach((rule, r) => {
     const pairs = blocker.pairCount(r);
-    const sample = emOf.get(r);
-    if (!rule.train || !sample) {
+    if (!rule.train) {
       perRule.push({ counter: new PatternCounter(K), report: { rule: rule.name, pairs, sampled: 0, estimated: [] } });
       return;
     }
+    const rate = Math.min(1, config.training.emPairsPerRule / Math.max(1, pairs));
     const counter = new PatternCounter(K);
-    for (let p = sample.from; p < sample.to; p++) {
-      const a = records[sampled[2 * p]];
-      const b = records[sampled[2 * p + 1]];
-      load(p);
-      if (hardNegatives.hardNegatives(a, b, levels).length) continue;
-      if (excludeHouseholds && hardNegatives.householdPattern(a, b, levels)) continue;
+    blocker.forEachPairOfRule(r, (i, j) => {
+      if (rate < 1 && random() >= rate) return;
+      for (let k = 0; k < K; k++) levels[k] = comparisons[k].compare(records[i], records[j]);
+      if (hardNegatives.hardNegatives(records[i], records[j], levels).length) return;
+      if (excludeHouseholds && hardNegatives.householdPattern(records[i], records[j], levels)) return;
       counter.add(levels);
-      if (firstTrainingRule(sampled[2 * p], sampled[2 * p + 1]) === r) union.add(levels, 1 / sample.rate);
-    }
+      if (firstTrainingRule(i, j) === r) union.add(levels, 1 / rate);
+    });
     perRule.push({ counter, report: { rule: rule.name, pairs, sampled: counter.total, estimated: [] } });
   });
 
@@ -333,43 +192,67 @@ export function finishTraining(
 }
 
 /**
- * Household views of the sampled candidate pairs (see `planTraining`), weighted back by each rule's
- * sampling rate. Pairs with decisive evidence of two people are left out.
+ * Household views of the candidate pairs of every rule (those on where people live included: that is
+ * where households are), each pair once (under the first rule producing it), sampled per rule and weighted
+ * back. Pairs with decisive evidence of two people are left out.
  */
 function countHouseholds(
-  plan: TrainingPlan,
-  allLevels: Uint8Array,
+  records: PreparedRecord[],
+  rules: readonly BlockingRule[],
+  blocker: Blocker,
+  comparisons: Comparison[],
   matchRules: MatchRules,
+  random: () => number,
 ): { counts: HouseholdCounts; pairs: number } {
-  const { records, comparisons, pairs: sampled } = plan;
-  const K = comparisons.length;
   const counts = new HouseholdCounts();
-  const levels = new Uint8Array(K);
+  const levels = new Uint8Array(comparisons.length);
   let pairs = 0;
-  for (const sample of plan.households) {
-    for (let p = sample.from; p < sample.to; p++) {
-      const a = records[sampled[2 * p]];
-      const b = records[sampled[2 * p + 1]];
-      for (let k = 0; k < K; k++) levels[k] = allLevels[p * K + k];
-      if (matchRules.hardNegatives(a, b, levels).length) continue;
-      pairs += 1 / sample.rate;
-      counts.add(matchRules.householdView(a, b, levels), 1 / sample.rate);
-    }
-  }
+  rules.forEach((_, r) => {
+    const rate = Math.min(1, HOUSEHOLD_PAIRS_PER_RULE / Math.max(1, blocker.pairCount(r)));
+    blocker.forEachPairOfRule(r, (i, j) => {
+      if (rate < 1 && random() >= rate) return;
+      for (let q = 0; q < r; q++) if (blocker.produces(q, i, j)) return;
+      const a = records[i];
+      const b = records[j];
+      for (let k = 0; k < comparisons.length; k++) levels[k] = comparisons[k].compare(a, b);
+      if (matchRules.hardNegatives(a, b, levels).length) return;
+      pairs += 1 / rate;
+      counts.add(matchRules.householdView(a, b, levels), 1 / rate);
+    });
+  });
   return { counts, pairs };
 }
 
-/** u from the random pairs (the first `count` of a plan), with a pseudo-count so no level has u = 0. */
-function estimateU(comparisons: Comparison[], allLevels: Uint8Array, count: number): { u: number[][]; pairs: number } {
-  const K = comparisons.length;
+/** u from random pairs (all pairs when there are few), with a pseudo-count so no level has u = 0. */
+function estimateU(
+  records: PreparedRecord[],
+  comparisons: Comparison[],
+  maxPairs: number,
+  random: () => number,
+): { u: number[][]; pairs: number } {
+  const n = records.length;
   const counts = comparisons.map((c) => new Float64Array(c.levels.length));
-  for (let p = 0; p < count; p++) for (let k = 0; k < K; k++) counts[k][allLevels[p * K + k]]++;
+  const visit = (i: number, j: number) => {
+    for (let k = 0; k < comparisons.length; k++) counts[k][comparisons[k].compare(records[i], records[j])]++;
+  };
+  let pairs = 0;
+  if ((n * (n - 1)) / 2 <= maxPairs) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) visit(i, j);
+    pairs = (n * (n - 1)) / 2;
+  } else {
+    for (; pairs < maxPairs; pairs++) {
+      const i = Math.floor(random() * n);
+      let j = Math.floor(random() * (n - 1));
+      if (j >= i) j++;
+      visit(i, j);
+    }
+  }
   const u = counts.map((c) => {
     let present = 0;
     for (let l = 1; l < c.length; l++) present += c[l];
     return Array.from(c, (x, l) => (l === 0 ? 0 : (x + 1) / (present + c.length - 1)));
   });
-  return { u, pairs: count };
+  return { u, pairs };
 }
 
 /** EM's starting m: most matches agree exactly, a few at each partial level, few disagree. */
