@@ -17,40 +17,41 @@ import { HubRequestContext } from '../request-context';
 /**
  * The error a withheld field carries; its value is null and the rest of the response still returns. It is
  * a marker, not a fault: made without a stack trace (a household view carries tens of them, and capturing
- * and formatting a stack for each was a tenth of the hub's CPU under load).
+ * and formatting a stack for each was a tenth of the hub's CPU under load). `at`: the field it is thrown
+ * for, when the caller has it, so that it is placed there at once.
  */
-export function withheldError(field: string, reason: string): GraphQLError {
-  return withoutStack(
-    () =>
-      new GraphQLError(`Withheld by policy: ${reason}`, {
-        extensions: { code: AccessErrorCode.WITHHELD_BY_POLICY, domain: true, details: { field, reason } },
-      }),
+export function withheldError(field: string, reason: string, at?: GraphQLResolveInfo): GraphQLError {
+  return marker(
+    `Withheld by policy: ${reason}`,
+    {
+      code: AccessErrorCode.WITHHELD_BY_POLICY,
+      domain: true,
+      details: { field, reason },
+    },
+    at,
   );
 }
 
 /**
- * A withheld marker given its place in the answer (the field's nodes and path), as graphql-js would: with
- * the place already set, graphql-js takes it as it is instead of wrapping it in a second error, with a
- * stack of its own. Any other error is left for graphql-js to place.
+ * A withheld marker a resolver threw, given its place in the answer (the field's nodes and path), as
+ * graphql-js would: with the place already set, graphql-js takes it as it is instead of wrapping it in a
+ * second error, with a stack of its own. Any other error is left for graphql-js to place.
  */
 function placed(error: unknown, info: GraphQLResolveInfo): unknown {
   if (!(error instanceof GraphQLError) || error.path || error.extensions.code !== AccessErrorCode.WITHHELD_BY_POLICY)
     return error;
-  return withoutStack(
-    () =>
-      new GraphQLError(error.message, {
-        nodes: info.fieldNodes,
-        path: responsePathAsArray(info.path),
-        extensions: error.extensions,
-      }),
-  );
+  return marker(error.message, error.extensions, info);
 }
 
-function withoutStack<T>(make: () => T): T {
+/** A GraphQL error made without a stack trace, at the field of `at` when given. */
+function marker(message: string, extensions: GraphQLError['extensions'], at?: GraphQLResolveInfo): GraphQLError {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return make();
+    return new GraphQLError(message, {
+      ...(at ? { nodes: at.fieldNodes, path: responsePathAsArray(at.path) } : {}),
+      extensions,
+    });
   } finally {
     Error.stackTraceLimit = limit;
   }
@@ -90,16 +91,16 @@ function guardField(typeName: string, field: GraphQLField<unknown, unknown>): vo
     const tags = context instanceof HubRequestContext ? context.subjectTags : undefined;
     const tag = tags?.of(source);
     if (releasedAs) {
-      if (!tag) throw placed(withheldError(releasedAs, 'no access decision covers this object'), info);
+      if (!tag) throw withheldError(releasedAs, 'no access decision covers this object', info);
       if (!tag.decision.released.includes(releasedAs)) {
         const reason =
           tag.decision.withheld.find((w) => w.field === releasedAs)?.reason ??
           'not released by the decision for this request';
-        throw placed(withheldError(releasedAs, reason), info);
+        throw withheldError(releasedAs, reason, info);
       }
     } else if (tag && undeclaredLeaf) {
       const reason = 'this field declares no policy (ReleasedAs or NotPersonalData)';
-      throw placed(withheldError(`${typeName}.${field.name}`, reason), info);
+      throw withheldError(`${typeName}.${field.name}`, reason, info);
     }
     let value: unknown;
     try {
