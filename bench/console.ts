@@ -14,6 +14,7 @@ import { SourceConnection } from '../src/sources/sources-config';
 import { benchDatabase } from './bench-database';
 import { benchHubConfig, forkChild, sandboxRegistry, startHub, syncAndSeed, sourceKeysOf } from './bench-hub';
 import { percentile } from './load-plan';
+import { watchPages } from './page-timeline';
 
 /**
  * `npm run bench:console`: the console's household case file (`/console/households/:id`) as a browser asks
@@ -25,6 +26,8 @@ import { percentile } from './load-plan';
  *    answering in `BENCH_SOURCE_LATENCY_MS` (50), one page at a time, `BENCH_PAGE_RUNS` (200) times after a
  *    warm-up. Target: p50 at most 1.2 x the slowest source, measured as every source's lookup for the
  *    members at once from the same machine (and at most 1.2 x the latency set).
+ *    Where the page's time goes is timed from the hub's side too (bench/page-timeline.ts): the console before
+ *    and after its call to the API, the API before and after the sources, and the sources themselves.
  * 2. `BENCH_USERS` (50) users, each signed in through the console's own forms with a session of their own,
  *    asking for the same case file as fast as it comes for `BENCH_SECONDS` (30), sources still answering in
  *    50 ms. Target: no error (every answer a 200 page, no outage banner, no refusal).
@@ -79,7 +82,9 @@ async function main(): Promise<void> {
     });
 
     // 1. One page at a time.
+    const watch = watchPages(path);
     const pageTimes = await load.ask<number[]>({ cmd: 'page', base, path, cookie: cookies[0], runs: pageRuns });
+    const timeline = watch.stop();
     const token = await app.get(DevTokenIssuer).issue({ ...persona.token, ttlSeconds: 3600 });
     const apiTimes = await load.ask<number[]>({
       cmd: 'graphql',
@@ -127,6 +132,7 @@ async function main(): Promise<void> {
         met: p50 <= 1.2 * slowest,
         overLatencySet: round(p50 / latencyMs, 2),
       },
+      { step: "where the page's time goes, from the hub's side (medians)", ...timeline },
       {
         step: "the page's GraphQL query, straight to /graphql (same user, purpose and household)",
         p50ms: round(percentile(apiTimes, 0.5)),
