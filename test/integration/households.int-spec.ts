@@ -96,10 +96,44 @@ describe('households from the person index', () => {
     expect(history[1].household_id).not.toBe(home);
   });
 
-  it('changes nothing when run again on the same data', async () => {
-    const before = await db.dataSource.query('select * from household_membership order by id');
+  it('changes nothing when run again on the same data, and writes no row (each row keeps its version)', async () => {
+    const rows = async () => ({
+      memberships: await db.dataSource.query('select *, xmin::text as version from household_membership order by id'),
+      households: await db.dataSource.query('select *, xmin::text as version from household order by id'),
+    });
+    const before = await rows();
     const summary = await households.resolveAll(new Date('2026-03-01'));
     expect(summary).toMatchObject({ created: 0, joined: 0, left: 0 });
-    expect(await db.dataSource.query('select * from household_membership order by id')).toEqual(before);
+    expect(await rows()).toEqual(before);
+  });
+
+  it('writes what changed in place: a new role, and an address written with quotes, a backslash and accents', async () => {
+    const home = await currentHousehold('mum');
+    const lines = ['Flat 1, "Les Érables"', 'C:\\ Yard, 4 Woodhouse Lane'];
+    await db.dataSource.query(
+      `update source_record set demographics = demographics || jsonb_build_object('addressLines', $1::jsonb),
+         household_hints = '[{"kind":"tenancy","groupKey":"T-77","role":"joint tenant"}]', source_updated_at = now(),
+         match_status = 'pending' where source_key in ('mum', 'son')`,
+      [JSON.stringify(lines)],
+    );
+    await index.matchPending();
+    const untouched = await db.dataSource.query(
+      'select xmin::text as version from household where id <> $1 order by id',
+      [home],
+    );
+    const summary = await households.resolveAll(new Date('2026-04-01'));
+    expect(summary).toMatchObject({ created: 0, joined: 0, left: 0 });
+    expect(await currentHousehold('mum')).toBe(home);
+    const [household] = await db.dataSource.query('select address_lines from household where id = $1', [home]);
+    expect(household.address_lines).toEqual(lines);
+    const roles = await db.dataSource.query(
+      `select m.role from household_membership m where m.household_id = $1 and m.valid_to is null order by m.role`,
+      [home],
+    );
+    expect(roles.map((r: { role: string }) => r.role)).toEqual(['joint tenant', 'joint tenant']);
+    // The other households were left as they were.
+    expect(
+      await db.dataSource.query('select xmin::text as version from household where id <> $1 order by id', [home]),
+    ).toEqual(untouched);
   });
 });
