@@ -30,7 +30,6 @@ export class HouseholdsService {
       await db.query(`select pg_advisory_xact_lock(hashtext('households'))`);
       const resolved = resolveHouseholds(await this.evidence.homeEvidence(db), await this.existing(db), now);
       const current = await this.currentMemberships(db);
-      const summary: HouseholdRunSummary = { households: resolved.length, created: 0, joined: 0, left: 0 };
       const changes: Changes = { created: [], kept: [], closed: [], joined: [], stayed: [] };
       const placed = new Set<string>();
       for (const household of resolved) {
@@ -58,10 +57,12 @@ export class HouseholdsService {
       }
       for (const [personId, membership] of current) if (!placed.has(personId)) changes.closed.push(membership.id);
       await this.write(db, changes, now);
-      summary.created = changes.created.length;
-      summary.joined = changes.joined.length;
-      summary.left = changes.closed.length;
-      return summary;
+      return {
+        households: resolved.length,
+        created: changes.created.length,
+        joined: changes.joined.length,
+        left: changes.closed.length,
+      };
     });
   }
 
