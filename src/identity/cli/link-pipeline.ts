@@ -36,9 +36,8 @@ export async function runLink(
   const mapper = new RowMapper(readMapping(mappingPath), mappingPath);
   const batch = await readInputs(inputs, mapper, read);
   const afterRead = performance.now();
-  const prepared = IdentityMatcher.prepareBatch(batch.records);
   // Only source and id are needed from here on; a million records' raw values are worth freeing.
-  for (const record of batch.records) record.fields = {};
+  const prepared = IdentityMatcher.prepareBatch(batch.records, true);
   const afterPrepare = performance.now();
   const { matcher, index } = IdentityMatcher.trainWithIndex(prepared, config);
   const afterTrain = performance.now();

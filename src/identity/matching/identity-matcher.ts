@@ -11,9 +11,12 @@ import {
   scoreCandidates,
   scoreCandidatesInThreads,
 } from './parallel-scoring';
-import { prepareRecord } from './prepare';
+import { PreparedParts, prepareRecord } from './prepare';
 import { trainModel, TrainingReport } from './training';
 import { MatchRecord, PreparedRecord } from './types';
+
+/** The fields of a record whose raw values were dropped after preparing (one object, never written to). */
+const NO_FIELDS: MatchRecord['fields'] = Object.freeze({});
 
 export interface MatcherJson {
   model: ModelJson;
@@ -49,9 +52,18 @@ export class IdentityMatcher {
     readonly training?: TrainingReport,
   ) {}
 
-  /** Normalises a batch once, numbering records by position. */
-  static prepareBatch(records: readonly MatchRecord[]): PreparedRecord[] {
-    return records.map((r, i) => prepareRecord(r, i));
+  /**
+   * Normalises a batch once, numbering records by position; equal parts of its records (names, dates,
+   * postcodes, addresses) are shared (see `PreparedParts`). With `freeFields`, each record's raw fields are
+   * dropped once it is prepared (only source and id are needed after), so the batch is never held twice.
+   */
+  static prepareBatch(records: readonly MatchRecord[], freeFields = false): PreparedRecord[] {
+    const parts = new PreparedParts();
+    return records.map((record, i) => {
+      const prepared = prepareRecord(record, i, parts);
+      if (freeFields) record.fields = NO_FIELDS;
+      return prepared;
+    });
   }
 
   /** Trains a model on the records themselves (no labels). Prepared records are annotated in place. */
