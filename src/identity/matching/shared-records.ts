@@ -2,7 +2,8 @@ import { PreparedName, PreparedRecord } from './types';
 
 /**
  * Prepared records in a compact form on shared memory, for scoring threads. Each record is a run of 32-bit
- * slots (numbers, and string numbers into one table of distinct strings, written once as UTF-8), its
+ * slots (numbers, and string numbers into one table of strings written as UTF-8: a string many records
+ * share, such as a name or an address token, once; a record's own id, NINO, email or phone as it comes), its
  * address-token weights are 64-bit floats beside them. Any thread reads any record back exactly as it
  * was: the same fields, strings, maps and typed-array values, so a pair scores the same on every thread.
  * About 200 bytes a record plus the distinct strings, against about 1.8 KB a record as objects: threads
@@ -77,6 +78,13 @@ export function shareRecords(records: readonly PreparedRecord[]): SharedRecordsD
     }
     return id;
   };
+  // Values nearly every record holds its own (ids, NINOs, emails, phones) are written without looking them
+  // up: a million records' worth of them in the map above would cost more than the few repeats save.
+  const own = (value: string | null): number => {
+    if (value === null) return NONE;
+    strings.push(value);
+    return strings.length - 1;
+  };
   let p = 0;
   let w = 0;
   const put = (x: number) => {
@@ -99,7 +107,7 @@ export function shareRecords(records: readonly PreparedRecord[]): SharedRecordsD
     const r = records[i];
     put(r.index);
     put(s(r.source));
-    put(s(r.id));
+    put(own(r.id));
     name(r.given);
     name(r.middle);
     name(r.family);
@@ -109,9 +117,9 @@ export function shareRecords(records: readonly PreparedRecord[]): SharedRecordsD
     if (r.dob) [r.dob.y, r.dob.m, r.dob.d, s(r.dob.iso)].forEach(put);
     else [NONE, 0, 0, NONE].forEach(put);
     put(r.sex === 'F' ? 1 : r.sex === 'M' ? 2 : 0);
-    put(s(r.nino));
-    put(s(r.nhs));
-    put(s(r.uprn));
+    put(own(r.nino));
+    put(own(r.nhs));
+    put(own(r.uprn));
     if (r.postcode) [s(r.postcode.full), s(r.postcode.sector), s(r.postcode.district), s(r.postcode.area)].forEach(put);
     else [NONE, NONE, NONE, NONE].forEach(put);
     if (r.address) {
@@ -127,9 +135,9 @@ export function shareRecords(records: readonly PreparedRecord[]): SharedRecordsD
       }
     } else put(NONE);
     put(s(r.locality));
-    if (r.email) [s(r.email.full), s(r.email.local), r.email.valid ? 1 : 0].forEach(put);
+    if (r.email) [own(r.email.full), own(r.email.local), r.email.valid ? 1 : 0].forEach(put);
     else [NONE, NONE, 0].forEach(put);
-    put(s(r.phone));
+    put(own(r.phone));
     if (r.identifiers) {
       put(r.identifiers.size);
       for (const [key, value] of r.identifiers) {
