@@ -39,9 +39,9 @@ export async function runLink(
   // Only source and id are needed from here on; a million records' raw values are worth freeing.
   const prepared = IdentityMatcher.prepareBatch(batch.records, true);
   const afterPrepare = performance.now();
-  const { matcher, index } = IdentityMatcher.trainWithIndex(prepared, config);
+  const { matcher, index, store } = await IdentityMatcher.trainInThreads(prepared, config, threads);
   const afterTrain = performance.now();
-  const result = await matcher.linkInThreads(prepared, index, threads);
+  const result = await matcher.linkInThreads(prepared, index, threads, store);
   const done = performance.now();
   const s = (ms: number) => Math.round(ms) / 1000;
   return {

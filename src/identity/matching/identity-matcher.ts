@@ -5,6 +5,9 @@ import { matchConfig, MatchConfigInput } from './match-config';
 import { logit2, MatchModel, ModelJson, PairScore } from './match-model';
 import { holdsDistinguishingField } from './match-rules';
 import {
+  addCounts,
+  countUBlocks,
+  countUInThread,
   defaultScoringThreads,
   ReviewPair,
   ScoredCandidates,
@@ -12,7 +15,9 @@ import {
   scoreCandidatesInThreads,
 } from './parallel-scoring';
 import { PreparedParts, prepareRecord } from './prepare';
-import { trainModel, TrainingReport } from './training';
+import { buildComparisons } from './comparisons';
+import { shareRecords, SharedRecordsData } from './shared-records';
+import { countU, startTraining, trainModel, TrainingReport, UPairs } from './training';
 import { MatchRecord, PreparedRecord } from './types';
 
 /** The fields of a record whose raw values were dropped after preparing (one object, never written to). */
@@ -78,13 +83,48 @@ export class IdentityMatcher {
   ): { matcher: IdentityMatcher; index: Blocker; records: PreparedRecord[] } {
     const prepared = isPreparedBatch(records) ? records : IdentityMatcher.prepareBatch(records);
     const parsed = matchConfig(config);
-    const identifierKeys = [
-      ...new Set(prepared.flatMap((r) => (r.identifiers ? [...r.identifiers.keys()] : []))),
-    ].sort();
+    const identifierKeys = identifierKeysOf(prepared);
     const rules = blockingRulesFor(identifierKeys);
     const index = new Blocker(prepared, rules, parsed.blocking.maxBlockSize, parsed.blocking.window);
     const { model, report } = trainModel(prepared, parsed, rules, identifierKeys, index);
     return { matcher: new IdentityMatcher(model, rules, report), index, records: prepared };
+  }
+
+  /**
+   * As `trainWithIndex`, comparing u's random pairs on a second thread while this one counts households
+   * and samples EM's pairs (`threads` > 1 and more pairs than u samples). The records are written to shared
+   * memory for it (returned as `store`, for `linkInThreads`). The model is the one `trainWithIndex` gives.
+   */
+  static async trainInThreads(
+    prepared: PreparedRecord[],
+    config: MatchConfigInput = {},
+    threads = defaultScoringThreads(),
+  ): Promise<{ matcher: IdentityMatcher; index: Blocker; store?: SharedRecordsData }> {
+    const parsed = matchConfig(config);
+    const identifierKeys = identifierKeysOf(prepared);
+    const rules = blockingRulesFor(identifierKeys);
+    const index = new Blocker(prepared, rules, parsed.blocking.maxBlockSize, parsed.blocking.window);
+    let store: SharedRecordsData | undefined;
+    let counting: Promise<Float64Array[]> | undefined;
+    let chosen = { all: true } as UPairs;
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const finish = startTraining(prepared, parsed, rules, identifierKeys, index, (pairs) => {
+      chosen = pairs;
+      if (threads < 2 || pairs.all) return;
+      store = shareRecords(prepared);
+      counting = countUInThread({ records: store, identifierKeys, i: pairs.i, j: pairs.j, next });
+      // Awaited below; a failure before then must not count as unhandled.
+      counting.catch(() => undefined);
+    });
+    const comparisons = buildComparisons(identifierKeys);
+    let counts: Float64Array[];
+    if (counting && !chosen.all) {
+      // This thread takes the blocks the other has not reached yet.
+      counts = countUBlocks({ i: chosen.i, j: chosen.j, next }, (i) => prepared[i], comparisons);
+      addCounts(counts, await counting);
+    } else counts = countU(prepared.length, (i) => prepared[i], comparisons, chosen);
+    const { model, report } = finish(counts);
+    return { matcher: new IdentityMatcher(model, rules, report), index, ...(store ? { store } : {}) };
   }
 
   static fromJSON(json: MatcherJson, config?: MatchConfigInput): IdentityMatcher {
@@ -139,8 +179,9 @@ export class IdentityMatcher {
     records: PreparedRecord[],
     index: Blocker = this.index(records),
     threads = defaultScoringThreads(),
+    store?: SharedRecordsData,
   ): Promise<LinkResult> {
-    return this.settle(records, await scoreCandidatesInThreads(this.model, records, index, threads));
+    return this.settle(records, await scoreCandidatesInThreads(this.model, records, index, threads, store));
   }
 
   /** Clusters the auto-links and queues the review pairs of a batch's scored candidates. */
@@ -227,6 +268,11 @@ export function identifiable(r: PreparedRecord): boolean {
     r.nino ?? r.nhs ?? (r.identifiers?.size ? r.identifiers : null),
   ];
   return kinds.filter((k) => k !== null && k !== undefined).length >= 3;
+}
+
+/** The free-named identifier keys a batch's records hold, sorted. */
+function identifierKeysOf(prepared: readonly PreparedRecord[]): string[] {
+  return [...new Set(prepared.flatMap((r) => (r.identifiers ? [...r.identifiers.keys()] : [])))].sort();
 }
 
 function isPreparedBatch(records: readonly MatchRecord[] | PreparedRecord[]): records is PreparedRecord[] {

@@ -46,7 +46,7 @@ describe('the shared record store', () => {
     expect(store.count).toBe(records.length);
     for (const [i, r] of prepared.entries()) expect(store.get(i)).toEqual(r);
     // Read again, from the parts already read.
-    for (const [i, r] of [...prepared.entries()].reverse()) expect(store.get(i)).toEqual(r);
+    for (const [i, r] of [...prepared.entries()].toReversed()) expect(store.get(i)).toEqual(r);
     expect(prepared[0].addressWeights?.some((w) => w !== 1)).toBe(true);
     expect(prepared[0].middle?.tokens).toEqual(['ann', 'marie']);
     expect(prepared[2].given?.key).toBe('lukasz');
