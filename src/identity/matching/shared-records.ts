@@ -21,6 +21,8 @@ export interface SharedRecordsData {
 }
 
 const NONE = -1;
+/** Marks the number of a string only one record holds (read each time, not kept by the reader). */
+const OWN = 1 << 30;
 
 function sharedInt32(length: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(4, length * 4)), 0, length);
@@ -80,10 +82,11 @@ export function shareRecords(records: readonly PreparedRecord[]): SharedRecordsD
   };
   // Values nearly every record holds its own (ids, NINOs, emails, phones) are written without looking them
   // up: a million records' worth of them in the map above would cost more than the few repeats save.
+  // They are marked (OWN) so that readers do not keep them once read.
   const own = (value: string | null): number => {
     if (value === null) return NONE;
     strings.push(value);
-    return strings.length - 1;
+    return (strings.length - 1) | OWN;
   };
   let p = 0;
   let w = 0;
@@ -147,6 +150,7 @@ export function shareRecords(records: readonly PreparedRecord[]): SharedRecordsD
     } else put(NONE);
     if (p !== at[i + 1]) throw new Error('shared record layout out of step');
   }
+  if (strings.length >= OWN) throw new Error('too many strings for the shared record store');
   const textAt = sharedInt32(strings.length + 1);
   let bytes = 0;
   for (let k = 0; k < strings.length; k++) {
@@ -200,6 +204,10 @@ export class SharedRecords {
   }
 
   private string(id: number): string {
+    if (id & OWN) {
+      const k = id & ~OWN;
+      return this.textView.toString('utf8', this.data.textAt[k], this.data.textAt[k + 1]);
+    }
     let value = this.strings[id];
     if (value === undefined) {
       value = this.textView.toString('utf8', this.data.textAt[id], this.data.textAt[id + 1]);
