@@ -23,6 +23,24 @@ import { MatchRecord, PreparedRecord } from './types';
 /** The fields of a record whose raw values were dropped after preparing (one object, never written to). */
 const NO_FIELDS: MatchRecord['fields'] = Object.freeze({});
 
+/**
+ * Prepares a batch's records one at a time as they come (as they are read, say), numbering them by
+ * position and sharing their equal parts (see `PreparedParts`); with `freeFields`, each record's raw
+ * fields are dropped once it is prepared. `prepareBatch` is this over a whole batch.
+ */
+export class BatchPreparer {
+  readonly prepared: PreparedRecord[] = [];
+  private readonly parts = new PreparedParts();
+
+  constructor(private readonly freeFields = false) {}
+
+  add(record: MatchRecord, index = this.prepared.length): void {
+    if (index !== this.prepared.length) throw new Error(`record ${index} prepared out of order`);
+    this.prepared.push(prepareRecord(record, index, this.parts));
+    if (this.freeFields) record.fields = NO_FIELDS;
+  }
+}
+
 export interface MatcherJson {
   model: ModelJson;
   blockingRules: BlockingRule[];
@@ -63,12 +81,9 @@ export class IdentityMatcher {
    * dropped once it is prepared (only source and id are needed after), so the batch is never held twice.
    */
   static prepareBatch(records: readonly MatchRecord[], freeFields = false): PreparedRecord[] {
-    const parts = new PreparedParts();
-    return records.map((record, i) => {
-      const prepared = prepareRecord(record, i, parts);
-      if (freeFields) record.fields = NO_FIELDS;
-      return prepared;
-    });
+    const batch = new BatchPreparer(freeFields);
+    records.forEach((record, i) => batch.add(record, i));
+    return batch.prepared;
   }
 
   /** Trains a model on the records themselves (no labels). Prepared records are annotated in place. */

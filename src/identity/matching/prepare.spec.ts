@@ -1,5 +1,5 @@
 import { IdentityFields } from '../../sources/identity-fields';
-import { IdentityMatcher } from './identity-matcher';
+import { BatchPreparer, IdentityMatcher } from './identity-matcher';
 import { PreparedParts, prepareRecord } from './prepare';
 import { MatchRecord } from './types';
 
@@ -93,6 +93,18 @@ describe('preparing a batch with shared parts', () => {
       expect(r.fields).toEqual({});
       expect([r.source, r.id]).toEqual([records[i].source, records[i].id]);
     }
+  });
+
+  it('prepares records one at a time as they come, in order only', () => {
+    const copies = records.map((r) => ({ ...r, fields: { ...r.fields } }));
+    const preparer = new BatchPreparer(true);
+    copies.forEach((r, i) => preparer.add(r, i));
+    expect(preparer.prepared).toEqual(IdentityMatcher.prepareBatch(records));
+    expect(copies.every((r) => Object.keys(r.fields).length === 0)).toBe(true);
+    const kept = new BatchPreparer();
+    kept.add(records[0]);
+    expect(records[0].fields.givenName).toBe('Mary-Ann');
+    expect(() => kept.add(records[2], 2)).toThrow('record 2 prepared out of order');
   });
 
   it('annotates a shared address once for every record holding it, with the weights each would get alone', () => {
