@@ -9,6 +9,8 @@ export interface ReadOptions {
   truthColumn?: string;
   /** Entity = first capture group (or whole match) of this pattern applied to the truth column. */
   truthPattern?: RegExp;
+  /** Called with each record as it is read, with its position in the batch (e.g. to prepare it at once). */
+  onRecord?: (record: MatchRecord, index: number) => void;
 }
 
 export interface InputBatch {
@@ -68,7 +70,9 @@ async function readOne(path: string, mapper: RowMapper, options: ReadOptions, ba
       if (seen.has(id))
         throw new CsvInputError(`${path}: line ${line}: record id "${id}" appears twice (column "${idColumn}")`);
       seen.add(id);
-      batch.records.push({ source, id, fields: mapper.map(record, line) });
+      const read = { source, id, fields: mapper.map(record, line) };
+      batch.records.push(read);
+      options.onRecord?.(read, batch.records.length - 1);
       if (options.truthColumn) batch.truth.push(truthOf(path, line, record[options.truthColumn], options));
     }
   } catch (error) {

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { IdentityMatcher, LinkResult } from '../matching/identity-matcher';
+import { BatchPreparer, IdentityMatcher, LinkResult } from '../matching/identity-matcher';
 import { MatchConfigInput } from '../matching/match-config';
 import { defaultScoringThreads } from '../matching/parallel-scoring';
 import { MatchRecord, PreparedRecord } from '../matching/types';
@@ -34,15 +34,25 @@ export async function runLink(
 ): Promise<LinkRun> {
   const started = performance.now();
   const mapper = new RowMapper(readMapping(mappingPath), mappingPath);
-  const batch = await readInputs(inputs, mapper, read);
-  const afterRead = performance.now();
-  const prepared = IdentityMatcher.prepareBatch(batch.records);
-  // Only source and id are needed from here on; a million records' raw values are worth freeing.
-  for (const record of batch.records) record.fields = {};
+  // Each record is prepared as soon as it is read, and its raw values dropped (only source and id are
+  // needed from here on): a million records' raw values are never held at once. The time spent preparing
+  // is summed apart from the reading.
+  const preparer = new BatchPreparer(true);
+  let preparing = 0;
+  const batch = await readInputs(inputs, mapper, {
+    ...read,
+    onRecord: (record, index) => {
+      const from = performance.now();
+      preparer.add(record, index);
+      preparing += performance.now() - from;
+    },
+  });
+  const prepared = preparer.prepared;
   const afterPrepare = performance.now();
-  const { matcher, index } = IdentityMatcher.trainWithIndex(prepared, config);
+  const afterRead = afterPrepare - preparing;
+  const { matcher, index, store } = await IdentityMatcher.trainInThreads(prepared, config, threads);
   const afterTrain = performance.now();
-  const result = await matcher.linkInThreads(prepared, index, threads);
+  const result = await matcher.linkInThreads(prepared, index, threads, store);
   const done = performance.now();
   const s = (ms: number) => Math.round(ms) / 1000;
   return {

@@ -5,15 +5,41 @@ import { matchConfig, MatchConfigInput } from './match-config';
 import { logit2, MatchModel, ModelJson, PairScore } from './match-model';
 import { holdsDistinguishingField } from './match-rules';
 import {
+  addCounts,
+  countUBlocks,
+  countUInThread,
   defaultScoringThreads,
   ReviewPair,
   ScoredCandidates,
   scoreCandidates,
   scoreCandidatesInThreads,
 } from './parallel-scoring';
-import { prepareRecord } from './prepare';
-import { trainModel, TrainingReport } from './training';
+import { PreparedParts, prepareRecord } from './prepare';
+import { buildComparisons } from './comparisons';
+import { shareRecords, SharedRecordsData } from './shared-records';
+import { countU, startTraining, trainModel, TrainingReport, UPairs } from './training';
 import { MatchRecord, PreparedRecord } from './types';
+
+/** The fields of a record whose raw values were dropped after preparing (one object, never written to). */
+const NO_FIELDS: MatchRecord['fields'] = Object.freeze({});
+
+/**
+ * Prepares a batch's records one at a time as they come (as they are read, say), numbering them by
+ * position and sharing their equal parts (see `PreparedParts`); with `freeFields`, each record's raw
+ * fields are dropped once it is prepared. `prepareBatch` is this over a whole batch.
+ */
+export class BatchPreparer {
+  readonly prepared: PreparedRecord[] = [];
+  private readonly parts = new PreparedParts();
+
+  constructor(private readonly freeFields = false) {}
+
+  add(record: MatchRecord, index = this.prepared.length): void {
+    if (index !== this.prepared.length) throw new Error(`record ${index} prepared out of order`);
+    this.prepared.push(prepareRecord(record, index, this.parts));
+    if (this.freeFields) record.fields = NO_FIELDS;
+  }
+}
 
 export interface MatcherJson {
   model: ModelJson;
@@ -49,9 +75,15 @@ export class IdentityMatcher {
     readonly training?: TrainingReport,
   ) {}
 
-  /** Normalises a batch once, numbering records by position. */
-  static prepareBatch(records: readonly MatchRecord[]): PreparedRecord[] {
-    return records.map((r, i) => prepareRecord(r, i));
+  /**
+   * Normalises a batch once, numbering records by position; equal parts of its records (names, dates,
+   * postcodes, addresses) are shared (see `PreparedParts`). With `freeFields`, each record's raw fields are
+   * dropped once it is prepared (only source and id are needed after), so the batch is never held twice.
+   */
+  static prepareBatch(records: readonly MatchRecord[], freeFields = false): PreparedRecord[] {
+    const batch = new BatchPreparer(freeFields);
+    records.forEach((record, i) => batch.add(record, i));
+    return batch.prepared;
   }
 
   /** Trains a model on the records themselves (no labels). Prepared records are annotated in place. */
@@ -66,13 +98,48 @@ export class IdentityMatcher {
   ): { matcher: IdentityMatcher; index: Blocker; records: PreparedRecord[] } {
     const prepared = isPreparedBatch(records) ? records : IdentityMatcher.prepareBatch(records);
     const parsed = matchConfig(config);
-    const identifierKeys = [
-      ...new Set(prepared.flatMap((r) => (r.identifiers ? [...r.identifiers.keys()] : []))),
-    ].sort();
+    const identifierKeys = identifierKeysOf(prepared);
     const rules = blockingRulesFor(identifierKeys);
     const index = new Blocker(prepared, rules, parsed.blocking.maxBlockSize, parsed.blocking.window);
     const { model, report } = trainModel(prepared, parsed, rules, identifierKeys, index);
     return { matcher: new IdentityMatcher(model, rules, report), index, records: prepared };
+  }
+
+  /**
+   * As `trainWithIndex`, comparing u's random pairs on a second thread while this one counts households
+   * and samples EM's pairs (`threads` > 1 and more pairs than u samples). The records are written to shared
+   * memory for it (returned as `store`, for `linkInThreads`). The model is the one `trainWithIndex` gives.
+   */
+  static async trainInThreads(
+    prepared: PreparedRecord[],
+    config: MatchConfigInput = {},
+    threads = defaultScoringThreads(),
+  ): Promise<{ matcher: IdentityMatcher; index: Blocker; store?: SharedRecordsData }> {
+    const parsed = matchConfig(config);
+    const identifierKeys = identifierKeysOf(prepared);
+    const rules = blockingRulesFor(identifierKeys);
+    const index = new Blocker(prepared, rules, parsed.blocking.maxBlockSize, parsed.blocking.window);
+    let store: SharedRecordsData | undefined;
+    let counting: Promise<Float64Array[]> | undefined;
+    let chosen = { all: true } as UPairs;
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const finish = startTraining(prepared, parsed, rules, identifierKeys, index, (pairs) => {
+      chosen = pairs;
+      if (threads < 2 || pairs.all) return;
+      store = shareRecords(prepared);
+      counting = countUInThread({ records: store, identifierKeys, i: pairs.i, j: pairs.j, next });
+      // Awaited below; a failure before then must not count as unhandled.
+      counting.catch(() => undefined);
+    });
+    const comparisons = buildComparisons(identifierKeys);
+    let counts: Float64Array[];
+    if (counting && !chosen.all) {
+      // This thread takes the blocks the other has not reached yet.
+      counts = countUBlocks({ i: chosen.i, j: chosen.j, next }, (i) => prepared[i], comparisons);
+      addCounts(counts, await counting);
+    } else counts = countU(prepared.length, (i) => prepared[i], comparisons, chosen);
+    const { model, report } = finish(counts);
+    return { matcher: new IdentityMatcher(model, rules, report), index, ...(store ? { store } : {}) };
   }
 
   static fromJSON(json: MatcherJson, config?: MatchConfigInput): IdentityMatcher {
@@ -127,8 +194,9 @@ export class IdentityMatcher {
     records: PreparedRecord[],
     index: Blocker = this.index(records),
     threads = defaultScoringThreads(),
+    store?: SharedRecordsData,
   ): Promise<LinkResult> {
-    return this.settle(records, await scoreCandidatesInThreads(this.model, records, index, threads));
+    return this.settle(records, await scoreCandidatesInThreads(this.model, records, index, threads, store));
   }
 
   /** Clusters the auto-links and queues the review pairs of a batch's scored candidates. */
@@ -215,6 +283,11 @@ export function identifiable(r: PreparedRecord): boolean {
     r.nino ?? r.nhs ?? (r.identifiers?.size ? r.identifiers : null),
   ];
   return kinds.filter((k) => k !== null && k !== undefined).length >= 3;
+}
+
+/** The free-named identifier keys a batch's records hold, sorted. */
+function identifierKeysOf(prepared: readonly PreparedRecord[]): string[] {
+  return [...new Set(prepared.flatMap((r) => (r.identifiers ? [...r.identifiers.keys()] : [])))].sort();
 }
 
 function isPreparedBatch(records: readonly MatchRecord[] | PreparedRecord[]): records is PreparedRecord[] {

@@ -94,4 +94,21 @@ describe('scoring candidate pairs on several threads', () => {
     expect(threaded.reviewNotQueued).toBe(single.reviewNotQueued);
     expect(threaded.autoLinks).toBe(single.autoLinks);
   });
+
+  it("trains the same model when u's random pairs are compared on two threads, and links with its store", async () => {
+    // 45,000 random pairs of 3,000 records: blocks of them on both threads.
+    const config = { training: { uSamplePairs: 45_000 } };
+    const alone = IdentityMatcher.trainWithIndex(prepared, config);
+    const threaded = await IdentityMatcher.trainInThreads(prepared, config, 2);
+    expect(threaded.store).toBeDefined();
+    expect(threaded.matcher.toJSON()).toEqual(alone.matcher.toJSON());
+    expect(threaded.matcher.training?.uPairs).toBe(45_000);
+    const one = await IdentityMatcher.trainInThreads(prepared, config, 1);
+    expect(one.store).toBeUndefined();
+    expect(one.matcher.toJSON()).toEqual(alone.matcher.toJSON());
+    const single = alone.matcher.link(prepared, alone.index);
+    const linked = await threaded.matcher.linkInThreads(prepared, threaded.index, 2, threaded.store);
+    expect(Array.from(linked.clusterOf)).toEqual(Array.from(single.clusterOf));
+    expect(linked.review).toEqual(single.review);
+  });
 });

@@ -3,9 +3,11 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Blocker, SharedBlocks } from './blocker';
 import { LinkEdge, RejectedLink } from './clustering';
+import { Comparison } from './comparisons';
 import { MatchModel, QuickScore } from './match-model';
 import { shareRecords, SharedRecordsData } from './shared-records';
 import { TermFrequencies, TermFrequencyTables } from './term-frequencies';
+import { countU } from './training';
 import { PreparedRecord } from './types';
 
 /** A pair for clerical review (see `IdentityMatcher.link`). */
@@ -134,6 +136,7 @@ export async function scoreCandidatesInThreads(
   records: readonly PreparedRecord[],
   index: Blocker,
   threads: number,
+  store?: SharedRecordsData,
 ): Promise<ScoredCandidates> {
   const workers = Math.max(0, Math.floor(threads) - 1);
   if (workers === 0 || records.length === 0) return scoreCandidates(model, records, index);
@@ -152,7 +155,7 @@ export async function scoreCandidatesInThreads(
       household: model.household,
     },
     blocks: index.share(),
-    records: shareRecords(records),
+    records: store ?? shareRecords(records),
     chunks,
     next,
   };
@@ -189,10 +192,74 @@ export async function scoreCandidatesInThreads(
   return out;
 }
 
+/** What a training thread is given: the shared records, the identifier keys, u's pairs. */
+export interface UWorkerData {
+  records: SharedRecordsData;
+  identifierKeys: string[];
+  i: Int32Array;
+  j: Int32Array;
+  /** [0]: the next block of `U_PAIRS_PER_BLOCK` pairs to take (shared by both threads). */
+  next: Int32Array;
+}
+
+const U_PAIRS_PER_BLOCK = 10_000;
+
+/**
+ * Counts the levels of the blocks of u's pairs this thread takes until none are left. The counts are whole
+ * numbers, so the threads' counts add up to exactly those of `countU` over every pair.
+ */
+export function countUBlocks(
+  data: Pick<UWorkerData, 'i' | 'j' | 'next'>,
+  record: (i: number) => PreparedRecord,
+  comparisons: Comparison[],
+): Float64Array[] {
+  const pairs = { all: false as const, i: data.i, j: data.j };
+  const counts = comparisons.map((c) => new Float64Array(c.levels.length));
+  const blocks = Math.ceil(data.i.length / U_PAIRS_PER_BLOCK);
+  for (let b = Atomics.add(data.next, 0, 1); b < blocks; b = Atomics.add(data.next, 0, 1)) {
+    const from = b * U_PAIRS_PER_BLOCK;
+    const block = countU(
+      data.i.length,
+      record,
+      comparisons,
+      pairs,
+      from,
+      Math.min(data.i.length, from + U_PAIRS_PER_BLOCK),
+    );
+    addCounts(counts, block);
+  }
+  return counts;
+}
+
+/** Adds level counts `from` into `into`. */
+export function addCounts(into: Float64Array[], from: readonly Float64Array[]): void {
+  for (let k = 0; k < into.length; k++) for (let l = 0; l < into[k].length; l++) into[k][l] += from[k][l];
+}
+
+/**
+ * Compares blocks of u's random pairs on another thread (see `IdentityMatcher.trainInThreads`): starts at
+ * once and resolves to the level counts of the blocks it took (`countUBlocks`).
+ */
+export function countUInThread(data: UWorkerData): Promise<Float64Array[]> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker('u-worker', data);
+    let counts: Float64Array[] | null = null;
+    worker.on('message', (message: Float64Array[]) => {
+      counts = message;
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) =>
+      counts && code === 0
+        ? resolve(counts)
+        : reject(new Error(`the training thread stopped early (exit code ${code})`)),
+    );
+  });
+}
+
 /** Runs one scoring thread; resolves to the number of chunks it scored. */
 function runWorker(data: ScoringWorkerData, results: (ScoredCandidates | ChunkResult | undefined)[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(data);
+    const worker = startWorker('score-worker', data);
     let done: number | null = null;
     worker.on('message', (message: ChunkResult | { done: number }) => {
       if ('done' in message) done = message.done;
@@ -208,11 +275,13 @@ function runWorker(data: ScoringWorkerData, results: (ScoredCandidates | ChunkRe
 }
 
 /** Starts the worker from its compiled file, or from source (tests, scripts run from TypeScript). */
-function startWorker(workerData: ScoringWorkerData): Worker {
-  const file = join(__dirname, `score-worker${extname(__filename)}`);
+function startWorker(name: 'score-worker' | 'u-worker', workerData: ScoringWorkerData | UWorkerData): Worker {
+  const file = join(__dirname, `${name}${extname(__filename)}`);
   // A young generation of 16 MB: a worker's garbage (records read per chunk) is collected early, not
-  // left to grow beside the main thread's heap.
-  const resourceLimits = { maxYoungGenerationSizeMb: 16 };
+  // left to grow beside the main thread's heap. An old generation of at most 768 MB, for the same reason:
+  // left alone it grows with garbage to about 270 MB at 200,000 records (and on with more), while what a
+  // worker keeps (the strings and parts it has read, the term frequencies) took under 128 MB there.
+  const resourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 768 };
   if (!file.endsWith('.ts')) return new Worker(file, { workerData, resourceLimits });
   const swc = require.resolve('@swc/core');
   const bootstrap = `
