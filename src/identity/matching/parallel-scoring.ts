@@ -210,7 +210,7 @@ const U_PAIRS_PER_BLOCK = 10_000;
  */
 export function countUBlocks(
   data: Pick<UWorkerData, 'i' | 'j' | 'next'>,
-  record: (i: number) => PreparedRecord,
+  recordAt: (i: number) => PreparedRecord,
   comparisons: Comparison[],
 ): Float64Array[] {
   const pairs = { all: false as const, i: data.i, j: data.j };
@@ -220,7 +220,7 @@ export function countUBlocks(
     const from = b * U_PAIRS_PER_BLOCK;
     const block = countU(
       data.i.length,
-      record,
+      recordAt,
       comparisons,
       pairs,
       from,
