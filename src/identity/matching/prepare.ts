@@ -30,51 +30,33 @@ export class PreparedParts {
   private readonly addresses = new Map<string, PreparedAddress>();
 
   string(value: string): string {
-    const held = this.strings.get(value);
-    if (held !== undefined) return held;
-    this.strings.set(value, value);
-    return value;
+    return once(this.strings, value, () => value);
   }
 
   name(tokens: string[]): PreparedName {
-    const key = tokens.join(' ');
-    let name = this.names.get(key);
-    if (!name) {
-      name = preparedName(tokens.map((t) => this.string(t)));
-      this.names.set(key, name);
-    }
-    return name;
+    return once(this.names, tokens.join(' '), () => preparedName(tokens.map((t) => this.string(t))));
   }
 
   date(value: string | undefined): PreparedRecord['dob'] {
-    if (!value) return null;
-    let date = this.dates.get(value);
-    if (date === undefined) {
-      date = parseIsoDate(value);
-      this.dates.set(value, date);
-    }
-    return date;
+    return value ? once(this.dates, value, () => parseIsoDate(value)) : null;
   }
 
   postcode(value: string | undefined): PreparedRecord['postcode'] {
-    if (!value) return null;
-    let postcode = this.postcodes.get(value);
-    if (postcode === undefined) {
-      postcode = normalisePostcode(value);
-      this.postcodes.set(value, postcode);
-    }
-    return postcode;
+    return value ? once(this.postcodes, value, () => normalisePostcode(value)) : null;
   }
 
   address(tokens: string[]): PreparedAddress {
-    const key = tokens.join(' ');
-    let address = this.addresses.get(key);
-    if (!address) {
-      address = preparedAddress(tokens.map((t) => this.string(t)));
-      this.addresses.set(key, address);
-    }
-    return address;
+    return once(this.addresses, tokens.join(' '), () => preparedAddress(tokens.map((t) => this.string(t))));
   }
+}
+
+/** The value kept under `key`, made by `make` the first time (a value made as null or undefined is kept too). */
+function once<V>(made: Map<string, V>, key: string, make: () => V): V {
+  const held = made.get(key);
+  if (held !== undefined || made.has(key)) return held as V;
+  const value = make();
+  made.set(key, value);
+  return value;
 }
 
 /**
