@@ -1,9 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { percentile } from './load-plan';
 
-/** What undici's diagnostics channels give of a request: its origin and path. */
+/** What undici's diagnostics channels give of a request that is used here: its path. */
 interface ChannelRequest {
-  origin?: string;
   path?: string;
 }
 
