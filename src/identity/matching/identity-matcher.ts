@@ -26,7 +26,7 @@ const NO_FIELDS: MatchRecord['fields'] = Object.freeze({});
 /**
  * Prepares a batch's records one at a time as they come (as they are read, say), numbering them by
  * position and sharing their equal parts (see `PreparedParts`); with `freeFields`, each record's raw
- * fields are dropped once it is prepared. `prepareBatch` is this over a whole batch.
+ * fields are dropped once it is prepared. `prepareBatch` is this over a whole batch, keeping the fields.
  */
 export class BatchPreparer {
   readonly prepared: PreparedRecord[] = [];
@@ -77,11 +77,11 @@ export class IdentityMatcher {
 
   /**
    * Normalises a batch once, numbering records by position; equal parts of its records (names, dates,
-   * postcodes, addresses) are shared (see `PreparedParts`). With `freeFields`, each record's raw fields are
-   * dropped once it is prepared (only source and id are needed after), so the batch is never held twice.
+   * postcodes, addresses) are shared (see `PreparedParts`). To drop raw fields as records are prepared,
+   * use a `BatchPreparer` (the link command does).
    */
-  static prepareBatch(records: readonly MatchRecord[], freeFields = false): PreparedRecord[] {
-    const batch = new BatchPreparer(freeFields);
+  static prepareBatch(records: readonly MatchRecord[]): PreparedRecord[] {
+    const batch = new BatchPreparer();
     records.forEach((record, i) => batch.add(record, i));
     return batch.prepared;
   }

@@ -87,7 +87,9 @@ describe('preparing a batch with shared parts', () => {
 
   it('drops the raw fields as it goes when asked to, keeping source and id', () => {
     const copies = records.map((r) => ({ ...r, fields: { ...r.fields } }));
-    const prepared = IdentityMatcher.prepareBatch(copies, true);
+    const preparer = new BatchPreparer(true);
+    copies.forEach((r, i) => preparer.add(r, i));
+    const prepared = preparer.prepared;
     expect(prepared).toEqual(records.map((r, i) => prepareRecord(r, i)));
     for (const [i, r] of copies.entries()) {
       expect(r.fields).toEqual({});
