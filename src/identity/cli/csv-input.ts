@@ -9,8 +9,13 @@ export interface ReadOptions {
   truthColumn?: string;
   /** Entity = first capture group (or whole match) of this pattern applied to the truth column. */
   truthPattern?: RegExp;
-  /** Called with each record as it is read, with its position in the batch (e.g. to prepare it at once). */
-  onRecord?: (record: MatchRecord, index: number) => void;
+  /**
+   * Called with each record as it is read, with its position in the batch (e.g. to prepare it at once) and
+   * its truth value when `truthColumn` is set; reading waits for a promise it returns.
+   */
+  onRecord?: (record: MatchRecord, index: number, truth?: string) => void | Promise<void>;
+  /** Whether the batch keeps the records and truth values (default); without, only `onRecord` sees them. */
+  keep?: boolean;
 }
 
 export interface InputBatch {
@@ -40,11 +45,18 @@ export async function readInputs(paths: string[], mapper: RowMapper, options: Re
     if (!existsSync(path)) throw new CsvInputError(`${path}: file not found`);
   }
   const batch: InputBatch = { records: [], truth: [], warnings: [] };
-  for (const path of paths) await readOne(path, mapper, options, batch);
+  const counted = { records: 0 };
+  for (const path of paths) await readOne(path, mapper, options, batch, counted);
   return batch;
 }
 
-async function readOne(path: string, mapper: RowMapper, options: ReadOptions, batch: InputBatch): Promise<void> {
+async function readOne(
+  path: string,
+  mapper: RowMapper,
+  options: ReadOptions,
+  batch: InputBatch,
+  counted: { records: number },
+): Promise<void> {
   const source = sourceName(path);
   const idColumn = mapper.mapping.recordId;
   const seen = new Set<string>();
@@ -71,9 +83,13 @@ async function readOne(path: string, mapper: RowMapper, options: ReadOptions, ba
         throw new CsvInputError(`${path}: line ${line}: record id "${id}" appears twice (column "${idColumn}")`);
       seen.add(id);
       const read = { source, id, fields: mapper.map(record, line) };
-      batch.records.push(read);
-      options.onRecord?.(read, batch.records.length - 1);
-      if (options.truthColumn) batch.truth.push(truthOf(path, line, record[options.truthColumn], options));
+      const truth = options.truthColumn ? truthOf(path, line, record[options.truthColumn], options) : undefined;
+      if (options.keep !== false) {
+        batch.records.push(read);
+        if (truth !== undefined) batch.truth.push(truth);
+      }
+      const waiting = options.onRecord?.(read, counted.records++, truth);
+      if (waiting) await waiting;
     }
   } catch (error) {
     if (error instanceof CsvInputError) throw error;

@@ -5,6 +5,7 @@ import { defaultScoringThreads } from '../matching/parallel-scoring';
 import { MatchRecord, PreparedRecord } from '../matching/types';
 import { RowMapper, readMapping } from './csv-mapping';
 import { InputBatch, readInputs, ReadOptions } from './csv-input';
+import { readInputsInThread } from './csv-input-thread';
 
 export interface LinkRun {
   batch: InputBatch;
@@ -39,14 +40,16 @@ export async function runLink(
   // is summed apart from the reading.
   const preparer = new BatchPreparer(true);
   let preparing = 0;
-  const batch = await readInputs(inputs, mapper, {
-    ...read,
-    onRecord: (record, index) => {
-      const from = performance.now();
-      preparer.add(record, index);
-      preparing += performance.now() - from;
-    },
-  });
+  const onRecord = (record: MatchRecord, index: number) => {
+    const from = performance.now();
+    preparer.add(record, index);
+    preparing += performance.now() - from;
+  };
+  // With a second thread, the CSV is read there while this one prepares (their times overlap).
+  const batch =
+    threads > 1
+      ? await readInputsInThread(inputs, mapper, mappingPath, { ...read, onRecord })
+      : await readInputs(inputs, mapper, { ...read, onRecord });
   const prepared = preparer.prepared;
   const afterPrepare = performance.now();
   const afterRead = afterPrepare - preparing;

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Blocker, SharedBlocks } from './blocker';
 import { LinkEdge, RejectedLink } from './clustering';
@@ -9,6 +8,7 @@ import { shareRecords, SharedRecordsData } from './shared-records';
 import { TermFrequencies, TermFrequencyTables } from './term-frequencies';
 import { countU } from './training';
 import { PreparedRecord } from './types';
+import { startThread } from './worker-thread';
 
 /** A pair for clerical review (see `IdentityMatcher.link`). */
 export interface ReviewPair {
@@ -274,29 +274,13 @@ function runWorker(data: ScoringWorkerData, results: (ScoredCandidates | ChunkRe
   });
 }
 
-/** Starts the worker from its compiled file, or from source (tests, scripts run from TypeScript). */
+/** Starts a scoring or training thread. */
 function startWorker(name: 'score-worker' | 'u-worker', workerData: ScoringWorkerData | UWorkerData): Worker {
-  const file = join(__dirname, `${name}${extname(__filename)}`);
   // A young generation of 16 MB: a worker's garbage (records read per chunk) is collected early, not
   // left to grow beside the main thread's heap. An old generation of at most 768 MB, for the same reason:
   // left alone it grows with garbage to about 270 MB at 200,000 records (and on with more), while what a
   // worker keeps (the strings and parts it has read, the term frequencies) took under 128 MB there.
-  const resourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 768 };
-  if (!file.endsWith('.ts')) return new Worker(file, { workerData, resourceLimits });
-  const swc = require.resolve('@swc/core');
-  const bootstrap = `
-    const { readFileSync } = require('node:fs');
-    const { transformSync } = require(${JSON.stringify(swc)});
-    require.extensions['.ts'] = (module, filename) => {
-      const { code } = transformSync(readFileSync(filename, 'utf8'), {
-        filename,
-        module: { type: 'commonjs' },
-        jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true } },
-      });
-      module._compile(code, filename);
-    };
-    require(${JSON.stringify(file)});`;
-  return new Worker(bootstrap, { eval: true, workerData, resourceLimits });
+  return startThread(__dirname, name, workerData, { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 768 });
 }
 
 /** Rebuilds the model in a worker from the parameters it was given (the same model, number for number). */
