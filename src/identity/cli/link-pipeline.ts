@@ -37,7 +37,8 @@ export async function runLink(
   const mapper = new RowMapper(readMapping(mappingPath), mappingPath);
   // Each record is prepared as soon as it is read, and its raw values dropped (only source and id are
   // needed from here on): a million records' raw values are never held at once. The time spent preparing
-  // is summed apart from the reading.
+  // is summed apart from the reading (with a reading thread, "read" is what this thread spent waiting for
+  // and taking the records the other had read).
   const preparer = new BatchPreparer(true);
   let preparing = 0;
   const onRecord = (record: MatchRecord, index: number) => {
