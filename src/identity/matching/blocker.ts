@@ -1,4 +1,4 @@
-import { BlockingRule, blockingKey, sortKeyOf } from './blocking-keys';
+import { BlockingRule, blockingKey, blockingKeyParts, sortKeyOf } from './blocking-keys';
 import { PreparedRecord } from './types';
 
 /** A run of consecutive blocks of one rule: a unit of scoring work (see `Blocker.chunks`). */
@@ -13,17 +13,15 @@ export interface SharedBlocks {
   maxBlockSize: number;
   window: number;
   rules: BlockingRule[];
-  blocks: { blockOf: Int32Array; rank: Int32Array; offsets: Int32Array; members: Int32Array; pairs: number }[];
+  blockOf: Int32Array;
+  rank: Int32Array;
+  blocks: { offsets: Int32Array; members: Int32Array; pairs: number }[];
 }
 
 interface RuleBlocks {
   rule: BlockingRule;
   /** Built on first use by candidatesFor: a batch link never needs it, and it is the largest structure. */
   keyToBlock: Map<string, number> | null;
-  /** Block of each record, -1 when a key is missing. */
-  blockOf: Int32Array;
-  /** Position of each record inside its block (sorted by sortKeyOf when oversized). */
-  rank: Int32Array;
   /** Members of block b are members[offsets[b] .. offsets[b + 1]). */
   offsets: Int32Array;
   members: Int32Array;
@@ -38,6 +36,19 @@ interface RuleBlocks {
  */
 export class Blocker {
   private readonly blocks: RuleBlocks[];
+  /**
+   * Block of record i under rule r at [i * rules + r], -1 when a key is missing. One row per record, so
+   * that checking whether an earlier rule produced a pair (done for every pair enumerated) reads one or
+   * two cache lines per record, not one per rule: at a million records the arrays of one rule each no
+   * longer stay in the cache.
+   */
+  private blockOf: Int32Array;
+  /**
+   * Position of record i inside its block under rule r, at [i * rules + r], where that block is oversized
+   * (searched by sorted neighbourhood, sorted by sortKeyOf); -1 in a block of at most maxBlockSize, where
+   * every two members are a pair.
+   */
+  private rank: Int32Array;
 
   constructor(
     private readonly records: readonly PreparedRecord[],
@@ -45,46 +56,47 @@ export class Blocker {
     private readonly maxBlockSize: number,
     private readonly window: number,
   ) {
-    let sortKeys: string[] | null = null;
-    this.blocks = rules.map((rule) => {
-      const n = records.length;
-      const keyToBlock = new Map<string, number>();
-      const blockOf = new Int32Array(n).fill(-1);
-      const sizes: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const key = blockingKey(rule, records[i]);
-        if (key === null) continue;
-        let b = keyToBlock.get(key);
-        if (b === undefined) {
-          b = sizes.length;
-          keyToBlock.set(key, b);
-          sizes.push(0);
-        }
-        blockOf[i] = b;
-        sizes[b]++;
-      }
+    let sortKeys: Map<number, string> | null = null;
+    const R = rules.length;
+    const n = records.length;
+    const { blockOf: rows, sizes: sizesOf } = numberBlocks(rules, records);
+    this.blockOf = rows;
+    this.rank = new Int32Array(n * R).fill(-1);
+    this.blocks = rules.map((rule, r) => {
+      const sizes = sizesOf[r];
       const offsets = new Int32Array(sizes.length + 1);
       for (let b = 0; b < sizes.length; b++) offsets[b + 1] = offsets[b] + sizes[b];
       const members = new Int32Array(offsets[sizes.length]);
       const fill = offsets.slice(0, sizes.length);
-      for (let i = 0; i < n; i++) if (blockOf[i] >= 0) members[fill[blockOf[i]]++] = i;
-      const rank = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const b = rows[i * R + r];
+        if (b >= 0) members[fill[b]++] = i;
+      }
+      const rank = this.rank;
       let pairs = 0;
       for (let b = 0; b < sizes.length; b++) {
         const from = offsets[b];
         const size = sizes[b];
         if (size > maxBlockSize) {
-          sortKeys ??= records.map(sortKeyOf);
+          // Only the members of oversized blocks are sorted: their sort keys are made when first needed.
+          sortKeys ??= new Map<number, string>();
           const keys = sortKeys;
-          const sorted = Array.from(members.subarray(from, from + size)).sort((x, y) =>
-            keys[x] < keys[y] ? -1 : keys[x] > keys[y] ? 1 : 0,
-          );
+          const entries: { key: string; i: number }[] = [];
+          for (let x = from; x < from + size; x++) {
+            const i = members[x];
+            let key = keys.get(i);
+            if (key === undefined) keys.set(i, (key = sortKeyOf(records[i])));
+            entries.push({ key, i });
+          }
+          // A stable sort, as before: members of equal keys keep their order.
+          entries.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+          const sorted = entries.map((e) => e.i);
           members.set(sorted, from);
           pairs += (size - window + 1) * (window - 1) + ((window - 1) * (window - 2)) / 2;
+          for (let p = 0; p < size; p++) rank[members[from + p] * R + r] = p;
         } else pairs += (size * (size - 1)) / 2;
-        for (let r = 0; r < size; r++) rank[members[from + r]] = r;
       }
-      return { rule, keyToBlock: null, blockOf, rank, offsets, members, pairs };
+      return { rule, keyToBlock: null, offsets, members, pairs };
     });
   }
 
@@ -95,11 +107,26 @@ export class Blocker {
 
   /** Whether rule r produces the pair (i, j). */
   produces(r: number, i: number, j: number): boolean {
-    const rb = this.blocks[r];
-    const b = rb.blockOf[i];
-    if (b < 0 || b !== rb.blockOf[j]) return false;
-    if (rb.offsets[b + 1] - rb.offsets[b] <= this.maxBlockSize) return true;
-    return Math.abs(rb.rank[i] - rb.rank[j]) < this.window;
+    const R = this.blocks.length;
+    const b = this.blockOf[i * R + r];
+    if (b < 0 || b !== this.blockOf[j * R + r]) return false;
+    const rank = this.rank[i * R + r];
+    return rank < 0 || Math.abs(rank - this.rank[j * R + r]) < this.window;
+  }
+
+  /** Whether a rule before r produces the pair (i, j): `produces` for each, on the records' rows. */
+  private earlier(r: number, i: number, j: number): boolean {
+    const R = this.blocks.length;
+    const blockOf = this.blockOf;
+    const rowI = i * R;
+    const rowJ = j * R;
+    for (let e = 0; e < r; e++) {
+      const b = blockOf[rowI + e];
+      if (b < 0 || b !== blockOf[rowJ + e]) continue;
+      const rank = this.rank[rowI + e];
+      if (rank < 0 || Math.abs(rank - this.rank[rowJ + e]) < this.window) return true;
+    }
+    return false;
   }
 
   /** The first rule producing the pair, or -1. */
@@ -127,8 +154,7 @@ export class Blocker {
   forEachCandidate(visit: (i: number, j: number, rule: number) => void): void {
     for (let r = 0; r < this.blocks.length; r++) {
       this.forEachPairOfRule(r, (i, j) => {
-        for (let e = 0; e < r; e++) if (this.produces(e, i, j)) return;
-        visit(i, j, r);
+        if (!this.earlier(r, i, j)) visit(i, j, r);
       });
     }
   }
@@ -170,11 +196,10 @@ export class Blocker {
       const oversized = to - from > this.maxBlockSize;
       for (let x = from; x < to; x++) {
         const end = oversized ? Math.min(to, x + this.window) : to;
-        next: for (let y = x + 1; y < end; y++) {
-          const i = members[x];
+        const i = members[x];
+        for (let y = x + 1; y < end; y++) {
           const j = members[y];
-          for (let e = 0; e < r; e++) if (this.produces(e, i, j)) continue next;
-          visit(i, j);
+          if (r === 0 || !this.earlier(r, i, j)) visit(i, j);
         }
       }
     }
@@ -190,24 +215,21 @@ export class Blocker {
       shared.set(a);
       return shared;
     };
-    for (const rb of this.blocks) {
-      if (rb.blockOf.buffer instanceof SharedArrayBuffer) continue;
-      rb.blockOf = toShared(rb.blockOf);
-      rb.rank = toShared(rb.rank);
-      rb.offsets = toShared(rb.offsets);
-      rb.members = toShared(rb.members);
+    if (!(this.blockOf.buffer instanceof SharedArrayBuffer)) {
+      this.blockOf = toShared(this.blockOf);
+      this.rank = toShared(this.rank);
+      for (const rb of this.blocks) {
+        rb.offsets = toShared(rb.offsets);
+        rb.members = toShared(rb.members);
+      }
     }
     return {
       maxBlockSize: this.maxBlockSize,
       window: this.window,
       rules: [...this.rules],
-      blocks: this.blocks.map(({ blockOf, rank, offsets, members, pairs }) => ({
-        blockOf,
-        rank,
-        offsets,
-        members,
-        pairs,
-      })),
+      blockOf: this.blockOf,
+      rank: this.rank,
+      blocks: this.blocks.map(({ offsets, members, pairs }) => ({ offsets, members, pairs })),
     };
   }
 
@@ -219,6 +241,8 @@ export class Blocker {
       rules: shared.rules,
       maxBlockSize: shared.maxBlockSize,
       window: shared.window,
+      blockOf: shared.blockOf,
+      rank: shared.rank,
       blocks: shared.blocks.map((b, r) => ({ ...b, rule: shared.rules[r], keyToBlock: null })),
     });
     return blocker;
@@ -264,4 +288,71 @@ export class Blocker {
     found.delete(record.index);
     return [...found].sort((x, y) => x - y);
   }
+}
+
+/**
+ * Numbers each rule's blocks in the order their keys first appear in the batch, as a map of
+ * `blockingKey`'s strings would: the block of record i under rule r at [i * rules + r] (-1 without a key),
+ * and each rule's blocks' sizes. Every rule's key of a record is found while the record is at hand (one
+ * pass over the records, not one a rule: at a million records reading a record costs more than its keys),
+ * each in an open-addressing table of block numbers, hashed from the key's values and checked against the
+ * values of the block's first record. No joined string is built per record, and no `Map` of up to a
+ * million keys is grown (about a second a rule at a million records). Two keys are equal exactly when each
+ * of their values is (`blockingKey` joins them with a character none of them holds).
+ */
+function numberBlocks(
+  rules: readonly BlockingRule[],
+  records: readonly PreparedRecord[],
+): { blockOf: Int32Array; sizes: number[][] } {
+  const R = rules.length;
+  const n = records.length;
+  const blockOf = new Int32Array(n * R).fill(-1);
+  let bits = 4;
+  while (1 << bits < 2 * n) bits++;
+  const mask = (1 << bits) - 1;
+  const tables = rules.map(() => new Int32Array(mask + 1).fill(-1));
+  const partsOf = rules.map(blockingKeyParts);
+  const sizes: number[][] = rules.map(() => []);
+  // The values of each block's key, as many a block as the rule has.
+  const values: string[][] = rules.map(() => []);
+  const key: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const record = records[i];
+    next: for (let r = 0; r < R; r++) {
+      const parts = partsOf[r];
+      const P = parts.length;
+      let h = 0x811c9dc5;
+      for (let p = 0; p < P; p++) {
+        const v = parts[p](record);
+        if (v === null || v === '') continue next;
+        key[p] = v;
+        for (let c = 0; c < v.length; c++) h = Math.imul(h ^ v.charCodeAt(c), 0x01000193);
+        h = Math.imul(h ^ 0x1f, 0x01000193);
+      }
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      const table = tables[r];
+      const held = values[r];
+      let slot = h & mask;
+      let b: number;
+      for (;;) {
+        b = table[slot];
+        if (b < 0) {
+          b = sizes[r].length;
+          table[slot] = b;
+          sizes[r].push(0);
+          for (let p = 0; p < P; p++) held.push(key[p]);
+          break;
+        }
+        let same = true;
+        for (let p = 0; p < P && same; p++) same = held[b * P + p] === key[p];
+        if (same) break;
+        slot = (slot + 1) & mask;
+      }
+      blockOf[i * R + r] = b;
+      sizes[r][b]++;
+    }
+  }
+  return { blockOf, sizes };
 }

@@ -131,14 +131,29 @@ export function blockingRulesFor(
 export function blockingKey(rule: BlockingRule, r: PreparedRecord): string | null {
   let key = '';
   for (let i = 0; i < rule.keys.length; i++) {
-    const name = rule.keys[i];
-    const v = name.startsWith('identifier:')
-      ? (r.identifiers?.get(name.slice(11)) ?? null)
-      : BLOCKING_KEYS[name].value(r);
+    const v = keyPart(rule.keys[i], r);
     if (v === null || v === '') return null;
     key = i ? `${key}\u0001${v}` : v;
   }
   return key;
+}
+
+function keyPart(name: string, r: PreparedRecord): string | null {
+  return name.startsWith('identifier:') ? (r.identifiers?.get(name.slice(11)) ?? null) : BLOCKING_KEYS[name].value(r);
+}
+
+/**
+ * The values a rule's key is made of, one function per key name (`blockingKey` joins them; missing or
+ * blank is null), for code that numbers keys without building their strings.
+ */
+export function blockingKeyParts(rule: BlockingRule): ((r: PreparedRecord) => string | null)[] {
+  return rule.keys.map((name) => {
+    if (name.startsWith('identifier:')) {
+      const key = name.slice(11);
+      return (r: PreparedRecord) => r.identifiers?.get(key) ?? null;
+    }
+    return BLOCKING_KEYS[name].value;
+  });
 }
 
 /** Every (rule, key) of a record: what a persistent index stores to find candidates in SQL. */
