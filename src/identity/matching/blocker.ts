@@ -1,4 +1,5 @@
 import { BlockingRule, blockingKey, blockingKeyParts, sortKeyOf } from './blocking-keys';
+import { KeyTable } from './key-table';
 import { PreparedRecord } from './types';
 
 /** A run of consecutive blocks of one rule: a unit of scoring work (see `Blocker.chunks`). */
@@ -295,10 +296,8 @@ export class Blocker {
  * `blockingKey`'s strings would: the block of record i under rule r at [i * rules + r] (-1 without a key),
  * and each rule's blocks' sizes. Every rule's key of a record is found while the record is at hand (one
  * pass over the records, not one a rule: at a million records reading a record costs more than its keys),
- * each in an open-addressing table of block numbers, hashed from the key's values and checked against the
- * values of the block's first record. No joined string is built per record, and no `Map` of up to a
- * million keys is grown (about a second a rule at a million records). Two keys are equal exactly when each
- * of their values is (`blockingKey` joins them with a character none of them holds).
+ * in a `KeyTable` a rule (no joined string per record, no `Map` of up to a million keys). Two keys are
+ * equal exactly when each of their values is (`blockingKey` joins them with a character none of them holds).
  */
 function numberBlocks(
   rules: readonly BlockingRule[],
@@ -307,49 +306,21 @@ function numberBlocks(
   const R = rules.length;
   const n = records.length;
   const blockOf = new Int32Array(n * R).fill(-1);
-  let bits = 4;
-  while (1 << bits < 2 * n) bits++;
-  const mask = (1 << bits) - 1;
-  const tables = rules.map(() => new Int32Array(mask + 1).fill(-1));
   const partsOf = rules.map(blockingKeyParts);
+  const tables = partsOf.map((parts) => new KeyTable(parts.length));
   const sizes: number[][] = rules.map(() => []);
-  // The values of each block's key, as many a block as the rule has.
-  const values: string[][] = rules.map(() => []);
   const key: string[] = [];
   for (let i = 0; i < n; i++) {
     const record = records[i];
     next: for (let r = 0; r < R; r++) {
       const parts = partsOf[r];
-      const P = parts.length;
-      let h = 0x811c9dc5;
-      for (let p = 0; p < P; p++) {
+      for (let p = 0; p < parts.length; p++) {
         const v = parts[p](record);
         if (v === null || v === '') continue next;
         key[p] = v;
-        for (let c = 0; c < v.length; c++) h = Math.imul(h ^ v.charCodeAt(c), 0x01000193);
-        h = Math.imul(h ^ 0x1f, 0x01000193);
       }
-      h ^= h >>> 16;
-      h = Math.imul(h, 0x85ebca6b);
-      h ^= h >>> 13;
-      const table = tables[r];
-      const held = values[r];
-      let slot = h & mask;
-      let b: number;
-      for (;;) {
-        b = table[slot];
-        if (b < 0) {
-          b = sizes[r].length;
-          table[slot] = b;
-          sizes[r].push(0);
-          for (let p = 0; p < P; p++) held.push(key[p]);
-          break;
-        }
-        let same = true;
-        for (let p = 0; p < P && same; p++) same = held[b * P + p] === key[p];
-        if (same) break;
-        slot = (slot + 1) & mask;
-      }
+      const b = tables[r].id(key);
+      if (b === sizes[r].length) sizes[r].push(0);
       blockOf[i * R + r] = b;
       sizes[r][b]++;
     }

@@ -1,4 +1,5 @@
 import { TfColumn } from './comparisons';
+import { KeyTable } from './key-table';
 import { PreparedRecord } from './types';
 
 export interface Table {
@@ -33,8 +34,10 @@ export class TermFrequencies {
 
   static fromRecords(records: readonly PreparedRecord[]): TermFrequencies {
     const tables = new Map<TfColumn, Table>();
+    const combo: string[] = [];
     for (const [column, value, second] of COLUMNS) {
-      const seen = new Set<string>();
+      // Each (value, second field) seen, numbered in order: the combination is new when its number is.
+      const seen = new KeyTable(2, records.length);
       const counts = new Map<string, number>();
       let total = 0;
       for (const r of records) {
@@ -42,9 +45,10 @@ export class TermFrequencies {
         if (v === null) continue;
         const s = second(r);
         if (s !== null) {
-          const combo = `${v}\u0000${s}`;
-          if (seen.has(combo)) continue;
-          seen.add(combo);
+          combo[0] = v;
+          combo[1] = s;
+          const known = seen.size;
+          if (seen.id(combo) < known) continue;
         }
         counts.set(v, (counts.get(v) ?? 0) + 1);
         total++;
