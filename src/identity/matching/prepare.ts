@@ -5,6 +5,7 @@ import { normaliseIdentifier, normaliseNhsNumber, normaliseNino, normaliseUprn }
 import { normaliseName } from './names';
 import { nicknameGroups } from './nicknames';
 import { normalisePostcode } from './postcodes';
+import { KeyTable } from './key-table';
 import { foldText } from './text';
 import { MatchRecord, PreparedName, PreparedRecord } from './types';
 
@@ -23,40 +24,51 @@ const NONE: string[] = [];
  * another batch (or model) are not mixed in.
  */
 export class PreparedParts {
-  private readonly strings = new Map<string, string>();
-  private readonly names = new Map<string, PreparedName>();
-  private readonly dates = new Map<string, PreparedRecord['dob']>();
-  private readonly postcodes = new Map<string, PreparedRecord['postcode']>();
-  private readonly addresses = new Map<string, PreparedAddress>();
+  private readonly strings = new Memo<string>();
+  private readonly names = new Memo<PreparedName>();
+  private readonly dates = new Memo<PreparedRecord['dob']>();
+  private readonly postcodes = new Memo<PreparedRecord['postcode']>();
+  private readonly addresses = new Memo<PreparedAddress>();
 
   string(value: string): string {
-    return once(this.strings, value, () => value);
+    return this.strings.once(value, () => value);
   }
 
   name(tokens: string[]): PreparedName {
-    return once(this.names, tokens.join(' '), () => preparedName(tokens.map((t) => this.string(t))));
+    return this.names.once(tokens.join(' '), () => preparedName(tokens.map((t) => this.string(t))));
   }
 
   date(value: string | undefined): PreparedRecord['dob'] {
-    return value ? once(this.dates, value, () => parseIsoDate(value)) : null;
+    return value ? this.dates.once(value, () => parseIsoDate(value)) : null;
   }
 
   postcode(value: string | undefined): PreparedRecord['postcode'] {
-    return value ? once(this.postcodes, value, () => normalisePostcode(value)) : null;
+    return value ? this.postcodes.once(value, () => normalisePostcode(value)) : null;
   }
 
   address(tokens: string[]): PreparedAddress {
-    return once(this.addresses, tokens.join(' '), () => preparedAddress(tokens.map((t) => this.string(t))));
+    return this.addresses.once(tokens.join(' '), () => preparedAddress(tokens.map((t) => this.string(t))));
   }
 }
 
-/** The value kept under `key`, made by `make` the first time (a value made as null or undefined is kept too). */
-function once<V>(made: Map<string, V>, key: string, make: () => V): V {
-  const held = made.get(key);
-  if (held !== undefined || made.has(key)) return held as V;
-  const value = make();
-  made.set(key, value);
-  return value;
+/**
+ * Values made once per key: the key's number in a `KeyTable` (cheaper than a `Map` once it holds hundreds
+ * of thousands of keys, as the strings and addresses of a million records do) indexes the values made.
+ */
+class Memo<V> {
+  private readonly keys = new KeyTable(1);
+  private readonly made: V[] = [];
+  private readonly key: string[] = [''];
+
+  /** The value kept under `key`, made by `make` the first time (a value made as null is kept too). */
+  once(key: string, make: () => V): V {
+    this.key[0] = key;
+    const id = this.keys.id(this.key);
+    if (id < this.made.length) return this.made[id];
+    const value = make();
+    this.made.push(value);
+    return value;
+  }
 }
 
 /**
