@@ -62,7 +62,7 @@ describe('readInputsInThread', () => {
     const seen: { record: MatchRecord; index: number; truth?: string }[] = [];
     const onRecord = (record: MatchRecord, index: number, truth?: string) => void seen.push({ record, index, truth });
     const batch = threaded
-      ? await readInputsInThread(paths, mapper, mappingPath, { ...options, onRecord })
+      ? await readInputsInThread(paths, mapper, { ...options, onRecord })
       : await readInputs(paths, mapper, { ...options, onRecord });
     return { batch, seen };
   }
@@ -99,7 +99,7 @@ describe('readInputsInThread', () => {
         (error: Error) => error,
       );
       expect(expected).toBeInstanceOf(CsvInputError);
-      const error = await readInputsInThread(paths, mapper, mappingPath).then(
+      const error = await readInputsInThread(paths, mapper).then(
         () => null,
         (e: Error) => e,
       );
@@ -112,7 +112,7 @@ describe('readInputsInThread', () => {
     const path = write('large', RECORDS_PER_MESSAGE * 4);
     let taken = 0;
     await expect(
-      readInputsInThread([path], mapper, mappingPath, {
+      readInputsInThread([path], mapper, {
         onRecord: () => {
           if (++taken === RECORDS_PER_MESSAGE + 1) throw new Error('preparing failed');
         },

@@ -32,13 +32,15 @@ export type ReadThreadMessage =
 export async function readInputsInThread(
   paths: string[],
   mapper: RowMapper,
-  mappingPath: string,
-  options: Omit<ReadOptions, 'keep'> = {},
+  options: Omit<ReadOptions, 'keep' | 'onRecord'> & {
+    /** As `readInputs`' `onRecord`, but it cannot make reading wait: the other thread reads on. */
+    onRecord?: (record: MatchRecord, index: number, truth?: string) => void;
+  } = {},
 ): Promise<InputBatch> {
   const data: ReadThreadData = {
     paths,
     mapping: mapper.mapping,
-    mappingPath,
+    mappingPath: mapper.mappingPath,
     truthColumn: options.truthColumn,
     ...(options.truthPattern
       ? { truthPattern: { source: options.truthPattern.source, flags: options.truthPattern.flags } }
@@ -66,8 +68,7 @@ export async function readInputsInThread(
             batch.truth.push(...message.truth);
             for (const [k, record] of records.entries()) {
               batch.records.push(record);
-              const waiting = options.onRecord?.(record, batch.records.length - 1, message.truth[k]);
-              if (waiting) throw new Error('readInputsInThread: onRecord must not wait');
+              options.onRecord?.(record, batch.records.length - 1, message.truth[k]);
             }
             worker.postMessage(MORE, []);
           } else if (message.kind === 'done') {

@@ -71,7 +71,8 @@ export class RowMapper {
 
   constructor(
     readonly mapping: Mapping,
-    mappingPath: string,
+    /** The mapping file, named in errors. */
+    readonly mappingPath: string,
   ) {
     const d = mapping.fields.dateOfBirth;
     try {

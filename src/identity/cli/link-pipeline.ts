@@ -49,7 +49,7 @@ export async function runLink(
   // With a second thread, the CSV is read there while this one prepares (their times overlap).
   const batch =
     threads > 1
-      ? await readInputsInThread(inputs, mapper, mappingPath, { ...read, onRecord })
+      ? await readInputsInThread(inputs, mapper, { ...read, onRecord })
       : await readInputs(inputs, mapper, { ...read, onRecord });
   const prepared = preparer.prepared;
   const afterPrepare = performance.now();
