@@ -93,12 +93,22 @@ export class Blocker {
           entries.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
           const sorted = entries.map((e) => e.i);
           members.set(sorted, from);
-          pairs += (size - window + 1) * (window - 1) + ((window - 1) * (window - 2)) / 2;
+          pairs += this.pairsIn(size);
           for (let p = 0; p < size; p++) rank[members[from + p] * R + r] = p;
-        } else pairs += (size * (size - 1)) / 2;
+        } else pairs += this.pairsIn(size);
       }
       return { rule, keyToBlock: null, offsets, members, pairs };
     });
+  }
+
+  /**
+   * The pairs a block of `size` records gives: every two of them, or in an oversized block each record
+   * with the next window - 1 in name order.
+   */
+  private pairsIn(size: number): number {
+    if (size <= this.maxBlockSize || size <= this.window) return (size * (size - 1)) / 2;
+    const w = this.window;
+    return (size - w + 1) * (w - 1) + ((w - 1) * (w - 2)) / 2;
   }
 
   /** Pairs rule r produces (counting pairs other rules also produce). */
@@ -147,6 +157,44 @@ export class Blocker {
       for (let x = from; x < to; x++) {
         const end = oversized ? Math.min(to, x + this.window) : to;
         for (let y = x + 1; y < end; y++) visit(members[x], members[y]);
+      }
+    }
+  }
+
+  /**
+   * A random sample of rule r's pairs, in `forEachPairOfRule` order: each pair taken with probability
+   * `rate`, independently of the others, as a draw of `random() < rate` for every pair would take them,
+   * but without visiting the pairs left out. The gaps between taken pairs are drawn instead (geometric:
+   * the number of pairs left out before the next taken one), and whole blocks and rows of a block are
+   * stepped over, so the work grows with the blocks and the sample, not the pairs (at a million records
+   * a rule can have tens of millions). With a rate of 1 or more, every pair (and no draw).
+   */
+  forEachSampledPairOfRule(r: number, rate: number, random: () => number, visit: (i: number, j: number) => void): void {
+    if (rate >= 1) return this.forEachPairOfRule(r, visit);
+    if (!(rate > 0)) return;
+    const logLeftOut = Math.log1p(-rate);
+    // 1 - random() is in (0, 1]: a gap of 0 when it is 1.
+    const gap = () => Math.floor(Math.log(1 - random()) / logLeftOut);
+    const { offsets, members } = this.blocks[r];
+    const window = this.window;
+    /** Pairs to leave out before the next one taken, counted from the current block or row. */
+    let skip = gap();
+    for (let b = 0; b + 1 < offsets.length; b++) {
+      const from = offsets[b];
+      const size = offsets[b + 1] - from;
+      const oversized = size > this.maxBlockSize;
+      const pairs = this.pairsIn(size);
+      if (skip >= pairs) {
+        skip -= pairs;
+        continue;
+      }
+      for (let x = 0; x < size - 1; x++) {
+        const row = oversized ? Math.min(window - 1, size - 1 - x) : size - 1 - x;
+        while (skip < row) {
+          visit(members[from + x], members[from + x + 1 + skip]);
+          skip += 1 + gap();
+        }
+        skip -= row;
       }
     }
   }

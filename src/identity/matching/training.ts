@@ -116,8 +116,7 @@ export function startTraining(
     }
     const rate = Math.min(1, config.training.emPairsPerRule / Math.max(1, pairs));
     const counter = new PatternCounter(K);
-    blocker.forEachPairOfRule(r, (i, j) => {
-      if (rate < 1 && random() >= rate) return;
+    blocker.forEachSampledPairOfRule(r, rate, random, (i, j) => {
       for (let k = 0; k < K; k++) levels[k] = comparisons[k].compare(records[i], records[j]);
       if (hardNegatives.hardNegatives(records[i], records[j], levels).length) return;
       if (excludeHouseholds && hardNegatives.householdPattern(records[i], records[j], levels)) return;
@@ -238,8 +237,7 @@ function countHouseholds(
   let pairs = 0;
   rules.forEach((_, r) => {
     const rate = Math.min(1, HOUSEHOLD_PAIRS_PER_RULE / Math.max(1, blocker.pairCount(r)));
-    blocker.forEachPairOfRule(r, (i, j) => {
-      if (rate < 1 && random() >= rate) return;
+    blocker.forEachSampledPairOfRule(r, rate, random, (i, j) => {
       for (let q = 0; q < r; q++) if (blocker.produces(q, i, j)) return;
       const a = records[i];
       const b = records[j];
