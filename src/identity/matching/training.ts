@@ -233,7 +233,12 @@ function countHouseholds(
   random: () => number,
 ): { counts: HouseholdCounts; pairs: number } {
   const counts = new HouseholdCounts();
+  // Only the comparisons the decisive negatives and the household view read are made (the others stay 0,
+  // missing, and are not read); dates of birth and homes only for pairs whose family names are alike.
   const levels = new Uint8Array(comparisons.length);
+  const at = (name: string) => comparisons.findIndex((c) => c.name === name);
+  const always = ['nino', 'nhsNumber', 'givenName', 'familyName'].map(at);
+  const ofFamily = ['dateOfBirth', 'address'].map(at);
   let pairs = 0;
   rules.forEach((_, r) => {
     const rate = Math.min(1, HOUSEHOLD_PAIRS_PER_RULE / Math.max(1, blocker.pairCount(r)));
@@ -241,9 +246,13 @@ function countHouseholds(
       for (let q = 0; q < r; q++) if (blocker.produces(q, i, j)) return;
       const a = records[i];
       const b = records[j];
-      for (let k = 0; k < comparisons.length; k++) levels[k] = comparisons[k].compare(a, b);
+      for (const k of always) levels[k] = comparisons[k].compare(a, b);
+      for (const k of ofFamily) levels[k] = 0;
       if (matchRules.hardNegatives(a, b, levels).length) return;
       pairs += 1 / rate;
+      // Without a date of birth or a home, the view is null only where the family names are unalike.
+      if (!matchRules.householdView(a, b, levels)) return;
+      for (const k of ofFamily) levels[k] = comparisons[k].compare(a, b);
       counts.add(matchRules.householdView(a, b, levels), 1 / rate);
     });
   });
