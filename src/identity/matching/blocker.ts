@@ -63,23 +63,16 @@ export class Blocker {
     const { blockOf: rows, sizes: sizesOf } = numberBlocks(rules, records);
     this.blockOf = rows;
     this.rank = new Int32Array(n * R).fill(-1);
-    const offsetsOf = sizesOf.map((sizes) => {
-      const offsets = new Int32Array(sizes.length + 1);
-      for (let b = 0; b < sizes.length; b++) offsets[b + 1] = offsets[b] + sizes[b];
-      return offsets;
-    });
-    const membersOf = offsetsOf.map((offsets) => new Int32Array(offsets[offsets.length - 1]));
-    // Each block's members in record order, every rule's in one pass over the records' rows.
-    const fills = offsetsOf.map((offsets) => offsets.slice(0, offsets.length - 1));
-    for (let i = 0; i < n; i++)
-      for (let r = 0; r < R; r++) {
-        const b = rows[i * R + r];
-        if (b >= 0) membersOf[r][fills[r][b]++] = i;
-      }
     this.blocks = rules.map((rule, r) => {
       const sizes = sizesOf[r];
-      const offsets = offsetsOf[r];
-      const members = membersOf[r];
+      const offsets = new Int32Array(sizes.length + 1);
+      for (let b = 0; b < sizes.length; b++) offsets[b + 1] = offsets[b] + sizes[b];
+      const members = new Int32Array(offsets[sizes.length]);
+      const fill = offsets.slice(0, sizes.length);
+      for (let i = 0; i < n; i++) {
+        const b = rows[i * R + r];
+        if (b >= 0) members[fill[b]++] = i;
+      }
       const rank = this.rank;
       let pairs = 0;
       for (let b = 0; b < sizes.length; b++) {
