@@ -88,6 +88,14 @@ const DOB_AGREE = new Set([
 const SAME_HOME_MAX = ADDRESS_LEVELS.indexOf('similar address');
 
 /** How a pair of records relates as a household would, or null when the family names do not agree. */
+/**
+ * Whether two records' family names are alike enough for them to be one household's members (a pair whose
+ * names are swapped on one side counts as alike): the pairs `householdView` says anything about.
+ */
+export function familiesAlike(given: number, family: number): boolean {
+  return given === GIVEN_LEVEL.swapped || FAMILY_ALIKE.has(family);
+}
+
 export function householdView(
   a: PreparedRecord,
   b: PreparedRecord,
@@ -97,12 +105,9 @@ export function householdView(
   address: number,
   generationYears: number,
 ): HouseholdView | null {
+  if (!familiesAlike(given, family)) return null;
   // Names written the other way round on one side are the same names (the family comparison stands aside).
-  if (given === GIVEN_LEVEL.swapped) {
-    given = GIVEN_LEVEL.exact;
-    family = FAMILY_LEVEL.exact;
-  }
-  if (!FAMILY_ALIKE.has(family)) return null;
+  if (given === GIVEN_LEVEL.swapped) given = GIVEN_LEVEL.exact;
   const fullNames = (a.given?.key.length ?? 0) > 1 && (b.given?.key.length ?? 0) > 1;
   const g: GivenRelation = GIVEN_AGREE.has(given)
     ? 'agree'

@@ -2,7 +2,7 @@ import { Blocker } from './blocker';
 import { BlockingRule } from './blocking-keys';
 import { buildComparisons, Comparison } from './comparisons';
 import { estimatePrior, PatternCounter, runEm } from './em';
-import { estimateHousehold, HouseholdCounts, HouseholdModel, matchRates } from './household';
+import { estimateHousehold, familiesAlike, HouseholdCounts, HouseholdModel, matchRates } from './household';
 import { MatchConfig } from './match-config';
 import { MatchRules } from './match-rules';
 import { ComparisonParameters, MatchModel } from './match-model';
@@ -233,11 +233,12 @@ function countHouseholds(
   random: () => number,
 ): { counts: HouseholdCounts; pairs: number } {
   const counts = new HouseholdCounts();
-  // Only the comparisons the decisive negatives and the household view read are made (the others stay 0,
-  // missing, and are not read); dates of birth and homes only for pairs whose family names are alike.
+  // Only the comparisons the decisive negatives and the household view read are made (the others are not
+  // read); dates of birth and homes only for pairs whose family names are alike (`familiesAlike`).
   const levels = new Uint8Array(comparisons.length);
   const at = (name: string) => comparisons.findIndex((c) => c.name === name);
   const always = ['nino', 'nhsNumber', 'givenName', 'familyName'].map(at);
+  const [kGiven, kFamily] = always.slice(2);
   const ofFamily = ['dateOfBirth', 'address'].map(at);
   let pairs = 0;
   rules.forEach((_, r) => {
@@ -247,11 +248,9 @@ function countHouseholds(
       const a = records[i];
       const b = records[j];
       for (const k of always) levels[k] = comparisons[k].compare(a, b);
-      for (const k of ofFamily) levels[k] = 0;
       if (matchRules.hardNegatives(a, b, levels).length) return;
       pairs += 1 / rate;
-      // Without a date of birth or a home, the view is null only where the family names are unalike.
-      if (!matchRules.householdView(a, b, levels)) return;
+      if (!familiesAlike(levels[kGiven], levels[kFamily])) return;
       for (const k of ofFamily) levels[k] = comparisons[k].compare(a, b);
       counts.add(matchRules.householdView(a, b, levels), 1 / rate);
     });
