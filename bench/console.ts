@@ -26,8 +26,8 @@ import { watchPages } from './page-timeline';
  *    answering in `BENCH_SOURCE_LATENCY_MS` (50), one page at a time, `BENCH_PAGE_RUNS` (200) times after a
  *    warm-up. Target: p50 at most 1.2 x the slowest source, measured as every source's lookup for the
  *    members at once from the same machine (and at most 1.2 x the latency set).
- *    Where the page's time goes is timed from the hub's side too (bench/page-timeline.ts): the console before
- *    and after its call to the API, the API before and after the sources, and the sources themselves.
+ *    Where the page's time goes is timed from the hub's side too (bench/page-timeline.ts): before the first
+ *    source is asked (the console and the API it runs in process), the sources themselves, and after them.
  * 2. `BENCH_USERS` (50) users, each signed in through the console's own forms with a session of their own,
  *    asking for the same case file as fast as it comes for `BENCH_SECONDS` (30), sources still answering in
  *    50 ms. Target: no error (every answer a 200 page, no outage banner, no refusal).

@@ -9,37 +9,34 @@ interface ChannelRequest {
 /** The moments of one console page, from the hub's side (ms, on the process's clock). */
 interface PageMoments {
   start: number;
-  apiAsked?: number;
   firstSourceAsked?: number;
   lastSourceAnswered?: number;
-  apiAnswered?: number;
   sent?: number;
 }
 
 /** Where a page's time goes, medians over the pages seen one at a time. */
 export interface PageTimeline {
   pages: number;
-  /** The console before it asks the API: the session, the purpose, the page's checks. */
-  consoleBeforeApiMs: number;
-  /** The API before the first source is asked: the hop to /graphql, the checks, the identity and decision lookups. */
-  apiBeforeSourcesMs: number;
+  /**
+   * Before the first source is asked: the console's session and checks, then the API in process (the
+   * token and the query's checks, the identity and decision lookups, the decision).
+   */
+  beforeSourcesMs: number;
   /** From the first source asked to the last source's answer read, as the hub sees it. */
   sourcesMs: number;
-  /** The API after the sources: every released field resolved, the answer written and read back by the console. */
-  apiAfterSourcesMs: number;
-  /** The console after the answer: the page's tables made, rendered and sent. */
-  consoleAfterApiMs: number;
+  /** After the sources: every released field resolved, the page's tables made, rendered and sent. */
+  afterSourcesMs: number;
 }
 
 /**
- * Watches the hub in this process through Node's diagnostics channels (the HTTP server's and undici's) and
- * times the stretches of each page whose path starts with `pagePath`, one page at a time: so the benchmark
- * says where the page's time goes, not only how long it takes. Nothing in the hub is changed for it.
+ * Watches the hub in this process through Node's diagnostics channels (the HTTP server's and undici's, by
+ * which the hub asks the sources) and times the stretches of each page whose path starts with `pagePath`,
+ * one page at a time: so the benchmark says where the page's time goes, not only how long it takes.
+ * Nothing in the hub is changed for it.
  */
 export function watchPages(pagePath: string): { stop(): PageTimeline } {
   const pages: PageMoments[] = [];
   let current: PageMoments | undefined;
-  const isApi = (request: ChannelRequest) => request.path === '/graphql';
   const handlers: [string, (message: unknown) => void][] = [
     [
       'http.server.request.start',
@@ -62,18 +59,14 @@ export function watchPages(pagePath: string): { stop(): PageTimeline } {
       'undici:request:create',
       (message) => {
         const { request } = message as { request: ChannelRequest };
-        if (!current) return;
-        if (isApi(request)) current.apiAsked ??= performance.now();
-        else current.firstSourceAsked ??= performance.now();
+        if (current && request.path !== '/graphql') current.firstSourceAsked ??= performance.now();
       },
     ],
     [
       'undici:request:trailers',
       (message) => {
         const { request } = message as { request: ChannelRequest };
-        if (!current) return;
-        if (isApi(request)) current.apiAnswered = performance.now();
-        else current.lastSourceAnswered = performance.now();
+        if (current && request.path !== '/graphql') current.lastSourceAnswered = performance.now();
       },
     ],
   ];
@@ -83,21 +76,15 @@ export function watchPages(pagePath: string): { stop(): PageTimeline } {
       for (const [channel, handler] of handlers) unsubscribe(channel, handler);
       const whole = pages.filter(
         (p): p is Required<PageMoments> =>
-          p.apiAsked !== undefined &&
-          p.firstSourceAsked !== undefined &&
-          p.lastSourceAnswered !== undefined &&
-          p.apiAnswered !== undefined &&
-          p.sent !== undefined,
+          p.firstSourceAsked !== undefined && p.lastSourceAnswered !== undefined && p.sent !== undefined,
       );
       const median = (stretch: (p: Required<PageMoments>) => number) =>
         Math.round(percentile(whole.map(stretch), 0.5) * 10) / 10;
       return {
         pages: whole.length,
-        consoleBeforeApiMs: median((p) => p.apiAsked - p.start),
-        apiBeforeSourcesMs: median((p) => p.firstSourceAsked - p.apiAsked),
+        beforeSourcesMs: median((p) => p.firstSourceAsked - p.start),
         sourcesMs: median((p) => p.lastSourceAnswered - p.firstSourceAsked),
-        apiAfterSourcesMs: median((p) => p.apiAnswered - p.lastSourceAnswered),
-        consoleAfterApiMs: median((p) => p.sent - p.apiAnswered),
+        afterSourcesMs: median((p) => p.sent - p.lastSourceAnswered),
       };
     },
   };

@@ -43,7 +43,7 @@ import {
   WEIGHTS_QUERY,
 } from './console-steward';
 import { stackedBars, topSeries } from './console-charts';
-import { ApiAnswer, ApiCall, askHub, otherErrors, streamFromHub, withheldByPath } from './hub-api';
+import { ApiAnswer, ApiCall, HubApi, otherErrors, streamFromHub, withheldByPath } from './hub-api';
 import {
   activitySeries,
   ActivityDay,
@@ -76,6 +76,8 @@ export interface ConsoleDependencies {
   councilSignIn?: CouncilSignIn;
   /** The hub's own bearer-token verification: a signed-in user is what their token is on the API. */
   verify(token: string): Promise<Principal>;
+  /** The hub's GraphQL API, run in process with the user's token: every page's way to personal data. */
+  api: HubApi;
 }
 
 const govukDir = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
@@ -258,7 +260,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     void choosePurpose(req, res, next).catch(next);
 
   const purposeCodes = async (req: Request): Promise<string[]> => {
-    const answer = await askHub<{ purposes: { code: string; active: boolean }[] }>(
+    const answer = await deps.api.ask<{ purposes: { code: string; active: boolean }[] }>(
       req,
       { token: req.session.user!.token },
       PURPOSES_QUERY,
@@ -386,11 +388,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     '/purpose',
     signedIn,
     asyncPage(async (req, res) => {
-      const answer = await askHub<{ purposes: { code: string; name: string; description: string; active: boolean }[] }>(
-        req,
-        { token: req.session.user!.token },
-        PURPOSES_QUERY,
-      );
+      const answer = await deps.api.ask<{
+        purposes: { code: string; name: string; description: string; active: boolean }[];
+      }>(req, { token: req.session.user!.token }, PURPOSES_QUERY);
       if (refused(res, answer, '')) return;
       renderPurpose(req, res, answer.data?.purposes ?? []);
     }),
@@ -431,11 +431,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     asyncPage(async (req, res) => {
       const purpose = String(req.body.purpose ?? '');
       const caseReference = String(req.body.caseReference ?? '').trim();
-      const answer = await askHub<{ purposes: { code: string; name: string; description: string; active: boolean }[] }>(
-        req,
-        { token: req.session.user!.token },
-        PURPOSES_QUERY,
-      );
+      const answer = await deps.api.ask<{
+        purposes: { code: string; name: string; description: string; active: boolean }[];
+      }>(req, { token: req.session.user!.token }, PURPOSES_QUERY);
       const purposes = answer.data?.purposes ?? [];
       const purposeError = purposes.some((p) => p.active && p.code === purpose)
         ? undefined
@@ -469,7 +467,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
       const requestId = randomUUID();
       const [list, alerts] = await Promise.all([
-        askHub<{
+        deps.api.ask<{
           myCaseload: {
             subjectKind: string;
             subjectId: string;
@@ -479,7 +477,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           }[];
         }>(req, callFor(req, requestId), CASELOAD_QUERY),
         // Life events of people whose case is held here (Tell Us Once), released under the same purpose.
-        askHub<{ notifications: AlertItem[] }>(req, callFor(req, randomUUID()), ALERTS_QUERY),
+        deps.api.ask<{ notifications: AlertItem[] }>(req, callFor(req, randomUUID()), ALERTS_QUERY),
       ]);
       if (refused(res, list, requestId)) return;
       const alertWithheld = withheldByPath(alerts.errors);
@@ -490,7 +488,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const rows = await Promise.all(
         shown.map(async (assignment) => {
           const household = assignment.subjectKind.toLowerCase() === 'household';
-          const answer = await askHub<Record<string, Record<string, unknown> | null>>(
+          const answer = await deps.api.ask<Record<string, Record<string, unknown> | null>>(
             req,
             callFor(req, randomUUID()),
             household ? CASELOAD_HOUSEHOLD_QUERY : CASELOAD_PERSON_QUERY,
@@ -532,7 +530,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     signedIn,
     asyncPage(async (req, res) => {
       const call: ApiCall = { token: req.session.user!.token, requestId: randomUUID() };
-      const answer = await askHub<{ markLifeEventNotificationRead: boolean }>(req, call, ALERT_READ_MUTATION, {
+      const answer = await deps.api.ask<{ markLifeEventNotificationRead: boolean }>(req, call, ALERT_READ_MUTATION, {
         id: String(req.params.id),
       });
       if (refused(res, answer, call.requestId!)) return;
@@ -555,7 +553,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     signedIn,
     asyncPage(async (req, res) => {
       const call = dpoCall(req);
-      const answer = await askHub<{
+      const answer = await deps.api.ask<{
         verifyAuditChain: Record<string, unknown>;
         breakGlassReviews: Record<string, unknown>[];
         auditAnomalies: Record<string, unknown[] | string>;
@@ -597,7 +595,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     values: Record<string, string> = {},
   ) => {
     const call = dpoCall(req);
-    const answer = await askHub<{ breakGlassReviews: Record<string, unknown>[] }>(req, call, BREAK_GLASS_QUERY, {
+    const answer = await deps.api.ask<{ breakGlassReviews: Record<string, unknown>[] }>(req, call, BREAK_GLASS_QUERY, {
       status,
     });
     if (refused(res, answer, call.requestId!)) return;
@@ -649,7 +647,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       ];
       if (errors.length) return renderBreakGlassReviews(req, res, 'pending', errors, { [id]: note });
       const call = dpoCall(req);
-      const answer = await askHub<{ reviewBreakGlass: { id: string } | null }>(req, call, REVIEW_BREAK_GLASS, {
+      const answer = await deps.api.ask<{ reviewBreakGlass: { id: string } | null }>(req, call, REVIEW_BREAK_GLASS, {
         input: { id, outcome, note },
       });
       if (!answer.data?.reviewBreakGlass) {
@@ -684,7 +682,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const from = day('from');
       const to = day('to');
       const call = dpoCall(req);
-      const answer = await askHub<{ auditAnomalies: Record<string, unknown> }>(req, call, DPO_ANOMALIES_QUERY, {
+      const answer = await deps.api.ask<{ auditAnomalies: Record<string, unknown> }>(req, call, DPO_ANOMALIES_QUERY, {
         from: from ? `${from}T00:00:00Z` : undefined,
         to: to ? `${to}T00:00:00Z` : undefined,
       });
@@ -719,7 +717,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     asyncPage(async (req, res) => {
       const days = ACTIVITY_WINDOWS.includes(Number(req.query.days)) ? Number(req.query.days) : 30;
       const call = dpoCall(req);
-      const answer = await askHub<{
+      const answer = await deps.api.ask<{
         auditActivity: { from: string; to: string; disclosures: number; days: ActivityDay[] };
       }>(req, call, DPO_ACTIVITY_QUERY, { input: { days } });
       if (refused(res, answer, call.requestId!)) return;
@@ -762,7 +760,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const filter = eventFilter(req);
       const after = typeof req.query.after === 'string' ? req.query.after : undefined;
       const call = dpoCall(req);
-      const answer = await askHub<{
+      const answer = await deps.api.ask<{
         auditEvents: { nodes: Record<string, unknown>[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
       }>(req, call, DPO_EVENTS_QUERY, { filter, after });
       const inputProblems = otherErrors(answer.errors).filter((error) => error.extensions?.code === 'BAD_USER_INPUT');
@@ -818,7 +816,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       if (!UUID.test(id)) return problem(res, 404, 'Not found', ['There is no person at this address.'], 'NOT_FOUND');
       const after = typeof req.query.after === 'string' ? req.query.after : undefined;
       const call = dpoCall(req);
-      const answer = await askHub<{
+      const answer = await deps.api.ask<{
         personAccessTimeline: {
           nodes: Record<string, unknown>[];
           pageInfo: { endCursor: string | null; hasNextPage: boolean };
@@ -846,7 +844,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const id = String(req.params.id);
       if (!UUID.test(id)) return problem(res, 404, 'Not found', ['There is no person at this address.'], 'NOT_FOUND');
       const call = dpoCall(req);
-      const answer = await askHub<{ subjectAccessReport: Record<string, unknown> }>(req, call, DPO_SAR_QUERY, {
+      const answer = await deps.api.ask<{ subjectAccessReport: Record<string, unknown> }>(req, call, DPO_SAR_QUERY, {
         personId: id,
       });
       if (refused(res, answer, call.requestId!)) return;
@@ -898,7 +896,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       if (Object.keys(input).length === 0)
         return render(res, 'search', { title: 'Find a person', section: 'search', query, problems: [] });
       const requestId = randomUUID();
-      const answer = await askHub<{
+      const answer = await deps.api.ask<{
         searchPeople: {
           edges: Record<string, unknown>[];
           pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -945,7 +943,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const id = String(req.params.id);
       if (!UUID.test(id)) return problem(res, 404, 'Not found', ['There is no person at this address.'], 'NOT_FOUND');
       const requestId = randomUUID();
-      const answer = await askHub<{ person: Record<string, unknown> | null }>(
+      const answer = await deps.api.ask<{ person: Record<string, unknown> | null }>(
         req,
         callFor(req, requestId, id),
         PERSON_QUERY,
@@ -980,7 +978,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       if (!UUID.test(id))
         return problem(res, 404, 'Not found', ['There is no household at this address.'], 'NOT_FOUND');
       const requestId = randomUUID();
-      const answer = await askHub<{ household: Record<string, unknown> | null }>(
+      const answer = await deps.api.ask<{ household: Record<string, unknown> | null }>(
         req,
         callFor(req, requestId),
         HOUSEHOLD_QUERY,
@@ -1007,7 +1005,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     asyncPage(async (req, res) => {
       const after = typeof req.query.after === 'string' ? req.query.after : undefined;
       const call = dpoCall(req);
-      const answer = await askHub<{
+      const answer = await deps.api.ask<{
         matchReviews: { pending: number; nextCursor: string | null; items: Record<string, unknown>[] };
       }>(req, call, REVIEWS_QUERY, { after });
       if (refused(res, answer, call.requestId!)) return;
@@ -1017,7 +1015,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       let cursor: string | null | undefined;
       let complete = false;
       for (let n = 0; n < 10; n++) {
-        const more = await askHub<{
+        const more = await deps.api.ask<{
           matchReviews: { nextCursor: string | null; items: { explanation: { weight: number } }[] };
         }>(req, dpoCall(req), WEIGHTS_QUERY, { after: cursor });
         const items = more.data?.matchReviews;
@@ -1061,7 +1059,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         return problem(res, 400, 'Choose a decision', ['Same person, or different people.'], 'BAD_USER_INPUT');
       const note = String(req.body.note ?? '').trim();
       const call = dpoCall(req);
-      const answer = await askHub<Record<string, { personId: string | null } | null>>(
+      const answer = await deps.api.ask<Record<string, { personId: string | null } | null>>(
         req,
         call,
         decision === 'accept' ? ACCEPT_REVIEW : REJECT_REVIEW,
@@ -1096,10 +1094,15 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           'BAD_USER_INPUT',
         );
       const call = dpoCall(req);
-      const answer = await askHub<{ splitSourceRecord: { personId: string | null } | null }>(req, call, SPLIT_RECORD, {
-        id: record,
-        reason,
-      });
+      const answer = await deps.api.ask<{ splitSourceRecord: { personId: string | null } | null }>(
+        req,
+        call,
+        SPLIT_RECORD,
+        {
+          id: record,
+          reason,
+        },
+      );
       if (!answer.data?.splitSourceRecord) {
         const error = otherErrors(answer.errors)[0];
         const code = error?.extensions?.code ?? 'SPLIT_REFUSED';
@@ -1155,7 +1158,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       if (![30, 60, 120].includes(minutes))
         return renderBreakGlass(res, id, values, [{ text: 'Choose how long you need', href: '#minutes' }]);
       const requestId = randomUUID();
-      const answer = await askHub<{ breakGlass: { id: string; expiresAt: string } | null }>(
+      const answer = await deps.api.ask<{ breakGlass: { id: string; expiresAt: string } | null }>(
         req,
         callFor(req, requestId),
         BREAK_GLASS_MUTATION,

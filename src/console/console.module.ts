@@ -1,5 +1,7 @@
 import { Inject, Injectable, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import type { ApolloFederationDriver } from '@nestjs/apollo';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
 import type { Router } from 'express';
 import { Pool } from 'pg';
 import { AuthModule } from '../auth/auth.module';
@@ -12,6 +14,7 @@ import { HubKeyService } from '../keys/hub-key.service';
 import { KeysModule } from '../keys/keys.module';
 import { consoleRouter } from './console-router';
 import { CouncilSignIn } from './council-sign-in';
+import { GraphqlServer, HubApi } from './hub-api';
 
 /**
  * Mounts the console's router at `/console` on the HTTP server at start: after Nest's own routes (none of
@@ -28,6 +31,7 @@ export class ConsoleMount implements OnModuleInit, OnModuleDestroy {
     private readonly devTokens: DevTokenIssuer,
     private readonly http: HttpAdapterHost,
     private readonly verifier: TokenVerifier,
+    private readonly moduleRef: ModuleRef,
   ) {
     this.pool = new Pool({ connectionString: runtime.url, max: 4, application_name: 'hub-console' });
     // An idle connection the server closed (a restart) is replaced on next use, not a crash.
@@ -51,6 +55,12 @@ export class ConsoleMount implements OnModuleInit, OnModuleDestroy {
       devTokens: this.devTokens.enabled ? this.devTokens : undefined,
       councilSignIn: this.councilSignIn(),
       verify: (token) => this.verifier.verify(token),
+      // Looked up on first use: the GraphQL module starts its server after this module's start.
+      api: new HubApi(
+        () =>
+          this.moduleRef.get<GraphQLModule<ApolloFederationDriver>>(GraphQLModule, { strict: false }).graphQlAdapter
+            .instance as unknown as GraphqlServer,
+      ),
     });
   }
 
