@@ -73,6 +73,14 @@ describe('HubApi: the console asks the hub in process', () => {
     });
   });
 
+  it('gives a call without a request id one of its own, as the HTTP layer would', async () => {
+    const { server, executed } = serverAnswering({ http: {}, body: { kind: 'single', singleResult: { data: {} } } });
+    await new HubApi(() => server).ask(page, { token: 't' }, '{ a }');
+    const [{ request, context }] = executed;
+    expect(context.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(request.http.headers.get('x-request-id')).toBe(context.requestId);
+  });
+
   it("passes on the API's data, errors and status", async () => {
     const errors = [{ message: 'Refused', path: ['person'], extensions: { code: 'WITHHELD_BY_POLICY' } }];
     const { server } = serverAnswering({

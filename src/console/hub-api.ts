@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import type { Request, Response } from 'express';
 import { request } from 'undici';
@@ -61,14 +62,16 @@ export class HubApi {
     query: string,
     variables: Record<string, unknown> = {},
   ): Promise<ApiAnswer<T>> {
-    const headers = apiHeaders(call);
+    // Every call has an id, as the HTTP layer gives every request one: the trail's events and the logs name it.
+    const requestId = call.requestId ?? randomUUID();
+    const headers = apiHeaders({ ...call, requestId });
     const http = {
       method: 'POST',
       headers: new HeaderMap(Object.entries(headers)),
       search: '',
       body: { query, variables },
     };
-    const context = new HubRequestContext(apiRequest(req, headers, call.requestId), apiResponse());
+    const context = new HubRequestContext(apiRequest(req, headers, requestId), apiResponse());
     const response = await this.server().executeOperation({ query, variables, http }, { contextValue: context });
     if (response.body.kind !== 'single')
       return {
@@ -101,7 +104,7 @@ function apiHeaders(call: ApiCall): Record<string, string> {
  * to the browser's request). It has no session, no cookie and no principal: the guard verifies the token
  * as for any caller.
  */
-function apiRequest(page: Request, headers: Record<string, string>, requestId = ''): Request {
+function apiRequest(page: Request, headers: Record<string, string>, requestId: string): Request {
   const ip = page.ip;
   const api = {
     method: 'POST',
