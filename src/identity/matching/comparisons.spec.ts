@@ -137,6 +137,42 @@ describe('comparison levels', () => {
     expect(levelOf('address', home, {})).toBe('null');
   });
 
+  it('address: where the postcodes tell two places apart, the lines are not read, and never change the level', () => {
+    // The address comparison skips the lines' similarity for postcodes in different areas, and for one area
+    // with different localities: here, every other level stays reachable and those two never move with the lines.
+    const home = { addressLines: ['12 High Street'], postcode: 'SW1A 2AA', locality: 'London' };
+    const postcodes = ['SW1A 2AA', 'SW1A 2AB', 'SW1A 9ZZ', 'SW3 1AA', 'M1 1AE', undefined];
+    const localities = ['London', 'Londn', 'Leeds', undefined];
+    const uprns: [string | undefined, string | undefined][] = [
+      [undefined, undefined],
+      ['1', '2'],
+    ];
+    const lines = [['12 High Street'], ['12 High St'], ['Flat 3, 9 Church Road'], undefined];
+    const seen = new Set<string>();
+    for (const postcode of postcodes)
+      for (const locality of localities)
+        for (const [ua, ub] of uprns) {
+          const levels = lines.map((addressLines) =>
+            levelOf('address', { ...home, uprn: ua }, { addressLines, postcode, locality, uprn: ub }),
+          );
+          levels.forEach((level) => seen.add(level));
+          const apart = postcode === 'M1 1AE' || (postcode === 'SW3 1AA' && locality === 'Leeds');
+          if (apart) {
+            expect(new Set(levels).size).toBe(1);
+            expect(['same locality', 'same postcode district or area, or similar locality', 'different']).toContain(
+              levels[0],
+            );
+          }
+        }
+    // One postcode area and a locality that does not differ: the lines still count (similar address).
+    const sameLines = { addressLines: ['12 High Street'], locality: 'London' };
+    expect(levelOf('address', home, { ...sameLines, postcode: 'SW3 1AA' })).toBe('similar address');
+    expect(levelOf('address', home, { ...sameLines, postcode: 'M1 1AE' })).toBe('same locality');
+    // The grid reaches the levels that do read the lines, so the skip is tested against them too.
+    for (const level of ['same address and postcode', 'same address', 'same postcode', 'similar address'])
+      expect(seen).toContain(level);
+  });
+
   it('email, phone and free-named identifiers', () => {
     expect(levelOf('email', { email: 'A.B@x.com' }, { email: 'a.b@x.com' })).toBe('exact');
     expect(levelOf('email', { email: 'gabriel.t54@nichols.info' }, { email: 'gabriel.t54@gmail.com' })).toBe(

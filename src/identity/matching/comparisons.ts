@@ -308,8 +308,21 @@ const address: Comparison = {
     const uprnBoth = !!a.uprn && !!b.uprn;
     if (uprnBoth && a.uprn === b.uprn) return 1;
     const postcode = postcodeRelation(a, b);
+    const locality =
+      !a.locality || !b.locality
+        ? -1
+        : a.locality === b.locality
+          ? 2
+          : jaroWinkler(a.locality, b.locality, 0.88) >= 0.88
+            ? 1
+            : 0;
+    // The lines' similarity is read below only where the postcodes do not tell the places apart already: in
+    // different postcode areas, or in one area with different localities, the level is the same locality,
+    // the same district or area, or different, whatever the lines (so for about half the candidate pairs of
+    // a large population), and they are not compared there.
+    const linesRead = postcode !== 0 && !(postcode === 0.5 && locality === 0);
     let lines = -1;
-    if (a.address && b.address) {
+    if (linesRead && a.address && b.address) {
       lines =
         a.addressKey === b.addressKey
           ? 1
@@ -322,14 +335,6 @@ const address: Comparison = {
               b.addressMasks as Int32Array,
             );
     }
-    const locality =
-      !a.locality || !b.locality
-        ? -1
-        : a.locality === b.locality
-          ? 2
-          : jaroWinkler(a.locality, b.locality, 0.88) >= 0.88
-            ? 1
-            : 0;
     // Two UPRNs that differ are two properties, however alike their addresses (flats in one building).
     const sameProperty = !uprnBoth && lines >= 0.85;
     if (sameProperty && postcode === 3) return 2;
