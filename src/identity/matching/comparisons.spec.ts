@@ -149,6 +149,7 @@ describe('comparison levels', () => {
     ];
     const lines = [['12 High Street'], ['12 High St'], ['Flat 3, 9 Church Road'], undefined];
     const seen = new Set<string>();
+    const apart: string[][] = [];
     for (const postcode of postcodes)
       for (const locality of localities)
         for (const [ua, ub] of uprns) {
@@ -156,14 +157,13 @@ describe('comparison levels', () => {
             levelOf('address', { ...home, uprn: ua }, { addressLines, postcode, locality, uprn: ub }),
           );
           levels.forEach((level) => seen.add(level));
-          const apart = postcode === 'M1 1AE' || (postcode === 'SW3 1AA' && locality === 'Leeds');
-          if (apart) {
-            expect(new Set(levels).size).toBe(1);
-            expect(['same locality', 'same postcode district or area, or similar locality', 'different']).toContain(
-              levels[0],
-            );
-          }
+          if (postcode === 'M1 1AE' || (postcode === 'SW3 1AA' && locality === 'Leeds')) apart.push(levels);
         }
+    // Different areas (4 localities), or one area and different localities, each with and without UPRNs.
+    expect(apart).toHaveLength(10);
+    expect(apart.filter((levels) => new Set(levels).size !== 1)).toEqual([]);
+    const notReadingLines = ['same locality', 'same postcode district or area, or similar locality', 'different'];
+    expect(apart.flat().filter((level) => !notReadingLines.includes(level))).toEqual([]);
     // One postcode area and a locality that does not differ: the lines still count (similar address).
     const sameLines = { addressLines: ['12 High Street'], locality: 'London' };
     expect(levelOf('address', home, { ...sameLines, postcode: 'SW3 1AA' })).toBe('similar address');
