@@ -1,11 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { percentile } from './load-plan';
 
-/** What undici's diagnostics channels give of a request that is used here: its path. */
-interface ChannelRequest {
-  path?: string;
-}
-
 /** The moments of one console page, from the hub's side (ms, on the process's clock). */
 interface PageMoments {
   start: number;
@@ -57,16 +52,14 @@ export function watchPages(pagePath: string): { stop(): PageTimeline } {
     ],
     [
       'undici:request:create',
-      (message) => {
-        const { request } = message as { request: ChannelRequest };
-        if (current && request.path !== '/graphql') current.firstSourceAsked ??= performance.now();
+      () => {
+        if (current) current.firstSourceAsked ??= performance.now();
       },
     ],
     [
       'undici:request:trailers',
-      (message) => {
-        const { request } = message as { request: ChannelRequest };
-        if (current && request.path !== '/graphql') current.lastSourceAnswered = performance.now();
+      () => {
+        if (current) current.lastSourceAnswered = performance.now();
       },
     ],
   ];

@@ -87,7 +87,6 @@ const DOB_AGREE = new Set([
  */
 const SAME_HOME_MAX = ADDRESS_LEVELS.indexOf('similar address');
 
-/** How a pair of records relates as a household would, or null when the family names do not agree. */
 /**
  * Whether two records' family names are alike enough for them to be one household's members (a pair whose
  * names are swapped on one side counts as alike): the pairs `householdView` says anything about.
@@ -96,6 +95,7 @@ export function familiesAlike(given: number, family: number): boolean {
   return given === GIVEN_LEVEL.swapped || FAMILY_ALIKE.has(family);
 }
 
+/** How a pair of records relates as a household would, or null when the family names do not agree. */
 export function householdView(
   a: PreparedRecord,
   b: PreparedRecord,
