@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import passport from 'passport';
+import { requestIdOf } from '../common/request-id';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { addressKey, clientAddress, requestPath } from '../rate-limit/client-address';
@@ -148,8 +149,4 @@ export class Authenticator implements OnModuleInit {
       },
     );
   }
-}
-
-function requestIdOf(req: Request): string {
-  return String((req as { id?: unknown }).id ?? '');
 }

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Response } from 'express';
 import type { GraphQLResolveInfo } from 'graphql';
+import { requestIdOf } from '../common/request-id';
 import { POLICY_METADATA, PolicyDeclaration } from '../engine/policy/policy.decorator';
 import { AuditRecorder } from '../engine/audit-recorder';
 import { AuthErrorCode, AuthException } from '../engine/auth.exception';
@@ -73,7 +74,7 @@ export class HubAuthGuard implements CanActivate {
       operation: 'access.role-check',
       decision: 'deny',
       reasons: [`${operation} needs one of the roles ${roles.join(', ')}`],
-      requestId: String((requestOf(context) as { id?: unknown }).id ?? ''),
+      requestId: requestIdOf(requestOf(context)),
       detail: { operation },
     });
     throw new AuthException(AuthErrorCode.FORBIDDEN, `This operation needs one of the roles: ${roles.join(', ')}`);

@@ -9,6 +9,11 @@ const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
 // and kept it would give thousands of unrelated requests one id in the logs and the audit trail.
 const unsetPlaceholder = /^(?:undefined|null)$/i;
 
+/** The id `assignRequestId` gave the request (empty before it has run). */
+export function requestIdOf(req: IncomingMessage): string {
+  return String((req as { id?: unknown }).id ?? '');
+}
+
 /** The request's id: the caller's `x-request-id` when acceptable, else a new UUID; echoed in the response. */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
   const existing = (req as { id?: unknown }).id;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -7,6 +7,7 @@ import express, { NextFunction, Request, Response, Router } from 'express';
 import nunjucks from 'nunjucks';
 import type { Pool } from 'pg';
 import { demoPersonas } from '../auth/demo-personas';
+import { requestIdOf } from '../common/request-id';
 import type { DevTokenIssuer } from '../auth/dev-token.service';
 import type { Principal } from '../engine/principal';
 import type { CouncilSignIn } from './council-sign-in';
@@ -213,8 +214,10 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       res.status(status).type('html').send(html);
     });
   };
-  const problem = (res: Response, status: number, title: string, lines: string[], code?: string, requestId?: string) =>
-    render(res, 'error', { title, lines, code, requestId }, status);
+  // Every problem page names the page's request id: the one its access-log line, its response header and the
+  // audit events of its calls carry.
+  const problem = (res: Response, status: number, title: string, lines: string[], code?: string) =>
+    render(res, 'error', { title, lines, code, requestId: requestIdOf(res.req) }, status);
 
   /** An async page: whatever it throws goes to the error page. */
   const asyncPage =
@@ -228,14 +231,13 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   };
 
   /** The call a page makes for the signed-in user, with the purpose and case reference they chose. */
-  const callFor = (req: Request, requestId: string, personId?: string): ApiCall => {
+  const callFor = (req: Request, personId?: string): ApiCall => {
     const grant = personId ? req.session.breakGlass?.[personId] : undefined;
     return {
       token: req.session.user!.token,
       purpose: req.session.purpose,
       caseReference: req.session.caseReference,
       breakGlass: grant && grant.expiresAt > Date.now() ? grant.id : undefined,
-      requestId,
     };
   };
 
@@ -269,7 +271,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   };
 
   /** A refusal of the whole request (no agreement, a case reference needed, forbidden): a page that says so. */
-  const refused = (res: Response, answer: ApiAnswer<unknown>, requestId: string): boolean => {
+  const refused = (res: Response, answer: ApiAnswer<unknown>): boolean => {
     if (answer.status === 401) {
       res.redirect(303, '/console');
       return true;
@@ -281,7 +283,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     if (!first) return false;
     const code = first.extensions?.code ?? 'ERROR';
     const status = code === 'BAD_USER_INPUT' ? 400 : code === 'NOT_FOUND' ? 404 : 403;
-    problem(res, status, code === 'NOT_FOUND' ? 'Not found' : 'You cannot see this', [first.message], code, requestId);
+    problem(res, status, code === 'NOT_FOUND' ? 'Not found' : 'You cannot see this', [first.message], code);
     return true;
   };
 
@@ -391,7 +393,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const answer = await deps.api.ask<{
         purposes: { code: string; name: string; description: string; active: boolean }[];
       }>(req, { token: req.session.user!.token }, PURPOSES_QUERY);
-      if (refused(res, answer, '')) return;
+      if (refused(res, answer)) return;
       renderPurpose(req, res, answer.data?.purposes ?? []);
     }),
   );
@@ -465,7 +467,6 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const days = CHANGE_WINDOWS.includes(Number(req.query.days)) ? Number(req.query.days) : 30;
       const today = new Date().toISOString().slice(0, 10);
       const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-      const requestId = randomUUID();
       const [list, alerts] = await Promise.all([
         deps.api.ask<{
           myCaseload: {
@@ -475,11 +476,11 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
             userSubject?: string | null;
             validFrom: string;
           }[];
-        }>(req, callFor(req, requestId), CASELOAD_QUERY),
+        }>(req, callFor(req), CASELOAD_QUERY),
         // Life events of people whose case is held here (Tell Us Once), released under the same purpose.
-        deps.api.ask<{ notifications: AlertItem[] }>(req, callFor(req, randomUUID()), ALERTS_QUERY),
+        deps.api.ask<{ notifications: AlertItem[] }>(req, callFor(req), ALERTS_QUERY),
       ]);
-      if (refused(res, list, requestId)) return;
+      if (refused(res, list)) return;
       const alertWithheld = withheldByPath(alerts.errors);
       const alertRows = (alerts.data?.notifications ?? []).map((alert, index) => alertRow(alert, index, alertWithheld));
       const alertProblem = alerts.data ? undefined : otherErrors(alerts.errors)[0]?.message;
@@ -490,7 +491,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           const household = assignment.subjectKind.toLowerCase() === 'household';
           const answer = await deps.api.ask<Record<string, Record<string, unknown> | null>>(
             req,
-            callFor(req, randomUUID()),
+            callFor(req),
             household ? CASELOAD_HOUSEHOLD_QUERY : CASELOAD_PERSON_QUERY,
             { id: assignment.subjectId },
           );
@@ -529,17 +530,17 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     '/alerts/:id/read',
     signedIn,
     asyncPage(async (req, res) => {
-      const call: ApiCall = { token: req.session.user!.token, requestId: randomUUID() };
+      const call: ApiCall = { token: req.session.user!.token };
       const answer = await deps.api.ask<{ markLifeEventNotificationRead: boolean }>(req, call, ALERT_READ_MUTATION, {
         id: String(req.params.id),
       });
-      if (refused(res, answer, call.requestId!)) return;
+      if (refused(res, answer)) return;
       res.redirect(303, '/console/caseload#alerts');
     }),
   );
 
   // The DPO's pages: the trail's own queries, which the hub allows the DPO only and audits as the DPO's look.
-  const dpoCall = (req: Request): ApiCall => ({ token: req.session.user!.token, requestId: randomUUID() });
+  const dpoCall = (req: Request): ApiCall => ({ token: req.session.user!.token });
   const eventFilter = (req: Request) =>
     Object.fromEntries(
       EVENT_FILTERS.flatMap((name) => {
@@ -558,7 +559,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         breakGlassReviews: Record<string, unknown>[];
         auditAnomalies: Record<string, unknown[] | string>;
       }>(req, call, DPO_OVERVIEW_QUERY);
-      if (refused(res, answer, call.requestId!)) return;
+      if (refused(res, answer)) return;
       const data = answer.data!;
       const anomalies = data.auditAnomalies;
       const count = (key: string) => (Array.isArray(anomalies?.[key]) ? anomalies[key].length : 0);
@@ -598,7 +599,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const answer = await deps.api.ask<{ breakGlassReviews: Record<string, unknown>[] }>(req, call, BREAK_GLASS_QUERY, {
       status,
     });
-    if (refused(res, answer, call.requestId!)) return;
+    if (refused(res, answer)) return;
     render(
       res,
       'dpo-break-glass',
@@ -656,7 +657,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           return renderBreakGlassReviews(req, res, 'pending', [{ text: error.message, href: `#note-${id}` }], {
             [id]: note,
           });
-        if (refused(res, answer, call.requestId!)) return;
+        if (refused(res, answer)) return;
         return problem(
           res,
           400,
@@ -694,9 +695,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           'Check the dates',
           inputProblems.map((e) => e.message),
           'BAD_USER_INPUT',
-          call.requestId,
         );
-      if (refused(res, answer, call.requestId!)) return;
+      if (refused(res, answer)) return;
       const report = answer.data!.auditAnomalies;
       render(res, 'dpo-anomalies', {
         title: 'Unusual access',
@@ -720,7 +720,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const answer = await deps.api.ask<{
         auditActivity: { from: string; to: string; disclosures: number; days: ActivityDay[] };
       }>(req, call, DPO_ACTIVITY_QUERY, { input: { days } });
-      if (refused(res, answer, call.requestId!)) return;
+      if (refused(res, answer)) return;
       const activity = answer.data!.auditActivity;
       const dayList = activity.days.map((d) => d.day);
       const labels = dayList.map((d) => d.slice(5));
@@ -764,7 +764,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         auditEvents: { nodes: Record<string, unknown>[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
       }>(req, call, DPO_EVENTS_QUERY, { filter, after });
       const inputProblems = otherErrors(answer.errors).filter((error) => error.extensions?.code === 'BAD_USER_INPUT');
-      if (!inputProblems.length && refused(res, answer, call.requestId!)) return;
+      if (!inputProblems.length && refused(res, answer)) return;
       const page = answer.data?.auditEvents;
       render(
         res,
@@ -822,7 +822,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           pageInfo: { endCursor: string | null; hasNextPage: boolean };
         };
       }>(req, call, DPO_TIMELINE_QUERY, { personId: id, after });
-      if (refused(res, answer, call.requestId!)) return;
+      if (refused(res, answer)) return;
       const page = answer.data!.personAccessTimeline;
       render(res, 'dpo-person', {
         title: 'Who has seen this record',
@@ -847,7 +847,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const answer = await deps.api.ask<{ subjectAccessReport: Record<string, unknown> }>(req, call, DPO_SAR_QUERY, {
         personId: id,
       });
-      if (refused(res, answer, call.requestId!)) return;
+      if (refused(res, answer)) return;
       const report = answer.data!.subjectAccessReport;
       const records = (report.sourceRecords as Record<string, unknown>[]) ?? [];
       render(res, 'dpo-subject-access', {
@@ -895,13 +895,12 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const input = Object.fromEntries(Object.entries(query).filter(([, value]) => value));
       if (Object.keys(input).length === 0)
         return render(res, 'search', { title: 'Find a person', section: 'search', query, problems: [] });
-      const requestId = randomUUID();
       const answer = await deps.api.ask<{
         searchPeople: {
           edges: Record<string, unknown>[];
           pageInfo: { hasNextPage: boolean; endCursor: string | null };
         };
-      }>(req, callFor(req, requestId), SEARCH_QUERY, { input: { ...input, first: 20, ...(after ? { after } : {}) } });
+      }>(req, callFor(req), SEARCH_QUERY, { input: { ...input, first: 20, ...(after ? { after } : {}) } });
       const inputProblems = otherErrors(answer.errors).filter((error) => error.extensions?.code === 'BAD_USER_INPUT');
       if (inputProblems.length)
         return render(
@@ -915,7 +914,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
           },
           400,
         );
-      if (refused(res, answer, requestId)) return;
+      if (refused(res, answer)) return;
       const result = answer.data!.searchPeople;
       const withheld = withheldByPath(answer.errors);
       const nextPage =
@@ -942,16 +941,15 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     asyncPage(async (req, res) => {
       const id = String(req.params.id);
       if (!UUID.test(id)) return problem(res, 404, 'Not found', ['There is no person at this address.'], 'NOT_FOUND');
-      const requestId = randomUUID();
       const answer = await deps.api.ask<{ person: Record<string, unknown> | null }>(
         req,
-        callFor(req, requestId, id),
+        callFor(req, id),
         PERSON_QUERY,
         { id },
       );
-      if (refused(res, answer, requestId)) return;
+      if (refused(res, answer)) return;
       if (!answer.data?.person)
-        return problem(res, 404, 'Not found', ['No person you may see has this id.'], 'NOT_FOUND', requestId);
+        return problem(res, 404, 'Not found', ['No person you may see has this id.'], 'NOT_FOUND');
       const withheld = withheldByPath(answer.errors);
       const page = personPage(answer.data.person, withheld, answer.errors);
       const grant = req.session.breakGlass?.[id];
@@ -977,16 +975,15 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const id = String(req.params.id);
       if (!UUID.test(id))
         return problem(res, 404, 'Not found', ['There is no household at this address.'], 'NOT_FOUND');
-      const requestId = randomUUID();
       const answer = await deps.api.ask<{ household: Record<string, unknown> | null }>(
         req,
-        callFor(req, requestId),
+        callFor(req),
         HOUSEHOLD_QUERY,
         { id },
       );
-      if (refused(res, answer, requestId)) return;
+      if (refused(res, answer)) return;
       if (!answer.data?.household)
-        return problem(res, 404, 'Not found', ['No household you may see has this id.'], 'NOT_FOUND', requestId);
+        return problem(res, 404, 'Not found', ['No household you may see has this id.'], 'NOT_FOUND');
       const withheld = withheldByPath(answer.errors);
       render(res, 'household', {
         title: 'Household',
@@ -1008,7 +1005,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const answer = await deps.api.ask<{
         matchReviews: { pending: number; nextCursor: string | null; items: Record<string, unknown>[] };
       }>(req, call, REVIEWS_QUERY, { after });
-      if (refused(res, answer, call.requestId!)) return;
+      if (refused(res, answer)) return;
       const page = answer.data!.matchReviews;
       // The distribution of the whole queue's weights: its pages, 100 at a time (at most 1,000 pairs).
       const weights: number[] = [];
@@ -1065,7 +1062,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         decision === 'accept' ? ACCEPT_REVIEW : REJECT_REVIEW,
         { id: String(req.params.id), ...(note ? { note } : {}) },
       );
-      if (refused(res, answer, call.requestId!)) return;
+      if (refused(res, answer)) return;
       res.redirect(303, '/console/reviews');
     }),
   );
@@ -1107,16 +1104,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         const error = otherErrors(answer.errors)[0];
         const code = error?.extensions?.code ?? 'SPLIT_REFUSED';
         if (answer.status === 401 || code === 'FORBIDDEN' || code === 'UNAUTHENTICATED') {
-          if (refused(res, answer, call.requestId!)) return;
+          if (refused(res, answer)) return;
         }
-        return problem(
-          res,
-          400,
-          'The record was not split',
-          [error?.message ?? 'The hub refused the split.'],
-          code,
-          call.requestId,
-        );
+        return problem(res, 400, 'The record was not split', [error?.message ?? 'The hub refused the split.'], code);
       }
       res.redirect(303, '/console/reviews');
     }),
@@ -1157,10 +1147,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         ]);
       if (![30, 60, 120].includes(minutes))
         return renderBreakGlass(res, id, values, [{ text: 'Choose how long you need', href: '#minutes' }]);
-      const requestId = randomUUID();
       const answer = await deps.api.ask<{ breakGlass: { id: string; expiresAt: string } | null }>(
         req,
-        callFor(req, requestId),
+        callFor(req),
         BREAK_GLASS_MUTATION,
         {
           input: {
@@ -1177,14 +1166,13 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         const error = otherErrors(answer.errors)[0];
         if (error?.extensions?.code === 'BAD_USER_INPUT' || error?.extensions?.code === 'INVALID_ACCESS_RECORD')
           return renderBreakGlass(res, id, values, [{ text: error.message, href: '#reason' }]);
-        if (refused(res, answer, requestId)) return;
+        if (refused(res, answer)) return;
         return problem(
           res,
           403,
           'You cannot break the glass',
           [error?.message ?? 'The hub refused the grant.'],
           error?.extensions?.code,
-          requestId,
         );
       }
       req.session.breakGlass = {
@@ -1200,7 +1188,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   router.use((error: Error & { code?: string; status?: number }, req: Request, res: Response, _next: NextFunction) => {
     if (error.code === 'EBADCSRFTOKEN' || error.status === 403)
       return problem(res, 403, 'This form has expired', ['Go back, reload the page and try again.'], 'CSRF');
-    logger.error(`console ${req.method} ${req.path}: ${error.message}`);
+    logger.error(`console ${req.method} ${req.path} (request ${requestIdOf(req)}): ${error.message}`);
     problem(res, 500, 'Sorry, there is a problem with the service', ['Try again later.'], 'CONSOLE_ERROR');
   });
   router.use((req, res) => problem(res, 404, 'Page not found', [`There is nothing at ${req.path}.`], 'NOT_FOUND'));

@@ -73,7 +73,15 @@ describe('HubApi: the console asks the hub in process', () => {
     });
   });
 
-  it('gives a call without a request id one of its own, as the HTTP layer would', async () => {
+  it("gives a call without a request id the page's own, so the page and its calls' events share one", async () => {
+    const { server, executed } = serverAnswering({ http: {}, body: { kind: 'single', singleResult: { data: {} } } });
+    await new HubApi(() => server).ask({ ...page, id: 'page-1' } as unknown as Request, { token: 't' }, '{ a }');
+    const [{ request, context }] = executed;
+    expect(context.requestId).toBe('page-1');
+    expect(request.http.headers.get('x-request-id')).toBe('page-1');
+  });
+
+  it('gives a call one of its own where the page has none, as the HTTP layer would', async () => {
     const { server, executed } = serverAnswering({ http: {}, body: { kind: 'single', singleResult: { data: {} } } });
     await new HubApi(() => server).ask(page, { token: 't' }, '{ a }');
     const [{ request, context }] = executed;

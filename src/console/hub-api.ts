@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import type { Request, Response } from 'express';
 import { request } from 'undici';
+import { requestIdOf } from '../common/request-id';
 import { HubRequestContext } from '../engine/request-context';
 
 /** One GraphQL error as the hub answers it. */
@@ -62,8 +63,9 @@ export class HubApi {
     query: string,
     variables: Record<string, unknown> = {},
   ): Promise<ApiAnswer<T>> {
-    // Every call has an id, as the HTTP layer gives every request one: the trail's events and the logs name it.
-    const requestId = call.requestId ?? randomUUID();
+    // Every call has an id: by default the page's own (so the page's access-log line, its response header and
+    // the audit events of its calls name one id), else a new one, as the HTTP layer gives every request one.
+    const requestId = call.requestId ?? (requestIdOf(req) || randomUUID());
     const headers = apiHeaders({ ...call, requestId });
     const http = {
       method: 'POST',
@@ -164,7 +166,7 @@ export async function streamFromHub(req: Request, res: Response, call: ApiCall, 
     headers: {
       authorization: `Bearer ${call.token}`,
       'x-forwarded-for': req.ip ?? '',
-      ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
+      'x-request-id': call.requestId ?? requestIdOf(req),
     },
     headersTimeout: 30_000,
   });

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { requestIdOf } from '../common/request-id';
 import { accessContextFrom } from './access-context';
 import type { AccessContext } from './policy/decision';
 import { SubjectTags } from './policy/subject-tag';
@@ -40,7 +41,7 @@ export class HubRequestContext {
   constructor(
     readonly req: Request,
     readonly res: Response,
-    readonly requestId: string = String((req as { id?: unknown }).id ?? ''),
+    readonly requestId: string = requestIdOf(req),
   ) {}
 
   /** The verified principal, once the guard (or a plugin, through the authenticator) has verified the token. */

@@ -130,7 +130,13 @@ describe('console: sign-in, sessions and pages over the API', () => {
     for (const field of ['givenName', 'familyName', 'dateOfBirth', 'postcode'])
       if (typeof person[field] === 'string') expect(page.text).toContain(escape(person[field]));
     const views = await auditFor('demo.account-manager', 'person.view');
-    expect(views.at(-2)).toMatchObject({ persons: [onCaseload.person], purpose: 'EARLY_HELP' });
+    // The page's own request id (its response header, its access-log line) names the page's audit event.
+    expect(page.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(views.at(-2)).toMatchObject({
+      persons: [onCaseload.person],
+      purpose: 'EARLY_HELP',
+      request_id: page.headers['x-request-id'],
+    });
   });
 
   it('shows withheld values as a marker that says why, never as blanks, for a person off the caseload', async () => {
@@ -589,6 +595,11 @@ describe('console: sign-in, sessions and pages over the API', () => {
     const unknown = await agent.get('/console/people/00000000-0000-4000-8000-000000000000');
     expect([403, 404]).toContain(unknown.status);
     expect(unknown.text).not.toMatch(/at \w+ \(|node_modules|\.ts:\d+/);
+    // Each problem page names its own request id, the one in its response header (and its log line).
+    for (const answer of [missing, unknown]) {
+      expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(answer.text).toContain(`request ${answer.headers['x-request-id']}`);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { requestIdOf } from '../../common/request-id';
 import type { AuditEventInput } from '../../engine/audit-recorder';
 import { principalOf } from '../../engine/request-context';
 import { addressKey, clientAddress, requestPath } from '../../rate-limit/client-address';
@@ -28,7 +29,7 @@ export function contextRefusal(
       operation: 'access.context-refused',
       decision: 'deny',
       reasons: [`${error.code}: ${error.message}`],
-      requestId: String((req as { id?: unknown }).id ?? ''),
+      requestId: requestIdOf(req),
       detail: {
         code: error.code,
         ...(header ? { header } : {}),

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { requestIdOf } from '../../common/request-id';
 import { Roles } from '../../engine/policy/policy.decorator';
 import { CurrentPrincipal } from '../../engine/current-principal.decorator';
 import { Principal, Role } from '../../engine/principal';
@@ -45,8 +46,6 @@ function exportFormat(value: unknown, allowed: readonly string[]): string {
     throw AuditException.badRequest(`format must be ${allowed.join(' or ')}`);
   return format;
 }
-
-const requestIdOf = (req: Request) => String((req as { id?: unknown }).id ?? '');
 
 /** Streamed downloads for the DPO: events as CSV or NDJSON, and subject access reports. Role `dpo`. */
 @Controller('dpo')
