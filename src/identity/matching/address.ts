@@ -1,5 +1,5 @@
 import { jaroWinkler } from './jaro-winkler';
-import { foldText } from './text';
+import { foldText, letterMask, popcount } from './text';
 
 /** Standard abbreviations of street types and address words, so "12 High St" and "12 High Street" agree. */
 const ABBREVIATIONS: Record<string, string> = {
@@ -57,19 +57,6 @@ export function addressTokens(lines: readonly string[]): string[] {
 }
 
 const isNumeric = (t: string) => t.charCodeAt(0) >= 48 && t.charCodeAt(0) <= 57;
-
-/** A bit per letter a token contains, so fuzzy token matching can skip hopeless pairs cheaply. */
-export function letterMask(token: string): number {
-  let mask = 0;
-  for (let i = 0; i < token.length; i++) mask |= 1 << (token.charCodeAt(i) & 31);
-  return mask;
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
 
 /**
  * Whether two tokens might reach Jaro-Winkler 0.9: each letter one has and the other lacks leaves at

@@ -2,7 +2,14 @@ import { distance } from 'fastest-levenshtein';
 import { tokenSimilarity } from './address';
 import { jaroWinkler } from './jaro-winkler';
 import { shareNicknameGroup } from './nicknames';
-import { bagDistance, damerauLevenshtein, isAdjacentTransposition, withinOneEdit, withinTypoDistance } from './text';
+import {
+  bagDistance,
+  damerauLevenshtein,
+  isAdjacentTransposition,
+  popcount,
+  withinOneEdit,
+  withinTypoDistance,
+} from './text';
 import { PreparedName, PreparedRecord } from './types';
 
 /** Columns whose exact matches are weighted by how common the value is. */
@@ -75,7 +82,57 @@ function metaphoneMatch(a: PreparedName, b: PreparedName): boolean {
 }
 
 function similarName(a: PreparedName | null, b: PreparedName | null): boolean {
-  return !!a && !!b && (a.key === b.key || withinTypoDistance(a.key, b.key) || jaroWinkler(a.key, b.key, 0.88) >= 0.88);
+  if (!a || !b) return false;
+  if (a.key === b.key) return true;
+  // Most names compared so (a given name with a family name) share too few letters to be either.
+  if (!mayBeTypo(a, b) && jaroWinklerCeiling(a, b) < 0.88 - CEILING_MARGIN) return false;
+  return withinTypoDistance(a.key, b.key) || jaroWinkler(a.key, b.key, 0.88) >= 0.88;
+}
+
+/**
+ * Whether two different names' letters leave them within typing distance (`withinTypoDistance`): its bag
+ * distance is at least the difference of their lengths, and at least the number of letters one has and the
+ * other lacks.
+ */
+function mayBeTypo(a: PreparedName, b: PreparedName): boolean {
+  const la = a.key.length;
+  const lb = b.key.length;
+  const shorter = la < lb ? la : lb;
+  if (shorter < 2) return false;
+  const max = shorter >= 7 ? 2 : 1;
+  return (
+    la - lb <= max &&
+    lb - la <= max &&
+    popcount(a.letters & ~b.letters) <= max &&
+    popcount(b.letters & ~a.letters) <= max
+  );
+}
+
+/** Floating-point slack between a ceiling and the similarity it bounds (both sum in their own order). */
+const CEILING_MARGIN = 1e-9;
+
+/**
+ * An upper bound of two names' Jaro-Winkler similarity from their letter masks alone: each letter one has
+ * and the other lacks leaves at least one of its characters unmatched, no transpositions is the best case,
+ * and the prefix adds at most 0.4 of the rest.
+ */
+function jaroWinklerCeiling(a: PreparedName, b: PreparedName): number {
+  const la = a.key.length;
+  const lb = b.key.length;
+  const ma = la - popcount(a.letters & ~b.letters);
+  const mb = lb - popcount(b.letters & ~a.letters);
+  const m = ma < mb ? ma : mb;
+  if (m <= 0) return 0;
+  const j = (m / la + m / lb + 1) / 3;
+  return j + 0.4 * (1 - j);
+}
+
+/**
+ * `jaroWinkler` of two names where it reaches `floor`, and 0 where their letters show it cannot (callers
+ * only compare it with thresholds at or above `floor`, so the level is the same).
+ */
+function nameSimilarity(a: PreparedName, b: PreparedName, floor: number): number {
+  return jaroWinklerCeiling(a, b) < floor - CEILING_MARGIN ? 0 : jaroWinkler(a.key, b.key, floor);
 }
 
 /** Given and family names written the other way round on one side. */
@@ -86,16 +143,20 @@ export function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
 /** Given-name agreement up to a typing slip (levels exact to typo), without the swap check. */
 function givenAgreement(a: PreparedRecord, b: PreparedRecord, ga: PreparedName, gb: PreparedName, jw: number): number {
   if (ga.key === gb.key) return GIVEN.exact;
-  if (
+  if (givenAlias(a, b, ga, gb)) return GIVEN.alias;
+  if (jw >= 0.92) return GIVEN.close;
+  if (withinTypoDistance(ga.key, gb.key)) return GIVEN.typo;
+  return 0;
+}
+
+/** One given name a diminutive or variant of the other, the same first name, or a middle name used. */
+function givenAlias(a: PreparedRecord, b: PreparedRecord, ga: PreparedName, gb: PreparedName): boolean {
+  return (
     shareNicknameGroup(ga.nicknames, gb.nicknames) ||
     ga.first === gb.first ||
     usesMiddleName(a, b) ||
     usesMiddleName(b, a)
-  )
-    return GIVEN.alias;
-  if (jw >= 0.92) return GIVEN.close;
-  if (withinTypoDistance(ga.key, gb.key)) return GIVEN.typo;
-  return 0;
+  );
 }
 
 /** Family-name agreement up to a typing slip (levels exact to typo). */
@@ -134,10 +195,13 @@ function swappedPair(
  * misplaced name as a different name against the pair.
  */
 function halfSwapped(one: PreparedRecord, other: PreparedRecord, field: 'given' | 'family'): boolean {
-  const opposite = field === 'given' ? 'family' : 'given';
-  const lone = (r: PreparedRecord) => r[field] !== null && r[opposite] === null;
-  if (lone(one) && other[opposite]) return similarName(one[field], other[opposite]);
-  if (lone(other) && one[opposite]) return similarName(other[field], one[opposite]);
+  const given = field === 'given';
+  const oneName = given ? one.given : one.family;
+  const oneOpposite = given ? one.family : one.given;
+  const otherName = given ? other.given : other.family;
+  const otherOpposite = given ? other.family : other.given;
+  if (oneName !== null && oneOpposite === null && otherOpposite) return similarName(oneName, otherOpposite);
+  if (otherName !== null && otherOpposite === null && oneOpposite) return similarName(otherName, oneOpposite);
   return false;
 }
 
@@ -149,9 +213,13 @@ const givenName: Comparison = {
     const ga = a.given;
     const gb = b.given;
     if (!ga || !gb) return 0;
-    const jw = jaroWinkler(ga.key, gb.key, 0.8);
-    const agreement = givenAgreement(a, b, ga, gb, jw);
-    if (agreement) return agreement;
+    // givenAgreement's checks in its order, the similarity computed only where the cheaper ones fail, and
+    // the typo's edit distance only where the letters allow it.
+    if (ga.key === gb.key) return GIVEN.exact;
+    if (givenAlias(a, b, ga, gb)) return GIVEN.alias;
+    const jw = nameSimilarity(ga, gb, 0.8);
+    if (jw >= 0.92) return GIVEN.close;
+    if (mayBeTypo(ga, gb) && withinTypoDistance(ga.key, gb.key)) return GIVEN.typo;
     if (swappedPair(a, b, true, false)) return GIVEN.swapped;
     if (halfSwapped(a, b, 'given')) return 0;
     if (metaphoneMatch(ga, gb)) return GIVEN.metaphone;

@@ -1,12 +1,12 @@
 import { doubleMetaphone } from 'double-metaphone';
-import { addressTokens, letterMask } from './address';
+import { addressTokens } from './address';
 import { normaliseEmail, normalisePhone } from './contact';
 import { normaliseIdentifier, normaliseNhsNumber, normaliseNino, normaliseUprn } from './identifiers';
 import { normaliseName } from './names';
 import { nicknameGroups } from './nicknames';
 import { normalisePostcode } from './postcodes';
 import { KeyTable } from './key-table';
-import { foldText } from './text';
+import { foldText, letterMask } from './text';
 import { MatchRecord, PreparedName, PreparedRecord } from './types';
 
 type PreparedAddress = Pick<PreparedRecord, 'address' | 'addressWeights' | 'addressMasks' | 'addressKey'>;
@@ -138,7 +138,7 @@ function preparedName(tokens: string[]): PreparedName {
     // Bounded: a cache of common names, not of every typo in a million records.
     if (metaphoneCache.size < 200_000) metaphoneCache.set(key, metaphone);
   }
-  return { tokens, key, first: tokens[0], metaphone, nicknames: nicknameGroups(tokens[0]) };
+  return { tokens, key, first: tokens[0], metaphone, nicknames: nicknameGroups(tokens[0]), letters: letterMask(key) };
 }
 
 export function parseIsoDate(value: string | undefined | null): PreparedRecord['dob'] {

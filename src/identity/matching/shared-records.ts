@@ -1,3 +1,4 @@
+import { letterMask } from './text';
 import { PreparedName, PreparedRecord } from './types';
 
 /**
@@ -274,7 +275,8 @@ export class SharedRecords {
       const groups = next();
       const nicknames: number[] = [];
       for (let k = 0; k < groups; k++) nicknames.push(next());
-      const value = { tokens, key: tokens.join(''), first: tokens[0], metaphone, nicknames };
+      const key = tokens.join('');
+      const value = { tokens, key, first: tokens[0], metaphone, nicknames, letters: letterMask(key) };
       if (length === 1) this.names.set(slots[start + 1], value);
       return value;
     };

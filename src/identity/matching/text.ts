@@ -109,9 +109,28 @@ export function withinTypoDistance(a: string, b: string): boolean {
   const shorter = Math.min(a.length, b.length);
   if (shorter < 2) return false;
   const max = shorter >= 7 ? 2 : 1;
+  // The bag distance is at least the difference of the lengths.
+  if (a.length - b.length > max || b.length - a.length > max) return false;
   const bag = bagDistance(a, b);
   if (bag === 0 && a[0] === b[0]) return true; // the same letters in another order
   return bag <= max && damerauLevenshtein(a, b, max) <= max;
+}
+
+/**
+ * A bit per letter a string contains (its character code modulo 32), so fuzzy matching can skip hopeless
+ * pairs cheaply: a letter one string has and the other lacks is at least one character the other cannot
+ * match.
+ */
+export function letterMask(token: string): number {
+  let mask = 0;
+  for (let i = 0; i < token.length; i++) mask |= 1 << (token.charCodeAt(i) & 31);
+  return mask;
+}
+
+export function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 const letterCounts = new Int32Array(128);

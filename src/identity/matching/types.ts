@@ -15,6 +15,8 @@ export interface PreparedName {
   metaphone: [string, string];
   /** Nickname groups of the first token. */
   nicknames: readonly number[];
+  /** The key's letters as a bit mask (`letterMask`), for rejecting unlike names cheaply. */
+  letters: number;
 }
 
 /**

@@ -1,0 +1,235 @@
+import { buildComparisons, Comparison, FAMILY_LEVELS, NAME_LEVELS } from './comparisons';
+import { jaroWinkler } from './jaro-winkler';
+import { shareNicknameGroup } from './nicknames';
+import { prepareRecord } from './prepare';
+import { bagDistance, damerauLevenshtein, withinTypoDistance } from './text';
+import { PreparedName, PreparedRecord } from './types';
+import { IdentityFields } from '../../sources/identity-fields';
+
+/**
+ * The comparators skip work whose outcome cannot change a level (a similarity not computed where cheaper
+ * checks decide, pairs rejected from their letters alone). Each such change is checked here against the
+ * plain definition it replaced, written out below as it was, over grids of inputs that reach every level: a
+ * shortcut that skips too much gives another level for some pair and fails.
+ */
+
+const comparisons = buildComparisons([]);
+const byName = (name: string) => comparisons.find((c) => c.name === name) as Comparison;
+
+/** The plain definitions (the comparators before their shortcuts). */
+const reference = {
+  withinTypoDistance(a: string, b: string): boolean {
+    if (a === b) return true;
+    const shorter = Math.min(a.length, b.length);
+    if (shorter < 2) return false;
+    const max = shorter >= 7 ? 2 : 1;
+    const bag = bagDistance(a, b);
+    if (bag === 0 && a[0] === b[0]) return true;
+    return bag <= max && damerauLevenshtein(a, b, max) <= max;
+  },
+  metaphoneMatch(a: PreparedName, b: PreparedName): boolean {
+    const [a1, a2] = a.metaphone;
+    const [b1, b2] = b.metaphone;
+    return (!!a1 && (a1 === b1 || a1 === b2)) || (!!a2 && (a2 === b1 || a2 === b2));
+  },
+  similarName(a: PreparedName | null, b: PreparedName | null): boolean {
+    return (
+      !!a && !!b && (a.key === b.key || reference.withinTypoDistance(a.key, b.key) || jaroWinkler(a.key, b.key) >= 0.88)
+    );
+  },
+  namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
+    return reference.similarName(a.given, b.family) && reference.similarName(a.family, b.given);
+  },
+  usesMiddleName(a: PreparedRecord, b: PreparedRecord): boolean {
+    if (!a.given || !b.middle || a.given.key.length <= 1 || !b.middle.tokens.includes(a.given.key)) return false;
+    if (!a.middle) return true;
+    const names = [...(b.given?.tokens ?? []), ...b.middle.tokens];
+    return a.middle.tokens.every((t) => (t.length === 1 ? names.some((n) => n[0] === t) : names.includes(t)));
+  },
+  givenAgreement(a: PreparedRecord, b: PreparedRecord, ga: PreparedName, gb: PreparedName, jw: number): number {
+    if (ga.key === gb.key) return 1;
+    if (
+      shareNicknameGroup(ga.nicknames, gb.nicknames) ||
+      ga.first === gb.first ||
+      reference.usesMiddleName(a, b) ||
+      reference.usesMiddleName(b, a)
+    )
+      return 2;
+    if (jw >= 0.92) return 3;
+    if (reference.withinTypoDistance(ga.key, gb.key)) return 4;
+    return 0;
+  },
+  familyPartOrPrevious(a: PreparedRecord, b: PreparedRecord): boolean {
+    const key = (a.family as PreparedName).key;
+    if (b.previousFamilies.includes(key) || b.familyParts.includes(key)) return true;
+    for (const part of a.familyParts) if (b.familyParts.includes(part)) return true;
+    return false;
+  },
+  familyAgreement(a: PreparedRecord, b: PreparedRecord, fa: PreparedName, fb: PreparedName, jw: number): number {
+    if (fa.key === fb.key) return 1;
+    if (reference.familyPartOrPrevious(a, b) || reference.familyPartOrPrevious(b, a)) return 2;
+    if (jw >= 0.92) return 3;
+    if (reference.withinTypoDistance(fa.key, fb.key)) return 4;
+    return 0;
+  },
+  swappedPair(a: PreparedRecord, b: PreparedRecord, givenKnownApart: boolean, familyKnownApart: boolean): boolean {
+    if (!a.given || !b.given || !a.family || !b.family) return false;
+    if (!reference.namesSwapped(a, b)) return false;
+    if (!givenKnownApart && reference.givenAgreement(a, b, a.given, b.given, jaroWinkler(a.given.key, b.given.key)))
+      return false;
+    return (
+      familyKnownApart || !reference.familyAgreement(a, b, a.family, b.family, jaroWinkler(a.family.key, b.family.key))
+    );
+  },
+  halfSwapped(one: PreparedRecord, other: PreparedRecord, field: 'given' | 'family'): boolean {
+    const opposite = field === 'given' ? 'family' : 'given';
+    const lone = (r: PreparedRecord) => r[field] !== null && r[opposite] === null;
+    if (lone(one) && other[opposite]) return reference.similarName(one[field], other[opposite]);
+    if (lone(other) && one[opposite]) return reference.similarName(other[field], one[opposite]);
+    return false;
+  },
+  givenName(a: PreparedRecord, b: PreparedRecord): number {
+    const ga = a.given;
+    const gb = b.given;
+    if (!ga || !gb) return 0;
+    const jw = jaroWinkler(ga.key, gb.key);
+    const agreement = reference.givenAgreement(a, b, ga, gb, jw);
+    if (agreement) return agreement;
+    if (reference.swappedPair(a, b, true, false)) return 5;
+    if (reference.halfSwapped(a, b, 'given')) return 0;
+    if (reference.metaphoneMatch(ga, gb)) return 6;
+    if ((ga.key.length === 1 || gb.key.length === 1) && ga.key[0] === gb.key[0]) return 7;
+    if (jw >= 0.8) return 8;
+    return 9;
+  },
+  familyName(a: PreparedRecord, b: PreparedRecord): number {
+    const fa = a.family;
+    const fb = b.family;
+    if (!fa || !fb) return 0;
+    const jw = jaroWinkler(fa.key, fb.key);
+    const agreement = reference.familyAgreement(a, b, fa, fb, jw);
+    if (agreement) return agreement;
+    if (reference.swappedPair(a, b, false, true)) return 0;
+    if (reference.halfSwapped(a, b, 'family')) return 0;
+    if (reference.metaphoneMatch(fa, fb)) return 5;
+    if (jw >= 0.8) return 6;
+    return 7;
+  },
+};
+
+/** Every pair of the records, both ways round, whose level differs from the reference's. */
+function differences(
+  records: PreparedRecord[],
+  name: string,
+  expected: (a: PreparedRecord, b: PreparedRecord) => number,
+  seen: Set<number>,
+): string[] {
+  const c = byName(name);
+  const out: string[] = [];
+  for (const a of records)
+    for (const b of records) {
+      const level = c.compare(a, b);
+      seen.add(level);
+      const want = expected(a, b);
+      if (level !== want) out.push(`${a.id} / ${b.id}: ${c.levels[level]}, expected ${c.levels[want]}`);
+    }
+  return out;
+}
+
+// Names that reach every level both ways: exact, nicknames and middle names, close and typos (swapped
+// letters, one edit, two on long names as Caitlin / Kaitlyn), swaps and half swaps, sound-alikes, initials, and names with no
+// letter in common. Maryjxwvq / Maryjbcdf (Jaro-Winkler 0.822) and Kentomilxyz / Kentomilqvw (0.891, in a
+// swap) are as alike as their letters allow, just above the 0.80 and 0.88 thresholds, with their letters'
+// ceiling just above too: a looser ceiling or a higher floor sends them to another level.
+const GIVEN = [
+  'Robert',
+  'Bob',
+  'Robret',
+  'R',
+  'Jonathan',
+  'Jonathon',
+  'Stephen',
+  'Stevan',
+  'Kai',
+  'Kia',
+  'Amy',
+  'Any',
+  'Fox',
+  'Olivia',
+  'Caitlin',
+  'Caigtlln',
+  'Kaitlyn',
+  'Dwayne',
+  'Duane',
+  'Maryjxwvq',
+  'Maryjbcdf',
+  'Kentomilxyz',
+  'Hall',
+  'Isla',
+  'John Paul',
+  undefined,
+];
+const FAMILY = [
+  'Hall',
+  'Isla',
+  'Smith',
+  'Schmidt',
+  'Smith-Jones',
+  'Harrington',
+  'Harington',
+  'Fox',
+  'Fxo',
+  'Cox',
+  'Dixon',
+  'Dicksonx',
+  'Kentomilqvw',
+  undefined,
+];
+
+function nameGrid(): PreparedRecord[] {
+  const records: PreparedRecord[] = [];
+  const add = (fields: IdentityFields) =>
+    records.push(prepareRecord({ source: 's', id: JSON.stringify(fields), fields }));
+  for (const givenName of GIVEN)
+    for (const familyName of FAMILY) {
+      add({ givenName, familyName });
+      if (['John Paul', 'Olivia', 'Robert'].includes(givenName as string) && ['Hall', undefined].includes(familyName))
+        add({ givenName, familyName, middleNames: 'Paul' });
+    }
+  add({ givenName: 'Paul', familyName: 'Hall' });
+  add({ givenName: 'Isabella', middleNames: 'Olivia', familyName: 'Hall' });
+  add({ givenName: 'Ann', familyName: 'Brown', previousFamilyNames: ['Smith'] });
+  return records;
+}
+
+describe('comparison shortcuts give the levels of the plain definitions', () => {
+  const records = nameGrid();
+
+  it('given name: every level, for every pair of the grid', () => {
+    const seen = new Set<number>();
+    expect(differences(records, 'givenName', reference.givenName, seen)).toEqual([]);
+    expect([...seen].sort((x, y) => x - y)).toEqual(NAME_LEVELS.map((_, l) => l));
+  });
+
+  it('family name: every level, for every pair of the grid', () => {
+    const seen = new Set<number>();
+    expect(differences(records, 'familyName', reference.familyName, seen)).toEqual([]);
+    expect([...seen].sort((x, y) => x - y)).toEqual(FAMILY_LEVELS.map((_, l) => l));
+  });
+
+  it('typing distance: the same answer for every pair of names, letters swapped, added or dropped', () => {
+    const words = [...GIVEN, ...FAMILY, 'ab', 'ba', 'abc', 'abcd', 'abdc', 'a', 'caitlinn', 'catlin', 'aitlinc']
+      .filter((w): w is string => !!w)
+      .map((w) => w.toLowerCase().replace(/[^a-z]/g, ''));
+    const wrong: string[] = [];
+    let within = 0;
+    for (const a of words)
+      for (const b of words) {
+        const want = reference.withinTypoDistance(a, b);
+        if (want && a !== b) within++;
+        if (withinTypoDistance(a, b) !== want) wrong.push(`${a} / ${b}`);
+      }
+    expect(wrong).toEqual([]);
+    expect(within).toBeGreaterThan(20);
+  });
+});
