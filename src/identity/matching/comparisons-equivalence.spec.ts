@@ -1,8 +1,16 @@
-import { buildComparisons, Comparison, FAMILY_LEVELS, NAME_LEVELS } from './comparisons';
+import { distance } from 'fastest-levenshtein';
+import {
+  buildComparisons,
+  Comparison,
+  EMAIL_LEVELS,
+  FAMILY_LEVELS,
+  NAME_LEVELS,
+  nameLikeLocalPart,
+} from './comparisons';
 import { jaroWinkler } from './jaro-winkler';
 import { shareNicknameGroup } from './nicknames';
 import { prepareRecord } from './prepare';
-import { bagDistance, damerauLevenshtein, withinTypoDistance } from './text';
+import { bagDistance, damerauLevenshtein, withinOneEdit, withinTypoDistance } from './text';
 import { PreparedName, PreparedRecord } from './types';
 import { IdentityFields } from '../../sources/identity-fields';
 
@@ -115,6 +123,31 @@ const reference = {
     if (jw >= 0.8) return 6;
     return 7;
   },
+  email(a: PreparedRecord, b: PreparedRecord): number {
+    const ea = a.email;
+    const eb = b.email;
+    if (!ea || !eb) return 0;
+    if (ea.full === eb.full) return 1;
+    const digitsOf = (x: string) => x.replace(/\D/g, '');
+    if (Math.min(ea.full.length, eb.full.length) >= 6 && bagDistance(ea.full, eb.full) <= 2) {
+      const d = damerauLevenshtein(ea.full, eb.full, 2);
+      if (d <= 1 || (d === 2 && digitsOf(ea.local) === digitsOf(eb.local))) return 2;
+    }
+    if (ea.local === eb.local) return nameLikeLocalPart(ea.local, a, b) ? 4 : 3;
+    const domainA = ea.full.slice(ea.local.length + 1);
+    const domainB = eb.full.slice(eb.local.length + 1);
+    const da = digitsOf(ea.local);
+    const db = digitsOf(eb.local);
+    if (
+      domainA &&
+      domainB &&
+      (da === db || withinOneEdit(da, db, distance)) &&
+      jaroWinkler(ea.local, eb.local) >= 0.88 &&
+      jaroWinkler(domainA, domainB) >= 0.88
+    )
+      return 5;
+    return 6;
+  },
 };
 
 /** Every pair of the records, both ways round, whose level differs from the reference's. */
@@ -202,6 +235,40 @@ function nameGrid(): PreparedRecord[] {
   return records;
 }
 
+// Addresses that reach every email level: one or two slips (in the digits or not), the same local part at
+// another domain (distinctive, or initials or names), both halves alike, different; lengths two and three
+// apart, malformed addresses (no domain, a domain of one letter, no @).
+const EMAILS = [
+  'ella.palmer5@mail.com',
+  'ellapalmer5@mail.com',
+  'ellapalmer38@mail.com',
+  'ella.palmer5@mial.com',
+  'ella.palmr5@mail.com',
+  'ella.palmer6@mail.com',
+  'ella.palmer5@gmail.com',
+  'ella.palmer5@mail.co.uk',
+  'ellapalmer@mail.com',
+  'dmacdonald@riverbank-glass.com',
+  'dmacdoald@riverb-glass.siz',
+  'dmacdonald3@riverbank-glass.co',
+  'gabriel.t54@nichols.info',
+  'gabriel.t54@gmail.com',
+  'gabriel.t54@nnichls.info',
+  'j.c@x.com',
+  'j.c@y.org',
+  'lbegum@x.com',
+  'lbegum@y.org',
+  'oliver.adams@x.com',
+  'oliveradams22@x.com',
+  'josmith@mailcom',
+  'josmith@mail.com',
+  'jo@smith@mail.com',
+  'josmith.mail.com',
+  'johnsmith@x',
+  'jonsmythe@x',
+  undefined,
+];
+
 describe('comparison shortcuts give the levels of the plain definitions', () => {
   const records = nameGrid();
 
@@ -215,6 +282,18 @@ describe('comparison shortcuts give the levels of the plain definitions', () => 
     const seen = new Set<number>();
     expect(differences(records, 'familyName', reference.familyName, seen)).toEqual([]);
     expect([...seen].sort((x, y) => x - y)).toEqual(FAMILY_LEVELS.map((_, l) => l));
+  });
+
+  it('email: every level, for every pair of addresses and names', () => {
+    const people = [{}, { givenName: 'Lina', familyName: 'Begum' }, { givenName: 'Ella', familyName: 'Palmer' }];
+    const emails = EMAILS.flatMap((email) =>
+      people.map((names) =>
+        prepareRecord({ source: 's', id: `${email} ${JSON.stringify(names)}`, fields: { ...names, email } }),
+      ),
+    );
+    const seen = new Set<number>();
+    expect(differences(emails, 'email', reference.email, seen)).toEqual([]);
+    expect([...seen].sort((x, y) => x - y)).toEqual(EMAIL_LEVELS.map((_, l) => l));
   });
 
   it('typing distance: the same answer for every pair of names, letters swapped, added or dropped', () => {

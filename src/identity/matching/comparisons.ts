@@ -476,21 +476,24 @@ const email: Comparison = {
     if (ea.full === eb.full) return 1;
     // One slip anywhere, or two that leave the digits alone (ellapalmer5 / ellapalmer38 are two people).
     // The bag distance is a lower bound of the edit distance: one pass dismisses most addresses.
-    if (Math.min(ea.full.length, eb.full.length) >= 6 && bagDistance(ea.full, eb.full) <= 2) {
+    // The bag distance is at least the difference of the lengths: addresses of unlike lengths skip it.
+    const la = ea.full.length;
+    const lb = eb.full.length;
+    if (Math.min(la, lb) >= 6 && la - lb <= 2 && lb - la <= 2 && bagDistance(ea.full, eb.full) <= 2) {
       const d = damerauLevenshtein(ea.full, eb.full, 2);
       if (d <= 1 || (d === 2 && digitsOf(ea.local) === digitsOf(eb.local))) return 2;
     }
     if (ea.local === eb.local) return nameLikeLocalPart(ea.local, a, b) ? 4 : 3;
     // More slips than two, but in both halves of one address (dmacdoald@riverb-glass.siz), and no more
     // than one in its digits (oliver.adams / oliveradams22 are two people's name-built addresses).
-    const domainA = ea.full.slice(ea.local.length + 1);
-    const domainB = eb.full.slice(eb.local.length + 1);
+    // The conditions do not depend on each other: the cheapest to reject most pairs first (the domains'
+    // similarity, most often of one domain, then the local parts'), the digits, which cost most, last.
     if (
-      domainA &&
-      domainB &&
-      oneEditOrSame(digitsOf(ea.local), digitsOf(eb.local)) &&
+      la > ea.local.length + 1 &&
+      lb > eb.local.length + 1 &&
+      jaroWinkler(ea.full.slice(ea.local.length + 1), eb.full.slice(eb.local.length + 1), 0.88) >= 0.88 &&
       jaroWinkler(ea.local, eb.local, 0.88) >= 0.88 &&
-      jaroWinkler(domainA, domainB, 0.88) >= 0.88
+      oneEditOrSame(digitsOf(ea.local), digitsOf(eb.local))
     )
       return 5;
     return 6;
