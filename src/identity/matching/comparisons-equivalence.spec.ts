@@ -4,13 +4,15 @@ import {
   Comparison,
   EMAIL_LEVELS,
   FAMILY_LEVELS,
+  freeIdentifierLevel,
+  identifierLevel,
   NAME_LEVELS,
   nameLikeLocalPart,
 } from './comparisons';
 import { jaroWinkler } from './jaro-winkler';
 import { shareNicknameGroup } from './nicknames';
 import { prepareRecord } from './prepare';
-import { bagDistance, damerauLevenshtein, withinOneEdit, withinTypoDistance } from './text';
+import { bagDistance, damerauLevenshtein, isAdjacentTransposition, withinOneEdit, withinTypoDistance } from './text';
 import { PreparedName, PreparedRecord } from './types';
 import { IdentityFields } from '../../sources/identity-fields';
 
@@ -122,6 +124,12 @@ const reference = {
     if (reference.metaphoneMatch(fa, fb)) return 5;
     if (jw >= 0.8) return 6;
     return 7;
+  },
+  identifierLevel(va: string | null, vb: string | null): number {
+    if (!va || !vb) return 0;
+    if (va === vb) return 1;
+    if (isAdjacentTransposition(va, vb)) return 2;
+    return withinOneEdit(va, vb, distance) ? 3 : 4;
   },
   email(a: PreparedRecord, b: PreparedRecord): number {
     const ea = a.email;
@@ -294,6 +302,45 @@ describe('comparison shortcuts give the levels of the plain definitions', () => 
     const seen = new Set<number>();
     expect(differences(emails, 'email', reference.email, seen)).toEqual([]);
     expect([...seen].sort((x, y) => x - y)).toEqual(EMAIL_LEVELS.map((_, l) => l));
+  });
+
+  it('identifiers: one pass gives the levels of the transposition and one-edit checks, for every pair of slips', () => {
+    // A value and its slips: each character replaced, each pair of neighbours swapped (equal neighbours
+    // too), two characters replaced apart and side by side, a character dropped or added, and other lengths.
+    const base = 'AB1223456C';
+    const values = new Set<string>([base, 'AB123456C', 'AB12234567C', 'X', 'ZZ9999999Z']);
+    for (let i = 0; i < base.length; i++) {
+      values.add(`${base.slice(0, i)}9${base.slice(i + 1)}`);
+      values.add(`${base.slice(0, i)}${base.slice(i + 1)}`);
+      values.add(`${base.slice(0, i)}7${base.slice(i)}`);
+      if (i + 1 < base.length) {
+        values.add(`${base.slice(0, i)}${base[i + 1]}${base[i]}${base.slice(i + 2)}`);
+        values.add(`${base.slice(0, i)}98${base.slice(i + 2)}`);
+        values.add(`${base.slice(0, i)}${base[i + 1]}9${base.slice(i + 2)}`);
+      }
+      if (i + 3 < base.length) values.add(`${base.slice(0, i)}9${base.slice(i + 1, i + 3)}9${base.slice(i + 3)}`);
+    }
+    const all = [...values, null];
+    const wrong: string[] = [];
+    const seen = new Set<number>();
+    for (const a of all)
+      for (const b of all) {
+        const level = identifierLevel(a, b);
+        seen.add(level);
+        if (level !== reference.identifierLevel(a, b)) wrong.push(`${a} / ${b}`);
+        const graded = reference.identifierLevel(a, b);
+        const free =
+          graded < 4
+            ? graded
+            : damerauLevenshtein(a as string, b as string, 2) > 2 ||
+                ((a as string).length === (b as string).length &&
+                  [...(a as string)].filter((c, k) => c !== (b as string)[k]).length === 2)
+              ? 5
+              : 4;
+        if (freeIdentifierLevel(a, b) !== free) wrong.push(`free: ${a} / ${b}`);
+      }
+    expect(wrong).toEqual([]);
+    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('typing distance: the same answer for every pair of names, letters swapped, added or dropped', () => {

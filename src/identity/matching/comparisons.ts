@@ -2,14 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import { tokenSimilarity } from './address';
 import { jaroWinkler } from './jaro-winkler';
 import { shareNicknameGroup } from './nicknames';
-import {
-  bagDistance,
-  damerauLevenshtein,
-  isAdjacentTransposition,
-  popcount,
-  withinOneEdit,
-  withinTypoDistance,
-} from './text';
+import { bagDistance, damerauLevenshtein, popcount, withinOneEdit, withinTypoDistance } from './text';
 import { PreparedName, PreparedRecord } from './types';
 
 /** Columns whose exact matches are weighted by how common the value is. */
@@ -322,12 +315,24 @@ export const IDENTIFIER_LEVELS = ['null', 'exact', 'one transposition', 'one edi
 export function identifierLevel(va: string | null | undefined, vb: string | null | undefined): number {
   if (!va || !vb) return 0;
   if (va === vb) return 1;
-  if (isAdjacentTransposition(va, vb)) return 2;
-  return oneEdit(va, vb) ? 3 : 4;
+  const n = va.length;
+  // Values of another length are never a transposition; one character more or less is one edit.
+  if (n !== vb.length) return oneEdit(va, vb) ? 3 : 4;
+  // One pass for both checks: one mismatch is one edit; exactly two, adjacent and crossed, a transposition
+  // (the two characters swapped); anything else is different.
+  let i = 0;
+  while (va.charCodeAt(i) === vb.charCodeAt(i)) i++;
+  let j = i + 1;
+  while (j < n && va.charCodeAt(j) === vb.charCodeAt(j)) j++;
+  if (j === n) return 3;
+  for (let k = j + 1; k < n; k++) if (va.charCodeAt(k) !== vb.charCodeAt(k)) return 4;
+  return j === i + 1 && va.charCodeAt(i) === vb.charCodeAt(j) && va.charCodeAt(j) === vb.charCodeAt(i) ? 2 : 4;
 }
 
 function exactOrTransposed(name: string, key: 'nino' | 'nhs'): Comparison {
-  return { name, levels: IDENTIFIER_LEVELS, compare: (a, b) => identifierLevel(a[key], b[key]) };
+  const compare: Comparison['compare'] =
+    key === 'nino' ? (a, b) => identifierLevel(a.nino, b.nino) : (a, b) => identifierLevel(a.nhs, b.nhs);
+  return { name, levels: IDENTIFIER_LEVELS, compare };
 }
 
 export const ADDRESS_LEVELS = [
