@@ -125,6 +125,19 @@ const reference = {
     if (jw >= 0.8) return 6;
     return 7;
   },
+  dateOfBirth(a: PreparedRecord, b: PreparedRecord): number {
+    const da = a.dob;
+    const db = b.dob;
+    if (!da || !db) return 0;
+    const sameY = da.y === db.y;
+    const sameM = da.m === db.m;
+    const sameD = da.d === db.d;
+    if (sameY && sameM && sameD) return 1;
+    if (sameY && da.d === db.m && da.m === db.d) return 2;
+    const yearSlip = sameY || Math.abs(da.y - db.y) <= 1 || withinOneEdit(String(da.y), String(db.y), distance);
+    if (+sameY + +sameM + +sameD === 2 && yearSlip) return 3;
+    return sameY ? 4 : 5;
+  },
   identifierLevel(va: string | null, vb: string | null): number {
     if (!va || !vb) return 0;
     if (va === vb) return 1;
@@ -341,6 +354,17 @@ describe('comparison shortcuts give the levels of the plain definitions', () => 
       }
     expect(wrong).toEqual([]);
     expect([...seen].sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('date of birth: every level, for every pair of dates (years a keystroke, a year or more apart)', () => {
+    const years = ['1971', '1917', '1972', '1979', '1980', '2071', '2002', '0971'];
+    const days = ['06-24', '06-04', '04-06', '05-24', '06-25', '01-02', '12-12'];
+    const dates = [...years.flatMap((y) => days.map((d) => `${y}-${d}`)), undefined].map((dateOfBirth) =>
+      prepareRecord({ source: 's', id: String(dateOfBirth), fields: { dateOfBirth } }),
+    );
+    const seen = new Set<number>();
+    expect(differences(dates, 'dateOfBirth', reference.dateOfBirth, seen)).toEqual([]);
+    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('typing distance: the same answer for every pair of names, letters swapped, added or dropped', () => {

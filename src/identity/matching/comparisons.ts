@@ -296,9 +296,13 @@ const dateOfBirth: Comparison = {
     const sameD = da.d === db.d;
     if (sameY && sameM && sameD) return 1;
     if (sameY && da.d === db.m && da.m === db.d) return 2;
-    // A wrong year is a slip within one keystroke or one year (1972 / 1927, 1979 / 1980), not 1972 / 2002.
-    const yearSlip = sameY || Math.abs(da.y - db.y) <= 1 || withinOneEdit(String(da.y), String(db.y), distance);
-    if (+sameY + +sameM + +sameD === 2 && yearSlip) return 3;
+    // A wrong year is a slip within one keystroke or one year (1972 / 1927, 1979 / 1980), not 1972 / 2002;
+    // looked at only where the other two components are the same (the years written out only there).
+    if (
+      +sameY + +sameM + +sameD === 2 &&
+      (sameY || Math.abs(da.y - db.y) <= 1 || withinOneEdit(String(da.y), String(db.y), distance))
+    )
+      return 3;
     return sameY ? 4 : 5;
   },
 };
