@@ -134,11 +134,20 @@ export function namesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
 }
 
 /** Given-name agreement up to a typing slip (levels exact to typo), without the swap check. */
-function givenAgreement(a: PreparedRecord, b: PreparedRecord, ga: PreparedName, gb: PreparedName, jw: number): number {
+function givenAgreement(a: PreparedRecord, b: PreparedRecord, ga: PreparedName, gb: PreparedName): number {
   if (ga.key === gb.key) return GIVEN.exact;
   if (givenAlias(a, b, ga, gb)) return GIVEN.alias;
+  return givenLikeness(ga, gb, nameSimilarity(ga, gb, 0.92));
+}
+
+/**
+ * The levels of two different given names, neither an alias of the other, that are alike (close, typo),
+ * from their similarity `jw` (`nameSimilarity` at a floor of 0.92 or less); the typo's edit distance only
+ * where the letters allow it.
+ */
+function givenLikeness(ga: PreparedName, gb: PreparedName, jw: number): number {
   if (jw >= 0.92) return GIVEN.close;
-  if (withinTypoDistance(ga.key, gb.key)) return GIVEN.typo;
+  if (mayBeTypo(ga, gb) && withinTypoDistance(ga.key, gb.key)) return GIVEN.typo;
   return 0;
 }
 
@@ -175,8 +184,7 @@ function swappedPair(
   if (!a.given || !b.given || !a.family || !b.family) return false;
   // The swap is rare: test it first, and the agreement in place only when it holds.
   if (!namesSwapped(a, b)) return false;
-  if (!givenKnownApart && givenAgreement(a, b, a.given, b.given, jaroWinkler(a.given.key, b.given.key, 0.92)))
-    return false;
+  if (!givenKnownApart && givenAgreement(a, b, a.given, b.given)) return false;
   return familyKnownApart || !familyAgreement(a, b, a.family, b.family, jaroWinkler(a.family.key, b.family.key, 0.92));
 }
 
@@ -206,13 +214,12 @@ const givenName: Comparison = {
     const ga = a.given;
     const gb = b.given;
     if (!ga || !gb) return 0;
-    // givenAgreement's checks in its order, the similarity computed only where the cheaper ones fail, and
-    // the typo's edit distance only where the letters allow it.
+    // givenAgreement, with the similarity (computed only where the cheaper checks fail) kept for `alike`.
     if (ga.key === gb.key) return GIVEN.exact;
     if (givenAlias(a, b, ga, gb)) return GIVEN.alias;
     const jw = nameSimilarity(ga, gb, 0.8);
-    if (jw >= 0.92) return GIVEN.close;
-    if (mayBeTypo(ga, gb) && withinTypoDistance(ga.key, gb.key)) return GIVEN.typo;
+    const likeness = givenLikeness(ga, gb, jw);
+    if (likeness) return likeness;
     if (swappedPair(a, b, true, false)) return GIVEN.swapped;
     if (halfSwapped(a, b, 'given')) return 0;
     if (metaphoneMatch(ga, gb)) return GIVEN.metaphone;
