@@ -25,16 +25,20 @@ const page = {
 } as unknown as Request;
 
 describe('HubApi: the console asks the hub in process', () => {
-  it("gives the API the call's headers only, the user's address and the call's request id", async () => {
+  it("gives the API the call's headers only, the user's address and the page's request id", async () => {
     const { server, executed } = serverAnswering({ http: {}, body: { kind: 'single', singleResult: { data: {} } } });
     const call = {
       token: 'user-token',
       purpose: 'EARLY_HELP',
       caseReference: 'CASE-1',
       breakGlass: 'g-1',
-      requestId: 'r-1',
     };
-    await new HubApi(() => server).ask(page, call, 'query Q { me { subject } }', { id: 'x' });
+    await new HubApi(() => server).ask(
+      { ...page, id: 'r-1' } as unknown as Request,
+      call,
+      'query Q { me { subject } }',
+      { id: 'x' },
+    );
 
     expect(executed).toHaveLength(1);
     const [{ request, context }] = executed;
@@ -63,8 +67,8 @@ describe('HubApi: the console asks the hub in process', () => {
   it('a fresh request and context for every call: nothing of one call is seen by the next', async () => {
     const { server, executed } = serverAnswering({ http: {}, body: { kind: 'single', singleResult: { data: {} } } });
     const api = new HubApi(() => server);
-    await api.ask(page, { token: 'a', purpose: 'EARLY_HELP', requestId: 'r-1' }, '{ a }');
-    await api.ask(page, { token: 'b', requestId: 'r-2' }, '{ b }');
+    await api.ask({ ...page, id: 'r-1' } as unknown as Request, { token: 'a', purpose: 'EARLY_HELP' }, '{ a }');
+    await api.ask({ ...page, id: 'r-2' } as unknown as Request, { token: 'b' }, '{ b }');
     expect(executed[0].context).not.toBe(executed[1].context);
     expect(executed[1].context.req.headers).toEqual({
       'content-type': 'application/json',
@@ -73,7 +77,7 @@ describe('HubApi: the console asks the hub in process', () => {
     });
   });
 
-  it("gives a call without a request id the page's own, so the page and its calls' events share one", async () => {
+  it("gives a call the page's own request id, so the page and its calls' events share one", async () => {
     const { server, executed } = serverAnswering({ http: {}, body: { kind: 'single', singleResult: { data: {} } } });
     await new HubApi(() => server).ask({ ...page, id: 'page-1' } as unknown as Request, { token: 't' }, '{ a }');
     const [{ request, context }] = executed;

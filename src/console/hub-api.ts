@@ -24,7 +24,6 @@ export interface ApiCall {
   purpose?: string;
   caseReference?: string;
   breakGlass?: string;
-  requestId?: string;
 }
 
 /** One operation run through the hub's GraphQL server's whole request pipeline (Apollo's `executeOperation`). */
@@ -63,10 +62,10 @@ export class HubApi {
     query: string,
     variables: Record<string, unknown> = {},
   ): Promise<ApiAnswer<T>> {
-    // Every call has an id: by default the page's own (so the page's access-log line, its response header and
-    // the audit events of its calls name one id), else a new one, as the HTTP layer gives every request one.
-    const requestId = call.requestId ?? (requestIdOf(req) || randomUUID());
-    const headers = apiHeaders({ ...call, requestId });
+    // Every call has the page's own request id (so the page's access-log line, its response header and the
+    // audit events of its calls name one id), or a new one where the page has none.
+    const requestId = requestIdOf(req) || randomUUID();
+    const headers = apiHeaders(call, requestId);
     const http = {
       method: 'POST',
       headers: new HeaderMap(Object.entries(headers)),
@@ -91,12 +90,12 @@ export class HubApi {
 }
 
 /** The headers of the API call: the user's token and access context, nothing of the browser's (no cookie). */
-function apiHeaders(call: ApiCall): Record<string, string> {
+function apiHeaders(call: ApiCall, requestId: string): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${call.token}` };
   if (call.purpose) headers['x-purpose'] = call.purpose;
   if (call.caseReference) headers['x-case-reference'] = call.caseReference;
   if (call.breakGlass) headers['x-break-glass'] = call.breakGlass;
-  if (call.requestId) headers['x-request-id'] = call.requestId;
+  headers['x-request-id'] = requestId;
   return headers;
 }
 
@@ -166,7 +165,7 @@ export async function streamFromHub(req: Request, res: Response, call: ApiCall, 
     headers: {
       authorization: `Bearer ${call.token}`,
       'x-forwarded-for': req.ip ?? '',
-      'x-request-id': call.requestId ?? requestIdOf(req),
+      'x-request-id': requestIdOf(req),
     },
     headersTimeout: 30_000,
   });
