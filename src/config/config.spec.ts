@@ -21,6 +21,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).databaseUrl).toBeUndefined();
   });
 
+  it("takes the council's name for the console, and refuses one that could be markup", () => {
+    expect(loadConfig({}).console.councilName).toBeUndefined();
+    expect(loadConfig({ CONSOLE_COUNCIL_NAME: '  Demo Borough Council ' }).console.councilName).toBe(
+      'Demo Borough Council',
+    );
+    for (const name of ['<b>Council</b>', 'Council\u0007', 'x'.repeat(81)])
+      expect(() => loadConfig({ CONSOLE_COUNCIL_NAME: name })).toThrow(/CONSOLE_COUNCIL_NAME/);
+  });
+
   it('parses a valid environment', () => {
     const config = loadConfig({ PORT: '8080', NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/hub' });
     expect(config).toMatchObject({ port: 8080, nodeEnv: 'production', databaseUrl: 'postgres://u:p@db/hub' });

@@ -1,4 +1,4 @@
-import { escapeHtml, label, valueHtml, withheldHtml } from './console-cells';
+import { dateHtml, escapeHtml, label, valueHtml, withheldHtml } from './console-cells';
 
 describe('console cells', () => {
   it('escapes what the hub released before it goes into a page', () => {
@@ -16,6 +16,23 @@ describe('console cells', () => {
     expect(valueHtml(['1 High St', 'Flat 2'])).toBe('1 High St, Flat 2');
     expect(valueHtml(false)).toBe('No');
     expect(valueHtml(0)).toBe('0');
+  });
+
+  it('writes dates as GOV.UK does, keeping the released value in the time element', () => {
+    expect(valueHtml('2019-10-06')).toBe('<time datetime="2019-10-06">6 October 2019</time>');
+    expect(valueHtml('2024-02-29')).toBe('<time datetime="2024-02-29">29 February 2024</time>');
+    // A timestamp is shown by its day in the UK: 23:30 UTC in July is the next day there, in December not.
+    expect(dateHtml('2026-07-07T23:30:00.000Z')).toBe('<time datetime="2026-07-07T23:30:00.000Z">8 July 2026</time>');
+    expect(dateHtml('2026-12-07T23:30:00Z')).toBe('<time datetime="2026-12-07T23:30:00Z">7 December 2026</time>');
+    expect(dateHtml('2026-12-07T05:20+01:00')).toBe('<time datetime="2026-12-07T05:20+01:00">7 December 2026</time>');
+  });
+
+  it('shows what only looks like a date as it was released', () => {
+    for (const value of ['2023-02-29', '2024-13-01', '2024-00-10', '2024-04-31', '0099-01-01', '2024-1-5'])
+      expect(valueHtml(value)).toBe(value);
+    expect(valueHtml('2024-01-05 and more')).toBe('2024-01-05 and more');
+    expect(valueHtml('2024-01-05T25:00:00Z')).toBe('2024-01-05T25:00:00Z');
+    expect(valueHtml('2024-01-05T10:00:00Z<b>')).toBe('2024-01-05T10:00:00Z&lt;b&gt;');
   });
 
   it('labels GraphQL field names for people', () => {

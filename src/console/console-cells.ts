@@ -15,14 +15,62 @@ export function withheldHtml(reason: string): string {
   return `<span class="console-withheld" data-testid="withheld"><strong class="govuk-tag govuk-tag--grey">withheld</strong> ${escapeHtml(reason)}</span>`;
 }
 
-/** A released value as text (lists joined), a hint when there is none, or the withheld marker. */
+/**
+ * A released value as text (lists joined; dates in GOV.UK style), a hint when there is none, or the
+ * withheld marker.
+ */
 export function valueHtml(value: unknown, withheld?: string, empty = 'none recorded'): string {
   if (withheld) return withheldHtml(withheld);
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0))
     return `<span class="govuk-hint">${escapeHtml(empty)}</span>`;
   if (Array.isArray(value)) return escapeHtml(value.map(String).join(', '));
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'string') return dateHtml(value) ?? escapeHtml(value);
   return escapeHtml(String(value));
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** A moment's day in the UK, as GOV.UK writes dates. */
+const UK_DAY = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+
+/**
+ * A date as GOV.UK writes it ("6 October 2019"), in a `<time>` element that keeps the value as released
+ * (`datetime="2019-10-06"`); a timestamp by its day in the UK. Undefined for anything that is not a real
+ * date (2024-02-30, a reference that only looks like one): that is shown as it was released.
+ */
+export function dateHtml(value: string): string | undefined {
+  const date = ISO_DATE.exec(value);
+  if (date) {
+    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    const real = new Date(Date.UTC(year, month - 1, day));
+    if (real.getUTCFullYear() !== year || real.getUTCMonth() !== month - 1 || real.getUTCDate() !== day)
+      return undefined;
+    return `<time datetime="${value}">${day} ${MONTHS[month - 1]} ${date[1]}</time>`;
+  }
+  if (!ISO_TIMESTAMP.test(value)) return undefined;
+  const moment = new Date(value);
+  if (Number.isNaN(moment.getTime())) return undefined;
+  return `<time datetime="${value}">${UK_DAY.format(moment)}</time>`;
 }
 
 export const cell = (value: unknown, withheld?: string, empty?: string): Cell => ({

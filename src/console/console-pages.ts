@@ -1,7 +1,7 @@
 import { LIVE_SOURCES } from '../single-view/field-refs';
 import { CATEGORY_FIELDS, SERVICE_CATEGORIES } from '../single-view/models/service-records.model';
 import { ApiError, otherErrors, Withheld } from './hub-api';
-import { cell, label, link, row } from './console-cells';
+import { cell, label, link, row, valueHtml } from './console-cells';
 
 /**
  * What each page asks the hub, and how an answer becomes the page: the queries are built from the same
@@ -109,24 +109,34 @@ export function liveSections(p: Json, withheld: Withheld, errors: readonly ApiEr
   );
   return sourceFields.map(([field, source]) => {
     const records = (p[field] ?? null) as Json | null;
+    const lists = categoryLists(source).map(([list, category]) => {
+      const fields = categoryFields(source, category);
+      const items = ((records?.[list] as Json[] | null) ?? []) as Json[];
+      return {
+        title: label(list),
+        withheld: withheld.get(`${at}.${field}.${list}`),
+        head: fields.map((name) => ({ text: label(name) })),
+        rows: items.map((item, index) =>
+          fields.map((name) => cell(item[name], withheld.get(`${at}.${field}.${list}.${index}.${name}`))),
+        ),
+      };
+    });
     return {
       title: sourceName(field),
       withheld: withheld.get(`${at}.${field}`),
       unavailable: unavailable.get(field),
-      lists: categoryLists(source).map(([list, category]) => {
-        const fields = categoryFields(source, category);
-        const items = ((records?.[list] as Json[] | null) ?? []) as Json[];
-        return {
-          title: label(list),
-          withheld: withheld.get(`${at}.${field}.${list}`),
-          head: fields.map((name) => ({ text: label(name) })),
-          rows: items.map((item, index) =>
-            fields.map((name) => cell(item[name], withheld.get(`${at}.${field}.${list}.${index}.${name}`))),
-          ),
-        };
-      }),
+      // A table for each category with records (or a marker where the category was withheld), then the
+      // categories the source holds nothing in, named in one line rather than a heading each.
+      lists: lists.filter((list) => list.withheld || list.rows.length > 0),
+      noneHeld: lists.filter((list) => !list.withheld && list.rows.length === 0).map((list) => inSentence(list.title)),
     };
   });
+}
+
+/** A label as a sentence continues it: "Homelessness applications" → "homelessness applications"; "SEN support" kept. */
+function inSentence(title: string): string {
+  const first = title.split(' ')[0];
+  return first.length > 1 && first === first.toUpperCase() ? title : title.charAt(0).toLowerCase() + title.slice(1);
 }
 
 const fullName = (p: Json): string | undefined =>
@@ -237,7 +247,7 @@ export function caseloadRow(
   refusal?: string,
 ) {
   const holder = assignment.userSubject ? `${assignment.team} (you)` : assignment.team;
-  const since = cell(String(assignment.validFrom).slice(0, 10));
+  const since = cell(assignment.validFrom);
   if (assignment.subjectKind.toLowerCase() === 'household') {
     const members = ((subject?.members ?? []) as Json[])
       .filter((member) => member.current)
@@ -262,11 +272,9 @@ export function caseloadRow(
     subject
       ? link(`/console/people/${assignment.subjectId}`, fullName(subject) ?? 'Person')
       : cell(null, refusal ?? withheld.get('person'), 'not available'),
-    cell(
-      subject?.dateOfBirth ? `born ${String(subject.dateOfBirth)}` : null,
-      withheld.get('person.dateOfBirth'),
-      'one person',
-    ),
+    subject?.dateOfBirth && !withheld.has('person.dateOfBirth')
+      ? { html: `born ${valueHtml(subject.dateOfBirth)}` }
+      : cell(null, withheld.get('person.dateOfBirth'), 'one person'),
     cell(servicesOf([subject]), withheld.get('person.services'), 'none known'),
     cell(holder),
     since,

@@ -79,6 +79,8 @@ export interface ConsoleDependencies {
   verify(token: string): Promise<Principal>;
   /** The hub's GraphQL API, run in process with the user's token: every page's way to personal data. */
   api: HubApi;
+  /** The council's name for the pages' header and footer (CONSOLE_COUNCIL_NAME); absent, the service's alone. */
+  councilName?: string;
 }
 
 const govukDir = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
@@ -118,6 +120,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     new nunjucks.FileSystemLoader([viewsDir, govukDir, mojDir], { noCache: false }),
     { autoescape: true, throwOnUndefined: false },
   );
+  views.addGlobal('councilName', deps.councilName);
   // The MoJ components' own Nunjucks filters (mojDate for the timeline).
   const mojFilters = (
     require(join(mojDir, 'moj', 'filters', 'all.js')) as () => Record<string, (...args: unknown[]) => unknown>
@@ -191,14 +194,14 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     res.locals.csrfToken = generateToken(req);
     res.locals.user = req.session.user;
     res.locals.purpose = req.session.purpose;
+    res.locals.purposeName = req.session.purposeName ?? req.session.purpose;
     res.locals.caseReference = req.session.caseReference;
-    res.locals.navigation = navigationFor(req.session.user, req.session.purpose);
     next();
   });
   router.use(csrfSynchronisedProtection);
 
   const render = (res: Response, view: string, locals: Record<string, unknown>, status = 200) => {
-    const navigation = ((res.locals.navigation ?? []) as { section: string }[]).map((item) => ({
+    const navigation = navigationFor(res.locals.user, res.locals.purposeName).map((item) => ({
       ...item,
       active: item.section === locals.section,
     }));
@@ -245,13 +248,10 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   const choosePurpose = async (req: Request, res: Response, next: NextFunction) => {
     const offered = typeof req.query.purpose === 'string' ? req.query.purpose : undefined;
     if (offered && offered !== req.session.purpose) {
-      const known = await purposeCodes(req);
-      if (!known.includes(offered))
+      const known = (await activePurposes(req)).find((p) => p.code === offered);
+      if (!known)
         return problem(res, 400, 'Unknown purpose', [`${offered} is not a purpose the hub knows.`], 'BAD_PURPOSE');
-      req.session.purpose = offered;
-      req.session.caseReference = undefined;
-      res.locals.purpose = offered;
-      res.locals.caseReference = undefined;
+      choose(req, res, known);
     }
     if (req.session.purpose) return next();
     req.session.returnTo = req.originalUrl;
@@ -261,13 +261,19 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   const purposeChosen = (req: Request, res: Response, next: NextFunction) =>
     void choosePurpose(req, res, next).catch(next);
 
-  const purposeCodes = async (req: Request): Promise<string[]> => {
-    const answer = await deps.api.ask<{ purposes: { code: string; active: boolean }[] }>(
-      req,
-      { token: req.session.user!.token },
-      PURPOSES_QUERY,
-    );
-    return (answer.data?.purposes ?? []).filter((p) => p.active).map((p) => p.code);
+  const activePurposes = async (req: Request): Promise<Purpose[]> => {
+    const answer = await deps.api.ask<{ purposes: Purpose[] }>(req, { token: req.session.user!.token }, PURPOSES_QUERY);
+    return (answer.data?.purposes ?? []).filter((p) => p.active);
+  };
+
+  /** The session's purpose from now on (the page being answered shows it too), without a case reference. */
+  const choose = (req: Request, res: Response, purpose: Purpose, caseReference?: string) => {
+    req.session.purpose = purpose.code;
+    req.session.purposeName = purpose.name;
+    req.session.caseReference = caseReference;
+    res.locals.purpose = purpose.code;
+    res.locals.purposeName = purpose.name;
+    res.locals.caseReference = caseReference;
   };
 
   /** A refusal of the whole request (no agreement, a case reference needed, forbidden): a page that says so. */
@@ -433,21 +439,21 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     asyncPage(async (req, res) => {
       const purpose = String(req.body.purpose ?? '');
       const caseReference = String(req.body.caseReference ?? '').trim();
-      const answer = await deps.api.ask<{
-        purposes: { code: string; name: string; description: string; active: boolean }[];
-      }>(req, { token: req.session.user!.token }, PURPOSES_QUERY);
+      const answer = await deps.api.ask<{ purposes: Purpose[] }>(
+        req,
+        { token: req.session.user!.token },
+        PURPOSES_QUERY,
+      );
       const purposes = answer.data?.purposes ?? [];
-      const purposeError = purposes.some((p) => p.active && p.code === purpose)
-        ? undefined
-        : 'Choose why you are looking';
+      const chosen = purposes.find((p) => p.active && p.code === purpose);
+      const purposeError = chosen ? undefined : 'Choose why you are looking';
       const caseReferenceError =
         caseReference && !/^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$/.test(caseReference)
           ? 'A case reference is letters, digits and / _ . - (at most 64)'
           : undefined;
       if (purposeError || caseReferenceError)
         return renderPurpose(req, res, purposes, { purposeError, caseReferenceError });
-      req.session.purpose = purpose;
-      req.session.caseReference = caseReference || undefined;
+      choose(req, res, chosen!, caseReference || undefined);
       const returnTo = safeReturn(req.session.returnTo);
       req.session.returnTo = undefined;
       res.redirect(303, returnTo ?? landing(req.session.user!));
@@ -1200,7 +1206,15 @@ function holdsCases(user: ConsoleUser | undefined): boolean {
   return Boolean(user?.roles.some((role) => role === 'account-manager' || role === 'caseworker'));
 }
 
-/** The service navigation: the pages this user's roles have, then the purpose. */
+/** A purpose as the API lists it. */
+interface Purpose {
+  code: string;
+  name: string;
+  description: string;
+  active: boolean;
+}
+
+/** The service navigation: the pages this user's roles have, then the purpose they chose (by name). */
 function navigationFor(user: ConsoleUser | undefined, purpose: string | undefined) {
   if (!user) return [];
   return [

@@ -24,6 +24,8 @@ declare module 'express-session' {
     /** When the user signed in (ms): the absolute timeout counts from here. */
     signedInAt?: number;
     purpose?: string;
+    /** The purpose's name, as the API listed it when it was chosen ("Early help"), for the pages. */
+    purposeName?: string;
     caseReference?: string;
     /** The break-glass grants the user holds, by person id: the grant's id and when it ends (ms). */
     breakGlass?: Record<string, { id: string; expiresAt: number }>;

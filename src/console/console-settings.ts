@@ -18,6 +18,11 @@ export interface ConsoleSettings {
   };
   idleMinutes: number;
   absoluteHours: number;
+  /**
+   * The council's name, shown in the pages' header and footer (GOV.UK's generic header: the console is a
+   * council's service, not one on GOV.UK, so it shows no crown). Absent: the service's name alone.
+   */
+  councilName?: string;
 }
 
 export const consoleEnvSchema = {
@@ -29,6 +34,13 @@ export const consoleEnvSchema = {
   CONSOLE_OIDC_RESOURCE: z.string().url().optional(),
   CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(5).max(480).default(30),
   CONSOLE_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24).default(10),
+  CONSOLE_COUNCIL_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(80)
+    .regex(/^[^\p{Cc}<>]+$/u, 'letters, digits, spaces and punctuation, without < or >')
+    .optional(),
 };
 
 interface Values {
@@ -41,6 +53,7 @@ interface Values {
   CONSOLE_OIDC_RESOURCE?: string;
   CONSOLE_IDLE_MINUTES: number;
   CONSOLE_ABSOLUTE_HOURS: number;
+  CONSOLE_COUNCIL_NAME?: string;
 }
 
 export function toConsoleSettings(values: Values, fail: (message: string) => never): ConsoleSettings {
@@ -77,6 +90,7 @@ export function toConsoleSettings(values: Values, fail: (message: string) => nev
         : undefined,
     idleMinutes: values.CONSOLE_IDLE_MINUTES,
     absoluteHours: values.CONSOLE_ABSOLUTE_HOURS,
+    councilName: values.CONSOLE_COUNCIL_NAME,
   };
 }
 

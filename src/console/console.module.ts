@@ -55,6 +55,7 @@ export class ConsoleMount implements OnModuleInit, OnModuleDestroy {
       devTokens: this.devTokens.enabled ? this.devTokens : undefined,
       councilSignIn: this.councilSignIn(),
       verify: (token) => this.verifier.verify(token),
+      councilName: this.config.console.councilName,
       // Looked up on first use: the GraphQL module starts its server after this module's start.
       api: new HubApi(
         () =>

@@ -35,7 +35,11 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
   let household: { id: string; familyName: string; dateOfBirth: string; person: string };
 
   beforeAll(async () => {
-    hub = await startSingleViewHub({ households: 40, seed: 'console-browser' });
+    hub = await startSingleViewHub({
+      households: 40,
+      seed: 'console-browser',
+      env: { CONSOLE_COUNCIL_NAME: 'Demo Borough Council' },
+    });
     const server = hub.app.getHttpServer() as Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -168,7 +172,7 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
     await page.goto(`${base}/console`);
     await page.getByRole('button', { name: 'Account manager' }).click();
     await page.goto(`${base}/console/people/${household.person}?purpose=EARLY_HELP`);
-    await expect(page.getByTestId('purpose').textContent()).resolves.toBe('EARLY_HELP');
+    await expect(page.getByTestId('purpose').textContent()).resolves.toBe('Early help');
     hub.sources.fail('benefits', { mode: '500' });
     try {
       await page.reload();

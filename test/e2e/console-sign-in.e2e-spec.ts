@@ -108,6 +108,9 @@ describe('console: sign-in with the council identity provider', () => {
     const page = await request(base).get('/console').expect(200);
     expect(page.text).toContain('Sign in with your council account');
     expect(page.text).not.toContain('/console/sign-in/persona');
+    // No council name configured (CONSOLE_COUNCIL_NAME): no header above the service's own navigation.
+    expect(page.text).not.toContain('govuk-generic-header');
+    expect(page.text).toMatch(/govuk-service-navigation__service-name[\s\S]*?Single view hub/);
   });
 
   it('signs in with authorization code and PKCE, and the user then acts on the API as their token does', async () => {

@@ -23,7 +23,11 @@ describe('console: sign-in, sessions and pages over the API', () => {
   let offCaseload: string;
 
   beforeAll(async () => {
-    hub = await startSingleViewHub({ households: 40, seed: 'console' });
+    hub = await startSingleViewHub({
+      households: 40,
+      seed: 'console',
+      env: { CONSOLE_COUNCIL_NAME: 'Demo Borough Council' },
+    });
     const server = hub.app.getHttpServer() as Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -72,6 +76,20 @@ describe('console: sign-in, sessions and pages over the API', () => {
       `select operation, persons, purpose, request_id from audit_event where actor_subject = $1 and operation = $2 order by seq`,
       [subject, operation],
     )) as { operation: string; persons: string[]; purpose: string; request_id: string }[];
+
+  it("shows the council's name, and no GOV.UK crown, logotype or Crown copyright: a council's service, not GOV.UK's", async () => {
+    const pages = [
+      (await request(base).get('/console').expect(200)).text,
+      (await (await signedIn('Account manager', 'EARLY_HELP')).get('/console/caseload').expect(200)).text,
+    ];
+    for (const html of pages) {
+      expect(html).toMatch(/class="govuk-generic-header"[\s\S]*?href="\/console"[^>]*>\s*Demo Borough Council\s*</);
+      expect(html).toMatch(/data-testid="footer"[\s\S]*© Demo Borough Council/);
+      // The crown's outline (header, footer), the GOV.UK logotype, Crown copyright and the crown icons.
+      for (const govuk of ['M33.1,9.8', 'govuk-logo', 'govuk-header__', 'Crown copyright', 'govuk-icon', 'favicon'])
+        expect({ govuk, found: html.includes(govuk) }).toEqual({ govuk, found: false });
+    }
+  });
 
   it('offers one sign-in button per demo persona, labelled with its name', async () => {
     const page = await request(base).get('/console').expect(200);
@@ -187,9 +205,12 @@ describe('console: sign-in, sessions and pages over the API', () => {
   it('takes the purpose from a link, refuses one it does not know, and signs out', async () => {
     const agent = await signedIn('Data steward');
     const page = await agent.get(`/console/people/${onCaseload.person}?purpose=DATA_QUALITY`).expect(200);
-    expect(page.text).toContain('data-testid="purpose">DATA_QUALITY');
+    // By its name, in the identity bar and in the navigation of the very page the link opened, then kept.
+    expect(page.text).toContain('data-testid="purpose">Data quality');
+    expect(page.text).toMatch(/href="\/console\/purpose"[^>]*>\s*Purpose: Data quality\s*</);
     await agent.get('/console/search?purpose=NOT_A_PURPOSE').expect(400);
     const search = await agent.get('/console/search').expect(200);
+    expect(search.text).toContain('data-testid="purpose">Data quality');
     await agent
       .post('/console/sign-out')
       .type('form')
