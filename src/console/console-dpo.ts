@@ -73,20 +73,41 @@ export const EVENT_HEAD = [
   'Released',
 ].map((text) => ({ text }));
 
+/**
+ * The fields an event names, counted in a line that opens (GOV.UK details) on the list of them by source:
+ * "Released: 86 fields from 5 sources", then "housing: tenancy.tenancyRef, tenancy.role, ...".
+ */
+function fieldsDetails(verb: 'Released' | 'Withheld', fields: Json[]): string {
+  const bySource = new Map<string, string[]>();
+  for (const f of fields) bySource.set(String(f.source), [...(bySource.get(String(f.source)) ?? []), String(f.field)]);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const summary = `${verb}: ${count(fields.length, 'field')} from ${count(bySource.size, 'source')}`;
+  const list = [...bySource]
+    .map(([source, names]) => `<strong>${escapeHtml(source)}</strong>: ${escapeHtml(names.join(', '))}`)
+    .join('<br>');
+  return (
+    `<details class="govuk-details govuk-!-margin-bottom-1"><summary class="govuk-details__summary">` +
+    `<span class="govuk-details__summary-text">${escapeHtml(summary)}</span></summary>` +
+    `<div class="govuk-details__text">${list}</div></details>`
+  );
+}
+
 /** One event for the MoJ timeline: a heading, who and when, and what was released under what. */
 export function timelineItem(event: Json) {
-  const released = fieldsText((event.released as Json[]) ?? []);
-  const withheld = fieldsText((event.withheld as Json[]) ?? []);
+  const released = (event.released as Json[] | null) ?? [];
+  const withheld = (event.withheld as Json[] | null) ?? [];
   const lines = [
     `Purpose: ${String(event.purpose ?? 'none')}${event.caseReference ? `, case ${String(event.caseReference)}` : ''}`,
     `Agreement: ${agreementText(event) ?? 'none'}${event.basis ? ` (${String(event.basis)})` : ''}`,
     ...(event.breakGlassId ? [`Break-glass grant ${String(event.breakGlassId)}`] : []),
-    `Released: ${released || 'nothing'}`,
-    ...(withheld ? [`Withheld: ${withheld}`] : []),
-  ];
+  ].map(escapeHtml);
   return {
     label: { text: `${String(event.operation)} · ${String(event.decision ?? '')}` },
-    html: lines.map(escapeHtml).join('<br>'),
+    // The details are blocks of their own: no line break before them.
+    html:
+      (released.length ? lines.join('<br>') : [...lines, 'Released: nothing'].join('<br>')) +
+      (released.length ? fieldsDetails('Released', released) : '') +
+      (withheld.length ? fieldsDetails('Withheld', withheld) : ''),
     datetime: { timestamp: String(event.occurredAt), type: 'datetime' },
     byline: { text: actorText(event.actor as Json | null) },
   };

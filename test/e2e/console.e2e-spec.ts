@@ -274,6 +274,9 @@ describe('console: sign-in, sessions and pages over the API', () => {
     expect(timeline.text).toContain('person.view');
     expect(timeline.text).toContain('demo.account-manager (council, early-help-north)');
     expect(timeline.text).toContain('Purpose: EARLY_HELP');
+    // What each view released, counted, and listed by source once opened.
+    expect(timeline.text).toMatch(/govuk-details__summary-text">Released: \d+ fields? from \d+ sources?</);
+    expect(timeline.text).toMatch(/govuk-details__text"><strong>[a-z-]+<\/strong>: [a-zA-Z.]+/);
     const events = await dpo.get('/console/dpo/events?actorSubject=demo.account-manager&operation=person.view');
     expect(events.status).toBe(200);
     expect(events.text).toMatch(/data-testid="events"/);
