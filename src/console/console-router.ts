@@ -126,11 +126,12 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     require(join(mojDir, 'moj', 'filters', 'all.js')) as () => Record<string, (...args: unknown[]) => unknown>
   )();
   for (const [name, filter] of Object.entries(mojFilters)) views.addFilter(name, filter);
-  const css = {
-    'govuk-frontend.min.css': stylesheet(join(govukDir, 'govuk', 'govuk-frontend.min.css')),
-    'moj-frontend.min.css': stylesheet(join(mojDir, 'moj', 'moj-frontend.min.css')),
-    'console.css': readFileSync(join(viewsDir, 'console.css'), 'utf8'),
-  };
+  // A map, not an object: `/static/constructor` must not find Object's own properties.
+  const css = new Map([
+    ['govuk-frontend.min.css', stylesheet(join(govukDir, 'govuk', 'govuk-frontend.min.css'))],
+    ['moj-frontend.min.css', stylesheet(join(mojDir, 'moj', 'moj-frontend.min.css'))],
+    ['console.css', readFileSync(join(viewsDir, 'console.css'), 'utf8')],
+  ]);
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
   });
@@ -160,11 +161,12 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   });
   router.get('/static/:file', (req, res, next) => {
     const file = req.params.file;
-    if (file in css)
+    const stylesheetText = css.get(file);
+    if (stylesheetText !== undefined)
       return void res
         .type('text/css')
         .setHeader('Cache-Control', 'public, max-age=3600')
-        .send(css[file as keyof typeof css]);
+        .send(stylesheetText);
     if (file === 'govuk-frontend.min.js')
       return void res.sendFile(join(govukDir, 'govuk', file), {
         maxAge: 3_600_000,
