@@ -147,7 +147,9 @@ describe('console: hostile input on every page and form', () => {
     // The not-found page names the path asked for ("There is nothing at /people/x"): not a stack frame.
     const text = answer.text.replaceAll('There is nothing at /', '');
     for (const pattern of LEAK_PATTERNS) if (pattern.test(text)) problems.push(`leak: matches ${pattern}`);
-    if (hostile.includes('<script>') && answer.text.includes(hostile)) problems.push('markup reflected unescaped');
+    // A download (CSV, JSON, sent with nosniff) may name what it was asked for; a page must escape it.
+    if (answer.type.startsWith('text/html') && hostile.includes('<script>') && answer.text.includes(hostile))
+      problems.push('markup reflected unescaped');
     if (
       answer.status === 200 &&
       !/^(text\/html|text\/csv|application\/json|text\/css|text\/javascript)/.test(answer.type)
@@ -229,5 +231,27 @@ describe('console: hostile input on every page and form', () => {
     expect(found).toEqual([]);
     // The sessions lived through it: each agent still has its pages.
     for (const agent of agents.values()) await agent.get('/console/search').expect(200);
+  });
+
+  it("answers the DPO's downloads behind the console pages, given hostile values, with the file or a refusal", async () => {
+    const token = await hub.token(persona('DPO').token);
+    const found: string[] = [];
+    for (const { label, value } of HOSTILE_STRINGS) {
+      const keys = [...EVENT_FILTERS, 'from', 'to', 'fromSeq', 'toSeq', 'format'];
+      const urls = [
+        ...keys.map((key) => `/dpo/audit-events?${new URLSearchParams({ format: 'csv', [key]: value })}`),
+        `/dpo/subject-access/${encodeURIComponent(wellFormed(value))}`,
+        `/dpo/subject-access/${household}?${new URLSearchParams({ receivedOn: value, format: value })}`,
+      ];
+      for (const url of urls) {
+        const answer = await request(hub.server).get(url).set('authorization', `Bearer ${token}`);
+        const problems = problemsOf(
+          { status: answer.status, text: answer.text ?? '', type: String(answer.headers['content-type'] ?? '') },
+          value,
+        );
+        if (problems.length) found.push(`GET ${url.slice(0, 60)} (${label}): ${problems.join('; ')}`);
+      }
+    }
+    expect(found).toEqual([]);
   });
 });

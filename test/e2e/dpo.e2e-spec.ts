@@ -223,6 +223,11 @@ describe('DPO tools over HTTP', () => {
     expect(rows.slice(1).filter((row) => row.includes(',deny,'))).toHaveLength(1);
     await request(hub.server).get('/dpo/audit-events?format=xml').set('authorization', `Bearer ${dpo}`).expect(400);
     await request(hub.server).get('/dpo/audit-events?personid=x').set('authorization', `Bearer ${dpo}`).expect(400);
+    // A NUL would fail in PostgreSQL: refused first, as the API refuses it, with what is wrong.
+    for (const path of ['/dpo/audit-events?actorSubject=a%00b', '/dpo/subject-access/a%00b']) {
+      const refused = await request(hub.server).get(path).set('authorization', `Bearer ${dpo}`).expect(400);
+      expect(JSON.stringify(refused.body)).toContain('a control character (U+0000');
+    }
   });
 
   it('lists break-glass grants with what they were used for', async () => {

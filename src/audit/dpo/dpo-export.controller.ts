@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { requestIdOf } from '../../common/request-id';
+import { unsafeTextProblem } from '../../common/safe-text';
 import { Roles } from '../../engine/policy/policy.decorator';
 import { CurrentPrincipal } from '../../engine/current-principal.decorator';
 import { Principal, Role } from '../../engine/principal';
@@ -31,6 +32,7 @@ export function filterFromQuery(query: Record<string, unknown>): AuditEventFilte
   for (const [key, raw] of Object.entries(query)) {
     if (key === 'format') continue;
     if (typeof raw !== 'string') throw AuditException.badRequest(`${key} must be given once`);
+    refuseUnsafe(key, raw);
     if ((textKeys as readonly string[]).includes(key)) filter[key as (typeof textKeys)[number]] = raw;
     else if (key === 'from' || key === 'to') filter[key] = new Date(raw);
     else if (key === 'fromSeq' || key === 'toSeq') filter[key] = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -38,6 +40,16 @@ export function filterFromQuery(query: Record<string, unknown>): AuditEventFilte
   }
   filterCondition(filter, []);
   return filter;
+}
+
+/**
+ * A value the API would refuse as an argument (a control character, a lone surrogate, over 1,000
+ * characters: common/safe-text.ts) is refused here too, as a bad request: NUL would otherwise reach
+ * PostgreSQL and fail there.
+ */
+function refuseUnsafe(name: string, value: string): void {
+  const problem = unsafeTextProblem(value, 'line');
+  if (problem) throw AuditException.badRequest(`${name} is not accepted: ${problem}`);
 }
 
 function exportFormat(value: unknown, allowed: readonly string[]): string {
@@ -102,6 +114,7 @@ export class DpoExportController {
     @Res() res: Response,
   ): Promise<void> {
     const format = exportFormat(query.format, ['json', 'csv']);
+    refuseUnsafe('personId', personId);
     const receivedOn = typeof query.receivedOn === 'string' ? new Date(query.receivedOn) : undefined;
     const report = await this.subjectAccess.report(personId, receivedOn);
     await this.audit.record(
