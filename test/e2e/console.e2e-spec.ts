@@ -346,6 +346,14 @@ describe('console: sign-in, sessions and pages over the API', () => {
     expect(page.text.match(/data-testid="member-file"/g)).toHaveLength(members.length);
     for (const member of members) expect(page.text).toContain(`href="/console/people/${member.person!.id}"`);
     for (const source of ['Housing', 'Benefits', 'Social care']) expect(page.text).toContain(`>${source}</h4>`);
+    // A contents list to each member's records (the largest household has several), each link to its heading.
+    expect(members.length).toBeGreaterThan(1);
+    for (let n = 1; n <= members.length; n++) {
+      expect(page.text).toContain(`href="#member-${n}"`);
+      expect(page.text).toContain(`id="member-${n}"`);
+    }
+    // What a source holds none of is named in one line, not a heading each (nothing is left unaccounted for).
+    expect(page.text).not.toContain('None held.</p>');
     // A source down: one banner for the page, a warning in its place for each member it knows, the rest shown.
     const [down] = await hub.db.dataSource.query(
       `select r.source, count(distinct m.person_id)::int as known from household_membership m
