@@ -46,6 +46,22 @@ import {
 import { stackedBars, topSeries } from './console-charts';
 import { ApiAnswer, ApiCall, HubApi, otherErrors, streamFromHub, withheldByPath } from './hub-api';
 import {
+  ACCEPT_LIFE_EVENT_MATCH,
+  LIFE_EVENT_QUERY,
+  LIFE_EVENT_TYPES,
+  LIFE_EVENTS_QUERY,
+  LifeEventForm,
+  lifeEventForm,
+  lifeEventRow,
+  receiptPage,
+  REJECT_LIFE_EVENT_MATCH,
+  REPORT_LIFE_EVENT,
+  reportInput,
+  reportProblems,
+  WITHDRAW_LIFE_EVENT,
+} from './console-life-events';
+import { RECEIPT_READERS } from '../life-events/life-events.resolver';
+import {
   activitySeries,
   ActivityDay,
   anomalyTables,
@@ -163,10 +179,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const file = req.params.file;
     const stylesheetText = css.get(file);
     if (stylesheetText !== undefined)
-      return void res
-        .type('text/css')
-        .setHeader('Cache-Control', 'public, max-age=3600')
-        .send(stylesheetText);
+      return void res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600').send(stylesheetText);
     if (file === 'govuk-frontend.min.js')
       return void res.sendFile(join(govukDir, 'govuk', file), {
         maxAge: 3_600_000,
@@ -1192,6 +1205,257 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     }),
   );
 
+  // Tell Us Once (registrars, and account managers reporting): the form, the receipt, the list of reports.
+  const readsReceipts = (user: ConsoleUser | undefined) =>
+    Boolean(user?.roles.some((role) => (RECEIPT_READERS as string[]).includes(role)));
+  const reportsLifeEvents = (user: ConsoleUser | undefined) =>
+    Boolean(user?.roles.some((role) => role === 'registrar' || role === 'account-manager'));
+  const lifeEventCall = (req: Request): ApiCall => ({ token: req.session.user!.token });
+
+  router.get(
+    '/life-events',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const user = req.session.user;
+      if (!readsReceipts(user) && !reportsLifeEvents(user))
+        return problem(
+          res,
+          403,
+          'You cannot see this',
+          ['Life events are reported by registrars and account managers.'],
+          'FORBIDDEN',
+        );
+      if (!readsReceipts(user))
+        return render(res, 'life-events', { title: 'Tell us once', section: 'life-events', listed: false });
+      const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+      const answer = await deps.api.ask<{
+        lifeEvents: { items: Record<string, unknown>[]; nextCursor: string | null };
+      }>(req, lifeEventCall(req), LIFE_EVENTS_QUERY, { after });
+      if (refused(res, answer)) return;
+      const page = answer.data!.lifeEvents;
+      render(res, 'life-events', {
+        title: 'Tell us once',
+        section: 'life-events',
+        listed: true,
+        rows: page.items.map(lifeEventRow),
+        nextPage: page.nextCursor
+          ? `/console/life-events?${new URLSearchParams({ after: page.nextCursor })}`
+          : undefined,
+      });
+    }),
+  );
+
+  const renderLifeEventForm = (
+    res: Response,
+    values: Partial<LifeEventForm>,
+    errors: ReturnType<typeof reportProblems> = [],
+  ) =>
+    render(
+      res,
+      'life-event-form',
+      {
+        title: 'Report a life event',
+        section: 'life-events',
+        values,
+        errors: errors.map(({ text, href }) => ({ text, href })),
+        errorsById: Object.fromEntries(
+          [...new Set(errors.map((e) => e.id))].map((id) => [
+            id,
+            {
+              text: errors
+                .filter((e) => e.id === id)
+                .map((e) => e.text)
+                .join('. '),
+            },
+          ]),
+        ),
+      },
+      errors.length ? 400 : 200,
+    );
+
+  router.get('/life-events/new', signedIn, (req, res) => {
+    if (!reportsLifeEvents(req.session.user))
+      return problem(
+        res,
+        403,
+        'You cannot see this',
+        ['Life events are reported by registrars and account managers.'],
+        'FORBIDDEN',
+      );
+    const personId = typeof req.query.personId === 'string' && UUID.test(req.query.personId) ? req.query.personId : '';
+    renderLifeEventForm(res, { personId });
+  });
+
+  const renderReceipt = (
+    res: Response,
+    event: Record<string, unknown>,
+    extra: {
+      justReported?: boolean;
+      repeat?: boolean;
+      values?: Record<string, string>;
+      errors?: { text: string; href: string }[];
+    } = {},
+  ) =>
+    render(
+      res,
+      'life-event',
+      {
+        title: 'Life event',
+        section: 'life-events',
+        id: String(event.id),
+        r: receiptPage(event),
+        canReadReceipts: readsReceipts(res.locals.user),
+        canDecide: Boolean((res.locals.user as ConsoleUser | undefined)?.roles.includes('data-steward')),
+        values: extra.values ?? {},
+        errors: extra.errors ?? [],
+        justReported: extra.justReported,
+        repeat: extra.repeat,
+      },
+      extra.errors?.length ? 400 : 200,
+    );
+
+  router.post(
+    '/life-events',
+    signedIn,
+    asyncPage(async (req, res) => {
+      if (!reportsLifeEvents(req.session.user))
+        return problem(
+          res,
+          403,
+          'You cannot see this',
+          ['Life events are reported by registrars and account managers.'],
+          'FORBIDDEN',
+        );
+      const form = lifeEventForm(req.body as Record<string, unknown>);
+      if (!LIFE_EVENT_TYPES.some((type) => type.value === form.type))
+        return renderLifeEventForm(res, form, [{ text: 'Choose what happened', href: '#type', id: 'type' }]);
+      const answer = await deps.api.ask<{ reportLifeEvent: Record<string, unknown> | null }>(
+        req,
+        lifeEventCall(req),
+        REPORT_LIFE_EVENT,
+        { input: reportInput(form) },
+      );
+      const event = answer.data?.reportLifeEvent;
+      if (!event) {
+        const problems = otherErrors(answer.errors).filter((error) =>
+          ['INVALID_LIFE_EVENT', 'BAD_USER_INPUT', 'LIFE_EVENT_UNKNOWN_PERSON'].includes(error.extensions?.code ?? ''),
+        );
+        if (problems.length) return renderLifeEventForm(res, form, reportProblems(problems));
+        if (refused(res, answer)) return;
+        return problem(res, 500, 'The report was not made', ['Try again later.'], 'LIFE_EVENT_NOT_REPORTED');
+      }
+      renderReceipt(res, event, { justReported: true, repeat: event.repeat === true });
+    }),
+  );
+
+  router.get(
+    '/life-events/:id',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      if (!UUID.test(id))
+        return problem(res, 404, 'Not found', ['There is no life event at this address.'], 'NOT_FOUND');
+      const answer = await deps.api.ask<{ lifeEvent: Record<string, unknown> | null }>(
+        req,
+        lifeEventCall(req),
+        LIFE_EVENT_QUERY,
+        {
+          id,
+        },
+      );
+      if (refused(res, answer)) return;
+      renderReceipt(res, answer.data!.lifeEvent!);
+    }),
+  );
+
+  // A data steward decides who a report by description is about (or that it is about no one in the index).
+  router.post(
+    '/life-events/:id/decide',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      const choice = typeof req.body.choice === 'string' ? req.body.choice : '';
+      if (!UUID.test(id) || (choice !== 'none' && !UUID.test(choice)))
+        return problem(
+          res,
+          400,
+          'Nothing was decided',
+          ['Choose the person the report is about, or no one.'],
+          'BAD_USER_INPUT',
+        );
+      const note = typeof req.body.note === 'string' && req.body.note.trim() ? req.body.note.trim() : undefined;
+      const answer = await deps.api.ask<Record<string, Record<string, unknown> | null>>(
+        req,
+        lifeEventCall(req),
+        choice === 'none' ? REJECT_LIFE_EVENT_MATCH : ACCEPT_LIFE_EVENT_MATCH,
+        choice === 'none' ? { id, note } : { id, personId: choice, note },
+      );
+      const event = answer.data && Object.values(answer.data)[0];
+      if (event) return renderReceipt(res, event);
+      const problems = otherErrors(answer.errors).filter((error) =>
+        ['INVALID_LIFE_EVENT', 'BAD_USER_INPUT', 'LIFE_EVENT_INVALID_TRANSITION'].includes(
+          error.extensions?.code ?? '',
+        ),
+      );
+      if (problems.length)
+        return problem(
+          res,
+          400,
+          'Nothing was decided',
+          problems.map((e) => e.message),
+          problems[0].extensions?.code,
+        );
+      if (refused(res, answer)) return;
+      problem(res, 500, 'Nothing was decided', ['Try again later.'], 'LIFE_EVENT_NOT_DECIDED');
+    }),
+  );
+
+  router.post(
+    '/life-events/:id/withdraw',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      if (!UUID.test(id))
+        return problem(res, 404, 'Not found', ['There is no life event at this address.'], 'NOT_FOUND');
+      const reason = typeof req.body.reason === 'string' ? req.body.reason.trim() : '';
+      const answer = await deps.api.ask<{ withdrawLifeEvent: Record<string, unknown> | null }>(
+        req,
+        lifeEventCall(req),
+        WITHDRAW_LIFE_EVENT,
+        { id, reason },
+      );
+      const event = answer.data?.withdrawLifeEvent;
+      if (event) return renderReceipt(res, event);
+      const problems = otherErrors(answer.errors).filter((error) =>
+        ['INVALID_LIFE_EVENT', 'BAD_USER_INPUT', 'INVALID_ACCESS_RECORD'].includes(error.extensions?.code ?? ''),
+      );
+      // The reason refused: the receipt again (when this user may read it) with what is wrong.
+      if (problems.length && readsReceipts(req.session.user)) {
+        const current = await deps.api.ask<{ lifeEvent: Record<string, unknown> | null }>(
+          req,
+          lifeEventCall(req),
+          LIFE_EVENT_QUERY,
+          { id },
+        );
+        if (current.data?.lifeEvent)
+          return renderReceipt(res, current.data.lifeEvent, {
+            values: { reason },
+            errors: problems.map((error) => ({ text: error.message, href: '#reason' })),
+          });
+      }
+      if (problems.length)
+        return problem(
+          res,
+          400,
+          'The report was not withdrawn',
+          problems.map((e) => e.message),
+          'BAD_USER_INPUT',
+        );
+      if (refused(res, answer)) return;
+      problem(res, 500, 'The report was not withdrawn', ['Try again later.'], 'LIFE_EVENT_NOT_WITHDRAWN');
+    }),
+  );
+
   // A form without (or with a stale) CSRF token, or anything else that went wrong: a page, never a stack trace.
   router.use((error: Error & { code?: string; status?: number }, req: Request, res: Response, _next: NextFunction) => {
     if (error.code === 'EBADCSRFTOKEN' || error.status === 403)
@@ -1225,7 +1489,10 @@ function navigationFor(user: ConsoleUser | undefined, purpose: string | undefine
     ...(user.roles.includes('data-steward')
       ? [{ href: '/console/reviews', text: 'Match review', section: 'reviews' }]
       : []),
-    { href: '/console/search', text: 'Search', section: 'search' },
+    ...(user.roles.some((role) => ['registrar', 'account-manager', 'dpo', 'data-steward'].includes(role))
+      ? [{ href: '/console/life-events', text: 'Tell us once', section: 'life-events' }]
+      : []),
+    ...(user.roles.includes('registrar') ? [] : [{ href: '/console/search', text: 'Search', section: 'search' }]),
     { href: '/console/purpose', text: `Purpose: ${purpose ?? 'not chosen'}`, section: 'purpose' },
   ];
 }
@@ -1234,6 +1501,7 @@ function navigationFor(user: ConsoleUser | undefined, purpose: string | undefine
 function landing(user: ConsoleUser): string {
   if (holdsCases(user)) return '/console/caseload';
   if (user.roles.includes('dpo')) return '/console/dpo';
+  if (user.roles.includes('registrar')) return '/console/life-events';
   return user.roles.includes('data-steward') ? '/console/reviews' : '/console/search';
 }
 

@@ -21,7 +21,7 @@ import type { LifeEventReport } from './life-event-rules';
 import { LifeEventSubscriptionsService } from './subscriptions/life-event-subscriptions.service';
 
 /** Who may read receipts: the informants, the DPO, admins, and data stewards (the matches they decide). */
-const RECEIPT_READERS = [Role.Registrar, Role.Dpo, Role.Admin, Role.DataSteward];
+export const RECEIPT_READERS = [Role.Registrar, Role.Dpo, Role.Admin, Role.DataSteward];
 
 /**
  * Tell Us Once (docs/life-events.md): reporting and withdrawing life events, the data steward's decision on

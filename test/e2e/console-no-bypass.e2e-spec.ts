@@ -36,6 +36,7 @@ describe('console: no page releases what the API withholds, every page is audite
   let stranger: string;
   let familyName: string;
   let dateOfBirth: string;
+  let lifeEvent: string;
 
   beforeAll(async () => {
     hub = await startSingleViewHub({ households: 40, seed: 'console-no-bypass' });
@@ -67,6 +68,24 @@ describe('console: no page releases what the API withholds, every page is audite
     );
     familyName = name.familyName;
     dateOfBirth = name.dateOfBirth;
+    // A report by a description that matches no one: it waits for a data steward and changes nothing here.
+    const reported = await request(hub.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${await hub.token(persona('Registrar').token)}`)
+      .send({
+        query: `mutation ($input: ReportLifeEventInput!) { reportLifeEvent(input: $input) { id status } }`,
+        variables: {
+          input: {
+            type: 'CHANGE_OF_NAME',
+            date: '2026-01-10',
+            evidenceReference: 'DEEDPOLL:DP-2026-001',
+            person: { givenName: 'Nobody', familyName: 'Knownbythisname', dateOfBirth: '1970-01-01' },
+            newName: { familyName: 'Othername' },
+          },
+        },
+      });
+    if (!reported.body.data?.reportLifeEvent) throw new Error(`reportLifeEvent: ${JSON.stringify(reported.body)}`);
+    lifeEvent = reported.body.data.reportLifeEvent.id;
   });
   afterAll(() => hub?.stop());
 
@@ -264,6 +283,13 @@ describe('console: no page releases what the API withholds, every page is audite
       path: () => `/dpo/people/${member}/subject-access`,
       operations: ['dpo.subject-access'],
     },
+    { route: '/life-events', persona: 'Registrar', path: () => '/life-events', operations: ['life-event.list'] },
+    {
+      route: '/life-events/:id',
+      persona: 'Registrar',
+      path: () => `/life-events/${lifeEvent}`,
+      operations: ['life-event.view'],
+    },
     {
       route: '/dpo/people/:id/subject-access.:format',
       persona: 'DPO',
@@ -272,7 +298,15 @@ describe('console: no page releases what the API withholds, every page is audite
     },
   ];
   /** GET routes that show no personal data (sign-in, the purpose form, assets, redirects, the break-glass form). */
-  const notPersonal = ['/', '/purpose', '/static/:file', '/sign-in/callback', '/dpo/people', '/people/:id/break-glass'];
+  const notPersonal = [
+    '/',
+    '/purpose',
+    '/static/:file',
+    '/sign-in/callback',
+    '/dpo/people',
+    '/people/:id/break-glass',
+    '/life-events/new',
+  ];
 
   it('knows every GET route of the console: each is audited below or shows no personal data', async () => {
     const router = (await hub.app.get(ConsoleMount).router()) as unknown as {

@@ -1,0 +1,310 @@
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
+import { consolePersonas } from '../../src/console/console-router';
+import { Principal, Role } from '../../src/engine/principal';
+import { LifeEventSubscriptionsService } from '../../src/life-events/subscriptions/life-event-subscriptions.service';
+import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
+
+jest.setTimeout(180_000);
+
+const persona = (name: string) => consolePersonas.find((p) => p.name === name)!;
+const admin: Principal = { subject: 'admin-life-events', organisation: 'council', roles: [Role.Admin] };
+
+/**
+ * Tell Us Once in the console (docs/console.md, "For registrars and contact-centre staff"): a registrar
+ * reports a life event on a form, reads its receipt and the list of reports, and withdraws a wrong one;
+ * every step through the hub's life-event API, which checks, delivers and audits. Account managers report
+ * too, without the receipts of others; other roles have no such pages.
+ */
+describe('console: Tell Us Once for registrars', () => {
+  let hub: SingleViewHub;
+  let base: string;
+  let person: { id: string; dateOfBirth: string };
+  let dayBefore: { day: string; month: string; year: string };
+  let twoDaysBefore: { day: string; month: string; year: string };
+
+  beforeAll(async () => {
+    hub = await startSingleViewHub({ households: 30, seed: 'console-life-events' });
+    const server = hub.app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // An adult the housing and benefits systems both know: their notices have somewhere to go.
+    const [row] = await hub.db.dataSource.query(
+      `select l.person_id::text as id, min(r.demographics->>'dateOfBirth') as "dateOfBirth"
+         from person_link l join source_record r on r.id = l.source_record_id
+        where r.source in ('housing', 'benefits') and r.demographics->>'dateOfBirth' < '1990-01-01'
+        group by l.person_id having count(distinct r.source) = 2 order by l.person_id limit 1`,
+    );
+    person = row;
+    // The demo subscriptions (every source system told of every kind of event, under its agreements), and
+    // the person on the account manager's team's caseload: an account manager reports only for their cases.
+    await hub.app.get(LifeEventSubscriptionsService).seedDemo();
+    await hub.app
+      .get(CaseAssignmentsService)
+      .assign({ subjectKind: 'person', subjectId: person.id, team: persona('Account manager').token.team! }, admin);
+    const daysAgo = (n: number) => {
+      const day = new Date(Date.now() - n * 86_400_000);
+      return {
+        day: String(day.getUTCDate()),
+        month: String(day.getUTCMonth() + 1),
+        year: String(day.getUTCFullYear()),
+      };
+    };
+    dayBefore = daysAgo(1);
+    twoDaysBefore = daysAgo(2);
+  });
+  afterAll(() => hub?.stop());
+
+  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+  const signedIn = async (name: string, purpose: string) => {
+    const agent = request.agent(base);
+    const start = await agent.get('/console').expect(200);
+    await agent
+      .post('/console/sign-in/persona')
+      .type('form')
+      .send({ _csrf: csrfOf(start.text), persona: persona(name).id })
+      .expect(303);
+    const form = await agent.get('/console/purpose').expect(200);
+    return {
+      agent,
+      chosen: await agent
+        .post('/console/purpose')
+        .type('form')
+        .send({ _csrf: csrfOf(form.text), purpose }),
+    };
+  };
+
+  const report = async (agent: ReturnType<typeof request.agent>, fields: Record<string, string>) => {
+    const form = await agent.get('/console/life-events/new').expect(200);
+    return agent
+      .post('/console/life-events')
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), ...fields });
+  };
+
+  const auditCount = async (subject: string, operation: string) =>
+    (
+      await hub.db.dataSource.query(
+        `select count(*)::int as n from audit_event where actor_subject = $1 and operation = $2`,
+        [subject, operation],
+      )
+    )[0].n as number;
+
+  it('lands a registrar on Tell us once, reports a death on the form, and shows its receipt and who is told', async () => {
+    const { agent, chosen } = await signedIn('Registrar', 'TELL_US_ONCE');
+    expect(chosen.headers.location).toBe('/console/life-events');
+    const list = await agent.get('/console/life-events').expect(200);
+    expect(list.text).toContain('href="/console/life-events/new"');
+    // A registrar does not search the single view: no Search in their navigation.
+    expect(list.text).not.toContain('href="/console/search"');
+    const reports = await auditCount('demo.registrar', 'life-event.report');
+
+    const evidenceReference = `GRO:DE-${Date.now()}`;
+    const sent = await report(agent, {
+      type: 'DEATH',
+      personId: person.id,
+      dateDay: dayBefore.day,
+      dateMonth: dayBefore.month,
+      dateYear: dayBefore.year,
+      evidenceReference,
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.text).toMatch(/govuk-panel__title">\s*Reported\s*</);
+    expect(sent.text).toMatch(/data-testid="status"><strong class="govuk-tag govuk-tag--green">Accepted/);
+    expect(sent.text).toContain(evidenceReference);
+    // Each source system that knows the person is told (its notice queued, or already delivered).
+    const deliveries = /data-testid="deliveries"[\s\S]*?<\/table>/.exec(sent.text)?.[0] ?? '';
+    for (const source of ['housing', 'benefits']) expect(deliveries).toContain(`>${source}<`);
+    expect(await auditCount('demo.registrar', 'life-event.report')).toBe(reports + 1);
+
+    const [event] = await hub.db.dataSource.query(
+      `select id::text as id, type, person_id::text as person from life_event where evidence_reference = $1`,
+      [evidenceReference],
+    );
+    expect(event).toEqual({ id: expect.any(String), type: 'DEATH', person: person.id });
+
+    // The same report again is the same event: nothing is sent again.
+    const again = await report(agent, {
+      type: 'DEATH',
+      personId: person.id,
+      dateDay: dayBefore.day,
+      dateMonth: dayBefore.month,
+      dateYear: dayBefore.year,
+      evidenceReference,
+    });
+    expect(again.text).toMatch(/govuk-panel__title">\s*Already reported\s*</);
+    expect(await auditCount('demo.registrar', 'life-event.repeat')).toBeGreaterThan(0);
+
+    // The list links to the receipt; the receipt is read through the API, and audited as a view.
+    const listed = await agent.get('/console/life-events').expect(200);
+    expect(listed.text).toContain(`href="/console/life-events/${event.id}"`);
+    const views = await auditCount('demo.registrar', 'life-event.view');
+    const receipt = await agent.get(`/console/life-events/${event.id}`).expect(200);
+    expect(receipt.text).toContain(evidenceReference);
+    expect(await auditCount('demo.registrar', 'life-event.view')).toBe(views + 1);
+
+    // Withdrawn in error: a reason the API refuses shows on the receipt; a good one withdraws it.
+    const short = await agent
+      .post(`/console/life-events/${event.id}/withdraw`)
+      .type('form')
+      .send({ _csrf: csrfOf(receipt.text), reason: 'typo' });
+    expect(short.status).toBe(400);
+    expect(short.text).toContain('govuk-error-summary');
+    expect(short.text).toContain('>typo</textarea>');
+    const withdrawn = await agent
+      .post(`/console/life-events/${event.id}/withdraw`)
+      .type('form')
+      .send({ _csrf: csrfOf(short.text), reason: 'The register entry was for another person with the same name' });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.text).toMatch(/data-testid="status"><strong class="govuk-tag govuk-tag--grey">Withdrawn/);
+    const [after] = await hub.db.dataSource.query(`select status from life_event where id = $1`, [event.id]);
+    expect(after.status).toBe('WITHDRAWN');
+  });
+
+  it('shows every problem of a report at once, each linked to its field, and keeps what was typed', async () => {
+    const { agent } = await signedIn('Registrar', 'TELL_US_ONCE');
+    const nextYear = String(new Date().getUTCFullYear() + 1);
+    const sent = await report(agent, {
+      type: 'CHANGE_OF_ADDRESS',
+      personId: person.id,
+      dateDay: '1',
+      dateMonth: '2',
+      dateYear: nextYear,
+      evidenceReference: 'not a reference',
+      addressLine1: '1 New Street',
+      newPostcode: 'NOT A POSTCODE',
+    });
+    expect(sent.status).toBe(400);
+    const summary = /govuk-error-summary[\s\S]*?<\/ul>/.exec(sent.text)?.[0] ?? '';
+    for (const anchor of ['#date-day', '#evidenceReference', '#newPostcode'])
+      expect(summary).toContain(`href="${anchor}"`);
+    expect(sent.text).toContain('value="1 New Street"');
+    expect(sent.text).toContain(`value="${nextYear}"`);
+    // No type chosen: the form says so before asking the API.
+    const none = await report(agent, { evidenceReference: 'GRO:X-1' });
+    expect(none.status).toBe(400);
+    expect(none.text).toContain('Choose what happened');
+  });
+
+  it('takes a report by description: an uncertain match waits for a data steward, and nothing is sent', async () => {
+    const { agent } = await signedIn('Registrar', 'TELL_US_ONCE');
+    const sent = await report(agent, {
+      type: 'CHANGE_OF_NAME',
+      givenName: 'Nobody',
+      familyName: 'Knownbythisname',
+      dobDay: '1',
+      dobMonth: '1',
+      dobYear: '1970',
+      newFamilyName: 'Othername',
+      dateDay: dayBefore.day,
+      dateMonth: dayBefore.month,
+      dateYear: dayBefore.year,
+      evidenceReference: `DEEDPOLL:DP-${Date.now()}`,
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.text).toContain('A data steward decides who it is about before anyone is told');
+    expect(sent.text).toMatch(/govuk-tag--yellow">Awaiting a data steward/);
+    expect(sent.text).not.toContain('data-testid="deliveries"');
+    // The registrar cannot decide it; a data steward does, here that it is about no one in the index.
+    expect(sent.text).not.toContain('data-testid="decide"');
+    const [event] = await hub.db.dataSource.query(
+      `select id::text as id from life_event where status = 'AWAITING_MATCH' order by reported_at desc limit 1`,
+    );
+    const { agent: steward } = await signedIn('Data steward', 'DATA_QUALITY');
+    const receipt = await steward.get(`/console/life-events/${event.id}`).expect(200);
+    expect(receipt.text).toContain('data-testid="decide"');
+    expect(receipt.text).toContain('value="none"');
+    const decided = await steward
+      .post(`/console/life-events/${event.id}/decide`)
+      .type('form')
+      .send({ _csrf: csrfOf(receipt.text), choice: 'none', note: 'No such person in any source' });
+    expect(decided.status).toBe(200);
+    expect(decided.text).toMatch(/govuk-tag--red">Rejected/);
+    const [after] = await hub.db.dataSource.query(`select status from life_event where id = $1`, [event.id]);
+    expect(after.status).toBe('REJECTED');
+    // Deciding twice is refused with a page that says why.
+    const twice = await steward
+      .post(`/console/life-events/${event.id}/decide`)
+      .type('form')
+      .send({ _csrf: csrfOf(decided.text), choice: 'none' });
+    expect(twice.status).toBe(400);
+    expect(twice.text).toContain('Nothing was decided');
+  });
+
+  it('lets a data steward say who a report by description is about: it is then delivered as any report', async () => {
+    const { agent } = await signedIn('Registrar', 'TELL_US_ONCE');
+    // The person's own names, with a date of birth a day off: close, but not sure enough to go ahead alone.
+    const [named] = await hub.db.dataSource.query(
+      `select r.demographics->>'givenName' as "givenName", r.demographics->>'familyName' as "familyName"
+         from person_link l join source_record r on r.id = l.source_record_id where l.person_id = $1 limit 1`,
+      [person.id],
+    );
+    const sent = await report(agent, {
+      type: 'CHANGE_OF_NAME',
+      givenName: named.givenName,
+      familyName: named.familyName,
+      dobDay: '1',
+      dobMonth: '1',
+      dobYear: '1901',
+      newFamilyName: 'Steward-Decided',
+      dateDay: dayBefore.day,
+      dateMonth: dayBefore.month,
+      dateYear: dayBefore.year,
+      evidenceReference: `DEEDPOLL:DP-ST-${Date.now()}`,
+    });
+    expect(sent.text).toMatch(/Awaiting a data steward/);
+    const [event] = await hub.db.dataSource.query(
+      `select id::text as id from life_event where status = 'AWAITING_MATCH' order by reported_at desc limit 1`,
+    );
+    const { agent: steward } = await signedIn('Data steward', 'DATA_QUALITY');
+    const receipt = await steward.get(`/console/life-events/${event.id}`).expect(200);
+    const decided = await steward
+      .post(`/console/life-events/${event.id}/decide`)
+      .type('form')
+      .send({
+        _csrf: csrfOf(receipt.text),
+        choice: person.id,
+        note: 'Same names and address; the date of birth was mistyped',
+      });
+    expect(decided.status).toBe(200);
+    expect(decided.text).toMatch(/govuk-tag--green">Accepted/);
+    expect(decided.text).toContain(person.id);
+    const [after] = await hub.db.dataSource.query(
+      `select status, person_id::text as person from life_event where id = $1`,
+      [event.id],
+    );
+    expect(after).toEqual({ status: 'ACCEPTED', person: person.id });
+  });
+
+  it('lets an account manager report, without the list of reports; other roles have no such pages', async () => {
+    const { agent } = await signedIn('Account manager', 'EARLY_HELP');
+    const page = await agent.get('/console/life-events').expect(200);
+    expect(page.text).toContain('href="/console/life-events/new"');
+    expect(page.text).not.toContain('data-testid="life-events"');
+    const sent = await report(agent, {
+      type: 'CHANGE_OF_NAME',
+      personId: person.id,
+      newGivenName: 'Renamed',
+      // Not the day of the steward's decided change of name above: that would be the same event again.
+      dateDay: twoDaysBefore.day,
+      dateMonth: twoDaysBefore.month,
+      dateYear: twoDaysBefore.year,
+      evidenceReference: `DEEDPOLL:DP-AM-${Date.now()}`,
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.text).toMatch(/govuk-panel__title">\s*Reported\s*</);
+    const [event] = await hub.db.dataSource.query(
+      `select id::text as id from life_event where reported_by ->> 'subject' = 'demo.account-manager' order by reported_at desc limit 1`,
+    );
+    // Receipts are the registrars', the DPO's and the stewards': the API refuses the account manager's read.
+    const receipt = await agent.get(`/console/life-events/${event.id}`);
+    expect(receipt.status).toBe(403);
+
+    const { agent: caseworker } = await signedIn('Caseworker', 'EARLY_HELP');
+    await caseworker.get('/console/life-events').expect(403);
+    await caseworker.get('/console/life-events/new').expect(403);
+  });
+});
