@@ -6,6 +6,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { Browser, chromium, Page } from 'playwright-core';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { Principal, Role } from '../../src/engine/principal';
+import { LifeEventSubscriptionsService } from '../../src/life-events/subscriptions/life-event-subscriptions.service';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
 jest.setTimeout(480_000);
@@ -301,7 +302,8 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
         `/console/dpo/people/${household.person}/subject-access`,
         '/console/dpo/events?operation=person.',
       ],
-      'Data steward': ['/console/reviews'],
+      'Data steward': ['/console/reviews', '/console/life-events'],
+      Registrar: ['/console/life-events', '/console/life-events/new'],
     };
     for (const viewport of [
       { width: 768, height: 1024 },
@@ -337,6 +339,40 @@ const admin: Principal = { subject: 'admin-console', organisation: 'council', ro
         await context.close();
       }
     }
+  });
+
+  it('a registrar reports a change of address once, on a tablet, and reads who is told', async () => {
+    await hub.app.get(LifeEventSubscriptionsService).seedDemo();
+    const context = await newContext({ viewport: { width: 768, height: 1024 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/console`);
+    await go(page, () => page.getByRole('button', { name: 'Registrar' }).click(), /\/console\/purpose$/);
+    await page.getByLabel('Tell Us Once').check();
+    await go(page, () => page.getByRole('button', { name: 'Continue' }).click(), /\/console\/life-events$/);
+    await accessible(page);
+    await go(page, () => page.getByRole('button', { name: 'Report a life event' }).click(), /\/life-events\/new$/);
+    await accessible(page);
+    await page.getByLabel('A change of address').check();
+    await page.getByLabel('Address line 1').fill('Flat 3, 10 New Road');
+    await page.getByLabel('Postcode', { exact: true }).fill('se5 9aa');
+    const lastWeek = new Date(Date.now() - 7 * 86_400_000);
+    const dateGroup = page.getByRole('group', { name: 'When did it happen?' });
+    await dateGroup.getByLabel('Day').fill(String(lastWeek.getUTCDate()));
+    await dateGroup.getByLabel('Month').fill(String(lastWeek.getUTCMonth() + 1));
+    await dateGroup.getByLabel('Year').fill(String(lastWeek.getUTCFullYear()));
+    await page.getByLabel('Evidence reference').fill(`EDRMS:MV-${Date.now()}`);
+    await page.getByLabel('Their hub id (optional)').fill(household.person);
+    await fitsWidth(page);
+    await shot(page, 'life-event-form');
+    await page.getByRole('button', { name: 'Report it' }).click();
+    await page.getByTestId('reported').waitFor();
+    await expect(page.getByTestId('reported').innerText()).resolves.toMatch(/^Reported/);
+    await expect(page.getByTestId('status').innerText()).resolves.toBe('Accepted');
+    await expect(page.getByTestId('deliveries').locator('tbody tr').count()).resolves.toBeGreaterThan(0);
+    await accessible(page);
+    await fitsWidth(page);
+    await shot(page, 'life-event');
+    await context.close();
   });
 
   it('the data steward sees both records of a pair side by side, accessibly, and decides one', async () => {
