@@ -103,11 +103,12 @@ export function reportInput(form: LifeEventForm): Json {
   };
   if (form.type === 'BIRTH') {
     input.parentIds = [form.parent1, form.parent2].filter(Boolean);
-    input.child = present([
-      ['givenName', form.childGivenName],
-      ['familyName', form.childFamilyName],
-      ['sex', form.childSex],
-    ]);
+    // The names always (the API says when one is missing); the sex only when given.
+    input.child = {
+      givenName: form.childGivenName,
+      familyName: form.childFamilyName,
+      ...(form.childSex ? { sex: form.childSex } : {}),
+    };
     return input;
   }
   const described = [
@@ -121,13 +122,15 @@ export function reportInput(form: LifeEventForm): Json {
   ];
   if (form.personId) input.personId = form.personId;
   if (described.some(Boolean))
-    input.person = present([
-      ['givenName', form.givenName],
-      ['familyName', form.familyName],
-      ['dateOfBirth', dateOf(form.dobDay, form.dobMonth, form.dobYear)],
-      ['postcode', form.postcode],
-      ['nino', form.nino],
-    ]);
+    input.person = {
+      givenName: form.givenName,
+      familyName: form.familyName,
+      dateOfBirth: dateOf(form.dobDay, form.dobMonth, form.dobYear),
+      ...present([
+        ['postcode', form.postcode],
+        ['nino', form.nino],
+      ]),
+    };
   if (form.type === 'CHANGE_OF_ADDRESS')
     input.newAddress = {
       lines: [form.addressLine1, form.addressLine2, form.addressLine3].filter(Boolean),
@@ -179,6 +182,13 @@ export function reportProblems(errors: readonly ApiError[]): { text: string; hre
     const field = error.extensions?.code === 'LIFE_EVENT_UNKNOWN_PERSON' ? 'personId' : 'type';
     return [{ text: error.message, href: `#${anchorOf(field)}`, id: anchorOf(field) }];
   });
+}
+
+/** Each field's error message on the form (several problems of one field in one message). */
+export function errorsByField(problems: ReturnType<typeof reportProblems>): Record<string, { text: string }> {
+  const byField = new Map<string, string[]>();
+  for (const problem of problems) byField.set(problem.id, [...(byField.get(problem.id) ?? []), problem.text]);
+  return Object.fromEntries([...byField].map(([id, texts]) => [id, { text: texts.join('. ') }]));
 }
 
 /** The API's field names as the form labels them. */

@@ -51,6 +51,7 @@ import {
   LIFE_EVENT_TYPES,
   LIFE_EVENTS_QUERY,
   LifeEventForm,
+  errorsByField,
   lifeEventForm,
   lifeEventRow,
   receiptPage,
@@ -1211,20 +1212,21 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   const reportsLifeEvents = (user: ConsoleUser | undefined) =>
     Boolean(user?.roles.some((role) => role === 'registrar' || role === 'account-manager'));
   const lifeEventCall = (req: Request): ApiCall => ({ token: req.session.user!.token });
+  const notAReporter = (res: Response) =>
+    problem(
+      res,
+      403,
+      'You cannot see this',
+      ['Life events are reported by registrars and account managers.'],
+      'FORBIDDEN',
+    );
 
   router.get(
     '/life-events',
     signedIn,
     asyncPage(async (req, res) => {
       const user = req.session.user;
-      if (!readsReceipts(user) && !reportsLifeEvents(user))
-        return problem(
-          res,
-          403,
-          'You cannot see this',
-          ['Life events are reported by registrars and account managers.'],
-          'FORBIDDEN',
-        );
+      if (!readsReceipts(user) && !reportsLifeEvents(user)) return notAReporter(res);
       if (!readsReceipts(user))
         return render(res, 'life-events', { title: 'Tell us once', section: 'life-events', listed: false });
       const after = typeof req.query.after === 'string' ? req.query.after : undefined;
@@ -1257,31 +1259,15 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         title: 'Report a life event',
         section: 'life-events',
         values,
+        typeItems: LIFE_EVENT_TYPES.map((type) => ({ ...type, checked: values.type === type.value })),
         errors: errors.map(({ text, href }) => ({ text, href })),
-        errorsById: Object.fromEntries(
-          [...new Set(errors.map((e) => e.id))].map((id) => [
-            id,
-            {
-              text: errors
-                .filter((e) => e.id === id)
-                .map((e) => e.text)
-                .join('. '),
-            },
-          ]),
-        ),
+        errorsById: errorsByField(errors),
       },
       errors.length ? 400 : 200,
     );
 
   router.get('/life-events/new', signedIn, (req, res) => {
-    if (!reportsLifeEvents(req.session.user))
-      return problem(
-        res,
-        403,
-        'You cannot see this',
-        ['Life events are reported by registrars and account managers.'],
-        'FORBIDDEN',
-      );
+    if (!reportsLifeEvents(req.session.user)) return notAReporter(res);
     const personId = typeof req.query.personId === 'string' && UUID.test(req.query.personId) ? req.query.personId : '';
     renderLifeEventForm(res, { personId });
   });
@@ -1318,14 +1304,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     '/life-events',
     signedIn,
     asyncPage(async (req, res) => {
-      if (!reportsLifeEvents(req.session.user))
-        return problem(
-          res,
-          403,
-          'You cannot see this',
-          ['Life events are reported by registrars and account managers.'],
-          'FORBIDDEN',
-        );
+      if (!reportsLifeEvents(req.session.user)) return notAReporter(res);
       const form = lifeEventForm(req.body as Record<string, unknown>);
       if (!LIFE_EVENT_TYPES.some((type) => type.value === form.type))
         return renderLifeEventForm(res, form, [{ text: 'Choose what happened', href: '#type', id: 'type' }]);
@@ -1359,9 +1338,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         req,
         lifeEventCall(req),
         LIFE_EVENT_QUERY,
-        {
-          id,
-        },
+        { id },
       );
       if (refused(res, answer)) return;
       renderReceipt(res, answer.data!.lifeEvent!);

@@ -183,6 +183,20 @@ describe('console: Tell Us Once for registrars', () => {
       expect(summary).toContain(`href="${anchor}"`);
     expect(sent.text).toContain('value="1 New Street"');
     expect(sent.text).toContain(`value="${nextYear}"`);
+    // A description without the names: the API's own words, on the person's fields, not a GraphQL type error.
+    const nameless = await report(agent, {
+      type: 'DEATH',
+      postcode: 'SE5 9AA',
+      dateDay: '1',
+      dateMonth: '1',
+      dateYear: '2026',
+      evidenceReference: 'GRO:DE-2026-000777',
+    });
+    expect(nameless.status).toBe(400);
+    expect(/govuk-error-summary[\s\S]*?<\/ul>/.exec(nameless.text)?.[0]).toMatch(
+      /href="#(givenName|dob-day|personId)"/,
+    );
+    expect(nameless.text).not.toMatch(/of required type|was not provided/);
     // No type chosen: the form says so before asking the API.
     const none = await report(agent, { evidenceReference: 'GRO:X-1' });
     expect(none.status).toBe(400);
