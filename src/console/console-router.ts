@@ -976,6 +976,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       const page = personPage(answer.data.person, withheld, answer.errors);
       const grant = req.session.breakGlass?.[id];
       render(res, 'person', {
+        lifeEventOffered: reportsLifeEvents(req.session.user),
         breakGlassOffered:
           holdsCases(req.session.user) && withheld.size > 0 && !(grant && grant.expiresAt > Date.now()),
         breakGlassUntil:

@@ -298,6 +298,11 @@ describe('console: Tell Us Once for registrars', () => {
     const page = await agent.get('/console/life-events').expect(200);
     expect(page.text).toContain('href="/console/life-events/new"');
     expect(page.text).not.toContain('data-testid="life-events"');
+    // From the person's record, the form with their hub id filled in.
+    const record = await agent.get(`/console/people/${person.id}`).expect(200);
+    expect(record.text).toContain(`href="/console/life-events/new?personId=${person.id}"`);
+    const prefilled = await agent.get(`/console/life-events/new?personId=${person.id}`).expect(200);
+    expect(prefilled.text).toMatch(new RegExp(`id="personId" name="personId" type="text"[^>]*value="${person.id}"`));
     const sent = await report(agent, {
       type: 'CHANGE_OF_NAME',
       personId: person.id,
