@@ -4,16 +4,15 @@ import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { ConsoleMount } from '../../src/console/console.module';
 import { EVENT_FILTERS } from '../../src/console/console-dpo';
-import { consolePersonas } from '../../src/console/console-router';
 import { Principal, Role } from '../../src/engine/principal';
 import { HOSTILE_STRINGS } from '../support/fuzz/hostile-values';
 import { LEAK_PATTERNS } from '../support/fuzz/response-checks';
+import { ConsoleAgent, consolePersona, csrfOf, signedInToConsole } from '../support/console-agent';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
 jest.setTimeout(300_000);
 
 const admin: Principal = { subject: 'admin-hostile', organisation: 'council', roles: [Role.Admin] };
-const persona = (name: string) => consolePersonas.find((p) => p.name === name)!;
 
 /** Every query parameter a console page reads (the DPO's event filters among them). */
 const QUERY_NAMES = [
@@ -79,26 +78,9 @@ describe('console: hostile input on every page and form', () => {
   let household: string;
   let gets: string[] = [];
   let posts: string[] = [];
-  const agents = new Map<string, ReturnType<typeof request.agent>>();
+  const agents = new Map<string, ConsoleAgent>();
 
-  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
-  const signedIn = async (name: string, purpose: string) => {
-    const agent = request.agent(base);
-    const start = await agent.get('/console').expect(200);
-    await agent
-      .post('/console/sign-in/persona')
-      .type('form')
-      .send({ _csrf: csrfOf(start.text), persona: persona(name).id })
-      .expect(303);
-    const form = await agent.get('/console/purpose').expect(200);
-    await agent
-      .post('/console/purpose')
-      .type('form')
-      .send({ _csrf: csrfOf(form.text), purpose })
-      .expect(303);
-    return agent;
-  };
+  const signedIn = async (name: string, purpose: string) => (await signedInToConsole(base, name, purpose)).agent;
 
   beforeAll(async () => {
     hub = await startSingleViewHub({ households: 30, seed: 'console-hostile' });
@@ -158,7 +140,7 @@ describe('console: hostile input on every page and form', () => {
     return problems;
   };
 
-  const get = async (agent: ReturnType<typeof request.agent>, url: string): Promise<Answer> => {
+  const get = async (agent: ConsoleAgent, url: string): Promise<Answer> => {
     const answer = await agent
       .get(url)
       .buffer(true)
@@ -234,7 +216,7 @@ describe('console: hostile input on every page and form', () => {
   });
 
   it("answers the DPO's downloads behind the console pages, given hostile values, with the file or a refusal", async () => {
-    const token = await hub.token(persona('DPO').token);
+    const token = await hub.token(consolePersona('DPO').token);
     const found: string[] = [];
     for (const { label, value } of HOSTILE_STRINGS) {
       const keys = [...EVENT_FILTERS, 'from', 'to', 'fromSeq', 'toSeq', 'format'];

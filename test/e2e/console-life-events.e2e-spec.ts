@@ -2,14 +2,13 @@ import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
-import { consolePersonas } from '../../src/console/console-router';
 import { Principal, Role } from '../../src/engine/principal';
 import { LifeEventSubscriptionsService } from '../../src/life-events/subscriptions/life-event-subscriptions.service';
+import { consolePersona, csrfOf, signedInToConsole } from '../support/console-agent';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
 jest.setTimeout(180_000);
 
-const persona = (name: string) => consolePersonas.find((p) => p.name === name)!;
 const admin: Principal = { subject: 'admin-life-events', organisation: 'council', roles: [Role.Admin] };
 
 /**
@@ -43,7 +42,10 @@ describe('console: Tell Us Once for registrars', () => {
     await hub.app.get(LifeEventSubscriptionsService).seedDemo();
     await hub.app
       .get(CaseAssignmentsService)
-      .assign({ subjectKind: 'person', subjectId: person.id, team: persona('Account manager').token.team! }, admin);
+      .assign(
+        { subjectKind: 'person', subjectId: person.id, team: consolePersona('Account manager').token.team! },
+        admin,
+      );
     const daysAgo = (n: number) => {
       const day = new Date(Date.now() - n * 86_400_000);
       return {
@@ -57,25 +59,17 @@ describe('console: Tell Us Once for registrars', () => {
   });
   afterAll(() => hub?.stop());
 
-  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
   const signedIn = async (name: string, purpose: string) => {
-    const agent = request.agent(base);
-    const start = await agent.get('/console').expect(200);
-    await agent
-      .post('/console/sign-in/persona')
-      .type('form')
-      .send({ _csrf: csrfOf(start.text), persona: persona(name).id })
-      .expect(303);
-    const form = await agent.get('/console/purpose').expect(200);
-    return {
-      agent,
-      chosen: await agent
-        .post('/console/purpose')
-        .type('form')
-        .send({ _csrf: csrfOf(form.text), purpose }),
-    };
+    const { agent, chosen } = await signedInToConsole(base, name, purpose);
+    return { agent, chosen: chosen! };
   };
+
+  /** The form's three date fields for a day. */
+  const on = (day: { day: string; month: string; year: string }) => ({
+    dateDay: day.day,
+    dateMonth: day.month,
+    dateYear: day.year,
+  });
 
   const report = async (agent: ReturnType<typeof request.agent>, fields: Record<string, string>) => {
     const form = await agent.get('/console/life-events/new').expect(200);
@@ -106,9 +100,7 @@ describe('console: Tell Us Once for registrars', () => {
     const sent = await report(agent, {
       type: 'DEATH',
       personId: person.id,
-      dateDay: dayBefore.day,
-      dateMonth: dayBefore.month,
-      dateYear: dayBefore.year,
+      ...on(dayBefore),
       evidenceReference,
     });
     expect(sent.status).toBe(200);
@@ -130,9 +122,7 @@ describe('console: Tell Us Once for registrars', () => {
     const again = await report(agent, {
       type: 'DEATH',
       personId: person.id,
-      dateDay: dayBefore.day,
-      dateMonth: dayBefore.month,
-      dateYear: dayBefore.year,
+      ...on(dayBefore),
       evidenceReference,
     });
     expect(again.text).toMatch(/govuk-panel__title">\s*Already reported\s*</);
@@ -213,9 +203,7 @@ describe('console: Tell Us Once for registrars', () => {
       dobMonth: '1',
       dobYear: '1970',
       newFamilyName: 'Othername',
-      dateDay: dayBefore.day,
-      dateMonth: dayBefore.month,
-      dateYear: dayBefore.year,
+      ...on(dayBefore),
       evidenceReference: `DEEDPOLL:DP-${Date.now()}`,
     });
     expect(sent.status).toBe(200);
@@ -264,9 +252,7 @@ describe('console: Tell Us Once for registrars', () => {
       dobMonth: '1',
       dobYear: '1901',
       newFamilyName: 'Steward-Decided',
-      dateDay: dayBefore.day,
-      dateMonth: dayBefore.month,
-      dateYear: dayBefore.year,
+      ...on(dayBefore),
       evidenceReference: `DEEDPOLL:DP-ST-${Date.now()}`,
     });
     expect(sent.text).toMatch(/Awaiting a data steward/);
@@ -308,9 +294,7 @@ describe('console: Tell Us Once for registrars', () => {
       personId: person.id,
       newGivenName: 'Renamed',
       // Not the day of the steward's decided change of name above: that would be the same event again.
-      dateDay: twoDaysBefore.day,
-      dateMonth: twoDaysBefore.month,
-      dateYear: twoDaysBefore.year,
+      ...on(twoDaysBefore),
       evidenceReference: `DEEDPOLL:DP-AM-${Date.now()}`,
     });
     expect(sent.status).toBe(200);
