@@ -6,6 +6,7 @@ import { ConsoleMount } from '../../src/console/console.module';
 import { HOUSEHOLD_QUERY, PERSON_QUERY } from '../../src/console/console-pages';
 import { consolePersonas } from '../../src/console/console-router';
 import { Principal, Role } from '../../src/engine/principal';
+import { signedInToConsole } from '../support/console-agent';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
 jest.setTimeout(240_000);
@@ -89,18 +90,7 @@ describe('console: no page releases what the API withholds, every page is audite
   });
   afterAll(() => hub?.stop());
 
-  const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
-  const signedIn = async (name: string) => {
-    const agent = request.agent(base);
-    const start = await agent.get('/console').expect(200);
-    await agent
-      .post('/console/sign-in/persona')
-      .type('form')
-      .send({ _csrf: csrfOf(start.text), persona: persona(name).id })
-      .expect(303);
-    return agent;
-  };
+  const signedIn = async (name: string) => (await signedInToConsole(base, name)).agent;
 
   const api = async (name: string, purpose: string, query: string, id: string) => {
     const token = await hub.token(persona(name).token);
