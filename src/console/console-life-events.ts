@@ -13,9 +13,20 @@ const RECEIPT = `id type status personId date evidenceReference reportedBy repor
   withdrawalReason decidedBy decidedAt notDelivered matchCandidates { personId score }
   deliveries { kind recipient status attempts lastError deliveredAt outcome }`;
 
-export const LIFE_EVENTS_QUERY = `query ConsoleLifeEvents($after: String) {
-  lifeEvents(first: 20, after: $after) { items { id type status date evidenceReference reportedBy reportedAt } nextCursor }
+export const LIFE_EVENTS_QUERY = `query ConsoleLifeEvents($after: String, $filter: LifeEventFilterInput) {
+  lifeEvents(first: 20, after: $after, filter: $filter) {
+    items { id type status date evidenceReference reportedBy reportedAt } nextCursor
+  }
 }`;
+
+/** The list's filters by status ("awaiting" is the data stewards' queue), each a link. */
+export const LIFE_EVENT_STATUS_FILTERS = [
+  { status: '', text: 'All' },
+  { status: 'AWAITING_MATCH', text: 'Awaiting a data steward' },
+  { status: 'ACCEPTED', text: 'Accepted' },
+  { status: 'WITHDRAWN', text: 'Withdrawn' },
+  { status: 'REJECTED', text: 'Rejected' },
+] as const;
 export const LIFE_EVENT_QUERY = `query ConsoleLifeEvent($id: ID!) { lifeEvent(id: $id) { ${RECEIPT} } }`;
 export const REPORT_LIFE_EVENT = `mutation ConsoleReportLifeEvent($input: ReportLifeEventInput!) {
   reportLifeEvent(input: $input) { ${RECEIPT} }

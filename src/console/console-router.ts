@@ -48,6 +48,7 @@ import { ApiAnswer, ApiCall, HubApi, otherErrors, streamFromHub, withheldByPath 
 import {
   ACCEPT_LIFE_EVENT_MATCH,
   LIFE_EVENT_QUERY,
+  LIFE_EVENT_STATUS_FILTERS,
   LIFE_EVENT_TYPES,
   LIFE_EVENTS_QUERY,
   LifeEventForm,
@@ -1231,18 +1232,26 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       if (!readsReceipts(user))
         return render(res, 'life-events', { title: 'Tell us once', section: 'life-events', listed: false });
       const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+      const status =
+        LIFE_EVENT_STATUS_FILTERS.find((filter) => filter.status && filter.status === req.query.status)?.status ?? '';
       const answer = await deps.api.ask<{
         lifeEvents: { items: Record<string, unknown>[]; nextCursor: string | null };
-      }>(req, lifeEventCall(req), LIFE_EVENTS_QUERY, { after });
+      }>(req, lifeEventCall(req), LIFE_EVENTS_QUERY, { after, filter: status ? { status } : undefined });
       if (refused(res, answer)) return;
       const page = answer.data!.lifeEvents;
       render(res, 'life-events', {
         title: 'Tell us once',
         section: 'life-events',
         listed: true,
+        status,
+        filters: LIFE_EVENT_STATUS_FILTERS.map((filter) => ({
+          text: filter.text,
+          href: `/console/life-events${filter.status ? `?status=${filter.status}` : ''}`,
+          current: filter.status === status,
+        })),
         rows: page.items.map(lifeEventRow),
         nextPage: page.nextCursor
-          ? `/console/life-events?${new URLSearchParams({ after: page.nextCursor })}`
+          ? `/console/life-events?${new URLSearchParams({ ...(status ? { status } : {}), after: page.nextCursor })}`
           : undefined,
       });
     }),

@@ -216,6 +216,11 @@ describe('console: Tell Us Once for registrars', () => {
       `select id::text as id from life_event where status = 'AWAITING_MATCH' order by reported_at desc limit 1`,
     );
     const { agent: steward } = await signedIn('Data steward', 'DATA_QUALITY');
+    // The stewards' queue: the list filtered to the reports awaiting them, this one among them, no other status.
+    const queue = await steward.get('/console/life-events?status=AWAITING_MATCH').expect(200);
+    expect(queue.text).toContain(`href="/console/life-events/${event.id}"`);
+    const listed = /data-testid="life-events"[\s\S]*?<\/table>/.exec(queue.text)?.[0] ?? '';
+    expect(listed.match(/govuk-tag--/g)?.length).toBe(listed.match(/Awaiting a data steward/g)?.length);
     const receipt = await steward.get(`/console/life-events/${event.id}`).expect(200);
     expect(receipt.text).toContain('data-testid="decide"');
     expect(receipt.text).toContain('value="none"');
