@@ -105,8 +105,8 @@ export function timelineItem(event: Json) {
     label: { text: `${String(event.operation)} · ${String(event.decision ?? '')}` },
     // The details are blocks of their own: no line break before them.
     html:
-      (released.length ? lines.join('<br>') : [...lines, 'Released: nothing'].join('<br>')) +
-      (released.length ? fieldsDetails('Released', released) : '') +
+      lines.join('<br>') +
+      (released.length ? fieldsDetails('Released', released) : '<br>Released: nothing') +
       (withheld.length ? fieldsDetails('Withheld', withheld) : ''),
     datetime: { timestamp: String(event.occurredAt), type: 'datetime' },
     byline: { text: actorText(event.actor as Json | null) },
