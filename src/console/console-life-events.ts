@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 
 const RECEIPT = `id type status personId date evidenceReference reportedBy reportedAt repeat parentIds withdrawnAt
   withdrawalReason decidedBy decidedAt notDelivered matchCandidates { personId score }
-  deliveries { kind recipient status attempts lastError deliveredAt outcome }`;
+  deliveries { id kind recipient status attempts lastError deliveredAt outcome }`;
 
 export const LIFE_EVENTS_QUERY = `query ConsoleLifeEvents($after: String, $filter: LifeEventFilterInput) {
   lifeEvents(first: 20, after: $after, filter: $filter) {
@@ -36,6 +36,9 @@ export const ACCEPT_LIFE_EVENT_MATCH = `mutation ConsoleAcceptLifeEventMatch($id
 }`;
 export const REJECT_LIFE_EVENT_MATCH = `mutation ConsoleRejectLifeEventMatch($id: ID!, $note: String) {
   rejectLifeEventMatch(id: $id, note: $note) { ${RECEIPT} }
+}`;
+export const RETRY_LIFE_EVENT_DELIVERY = `mutation ConsoleRetryLifeEventDelivery($id: ID!) {
+  retryLifeEventDelivery(id: $id) { id status }
 }`;
 export const WITHDRAW_LIFE_EVENT = `mutation ConsoleWithdrawLifeEvent($id: ID!, $reason: String!) {
   withdrawLifeEvent(id: $id, reason: $reason) { ${RECEIPT} }
@@ -284,6 +287,10 @@ export function receiptPage(event: Json) {
       cell(d.deliveredAt, undefined, '-'),
       cell(d.lastError ?? d.outcome, undefined, '-'),
     ]),
+    // Deliveries that gave up after their attempts: the DPO or an admin sends them again once the recipient is fixed.
+    dead: ((event.deliveries as Json[] | null) ?? [])
+      .filter((d) => d.status === 'DEAD')
+      .map((d) => ({ id: String(d.id), recipient: String(d.recipient), lastError: String(d.lastError ?? '') })),
     notDelivered: (event.notDelivered as string[] | null) ?? [],
     candidates,
     // A data steward's choices: each candidate (a link to their record), or no one in the index.

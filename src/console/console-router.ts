@@ -60,6 +60,7 @@ import {
   REPORT_LIFE_EVENT,
   reportInput,
   reportProblems,
+  RETRY_LIFE_EVENT_DELIVERY,
   WITHDRAW_LIFE_EVENT,
 } from './console-life-events';
 import { RECEIPT_READERS } from '../life-events/life-events.resolver';
@@ -1288,6 +1289,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     extra: {
       justReported?: boolean;
       repeat?: boolean;
+      retried?: string;
       values?: Record<string, string>;
       errors?: { text: string; href: string }[];
     } = {},
@@ -1302,6 +1304,10 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         r: receiptPage(event),
         canReadReceipts: readsReceipts(res.locals.user),
         canDecide: Boolean((res.locals.user as ConsoleUser | undefined)?.roles.includes('data-steward')),
+        canRetry: Boolean(
+          (res.locals.user as ConsoleUser | undefined)?.roles.some((r) => r === 'dpo' || r === 'admin'),
+        ),
+        retried: extra.retried,
         values: extra.values ?? {},
         errors: extra.errors ?? [],
         justReported: extra.justReported,
@@ -1394,6 +1400,52 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         );
       if (refused(res, answer)) return;
       problem(res, 500, 'Nothing was decided', ['Try again later.'], 'LIFE_EVENT_NOT_DECIDED');
+    }),
+  );
+
+  // The DPO or an admin sends a dead-lettered delivery again; the receipt then shows it on its way.
+  router.post(
+    '/life-events/:id/deliveries/:delivery/retry',
+    signedIn,
+    asyncPage(async (req, res) => {
+      const id = String(req.params.id);
+      const delivery = String(req.params.delivery);
+      if (!UUID.test(id) || !UUID.test(delivery))
+        return problem(res, 404, 'Not found', ['There is no delivery at this address.'], 'NOT_FOUND');
+      const answer = await deps.api.ask<{ retryLifeEventDelivery: { id: string; status: string } | null }>(
+        req,
+        lifeEventCall(req),
+        RETRY_LIFE_EVENT_DELIVERY,
+        { id: delivery },
+      );
+      if (!answer.data?.retryLifeEventDelivery) {
+        if (answer.errors.some((error) => error.extensions?.code === 'LIFE_EVENT_DELIVERY_NOT_FOUND'))
+          return problem(res, 404, 'Not found', ['There is no delivery at this address.'], 'NOT_FOUND');
+        const problems = otherErrors(answer.errors).filter((error) =>
+          ['BAD_USER_INPUT', 'LIFE_EVENT_DELIVERY_NOT_DEAD'].includes(error.extensions?.code ?? ''),
+        );
+        if (problems.length)
+          return problem(
+            res,
+            409,
+            'Not sent again',
+            problems.map((e) => e.message),
+            problems[0].extensions?.code,
+          );
+        if (refused(res, answer)) return;
+        return problem(res, 500, 'Not sent again', ['Try again later.'], 'LIFE_EVENT_NOT_RETRIED');
+      }
+      const receipt = await deps.api.ask<{ lifeEvent: Record<string, unknown> | null }>(
+        req,
+        lifeEventCall(req),
+        LIFE_EVENT_QUERY,
+        { id },
+      );
+      if (refused(res, receipt)) return;
+      const sent = ((receipt.data!.lifeEvent!.deliveries as Record<string, unknown>[]) ?? []).find(
+        (d) => d.id === delivery,
+      );
+      renderReceipt(res, receipt.data!.lifeEvent!, { retried: String(sent?.recipient ?? 'its recipient') });
     }),
   );
 

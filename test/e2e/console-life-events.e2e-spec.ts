@@ -23,6 +23,7 @@ describe('console: Tell Us Once for registrars', () => {
   let person: { id: string; dateOfBirth: string };
   let dayBefore: { day: string; month: string; year: string };
   let twoDaysBefore: { day: string; month: string; year: string };
+  let threeDaysBefore: { day: string; month: string; year: string };
 
   beforeAll(async () => {
     hub = await startSingleViewHub({ households: 30, seed: 'console-life-events' });
@@ -56,6 +57,7 @@ describe('console: Tell Us Once for registrars', () => {
     };
     dayBefore = daysAgo(1);
     twoDaysBefore = daysAgo(2);
+    threeDaysBefore = daysAgo(3);
   });
   afterAll(() => hub?.stop());
 
@@ -152,6 +154,52 @@ describe('console: Tell Us Once for registrars', () => {
     expect(withdrawn.text).toMatch(/data-testid="status"><strong class="govuk-tag govuk-tag--grey">Withdrawn/);
     const [after] = await hub.db.dataSource.query(`select status from life_event where id = $1`, [event.id]);
     expect(after.status).toBe('WITHDRAWN');
+  });
+
+  it('lets the DPO send a delivery that gave up again, from the receipt; a registrar only sees it', async () => {
+    const { agent } = await signedIn('Registrar', 'TELL_US_ONCE');
+    const evidenceReference = `EDRMS:MV-RETRY-${Date.now()}`;
+    const sent = await report(agent, {
+      type: 'CHANGE_OF_ADDRESS',
+      personId: person.id,
+      addressLine1: '2 Retry Road',
+      newPostcode: 'SE5 9AA',
+      ...on(threeDaysBefore),
+      evidenceReference,
+    });
+    expect(sent.status).toBe(200);
+    // The housing system's notice gave up after its attempts (as the workers leave one: DEAD, with why).
+    // (An `update ... returning` answers [rows, count] through TypeORM's PostgreSQL driver.)
+    const [[dead]] = await hub.db.dataSource.query(
+      `update life_event_delivery d set status = 'DEAD', attempts = 5, last_error = 'HTTP 503 from the recipient'
+         from life_event e where e.id = d.event_id and e.evidence_reference = $1 and d.recipient = 'housing'
+       returning d.id::text as id, d.event_id::text as event`,
+      [evidenceReference],
+    );
+    const mine = await agent.get(`/console/life-events/${dead.event}`).expect(200);
+    expect(mine.text).not.toContain('data-testid="dead-deliveries"');
+
+    const { agent: dpo } = await signedIn('DPO', 'SAFEGUARDING');
+    const receipt = await dpo.get(`/console/life-events/${dead.event}`).expect(200);
+    expect(receipt.text).toMatch(/data-testid="dead-deliveries"[\s\S]*?housing<\/strong>: HTTP 503 from the recipient/);
+    const retries = await auditCount('demo.dpo', 'life-event.delivery-retried');
+    const retried = await dpo
+      .post(`/console/life-events/${dead.event}/deliveries/${dead.id}/retry`)
+      .type('form')
+      .send({ _csrf: csrfOf(receipt.text) });
+    expect(retried.status).toBe(200);
+    expect(retried.text).toContain('Sent again to housing.');
+    expect(retried.text).not.toContain('data-testid="dead-deliveries"');
+    const [after] = await hub.db.dataSource.query(`select status from life_event_delivery where id = $1`, [dead.id]);
+    expect(after.status).toBe('PENDING');
+    expect(await auditCount('demo.dpo', 'life-event.delivery-retried')).toBe(retries + 1);
+    // Only a delivery that gave up is sent again by hand: the API refuses this one now, and the page says why.
+    const again = await dpo
+      .post(`/console/life-events/${dead.event}/deliveries/${dead.id}/retry`)
+      .type('form')
+      .send({ _csrf: csrfOf(retried.text) });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('Only a dead-lettered delivery can be retried');
   });
 
   it('shows every problem of a report at once, each linked to its field, and keeps what was typed', async () => {
