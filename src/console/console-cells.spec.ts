@@ -1,4 +1,4 @@
-import { dateHtml, escapeHtml, label, valueHtml, withheldHtml } from './console-cells';
+import { dateHtml, dayOf, escapeHtml, label, ukDay, valueHtml, withheldHtml } from './console-cells';
 
 describe('console cells', () => {
   it('escapes what the hub released before it goes into a page', () => {
@@ -25,6 +25,17 @@ describe('console cells', () => {
     expect(dateHtml('2026-07-07T23:30:00.000Z')).toBe('<time datetime="2026-07-07T23:30:00.000Z">8 July 2026</time>');
     expect(dateHtml('2026-12-07T23:30:00Z')).toBe('<time datetime="2026-12-07T23:30:00Z">7 December 2026</time>');
     expect(dateHtml('2026-12-07T05:20+01:00')).toBe('<time datetime="2026-12-07T05:20+01:00">7 December 2026</time>');
+  });
+
+  it("gives each released date or moment the UK day the page shows it on, for the caseload's changes", () => {
+    expect(dayOf('2024-06-30')).toBe('2024-06-30');
+    // 23:30 UTC on 30 June is 00:30 on 1 July in the UK; in January the UK is on UTC.
+    expect(dayOf('2024-06-30T23:30:00Z')).toBe('2024-07-01');
+    expect(dayOf('2024-01-30T23:30:00.000Z')).toBe('2024-01-30');
+    expect(ukDay(new Date('2024-03-31T00:30:00Z'))).toBe('2024-03-31');
+    // Without a zone it is taken as the date it starts with; not a date at all, no day.
+    expect(dayOf('2024-06-30T23:30:00')).toBe('2024-06-30');
+    for (const value of ['soon', 'TEN010004', 12, null]) expect(dayOf(value)).toBeUndefined();
   });
 
   it('shows what only looks like a date as it was released', () => {

@@ -53,6 +53,26 @@ const UK_DAY = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
 });
 
+/** A moment's day in the UK as YYYY-MM-DD: the day a page shows it on (`dateHtml`). */
+const UK_DAY_ISO = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+export const ukDay = (moment: Date): string => UK_DAY_ISO.format(moment);
+
+/**
+ * The day of a released date or timestamp, as YYYY-MM-DD: a timestamp with its zone by its day in the UK
+ * (the day the page shows); anything else that starts with a date, by that date. Undefined otherwise.
+ */
+export function dayOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const moment = ISO_TIMESTAMP.test(value) ? new Date(value) : undefined;
+  if (moment && !Number.isNaN(moment.getTime())) return ukDay(moment);
+  return /^(\d{4}-\d{2}-\d{2})/.exec(value)?.[1];
+}
+
 /**
  * A date as GOV.UK writes it ("6 October 2019"), in a `<time>` element that keeps the value as released
  * (`datetime="2019-10-06"`); a timestamp by its day in the UK. Undefined for anything that is not a real

@@ -1,7 +1,7 @@
 import { LIVE_SOURCES } from '../single-view/field-refs';
 import { CATEGORY_FIELDS, SERVICE_CATEGORIES } from '../single-view/models/service-records.model';
 import { ApiError, otherErrors, Withheld } from './hub-api';
-import { cell, label, link, row, valueHtml } from './console-cells';
+import { cell, dayOf, label, link, row, valueHtml } from './console-cells';
 
 /**
  * What each page asks the hub, and how an answer becomes the page: the queries are built from the same
@@ -288,12 +288,9 @@ export interface CaseChange {
   what: string;
 }
 
-const dayOf = (value: unknown): string | undefined =>
-  typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : undefined;
-
 /**
- * What changed on one case since `since` (yyyy-mm-dd) up to `today`: members who joined or left the
- * household, and every dated value of each source's records (a tenancy started, a claim's award ended, a
+ * What changed on one case since `since` (yyyy-mm-dd, days in the UK as the page shows them) up to `today`:
+ * members who joined or left the household, and every dated value of each source's records (a tenancy started, a claim's award ended, a
  * social care case opened...), as the hub released them for the user's purpose. A withheld date is not a
  * change anyone can be shown, so it is not listed.
  */

@@ -32,7 +32,7 @@ import {
   searchRows,
 } from './console-pages';
 import { consoleSessions, ConsoleUser, SessionSettings } from './console-session';
-import { cell, link } from './console-cells';
+import { cell, link, ukDay } from './console-cells';
 import {
   ACCEPT_REVIEW,
   REJECT_REVIEW,
@@ -489,8 +489,9 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     purposeChosen,
     asyncPage(async (req, res) => {
       const days = CHANGE_WINDOWS.includes(Number(req.query.days)) ? Number(req.query.days) : 30;
-      const today = new Date().toISOString().slice(0, 10);
-      const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+      // Days in the UK, as the page shows them (a timestamp just after midnight in summer is the UK's next day).
+      const today = ukDay(new Date());
+      const since = ukDay(new Date(Date.now() - days * 86_400_000));
       const [list, alerts] = await Promise.all([
         deps.api.ask<{
           myCaseload: {

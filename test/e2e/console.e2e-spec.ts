@@ -4,6 +4,7 @@ import request from 'supertest';
 import { CaseAssignmentsService } from '../../src/access/relationships/case-assignments.service';
 import { Principal, Role } from '../../src/engine/principal';
 import { consolePersonas } from '../../src/console/console-router';
+import { ukDay } from '../../src/console/console-cells';
 import { HOUSEHOLD_QUERY, PERSON_QUERY } from '../../src/console/console-pages';
 import { SingleViewHub, startSingleViewHub } from '../support/single-view-hub';
 
@@ -378,7 +379,8 @@ describe('console: sign-in, sessions and pages over the API', () => {
     const changes = /data-testid="changes"[\s\S]*?<\/table>/.exec(caseload.text)?.[0] ?? '';
     expect(changes).toContain('Joined the household');
     expect(changes).toContain(`href="/console/households/${onCaseload.household}"`);
-    expect(changes).toContain(new Date().toISOString().slice(0, 10));
+    // Dated by the UK's day, as the page shows it.
+    expect(changes).toContain(`datetime="${ukDay(new Date())}"`);
   });
 
   it('lets the DPO record a break-glass review outcome with a note, through the API', async () => {
