@@ -1211,10 +1211,6 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   );
 
   // Tell Us Once (registrars, and account managers reporting): the form, the receipt, the list of reports.
-  const readsReceipts = (user: ConsoleUser | undefined) =>
-    Boolean(user?.roles.some((role) => (RECEIPT_READERS as string[]).includes(role)));
-  const reportsLifeEvents = (user: ConsoleUser | undefined) =>
-    Boolean(user?.roles.some((role) => role === 'registrar' || role === 'account-manager'));
   const lifeEventCall = (req: Request): ApiCall => ({ token: req.session.user!.token });
   const notAReporter = (res: Response) =>
     problem(
@@ -1304,10 +1300,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
         id: String(event.id),
         r: receiptPage(event),
         canReadReceipts: readsReceipts(res.locals.user),
-        canDecide: Boolean((res.locals.user as ConsoleUser | undefined)?.roles.includes('data-steward')),
-        canRetry: Boolean(
-          (res.locals.user as ConsoleUser | undefined)?.roles.some((r) => r === 'dpo' || r === 'admin'),
-        ),
+        canDecide: hasRole(res.locals.user, 'data-steward'),
+        canRetry: hasRole(res.locals.user, 'dpo', 'admin'),
         retried: extra.retried,
         values: extra.values ?? {},
         errors: extra.errors ?? [],
@@ -1507,9 +1501,24 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   return router;
 }
 
+/** Whether the user holds one of these roles. */
+function hasRole(user: ConsoleUser | undefined, ...roles: string[]): boolean {
+  return Boolean(user?.roles.some((role) => roles.includes(role)));
+}
+
 /** Staff whose access rests on a caseload (account managers and caseworkers): caseload and break-glass. */
 function holdsCases(user: ConsoleUser | undefined): boolean {
-  return Boolean(user?.roles.some((role) => role === 'account-manager' || role === 'caseworker'));
+  return hasRole(user, 'account-manager', 'caseworker');
+}
+
+/** Who may report a life event (the API's rule decides each report): registrars, and account managers for their cases. */
+function reportsLifeEvents(user: ConsoleUser | undefined): boolean {
+  return hasRole(user, 'registrar', 'account-manager');
+}
+
+/** Who may read life events' receipts and the list of reports: the API's own list of readers. */
+function readsReceipts(user: ConsoleUser | undefined): boolean {
+  return hasRole(user, ...RECEIPT_READERS);
 }
 
 /** A purpose as the API lists it. */
@@ -1529,7 +1538,7 @@ function navigationFor(user: ConsoleUser | undefined, purpose: string | undefine
     ...(user.roles.includes('data-steward')
       ? [{ href: '/console/reviews', text: 'Match review', section: 'reviews' }]
       : []),
-    ...(user.roles.some((role) => ['registrar', 'account-manager', 'dpo', 'data-steward'].includes(role))
+    ...(reportsLifeEvents(user) || readsReceipts(user)
       ? [{ href: '/console/life-events', text: 'Tell us once', section: 'life-events' }]
       : []),
     ...(user.roles.includes('registrar') ? [] : [{ href: '/console/search', text: 'Search', section: 'search' }]),
